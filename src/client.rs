@@ -1,0 +1,536 @@
+//! The client: configuration, the secret key, and the one place that executes requests.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use crate::endpoint::{Endpoint, PathWriter, QueryWriter};
+use crate::error::{ApiError, BuildError, ClerkErrors, Error, body_snippet};
+use crate::retry::parse_retry_after;
+use crate::transport::{
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BODY, DEFAULT_REQUEST_TIMEOUT, HttpRequest,
+    HttpResponse, Transport, UreqTransport,
+};
+
+/// The default base URL, `https://api.clerk.com/v1`.
+pub const DEFAULT_BASE_URL: &str = "https://api.clerk.com/v1";
+/// The default `Clerk-API-Version` header, the spec version this crate is written against.
+pub const DEFAULT_API_VERSION: &str = "2026-05-12";
+/// The default `User-Agent`, `clerk-memberships/<crate version>`.
+pub const DEFAULT_USER_AGENT: &str = concat!("clerk-memberships/", env!("CARGO_PKG_VERSION"));
+/// The environment variable [`Client::from_env`] reads the secret key from.
+pub const SECRET_KEY_VAR: &str = "CLERK_SECRET_KEY";
+/// The optional environment variable [`Client::from_env`] reads a base URL from.
+pub const BASE_URL_VAR: &str = "CLERK_API_URL";
+
+/// A Clerk secret key (`sk_live_…` or `sk_test_…`).
+///
+/// Its `Debug` output is redacted, and it has no `Display`: the key cannot end up in a log by
+/// accident.
+///
+/// ```
+/// use clerk_memberships::SecretKey;
+///
+/// let key = SecretKey::new("sk_test_abc123")?;
+/// assert_eq!(format!("{key:?}"), "SecretKey(sk_test_<redacted>)");
+/// assert_eq!(key.expose_secret(), "sk_test_abc123");
+/// # Ok::<(), clerk_memberships::BuildError>(())
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretKey(Arc<str>);
+
+impl SecretKey {
+    /// Checks and wraps a key.
+    ///
+    /// # Errors
+    ///
+    /// A [`BuildError`] for field `secret_key` when the key is empty, does not start with
+    /// `sk_`, or holds whitespace or other characters that cannot go in an HTTP header. The
+    /// error never quotes the key.
+    pub fn new(key: impl Into<String>) -> Result<Self, BuildError> {
+        let key: String = key.into();
+        let field = "secret_key";
+        if key.is_empty() {
+            return Err(BuildError::invalid(field, "must not be empty"));
+        }
+        if !key.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(BuildError::invalid(
+                field,
+                "must be printable ASCII without spaces (check for a stray newline)",
+            ));
+        }
+        match key.strip_prefix("sk_") {
+            Some(rest) if !rest.is_empty() => Ok(SecretKey(key.into())),
+            _ => Err(BuildError::invalid(
+                field,
+                "must be a Clerk secret key starting with `sk_live_` or `sk_test_`",
+            )),
+        }
+    }
+
+    /// The key itself, for a custom transport that must send it.
+    pub fn expose_secret(&self) -> &str {
+        &self.0
+    }
+
+    /// `true` for a production key (`sk_live_…`).
+    pub fn is_live(&self) -> bool {
+        self.0.starts_with("sk_live_")
+    }
+
+    fn kind(&self) -> &'static str {
+        if self.is_live() {
+            "sk_live_"
+        } else if self.0.starts_with("sk_test_") {
+            "sk_test_"
+        } else {
+            "sk_"
+        }
+    }
+}
+
+impl fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SecretKey({}<redacted>)", self.kind())
+    }
+}
+
+/// A blocking client for Clerk's organization-membership API.
+///
+/// Cheap to clone (clones share one connection pool and configuration), `Send` and `Sync`.
+///
+/// ```
+/// use clerk_memberships::Client;
+///
+/// let client = Client::builder().secret_key("sk_test_123").build()?;
+/// let other_thread = client.clone();
+/// # Ok::<(), clerk_memberships::BuildError>(())
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    secret_key: SecretKey,
+    base_url: String,
+    api_version: String,
+    user_agent: String,
+    transport: Box<dyn Transport>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("secret_key", &self.inner.secret_key)
+            .field("base_url", &self.inner.base_url)
+            .field("api_version", &self.inner.api_version)
+            .field("user_agent", &self.inner.user_agent)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// Starts configuring a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client with the key from `CLERK_SECRET_KEY` and, when set, the base URL from
+    /// `CLERK_API_URL`; everything else at its default.
+    ///
+    /// # Errors
+    ///
+    /// A [`BuildError`] when `CLERK_SECRET_KEY` is unset or not a valid key, or
+    /// `CLERK_API_URL` is not a valid base URL.
+    pub fn from_env() -> Result<Client, BuildError> {
+        ClientBuilder::from_env().build()
+    }
+
+    /// The base URL requests go to, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// Renders, sends and decodes one request: the single execution path of the crate.
+    pub(crate) fn execute<E: Endpoint>(&self, endpoint: &E) -> Result<E::Response, Error> {
+        let request = self.render(endpoint)?;
+        let attempts = 1;
+        let response = self
+            .inner
+            .transport
+            .send(&request)
+            .map_err(|source| Error::Transport { source, attempts })?;
+        decode::<E>(response, attempts)
+    }
+
+    /// Turns an operation into the exact request that goes on the wire.
+    pub(crate) fn render<E: Endpoint>(&self, endpoint: &E) -> Result<HttpRequest, Error> {
+        let inner = &*self.inner;
+        let mut url = String::with_capacity(inner.base_url.len() + 96);
+        url.push_str(&inner.base_url);
+        endpoint.path(&mut PathWriter::new(&mut url));
+        endpoint.query(&mut QueryWriter::new(&mut url));
+        let body = match endpoint.body() {
+            Some(body) => Some(
+                serde_json::to_vec(body)
+                    .map_err(|err| BuildError::invalid("body", err.to_string()))?,
+            ),
+            None => None,
+        };
+        let mut headers = Vec::with_capacity(5);
+        headers.push((
+            "authorization",
+            format!("Bearer {}", inner.secret_key.expose_secret()),
+        ));
+        headers.push(("accept", "application/json".to_owned()));
+        if body.is_some() {
+            headers.push(("content-type", "application/json".to_owned()));
+        }
+        headers.push(("user-agent", inner.user_agent.clone()));
+        headers.push(("clerk-api-version", inner.api_version.clone()));
+        Ok(HttpRequest {
+            operation: E::OPERATION,
+            method: E::OPERATION.method(),
+            url,
+            headers,
+            body,
+        })
+    }
+}
+
+/// Maps an answer to the model (2xx) or to an [`Error`] (anything else): the one error mapping.
+fn decode<E: Endpoint>(response: HttpResponse, attempts: u32) -> Result<E::Response, Error> {
+    let status = response.status();
+    if (200..300).contains(&status) {
+        return serde_json::from_slice(response.body()).map_err(|source| Error::Decode {
+            model: E::RESPONSE_MODEL,
+            status,
+            source,
+            attempts,
+        });
+    }
+    Err(error_from_response(&response, attempts))
+}
+
+/// The error for a non-2xx answer: [`Error::Api`] when the body is Clerk's error JSON,
+/// [`Error::UnexpectedResponse`] otherwise.
+pub(crate) fn error_from_response(response: &HttpResponse, attempts: u32) -> Error {
+    let status = response.status();
+    let retry_after = response
+        .header("retry-after")
+        .and_then(|value| parse_retry_after(value, SystemTime::now()));
+    match serde_json::from_slice::<ClerkErrors>(response.body()) {
+        Ok(body) => Error::Api {
+            error: Box::new(ApiError::new(status, body, retry_after)),
+            attempts,
+        },
+        Err(_) => Error::UnexpectedResponse {
+            status,
+            body_snippet: body_snippet(response.body()),
+            retry_after,
+            attempts,
+        },
+    }
+}
+
+/// Configures a [`Client`].
+///
+/// ```
+/// use std::time::Duration;
+/// use clerk_memberships::Client;
+///
+/// let client = Client::builder()
+///     .secret_key("sk_test_123")
+///     .base_url("http://127.0.0.1:8080/v1")
+///     .api_version("2026-05-12")
+///     .connect_timeout(Duration::from_secs(3))
+///     .request_timeout(Duration::from_secs(15))
+///     .build()?;
+/// assert_eq!(client.base_url(), "http://127.0.0.1:8080/v1");
+/// # Ok::<(), clerk_memberships::BuildError>(())
+/// ```
+#[derive(Clone)]
+pub struct ClientBuilder {
+    secret_key: Option<String>,
+    base_url: String,
+    api_version: String,
+    user_agent: String,
+    connect_timeout: Duration,
+    request_timeout: Duration,
+    max_response_body: u64,
+    transport: Option<Arc<dyn Transport>>,
+    env_key_missing: bool,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            secret_key: None,
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            api_version: DEFAULT_API_VERSION.to_owned(),
+            user_agent: DEFAULT_USER_AGENT.to_owned(),
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            max_response_body: DEFAULT_MAX_RESPONSE_BODY,
+            transport: None,
+            env_key_missing: false,
+        }
+    }
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let key = self.secret_key.as_ref().map(|_| "<redacted>");
+        f.debug_struct("ClientBuilder")
+            .field("secret_key", &key)
+            .field("base_url", &self.base_url)
+            .field("api_version", &self.api_version)
+            .field("user_agent", &self.user_agent)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("request_timeout", &self.request_timeout)
+            .field("max_response_body", &self.max_response_body)
+            .field("custom_transport", &self.transport.is_some())
+            .finish()
+    }
+}
+
+impl ClientBuilder {
+    /// A builder with the key from `CLERK_SECRET_KEY` and, when set, the base URL from
+    /// `CLERK_API_URL`. Nothing is checked until [`build`](Self::build).
+    pub fn from_env() -> ClientBuilder {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> ClientBuilder {
+        let mut builder = ClientBuilder::default();
+        match lookup(SECRET_KEY_VAR) {
+            Some(key) => builder.secret_key = Some(key),
+            None => builder.env_key_missing = true,
+        }
+        if let Some(url) = lookup(BASE_URL_VAR).filter(|url| !url.is_empty()) {
+            builder.base_url = url;
+        }
+        builder
+    }
+
+    /// The secret key (`sk_live_…` or `sk_test_…`). Required.
+    pub fn secret_key(&mut self, key: impl Into<String>) -> &mut Self {
+        self.secret_key = Some(key.into());
+        self.env_key_missing = false;
+        self
+    }
+
+    /// Where requests go: an `http` or `https` URL, with an optional path prefix and no query.
+    /// A trailing slash is ignored.
+    ///
+    /// Defaults to [`DEFAULT_BASE_URL`] (`https://api.clerk.com/v1`).
+    pub fn base_url(&mut self, url: impl Into<String>) -> &mut Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// The `Clerk-API-Version` header.
+    ///
+    /// Defaults to [`DEFAULT_API_VERSION`] (`2026-05-12`).
+    pub fn api_version(&mut self, version: impl Into<String>) -> &mut Self {
+        self.api_version = version.into();
+        self
+    }
+
+    /// The `User-Agent` header.
+    ///
+    /// Defaults to [`DEFAULT_USER_AGENT`] (`clerk-memberships/<crate version>`).
+    pub fn user_agent(&mut self, user_agent: impl Into<String>) -> &mut Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// Time allowed to open a connection (DNS and TLS included). Applies to the default
+    /// transport only.
+    ///
+    /// Defaults to [`DEFAULT_CONNECT_TIMEOUT`] (10 s).
+    pub fn connect_timeout(&mut self, timeout: Duration) -> &mut Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Time allowed for one request, from connecting to the last byte of the answer. Applies to
+    /// the default transport only.
+    ///
+    /// Defaults to [`DEFAULT_REQUEST_TIMEOUT`] (30 s).
+    pub fn request_timeout(&mut self, timeout: Duration) -> &mut Self {
+        self.request_timeout = timeout;
+        self
+    }
+
+    /// Largest response body accepted, in bytes. Applies to the default transport only.
+    ///
+    /// Defaults to [`DEFAULT_MAX_RESPONSE_BODY`] (8 MiB).
+    pub fn max_response_body(&mut self, bytes: u64) -> &mut Self {
+        self.max_response_body = bytes;
+        self
+    }
+
+    /// Sends requests through `transport` instead of the default [`UreqTransport`]; the
+    /// timeout and body-cap settings above are then the transport's business.
+    pub fn transport(&mut self, transport: impl Transport + 'static) -> &mut Self {
+        self.transport = Some(Arc::new(transport));
+        self
+    }
+
+    /// Checks the configuration and builds the client.
+    ///
+    /// # Errors
+    ///
+    /// A [`BuildError`] naming the field at fault: a missing or malformed `secret_key`, a
+    /// `base_url` that is not an absolute `http(s)` URL without query or fragment, an
+    /// `api_version` or `user_agent` that cannot be sent as a header, or a zero timeout.
+    pub fn build(&self) -> Result<Client, BuildError> {
+        let secret_key = match &self.secret_key {
+            Some(key) => SecretKey::new(key.as_str())?,
+            None if self.env_key_missing => {
+                return Err(BuildError::invalid(
+                    "secret_key",
+                    format!("environment variable {SECRET_KEY_VAR} is not set"),
+                ));
+            }
+            None => return Err(BuildError::MissingField("secret_key")),
+        };
+        let base_url = check_base_url(&self.base_url)?;
+        check_header_value("api_version", &self.api_version)?;
+        check_header_value("user_agent", &self.user_agent)?;
+        if self.connect_timeout.is_zero() {
+            return Err(BuildError::invalid("connect_timeout", "must not be zero"));
+        }
+        if self.request_timeout.is_zero() {
+            return Err(BuildError::invalid("request_timeout", "must not be zero"));
+        }
+        let transport: Box<dyn Transport> = match &self.transport {
+            Some(transport) => Box::new(Arc::clone(transport)),
+            None => Box::new(
+                UreqTransport::builder()
+                    .connect_timeout(self.connect_timeout)
+                    .request_timeout(self.request_timeout)
+                    .max_response_body(self.max_response_body)
+                    .build(),
+            ),
+        };
+        Ok(Client {
+            inner: Arc::new(Inner {
+                secret_key,
+                base_url,
+                api_version: self.api_version.clone(),
+                user_agent: self.user_agent.clone(),
+                transport,
+            }),
+        })
+    }
+}
+
+/// Accepts `http(s)://host[:port][/path]`, returns it without a trailing slash.
+fn check_base_url(url: &str) -> Result<String, BuildError> {
+    let field = "base_url";
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| BuildError::invalid(field, "must start with `https://` or `http://`"))?;
+    if !url.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(BuildError::invalid(
+            field,
+            "must be ASCII without spaces or control characters",
+        ));
+    }
+    if url.contains(['?', '#']) {
+        return Err(BuildError::invalid(field, "must not have a query or fragment"));
+    }
+    let authority = rest.split('/').next().unwrap_or_default();
+    if authority.is_empty() || authority.contains('@') {
+        return Err(BuildError::invalid(
+            field,
+            "must name a host, without user information",
+        ));
+    }
+    if ureq::http::Uri::try_from(url).is_err() {
+        return Err(BuildError::invalid(field, "is not a valid URL"));
+    }
+    Ok(url.trim_end_matches('/').to_owned())
+}
+
+fn check_header_value(field: &'static str, value: &str) -> Result<(), BuildError> {
+    if value.is_empty() {
+        return Err(BuildError::invalid(field, "must not be empty"));
+    }
+    if !value.bytes().all(|b| b == b' ' || b.is_ascii_graphic()) {
+        return Err(BuildError::invalid(
+            field,
+            "must be printable ASCII (it is sent as an HTTP header)",
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(vars: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |name| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        }
+    }
+
+    #[test]
+    fn from_env_reads_key_and_base_url() {
+        let client = ClientBuilder::from_lookup(env(&[
+            ("CLERK_SECRET_KEY", "sk_test_abc"),
+            ("CLERK_API_URL", "http://127.0.0.1:9/v1/"),
+        ]))
+        .build()
+        .unwrap();
+        assert_eq!(client.base_url(), "http://127.0.0.1:9/v1");
+        assert_eq!(client.inner.secret_key.expose_secret(), "sk_test_abc");
+    }
+
+    #[test]
+    fn from_env_without_key_names_the_variable() {
+        let err = ClientBuilder::from_lookup(env(&[])).build().unwrap_err();
+        assert_eq!(err.field(), "secret_key");
+        assert!(err.to_string().contains("CLERK_SECRET_KEY is not set"), "{err}");
+    }
+
+    #[test]
+    fn from_env_uses_default_base_url_when_unset() {
+        let client = ClientBuilder::from_lookup(env(&[("CLERK_SECRET_KEY", "sk_live_abc")]))
+            .build()
+            .unwrap();
+        assert_eq!(client.base_url(), DEFAULT_BASE_URL);
+    }
+
+    #[test]
+    fn base_urls_are_checked() {
+        for bad in [
+            "",
+            "api.clerk.com",
+            "ftp://x",
+            "https://",
+            "https://a b",
+            "https://x/v1?x=1",
+            "https://x/#f",
+            "https://user:pw@x/v1",
+        ] {
+            let err = check_base_url(bad).unwrap_err();
+            assert_eq!(err.field(), "base_url", "{bad}");
+        }
+        assert_eq!(
+            check_base_url("https://api.clerk.com/v1/").unwrap(),
+            "https://api.clerk.com/v1"
+        );
+        assert_eq!(
+            check_base_url("http://[::1]:8080").unwrap(),
+            "http://[::1]:8080"
+        );
+    }
+}

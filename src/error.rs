@@ -1,0 +1,440 @@
+//! Errors, sorted by the stage at which a call failed.
+//!
+//! | stage | variant | was the request sent? |
+//! |---|---|---|
+//! | building or validating the request | [`Error::InvalidRequest`] | never |
+//! | talking to the server | [`Error::Transport`] | see [`TransportError::may_have_been_sent`] |
+//! | the server answered with Clerk's error JSON | [`Error::Api`] | yes |
+//! | the server answered with something else | [`Error::UnexpectedResponse`] | yes |
+//! | a 2xx whose body does not fit the model | [`Error::Decode`] | yes |
+
+use std::fmt;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::models::Metadata;
+
+/// How many bytes of an unreadable response body [`Error::UnexpectedResponse`] keeps.
+pub const BODY_SNIPPET_LIMIT: usize = 512;
+
+/// A request could not be built: a required field is missing or a value is certainly invalid.
+///
+/// Returned by every `build()` of this crate (operations and [`ClientBuilder`](crate::ClientBuilder)).
+/// A `BuildError` is raised before anything is sent.
+///
+/// ```
+/// use clerk_memberships::{BuildError, ListMemberships};
+///
+/// let err = ListMemberships::builder().build().unwrap_err();
+/// assert_eq!(err, BuildError::MissingField("organization_id"));
+/// assert_eq!(err.to_string(), "missing required field `organization_id`");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// A required field was never set.
+    #[error("missing required field `{0}`")]
+    MissingField(&'static str),
+    /// A field was set to a value that the API certainly rejects.
+    #[error("invalid `{field}`: {rule}")]
+    InvalidField {
+        /// The field's name, as the builder's setter spells it.
+        field: &'static str,
+        /// The rule the value broke, in words.
+        rule: String,
+    },
+}
+
+impl BuildError {
+    /// The name of the field at fault.
+    pub fn field(&self) -> &'static str {
+        match self {
+            BuildError::MissingField(field) | BuildError::InvalidField { field, .. } => field,
+        }
+    }
+
+    pub(crate) fn invalid(field: &'static str, rule: impl Into<String>) -> Self {
+        BuildError::InvalidField {
+            field,
+            rule: rule.into(),
+        }
+    }
+}
+
+impl From<derive_builder::UninitializedFieldError> for BuildError {
+    fn from(err: derive_builder::UninitializedFieldError) -> Self {
+        BuildError::MissingField(err.field_name())
+    }
+}
+
+/// Whether a request that failed in transport may have reached the server.
+///
+/// This is what decides whether repeating a write is safe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Delivery {
+    /// The request certainly did not reach the server (for example the connection was refused).
+    NotSent,
+    /// The request may have reached the server and may have been processed
+    /// (for example a timeout while waiting for the answer).
+    MaybeSent,
+}
+
+/// What went wrong in transport.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TransportErrorKind {
+    /// No connection could be made: DNS failure, connection refused, TLS handshake failure.
+    Connect,
+    /// A timeout elapsed (connecting, sending or waiting for the answer).
+    Timeout,
+    /// Reading or writing failed: the connection was reset or closed early.
+    Io,
+    /// The response body is larger than the transport's cap.
+    BodyTooLarge,
+    /// The server's answer is not valid HTTP.
+    Protocol,
+    /// Anything else the transport reports.
+    Other,
+}
+
+impl fmt::Display for TransportErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TransportErrorKind::Connect => "connect",
+            TransportErrorKind::Timeout => "timeout",
+            TransportErrorKind::Io => "i/o",
+            TransportErrorKind::BodyTooLarge => "body too large",
+            TransportErrorKind::Protocol => "protocol",
+            TransportErrorKind::Other => "other",
+        })
+    }
+}
+
+/// A request could not be completed by the [`Transport`](crate::Transport).
+///
+/// It says what failed ([`kind`](Self::kind)) and whether the request may have reached the
+/// server ([`delivery`](Self::delivery)). Custom transports build one with
+/// [`TransportError::not_sent`] or [`TransportError::maybe_sent`].
+///
+/// ```
+/// use clerk_memberships::{Delivery, TransportError, TransportErrorKind};
+///
+/// let err = TransportError::not_sent(TransportErrorKind::Connect, "connection refused");
+/// assert_eq!(err.delivery(), Delivery::NotSent);
+/// assert!(!err.may_have_been_sent());
+/// assert_eq!(err.to_string(), "connect error (request not sent): connection refused");
+/// ```
+#[derive(Debug)]
+pub struct TransportError {
+    kind: TransportErrorKind,
+    delivery: Delivery,
+    message: String,
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+impl TransportError {
+    /// A failure that certainly happened before the request reached the server.
+    pub fn not_sent(kind: TransportErrorKind, message: impl Into<String>) -> Self {
+        Self::new(kind, Delivery::NotSent, message)
+    }
+
+    /// A failure after which the server may have received, and processed, the request.
+    pub fn maybe_sent(kind: TransportErrorKind, message: impl Into<String>) -> Self {
+        Self::new(kind, Delivery::MaybeSent, message)
+    }
+
+    /// A failure with an explicit [`Delivery`].
+    pub fn new(kind: TransportErrorKind, delivery: Delivery, message: impl Into<String>) -> Self {
+        TransportError {
+            kind,
+            delivery,
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// Attaches the underlying error, reachable through [`std::error::Error::source`].
+    pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.source = Some(Box::new(source));
+        self
+    }
+
+    /// What failed.
+    pub fn kind(&self) -> TransportErrorKind {
+        self.kind
+    }
+
+    /// Whether the request may have reached the server.
+    pub fn delivery(&self) -> Delivery {
+        self.delivery
+    }
+
+    /// `true` unless the request certainly did not reach the server.
+    pub fn may_have_been_sent(&self) -> bool {
+        self.delivery == Delivery::MaybeSent
+    }
+
+    /// The transport's description of the failure.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let delivery = match self.delivery {
+            Delivery::NotSent => "request not sent",
+            Delivery::MaybeSent => "request may have been sent",
+        };
+        write!(f, "{} error ({delivery}): {}", self.kind, self.message)
+    }
+}
+
+impl std::error::Error for TransportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|source| source as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// One entry of the `errors` array of Clerk's error JSON.
+///
+/// Fields the server leaves out decode as empty strings (`code`, `message`, `long_message`) or
+/// `None` (`meta`), so that an error answer is never lost to a missing field.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ClerkError {
+    /// A stable, machine-readable code, e.g. `resource_not_found` or `form_param_value_invalid`.
+    #[serde(default)]
+    pub code: String,
+    /// A short message, e.g. `is invalid`.
+    #[serde(default)]
+    pub message: String,
+    /// A longer, human-readable explanation.
+    #[serde(default)]
+    pub long_message: String,
+    /// Extra details, e.g. `{"param_name": "limit"}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<Metadata>,
+}
+
+/// Clerk's error JSON, as sent with any non-2xx status.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub(crate) struct ClerkErrors {
+    pub errors: Vec<ClerkError>,
+    #[serde(default)]
+    pub meta: Option<Metadata>,
+    #[serde(default)]
+    pub clerk_trace_id: Option<String>,
+}
+
+/// A non-2xx answer that carried Clerk's error JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// The HTTP status.
+    pub status: u16,
+    /// Every error Clerk listed, in order.
+    pub errors: Vec<ClerkError>,
+    /// The top-level `meta` object, when present.
+    pub meta: Option<Metadata>,
+    /// Clerk's trace id, to quote when contacting Clerk support.
+    pub clerk_trace_id: Option<String>,
+    /// How long the server asked the client to wait (`Retry-After`), when present.
+    pub retry_after: Option<Duration>,
+}
+
+impl ApiError {
+    pub(crate) fn new(status: u16, body: ClerkErrors, retry_after: Option<Duration>) -> Self {
+        ApiError {
+            status,
+            errors: body.errors,
+            meta: body.meta,
+            clerk_trace_id: body.clerk_trace_id,
+            retry_after,
+        }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "clerk api error (status {})", self.status)?;
+        for (i, error) in self.errors.iter().enumerate() {
+            let sep = if i == 0 { ": " } else { "; " };
+            let text = if error.long_message.is_empty() {
+                &error.message
+            } else {
+                &error.long_message
+            };
+            write!(f, "{sep}{text} [{}]", error.code)?;
+        }
+        if let Some(trace) = &self.clerk_trace_id {
+            write!(f, " (trace id {trace})")?;
+        }
+        Ok(())
+    }
+}
+
+/// Everything that can go wrong with a call, by the stage at which it failed.
+///
+/// The HTTP status is never lost: [`Error::status`] returns it for every answer the server gave.
+///
+/// ```
+/// use clerk_memberships::{Client, Error, UpdateMembership};
+/// use clerk_memberships::testing::MockTransport;
+///
+/// let mock = MockTransport::new();
+/// mock.push_json(404, r#"{"errors":[{"code":"resource_not_found","message":"not found","long_message":"Resource not found"}]}"#);
+/// let client = Client::builder().secret_key("sk_test_123").transport(mock).build()?;
+///
+/// let err = UpdateMembership::builder()
+///     .organization_id("org_1")
+///     .user_id("user_nobody")
+///     .role("org:admin")
+///     .build()?
+///     .send(&client)
+///     .unwrap_err();
+/// assert!(err.is_not_found());
+/// assert_eq!(err.status(), Some(404));
+/// assert_eq!(err.clerk_codes().collect::<Vec<_>>(), ["resource_not_found"]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The request was invalid and was never sent.
+    #[error("invalid request: {0}")]
+    InvalidRequest(#[from] BuildError),
+
+    /// The transport failed; [`TransportError::may_have_been_sent`] says whether the
+    /// server may have seen the request.
+    #[error("{source}")]
+    Transport {
+        /// What went wrong.
+        #[source]
+        source: TransportError,
+        /// How many times the request was tried.
+        attempts: u32,
+    },
+
+    /// The server answered with a non-2xx status and Clerk's error JSON.
+    #[error("{error}")]
+    Api {
+        /// The status, Clerk's errors, trace id and `Retry-After`.
+        error: Box<ApiError>,
+        /// How many times the request was tried.
+        attempts: u32,
+    },
+
+    /// The server answered with a non-2xx status and a body that is not Clerk's error JSON
+    /// (an HTML page from a proxy, an empty body, …).
+    #[error("unexpected response (status {status}): {body_snippet:?}")]
+    UnexpectedResponse {
+        /// The HTTP status.
+        status: u16,
+        /// The start of the body (at most [`BODY_SNIPPET_LIMIT`] bytes), lossily decoded as UTF-8.
+        body_snippet: String,
+        /// How long the server asked the client to wait (`Retry-After`), when present.
+        retry_after: Option<Duration>,
+        /// How many times the request was tried.
+        attempts: u32,
+    },
+
+    /// The server answered 2xx with a body that does not match the expected model.
+    #[error("could not decode {model} from a {status} response: {source}")]
+    Decode {
+        /// The name of the model that was expected, e.g. `OrganizationMembership`.
+        model: &'static str,
+        /// The HTTP status.
+        status: u16,
+        /// Where the JSON did not match.
+        #[source]
+        source: serde_json::Error,
+        /// How many times the request was tried.
+        attempts: u32,
+    },
+}
+
+impl Error {
+    /// The HTTP status, for every error where the server answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Api { error, .. } => Some(error.status),
+            Error::UnexpectedResponse { status, .. } | Error::Decode { status, .. } => {
+                Some(*status)
+            }
+            Error::InvalidRequest(_) | Error::Transport { .. } => None,
+        }
+    }
+
+    /// `true` for a 404 answer.
+    pub fn is_not_found(&self) -> bool {
+        self.status() == Some(404)
+    }
+
+    /// `true` for a 429 answer.
+    pub fn is_rate_limited(&self) -> bool {
+        self.status() == Some(429)
+    }
+
+    /// How long the server asked the client to wait (`Retry-After`), when it said so.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::Api { error, .. } => error.retry_after,
+            Error::UnexpectedResponse { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
+    /// The Clerk error details, for [`Error::Api`].
+    pub fn api_error(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+
+    /// The `code` of every Clerk error in the answer (none unless [`Error::Api`]).
+    pub fn clerk_codes(&self) -> impl Iterator<Item = &str> {
+        self.api_error()
+            .into_iter()
+            .flat_map(|error| error.errors.iter().map(|e| e.code.as_str()))
+    }
+
+    /// Clerk's trace id, when the answer carried one.
+    pub fn clerk_trace_id(&self) -> Option<&str> {
+        self.api_error()?.clerk_trace_id.as_deref()
+    }
+
+    /// The transport failure, for [`Error::Transport`].
+    pub fn transport_error(&self) -> Option<&TransportError> {
+        match self {
+            Error::Transport { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+
+    /// How many times the request was sent (or tried) before this error was returned.
+    ///
+    /// `0` for [`Error::InvalidRequest`], which never reaches the transport.
+    pub fn attempts(&self) -> u32 {
+        match self {
+            Error::InvalidRequest(_) => 0,
+            Error::Transport { attempts, .. }
+            | Error::Decode { attempts, .. }
+            | Error::Api { attempts, .. }
+            | Error::UnexpectedResponse { attempts, .. } => *attempts,
+        }
+    }
+}
+
+/// The first [`BODY_SNIPPET_LIMIT`] bytes of `body`, as text.
+pub(crate) fn body_snippet(body: &[u8]) -> String {
+    let cut = &body[..body.len().min(BODY_SNIPPET_LIMIT)];
+    let mut text = String::from_utf8_lossy(cut).into_owned();
+    if body.len() > BODY_SNIPPET_LIMIT {
+        text.push('…');
+    }
+    text
+}

@@ -1,0 +1,78 @@
+//! A blocking, typed client for Clerk's Backend API **organization memberships**: create a
+//! membership, list an organization's members with every filter the API has, change a member's
+//! role, remove a member, and deep-merge a membership's metadata.
+//!
+//! # Quick start
+//!
+//! ```no_run
+//! use clerk_memberships::{Client, ListMemberships, UpdateMembership};
+//!
+//! fn main() -> Result<(), clerk_memberships::Error> {
+//!     // Reads CLERK_SECRET_KEY (and CLERK_API_URL, when set).
+//!     let client = Client::from_env()?;
+//!
+//!     let admins = ListMemberships::builder()
+//!         .organization_id("org_2g7np7Hrk0SN6kj5EDMLDaKNL0S")
+//!         .role("org:admin")
+//!         .limit(20)
+//!         .build()?
+//!         .send(&client)?;
+//!     for membership in &admins.data {
+//!         println!("{} is {}", membership.id, membership.role);
+//!     }
+//!
+//!     UpdateMembership::builder()
+//!         .organization_id("org_2g7np7Hrk0SN6kj5EDMLDaKNL0S")
+//!         .user_id("user_2h8op3Isl1QR7tKu5FGNfaLKEoU")
+//!         .role("org:member")
+//!         .build()?
+//!         .send(&client)?;
+//!     Ok(())
+//! }
+//! ```
+//!
+//! # How a call flows
+//!
+//! `X::builder()…build()` checks the request and returns a [`BuildError`] naming the field at
+//! fault; nothing is sent. `.send(&client)` renders the exact HTTP request (percent-encoded path
+//! segments, repeated query keys, a JSON body holding only the fields set), hands it to the
+//! client's [`Transport`] and maps the answer: a 2xx decodes into the model, anything else
+//! becomes an [`Error`] that keeps the status, Clerk's error codes and the trace id.
+//!
+//! # Testing your code
+//!
+//! [`testing::MockTransport`] answers with scripted responses and records what was sent; plug
+//! it in with [`ClientBuilder::transport`].
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod client;
+mod endpoint;
+mod error;
+pub mod memberships;
+mod models;
+mod retry;
+pub mod testing;
+mod transport;
+
+pub use client::{
+    BASE_URL_VAR, Client, ClientBuilder, DEFAULT_API_VERSION, DEFAULT_BASE_URL,
+    DEFAULT_USER_AGENT, SECRET_KEY_VAR, SecretKey,
+};
+pub use error::{
+    ApiError, BODY_SNIPPET_LIMIT, BuildError, ClerkError, Delivery, Error, TransportError,
+    TransportErrorKind,
+};
+pub use memberships::{
+    CreateMembership, CreateMembershipBuilder, DeleteMembership, DeleteMembershipBuilder,
+    ListMemberships, ListMembershipsBuilder, Operation, UpdateMembership,
+    UpdateMembershipBuilder, UpdateMembershipMetadata, UpdateMembershipMetadataBuilder,
+};
+pub use models::{
+    Metadata, Organization, OrganizationMembership, OrganizationMemberships, PublicUserData,
+};
+pub use transport::{
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BODY, DEFAULT_REQUEST_TIMEOUT, HttpRequest,
+    HttpResponse, Method, Transport, UreqTransport, UreqTransportBuilder,
+};

@@ -1,0 +1,98 @@
+use derive_builder::Builder;
+use serde::Serialize;
+use serde_json::Value;
+
+use super::{Operation, non_empty, object, option_setters};
+use crate::client::Client;
+use crate::endpoint::{Endpoint, PathWriter};
+use crate::error::{BuildError, Error};
+use crate::models::OrganizationMembership;
+
+/// Adds a user to an organization: `POST /organizations/{organization_id}/memberships`.
+///
+/// ```
+/// # let client = clerk_memberships::testing::doc_client();
+/// use clerk_memberships::CreateMembership;
+/// use serde_json::json;
+///
+/// let membership = CreateMembership::builder()
+///     .organization_id("org_1")
+///     .user_id("user_1")
+///     .role("org:member")
+///     .public_metadata(json!({"team": "billing"}))
+///     .build()?
+///     .send(&client)?;
+/// # Ok::<(), clerk_memberships::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Builder, Serialize)]
+#[builder(
+    setter(into),
+    derive(Debug),
+    build_fn(error = "BuildError", validate = "Self::validate")
+)]
+pub struct CreateMembership {
+    /// The organization to add the user to. Required, not empty.
+    #[serde(skip)]
+    organization_id: String,
+    /// The user to add. Required, not empty.
+    user_id: String,
+    /// The new member's role, e.g. `org:member`. Required, not empty.
+    role: String,
+    /// Metadata visible to frontend and backend: a JSON object. Not sent unless set.
+    #[builder(setter(into, strip_option), default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    public_metadata: Option<Value>,
+    /// Metadata visible to the backend only: a JSON object. Not sent unless set.
+    #[builder(setter(into, strip_option), default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    private_metadata: Option<Value>,
+}
+
+option_setters!(CreateMembershipBuilder {
+    set_public_metadata => public_metadata: Value,
+    set_private_metadata => private_metadata: Value,
+});
+
+impl CreateMembershipBuilder {
+    fn validate(&self) -> Result<(), BuildError> {
+        non_empty("organization_id", self.organization_id.as_ref())?;
+        non_empty("user_id", self.user_id.as_ref())?;
+        non_empty("role", self.role.as_ref())?;
+        object("public_metadata", self.public_metadata.as_ref())?;
+        object("private_metadata", self.private_metadata.as_ref())
+    }
+}
+
+impl CreateMembership {
+    /// Starts building the request.
+    pub fn builder() -> CreateMembershipBuilder {
+        CreateMembershipBuilder::default()
+    }
+
+    /// Sends the request and returns the new membership.
+    ///
+    /// # Errors
+    ///
+    /// An [`Error`] when the request cannot be sent or completed, or the server refuses it
+    /// (404 for an unknown organization or user, 4xx for a user who is already a member, …).
+    pub fn send(&self, client: &Client) -> Result<OrganizationMembership, Error> {
+        client.execute(self)
+    }
+}
+
+impl Endpoint for CreateMembership {
+    type Body = Self;
+    type Response = OrganizationMembership;
+    const RESPONSE_MODEL: &'static str = "OrganizationMembership";
+    const OPERATION: Operation = Operation::Create;
+
+    fn path(&self, path: &mut PathWriter<'_>) {
+        path.literal("organizations")
+            .segment(&self.organization_id)
+            .literal("memberships");
+    }
+
+    fn body(&self) -> Option<&Self> {
+        Some(self)
+    }
+}

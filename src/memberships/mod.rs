@@ -1,0 +1,117 @@
+//! The five organization-membership operations.
+//!
+//! | operation | method and path (below the base URL) | answer |
+//! |---|---|---|
+//! | [`CreateMembership`] | `POST /organizations/{organization_id}/memberships` | [`OrganizationMembership`](crate::OrganizationMembership) |
+//! | [`ListMemberships`] | `GET /organizations/{organization_id}/memberships` | [`OrganizationMemberships`](crate::OrganizationMemberships) |
+//! | [`UpdateMembership`] | `PATCH /organizations/{organization_id}/memberships/{user_id}` | [`OrganizationMembership`](crate::OrganizationMembership) |
+//! | [`DeleteMembership`] | `DELETE /organizations/{organization_id}/memberships/{user_id}` | [`OrganizationMembership`](crate::OrganizationMembership) (the removed one) |
+//! | [`UpdateMembershipMetadata`] | `PATCH /organizations/{organization_id}/memberships/{user_id}/metadata` | [`OrganizationMembership`](crate::OrganizationMembership) |
+//!
+//! Each is a struct built by its builder (`X::builder()…build()?`) and sent with
+//! `.send(&client)?`. `build()` checks what can be checked before sending and returns a
+//! [`BuildError`](crate::BuildError) naming the field at fault.
+
+use std::fmt;
+
+use serde_json::Value;
+
+use crate::error::BuildError;
+use crate::transport::Method;
+
+mod create;
+mod delete;
+mod list;
+mod update;
+mod update_metadata;
+
+pub use create::{CreateMembership, CreateMembershipBuilder};
+pub use delete::{DeleteMembership, DeleteMembershipBuilder};
+pub use list::{ListMemberships, ListMembershipsBuilder, MAX_FILTER_VALUES, MAX_LIMIT};
+pub use update::{UpdateMembership, UpdateMembershipBuilder};
+pub use update_metadata::{UpdateMembershipMetadata, UpdateMembershipMetadataBuilder};
+
+/// Which of the five operations a request performs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Operation {
+    /// [`CreateMembership`]: `POST …/memberships`.
+    Create,
+    /// [`ListMemberships`]: `GET …/memberships`.
+    List,
+    /// [`UpdateMembership`]: `PATCH …/memberships/{user_id}`.
+    Update,
+    /// [`DeleteMembership`]: `DELETE …/memberships/{user_id}`.
+    Delete,
+    /// [`UpdateMembershipMetadata`]: `PATCH …/memberships/{user_id}/metadata`.
+    UpdateMetadata,
+}
+
+impl Operation {
+    /// The HTTP method the operation uses.
+    pub fn method(self) -> Method {
+        match self {
+            Operation::Create => Method::Post,
+            Operation::List => Method::Get,
+            Operation::Update | Operation::UpdateMetadata => Method::Patch,
+            Operation::Delete => Method::Delete,
+        }
+    }
+
+    /// A short lowercase name, e.g. `"update_metadata"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Operation::Create => "create",
+            Operation::List => "list",
+            Operation::Update => "update",
+            Operation::Delete => "delete",
+            Operation::UpdateMetadata => "update_metadata",
+        }
+    }
+
+    /// Whether doing the operation twice has the same effect as doing it once, so that it may be
+    /// repeated after a failure that may have reached the server. Only `create` is not.
+    pub fn is_idempotent(self) -> bool {
+        !matches!(self, Operation::Create)
+    }
+}
+
+impl fmt::Display for Operation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Adds `set_x(Option<T>)` setters, so a caller holding an `Option` forwards it without an `if`.
+macro_rules! option_setters {
+    ($builder:ident { $($set:ident => $field:ident : $ty:ty),* $(,)? }) => {
+        impl $builder {
+            $(
+                #[doc = concat!("Sets `", stringify!($field), "` from an `Option`: `None` leaves it unset.")]
+                pub fn $set(&mut self, value: Option<$ty>) -> &mut Self {
+                    self.$field = Some(value);
+                    self
+                }
+            )*
+        }
+    };
+}
+pub(crate) use option_setters;
+
+/// A set value must not be the empty string.
+pub(crate) fn non_empty(field: &'static str, value: Option<&String>) -> Result<(), BuildError> {
+    match value {
+        Some(value) if value.is_empty() => Err(BuildError::invalid(field, "must not be empty")),
+        _ => Ok(()),
+    }
+}
+
+/// A set metadata value must be a JSON object.
+pub(crate) fn object(field: &'static str, value: Option<&Option<Value>>) -> Result<(), BuildError> {
+    match value {
+        Some(Some(value)) if !value.is_object() => {
+            Err(BuildError::invalid(field, "must be a JSON object"))
+        }
+        _ => Ok(()),
+    }
+}

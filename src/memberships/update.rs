@@ -1,0 +1,82 @@
+use derive_builder::Builder;
+use serde::Serialize;
+
+use super::{Operation, non_empty};
+use crate::client::Client;
+use crate::endpoint::{Endpoint, PathWriter};
+use crate::error::{BuildError, Error};
+use crate::models::OrganizationMembership;
+
+/// Changes a member's role: `PATCH /organizations/{organization_id}/memberships/{user_id}`.
+///
+/// ```
+/// # let client = clerk_memberships::testing::doc_client();
+/// use clerk_memberships::UpdateMembership;
+///
+/// let membership = UpdateMembership::builder()
+///     .organization_id("org_1")
+///     .user_id("user_1")
+///     .role("org:admin")
+///     .build()?
+///     .send(&client)?;
+/// # Ok::<(), clerk_memberships::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Builder, Serialize)]
+#[builder(
+    setter(into),
+    derive(Debug),
+    build_fn(error = "BuildError", validate = "Self::validate")
+)]
+pub struct UpdateMembership {
+    /// The organization. Required, not empty.
+    #[serde(skip)]
+    organization_id: String,
+    /// The member, by user id. Required, not empty.
+    #[serde(skip)]
+    user_id: String,
+    /// The new role, e.g. `org:admin`. Required, not empty.
+    role: String,
+}
+
+impl UpdateMembershipBuilder {
+    fn validate(&self) -> Result<(), BuildError> {
+        non_empty("organization_id", self.organization_id.as_ref())?;
+        non_empty("user_id", self.user_id.as_ref())?;
+        non_empty("role", self.role.as_ref())
+    }
+}
+
+impl UpdateMembership {
+    /// Starts building the request.
+    pub fn builder() -> UpdateMembershipBuilder {
+        UpdateMembershipBuilder::default()
+    }
+
+    /// Sends the request and returns the updated membership.
+    ///
+    /// # Errors
+    ///
+    /// An [`Error`] when the request cannot be sent or completed, or the server refuses it
+    /// (404 when the user is not a member, 422 for an unknown role, …).
+    pub fn send(&self, client: &Client) -> Result<OrganizationMembership, Error> {
+        client.execute(self)
+    }
+}
+
+impl Endpoint for UpdateMembership {
+    type Body = Self;
+    type Response = OrganizationMembership;
+    const RESPONSE_MODEL: &'static str = "OrganizationMembership";
+    const OPERATION: Operation = Operation::Update;
+
+    fn path(&self, path: &mut PathWriter<'_>) {
+        path.literal("organizations")
+            .segment(&self.organization_id)
+            .literal("memberships")
+            .segment(&self.user_id);
+    }
+
+    fn body(&self) -> Option<&Self> {
+        Some(self)
+    }
+}

@@ -1,0 +1,101 @@
+use derive_builder::Builder;
+use serde::Serialize;
+use serde_json::Value;
+
+use super::{Operation, non_empty, object, option_setters};
+use crate::client::Client;
+use crate::endpoint::{Endpoint, PathWriter};
+use crate::error::{BuildError, Error};
+use crate::models::OrganizationMembership;
+
+/// Deep-merges metadata into a membership:
+/// `PATCH /organizations/{organization_id}/memberships/{user_id}/metadata`.
+///
+/// The server merges nested objects; a key set to `null` at any depth is removed. Either
+/// object, both, or neither (an empty `{}` body) may be sent.
+///
+/// ```
+/// # let client = clerk_memberships::testing::doc_client();
+/// use clerk_memberships::UpdateMembershipMetadata;
+/// use serde_json::json;
+///
+/// let membership = UpdateMembershipMetadata::builder()
+///     .organization_id("org_1")
+///     .user_id("user_1")
+///     .private_metadata(json!({"hr": {"employee_id": 42, "old_key": null}}))
+///     .build()?
+///     .send(&client)?;
+/// # Ok::<(), clerk_memberships::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Builder, Serialize)]
+#[builder(
+    setter(into),
+    derive(Debug),
+    build_fn(error = "BuildError", validate = "Self::validate")
+)]
+pub struct UpdateMembershipMetadata {
+    /// The organization. Required, not empty.
+    #[serde(skip)]
+    organization_id: String,
+    /// The member, by user id. Required, not empty.
+    #[serde(skip)]
+    user_id: String,
+    /// Public metadata to merge in: a JSON object. Not sent unless set.
+    #[builder(setter(into, strip_option), default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    public_metadata: Option<Value>,
+    /// Private metadata to merge in: a JSON object. Not sent unless set.
+    #[builder(setter(into, strip_option), default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    private_metadata: Option<Value>,
+}
+
+option_setters!(UpdateMembershipMetadataBuilder {
+    set_public_metadata => public_metadata: Value,
+    set_private_metadata => private_metadata: Value,
+});
+
+impl UpdateMembershipMetadataBuilder {
+    fn validate(&self) -> Result<(), BuildError> {
+        non_empty("organization_id", self.organization_id.as_ref())?;
+        non_empty("user_id", self.user_id.as_ref())?;
+        object("public_metadata", self.public_metadata.as_ref())?;
+        object("private_metadata", self.private_metadata.as_ref())
+    }
+}
+
+impl UpdateMembershipMetadata {
+    /// Starts building the request.
+    pub fn builder() -> UpdateMembershipMetadataBuilder {
+        UpdateMembershipMetadataBuilder::default()
+    }
+
+    /// Sends the request and returns the membership with its merged metadata.
+    ///
+    /// # Errors
+    ///
+    /// An [`Error`] when the request cannot be sent or completed, or the server refuses it
+    /// (404 when the user is not a member, …).
+    pub fn send(&self, client: &Client) -> Result<OrganizationMembership, Error> {
+        client.execute(self)
+    }
+}
+
+impl Endpoint for UpdateMembershipMetadata {
+    type Body = Self;
+    type Response = OrganizationMembership;
+    const RESPONSE_MODEL: &'static str = "OrganizationMembership";
+    const OPERATION: Operation = Operation::UpdateMetadata;
+
+    fn path(&self, path: &mut PathWriter<'_>) {
+        path.literal("organizations")
+            .segment(&self.organization_id)
+            .literal("memberships")
+            .segment(&self.user_id)
+            .literal("metadata");
+    }
+
+    fn body(&self) -> Option<&Self> {
+        Some(self)
+    }
+}

@@ -1,0 +1,143 @@
+//! Test doubles for code that uses this crate: no HTTP server, no network.
+//!
+//! [`MockTransport`] answers with scripted responses and records every request, so a test can
+//! assert exactly what was sent.
+//!
+//! ```
+//! use clerk_memberships::{Client, DeleteMembership, Method};
+//! use clerk_memberships::testing::{MockTransport, MEMBERSHIP_JSON};
+//!
+//! let mock = MockTransport::new();
+//! mock.push_json(200, MEMBERSHIP_JSON);
+//! let client = Client::builder().secret_key("sk_test_123").transport(mock.clone()).build()?;
+//!
+//! DeleteMembership::builder()
+//!     .organization_id("org_1")
+//!     .user_id("user_1")
+//!     .build()?
+//!     .send(&client)?;
+//!
+//! let sent = mock.last_request().unwrap();
+//! assert_eq!(sent.method(), Method::Delete);
+//! assert_eq!(sent.path_and_query(), "/v1/organizations/org_1/memberships/user_1");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use crate::error::{TransportError, TransportErrorKind};
+use crate::memberships::Operation;
+use crate::transport::{HttpRequest, HttpResponse, Transport};
+
+/// A realistic membership, as Clerk sends it (from Clerk's own webhook example).
+pub const MEMBERSHIP_JSON: &str = r#"{"object":"organization_membership","id":"orgmem_2g7np7Hrk0SN6kj5EDMLDaKNL0S","role":"org:member","role_name":"Member","permissions":["org:posts:read","org:posts:write"],"public_metadata":{},"private_metadata":{},"organization":{"object":"organization","id":"org_2g7np7Hrk0SN6kj5EDMLDaKNL0S","name":"Acme Corp","slug":"acme-corp","image_url":"https://img.clerk.com/xxxxxx","has_image":true,"members_count":2,"missing_member_with_elevated_permissions":false,"pending_invitations_count":0,"max_allowed_memberships":5,"admin_delete_enabled":true,"public_metadata":{},"private_metadata":{},"created_by":"user_2g7np7Hrk0SN6kj5EDMLDaKNL0S","created_at":1716883200000,"updated_at":1716883200000},"public_user_data":{"user_id":"user_2h8op3Isl1QR7tKu5FGNfaLKEoU","first_name":"Jane","last_name":"Doe","profile_image_url":"https://img.clerk.com/yyyyy","image_url":"https://img.clerk.com/yyyyy","has_image":true,"identifier":"jane.doe@acme.com"},"created_at":1716883200000,"updated_at":1716883200000}"#;
+
+/// A transport that answers with scripted responses, in order, and records every request.
+///
+/// Clones share the same script and record, so a test keeps one clone and gives the other to
+/// [`ClientBuilder::transport`](crate::ClientBuilder::transport). When the script runs out, a
+/// request fails with a not-sent [`TransportError`].
+#[derive(Clone, Default)]
+pub struct MockTransport {
+    state: Arc<Mutex<MockState>>,
+}
+
+#[derive(Default)]
+struct MockState {
+    script: VecDeque<Result<HttpResponse, TransportError>>,
+    requests: Vec<HttpRequest>,
+}
+
+impl std::fmt::Debug for MockTransport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = self.lock();
+        f.debug_struct("MockTransport")
+            .field("scripted", &state.script.len())
+            .field("requests", &state.requests.len())
+            .finish()
+    }
+}
+
+impl MockTransport {
+    /// A mock with an empty script.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, MockState> {
+        // A test that panicked while holding the lock leaves usable data behind.
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Queues an answer.
+    pub fn push_response(&self, response: HttpResponse) -> &Self {
+        self.lock().script.push_back(Ok(response));
+        self
+    }
+
+    /// Queues an answer with a JSON body and `Content-Type: application/json`.
+    pub fn push_json(&self, status: u16, body: impl Into<String>) -> &Self {
+        let body: String = body.into();
+        self.push_response(
+            HttpResponse::new(status, body).with_header("content-type", "application/json"),
+        )
+    }
+
+    /// Queues a transport failure.
+    pub fn push_error(&self, error: TransportError) -> &Self {
+        self.lock().script.push_back(Err(error));
+        self
+    }
+
+    /// Every request received so far, in order.
+    pub fn requests(&self) -> Vec<HttpRequest> {
+        self.lock().requests.clone()
+    }
+
+    /// The most recent request, if any.
+    pub fn last_request(&self) -> Option<HttpRequest> {
+        self.lock().requests.last().cloned()
+    }
+
+    /// How many scripted answers are left.
+    pub fn remaining(&self) -> usize {
+        self.lock().script.len()
+    }
+}
+
+impl Transport for MockTransport {
+    fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
+        let mut state = self.lock();
+        state.requests.push(request.clone());
+        state.script.pop_front().unwrap_or_else(|| {
+            Err(TransportError::not_sent(
+                TransportErrorKind::Other,
+                "mock transport has no scripted response left",
+            ))
+        })
+    }
+}
+
+/// A client for documentation examples: answers every operation with a realistic body.
+#[doc(hidden)]
+pub fn doc_client() -> crate::Client {
+    struct DocTransport;
+    impl Transport for DocTransport {
+        fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
+            let body = match request.operation() {
+                Operation::List => format!(r#"{{"data":[{MEMBERSHIP_JSON}],"total_count":1}}"#),
+                _ => MEMBERSHIP_JSON.to_owned(),
+            };
+            Ok(HttpResponse::new(200, body))
+        }
+    }
+    match crate::Client::builder()
+        .secret_key("sk_test_docs")
+        .transport(DocTransport)
+        .build()
+    {
+        Ok(client) => client,
+        Err(err) => unreachable!("the documentation client is valid: {err}"),
+    }
+}

@@ -1,0 +1,447 @@
+//! The blocking HTTP layer: a fully rendered request in, status + headers + body out.
+//!
+//! [`UreqTransport`] is the default. Anything that implements [`Transport`] can take its place:
+//! a proxy-aware client, a recorder, or the test doubles in [`testing`](crate::testing).
+//!
+//! ```
+//! use clerk_memberships::{
+//!     Client, HttpRequest, HttpResponse, Transport, TransportError, UreqTransport,
+//! };
+//!
+//! /// Logs every call, then hands it to the default transport.
+//! struct Logged(UreqTransport);
+//!
+//! impl Transport for Logged {
+//!     fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
+//!         eprintln!("-> {} {}", request.method(), request.url());
+//!         let response = self.0.send(request)?;
+//!         eprintln!("<- {}", response.status());
+//!         Ok(response)
+//!     }
+//! }
+//!
+//! let client = Client::builder()
+//!     .secret_key("sk_test_123")
+//!     .transport(Logged(UreqTransport::new()))
+//!     .build()?;
+//! # Ok::<(), clerk_memberships::BuildError>(())
+//! ```
+
+use std::fmt;
+use std::io;
+use std::time::Duration;
+
+use crate::error::{TransportError, TransportErrorKind};
+use crate::memberships::Operation;
+
+/// Default cap on a response body: 8 MiB (a full page of 500 memberships is well under 1 MiB).
+pub const DEFAULT_MAX_RESPONSE_BODY: u64 = 8 * 1024 * 1024;
+/// Default time allowed to open a connection: 10 seconds.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default time allowed for one request, from sending to the end of the answer: 30 seconds.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A blocking HTTP transport.
+///
+/// Implementations send the request as given and return whatever the server answered, whatever
+/// its status: turning statuses into errors is the [`Client`](crate::Client)'s job. A failure to
+/// get an answer is a [`TransportError`] that says whether the request may have reached the
+/// server.
+pub trait Transport: Send + Sync {
+    /// Sends one request and returns the server's answer.
+    ///
+    /// # Errors
+    ///
+    /// A [`TransportError`] when no complete answer was received.
+    fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError>;
+}
+
+impl<T: Transport + ?Sized> Transport for std::sync::Arc<T> {
+    fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
+        (**self).send(request)
+    }
+}
+
+impl<T: Transport + ?Sized> Transport for Box<T> {
+    fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
+        (**self).send(request)
+    }
+}
+
+/// An HTTP method used by the memberships API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Method {
+    /// `GET`
+    Get,
+    /// `POST`
+    Post,
+    /// `PATCH`
+    Patch,
+    /// `DELETE`
+    Delete,
+}
+
+impl Method {
+    /// The method's name, e.g. `"PATCH"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A fully rendered request, as a [`Transport`] receives it.
+///
+/// Its `Debug` output hides the `Authorization` header.
+#[derive(Clone, PartialEq, Eq)]
+pub struct HttpRequest {
+    pub(crate) operation: Operation,
+    pub(crate) method: Method,
+    pub(crate) url: String,
+    pub(crate) headers: Vec<(&'static str, String)>,
+    pub(crate) body: Option<Vec<u8>>,
+}
+
+impl HttpRequest {
+    /// Which operation this request performs.
+    pub fn operation(&self) -> Operation {
+        self.operation
+    }
+
+    /// The HTTP method.
+    pub fn method(&self) -> Method {
+        self.method
+    }
+
+    /// The absolute URL, path segments and query already percent-encoded.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The path and query part of the URL (everything after the authority), e.g.
+    /// `/v1/organizations/org_1/memberships?limit=10`.
+    pub fn path_and_query(&self) -> &str {
+        let after_scheme = self.url.find("://").map_or(0, |i| i + 3);
+        self.url[after_scheme..]
+            .find('/')
+            .map_or("/", |i| &self.url[after_scheme + i..])
+    }
+
+    /// The headers to send, names in lowercase.
+    pub fn headers(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.headers.iter().map(|(k, v)| (*k, v.as_str()))
+    }
+
+    /// The value of a header, by case-insensitive name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        find_header(self.headers(), name)
+    }
+
+    /// The JSON body, if the operation has one.
+    pub fn body(&self) -> Option<&[u8]> {
+        self.body.as_deref()
+    }
+}
+
+impl fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Headers<'a>(&'a [(&'static str, String)]);
+        impl fmt::Debug for Headers<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_map()
+                    .entries(self.0.iter().map(|(k, v)| {
+                        let shown = if k.eq_ignore_ascii_case("authorization") {
+                            "<redacted>"
+                        } else {
+                            v.as_str()
+                        };
+                        (k, shown)
+                    }))
+                    .finish()
+            }
+        }
+        f.debug_struct("HttpRequest")
+            .field("operation", &self.operation)
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("headers", &Headers(&self.headers))
+            .field(
+                "body",
+                &self.body.as_deref().map(String::from_utf8_lossy),
+            )
+            .finish()
+    }
+}
+
+/// A server's answer, as a [`Transport`] returns it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpResponse {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl HttpResponse {
+    /// An answer with a status and a body, and no headers.
+    ///
+    /// ```
+    /// use clerk_memberships::HttpResponse;
+    ///
+    /// let response = HttpResponse::new(429, "{}").with_header("Retry-After", "3");
+    /// assert_eq!(response.header("retry-after"), Some("3"));
+    /// ```
+    pub fn new(status: u16, body: impl Into<Vec<u8>>) -> Self {
+        HttpResponse {
+            status,
+            headers: Vec::new(),
+            body: body.into(),
+        }
+    }
+
+    /// Adds a header.
+    pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The headers, as received.
+    pub fn headers(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.headers.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    /// The value of a header, by case-insensitive name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        find_header(self.headers(), name)
+    }
+
+    /// The body bytes.
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// Takes the body out of the response.
+    pub fn into_body(self) -> Vec<u8> {
+        self.body
+    }
+}
+
+fn find_header<'a>(
+    mut headers: impl Iterator<Item = (&'a str, &'a str)>,
+    name: &str,
+) -> Option<&'a str> {
+    headers
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v)
+}
+
+/// The default [`Transport`], built on `ureq`: one keep-alive connection pool, timeouts on
+/// connecting and on each request, a cap on the response body, no redirects followed, and
+/// statuses passed through untouched.
+///
+/// ```
+/// use std::time::Duration;
+/// use clerk_memberships::UreqTransport;
+///
+/// let transport = UreqTransport::builder()
+///     .connect_timeout(Duration::from_secs(5))
+///     .request_timeout(Duration::from_secs(20))
+///     .max_response_body(2 * 1024 * 1024)
+///     .build();
+/// ```
+#[derive(Clone)]
+pub struct UreqTransport {
+    agent: ureq::Agent,
+    max_response_body: u64,
+}
+
+impl fmt::Debug for UreqTransport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UreqTransport")
+            .field("max_response_body", &self.max_response_body)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for UreqTransport {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl UreqTransport {
+    /// A transport with the default timeouts and body cap.
+    pub fn new() -> Self {
+        UreqTransportBuilder::default().build()
+    }
+
+    /// Configures a transport.
+    pub fn builder() -> UreqTransportBuilder {
+        UreqTransportBuilder::default()
+    }
+}
+
+/// Configures a [`UreqTransport`].
+#[derive(Debug, Clone)]
+pub struct UreqTransportBuilder {
+    connect_timeout: Duration,
+    request_timeout: Duration,
+    max_response_body: u64,
+}
+
+impl Default for UreqTransportBuilder {
+    fn default() -> Self {
+        UreqTransportBuilder {
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            max_response_body: DEFAULT_MAX_RESPONSE_BODY,
+        }
+    }
+}
+
+impl UreqTransportBuilder {
+    /// Time allowed to resolve the host and open a connection (TLS included).
+    ///
+    /// Defaults to [`DEFAULT_CONNECT_TIMEOUT`] (10 s).
+    pub fn connect_timeout(&mut self, timeout: Duration) -> &mut Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Time allowed for one request, from connecting to the last byte of the answer.
+    ///
+    /// Defaults to [`DEFAULT_REQUEST_TIMEOUT`] (30 s).
+    pub fn request_timeout(&mut self, timeout: Duration) -> &mut Self {
+        self.request_timeout = timeout;
+        self
+    }
+
+    /// Largest response body accepted, in bytes; a larger one fails with
+    /// [`TransportErrorKind::BodyTooLarge`].
+    ///
+    /// Defaults to [`DEFAULT_MAX_RESPONSE_BODY`] (8 MiB).
+    pub fn max_response_body(&mut self, bytes: u64) -> &mut Self {
+        self.max_response_body = bytes;
+        self
+    }
+
+    /// Builds the transport.
+    pub fn build(&self) -> UreqTransport {
+        let config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .max_redirects_will_error(false)
+            .timeout_connect(Some(self.connect_timeout))
+            .timeout_global(Some(self.request_timeout))
+            .build();
+        UreqTransport {
+            agent: ureq::Agent::new_with_config(config),
+            max_response_body: self.max_response_body,
+        }
+    }
+}
+
+impl Transport for UreqTransport {
+    fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
+        let mut builder = ureq::http::Request::builder()
+            .method(request.method.as_str())
+            .uri(request.url.as_str());
+        for (name, value) in &request.headers {
+            builder = builder.header(*name, value.as_str());
+        }
+        let result = match &request.body {
+            Some(body) => builder
+                .body(body.as_slice())
+                .map_err(invalid_request)
+                .and_then(|req| self.agent.run(req).map_err(classify)),
+            None => builder
+                .body(())
+                .map_err(invalid_request)
+                .and_then(|req| self.agent.run(req).map_err(classify)),
+        };
+        let mut response = result?;
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(name, value)| {
+                let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+                (name.as_str().to_owned(), value)
+            })
+            .collect();
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(self.max_response_body)
+            .read_to_vec()
+            .map_err(classify)?;
+        Ok(HttpResponse {
+            status,
+            headers,
+            body,
+        })
+    }
+}
+
+fn invalid_request(err: ureq::http::Error) -> TransportError {
+    TransportError::not_sent(TransportErrorKind::Other, format!("invalid request: {err}"))
+}
+
+/// Sorts a ureq error into kind and delivery: only failures that happen before a connection
+/// exists count as "not sent".
+fn classify(err: ureq::Error) -> TransportError {
+    use ureq::Error as E;
+    use ureq::Timeout as T;
+    let message = err.to_string();
+    let (kind, sent) = match &err {
+        E::HostNotFound | E::ConnectionFailed | E::ConnectProxyFailed(_) => {
+            (TransportErrorKind::Connect, false)
+        }
+        E::Tls(_) | E::Rustls(_) | E::TlsRequired | E::BadUri(_) | E::RequireHttpsOnly(_) => {
+            (TransportErrorKind::Connect, false)
+        }
+        E::Timeout(T::Resolve | T::Connect) => (TransportErrorKind::Timeout, false),
+        E::Timeout(_) => (TransportErrorKind::Timeout, true),
+        E::Io(io) if connect_failure(io.kind()) => (TransportErrorKind::Connect, false),
+        E::Io(io) if io.kind() == io::ErrorKind::TimedOut => (TransportErrorKind::Timeout, true),
+        E::Io(_) | E::BodyStalled => (TransportErrorKind::Io, true),
+        E::BodyExceedsLimit(_) | E::LargeResponseHeader(..) => {
+            (TransportErrorKind::BodyTooLarge, true)
+        }
+        E::Protocol(_) | E::Decompress(..) | E::StatusCode(_) => {
+            (TransportErrorKind::Protocol, true)
+        }
+        _ => (TransportErrorKind::Other, true),
+    };
+    if sent {
+        TransportError::maybe_sent(kind, message)
+    } else {
+        TransportError::not_sent(kind, message)
+    }
+}
+
+fn connect_failure(kind: io::ErrorKind) -> bool {
+    matches!(
+        kind,
+        io::ErrorKind::ConnectionRefused
+            | io::ErrorKind::AddrNotAvailable
+            | io::ErrorKind::AddrInUse
+            | io::ErrorKind::NetworkUnreachable
+            | io::ErrorKind::HostUnreachable
+            | io::ErrorKind::NotFound
+    )
+}
