@@ -442,7 +442,10 @@ fn check_base_url(url: &str) -> Result<String, BuildError> {
         ));
     }
     if url.contains(['?', '#']) {
-        return Err(BuildError::invalid(field, "must not have a query or fragment"));
+        return Err(BuildError::invalid(
+            field,
+            "must not have a query or fragment",
+        ));
     }
     let authority = rest.split('/').next().unwrap_or_default();
     if authority.is_empty() || authority.contains('@') {
@@ -498,7 +501,10 @@ mod tests {
     fn from_env_without_key_names_the_variable() {
         let err = ClientBuilder::from_lookup(env(&[])).build().unwrap_err();
         assert_eq!(err.field(), "secret_key");
-        assert!(err.to_string().contains("CLERK_SECRET_KEY is not set"), "{err}");
+        assert!(
+            err.to_string().contains("CLERK_SECRET_KEY is not set"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -48,6 +48,7 @@
 #![deny(missing_docs)]
 
 mod client;
+mod clock;
 mod endpoint;
 mod error;
 pub mod memberships;
@@ -57,17 +58,18 @@ pub mod testing;
 mod transport;
 
 pub use client::{
-    BASE_URL_VAR, Client, ClientBuilder, DEFAULT_API_VERSION, DEFAULT_BASE_URL,
-    DEFAULT_USER_AGENT, SECRET_KEY_VAR, SecretKey,
+    BASE_URL_VAR, Client, ClientBuilder, DEFAULT_API_VERSION, DEFAULT_BASE_URL, DEFAULT_USER_AGENT,
+    SECRET_KEY_VAR, SecretKey,
 };
+pub use clock::{Clock, SystemClock};
 pub use error::{
     ApiError, BODY_SNIPPET_LIMIT, BuildError, ClerkError, Delivery, Error, TransportError,
     TransportErrorKind,
 };
 pub use memberships::{
     CreateMembership, CreateMembershipBuilder, DeleteMembership, DeleteMembershipBuilder,
-    ListMemberships, ListMembershipsBuilder, Operation, UpdateMembership,
-    UpdateMembershipBuilder, UpdateMembershipMetadata, UpdateMembershipMetadataBuilder,
+    ListMemberships, ListMembershipsBuilder, Operation, UpdateMembership, UpdateMembershipBuilder,
+    UpdateMembershipMetadata, UpdateMembershipMetadataBuilder,
 };
 pub use models::{
     Metadata, Organization, OrganizationMembership, OrganizationMemberships, PublicUserData,

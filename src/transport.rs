@@ -175,10 +175,7 @@ impl fmt::Debug for HttpRequest {
             .field("method", &self.method)
             .field("url", &self.url)
             .field("headers", &Headers(&self.headers))
-            .field(
-                "body",
-                &self.body.as_deref().map(String::from_utf8_lossy),
-            )
+            .field("body", &self.body.as_deref().map(String::from_utf8_lossy))
             .finish()
     }
 }

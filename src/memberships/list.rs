@@ -118,13 +118,13 @@ option_setters!(ListMembershipsBuilder {
 impl ListMembershipsBuilder {
     fn validate(&self) -> Result<(), BuildError> {
         non_empty("organization_id", self.organization_id.as_ref())?;
-        if let Some(Some(limit)) = self.limit {
-            if !(1..=MAX_LIMIT).contains(&limit) {
-                return Err(BuildError::invalid(
-                    "limit",
-                    format!("must be between 1 and {MAX_LIMIT}, got {limit}"),
-                ));
-            }
+        if let Some(Some(limit)) = self.limit
+            && !(1..=MAX_LIMIT).contains(&limit)
+        {
+            return Err(BuildError::invalid(
+                "limit",
+                format!("must be between 1 and {MAX_LIMIT}, got {limit}"),
+            ));
         }
         let arrays = [
             ("user_id", &self.user_ids),

@@ -10,7 +10,7 @@
 //!
 //! Each is a struct built by its builder (`X::builder()…build()?`) and sent with
 //! `.send(&client)?`. `build()` checks what can be checked before sending and returns a
-//! [`BuildError`](crate::BuildError) naming the field at fault.
+//! [`BuildError`] naming the field at fault.
 
 use std::fmt;
 

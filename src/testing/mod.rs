@@ -67,7 +67,9 @@ impl MockTransport {
 
     fn lock(&self) -> MutexGuard<'_, MockState> {
         // A test that panicked while holding the lock leaves usable data behind.
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Queues an answer.
@@ -139,5 +141,72 @@ pub fn doc_client() -> crate::Client {
     {
         Ok(client) => client,
         Err(err) => unreachable!("the documentation client is valid: {err}"),
+    }
+}
+
+/// A clock for tests: time stands still until [`advance`](ManualClock::advance) or
+/// [`Clock::sleep`](crate::Clock::sleep) moves it, and every sleep is recorded instead of waited.
+///
+/// Clones share the same time and record.
+///
+/// ```
+/// use std::time::{Duration, UNIX_EPOCH};
+/// use clerk_memberships::Clock;
+/// use clerk_memberships::testing::ManualClock;
+///
+/// let clock = ManualClock::new(UNIX_EPOCH + Duration::from_secs(1_700_000_000));
+/// clock.sleep(Duration::from_millis(500));
+/// assert_eq!(clock.now(), UNIX_EPOCH + Duration::from_millis(1_700_000_000_500));
+/// assert_eq!(clock.sleeps(), [Duration::from_millis(500)]);
+/// ```
+#[derive(Debug, Clone)]
+pub struct ManualClock {
+    state: Arc<Mutex<ClockState>>,
+}
+
+#[derive(Debug)]
+struct ClockState {
+    now: std::time::SystemTime,
+    sleeps: Vec<std::time::Duration>,
+}
+
+impl ManualClock {
+    /// A clock that reads `start` until moved.
+    pub fn new(start: std::time::SystemTime) -> Self {
+        ManualClock {
+            state: Arc::new(Mutex::new(ClockState {
+                now: start,
+                sleeps: Vec::new(),
+            })),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, ClockState> {
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Moves the time forward without recording a sleep.
+    pub fn advance(&self, by: std::time::Duration) {
+        let mut state = self.lock();
+        state.now = state.now.checked_add(by).unwrap_or(state.now);
+    }
+
+    /// Every duration passed to [`Clock::sleep`](crate::Clock::sleep), in order.
+    pub fn sleeps(&self) -> Vec<std::time::Duration> {
+        self.lock().sleeps.clone()
+    }
+}
+
+impl crate::Clock for ManualClock {
+    fn now(&self) -> std::time::SystemTime {
+        self.lock().now
+    }
+
+    fn sleep(&self, duration: std::time::Duration) {
+        let mut state = self.lock();
+        state.sleeps.push(duration);
+        state.now = state.now.checked_add(duration).unwrap_or(state.now);
     }
 }
