@@ -2,10 +2,9 @@ use derive_builder::Builder;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{Operation, non_empty, object, option_setters};
-use crate::client::Client;
+use super::{Operation, non_empty, object, operation_methods, option_setters};
 use crate::endpoint::{Endpoint, PathWriter};
-use crate::error::{BuildError, Error};
+use crate::error::BuildError;
 use crate::models::OrganizationMembership;
 
 /// Adds a user to an organization: `POST /organizations/{organization_id}/memberships`.
@@ -26,6 +25,7 @@ use crate::models::OrganizationMembership;
 /// ```
 #[derive(Debug, Clone, PartialEq, Builder, Serialize)]
 #[builder(
+    pattern = "owned",
     setter(into),
     derive(Debug),
     build_fn(error = "BuildError", validate = "Self::validate")
@@ -63,22 +63,13 @@ impl CreateMembershipBuilder {
     }
 }
 
-impl CreateMembership {
-    /// Starts building the request.
-    pub fn builder() -> CreateMembershipBuilder {
-        CreateMembershipBuilder::default()
-    }
-
-    /// Sends the request and returns the new membership.
-    ///
-    /// # Errors
-    ///
-    /// An [`Error`] when the request cannot be sent or completed, or the server refuses it
-    /// (404 for an unknown organization or user, 4xx for a user who is already a member, …).
-    pub fn send(&self, client: &Client) -> Result<OrganizationMembership, Error> {
-        client.execute(self)
-    }
-}
+operation_methods!(
+    CreateMembership,
+    CreateMembershipBuilder,
+    OrganizationMembership,
+    "the new membership",
+    "(404 for an unknown organization or user, 4xx for a user who is already a member or a full organization, …)"
+);
 
 impl Endpoint for CreateMembership {
     type Body = Self;

@@ -1,9 +1,8 @@
 use derive_builder::Builder;
 
-use super::{Operation, non_empty};
-use crate::client::Client;
+use super::{Operation, non_empty, operation_methods};
 use crate::endpoint::{Endpoint, PathWriter};
-use crate::error::{BuildError, Error};
+use crate::error::BuildError;
 use crate::models::OrganizationMembership;
 
 /// Removes a member: `DELETE /organizations/{organization_id}/memberships/{user_id}`.
@@ -21,6 +20,7 @@ use crate::models::OrganizationMembership;
 /// ```
 #[derive(Debug, Clone, PartialEq, Builder)]
 #[builder(
+    pattern = "owned",
     setter(into),
     derive(Debug),
     build_fn(error = "BuildError", validate = "Self::validate")
@@ -39,22 +39,13 @@ impl DeleteMembershipBuilder {
     }
 }
 
-impl DeleteMembership {
-    /// Starts building the request.
-    pub fn builder() -> DeleteMembershipBuilder {
-        DeleteMembershipBuilder::default()
-    }
-
-    /// Sends the request and returns the removed membership.
-    ///
-    /// # Errors
-    ///
-    /// An [`Error`] when the request cannot be sent or completed, or the server refuses it
-    /// (404 when the user is not a member, …).
-    pub fn send(&self, client: &Client) -> Result<OrganizationMembership, Error> {
-        client.execute(self)
-    }
-}
+operation_methods!(
+    DeleteMembership,
+    DeleteMembershipBuilder,
+    OrganizationMembership,
+    "the removed membership",
+    "(404 when the user is not a member, …)"
+);
 
 impl Endpoint for DeleteMembership {
     type Body = ();

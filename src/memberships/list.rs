@@ -1,9 +1,8 @@
 use derive_builder::Builder;
 
-use super::{Operation, non_empty, option_setters};
-use crate::client::Client;
+use super::{Operation, non_empty, operation_methods, option_setters};
 use crate::endpoint::{Endpoint, PathWriter, QueryWriter};
-use crate::error::{BuildError, Error};
+use crate::error::BuildError;
 use crate::models::OrganizationMemberships;
 
 /// Largest `limit` the API accepts.
@@ -34,6 +33,7 @@ pub const MAX_FILTER_VALUES: usize = 100;
 /// ```
 #[derive(Debug, Clone, PartialEq, Builder)]
 #[builder(
+    pattern = "owned",
     setter(into),
     derive(Debug),
     build_fn(error = "BuildError", validate = "Self::validate")
@@ -147,22 +147,13 @@ impl ListMembershipsBuilder {
     }
 }
 
-impl ListMemberships {
-    /// Starts building the request.
-    pub fn builder() -> ListMembershipsBuilder {
-        ListMembershipsBuilder::default()
-    }
-
-    /// Sends the request and returns one page of memberships with the total count.
-    ///
-    /// # Errors
-    ///
-    /// An [`Error`] when the request cannot be sent or completed, or the server refuses it
-    /// (422 for an invalid parameter, 404 for an unknown organization, …).
-    pub fn send(&self, client: &Client) -> Result<OrganizationMemberships, Error> {
-        client.execute(self)
-    }
-}
+operation_methods!(
+    ListMemberships,
+    ListMembershipsBuilder,
+    OrganizationMemberships,
+    "one page of memberships with the total count",
+    "(422 for an invalid parameter, 404 for an unknown organization, …)"
+);
 
 impl Endpoint for ListMemberships {
     type Body = ();

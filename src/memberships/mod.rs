@@ -88,7 +88,7 @@ macro_rules! option_setters {
         impl $builder {
             $(
                 #[doc = concat!("Sets `", stringify!($field), "` from an `Option`: `None` leaves it unset.")]
-                pub fn $set(&mut self, value: Option<$ty>) -> &mut Self {
+                pub fn $set(mut self, value: Option<$ty>) -> Self {
                     self.$field = Some(value);
                     self
                 }
@@ -97,6 +97,43 @@ macro_rules! option_setters {
     };
 }
 pub(crate) use option_setters;
+
+/// The public methods every operation has: `builder`, `send` and `render`.
+macro_rules! operation_methods {
+    ($op:ident, $builder:ident, $response:ty, $what:literal, $errors:literal) => {
+        impl $op {
+            /// Starts building the request.
+            pub fn builder() -> $builder {
+                $builder::default()
+            }
+
+            #[doc = concat!("Sends the request and returns ", $what, ".")]
+            ///
+            /// # Errors
+            ///
+            /// An [`Error`](crate::Error) when the request cannot be sent or completed, or the
+            #[doc = concat!("server refuses it ", $errors, ".")]
+            pub fn send(&self, client: &crate::Client) -> Result<$response, crate::Error> {
+                client.execute(self)
+            }
+
+            /// The exact request [`send`](Self::send) would hand to the transport, without
+            /// sending it: for logging, dry runs and tests.
+            ///
+            /// # Errors
+            ///
+            /// [`Error::InvalidRequest`](crate::Error::InvalidRequest) if the body cannot be
+            /// serialized.
+            pub fn render(
+                &self,
+                client: &crate::Client,
+            ) -> Result<crate::HttpRequest, crate::Error> {
+                client.render(self)
+            }
+        }
+    };
+}
+pub(crate) use operation_methods;
 
 /// A set value must not be the empty string.
 pub(crate) fn non_empty(field: &'static str, value: Option<&String>) -> Result<(), BuildError> {

@@ -1,10 +1,9 @@
 use derive_builder::Builder;
 use serde::Serialize;
 
-use super::{Operation, non_empty};
-use crate::client::Client;
+use super::{Operation, non_empty, operation_methods};
 use crate::endpoint::{Endpoint, PathWriter};
-use crate::error::{BuildError, Error};
+use crate::error::BuildError;
 use crate::models::OrganizationMembership;
 
 /// Changes a member's role: `PATCH /organizations/{organization_id}/memberships/{user_id}`.
@@ -23,6 +22,7 @@ use crate::models::OrganizationMembership;
 /// ```
 #[derive(Debug, Clone, PartialEq, Builder, Serialize)]
 #[builder(
+    pattern = "owned",
     setter(into),
     derive(Debug),
     build_fn(error = "BuildError", validate = "Self::validate")
@@ -46,22 +46,13 @@ impl UpdateMembershipBuilder {
     }
 }
 
-impl UpdateMembership {
-    /// Starts building the request.
-    pub fn builder() -> UpdateMembershipBuilder {
-        UpdateMembershipBuilder::default()
-    }
-
-    /// Sends the request and returns the updated membership.
-    ///
-    /// # Errors
-    ///
-    /// An [`Error`] when the request cannot be sent or completed, or the server refuses it
-    /// (404 when the user is not a member, 422 for an unknown role, …).
-    pub fn send(&self, client: &Client) -> Result<OrganizationMembership, Error> {
-        client.execute(self)
-    }
-}
+operation_methods!(
+    UpdateMembership,
+    UpdateMembershipBuilder,
+    OrganizationMembership,
+    "the updated membership",
+    "(404 when the user is not a member, 422 for an unknown role, …)"
+);
 
 impl Endpoint for UpdateMembership {
     type Body = Self;

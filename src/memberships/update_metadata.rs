@@ -2,10 +2,9 @@ use derive_builder::Builder;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{Operation, non_empty, object, option_setters};
-use crate::client::Client;
+use super::{Operation, non_empty, object, operation_methods, option_setters};
 use crate::endpoint::{Endpoint, PathWriter};
-use crate::error::{BuildError, Error};
+use crate::error::BuildError;
 use crate::models::OrganizationMembership;
 
 /// Deep-merges metadata into a membership:
@@ -29,6 +28,7 @@ use crate::models::OrganizationMembership;
 /// ```
 #[derive(Debug, Clone, PartialEq, Builder, Serialize)]
 #[builder(
+    pattern = "owned",
     setter(into),
     derive(Debug),
     build_fn(error = "BuildError", validate = "Self::validate")
@@ -64,22 +64,13 @@ impl UpdateMembershipMetadataBuilder {
     }
 }
 
-impl UpdateMembershipMetadata {
-    /// Starts building the request.
-    pub fn builder() -> UpdateMembershipMetadataBuilder {
-        UpdateMembershipMetadataBuilder::default()
-    }
-
-    /// Sends the request and returns the membership with its merged metadata.
-    ///
-    /// # Errors
-    ///
-    /// An [`Error`] when the request cannot be sent or completed, or the server refuses it
-    /// (404 when the user is not a member, …).
-    pub fn send(&self, client: &Client) -> Result<OrganizationMembership, Error> {
-        client.execute(self)
-    }
-}
+operation_methods!(
+    UpdateMembershipMetadata,
+    UpdateMembershipMetadataBuilder,
+    OrganizationMembership,
+    "the membership with its merged metadata",
+    "(404 when the user is not a member, …)"
+);
 
 impl Endpoint for UpdateMembershipMetadata {
     type Body = Self;
