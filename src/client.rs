@@ -4,9 +4,14 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use crate::clock::{Clock, SystemClock};
+
 use crate::endpoint::{Endpoint, PathWriter, QueryWriter};
 use crate::error::{ApiError, BuildError, ClerkErrors, Error, body_snippet};
-use crate::retry::parse_retry_after;
+use crate::retry::{
+    AttemptEvent, AttemptHook, Pacing, RateLimiter, RetryPolicy, TokenBucket, parse_retry_after,
+    send_with_retries,
+};
 use crate::transport::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BODY, DEFAULT_REQUEST_TIMEOUT, HttpRequest,
     HttpResponse, Transport, UreqTransport,
@@ -109,6 +114,7 @@ impl fmt::Debug for SecretKey {
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
+    retry: RetryPolicy,
 }
 
 struct Inner {
@@ -117,6 +123,7 @@ struct Inner {
     api_version: String,
     user_agent: String,
     transport: Box<dyn Transport>,
+    pacing: Pacing,
 }
 
 impl fmt::Debug for Client {
@@ -126,6 +133,8 @@ impl fmt::Debug for Client {
             .field("base_url", &self.inner.base_url)
             .field("api_version", &self.inner.api_version)
             .field("user_agent", &self.inner.user_agent)
+            .field("retry", &self.retry)
+            .field("rate_limited", &self.inner.pacing.limiter.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -152,16 +161,40 @@ impl Client {
         &self.inner.base_url
     }
 
-    /// Renders, sends and decodes one request: the single execution path of the crate.
+    /// The retry policy calls through this client use.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.retry
+    }
+
+    /// A client that shares everything with this one (connections, rate limiter, clock) but
+    /// retries by `policy`: the way to change retries for one call.
+    ///
+    /// ```
+    /// # let client = clerk_memberships::testing::doc_client();
+    /// use clerk_memberships::{DeleteMembership, RetryPolicy};
+    ///
+    /// DeleteMembership::builder()
+    ///     .organization_id("org_1")
+    ///     .user_id("user_1")
+    ///     .build()?
+    ///     .send(&client.with_retry_policy(RetryPolicy::none()))?;
+    /// # Ok::<(), clerk_memberships::Error>(())
+    /// ```
+    pub fn with_retry_policy(&self, policy: RetryPolicy) -> Client {
+        Client {
+            inner: Arc::clone(&self.inner),
+            retry: policy,
+        }
+    }
+
+    /// Renders, sends (with retries) and decodes one request: the single execution path of
+    /// the crate.
     pub(crate) fn execute<E: Endpoint>(&self, endpoint: &E) -> Result<E::Response, Error> {
         let request = self.render(endpoint)?;
-        let attempts = 1;
-        let response = self
-            .inner
-            .transport
-            .send(&request)
-            .map_err(|source| Error::Transport { source, attempts })?;
-        decode::<E>(response, attempts)
+        let inner = &*self.inner;
+        let (response, attempts) =
+            send_with_retries(&*inner.transport, &inner.pacing, &self.retry, &request)?;
+        decode::<E>(response, attempts, inner.pacing.clock.now())
     }
 
     /// Turns an operation into the exact request that goes on the wire.
@@ -200,7 +233,11 @@ impl Client {
 }
 
 /// Maps an answer to the model (2xx) or to an [`Error`] (anything else): the one error mapping.
-fn decode<E: Endpoint>(response: HttpResponse, attempts: u32) -> Result<E::Response, Error> {
+fn decode<E: Endpoint>(
+    response: HttpResponse,
+    attempts: u32,
+    now: SystemTime,
+) -> Result<E::Response, Error> {
     let status = response.status();
     if (200..300).contains(&status) {
         return serde_json::from_slice(response.body()).map_err(|source| Error::Decode {
@@ -210,16 +247,16 @@ fn decode<E: Endpoint>(response: HttpResponse, attempts: u32) -> Result<E::Respo
             attempts,
         });
     }
-    Err(error_from_response(&response, attempts))
+    Err(error_from_response(&response, attempts, now))
 }
 
 /// The error for a non-2xx answer: [`Error::Api`] when the body is Clerk's error JSON,
 /// [`Error::UnexpectedResponse`] otherwise.
-pub(crate) fn error_from_response(response: &HttpResponse, attempts: u32) -> Error {
+fn error_from_response(response: &HttpResponse, attempts: u32, now: SystemTime) -> Error {
     let status = response.status();
     let retry_after = response
         .header("retry-after")
-        .and_then(|value| parse_retry_after(value, SystemTime::now()));
+        .and_then(|value| parse_retry_after(value, now));
     match serde_json::from_slice::<ClerkErrors>(response.body()) {
         Ok(body) => Error::Api {
             error: Box::new(ApiError::new(status, body, retry_after)),
@@ -261,6 +298,17 @@ pub struct ClientBuilder {
     max_response_body: u64,
     transport: Option<Arc<dyn Transport>>,
     env_key_missing: bool,
+    retry: RetryPolicy,
+    clock: Option<Arc<dyn Clock>>,
+    rate_limit: RateLimit,
+    on_attempt: Option<AttemptHook>,
+}
+
+#[derive(Clone)]
+enum RateLimit {
+    Off,
+    ClerkDefault,
+    Custom(Arc<dyn RateLimiter>),
 }
 
 impl Default for ClientBuilder {
@@ -275,6 +323,10 @@ impl Default for ClientBuilder {
             max_response_body: DEFAULT_MAX_RESPONSE_BODY,
             transport: None,
             env_key_missing: false,
+            retry: RetryPolicy::default(),
+            clock: None,
+            rate_limit: RateLimit::Off,
+            on_attempt: None,
         }
     }
 }
@@ -291,6 +343,17 @@ impl fmt::Debug for ClientBuilder {
             .field("request_timeout", &self.request_timeout)
             .field("max_response_body", &self.max_response_body)
             .field("custom_transport", &self.transport.is_some())
+            .field("retry", &self.retry)
+            .field("custom_clock", &self.clock.is_some())
+            .field(
+                "rate_limit",
+                &match self.rate_limit {
+                    RateLimit::Off => "off",
+                    RateLimit::ClerkDefault => "clerk default",
+                    RateLimit::Custom(_) => "custom",
+                },
+            )
+            .field("on_attempt", &self.on_attempt.is_some())
             .finish()
     }
 }
@@ -379,6 +442,64 @@ impl ClientBuilder {
         self
     }
 
+    /// How failed calls are retried; [`Client::with_retry_policy`] overrides it for one call.
+    ///
+    /// Defaults to [`RetryPolicy::default()`]: up to 4 attempts within 30 s, 429 retried for
+    /// every operation, 5xx and maybe-sent failures for every operation but `create`.
+    pub fn retry_policy(&mut self, policy: RetryPolicy) -> &mut Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Paces requests by Clerk's published limits for the key: 1000 per 10 s for `sk_live_`
+    /// keys, 100 per 10 s otherwise. Shared by all clones of the client.
+    ///
+    /// Defaults to off (only the server's `Retry-After` paces the client).
+    pub fn clerk_rate_limit(&mut self) -> &mut Self {
+        self.rate_limit = RateLimit::ClerkDefault;
+        self
+    }
+
+    /// Paces requests with `limiter`, e.g. a [`TokenBucket`] or one shared between processes.
+    /// Shared by all clones of the client.
+    ///
+    /// Defaults to none.
+    pub fn rate_limiter(&mut self, limiter: impl RateLimiter + 'static) -> &mut Self {
+        self.rate_limit = RateLimit::Custom(Arc::new(limiter));
+        self
+    }
+
+    /// The clock the client reads and sleeps with.
+    ///
+    /// Defaults to [`SystemClock`]; tests use [`ManualClock`](crate::testing::ManualClock).
+    pub fn clock(&mut self, clock: impl Clock + 'static) -> &mut Self {
+        self.clock = Some(Arc::new(clock));
+        self
+    }
+
+    /// Calls `hook` after every attempt with the operation, attempt number, status or
+    /// transport failure, Clerk trace id and the wait before the next attempt. The event never
+    /// holds the secret key, bodies or metadata.
+    ///
+    /// ```
+    /// use clerk_memberships::Client;
+    ///
+    /// let client = Client::builder()
+    ///     .secret_key("sk_test_123")
+    ///     .on_attempt(|event| {
+    ///         eprintln!("{} attempt {}: {:?}", event.operation, event.attempt, event.status)
+    ///     })
+    ///     .build()?;
+    /// # Ok::<(), clerk_memberships::BuildError>(())
+    /// ```
+    pub fn on_attempt(
+        &mut self,
+        hook: impl Fn(&AttemptEvent) + Send + Sync + 'static,
+    ) -> &mut Self {
+        self.on_attempt = Some(Arc::new(hook));
+        self
+    }
+
     /// Checks the configuration and builds the client.
     ///
     /// # Errors
@@ -416,6 +537,12 @@ impl ClientBuilder {
                     .build(),
             ),
         };
+        let limiter: Option<Arc<dyn RateLimiter>> = match &self.rate_limit {
+            RateLimit::Off => None,
+            RateLimit::ClerkDefault => Some(Arc::new(TokenBucket::for_key(&secret_key))),
+            RateLimit::Custom(limiter) => Some(Arc::clone(limiter)),
+        };
+        let clock = self.clock.clone().unwrap_or_else(|| Arc::new(SystemClock));
         Ok(Client {
             inner: Arc::new(Inner {
                 secret_key,
@@ -423,7 +550,9 @@ impl ClientBuilder {
                 api_version: self.api_version.clone(),
                 user_agent: self.user_agent.clone(),
                 transport,
+                pacing: Pacing::new(clock, limiter, self.on_attempt.clone()),
             }),
+            retry: self.retry,
         })
     }
 }

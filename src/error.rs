@@ -3,6 +3,7 @@
 //! | stage | variant | was the request sent? |
 //! |---|---|---|
 //! | building or validating the request | [`Error::InvalidRequest`] | never |
+//! | waiting for the rate limit | [`Error::RateLimited`] | no (this attempt) |
 //! | talking to the server | [`Error::Transport`] | see [`TransportError::may_have_been_sent`] |
 //! | the server answered with Clerk's error JSON | [`Error::Api`] | yes |
 //! | the server answered with something else | [`Error::UnexpectedResponse`] | yes |
@@ -318,6 +319,16 @@ pub enum Error {
         attempts: u32,
     },
 
+    /// The request was not sent: the client's rate limiter, or a `Retry-After` the server gave
+    /// on an earlier 429, asked for a wait that would end past the retry deadline.
+    #[error("rate limited: not sent, the next send is allowed in {wait:?}, past the deadline")]
+    RateLimited {
+        /// How long until a request may be sent.
+        wait: Duration,
+        /// How many times the request was sent before the wait.
+        attempts: u32,
+    },
+
     /// The server answered with a non-2xx status and Clerk's error JSON.
     #[error("{error}")]
     Api {
@@ -364,7 +375,7 @@ impl Error {
             Error::UnexpectedResponse { status, .. } | Error::Decode { status, .. } => {
                 Some(*status)
             }
-            Error::InvalidRequest(_) | Error::Transport { .. } => None,
+            Error::InvalidRequest(_) | Error::Transport { .. } | Error::RateLimited { .. } => None,
         }
     }
 
@@ -373,9 +384,9 @@ impl Error {
         self.status() == Some(404)
     }
 
-    /// `true` for a 429 answer.
+    /// `true` for a 429 answer, or a request held back by the client's own rate limiting.
     pub fn is_rate_limited(&self) -> bool {
-        self.status() == Some(429)
+        self.status() == Some(429) || matches!(self, Error::RateLimited { .. })
     }
 
     /// How long the server asked the client to wait (`Retry-After`), when it said so.
@@ -383,6 +394,7 @@ impl Error {
         match self {
             Error::Api { error, .. } => error.retry_after,
             Error::UnexpectedResponse { retry_after, .. } => *retry_after,
+            Error::RateLimited { wait, .. } => Some(*wait),
             _ => None,
         }
     }
@@ -422,6 +434,7 @@ impl Error {
         match self {
             Error::InvalidRequest(_) => 0,
             Error::Transport { attempts, .. }
+            | Error::RateLimited { attempts, .. }
             | Error::Decode { attempts, .. }
             | Error::Api { attempts, .. }
             | Error::UnexpectedResponse { attempts, .. } => *attempts,

@@ -1,6 +1,501 @@
-//! Retry timing: reading `Retry-After`.
+//! Retries that never duplicate a write, client-side rate limits, and reading `Retry-After`.
 
+use std::fmt;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crate::clock::Clock;
+use crate::error::{ClerkErrors, Error, TransportError, TransportErrorKind};
+use crate::memberships::Operation;
+use crate::transport::{HttpRequest, HttpResponse, Transport};
+
+/// When and how often a failed call is tried again.
+///
+/// Before each attempt the client waits for its rate limiter and for any `Retry-After` that a
+/// 429 imposed on the whole client (every clone). After it, the answer decides:
+///
+/// | answer | retried for | wait |
+/// |---|---|---|
+/// | 429 | every operation (the request was not processed) | `Retry-After`, else backoff |
+/// | 500, 502, 503, 504 | list, update, update_metadata, delete; create only if [opted in](Self::retry_ambiguous_creates) | `Retry-After`, else backoff |
+/// | transport failure, request **not sent** (connection refused, DNS) | every operation | backoff |
+/// | transport failure, request **maybe sent** (timeout, reset) | list, update, update_metadata, delete; create only if opted in | backoff |
+/// | anything else (4xx, a body over the cap) | never | — |
+///
+/// No wait is started that would end past the [deadline](Self::deadline), and there is no
+/// wait after the last attempt. On giving up, the caller gets the last real error, and
+/// [`Error::attempts`](crate::Error::attempts) says how many attempts were made.
+///
+/// The defaults follow Clerk's published hint (first wait 500 ms, each next one ×1.5, capped at
+/// 60 s) but are bounded for interactive tools: at most 4 attempts and 30 s in all.
+///
+/// ```
+/// use std::time::Duration;
+/// use clerk_memberships::RetryPolicy;
+///
+/// let patient = RetryPolicy::default()
+///     .max_attempts(8)
+///     .deadline(Duration::from_secs(120));
+/// assert_eq!(patient.backoff(1), Duration::from_millis(500));
+/// assert_eq!(patient.backoff(2), Duration::from_millis(750));
+///
+/// let never = RetryPolicy::none();
+/// assert_eq!(never.get_max_attempts(), 1);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RetryPolicy {
+    max_attempts: u32,
+    initial_backoff: Duration,
+    multiplier: f64,
+    max_backoff: Duration,
+    deadline: Duration,
+    jitter: f64,
+    retry_ambiguous_creates: bool,
+}
+
+/// Default [`RetryPolicy::max_attempts`]: 4 (the first try and 3 retries).
+pub const DEFAULT_MAX_ATTEMPTS: u32 = 4;
+/// Default [`RetryPolicy::initial_backoff`]: 500 ms, Clerk's published hint.
+pub const DEFAULT_INITIAL_BACKOFF: Duration = Duration::from_millis(500);
+/// Default [`RetryPolicy::multiplier`]: 1.5, Clerk's published hint.
+pub const DEFAULT_MULTIPLIER: f64 = 1.5;
+/// Default [`RetryPolicy::max_backoff`]: 60 s, Clerk's published hint.
+pub const DEFAULT_MAX_BACKOFF: Duration = Duration::from_secs(60);
+/// Default [`RetryPolicy::deadline`]: 30 s for a call, all attempts and waits included.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(30);
+/// Default [`RetryPolicy::jitter`]: each backoff is shortened by a random part of up to 50 %.
+pub const DEFAULT_JITTER: f64 = 0.5;
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: DEFAULT_MAX_ATTEMPTS,
+            initial_backoff: DEFAULT_INITIAL_BACKOFF,
+            multiplier: DEFAULT_MULTIPLIER,
+            max_backoff: DEFAULT_MAX_BACKOFF,
+            deadline: DEFAULT_DEADLINE,
+            jitter: DEFAULT_JITTER,
+            retry_ambiguous_creates: false,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// A policy that sends each request once and never retries.
+    pub fn none() -> Self {
+        RetryPolicy::default().max_attempts(1)
+    }
+
+    /// Most attempts per call, the first one included; `0` counts as `1`.
+    ///
+    /// Defaults to [`DEFAULT_MAX_ATTEMPTS`] (4).
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// The wait before the first retry.
+    ///
+    /// Defaults to [`DEFAULT_INITIAL_BACKOFF`] (500 ms).
+    pub fn initial_backoff(mut self, wait: Duration) -> Self {
+        self.initial_backoff = wait;
+        self
+    }
+
+    /// How much each wait grows over the previous one; values below 1 (or not finite) count as 1.
+    ///
+    /// Defaults to [`DEFAULT_MULTIPLIER`] (1.5).
+    pub fn multiplier(mut self, factor: f64) -> Self {
+        self.multiplier = if factor.is_finite() && factor >= 1.0 {
+            factor
+        } else {
+            1.0
+        };
+        self
+    }
+
+    /// The longest single backoff.
+    ///
+    /// Defaults to [`DEFAULT_MAX_BACKOFF`] (60 s).
+    pub fn max_backoff(mut self, wait: Duration) -> Self {
+        self.max_backoff = wait;
+        self
+    }
+
+    /// The time a call may take in all, attempts and waits included: no wait that would end
+    /// past it is started, including a server's `Retry-After`.
+    ///
+    /// Defaults to [`DEFAULT_DEADLINE`] (30 s).
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
+        self
+    }
+
+    /// The largest share (0 to 1) by which a backoff is randomly shortened, so that many
+    /// clients do not retry in step. `0` gives exact, predictable waits.
+    ///
+    /// Defaults to [`DEFAULT_JITTER`] (0.5).
+    pub fn jitter(mut self, share: f64) -> Self {
+        self.jitter = if share.is_finite() {
+            share.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        self
+    }
+
+    /// Also retry `create` after a 5xx or a transport failure that may have reached the
+    /// server. The first attempt may then have added the member, and the retry answers
+    /// "already a member": opt in only if your code treats that answer as success.
+    ///
+    /// Defaults to `false`.
+    pub fn retry_ambiguous_creates(mut self, retry: bool) -> Self {
+        self.retry_ambiguous_creates = retry;
+        self
+    }
+
+    /// The most attempts per call.
+    pub fn get_max_attempts(&self) -> u32 {
+        self.max_attempts
+    }
+
+    /// The total time a call may take.
+    pub fn get_deadline(&self) -> Duration {
+        self.deadline
+    }
+
+    /// The backoff before retry number `retry` (1 for the first retry), before jitter:
+    /// `initial × multiplier^(retry-1)`, capped at the maximum backoff.
+    pub fn backoff(&self, retry: u32) -> Duration {
+        let exponent = i32::try_from(retry.saturating_sub(1)).unwrap_or(i32::MAX);
+        let secs = self.initial_backoff.as_secs_f64() * self.multiplier.powi(exponent);
+        Duration::try_from_secs_f64(secs)
+            .unwrap_or(self.max_backoff)
+            .min(self.max_backoff)
+    }
+
+    /// Whether `operation` may be repeated after a failure that may have reached the server.
+    fn may_repeat(&self, operation: Operation) -> bool {
+        operation.is_idempotent() || self.retry_ambiguous_creates
+    }
+}
+
+/// One attempt of a call, as reported to the hook set with
+/// [`ClientBuilder::on_attempt`](crate::ClientBuilder::on_attempt).
+///
+/// It never holds the secret key, request bodies or metadata.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AttemptEvent {
+    /// The operation.
+    pub operation: Operation,
+    /// The attempt's number, from 1.
+    pub attempt: u32,
+    /// The status the server answered, if it answered.
+    pub status: Option<u16>,
+    /// The transport failure, if there was one.
+    pub transport_error: Option<TransportErrorKind>,
+    /// Clerk's trace id from an error answer, when present.
+    pub clerk_trace_id: Option<String>,
+    /// The wait before the next attempt, or `None` when this attempt was the last.
+    pub retry_in: Option<Duration>,
+}
+
+/// The hook that receives [`AttemptEvent`]s.
+pub(crate) type AttemptHook = Arc<dyn Fn(&AttemptEvent) + Send + Sync>;
+
+/// Limits how fast a client sends, shared by all clones of the client.
+///
+/// [`TokenBucket`] is the built-in one; implement this to share a budget between processes.
+pub trait RateLimiter: Send + Sync {
+    /// Takes a permit to send one request now, or says how long until one is free (taking
+    /// nothing).
+    ///
+    /// # Errors
+    ///
+    /// The time to wait before asking again.
+    fn try_acquire(&self, now: SystemTime) -> Result<(), Duration>;
+}
+
+/// A token bucket: bursts up to `capacity` requests, refilled evenly over `per`.
+///
+/// ```
+/// use std::time::{Duration, UNIX_EPOCH};
+/// use clerk_memberships::{RateLimiter, TokenBucket};
+///
+/// let bucket = TokenBucket::new(2, Duration::from_secs(10));
+/// let t0 = UNIX_EPOCH;
+/// assert!(bucket.try_acquire(t0).is_ok());
+/// assert!(bucket.try_acquire(t0).is_ok());
+/// assert_eq!(bucket.try_acquire(t0), Err(Duration::from_secs(5)));
+/// assert!(bucket.try_acquire(t0 + Duration::from_secs(5)).is_ok());
+/// ```
+pub struct TokenBucket {
+    capacity: f64,
+    per_token: Duration,
+    state: Mutex<Option<(f64, SystemTime)>>,
+}
+
+impl fmt::Debug for TokenBucket {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenBucket")
+            .field("capacity", &self.capacity)
+            .field("per_token", &self.per_token)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TokenBucket {
+    /// At most `requests` requests per `per`, in bursts of up to `requests`. A `requests` of 0
+    /// counts as 1.
+    pub fn new(requests: u32, per: Duration) -> Self {
+        let requests = requests.max(1);
+        TokenBucket {
+            capacity: f64::from(requests),
+            per_token: per / requests,
+            state: Mutex::new(None),
+        }
+    }
+
+    /// Clerk's published limits for a key: 1000 requests per 10 s for `sk_live_` keys, 100 per
+    /// 10 s otherwise (development instances).
+    pub fn for_key(key: &crate::SecretKey) -> Self {
+        let requests = if key.is_live() { 1000 } else { 100 };
+        TokenBucket::new(requests, Duration::from_secs(10))
+    }
+}
+
+impl RateLimiter for TokenBucket {
+    fn try_acquire(&self, now: SystemTime) -> Result<(), Duration> {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let (tokens, last) = state.unwrap_or((self.capacity, now));
+        let elapsed = now.duration_since(last).unwrap_or(Duration::ZERO);
+        let refill = elapsed.as_secs_f64() / self.per_token.as_secs_f64().max(f64::MIN_POSITIVE);
+        let tokens = (tokens + refill).min(self.capacity);
+        // A clock that went backwards must not be remembered as the newest time.
+        let last = last.max(now);
+        if tokens >= 1.0 {
+            *state = Some((tokens - 1.0, last));
+            Ok(())
+        } else {
+            *state = Some((tokens, last));
+            Err(self.per_token.mul_f64(1.0 - tokens))
+        }
+    }
+}
+
+/// What a client shares between all its clones for retrying and pacing.
+pub(crate) struct Pacing {
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) limiter: Option<Arc<dyn RateLimiter>>,
+    pub(crate) on_attempt: Option<AttemptHook>,
+    /// No request is sent before this time (set by a 429 with `Retry-After`).
+    pub(crate) not_before: Mutex<Option<SystemTime>>,
+    jitter_state: Mutex<u64>,
+}
+
+impl Pacing {
+    pub(crate) fn new(
+        clock: Arc<dyn Clock>,
+        limiter: Option<Arc<dyn RateLimiter>>,
+        on_attempt: Option<AttemptHook>,
+    ) -> Self {
+        let seed = clock
+            .now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0x9E37_79B9_7F4A_7C15, |d| d.as_nanos() as u64);
+        Pacing {
+            clock,
+            limiter,
+            on_attempt,
+            not_before: Mutex::new(None),
+            jitter_state: Mutex::new(seed | 1),
+        }
+    }
+
+    /// A random number in [0, 1) (xorshift64*; quality is ample for spreading retries).
+    fn random(&self) -> f64 {
+        let mut state = self
+            .jitter_state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let mut x = *state;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        *state = x;
+        (x.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// Waits until the shared gate and the rate limiter let a request through, within the
+    /// deadline. Returns the wait that would break the deadline, if any.
+    fn wait_for_turn(&self, deadline: SystemTime) -> Result<(), Duration> {
+        loop {
+            let now = self.clock.now();
+            let gate = *self
+                .not_before
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            let wait = match gate.and_then(|at| at.duration_since(now).ok()) {
+                Some(wait) if !wait.is_zero() => wait,
+                _ => match &self.limiter {
+                    Some(limiter) => match limiter.try_acquire(now) {
+                        Ok(()) => return Ok(()),
+                        // Never spin: a limiter that says "wait 0" still costs a millisecond.
+                        Err(wait) => wait.max(Duration::from_millis(1)),
+                    },
+                    None => return Ok(()),
+                },
+            };
+            if !fits(now, wait, deadline) {
+                return Err(wait);
+            }
+            self.clock.sleep(wait);
+        }
+    }
+
+    fn close_gate_for(&self, wait: Duration) {
+        let now = self.clock.now();
+        let until = now.checked_add(wait.min(MAX_GATE)).unwrap_or(now);
+        let mut gate = self
+            .not_before
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        *gate = Some(gate.map_or(until, |at| at.max(until)));
+    }
+}
+
+/// Sends `request`, retrying as `policy` allows. Returns the last answer, whatever its status,
+/// with the number of attempts made; or the error that ended the call.
+pub(crate) fn send_with_retries(
+    transport: &dyn Transport,
+    pacing: &Pacing,
+    policy: &RetryPolicy,
+    request: &HttpRequest,
+) -> Result<(HttpResponse, u32), Error> {
+    let operation = request.operation();
+    let started = pacing.clock.now();
+    let deadline = started.checked_add(policy.deadline).unwrap_or(started);
+    let mut attempt = 0;
+    loop {
+        if let Err(wait) = pacing.wait_for_turn(deadline) {
+            return Err(Error::RateLimited {
+                wait,
+                attempts: attempt,
+            });
+        }
+        attempt += 1;
+        let outcome = transport.send(request);
+        let now = pacing.clock.now();
+        let wanted = retry_wait(policy, operation, &outcome, attempt, now, || {
+            pacing.random()
+        });
+        if let (
+            Ok(response),
+            Some(Wanted {
+                server_said: Some(wait),
+                ..
+            }),
+        ) = (&outcome, &wanted)
+            && response.status() == 429
+        {
+            pacing.close_gate_for(*wait);
+        }
+        let retry_in = wanted
+            .map(|w| w.wait)
+            .filter(|wait| attempt < policy.max_attempts && fits(now, *wait, deadline));
+        if let Some(hook) = &pacing.on_attempt {
+            hook(&event(operation, attempt, &outcome, retry_in));
+        }
+        match (outcome, retry_in) {
+            (outcome, None) => {
+                return outcome
+                    .map(|response| (response, attempt))
+                    .map_err(|source| Error::Transport {
+                        source,
+                        attempts: attempt,
+                    });
+            }
+            (_, Some(wait)) => pacing.clock.sleep(wait),
+        }
+    }
+}
+
+/// The longest a 429's `Retry-After` closes the client for every request: one hour.
+const MAX_GATE: Duration = Duration::from_secs(3600);
+
+/// Whether a wait of `wait` starting at `now` ends by `deadline` (without overflowing).
+fn fits(now: SystemTime, wait: Duration, deadline: SystemTime) -> bool {
+    now.checked_add(wait).is_some_and(|end| end <= deadline)
+}
+
+struct Wanted {
+    wait: Duration,
+    server_said: Option<Duration>,
+}
+
+/// Whether the outcome of attempt number `attempt` deserves another try, and after how long.
+fn retry_wait(
+    policy: &RetryPolicy,
+    operation: Operation,
+    outcome: &Result<HttpResponse, TransportError>,
+    attempt: u32,
+    now: SystemTime,
+    random: impl FnOnce() -> f64,
+) -> Option<Wanted> {
+    let server_said = match outcome {
+        Ok(response) => {
+            let repeatable = match response.status() {
+                429 => true,
+                500 | 502 | 503 | 504 => policy.may_repeat(operation),
+                _ => false,
+            };
+            if !repeatable {
+                return None;
+            }
+            response
+                .header("retry-after")
+                .and_then(|value| parse_retry_after(value, now))
+        }
+        Err(err) if err.kind() == TransportErrorKind::BodyTooLarge => return None,
+        Err(err) if err.may_have_been_sent() && !policy.may_repeat(operation) => return None,
+        Err(_) => None,
+    };
+    let wait = match server_said {
+        Some(wait) => wait,
+        None => {
+            let backoff = policy.backoff(attempt);
+            backoff.mul_f64(1.0 - policy.jitter * random())
+        }
+    };
+    Some(Wanted { wait, server_said })
+}
+
+fn event(
+    operation: Operation,
+    attempt: u32,
+    outcome: &Result<HttpResponse, TransportError>,
+    retry_in: Option<Duration>,
+) -> AttemptEvent {
+    let (status, transport_error, clerk_trace_id) = match outcome {
+        Ok(response) => {
+            let trace = (response.status() >= 400)
+                .then(|| serde_json::from_slice::<ClerkErrors>(response.body()).ok())
+                .flatten()
+                .and_then(|errors| errors.clerk_trace_id);
+            (Some(response.status()), None, trace)
+        }
+        Err(err) => (None, Some(err.kind()), None),
+    };
+    AttemptEvent {
+        operation,
+        attempt,
+        status,
+        transport_error,
+        clerk_trace_id,
+        retry_in,
+    }
+}
 
 /// Reads a `Retry-After` value: delay-seconds (`"3"`) or an HTTP-date
 /// (`"Sun, 06 Nov 1994 08:49:37 GMT"`), measured from `now`. A date in the past is a zero wait;

@@ -1,0 +1,441 @@
+//! Retry, rate-limit and pacing behaviour, with scripted answers and a manual clock: every
+//! test asserts the exact attempts and waits, and runs in microseconds.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, UNIX_EPOCH};
+
+use clerk_memberships::testing::{MEMBERSHIP_JSON, ManualClock, MockTransport};
+use clerk_memberships::{
+    AttemptEvent, Client, CreateMembership, Delivery, Error, HttpResponse, ListMemberships,
+    Operation, RetryPolicy, TokenBucket, TransportError, TransportErrorKind, UpdateMembership,
+};
+
+const KEY: &str = "sk_test_retrykey123";
+const PAGE: &str = r#"{"data":[],"total_count":0}"#;
+const CLERK_500: &str = r#"{"errors":[{"code":"internal_clerk_error","message":"oops","long_message":"Something went wrong"}],"clerk_trace_id":"trace_500"}"#;
+const CLERK_429: &str = r#"{"errors":[{"code":"too_many_requests","message":"Too many requests","long_message":"Too many requests, retry later"}],"clerk_trace_id":"trace_429"}"#;
+
+fn ms(ms: u64) -> Duration {
+    Duration::from_millis(ms)
+}
+
+struct Setup {
+    mock: MockTransport,
+    clock: ManualClock,
+    client: Client,
+}
+
+fn setup(policy: RetryPolicy) -> Setup {
+    let mock = MockTransport::new();
+    let clock = ManualClock::new(UNIX_EPOCH + Duration::from_secs(1_780_000_000));
+    let client = Client::builder()
+        .secret_key(KEY)
+        .transport(mock.clone())
+        .clock(clock.clone())
+        .retry_policy(policy)
+        .build()
+        .unwrap();
+    Setup {
+        mock,
+        clock,
+        client,
+    }
+}
+
+fn exact() -> RetryPolicy {
+    RetryPolicy::default().jitter(0.0)
+}
+
+fn list(client: &Client) -> Result<clerk_memberships::OrganizationMemberships, Error> {
+    ListMemberships::builder()
+        .organization_id("org_1")
+        .build()?
+        .send(client)
+}
+
+fn create(client: &Client) -> Result<clerk_memberships::OrganizationMembership, Error> {
+    CreateMembership::builder()
+        .organization_id("org_1")
+        .user_id("user_1")
+        .role("org:member")
+        .build()?
+        .send(client)
+}
+
+fn maybe_sent() -> TransportError {
+    TransportError::maybe_sent(
+        TransportErrorKind::Timeout,
+        "timed out waiting for the answer",
+    )
+}
+
+fn not_sent() -> TransportError {
+    TransportError::not_sent(TransportErrorKind::Connect, "connection refused")
+}
+
+#[test]
+fn list_is_retried_on_5xx_with_exponential_backoff() {
+    let s = setup(exact());
+    s.mock
+        .push_json(503, CLERK_500)
+        .push_json(502, "<html>bad gateway</html>");
+    s.mock.push_json(200, PAGE);
+    let page = list(&s.client).unwrap();
+    assert_eq!(page.total_count, 0);
+    assert_eq!(s.mock.requests().len(), 3);
+    assert_eq!(s.clock.sleeps(), [ms(500), ms(750)]);
+}
+
+#[test]
+fn gives_up_after_max_attempts_with_the_last_real_error() {
+    let s = setup(exact());
+    for _ in 0..4 {
+        s.mock.push_json(500, CLERK_500);
+    }
+    s.mock.push_json(200, PAGE); // never reached
+    let err = list(&s.client).unwrap_err();
+    assert_eq!(err.status(), Some(500));
+    assert_eq!(err.attempts(), 4);
+    assert_eq!(
+        err.clerk_codes().collect::<Vec<_>>(),
+        ["internal_clerk_error"]
+    );
+    assert_eq!(err.clerk_trace_id(), Some("trace_500"));
+    assert_eq!(s.mock.requests().len(), 4);
+    // Three waits between four attempts; none after the last.
+    assert_eq!(s.clock.sleeps(), [ms(500), ms(750), ms(1125)]);
+    assert_eq!(s.mock.remaining(), 1);
+}
+
+#[test]
+fn create_is_not_retried_after_a_5xx() {
+    let s = setup(exact());
+    s.mock
+        .push_json(500, CLERK_500)
+        .push_json(200, MEMBERSHIP_JSON);
+    let err = create(&s.client).unwrap_err();
+    assert_eq!(err.status(), Some(500));
+    assert_eq!(err.attempts(), 1);
+    assert_eq!(s.mock.requests().len(), 1);
+    assert!(s.clock.sleeps().is_empty());
+}
+
+#[test]
+fn create_is_not_retried_after_a_failure_that_may_have_reached_the_server() {
+    let s = setup(exact());
+    s.mock
+        .push_error(maybe_sent())
+        .push_json(200, MEMBERSHIP_JSON);
+    let err = create(&s.client).unwrap_err();
+    let transport = err.transport_error().unwrap();
+    assert_eq!(transport.kind(), TransportErrorKind::Timeout);
+    assert_eq!(transport.delivery(), Delivery::MaybeSent);
+    assert_eq!(err.attempts(), 1);
+    assert_eq!(s.mock.requests().len(), 1);
+}
+
+#[test]
+fn create_is_retried_when_it_certainly_was_not_sent() {
+    let s = setup(exact());
+    s.mock
+        .push_error(not_sent())
+        .push_json(200, MEMBERSHIP_JSON);
+    create(&s.client).unwrap();
+    assert_eq!(s.mock.requests().len(), 2);
+    assert_eq!(s.clock.sleeps(), [ms(500)]);
+}
+
+#[test]
+fn create_is_retried_after_ambiguous_failures_only_when_opted_in() {
+    let s = setup(exact().retry_ambiguous_creates(true));
+    s.mock.push_error(maybe_sent()).push_json(503, CLERK_500);
+    s.mock.push_json(200, MEMBERSHIP_JSON);
+    create(&s.client).unwrap();
+    assert_eq!(s.mock.requests().len(), 3);
+    assert_eq!(s.clock.sleeps(), [ms(500), ms(750)]);
+}
+
+#[test]
+fn idempotent_operations_are_retried_after_maybe_sent_failures() {
+    let s = setup(exact());
+    s.mock
+        .push_error(maybe_sent())
+        .push_json(200, MEMBERSHIP_JSON);
+    UpdateMembership::builder()
+        .organization_id("org_1")
+        .user_id("user_1")
+        .role("org:admin")
+        .build()
+        .unwrap()
+        .send(&s.client)
+        .unwrap();
+    assert_eq!(s.mock.requests().len(), 2);
+}
+
+#[test]
+fn rate_limited_create_waits_retry_after_seconds() {
+    let s = setup(exact());
+    s.mock
+        .push_response(HttpResponse::new(429, CLERK_429).with_header("Retry-After", "3"));
+    s.mock.push_json(200, MEMBERSHIP_JSON);
+    create(&s.client).unwrap();
+    assert_eq!(s.mock.requests().len(), 2);
+    assert_eq!(s.clock.sleeps(), [Duration::from_secs(3)]);
+}
+
+#[test]
+fn retry_after_as_http_date_is_honoured() {
+    let s = setup(exact());
+    // The manual clock reads 1_780_000_000 s = Thu, 28 May 2026 20:26:40 GMT.
+    s.mock.push_response(
+        HttpResponse::new(429, CLERK_429)
+            .with_header("retry-after", "Thu, 28 May 2026 20:26:47 GMT"),
+    );
+    s.mock.push_json(200, PAGE);
+    list(&s.client).unwrap();
+    assert_eq!(s.clock.sleeps(), [Duration::from_secs(7)]);
+}
+
+#[test]
+fn a_retry_after_past_the_deadline_is_not_waited_for() {
+    let s = setup(exact().deadline(Duration::from_secs(30)));
+    s.mock
+        .push_response(HttpResponse::new(429, CLERK_429).with_header("Retry-After", "60"));
+    s.mock.push_json(200, PAGE);
+    let err = list(&s.client).unwrap_err();
+    assert!(err.is_rate_limited());
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(60)));
+    assert_eq!(err.attempts(), 1);
+    assert!(s.clock.sleeps().is_empty());
+}
+
+#[test]
+fn backoff_never_sleeps_past_the_deadline() {
+    let s = setup(exact().deadline(ms(1000)).max_attempts(10));
+    for _ in 0..10 {
+        s.mock.push_json(500, CLERK_500);
+    }
+    let err = list(&s.client).unwrap_err();
+    // 500 ms fits; 500 + 750 does not.
+    assert_eq!(s.clock.sleeps(), [ms(500)]);
+    assert_eq!(err.attempts(), 2);
+}
+
+#[test]
+fn a_429_holds_back_every_clone_of_the_client_until_retry_after() {
+    let s = setup(RetryPolicy::none());
+    s.mock
+        .push_response(HttpResponse::new(429, CLERK_429).with_header("Retry-After", "5"));
+    s.mock.push_json(200, PAGE);
+    let err = list(&s.client).unwrap_err();
+    assert_eq!(err.status(), Some(429));
+    assert!(s.clock.sleeps().is_empty());
+    let clone = s.client.clone();
+    list(&clone).unwrap();
+    assert_eq!(s.clock.sleeps(), [Duration::from_secs(5)]);
+    assert_eq!(s.mock.requests().len(), 2);
+}
+
+#[test]
+fn a_huge_retry_after_neither_panics_nor_blocks() {
+    let s = setup(exact());
+    s.mock.push_response(
+        HttpResponse::new(429, CLERK_429).with_header("Retry-After", "99999999999999999999"),
+    );
+    let err = list(&s.client).unwrap_err();
+    assert_eq!(err.status(), Some(429));
+    // The next call is held back, but not past its deadline: it fails at once, unsent.
+    let err = list(&s.client).unwrap_err();
+    assert!(
+        matches!(err, Error::RateLimited { attempts: 0, .. }),
+        "{err:?}"
+    );
+    assert_eq!(s.mock.requests().len(), 1);
+    assert!(s.clock.sleeps().is_empty());
+}
+
+#[test]
+fn non_retryable_statuses_are_returned_at_once() {
+    for status in [400, 401, 403, 404, 422] {
+        let s = setup(exact());
+        s.mock.push_json(status, CLERK_500).push_json(200, PAGE);
+        let err = list(&s.client).unwrap_err();
+        assert_eq!(err.status(), Some(status));
+        assert_eq!(s.mock.requests().len(), 1, "status {status}");
+    }
+}
+
+#[test]
+fn a_body_over_the_cap_is_not_retried() {
+    let s = setup(exact());
+    s.mock.push_error(TransportError::maybe_sent(
+        TransportErrorKind::BodyTooLarge,
+        "too big",
+    ));
+    s.mock.push_json(200, PAGE);
+    let err = list(&s.client).unwrap_err();
+    assert_eq!(
+        err.transport_error().unwrap().kind(),
+        TransportErrorKind::BodyTooLarge
+    );
+    assert_eq!(s.mock.requests().len(), 1);
+}
+
+#[test]
+fn per_call_override_turns_retries_off() {
+    let s = setup(exact());
+    s.mock.push_json(503, CLERK_500);
+    let err = list(&s.client.with_retry_policy(RetryPolicy::none())).unwrap_err();
+    assert_eq!(err.status(), Some(503));
+    assert_eq!(s.mock.requests().len(), 1);
+    // The client itself still retries.
+    s.mock.push_json(503, CLERK_500).push_json(200, PAGE);
+    list(&s.client).unwrap();
+    assert_eq!(s.mock.requests().len(), 3);
+}
+
+#[test]
+fn jitter_shortens_waits_by_at_most_its_share() {
+    let s = setup(RetryPolicy::default().max_attempts(4).jitter(0.5));
+    for _ in 0..3 {
+        s.mock.push_json(500, CLERK_500);
+    }
+    s.mock.push_json(200, PAGE);
+    list(&s.client).unwrap();
+    let sleeps = s.clock.sleeps();
+    assert_eq!(sleeps.len(), 3);
+    for (sleep, full) in sleeps.iter().zip([ms(500), ms(750), ms(1125)]) {
+        assert!(
+            *sleep <= full && *sleep >= full / 2,
+            "{sleep:?} vs {full:?}"
+        );
+    }
+}
+
+#[test]
+fn token_bucket_paces_all_clones() {
+    let mock = MockTransport::new();
+    let clock = ManualClock::new(UNIX_EPOCH + Duration::from_secs(1_780_000_000));
+    let client = Client::builder()
+        .secret_key(KEY)
+        .transport(mock.clone())
+        .clock(clock.clone())
+        .rate_limiter(TokenBucket::new(2, Duration::from_secs(10)))
+        .build()
+        .unwrap();
+    for _ in 0..3 {
+        mock.push_json(200, PAGE);
+    }
+    list(&client).unwrap();
+    list(&client.clone()).unwrap();
+    assert!(clock.sleeps().is_empty());
+    list(&client.clone()).unwrap();
+    assert_eq!(clock.sleeps(), [Duration::from_secs(5)]);
+}
+
+#[test]
+fn clerk_rate_limit_uses_the_test_key_budget() {
+    let mock = MockTransport::new();
+    let clock = ManualClock::new(UNIX_EPOCH + Duration::from_secs(1_780_000_000));
+    let client = Client::builder()
+        .secret_key(KEY)
+        .transport(mock.clone())
+        .clock(clock.clone())
+        .clerk_rate_limit()
+        .build()
+        .unwrap();
+    for _ in 0..101 {
+        mock.push_json(200, PAGE);
+    }
+    for _ in 0..100 {
+        list(&client).unwrap();
+    }
+    assert!(clock.sleeps().is_empty());
+    list(&client).unwrap();
+    // 100 requests per 10 s: one token every 100 ms.
+    assert_eq!(clock.sleeps(), [ms(100)]);
+}
+
+#[test]
+fn a_limiter_wait_past_the_deadline_fails_unsent() {
+    let mock = MockTransport::new();
+    let clock = ManualClock::new(UNIX_EPOCH + Duration::from_secs(1_780_000_000));
+    let client = Client::builder()
+        .secret_key(KEY)
+        .transport(mock.clone())
+        .clock(clock.clone())
+        .rate_limiter(TokenBucket::new(1, Duration::from_secs(60)))
+        .build()
+        .unwrap();
+    mock.push_json(200, PAGE).push_json(200, PAGE);
+    list(&client).unwrap();
+    let err = list(&client).unwrap_err();
+    assert!(err.is_rate_limited());
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(60)));
+    assert_eq!(err.attempts(), 0);
+    assert_eq!(mock.requests().len(), 1);
+}
+
+#[test]
+fn attempt_events_report_each_try_without_secrets_or_metadata() {
+    let events = Arc::new(Mutex::new(Vec::<AttemptEvent>::new()));
+    let mock = MockTransport::new();
+    let clock = ManualClock::new(UNIX_EPOCH + Duration::from_secs(1_780_000_000));
+    let sink = Arc::clone(&events);
+    let client = Client::builder()
+        .secret_key(KEY)
+        .transport(mock.clone())
+        .clock(clock.clone())
+        .retry_policy(exact())
+        .on_attempt(move |event| sink.lock().unwrap().push(event.clone()))
+        .build()
+        .unwrap();
+    mock.push_json(503, CLERK_500).push_error(not_sent());
+    mock.push_json(200, MEMBERSHIP_JSON);
+    clerk_memberships::UpdateMembershipMetadata::builder()
+        .organization_id("org_1")
+        .user_id("user_1")
+        .private_metadata(serde_json::json!({"salary": "top-secret-value"}))
+        .build()
+        .unwrap()
+        .send(&client)
+        .unwrap();
+    let events = events.lock().unwrap();
+    assert_eq!(events.len(), 3);
+    assert_eq!(events[0].operation, Operation::UpdateMetadata);
+    assert_eq!(
+        (events[0].attempt, events[0].status, events[0].retry_in),
+        (1, Some(503), Some(ms(500)))
+    );
+    assert_eq!(events[0].clerk_trace_id.as_deref(), Some("trace_500"));
+    assert_eq!(
+        (
+            events[1].attempt,
+            events[1].transport_error,
+            events[1].retry_in
+        ),
+        (2, Some(TransportErrorKind::Connect), Some(ms(750)))
+    );
+    assert_eq!(
+        (events[2].attempt, events[2].status, events[2].retry_in),
+        (3, Some(200), None)
+    );
+    let shown = format!("{events:?}");
+    assert!(!shown.contains(KEY));
+    assert!(!shown.contains("top-secret-value"));
+}
+
+#[test]
+fn a_decode_error_after_retries_counts_the_attempts() {
+    let s = setup(exact());
+    s.mock.push_json(503, CLERK_500).push_json(200, "{not json");
+    let err = list(&s.client).unwrap_err();
+    assert!(matches!(
+        err,
+        Error::Decode {
+            model: "OrganizationMemberships",
+            ..
+        }
+    ));
+    assert_eq!(err.attempts(), 2);
+}
