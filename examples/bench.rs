@@ -1,0 +1,1141 @@
+//! Benchmarks for this crate, against a loopback HTTP/1.1 server started in the same process:
+//! no network, no Clerk account.
+//!
+//! ```sh
+//! cargo run --release --example bench
+//! ```
+//!
+//! It prints one table. Compared variants alternate run by run (which one goes first alternates
+//! too) and the figures are medians over several rounds, so a machine that slows down or
+//! speeds up during the run affects both sides alike. The whole run takes well under a minute
+//! on two cores.
+//!
+//! The harness exits with an error if 1,000 sequential calls through one client open anything
+//! but exactly one TCP connection.
+//!
+//! What is measured:
+//!
+//! - **call**: `ListMemberships` (`organization_id`, `limit(20)`) answered by a realistic
+//!   20-member page, versus the floor of the same stack: a raw `ureq` GET of the same URL with
+//!   the same headers on an agent configured like the crate's, plus `serde_json::from_slice`
+//!   into structs with the same fields as the crate's models.
+//! - **decode**: a 500-member page into `OrganizationMemberships` versus into
+//!   `serde_json::Value`.
+//! - **render**: building a list request with every filter set and rendering it with
+//!   `render(&client)`; time, and heap allocations counted by this program's global allocator.
+//! - **pagination**: every membership of a 100,000-member listing, 500 per page, from a server
+//!   that generates each page from a template; memberships per second and peak memory growth.
+//! - **connections**: TCP connections the server accepted for 1,000 sequential calls.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::error::Error as StdError;
+use std::hint::black_box;
+use std::io::{self, BufRead, BufReader, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicIsize, AtomicUsize, Ordering};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use clerk_memberships::{
+    Client, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BODY, DEFAULT_REQUEST_TIMEOUT, Error,
+    HttpRequest, ListMemberships, ListMembershipsBuilder, OrganizationMembership,
+    OrganizationMemberships,
+};
+use serde::Deserialize;
+
+type BoxError = Box<dyn StdError + Send + Sync>;
+
+// ---------------------------------------------------------------------------------------------
+// Settings. Rounds are odd so that the median is one of the measured rounds.
+
+/// Rounds of the call comparison, and calls per variant in each round.
+const CALL_ROUNDS: usize = 31;
+const CALL_BATCH: usize = 200;
+/// Rounds of the decode comparison, and decodes per variant in each round.
+const DECODE_ROUNDS: usize = 21;
+const DECODE_BATCH: usize = 10;
+/// Rounds of the render measurement, and requests rendered per round.
+const RENDER_ROUNDS: usize = 21;
+const RENDER_BATCH: usize = 10_000;
+/// Members on the page of the call comparison, and on the page of the decode comparison.
+const SMALL_PAGE: u64 = 20;
+const LARGE_PAGE: u64 = 500;
+/// The listing walked by the pagination run, and a smaller one to show memory does not follow
+/// the total.
+const PAGINATION_TOTAL: u64 = 100_000;
+const PAGINATION_SMALL_TOTAL: u64 = 10_000;
+/// Calls made through one client in the connection check.
+const CONNECTION_CALLS: usize = 1_000;
+
+// Targets.
+const CALL_MAX_RATIO: f64 = 1.10;
+const DECODE_MIN_RATIO: f64 = 1.0;
+const RENDER_MAX_MICROS: f64 = 5.0;
+/// Allocations allowed per rendered request beyond one per query pair: the organization id,
+/// the six array filters' vectors, and the URL and headers of the rendered request.
+const RENDER_EXTRA_ALLOCATIONS: u64 = 10;
+/// Peak memory growth allowed while paginating, in page bodies.
+const PAGINATION_MAX_PAGES: f64 = 4.0;
+
+// ---------------------------------------------------------------------------------------------
+// A global allocator that counts, for the allocation figures. It only forwards to the system
+// allocator until counting is switched on, so the timed runs pay one relaxed load per call.
+
+struct CountingAllocator;
+
+#[global_allocator]
+static ALLOCATOR: CountingAllocator = CountingAllocator;
+
+/// Whether allocations are being counted.
+static COUNTING: AtomicBool = AtomicBool::new(false);
+/// Bytes allocated and not yet freed since counting started (all threads), and its peak.
+static LIVE_BYTES: AtomicIsize = AtomicIsize::new(0);
+static PEAK_BYTES: AtomicIsize = AtomicIsize::new(0);
+
+thread_local! {
+    /// Allocations (`alloc` and `realloc` calls) made by this thread while counting.
+    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+}
+
+fn note_allocation(grown_by: isize) {
+    let _ = ALLOCATIONS.try_with(|count| count.set(count.get() + 1));
+    let live = LIVE_BYTES.fetch_add(grown_by, Ordering::Relaxed) + grown_by;
+    PEAK_BYTES.fetch_max(live, Ordering::Relaxed);
+}
+
+fn signed(size: usize) -> isize {
+    isize::try_from(size).unwrap_or(isize::MAX)
+}
+
+// SAFETY: every method forwards to `System` with the caller's arguments unchanged; the
+// bookkeeping touches only atomics and a const-initialised thread-local without destructor,
+// neither of which allocates.
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: forwarded as is; the caller upholds `GlobalAlloc::alloc`'s contract.
+        let ptr = unsafe { System.alloc(layout) };
+        if COUNTING.load(Ordering::Relaxed) && !ptr.is_null() {
+            note_allocation(signed(layout.size()));
+        }
+        ptr
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: as for `alloc`.
+        let ptr = unsafe { System.alloc_zeroed(layout) };
+        if COUNTING.load(Ordering::Relaxed) && !ptr.is_null() {
+            note_allocation(signed(layout.size()));
+        }
+        ptr
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` and `layout` come from the caller, who got `ptr` from this allocator.
+        unsafe { System.dealloc(ptr, layout) };
+        if COUNTING.load(Ordering::Relaxed) {
+            LIVE_BYTES.fetch_sub(signed(layout.size()), Ordering::Relaxed);
+        }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: as for `dealloc`; `new_size` is checked by the caller.
+        let new = unsafe { System.realloc(ptr, layout, new_size) };
+        if COUNTING.load(Ordering::Relaxed) && !new.is_null() {
+            note_allocation(signed(new_size) - signed(layout.size()));
+        }
+        new
+    }
+}
+
+/// Runs `f` and returns its result with the allocations this thread made meanwhile.
+fn count_allocations<T>(f: impl FnOnce() -> T) -> (T, u64) {
+    let before = ALLOCATIONS.with(Cell::get);
+    COUNTING.store(true, Ordering::SeqCst);
+    let out = f();
+    COUNTING.store(false, Ordering::SeqCst);
+    (out, ALLOCATIONS.with(Cell::get) - before)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fixtures: Clerk's own example membership (see the API contract), with some metadata, the
+// optional fields Clerk sends today, and the ids, identifier and username numbered so that
+// every generated membership is distinct: about 1.2 KB. `#` marks where the number goes.
+
+const MEMBERSHIP_TEMPLATE: &str = r##"{"object":"organization_membership","id":"orgmem_2g7np7Hrk0SN6kj5EDML#","role":"org:member","role_name":"Member","permissions":["org:posts:read","org:posts:write"],"public_metadata":{"department":"Engineering","title":"Staff Engineer"},"private_metadata":{"employee_id":"E-#","cost_center":"R&D-042"},"organization":{"object":"organization","id":"org_2g7np7Hrk0SN6kj5EDMLDaKNL0S","name":"Acme Corp","slug":"acme-corp","image_url":"https://img.clerk.com/xxxxxx","has_image":true,"members_count":2,"missing_member_with_elevated_permissions":false,"pending_invitations_count":0,"max_allowed_memberships":5,"admin_delete_enabled":true,"public_metadata":{},"private_metadata":{},"created_by":"user_2g7np7Hrk0SN6kj5EDMLDaKNL0S","created_at":1716883200000,"updated_at":1716883200000,"last_active_at":1716883200000,"role_set_key":null},"public_user_data":{"user_id":"user_2h8op3Isl1QR7tKu5FGN#","first_name":"Jane","last_name":"Doe","profile_image_url":"https://img.clerk.com/yyyyy","image_url":"https://img.clerk.com/yyyyy","has_image":true,"identifier":"jane.doe+#@acme.com","username":"jane_doe_#","banned":false,"deprovisioned":false},"created_at":1716883200000,"updated_at":1716883200000}"##;
+
+/// Digits of a membership's number in its ids (enough for ten million memberships).
+const NUMBER_DIGITS: usize = 7;
+
+/// Writes membership number `n` (zero-padded) wherever the template has `#`.
+fn write_membership(n: u64, out: &mut Vec<u8>) {
+    let mut digits = [b'0'; NUMBER_DIGITS];
+    let mut rest = n;
+    for digit in digits.iter_mut().rev() {
+        *digit = b'0' + (rest % 10) as u8;
+        rest /= 10;
+    }
+    for (i, piece) in MEMBERSHIP_TEMPLATE.split('#').enumerate() {
+        if i > 0 {
+            out.extend_from_slice(&digits);
+        }
+        out.extend_from_slice(piece.as_bytes());
+    }
+}
+
+/// Writes the page `{"data":[…],"total_count":total}` holding memberships `offset..offset+count`.
+fn write_page(offset: u64, count: u64, total: u64, out: &mut Vec<u8>) {
+    out.extend_from_slice(br#"{"data":["#);
+    for n in offset..offset + count {
+        if n > offset {
+            out.push(b',');
+        }
+        write_membership(n, out);
+    }
+    out.extend_from_slice(br#"],"total_count":"#);
+    out.extend_from_slice(total.to_string().as_bytes());
+    out.push(b'}');
+}
+
+fn page(count: u64) -> Vec<u8> {
+    let mut out = Vec::new();
+    write_page(0, count, count, &mut out);
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// The loopback server: HTTP/1.1 with keep-alive, one thread per connection (at most
+// `MAX_CONNECTIONS` at once), stopped and joined when dropped. It counts the connections it
+// accepts.
+
+/// What the server answers to `GET /v1/organizations/{id}/memberships?…`.
+enum Content {
+    /// The same pre-built response (head and body) to every request.
+    Fixed(Vec<u8>),
+    /// Pages generated from the template by the query's `offset` and `limit`, for a listing of
+    /// `N` memberships when the organization id is `org_N`.
+    Pages,
+}
+
+const MAX_CONNECTIONS: usize = 4;
+/// Largest request head read; anything longer is refused.
+const MAX_REQUEST_HEAD: usize = 16 * 1024;
+/// How often an idle connection checks whether the server is stopping.
+const POLL: Duration = Duration::from_millis(20);
+/// Headers an API gateway typically adds, so that the client handles a realistic head.
+const RESPONSE_HEADERS: &str = "content-type: application/json\r\n\
+    date: Sat, 28 Nov 2026 12:00:00 GMT\r\n\
+    cache-control: no-store\r\n\
+    x-request-id: req_2h8op3Isl1QR7tKu5FGNfaLKEoU\r\n";
+
+struct Server {
+    addr: SocketAddr,
+    accepted: Arc<AtomicUsize>,
+    stop: Arc<AtomicBool>,
+    acceptor: Option<JoinHandle<()>>,
+}
+
+impl Server {
+    fn start(content: Content) -> io::Result<Server> {
+        let listener = TcpListener::bind("127.0.0.1:0")?;
+        let addr = listener.local_addr()?;
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let content = Arc::new(content);
+        let acceptor = {
+            let (accepted, stop) = (Arc::clone(&accepted), Arc::clone(&stop));
+            thread::Builder::new()
+                .name("loopback-acceptor".into())
+                .spawn(move || accept_loop(&listener, &content, &accepted, &stop))?
+        };
+        Ok(Server {
+            addr,
+            accepted,
+            stop,
+            acceptor: Some(acceptor),
+        })
+    }
+
+    fn base_url(&self) -> String {
+        format!("http://{}/v1", self.addr)
+    }
+
+    fn accepted(&self) -> usize {
+        self.accepted.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        // Wakes the acceptor, which sees the flag and stops; open connections notice it
+        // within `POLL`.
+        let _ = TcpStream::connect(self.addr);
+        if let Some(acceptor) = self.acceptor.take() {
+            let _ = acceptor.join();
+        }
+    }
+}
+
+fn accept_loop(
+    listener: &TcpListener,
+    content: &Arc<Content>,
+    accepted: &AtomicUsize,
+    stop: &Arc<AtomicBool>,
+) {
+    let active = Arc::new(AtomicUsize::new(0));
+    let mut workers: Vec<JoinHandle<()>> = Vec::new();
+    for stream in listener.incoming() {
+        if stop.load(Ordering::SeqCst) {
+            break;
+        }
+        let Ok(stream) = stream else { continue };
+        accepted.fetch_add(1, Ordering::SeqCst);
+        if active.load(Ordering::SeqCst) >= MAX_CONNECTIONS {
+            continue; // dropping the stream closes it
+        }
+        active.fetch_add(1, Ordering::SeqCst);
+        let worker = {
+            let (content, stop) = (Arc::clone(content), Arc::clone(stop));
+            let active = Arc::clone(&active);
+            thread::Builder::new()
+                .name("loopback-connection".into())
+                .spawn(move || {
+                    let _ = serve_connection(stream, &content, &stop);
+                    active.fetch_sub(1, Ordering::SeqCst);
+                })
+        };
+        match worker {
+            Ok(worker) => workers.push(worker),
+            Err(_) => {
+                active.fetch_sub(1, Ordering::SeqCst);
+            }
+        }
+        workers.retain(|worker| !worker.is_finished());
+    }
+    for worker in workers {
+        let _ = worker.join();
+    }
+}
+
+fn serve_connection(stream: TcpStream, content: &Content, stop: &AtomicBool) -> io::Result<()> {
+    stream.set_nodelay(true)?;
+    stream.set_read_timeout(Some(POLL))?;
+    let mut writer = stream.try_clone()?;
+    let mut reader = BufReader::with_capacity(MAX_REQUEST_HEAD, stream);
+    let mut head = Vec::with_capacity(1024);
+    let mut body = Vec::new();
+    let mut response_head = Vec::with_capacity(512);
+    loop {
+        head.clear();
+        match read_request_head(&mut reader, &mut head, stop)? {
+            Head::Complete => {}
+            Head::Closed => return Ok(()),
+            Head::TooLarge => {
+                respond(&mut writer, "431 Request Header Fields Too Large", b"")?;
+                return Ok(());
+            }
+        }
+        let line = head.split(|&b| b == b'\r').next().unwrap_or_default();
+        let line = String::from_utf8_lossy(line);
+        let mut parts = line.split(' ');
+        let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+        if method != "GET" {
+            respond(&mut writer, "405 Method Not Allowed", b"")?;
+            return Ok(());
+        }
+        match content {
+            Content::Fixed(response) => writer.write_all(response)?,
+            Content::Pages => match parse_page_request(target) {
+                Ok((total, offset, limit)) => {
+                    body.clear();
+                    let count = u64::from(limit).min(total.saturating_sub(offset));
+                    write_page(offset, count, total, &mut body);
+                    response_head.clear();
+                    write_response_head(&mut response_head, "200 OK", body.len());
+                    writer.write_all(&response_head)?;
+                    writer.write_all(&body)?;
+                }
+                Err(status) => respond(&mut writer, status, b"{}")?,
+            },
+        }
+    }
+}
+
+enum Head {
+    Complete,
+    Closed,
+    TooLarge,
+}
+
+fn read_request_head(
+    reader: &mut BufReader<TcpStream>,
+    head: &mut Vec<u8>,
+    stop: &AtomicBool,
+) -> io::Result<Head> {
+    loop {
+        match reader.read_until(b'\n', head) {
+            Ok(0) => return Ok(Head::Closed),
+            Ok(_) if head.ends_with(b"\r\n\r\n") => return Ok(Head::Complete),
+            Ok(_) if head.len() > MAX_REQUEST_HEAD => return Ok(Head::TooLarge),
+            Ok(_) => {}
+            Err(err)
+                if matches!(
+                    err.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ) =>
+            {
+                if stop.load(Ordering::SeqCst) {
+                    return Ok(Head::Closed);
+                }
+            }
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Err(err) => return Err(err),
+        }
+    }
+}
+
+/// The listing's total (from `org_N`), `offset` and `limit` of a page request, or the status
+/// to answer.
+fn parse_page_request(target: &str) -> Result<(u64, u64, u32), &'static str> {
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    let organization = path
+        .strip_prefix("/v1/organizations/")
+        .and_then(|rest| rest.strip_suffix("/memberships"))
+        .ok_or("404 Not Found")?;
+    let total = organization
+        .strip_prefix("org_")
+        .and_then(|n| n.parse().ok())
+        .ok_or("404 Not Found")?;
+    let (mut offset, mut limit) = (0, 10);
+    for pair in query.split('&').filter(|pair| !pair.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        match key {
+            "offset" => offset = value.parse().map_err(|_| "422 Unprocessable Entity")?,
+            "limit" => limit = value.parse().map_err(|_| "422 Unprocessable Entity")?,
+            _ => {}
+        }
+    }
+    if !(1..=500).contains(&limit) {
+        return Err("422 Unprocessable Entity");
+    }
+    Ok((total, offset, limit))
+}
+
+fn write_response_head(out: &mut Vec<u8>, status: &str, content_length: usize) {
+    out.extend_from_slice(b"HTTP/1.1 ");
+    out.extend_from_slice(status.as_bytes());
+    out.extend_from_slice(b"\r\n");
+    out.extend_from_slice(RESPONSE_HEADERS.as_bytes());
+    out.extend_from_slice(format!("content-length: {content_length}\r\n\r\n").as_bytes());
+}
+
+fn response(status: &str, body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(body.len() + 256);
+    write_response_head(&mut out, status, body.len());
+    out.extend_from_slice(body);
+    out
+}
+
+fn respond(writer: &mut TcpStream, status: &str, body: &[u8]) -> io::Result<()> {
+    writer.write_all(&response(status, body))
+}
+
+// ---------------------------------------------------------------------------------------------
+// The floor: the same HTTP and JSON work without the crate. These structs have the same fields
+// and serde attributes as the crate's models.
+
+type Metadata = serde_json::Map<String, serde_json::Value>;
+
+#[derive(Deserialize)]
+#[allow(dead_code)] // decoded, never read: decoding is what is measured
+struct FloorPage {
+    data: Vec<FloorMembership>,
+    total_count: i64,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct FloorMembership {
+    object: String,
+    id: String,
+    role: String,
+    #[serde(default)]
+    role_name: Option<String>,
+    #[serde(default)]
+    permissions: Option<Vec<String>>,
+    public_metadata: Metadata,
+    #[serde(default)]
+    private_metadata: Option<Metadata>,
+    organization: FloorOrganization,
+    #[serde(default)]
+    public_user_data: Option<FloorPublicUserData>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct FloorOrganization {
+    object: String,
+    id: String,
+    name: String,
+    slug: String,
+    #[serde(default)]
+    image_url: Option<String>,
+    has_image: bool,
+    #[serde(default)]
+    members_count: Option<i64>,
+    #[serde(default)]
+    missing_member_with_elevated_permissions: Option<bool>,
+    #[serde(default)]
+    pending_invitations_count: Option<i64>,
+    max_allowed_memberships: i64,
+    admin_delete_enabled: bool,
+    public_metadata: Metadata,
+    #[serde(default)]
+    private_metadata: Option<Metadata>,
+    #[serde(default)]
+    created_by: Option<String>,
+    created_at: i64,
+    updated_at: i64,
+    #[serde(default)]
+    last_active_at: Option<i64>,
+    #[serde(default)]
+    role_set_key: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct FloorPublicUserData {
+    user_id: String,
+    #[serde(default)]
+    first_name: Option<String>,
+    #[serde(default)]
+    last_name: Option<String>,
+    #[serde(default)]
+    profile_image_url: Option<String>,
+    image_url: String,
+    has_image: bool,
+    #[serde(default)]
+    identifier: Option<String>,
+    #[serde(default)]
+    username: Option<String>,
+    #[serde(default)]
+    banned: Option<bool>,
+    #[serde(default)]
+    deprovisioned: Option<bool>,
+}
+
+/// A raw `ureq` agent configured like the crate's transport, with the URL and headers the crate
+/// sends for the same call.
+struct Floor {
+    agent: ureq::Agent,
+    url: String,
+    headers: Vec<(String, String)>,
+}
+
+impl Floor {
+    fn new(request: &HttpRequest) -> Floor {
+        let config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .max_redirects_will_error(false)
+            .timeout_connect(Some(DEFAULT_CONNECT_TIMEOUT))
+            .timeout_global(Some(DEFAULT_REQUEST_TIMEOUT))
+            .build();
+        Floor {
+            agent: ureq::Agent::new_with_config(config),
+            url: request.url().to_owned(),
+            headers: request
+                .headers()
+                .map(|(name, value)| (name.to_owned(), value.to_owned()))
+                .collect(),
+        }
+    }
+
+    fn list(&self) -> Result<usize, BoxError> {
+        let mut request = self.agent.get(&self.url);
+        for (name, value) in &self.headers {
+            request = request.header(name, value);
+        }
+        let mut response = request.call()?;
+        if response.status() != 200 {
+            return Err(format!("floor: status {}", response.status()).into());
+        }
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(DEFAULT_MAX_RESPONSE_BODY)
+            .read_to_vec()?;
+        let page: FloorPage = serde_json::from_slice(&body)?;
+        Ok(black_box(page).data.len())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The crate's side.
+
+fn client_for(base_url: &str) -> Result<Client, BoxError> {
+    Ok(Client::builder()
+        .secret_key("sk_test_benchmark0000000000000000")
+        .base_url(base_url)
+        .build()?)
+}
+
+fn small_listing() -> ListMembershipsBuilder {
+    ListMemberships::builder()
+        .organization_id("org_1")
+        .limit(SMALL_PAGE as u32)
+}
+
+fn sdk_list(client: &Client) -> Result<usize, Error> {
+    let page = small_listing().build()?.send(client)?;
+    Ok(black_box(page).data.len())
+}
+
+/// A list request with every filter set (two values for two of the array filters).
+fn full_listing() -> ListMembershipsBuilder {
+    ListMemberships::builder()
+        .organization_id("org_2g7np7Hrk0SN6kj5EDMLDaKNL0S")
+        .order_by("-created_at")
+        .user_id("+user_2h8op3Isl1QR7tKu5FGNfaLKEoU")
+        .user_id("-user_2g7np7Hrk0SN6kj5EDMLDaKNL0S")
+        .email_address("jane.doe@acme.com")
+        .phone_number("+15555550100")
+        .username("jane_doe")
+        .web3_wallet("0x71C7656EC7ab88b098defB751B7401B5f6d8976F")
+        .role("org:admin")
+        .role("org:member")
+        .query("jane")
+        .email_address_query("acme.com")
+        .phone_number_query("555")
+        .username_query("jane")
+        .name_query("Jane Doe")
+        .last_active_at_before(1_716_883_200_000)
+        .last_active_at_after(1_700_000_000_000)
+        .created_at_before(1_716_883_200_000)
+        .created_at_after(1_690_000_000_000)
+        .limit(500)
+        .offset(1_000)
+}
+
+fn render_full(client: &Client) -> Result<HttpRequest, Error> {
+    full_listing().build()?.render(client)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pagination.
+
+/// Every membership of a listing, page after page, as a loop of `send` calls with a growing
+/// `offset`. It stops after the page that reaches `total_count`, or at an empty page.
+///
+/// `listing` makes the request builder afresh for every page (builders are not `Clone`).
+struct OffsetLoop<'a, L> {
+    client: &'a Client,
+    listing: L,
+    offset: u64,
+    page: std::vec::IntoIter<OrganizationMembership>,
+    done: bool,
+}
+
+fn offset_loop<L: Fn() -> ListMembershipsBuilder>(
+    client: &Client,
+    listing: L,
+) -> OffsetLoop<'_, L> {
+    OffsetLoop {
+        client,
+        listing,
+        offset: 0,
+        page: Vec::new().into_iter(),
+        done: false,
+    }
+}
+
+impl<L: Fn() -> ListMembershipsBuilder> Iterator for OffsetLoop<'_, L> {
+    type Item = Result<OrganizationMembership, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(membership) = self.page.next() {
+                return Some(Ok(membership));
+            }
+            if self.done {
+                return None;
+            }
+            // Let the spent page go before the next one arrives.
+            self.page = Vec::new().into_iter();
+            let page = match (self.listing)().offset(self.offset).build() {
+                Ok(request) => request.send(self.client),
+                Err(err) => Err(err.into()),
+            };
+            let page = match page {
+                Ok(page) => page,
+                Err(err) => {
+                    self.done = true;
+                    return Some(Err(err));
+                }
+            };
+            self.offset += page.data.len() as u64;
+            let total = u64::try_from(page.total_count).unwrap_or(0);
+            self.done = page.data.is_empty() || self.offset >= total;
+            self.page = page.data.into_iter();
+        }
+    }
+}
+
+/// Walks the listing of `total` memberships and checks that each arrives once, in order.
+fn paginate(client: &Client, total: u64) -> Result<u64, BoxError> {
+    let organization_id = format!("org_{total}");
+    let listing = || {
+        ListMemberships::builder()
+            .organization_id(organization_id.as_str())
+            .limit(LARGE_PAGE as u32)
+    };
+    // Once `ListMemberships::items` lands: `let memberships = listing().build()?.items(client);`
+    let memberships = offset_loop(client, listing);
+    let mut seen = 0;
+    for membership in memberships {
+        let membership = membership?;
+        let number = membership
+            .id
+            .get(membership.id.len().saturating_sub(NUMBER_DIGITS)..)
+            .and_then(|digits| digits.parse::<u64>().ok());
+        if number != Some(seen) {
+            return Err(format!("membership {seen} arrived as {}", membership.id).into());
+        }
+        seen += 1;
+    }
+    if seen != total {
+        return Err(format!("paginated {seen} memberships, expected {total}").into());
+    }
+    Ok(seen)
+}
+
+/// A field of `/proc/self/status` in bytes (`VmRSS`, `VmHWM`), when the system has it.
+fn proc_status_bytes(field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with(field))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+/// Resets the process's peak RSS (`VmHWM`) to its current RSS; `false` where not supported.
+fn reset_peak_rss() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+struct MemoryRun {
+    /// Growth of the peak RSS over the RSS at the start (`None` where it cannot be measured).
+    rss_growth: Option<u64>,
+    /// Peak of the bytes allocated and not freed since the start.
+    heap_growth: u64,
+}
+
+/// Paginates with the allocator counting and the peak RSS reset, and returns the growth.
+fn paginate_measuring_memory(client: &Client, total: u64) -> Result<MemoryRun, BoxError> {
+    let reset = reset_peak_rss();
+    let rss_before = proc_status_bytes("VmRSS:");
+    LIVE_BYTES.store(0, Ordering::SeqCst);
+    PEAK_BYTES.store(0, Ordering::SeqCst);
+    let (result, _) = count_allocations(|| paginate(client, total));
+    result?;
+    let rss_growth = match (reset, rss_before, proc_status_bytes("VmHWM:")) {
+        (true, Some(before), Some(peak)) => Some(peak.saturating_sub(before)),
+        _ => None,
+    };
+    let heap_growth = u64::try_from(PEAK_BYTES.load(Ordering::SeqCst)).unwrap_or(0);
+    Ok(MemoryRun {
+        rss_growth,
+        heap_growth,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measuring.
+
+fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted[sorted.len() / 2]
+}
+
+/// Time of `n` runs of `f`.
+fn time<T, E>(n: usize, mut f: impl FnMut() -> Result<T, E>) -> Result<Duration, E> {
+    let start = Instant::now();
+    for _ in 0..n {
+        black_box(f()?);
+    }
+    Ok(start.elapsed())
+}
+
+/// Runs `a` and `b` alternately, `batch` times each per round, and returns the seconds each
+/// spent per round. Each run is timed on its own and which of the two goes first alternates,
+/// so a burst of load from elsewhere on the machine lands on both about equally.
+fn interleave<T, U, E>(
+    rounds: usize,
+    batch: usize,
+    mut a: impl FnMut() -> Result<T, E>,
+    mut b: impl FnMut() -> Result<U, E>,
+) -> Result<(Vec<f64>, Vec<f64>), E> {
+    let (mut a_secs, mut b_secs) = (Vec::with_capacity(rounds), Vec::with_capacity(rounds));
+    for round in 0..rounds {
+        let (mut a_time, mut b_time) = (Duration::ZERO, Duration::ZERO);
+        for i in 0..batch {
+            if (round + i).is_multiple_of(2) {
+                a_time += time(1, &mut a)?;
+                b_time += time(1, &mut b)?;
+            } else {
+                b_time += time(1, &mut b)?;
+                a_time += time(1, &mut a)?;
+            }
+        }
+        a_secs.push(a_time.as_secs_f64());
+        b_secs.push(b_time.as_secs_f64());
+    }
+    Ok((a_secs, b_secs))
+}
+
+/// Runs `f` `batch` times per round and returns the seconds each round took.
+fn rounds<T, E>(
+    rounds: usize,
+    batch: usize,
+    mut f: impl FnMut() -> Result<T, E>,
+) -> Result<Vec<f64>, E> {
+    (0..rounds)
+        .map(|_| time(batch, &mut f).map(|elapsed| elapsed.as_secs_f64()))
+        .collect()
+}
+
+/// Median of the per-round ratios `a / b`.
+fn median_ratio(a: &[f64], b: &[f64]) -> f64 {
+    let ratios: Vec<f64> = a.iter().zip(b).map(|(a, b)| a / b).collect();
+    median(&ratios)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The benchmarks.
+
+struct CallFigures {
+    sdk_micros: f64,
+    floor_micros: f64,
+    ratio: f64,
+    body_bytes: usize,
+    connections: usize,
+}
+
+fn bench_calls() -> Result<CallFigures, BoxError> {
+    let body = page(SMALL_PAGE);
+    let server = Server::start(Content::Fixed(response("200 OK", &body)))?;
+    let client = client_for(&server.base_url())?;
+    let floor = Floor::new(&small_listing().build()?.render(&client)?);
+    if sdk_list(&client)? != SMALL_PAGE as usize || floor.list()? != SMALL_PAGE as usize {
+        return Err("the call comparison's page does not hold the expected members".into());
+    }
+    for _ in 0..CALL_BATCH {
+        sdk_list(&client)?;
+        floor.list()?;
+    }
+    let (sdk, raw) = interleave(
+        CALL_ROUNDS,
+        CALL_BATCH,
+        || sdk_list(&client).map_err(BoxError::from),
+        || floor.list(),
+    )?;
+    let per_call = |secs: f64| secs * 1e6 / CALL_BATCH as f64;
+    Ok(CallFigures {
+        sdk_micros: per_call(median(&sdk)),
+        floor_micros: per_call(median(&raw)),
+        ratio: median_ratio(&sdk, &raw),
+        body_bytes: body.len(),
+        connections: server.accepted(),
+    })
+}
+
+struct DecodeFigures {
+    typed_mbps: f64,
+    value_mbps: f64,
+    ratio: f64,
+    body_bytes: usize,
+}
+
+fn bench_decode() -> Result<DecodeFigures, BoxError> {
+    let body = page(LARGE_PAGE);
+    let typed = || serde_json::from_slice::<OrganizationMemberships>(&body);
+    let value = || serde_json::from_slice::<serde_json::Value>(&body);
+    if typed()?.data.len() != LARGE_PAGE as usize {
+        return Err("the decode comparison's page does not hold the expected members".into());
+    }
+    time(DECODE_BATCH, typed)?;
+    time(DECODE_BATCH, value)?;
+    let (typed_secs, value_secs) = interleave(DECODE_ROUNDS, DECODE_BATCH, typed, value)?;
+    let mbps = |secs: f64| (body.len() * DECODE_BATCH) as f64 / secs / 1e6;
+    Ok(DecodeFigures {
+        typed_mbps: mbps(median(&typed_secs)),
+        value_mbps: mbps(median(&value_secs)),
+        // Throughput ratio: the inverse of the time ratio.
+        ratio: median_ratio(&value_secs, &typed_secs),
+        body_bytes: body.len(),
+    })
+}
+
+struct RenderFigures {
+    micros: f64,
+    render_only_micros: f64,
+    pairs: u64,
+    build_allocations: u64,
+    render_allocations: u64,
+}
+
+fn bench_render() -> Result<RenderFigures, BoxError> {
+    let client = Client::builder()
+        .secret_key("sk_test_benchmark0000000000000000")
+        .build()?;
+    let request = render_full(&client)?;
+    let query = request.url().split_once('?').map_or("", |(_, query)| query);
+    let pairs = query.split('&').filter(|pair| !pair.is_empty()).count() as u64;
+    let built = full_listing().build()?;
+    time(RENDER_BATCH, || render_full(&client))?;
+
+    let full = rounds(RENDER_ROUNDS, RENDER_BATCH, || render_full(&client))?;
+    let render_only = rounds(RENDER_ROUNDS, RENDER_BATCH, || built.render(&client))?;
+
+    let (built_again, build_allocations) = count_allocations(|| full_listing().build());
+    let built_again = built_again?;
+    let (rendered, render_allocations) = count_allocations(|| built_again.render(&client));
+    drop(black_box(rendered?));
+
+    let per_request = |secs: f64| secs * 1e6 / RENDER_BATCH as f64;
+    Ok(RenderFigures {
+        micros: per_request(median(&full)),
+        render_only_micros: per_request(median(&render_only)),
+        pairs,
+        build_allocations,
+        render_allocations,
+    })
+}
+
+struct PaginationFigures {
+    memberships_per_sec: f64,
+    mb_per_sec: f64,
+    page_bytes: usize,
+    large: MemoryRun,
+    small: MemoryRun,
+    connections: usize,
+}
+
+fn bench_pagination() -> Result<PaginationFigures, BoxError> {
+    let server = Server::start(Content::Pages)?;
+    let client = client_for(&server.base_url())?;
+    // One full page first, so that the connection and the buffers of both ends exist before
+    // memory is measured.
+    let warm_up = ListMemberships::builder()
+        .organization_id(format!("org_{PAGINATION_TOTAL}"))
+        .limit(LARGE_PAGE as u32)
+        .build()?
+        .send(&client)?;
+    drop(warm_up);
+    let page_bytes = page(LARGE_PAGE).len();
+
+    // The large listing first, while the allocator holds no freed pages it could reuse.
+    let large = paginate_measuring_memory(&client, PAGINATION_TOTAL)?;
+    let small = paginate_measuring_memory(&client, PAGINATION_SMALL_TOTAL)?;
+
+    let start = Instant::now();
+    paginate(&client, PAGINATION_TOTAL)?;
+    let secs = start.elapsed().as_secs_f64();
+    let pages = PAGINATION_TOTAL.div_ceil(LARGE_PAGE);
+    Ok(PaginationFigures {
+        memberships_per_sec: PAGINATION_TOTAL as f64 / secs,
+        mb_per_sec: (pages as f64 * page_bytes as f64) / secs / 1e6,
+        page_bytes,
+        large,
+        small,
+        connections: server.accepted(),
+    })
+}
+
+fn bench_connections() -> Result<usize, BoxError> {
+    let server = Server::start(Content::Fixed(response("200 OK", &page(SMALL_PAGE))))?;
+    let client = client_for(&server.base_url())?;
+    for _ in 0..CONNECTION_CALLS {
+        sdk_list(&client)?;
+    }
+    Ok(server.accepted())
+}
+
+// ---------------------------------------------------------------------------------------------
+// The table.
+
+fn verdict(ok: bool) -> &'static str {
+    if ok { "ok" } else { "MISSED" }
+}
+
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+fn mb(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1e6)
+}
+
+fn kb(bytes: usize) -> String {
+    format!("{:.0} KB", bytes as f64 / 1e3)
+}
+
+fn row(name: &str, measured: &str, target: &str, result: &str) {
+    println!("| {name:<34} | {measured:<50} | {target:<24} | {result:<6} |");
+}
+
+fn main() -> Result<(), BoxError> {
+    if cfg!(debug_assertions) {
+        eprintln!("warning: built without --release; run `cargo run --release --example bench`");
+    }
+    let cores = thread::available_parallelism().map_or(1, usize::from);
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let load = load.split_whitespace().next().unwrap_or("n/a").to_owned();
+    eprintln!("running on {cores} cores: pagination, call, decode, render, connections…");
+    let started = Instant::now();
+
+    // Pagination first: its memory figures are cleanest before other runs have grown the heap.
+    let pagination = bench_pagination()?;
+    let calls = bench_calls()?;
+    let decode = bench_decode()?;
+    let render = bench_render()?;
+    let connections = bench_connections()?;
+
+    println!(
+        "clerk-memberships {} benchmarks: release build, {cores} cores, load average {load} \
+         at the start; medians of interleaved rounds",
+        env!("CARGO_PKG_VERSION")
+    );
+    println!();
+    row("benchmark", "measured", "target", "result");
+    println!("|{:-<36}|{:-<52}|{:-<26}|{:-<8}|", "", "", "", "");
+
+    row(
+        &format!("call: list {SMALL_PAGE} members ({})", kb(calls.body_bytes)),
+        &format!(
+            "{:.1} µs vs floor {:.1} µs = {:.3}×",
+            calls.sdk_micros, calls.floor_micros, calls.ratio
+        ),
+        &format!("≤ {CALL_MAX_RATIO:.2}× floor"),
+        verdict(calls.ratio <= CALL_MAX_RATIO),
+    );
+    row(
+        &format!("decode: {LARGE_PAGE} members ({})", kb(decode.body_bytes)),
+        &format!(
+            "{:.0} MB/s vs Value {:.0} MB/s = {:.2}×",
+            decode.typed_mbps, decode.value_mbps, decode.ratio
+        ),
+        &format!("≥ {DECODE_MIN_RATIO:.2}× Value"),
+        verdict(decode.ratio >= DECODE_MIN_RATIO),
+    );
+    row(
+        &format!("render: every filter ({} pairs)", render.pairs),
+        &format!(
+            "{:.2} µs (build {:.2} + render {:.2})",
+            render.micros,
+            render.micros - render.render_only_micros,
+            render.render_only_micros
+        ),
+        &format!("< {RENDER_MAX_MICROS:.0} µs"),
+        verdict(render.micros < RENDER_MAX_MICROS),
+    );
+    let allocations = render.build_allocations + render.render_allocations;
+    let allowed = render.pairs + RENDER_EXTRA_ALLOCATIONS;
+    row(
+        "render: heap allocations",
+        &format!(
+            "{allocations} (build {} + render {})",
+            render.build_allocations, render.render_allocations
+        ),
+        &format!("≤ {} pairs + {RENDER_EXTRA_ALLOCATIONS}", render.pairs),
+        verdict(allocations <= allowed),
+    );
+    row(
+        &format!(
+            "pagination: {} ({LARGE_PAGE}/page)",
+            thousands(PAGINATION_TOTAL)
+        ),
+        &format!(
+            "{} memberships/s ({:.0} MB/s)",
+            thousands(pagination.memberships_per_sec as u64),
+            pagination.mb_per_sec
+        ),
+        "—",
+        "",
+    );
+    let page_bytes = pagination.page_bytes as u64;
+    let pages = |bytes: u64| bytes as f64 / page_bytes as f64;
+    let allowed_growth = (PAGINATION_MAX_PAGES * page_bytes as f64) as u64;
+    let rss = |run: &MemoryRun| {
+        run.rss_growth.map_or("n/a".to_owned(), |bytes| {
+            format!("{} ({:.1} pages)", mb(bytes), pages(bytes))
+        })
+    };
+    let rss_ok = pagination
+        .large
+        .rss_growth
+        .is_none_or(|bytes| bytes <= allowed_growth);
+    row(
+        "pagination: peak RSS growth",
+        &format!(
+            "{}: {} · {}: {}",
+            thousands(PAGINATION_TOTAL),
+            rss(&pagination.large),
+            thousands(PAGINATION_SMALL_TOTAL),
+            rss(&pagination.small)
+        ),
+        &format!("≤ {PAGINATION_MAX_PAGES:.0} pages ({})", mb(allowed_growth)),
+        verdict(rss_ok),
+    );
+    let heap_ok = pagination.large.heap_growth <= allowed_growth
+        && pagination.large.heap_growth <= pagination.small.heap_growth + page_bytes;
+    row(
+        "pagination: peak heap growth",
+        &format!(
+            "{}: {} · {}: {}",
+            thousands(PAGINATION_TOTAL),
+            mb(pagination.large.heap_growth),
+            thousands(PAGINATION_SMALL_TOTAL),
+            mb(pagination.small.heap_growth)
+        ),
+        "same for both totals",
+        verdict(heap_ok),
+    );
+    row(
+        &format!("connections: {} calls", thousands(CONNECTION_CALLS as u64)),
+        &format!("{connections} accepted"),
+        "exactly 1",
+        verdict(connections == 1),
+    );
+    println!();
+    println!(
+        "page body: {} for {LARGE_PAGE} members; connections accepted by the other servers: \
+         call {} (client + floor agent), pagination {}; total run {:.1} s",
+        kb(pagination.page_bytes),
+        calls.connections,
+        pagination.connections,
+        started.elapsed().as_secs_f64()
+    );
+
+    if connections != 1 {
+        return Err(format!(
+            "{} sequential calls through one client opened {connections} TCP connections; \
+             keep-alive must reuse exactly one",
+            thousands(CONNECTION_CALLS as u64)
+        )
+        .into());
+    }
+    Ok(())
+}
