@@ -352,6 +352,24 @@ pub enum Error {
         attempts: u32,
     },
 
+    /// While paging, the server answered the same page again instead of advancing; paging
+    /// stopped rather than loop.
+    #[error("pagination stopped: the page at offset {offset} repeats the previous page")]
+    PageNotAdvancing {
+        /// The offset that was requested.
+        offset: u64,
+    },
+
+    /// [`ListMemberships::collect_all`](crate::ListMemberships::collect_all) found more
+    /// matching memberships than the caller's cap.
+    #[error("{total_count} memberships match, more than the cap of {cap}")]
+    TooManyMemberships {
+        /// The caller's cap.
+        cap: usize,
+        /// How many memberships the server reports.
+        total_count: i64,
+    },
+
     /// The server answered 2xx with a body that does not match the expected model.
     #[error("could not decode {model} from a {status} response: {source}")]
     Decode {
@@ -375,7 +393,11 @@ impl Error {
             Error::UnexpectedResponse { status, .. } | Error::Decode { status, .. } => {
                 Some(*status)
             }
-            Error::InvalidRequest(_) | Error::Transport { .. } | Error::RateLimited { .. } => None,
+            Error::InvalidRequest(_)
+            | Error::Transport { .. }
+            | Error::RateLimited { .. }
+            | Error::PageNotAdvancing { .. }
+            | Error::TooManyMemberships { .. } => None,
         }
     }
 
@@ -429,10 +451,13 @@ impl Error {
 
     /// How many times the request was sent (or tried) before this error was returned.
     ///
-    /// `0` for [`Error::InvalidRequest`], which never reaches the transport.
+    /// `0` where no single request is at fault: [`Error::InvalidRequest`], which never reaches
+    /// the transport, and the pagination errors.
     pub fn attempts(&self) -> u32 {
         match self {
-            Error::InvalidRequest(_) => 0,
+            Error::InvalidRequest(_)
+            | Error::PageNotAdvancing { .. }
+            | Error::TooManyMemberships { .. } => 0,
             Error::Transport { attempts, .. }
             | Error::RateLimited { attempts, .. }
             | Error::Decode { attempts, .. }

@@ -53,6 +53,7 @@ mod endpoint;
 mod error;
 pub mod memberships;
 mod models;
+mod pagination;
 mod retry;
 pub mod testing;
 mod transport;
@@ -74,6 +75,7 @@ pub use memberships::{
 pub use models::{
     Metadata, Organization, OrganizationMembership, OrganizationMemberships, PublicUserData,
 };
+pub use pagination::{Items, Pages};
 pub use retry::{
     AttemptEvent, DEFAULT_DEADLINE, DEFAULT_INITIAL_BACKOFF, DEFAULT_JITTER, DEFAULT_MAX_ATTEMPTS,
     DEFAULT_MAX_BACKOFF, DEFAULT_MULTIPLIER, RateLimiter, RetryPolicy, TokenBucket,
@@ -82,3 +84,8 @@ pub use transport::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BODY, DEFAULT_REQUEST_TIMEOUT, HttpRequest,
     HttpResponse, Method, Transport, UreqTransport, UreqTransportBuilder,
 };
+
+/// The README's examples, compiled and run as doctests so that they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

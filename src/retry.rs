@@ -375,7 +375,11 @@ pub(crate) fn send_with_retries(
 ) -> Result<(HttpResponse, u32), Error> {
     let operation = request.operation();
     let started = pacing.clock.now();
-    let deadline = started.checked_add(policy.deadline).unwrap_or(started);
+    // A deadline too far to represent is as good as a century away.
+    let deadline = started
+        .checked_add(policy.deadline)
+        .or_else(|| started.checked_add(Duration::from_secs(100 * 365 * 86_400)))
+        .unwrap_or(started);
     let mut attempt = 0;
     loop {
         if let Err(wait) = pacing.wait_for_turn(deadline) {

@@ -439,3 +439,11 @@ fn a_decode_error_after_retries_counts_the_attempts() {
     ));
     assert_eq!(err.attempts(), 2);
 }
+
+#[test]
+fn an_unbounded_deadline_still_retries() {
+    let s = setup(exact().deadline(Duration::MAX));
+    s.mock.push_json(503, CLERK_500).push_json(200, PAGE);
+    list(&s.client).unwrap();
+    assert_eq!(s.clock.sleeps(), [ms(500)]);
+}

@@ -1,0 +1,185 @@
+//! Auto-pagination against scripted pages: which requests go out, when paging stops, and how
+//! errors end it.
+
+use clerk_memberships::testing::{MEMBERSHIP_JSON, MockTransport};
+use clerk_memberships::{Client, Error, ListMemberships, RetryPolicy};
+
+fn membership(id: &str) -> String {
+    MEMBERSHIP_JSON.replacen("orgmem_2g7np7Hrk0SN6kj5EDMLDaKNL0S", id, 1)
+}
+
+fn page(ids: &[&str], total: i64) -> String {
+    let data: Vec<String> = ids.iter().map(|id| membership(id)).collect();
+    format!(r#"{{"data":[{}],"total_count":{total}}}"#, data.join(","))
+}
+
+fn client(mock: &MockTransport) -> Client {
+    Client::builder()
+        .secret_key("sk_test_pages")
+        .transport(mock.clone())
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap()
+}
+
+fn sent_queries(mock: &MockTransport) -> Vec<String> {
+    mock.requests()
+        .iter()
+        .map(|r| {
+            r.path_and_query()
+                .split_once('?')
+                .map_or("", |(_, q)| q)
+                .to_owned()
+        })
+        .collect()
+}
+
+fn request(limit: u32) -> ListMemberships {
+    ListMemberships::builder()
+        .organization_id("org_1")
+        .role("org:admin")
+        .user_id("-user_9")
+        .limit(limit)
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn nothing_is_requested_until_first_polled() {
+    let mock = MockTransport::new();
+    let client = client(&mock);
+    let req = request(2);
+    let pages = req.pages(&client);
+    let items = req.items(&client);
+    assert!(mock.requests().is_empty());
+    drop((pages, items));
+    assert!(mock.requests().is_empty());
+}
+
+#[test]
+fn pages_advance_by_offset_keep_filters_and_stop_at_total_count() {
+    let mock = MockTransport::new();
+    mock.push_json(200, page(&["m1", "m2"], 5));
+    mock.push_json(200, page(&["m3", "m4"], 5));
+    mock.push_json(200, page(&["m5"], 5));
+    let client = client(&mock);
+    let ids: Vec<String> = request(2).items(&client).map(|m| m.unwrap().id).collect();
+    assert_eq!(ids, ["m1", "m2", "m3", "m4", "m5"]);
+    assert_eq!(
+        sent_queries(&mock),
+        [
+            "user_id=-user_9&role=org%3Aadmin&limit=2&offset=0",
+            "user_id=-user_9&role=org%3Aadmin&limit=2&offset=2",
+            "user_id=-user_9&role=org%3Aadmin&limit=2&offset=4",
+        ]
+    );
+}
+
+#[test]
+fn a_full_last_page_that_reaches_total_count_ends_paging_without_another_request() {
+    let mock = MockTransport::new();
+    mock.push_json(200, page(&["m1", "m2"], 4));
+    mock.push_json(200, page(&["m3", "m4"], 4));
+    let client = client(&mock);
+    assert_eq!(request(2).items(&client).count(), 4);
+    assert_eq!(mock.requests().len(), 2);
+}
+
+#[test]
+fn a_short_page_ends_paging_even_if_total_count_says_more() {
+    let mock = MockTransport::new();
+    mock.push_json(200, page(&["m1"], 100));
+    let client = client(&mock);
+    let pages: Vec<_> = request(2).pages(&client).collect();
+    assert_eq!(pages.len(), 1);
+    assert_eq!(mock.requests().len(), 1);
+}
+
+#[test]
+fn an_empty_page_ends_paging_and_is_not_yielded() {
+    let mock = MockTransport::new();
+    mock.push_json(200, page(&["m1", "m2"], 10));
+    mock.push_json(200, page(&[], 10));
+    let client = client(&mock);
+    let pages: Vec<_> = request(2).pages(&client).map(Result::unwrap).collect();
+    assert_eq!(pages.len(), 1);
+    assert_eq!(mock.requests().len(), 2);
+}
+
+#[test]
+fn the_first_error_is_yielded_once_then_nothing_more_is_requested() {
+    let mock = MockTransport::new();
+    mock.push_json(200, page(&["m1", "m2"], 10));
+    mock.push_json(
+        500,
+        r#"{"errors":[{"code":"internal_clerk_error","message":"x","long_message":"y"}]}"#,
+    );
+    mock.push_json(200, page(&["m3", "m4"], 10));
+    let client = client(&mock);
+    let mut items = request(2).items(&client);
+    assert_eq!(items.next().unwrap().unwrap().id, "m1");
+    assert_eq!(items.next().unwrap().unwrap().id, "m2");
+    let err = items.next().unwrap().unwrap_err();
+    assert_eq!(err.status(), Some(500));
+    assert!(items.next().is_none());
+    assert!(items.next().is_none());
+    assert_eq!(mock.requests().len(), 2);
+}
+
+#[test]
+fn a_server_that_repeats_the_same_page_gets_an_error_not_a_loop() {
+    let mock = MockTransport::new();
+    for _ in 0..5 {
+        mock.push_json(200, page(&["m1", "m2"], 1_000_000));
+    }
+    let client = client(&mock);
+    let results: Vec<_> = request(2).pages(&client).collect();
+    assert_eq!(results.len(), 2);
+    assert!(matches!(
+        results[1],
+        Err(Error::PageNotAdvancing { offset: 2 })
+    ));
+    assert_eq!(mock.requests().len(), 2);
+}
+
+#[test]
+fn default_page_size_is_the_api_maximum_and_offset_is_the_start() {
+    let mock = MockTransport::new();
+    mock.push_json(200, page(&["m1"], 1));
+    let client = client(&mock);
+    let req = ListMemberships::builder()
+        .organization_id("org_1")
+        .offset(40)
+        .build()
+        .unwrap();
+    assert_eq!(req.items(&client).count(), 1);
+    assert_eq!(sent_queries(&mock), ["limit=500&offset=40"]);
+}
+
+#[test]
+fn collect_all_gathers_every_page() {
+    let mock = MockTransport::new();
+    mock.push_json(200, page(&["m1", "m2"], 3));
+    mock.push_json(200, page(&["m3"], 3));
+    let client = client(&mock);
+    let all = request(2).collect_all(&client, 3).unwrap();
+    let ids: Vec<&str> = all.iter().map(|m| m.id.as_str()).collect();
+    assert_eq!(ids, ["m1", "m2", "m3"]);
+}
+
+#[test]
+fn collect_all_refuses_more_than_the_cap_before_fetching_it() {
+    let mock = MockTransport::new();
+    mock.push_json(200, page(&["m1", "m2"], 5));
+    mock.push_json(200, page(&["m3", "m4"], 5));
+    let client = client(&mock);
+    let err = request(2).collect_all(&client, 3).unwrap_err();
+    assert!(matches!(
+        err,
+        Error::TooManyMemberships {
+            cap: 3,
+            total_count: 5
+        }
+    ));
+    assert_eq!(mock.requests().len(), 1);
+}
