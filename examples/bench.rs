@@ -932,147 +932,226 @@ fn kb(bytes: usize) -> String {
     format!("{:.0} KB", bytes as f64 / 1e3)
 }
 
-fn row(name: &str, measured: &str, target: &str, result: &str) {
-    println!("| {name:<34} | {measured:<58} | {target:<26} | {result:<6} |");
+/// The table being printed: one row per figure, and notes under it.
+#[derive(Default)]
+struct Table {
+    rows: Vec<[String; 4]>,
+    notes: Vec<String>,
+    failures: Vec<String>,
 }
 
+impl Table {
+    fn row(&mut self, name: String, measured: String, target: String, ok: Option<bool>) {
+        let result = ok.map_or("", verdict).to_owned();
+        self.rows.push([name, measured, target, result]);
+    }
+
+    fn print(&self, header: &str) {
+        let widths = (0..4).map(|column| {
+            self.rows
+                .iter()
+                .map(|row| row[column].chars().count())
+                .chain([["benchmark", "measured", "target", "result"][column].len()])
+                .max()
+                .unwrap_or(0)
+        });
+        let widths: Vec<usize> = widths.collect();
+        let line = |cells: [&str; 4]| {
+            let cells: Vec<String> = cells
+                .iter()
+                .zip(&widths)
+                .map(|(cell, width)| format!("{cell:<width$}"))
+                .collect();
+            println!("| {} |", cells.join(" | "));
+        };
+        println!("{header}");
+        println!();
+        line(["benchmark", "measured", "target", "result"]);
+        let rule: Vec<String> = widths.iter().map(|width| "-".repeat(width + 2)).collect();
+        println!("|{}|", rule.join("|"));
+        for row in &self.rows {
+            line([&row[0], &row[1], &row[2], &row[3]]);
+        }
+        if !self.notes.is_empty() {
+            println!();
+        }
+        for note in &self.notes {
+            println!("{note}");
+        }
+    }
+}
+
+fn report_pagination(table: &mut Table, pagination: &PaginationFigures) {
+    table.row(
+        format!(
+            "pagination: {} ({LARGE_PAGE}/page)",
+            thousands(PAGINATION_TOTAL)
+        ),
+        format!(
+            "{} memberships/s ({:.0} MB/s)",
+            thousands(pagination.memberships_per_sec as u64),
+            pagination.mb_per_sec
+        ),
+        "—".to_owned(),
+        None,
+    );
+    let page_bytes = pagination.page_bytes as u64;
+    let pages = |bytes: u64| bytes as f64 / page_bytes as f64;
+    let allowed = (PAGINATION_MAX_PAGES * page_bytes as f64) as u64;
+    let growth = |bytes: u64| format!("{} ({:.1} pages)", mb(bytes), pages(bytes));
+    let rss = |run: &MemoryRun| run.rss_growth.map_or("n/a".to_owned(), growth);
+    let (large, small) = (&pagination.large, &pagination.small);
+    table.row(
+        "pagination: peak RSS growth".to_owned(),
+        format!(
+            "{}: {} · {}: {}",
+            thousands(PAGINATION_TOTAL),
+            rss(large),
+            thousands(PAGINATION_SMALL_TOTAL),
+            rss(small)
+        ),
+        format!("≤ {PAGINATION_MAX_PAGES:.0} pages ({})", mb(allowed)),
+        large.rss_growth.map(|bytes| bytes <= allowed),
+    );
+    table.row(
+        "pagination: peak heap growth".to_owned(),
+        format!(
+            "{}: {} · {}: {}",
+            thousands(PAGINATION_TOTAL),
+            growth(large.heap_growth),
+            thousands(PAGINATION_SMALL_TOTAL),
+            growth(small.heap_growth)
+        ),
+        format!("≤ {PAGINATION_MAX_PAGES:.0} pages, same for both"),
+        Some(large.heap_growth <= allowed && large.heap_growth <= small.heap_growth + page_bytes),
+    );
+    table.notes.push(format!(
+        "pagination: a page of {LARGE_PAGE} is {}; the server accepted {} connection(s)",
+        kb(pagination.page_bytes),
+        pagination.connections
+    ));
+}
+
+fn report_calls(table: &mut Table, calls: &CallFigures) {
+    table.row(
+        format!("call: list {SMALL_PAGE} members ({})", kb(calls.body_bytes)),
+        format!(
+            "{:.1} µs vs floor {:.1} µs = {:.3}×",
+            calls.sdk_micros, calls.floor_micros, calls.ratio
+        ),
+        format!("≤ {CALL_MAX_RATIO:.2}× floor"),
+        Some(calls.ratio <= CALL_MAX_RATIO),
+    );
+    table.notes.push(format!(
+        "call: the server accepted {} connection(s), one for the client and one for the floor",
+        calls.connections
+    ));
+}
+
+fn report_decode(table: &mut Table, decode: &DecodeFigures) {
+    table.row(
+        format!("decode: {LARGE_PAGE} members ({})", kb(decode.body_bytes)),
+        format!(
+            "{:.0} MB/s vs Value {:.0} MB/s = {:.2}×",
+            decode.typed_mbps, decode.value_mbps, decode.ratio
+        ),
+        format!("≥ {DECODE_MIN_RATIO:.2}× Value"),
+        Some(decode.ratio >= DECODE_MIN_RATIO),
+    );
+}
+
+fn report_render(table: &mut Table, render: &RenderFigures) {
+    table.row(
+        format!("render: every filter ({} pairs)", render.pairs),
+        format!(
+            "{:.2} µs (build {:.2} + render {:.2})",
+            render.micros,
+            render.micros - render.render_only_micros,
+            render.render_only_micros
+        ),
+        format!("< {RENDER_MAX_MICROS:.0} µs"),
+        Some(render.micros < RENDER_MAX_MICROS),
+    );
+    let allocations = render.build_allocations + render.render_allocations;
+    table.row(
+        "render: heap allocations".to_owned(),
+        format!(
+            "{allocations} (build {} + render {})",
+            render.build_allocations, render.render_allocations
+        ),
+        format!("≤ {} pairs + {RENDER_EXTRA_ALLOCATIONS}", render.pairs),
+        Some(allocations <= render.pairs + RENDER_EXTRA_ALLOCATIONS),
+    );
+}
+
+fn report_connections(table: &mut Table, connections: usize) {
+    table.row(
+        format!("connections: {} calls", thousands(CONNECTION_CALLS as u64)),
+        format!("{connections} accepted"),
+        "exactly 1".to_owned(),
+        Some(connections == 1),
+    );
+    if connections != 1 {
+        table.failures.push(format!(
+            "{} sequential calls through one client opened {connections} TCP connections; \
+             keep-alive must reuse exactly one",
+            thousands(CONNECTION_CALLS as u64)
+        ));
+    }
+}
+
+/// The benchmarks, in the order they run. Pagination goes first: its memory figures are
+/// cleanest before other runs have grown the heap.
+const BENCHMARKS: [&str; 5] = ["pagination", "call", "decode", "render", "connections"];
+
 fn main() -> Result<(), BoxError> {
+    // `bench` runs everything; `bench render call` runs only the benchmarks named.
+    let selected: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(unknown) = selected
+        .iter()
+        .find(|name| !BENCHMARKS.contains(&name.as_str()))
+    {
+        return Err(format!(
+            "unknown benchmark `{unknown}`; choose from {}",
+            BENCHMARKS.join(", ")
+        )
+        .into());
+    }
+    let chosen: Vec<&str> = BENCHMARKS
+        .into_iter()
+        .filter(|name| selected.is_empty() || selected.iter().any(|s| s == name))
+        .collect();
     if cfg!(debug_assertions) {
         eprintln!("warning: built without --release; run `cargo run --release --example bench`");
     }
     let cores = thread::available_parallelism().map_or(1, usize::from);
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     let load = load.split_whitespace().next().unwrap_or("n/a").to_owned();
-    eprintln!("running on {cores} cores: pagination, call, decode, render, connections…");
+    eprintln!("running on {cores} cores: {}…", chosen.join(", "));
     let started = Instant::now();
 
-    // Pagination first: its memory figures are cleanest before other runs have grown the heap.
-    let pagination = bench_pagination()?;
-    let calls = bench_calls()?;
-    let decode = bench_decode()?;
-    let render = bench_render()?;
-    let connections = bench_connections()?;
-
-    println!(
+    let mut table = Table::default();
+    for name in &chosen {
+        match *name {
+            "pagination" => report_pagination(&mut table, &bench_pagination()?),
+            "call" => report_calls(&mut table, &bench_calls()?),
+            "decode" => report_decode(&mut table, &bench_decode()?),
+            "render" => report_render(&mut table, &bench_render()?),
+            _ => report_connections(&mut table, bench_connections()?),
+        }
+    }
+    table.notes.push(format!(
+        "total run {:.1} s",
+        started.elapsed().as_secs_f64()
+    ));
+    table.print(&format!(
         "clerk-memberships {} benchmarks: release build, {cores} cores, load average {load} \
          at the start; medians of interleaved rounds",
         env!("CARGO_PKG_VERSION")
-    );
-    println!();
-    row("benchmark", "measured", "target", "result");
-    println!("|{:-<36}|{:-<60}|{:-<28}|{:-<8}|", "", "", "", "");
+    ));
 
-    row(
-        &format!("call: list {SMALL_PAGE} members ({})", kb(calls.body_bytes)),
-        &format!(
-            "{:.1} µs vs floor {:.1} µs = {:.3}×",
-            calls.sdk_micros, calls.floor_micros, calls.ratio
-        ),
-        &format!("≤ {CALL_MAX_RATIO:.2}× floor"),
-        verdict(calls.ratio <= CALL_MAX_RATIO),
-    );
-    row(
-        &format!("decode: {LARGE_PAGE} members ({})", kb(decode.body_bytes)),
-        &format!(
-            "{:.0} MB/s vs Value {:.0} MB/s = {:.2}×",
-            decode.typed_mbps, decode.value_mbps, decode.ratio
-        ),
-        &format!("≥ {DECODE_MIN_RATIO:.2}× Value"),
-        verdict(decode.ratio >= DECODE_MIN_RATIO),
-    );
-    row(
-        &format!("render: every filter ({} pairs)", render.pairs),
-        &format!(
-            "{:.2} µs (build {:.2} + render {:.2})",
-            render.micros,
-            render.micros - render.render_only_micros,
-            render.render_only_micros
-        ),
-        &format!("< {RENDER_MAX_MICROS:.0} µs"),
-        verdict(render.micros < RENDER_MAX_MICROS),
-    );
-    let allocations = render.build_allocations + render.render_allocations;
-    let allowed = render.pairs + RENDER_EXTRA_ALLOCATIONS;
-    row(
-        "render: heap allocations",
-        &format!(
-            "{allocations} (build {} + render {})",
-            render.build_allocations, render.render_allocations
-        ),
-        &format!("≤ {} pairs + {RENDER_EXTRA_ALLOCATIONS}", render.pairs),
-        verdict(allocations <= allowed),
-    );
-    row(
-        &format!(
-            "pagination: {} ({LARGE_PAGE}/page)",
-            thousands(PAGINATION_TOTAL)
-        ),
-        &format!(
-            "{} memberships/s ({:.0} MB/s)",
-            thousands(pagination.memberships_per_sec as u64),
-            pagination.mb_per_sec
-        ),
-        "—",
-        "",
-    );
-    let page_bytes = pagination.page_bytes as u64;
-    let pages = |bytes: u64| bytes as f64 / page_bytes as f64;
-    let allowed_growth = (PAGINATION_MAX_PAGES * page_bytes as f64) as u64;
-    let growth = |bytes: u64| format!("{} ({:.1} pages)", mb(bytes), pages(bytes));
-    let rss = |run: &MemoryRun| run.rss_growth.map_or("n/a".to_owned(), growth);
-    let rss_ok = pagination
-        .large
-        .rss_growth
-        .is_none_or(|bytes| bytes <= allowed_growth);
-    row(
-        "pagination: peak RSS growth",
-        &format!(
-            "{}: {} · {}: {}",
-            thousands(PAGINATION_TOTAL),
-            rss(&pagination.large),
-            thousands(PAGINATION_SMALL_TOTAL),
-            rss(&pagination.small)
-        ),
-        &format!("≤ {PAGINATION_MAX_PAGES:.0} pages ({})", mb(allowed_growth)),
-        verdict(rss_ok),
-    );
-    let heap_ok = pagination.large.heap_growth <= allowed_growth
-        && pagination.large.heap_growth <= pagination.small.heap_growth + page_bytes;
-    row(
-        "pagination: peak heap growth",
-        &format!(
-            "{}: {} · {}: {}",
-            thousands(PAGINATION_TOTAL),
-            growth(pagination.large.heap_growth),
-            thousands(PAGINATION_SMALL_TOTAL),
-            growth(pagination.small.heap_growth)
-        ),
-        &format!("≤ {PAGINATION_MAX_PAGES:.0} pages, same for both"),
-        verdict(heap_ok),
-    );
-    row(
-        &format!("connections: {} calls", thousands(CONNECTION_CALLS as u64)),
-        &format!("{connections} accepted"),
-        "exactly 1",
-        verdict(connections == 1),
-    );
-    println!();
-    println!(
-        "page body: {} for {LARGE_PAGE} members; connections accepted by the other servers: \
-         call {} (client + floor agent), pagination {}; total run {:.1} s",
-        kb(pagination.page_bytes),
-        calls.connections,
-        pagination.connections,
-        started.elapsed().as_secs_f64()
-    );
-
-    if connections != 1 {
-        return Err(format!(
-            "{} sequential calls through one client opened {connections} TCP connections; \
-             keep-alive must reuse exactly one",
-            thousands(CONNECTION_CALLS as u64)
-        )
-        .into());
+    if !table.failures.is_empty() {
+        return Err(table.failures.join("; ").into());
     }
     Ok(())
 }
