@@ -13,8 +13,8 @@ use crate::retry::{
     send_with_retries,
 };
 use crate::transport::{
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BODY, DEFAULT_REQUEST_TIMEOUT, HttpRequest,
-    HttpResponse, Transport, UreqTransport,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BODY, DEFAULT_REQUEST_TIMEOUT, HeaderValue,
+    HttpRequest, HttpResponse, Transport, UreqTransport,
 };
 
 /// The default base URL, `https://api.clerk.com/v1`.
@@ -120,8 +120,12 @@ pub struct Client {
 struct Inner {
     secret_key: SecretKey,
     base_url: String,
-    api_version: String,
-    user_agent: String,
+    api_version: HeaderValue,
+    user_agent: HeaderValue,
+    /// `Bearer <key>`, rendered once: every request shares it instead of formatting it anew.
+    authorization: HeaderValue,
+    /// `application/json`, shared by the `accept` and `content-type` headers of every request.
+    json: HeaderValue,
     transport: Box<dyn Transport>,
     pacing: Pacing,
 }
@@ -211,17 +215,15 @@ impl Client {
             ),
             None => None,
         };
+        // Header values are shared with the client: cloning them copies no strings.
         let mut headers = Vec::with_capacity(5);
-        headers.push((
-            "authorization",
-            format!("Bearer {}", inner.secret_key.expose_secret()),
-        ));
-        headers.push(("accept", "application/json".to_owned()));
+        headers.push(("authorization", HeaderValue::clone(&inner.authorization)));
+        headers.push(("accept", HeaderValue::clone(&inner.json)));
         if body.is_some() {
-            headers.push(("content-type", "application/json".to_owned()));
+            headers.push(("content-type", HeaderValue::clone(&inner.json)));
         }
-        headers.push(("user-agent", inner.user_agent.clone()));
-        headers.push(("clerk-api-version", inner.api_version.clone()));
+        headers.push(("user-agent", HeaderValue::clone(&inner.user_agent)));
+        headers.push(("clerk-api-version", HeaderValue::clone(&inner.api_version)));
         Ok(HttpRequest {
             operation: E::OPERATION,
             method: E::OPERATION.method(),
@@ -545,10 +547,12 @@ impl ClientBuilder {
         let clock = self.clock.clone().unwrap_or_else(|| Arc::new(SystemClock));
         Ok(Client {
             inner: Arc::new(Inner {
+                authorization: format!("Bearer {}", secret_key.expose_secret()).into(),
+                json: "application/json".into(),
                 secret_key,
                 base_url,
-                api_version: self.api_version.clone(),
-                user_agent: self.user_agent.clone(),
+                api_version: self.api_version.as_str().into(),
+                user_agent: self.user_agent.as_str().into(),
                 transport,
                 pacing: Pacing::new(clock, limiter, self.on_attempt.clone()),
             }),

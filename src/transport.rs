@@ -100,6 +100,10 @@ impl fmt::Display for Method {
     }
 }
 
+/// A request header's value, shared between the client that renders requests and every
+/// request it renders, so that rendering copies no header strings.
+pub(crate) type HeaderValue = std::sync::Arc<str>;
+
 /// A fully rendered request, as a [`Transport`] receives it.
 ///
 /// Its `Debug` output hides the `Authorization` header.
@@ -108,7 +112,7 @@ pub struct HttpRequest {
     pub(crate) operation: Operation,
     pub(crate) method: Method,
     pub(crate) url: String,
-    pub(crate) headers: Vec<(&'static str, String)>,
+    pub(crate) headers: Vec<(&'static str, HeaderValue)>,
     pub(crate) body: Option<Vec<u8>>,
 }
 
@@ -139,7 +143,7 @@ impl HttpRequest {
 
     /// The headers to send, names in lowercase.
     pub fn headers(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.headers.iter().map(|(k, v)| (*k, v.as_str()))
+        self.headers.iter().map(|(k, v)| (*k, &**v))
     }
 
     /// The value of a header, by case-insensitive name.
@@ -155,7 +159,7 @@ impl HttpRequest {
 
 impl fmt::Debug for HttpRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        struct Headers<'a>(&'a [(&'static str, String)]);
+        struct Headers<'a>(&'a [(&'static str, HeaderValue)]);
         impl fmt::Debug for Headers<'_> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.debug_map()
@@ -163,7 +167,7 @@ impl fmt::Debug for HttpRequest {
                         let shown = if k.eq_ignore_ascii_case("authorization") {
                             "<redacted>"
                         } else {
-                            v.as_str()
+                            &**v
                         };
                         (k, shown)
                     }))
@@ -358,7 +362,7 @@ impl Transport for UreqTransport {
             .method(request.method.as_str())
             .uri(request.url.as_str());
         for (name, value) in &request.headers {
-            builder = builder.header(*name, value.as_str());
+            builder = builder.header(*name, &**value);
         }
         let result = match &request.body {
             Some(body) => builder
