@@ -28,7 +28,7 @@
 //! ```
 
 use std::fmt;
-use std::io;
+use std::io::{self, Read};
 use std::time::Duration;
 
 use crate::error::{TransportError, TransportErrorKind};
@@ -384,12 +384,20 @@ impl Transport for UreqTransport {
                 (name.as_str().to_owned(), value)
             })
             .collect();
-        let body = response
+        // Size the buffer from Content-Length (never beyond the cap) so that a large page is
+        // read in place instead of through a series of doubling copies.
+        let expected = response
+            .body()
+            .content_length()
+            .map_or(0, |len| len.min(self.max_response_body));
+        let mut body = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
+        response
             .body_mut()
             .with_config()
             .limit(self.max_response_body)
-            .read_to_vec()
-            .map_err(classify)?;
+            .reader()
+            .read_to_end(&mut body)
+            .map_err(|err| classify(ureq::Error::from(err)))?;
         Ok(HttpResponse {
             status,
             headers,
