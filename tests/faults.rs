@@ -20,6 +20,10 @@ use support::{Action, End, OnConnect, Response, Server};
 
 const KEY: &str = "sk_test_faultkey123";
 const PAGE: &str = r#"{"data":[],"total_count":0}"#;
+const BAD_GATEWAY: &str =
+    "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>";
+const CLERK_503: &str = r#"{"errors":[{"code":"service_unavailable","message":"unavailable","long_message":"Try again later"}],"clerk_trace_id":"trace_503"}"#;
+const CLERK_429: &str = r#"{"errors":[{"code":"too_many_requests","message":"Too many requests","long_message":"Too many requests, retry later"}],"clerk_trace_id":"trace_429"}"#;
 /// Short, so that a stalled answer costs little; every other fault fails at once.
 const REQUEST_TIMEOUT: Duration = Duration::from_millis(300);
 
@@ -498,7 +502,194 @@ fn slow_headers_are_retried_for_an_idempotent_operation() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Connections after a fault.
+// 502 with an HTML body from a proxy.
+
+fn bad_gateway() -> Action {
+    Action::Respond(Response::html(502, BAD_GATEWAY))
+}
+
+#[test]
+fn bad_gateway_html_is_an_unexpected_response_and_create_is_sent_once() {
+    let server = Server::start([bad_gateway(), Op::Create.ok()]);
+    let s = Setup::new(&server.base_url(), exact());
+
+    let err = Op::Create.send(&s.client).unwrap_err();
+
+    match &err {
+        Error::UnexpectedResponse {
+            status,
+            body_snippet,
+            retry_after,
+            attempts,
+        } => {
+            assert_eq!(*status, 502);
+            assert_eq!(body_snippet, BAD_GATEWAY);
+            assert_eq!(*retry_after, None);
+            assert_eq!(*attempts, 1);
+        }
+        other => panic!("expected an unexpected response, got {other:?}"),
+    }
+    assert_eq!(err.status(), Some(502));
+    assert!(err.transport_error().is_none());
+    assert_eq!(s.clock.sleeps(), []);
+    assert_eq!(requests_for(&server, Op::Create), 1);
+}
+
+#[test]
+fn bad_gateway_html_is_retried_for_idempotent_operations_on_the_same_connection() {
+    for op in IDEMPOTENT {
+        let server = Server::start([bad_gateway(), bad_gateway(), op.ok()]);
+        let s = Setup::new(&server.base_url(), exact());
+
+        op.send(&s.client).unwrap();
+
+        assert_eq!(s.clock.sleeps(), [ms(500), ms(750)], "{op:?}");
+        assert_eq!(
+            s.outcomes(),
+            [
+                Outcome::Status(502),
+                Outcome::Status(502),
+                Outcome::Status(200)
+            ]
+        );
+        assert_eq!(requests_for(&server, op), 3, "{op:?}");
+        // A complete answer, whatever its status, leaves the connection fit for reuse.
+        assert_eq!(server.request_connections(), [0, 0, 0], "{op:?}");
+    }
+}
+
+#[test]
+fn bad_gateway_on_every_attempt_gives_up_with_the_last_answer() {
+    let server = Server::start((0..4).map(|_| bad_gateway()));
+    let s = Setup::new(&server.base_url(), exact());
+
+    let err = Op::List.send(&s.client).unwrap_err();
+
+    assert!(
+        matches!(
+            err,
+            Error::UnexpectedResponse {
+                status: 502,
+                attempts: 4,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(s.clock.sleeps(), [ms(500), ms(750), ms(1125)]);
+    assert_eq!(requests_for(&server, Op::List), 4);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 503 with Retry-After.
+
+fn unavailable_for(seconds: &str) -> Action {
+    Action::Respond(Response::json(503, CLERK_503).header("Retry-After", seconds))
+}
+
+#[test]
+fn unavailable_with_retry_after_waits_as_told_then_succeeds() {
+    let server = Server::start([unavailable_for("2"), Op::List.ok()]);
+    let s = Setup::new(&server.base_url(), exact());
+
+    Op::List.send(&s.client).unwrap();
+
+    assert_eq!(s.clock.sleeps(), [secs(2)]);
+    assert_eq!(s.outcomes(), [Outcome::Status(503), Outcome::Status(200)]);
+    assert_eq!(requests_for(&server, Op::List), 2);
+}
+
+#[test]
+fn unavailable_with_retry_after_is_not_retried_for_create() {
+    let server = Server::start([unavailable_for("2"), Op::Create.ok()]);
+    let s = Setup::new(&server.base_url(), exact());
+
+    let err = Op::Create.send(&s.client).unwrap_err();
+
+    assert!(matches!(err, Error::Api { attempts: 1, .. }), "{err:?}");
+    assert_eq!(err.status(), Some(503));
+    assert_eq!(err.retry_after(), Some(secs(2)));
+    assert_eq!(err.clerk_trace_id(), Some("trace_503"));
+    assert_eq!(s.clock.sleeps(), []);
+    assert_eq!(requests_for(&server, Op::Create), 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 429 with Retry-After, in seconds and as an HTTP-date: retried even for create.
+
+#[test]
+fn too_many_requests_with_retry_after_seconds_retries_create() {
+    let server = Server::start([
+        Action::Respond(Response::json(429, CLERK_429).header("Retry-After", "1")),
+        Op::Create.ok(),
+    ]);
+    let s = Setup::new(&server.base_url(), exact());
+
+    Op::Create.send(&s.client).unwrap();
+
+    assert_eq!(s.clock.sleeps(), [secs(1)]);
+    assert_eq!(s.outcomes(), [Outcome::Status(429), Outcome::Status(200)]);
+    assert_eq!(requests_for(&server, Op::Create), 2);
+}
+
+#[test]
+fn too_many_requests_with_retry_after_date_waits_until_that_date() {
+    let date = http_date(start_time() + secs(7));
+    assert_eq!(date, "Thu, 28 May 2026 20:26:47 GMT");
+    let server = Server::start([
+        Action::Respond(Response::json(429, CLERK_429).header("Retry-After", date)),
+        Op::Update.ok(),
+    ]);
+    let s = Setup::new(&server.base_url(), exact());
+
+    Op::Update.send(&s.client).unwrap();
+
+    assert_eq!(s.clock.sleeps(), [secs(7)]);
+    assert_eq!(s.outcomes(), [Outcome::Status(429), Outcome::Status(200)]);
+    assert_eq!(requests_for(&server, Op::Update), 2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// A body larger than the cap.
+
+#[test]
+fn body_over_the_cap_is_refused_and_not_retried() {
+    let big = format!(
+        r#"{{"data":[],"total_count":0,"padding":"{}"}}"#,
+        "x".repeat(4096)
+    );
+    let server = Server::start([Action::Respond(Response::json(200, big)), Op::List.ok()]);
+    let s = Setup::configure(
+        &server.base_url(),
+        exact(),
+        |b| {
+            b.max_response_body(1024);
+        },
+        |_| {},
+    );
+
+    let err = Op::List.send(&s.client).unwrap_err();
+
+    assert_transport(
+        &err,
+        TransportErrorKind::BodyTooLarge,
+        Delivery::MaybeSent,
+        1,
+    );
+    assert_eq!(s.clock.sleeps(), []);
+    assert_eq!(
+        s.outcomes(),
+        [Outcome::Failed(TransportErrorKind::BodyTooLarge)]
+    );
+    assert_eq!(requests_for(&server, Op::List), 1);
+
+    // The half-read connection is dropped, not pooled: the next call gets a fresh one.
+    Op::List.send(&s.client).unwrap();
+    assert_eq!(server.request_connections(), [0, 1]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Connections after a fault, and the opt-in for ambiguous creates.
 
 #[test]
 fn a_fault_on_a_pooled_connection_is_not_repeated_and_the_connection_is_not_reused() {
@@ -523,4 +714,81 @@ fn a_fault_on_a_pooled_connection_is_not_repeated_and_the_connection_is_not_reus
     assert_eq!(server.request_connections(), [0, 0, 1, 1]);
     assert_eq!(server.connection_count(), 2);
     assert_eq!(s.clock.sleeps(), []);
+}
+
+#[test]
+fn ambiguous_creates_are_retried_when_opted_in() {
+    let server = Server::start([
+        Action::Hangup(End::Close),
+        reset_mid_body(),
+        bad_gateway(),
+        Op::Create.ok(),
+    ]);
+    let s = Setup::new(&server.base_url(), exact().retry_ambiguous_creates(true));
+
+    Op::Create.send(&s.client).unwrap();
+
+    assert_eq!(s.clock.sleeps(), [ms(500), ms(750), ms(1125)]);
+    assert_eq!(
+        s.outcomes(),
+        [
+            Outcome::Failed(TransportErrorKind::Io),
+            Outcome::Failed(TransportErrorKind::Io),
+            Outcome::Status(502),
+            Outcome::Status(200),
+        ]
+    );
+    assert_eq!(requests_for(&server, Op::Create), 4);
+    assert_eq!(server.request_connections(), [0, 1, 2, 2]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers.
+
+/// Formats an IMF-fixdate (RFC 9110, section 5.6.7), e.g. `Sun, 06 Nov 1994 08:49:37 GMT`.
+fn http_date(at: SystemTime) -> String {
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let secs = at.duration_since(UNIX_EPOCH).unwrap().as_secs();
+    let (days, rest) = (secs / 86_400, secs % 86_400);
+    let (year, month, day) = civil_from_days(days);
+    format!(
+        "{}, {day:02} {} {year} {:02}:{:02}:{:02} GMT",
+        DAYS[(days % 7) as usize],
+        MONTHS[month as usize - 1],
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
+}
+
+/// The date `days` after 1970-01-01 (Howard Hinnant's algorithm, for dates after 1970).
+fn civil_from_days(days: u64) -> (u64, u64, u64) {
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let day_of_era = z % 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let mp = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = year_of_era + era * 400 + u64::from(month <= 2);
+    (year, month, day)
+}
+
+#[test]
+fn http_dates_are_formatted_as_imf_fixdates() {
+    assert_eq!(http_date(UNIX_EPOCH), "Thu, 01 Jan 1970 00:00:00 GMT");
+    assert_eq!(
+        http_date(UNIX_EPOCH + secs(784_111_777)),
+        "Sun, 06 Nov 1994 08:49:37 GMT"
+    );
+    assert_eq!(
+        http_date(UNIX_EPOCH + secs(1_709_208_000)),
+        "Thu, 29 Feb 2024 12:00:00 GMT"
+    );
+    assert_eq!(http_date(start_time()), "Thu, 28 May 2026 20:26:40 GMT");
 }
