@@ -38,7 +38,7 @@ use crate::memberships::Operation;
 pub const DEFAULT_MAX_RESPONSE_BODY: u64 = 8 * 1024 * 1024;
 /// Default time allowed to open a connection: 10 seconds.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Default time allowed for one request, from sending to the end of the answer: 30 seconds.
+/// Default time allowed for one attempt, from connecting to the last byte of the answer: 30 s.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A blocking HTTP transport.
