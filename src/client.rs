@@ -583,6 +583,19 @@ fn check_base_url(url: &str) -> Result<String, BuildError> {
             "must name a host, without user information",
         ));
     }
+    // The URI parser accepts any port text; a port must be a number a TCP port can be.
+    let after_host = authority
+        .rfind(']')
+        .map_or(authority, |i| &authority[i + 1..]);
+    if let Some((_, port)) = after_host.rsplit_once(':')
+        && !port.is_empty()
+        && !(port.bytes().all(|b| b.is_ascii_digit()) && port.parse::<u16>().is_ok())
+    {
+        return Err(BuildError::invalid(
+            field,
+            "must have a port between 0 and 65535",
+        ));
+    }
     if ureq::http::Uri::try_from(url).is_err() {
         return Err(BuildError::invalid(field, "is not a valid URL"));
     }
