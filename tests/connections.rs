@@ -138,10 +138,11 @@ fn serve_keep_alive(mut stream: TcpStream, served: &AtomicUsize) {
         } else {
             MEMBERSHIP
         };
+        // Counted before answering, so the count is complete once the client has its answer.
+        served.fetch_add(1, Ordering::SeqCst);
         if respond(&mut stream, "200 OK", body.as_bytes()).is_err() {
             return;
         }
-        served.fetch_add(1, Ordering::SeqCst);
     }
 }
 
