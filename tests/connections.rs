@@ -10,10 +10,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, UNIX_EPOCH};
 
+use clerk_memberships::testing::ManualClock;
 use clerk_memberships::{
-    Client, CreateMembership, DeleteMembership, Delivery, Error, ListMemberships,
+    Client, CreateMembership, DeleteMembership, Delivery, Error, ListMemberships, RetryPolicy,
     TransportErrorKind, UpdateMembership, UpdateMembershipMetadata,
 };
 
@@ -244,6 +245,10 @@ fn a_closed_port_is_a_connect_error_that_was_not_sent() {
         .secret_key(KEY)
         .base_url(format!("http://{addr}/v1"))
         .connect_timeout(Duration::from_millis(500))
+        // A refused connection may be retried; the waits between attempts cost no real time.
+        .clock(ManualClock::new(
+            UNIX_EPOCH + Duration::from_secs(1_700_000_000),
+        ))
         .build()
         .unwrap();
     let err = CreateMembership::builder()
@@ -346,6 +351,8 @@ fn a_server_that_never_answers_is_a_timeout_that_may_have_been_sent() {
         .secret_key(KEY)
         .base_url(format!("http://{addr}/v1"))
         .request_timeout(Duration::from_millis(200))
+        // One attempt: this is about how a single silent answer is classified.
+        .retry_policy(RetryPolicy::none())
         .build()
         .unwrap();
     let err = UpdateMembership::builder()

@@ -2,11 +2,13 @@
 //! refused: every status keeps its details, unreadable bodies are kept short, decode errors name
 //! the model.
 //!
-//! Mocks answer every request the same way, so these tests hold whether or not the client
-//! retries: they assert the final error, not how often the server was hit.
+//! Mocks answer every request the same way, so these tests hold whatever the retry policy:
+//! they assert the final error, not how often the server was hit. The clients run on a
+//! `ManualClock`, so retry waits cost no real time.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use clerk_memberships::testing::ManualClock;
 use clerk_memberships::{
     ApiError, BODY_SNIPPET_LIMIT, BuildError, Client, ClientBuilder, CreateMembership,
     DeleteMembership, Error, ListMemberships, UpdateMembership, UpdateMembershipMetadata,
@@ -18,10 +20,15 @@ const KEY: &str = "sk_test_Err0rsTestK3y";
 const MEMBERSHIP: &str = include_str!("fixtures/membership.json");
 const STATUSES: [u16; 9] = [400, 401, 403, 404, 422, 429, 500, 502, 503];
 
+fn start_time() -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(1_700_000_000)
+}
+
 fn client(server: &MockServer) -> Client {
     Client::builder()
         .secret_key(KEY)
         .base_url(format!("{}/v1", server.base_url()))
+        .clock(ManualClock::new(start_time()))
         .build()
         .expect("valid client")
 }

@@ -4,9 +4,9 @@
 use std::error::Error as _;
 use std::fmt::{Debug, Display};
 use std::net::TcpListener;
-use std::time::Duration;
+use std::time::{Duration, UNIX_EPOCH};
 
-use clerk_memberships::testing::MockTransport;
+use clerk_memberships::testing::{ManualClock, MockTransport};
 use clerk_memberships::{
     Client, ClientBuilder, CreateMembership, DeleteMembership, Error, ListMemberships, SecretKey,
     TransportError, TransportErrorKind, UpdateMembership, UpdateMembershipMetadata, UreqTransport,
@@ -53,10 +53,16 @@ fn display_and_debug_hide<T: Debug + Display>(what: &str, value: &T) {
     debug_hides(what, value);
 }
 
+/// Retry waits go through a manual clock, so failing calls cost no real time.
+fn manual_clock() -> ManualClock {
+    ManualClock::new(UNIX_EPOCH + Duration::from_secs(1_700_000_000))
+}
+
 fn client_to(base_url: &str) -> Client {
     Client::builder()
         .secret_key(KEY)
         .base_url(base_url)
+        .clock(manual_clock())
         .build()
         .unwrap()
 }
@@ -66,6 +72,7 @@ fn mock_client() -> (Client, MockTransport) {
     let client = Client::builder()
         .secret_key(KEY)
         .transport(mock.clone())
+        .clock(manual_clock())
         .build()
         .unwrap();
     (client, mock)
@@ -330,6 +337,7 @@ fn transport_errors_do_not_show_the_key() {
         .secret_key(KEY)
         .base_url(format!("http://127.0.0.1:{port}/v1"))
         .connect_timeout(Duration::from_millis(500))
+        .clock(manual_clock())
         .build()
         .unwrap();
     let err = CreateMembership::builder()
