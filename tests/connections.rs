@@ -317,6 +317,35 @@ fn a_body_larger_than_max_response_body_is_body_too_large() {
 }
 
 #[test]
+fn an_error_answer_over_max_response_body_keeps_its_status() {
+    let mut body = b"<html><body>bad gateway</body></html>".to_vec();
+    body.resize(64 * 1024, b' ');
+    let addr = one_shot_server("502 Bad Gateway", body);
+    let client = small_body_client(addr, 1024).with_retry_policy(RetryPolicy::none());
+    let err = DeleteMembership::builder()
+        .organization_id("org_1")
+        .user_id("user_1")
+        .build()
+        .unwrap()
+        .send(&client)
+        .unwrap_err();
+    match &err {
+        Error::UnexpectedResponse {
+            status,
+            body_snippet,
+            ..
+        } => {
+            assert_eq!(*status, 502);
+            assert!(
+                body_snippet.starts_with("<html><body>bad gateway"),
+                "{body_snippet}"
+            );
+        }
+        other => panic!("expected the 502 to be kept, got {other:?}"),
+    }
+}
+
+#[test]
 fn a_body_just_within_max_response_body_is_read() {
     let body = MEMBERSHIP.as_bytes().to_vec();
     let addr = one_shot_server("200 OK", body.clone());

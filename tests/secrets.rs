@@ -376,3 +376,29 @@ fn transport_errors_do_not_show_the_key() {
     error_hides("Error::Transport (scripted)", &err, &[KEY, SECRET_PART]);
     display_and_debug_hide("TransportErrorKind", &TransportErrorKind::Io);
 }
+
+#[test]
+fn a_key_echoed_back_by_a_proxy_or_server_is_blanked_out_of_errors() {
+    let echo = format!("<html><pre>Authorization: Bearer {KEY}</pre></html>");
+    let clerk_echo = format!(
+        r#"{{"errors":[{{"code":"x","message":"bad key {KEY}","long_message":"{KEY}","meta":{{"header":"Bearer {KEY}"}}}}]}}"#
+    );
+    let wrong_type = format!(r#"{{"data":"{KEY}","total_count":1}}"#);
+    for (status, body) in [(502, echo), (401, clerk_echo), (200, wrong_type)] {
+        let (client, mock) = mock_client();
+        let client = client.with_retry_policy(clerk_memberships::RetryPolicy::none());
+        mock.push_json(status, body);
+        let err = ListMemberships::builder()
+            .organization_id("org_1")
+            .build()
+            .unwrap()
+            .send(&client)
+            .unwrap_err();
+        assert_eq!(err.status(), Some(status));
+        error_hides("an error quoting an echoed key", &err, &[KEY, SECRET_PART]);
+        assert!(
+            format!("{err:?}").contains("<redacted>") || status == 200,
+            "{err:?}"
+        );
+    }
+}

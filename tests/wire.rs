@@ -1601,3 +1601,23 @@ fn real_ids_are_left_untouched() {
         "/v1/organizations/org_2g7np7Hrk0SN6kj5EDMLDaKNL0S/memberships/user_2h8op3Isl1QR7tKu5FGNfaLKEoU/metadata"
     );
 }
+
+#[test]
+fn a_half_built_builder_can_be_cloned_as_a_template() {
+    let template = ListMemberships::builder()
+        .organization_id("org_1")
+        .role("org:admin")
+        .limit(5);
+    let first = template.clone().offset(0).build().unwrap();
+    let second = template.clone().offset(5).build().unwrap();
+    assert_ne!(first, second);
+    assert_eq!(
+        template.build().unwrap(),
+        ListMemberships::builder()
+            .organization_id("org_1")
+            .role("org:admin")
+            .limit(5)
+            .build()
+            .unwrap()
+    );
+}
