@@ -198,7 +198,12 @@ impl Client {
         let inner = &*self.inner;
         let (response, attempts) =
             send_with_retries(&*inner.transport, &inner.pacing, &self.retry, &request)?;
-        decode::<E>(response, attempts, inner.pacing.clock.now())
+        decode::<E>(
+            response,
+            attempts,
+            inner.pacing.clock.now(),
+            &inner.secret_key,
+        )
     }
 
     /// Turns an operation into the exact request that goes on the wire.
@@ -235,42 +240,76 @@ impl Client {
 }
 
 /// Maps an answer to the model (2xx) or to an [`Error`] (anything else): the one error mapping.
+///
+/// Whatever ends up in an error is read from the body with the secret key blanked out, in case
+/// a proxy or server echoes the `Authorization` header back.
 fn decode<E: Endpoint>(
     response: HttpResponse,
     attempts: u32,
     now: SystemTime,
+    key: &SecretKey,
 ) -> Result<E::Response, Error> {
     let status = response.status();
     if (200..300).contains(&status) {
-        return serde_json::from_slice(response.body()).map_err(|source| Error::Decode {
-            model: E::RESPONSE_MODEL,
-            status,
-            source,
-            attempts,
+        return serde_json::from_slice(response.body()).map_err(|_| {
+            let body = redact(response.body(), key);
+            let source = match serde_json::from_slice::<E::Response>(&body) {
+                Err(source) => source,
+                // Blanking the key made the body decodable: report that the key was there.
+                Ok(_) => serde_json::Error::io(std::io::Error::other(
+                    "the body contains the client's secret key",
+                )),
+            };
+            Error::Decode {
+                model: E::RESPONSE_MODEL,
+                status,
+                source,
+                attempts,
+            }
         });
     }
-    Err(error_from_response(&response, attempts, now))
-}
-
-/// The error for a non-2xx answer: [`Error::Api`] when the body is Clerk's error JSON,
-/// [`Error::UnexpectedResponse`] otherwise.
-fn error_from_response(response: &HttpResponse, attempts: u32, now: SystemTime) -> Error {
-    let status = response.status();
+    let body = redact(response.body(), key);
     let retry_after = response
         .header("retry-after")
         .and_then(|value| parse_retry_after(value, now));
-    match serde_json::from_slice::<ClerkErrors>(response.body()) {
-        Ok(body) => Error::Api {
-            error: Box::new(ApiError::new(status, body, retry_after)),
+    Err(match serde_json::from_slice::<ClerkErrors>(&body) {
+        Ok(errors) => Error::Api {
+            error: Box::new(ApiError::new(status, errors, retry_after)),
             attempts,
         },
         Err(_) => Error::UnexpectedResponse {
             status,
-            body_snippet: body_snippet(response.body()),
+            body_snippet: body_snippet(&body),
             retry_after,
             attempts,
         },
+    })
+}
+
+/// `body` with every occurrence of the secret key replaced by `<redacted>`.
+fn redact<'a>(body: &'a [u8], key: &SecretKey) -> std::borrow::Cow<'a, [u8]> {
+    let key = key.expose_secret().as_bytes();
+    let found = |from: usize| {
+        body.get(from..)
+            .and_then(|rest| rest.windows(key.len()).position(|w| w == key))
+            .map(|at| from + at)
+    };
+    let Some(mut at) = found(0) else {
+        return std::borrow::Cow::Borrowed(body);
+    };
+    let mut out = Vec::with_capacity(body.len());
+    let mut copied = 0;
+    loop {
+        out.extend_from_slice(&body[copied..at]);
+        out.extend_from_slice(b"<redacted>");
+        copied = at + key.len();
+        match found(copied) {
+            Some(next) => at = next,
+            None => break,
+        }
     }
+    out.extend_from_slice(&body[copied..]);
+    std::borrow::Cow::Owned(out)
 }
 
 /// Configures a [`Client`].
@@ -587,6 +626,19 @@ fn check_base_url(url: &str) -> Result<String, BuildError> {
             "must name a host, without user information",
         ));
     }
+    // The URI parser accepts any port text; a port must be a number a TCP port can be.
+    let after_host = authority
+        .rfind(']')
+        .map_or(authority, |i| &authority[i + 1..]);
+    if let Some((_, port)) = after_host.rsplit_once(':')
+        && !port.is_empty()
+        && !(port.bytes().all(|b| b.is_ascii_digit()) && port.parse::<u16>().is_ok())
+    {
+        return Err(BuildError::invalid(
+            field,
+            "must have a port between 0 and 65535",
+        ));
+    }
     if ureq::http::Uri::try_from(url).is_err() {
         return Err(BuildError::invalid(field, "is not a valid URL"));
     }
@@ -616,6 +668,19 @@ mod tests {
                 .find(|(k, _)| *k == name)
                 .map(|(_, v)| (*v).to_owned())
         }
+    }
+
+    #[test]
+    fn redact_blanks_every_occurrence_of_the_key() {
+        let key = SecretKey::new("sk_test_abc").unwrap();
+        assert_eq!(
+            &*redact(b"xsk_test_abcsk_test_abc y sk_test_ab", &key),
+            b"x<redacted><redacted> y sk_test_ab"
+        );
+        assert!(matches!(
+            redact(b"nothing here", &key),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 
     #[test]

@@ -467,12 +467,34 @@ impl Error {
     }
 }
 
-/// The first [`BODY_SNIPPET_LIMIT`] bytes of `body`, as text.
+/// The first [`BODY_SNIPPET_LIMIT`] bytes of `body`, as text, never ending in a character
+/// that the cut split in two.
 pub(crate) fn body_snippet(body: &[u8]) -> String {
-    let cut = &body[..body.len().min(BODY_SNIPPET_LIMIT)];
+    let mut cut = &body[..body.len().min(BODY_SNIPPET_LIMIT)];
+    if body.len() > BODY_SNIPPET_LIMIT {
+        cut = &cut[..cut.len() - split_char_len(cut)];
+    }
     let mut text = String::from_utf8_lossy(cut).into_owned();
     if body.len() > BODY_SNIPPET_LIMIT {
         text.push('…');
     }
     text
+}
+
+/// How many bytes at the end of `bytes` are the start of a UTF-8 character whose remaining
+/// bytes are missing (0 when the last character is complete).
+fn split_char_len(bytes: &[u8]) -> usize {
+    for (i, &byte) in bytes.iter().rev().take(3).enumerate() {
+        if byte & 0xC0 == 0x80 {
+            continue; // a continuation byte: look further back for the start
+        }
+        let needed = match byte {
+            0xC0..=0xDF => 2,
+            0xE0..=0xEF => 3,
+            0xF0..=0xF7 => 4,
+            _ => 1,
+        };
+        return if needed > i + 1 { i + 1 } else { 0 };
+    }
+    0
 }

@@ -38,7 +38,7 @@ use crate::memberships::Operation;
 pub const DEFAULT_MAX_RESPONSE_BODY: u64 = 8 * 1024 * 1024;
 /// Default time allowed to open a connection: 10 seconds.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Default time allowed for one request, from sending to the end of the answer: 30 seconds.
+/// Default time allowed for one attempt, from connecting to the last byte of the answer: 30 s.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A blocking HTTP transport.
@@ -384,20 +384,33 @@ impl Transport for UreqTransport {
                 (name.as_str().to_owned(), value)
             })
             .collect();
+        // Read one byte past the cap to tell "exactly at the cap" from "over it".
+        let cap = self.max_response_body;
         // Size the buffer from Content-Length (never beyond the cap) so that a large page is
         // read in place instead of through a series of doubling copies.
         let expected = response
             .body()
             .content_length()
-            .map_or(0, |len| len.min(self.max_response_body));
+            .map_or(0, |len| len.min(cap));
         let mut body = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
         response
             .body_mut()
             .with_config()
-            .limit(self.max_response_body)
+            .limit(cap.saturating_add(1))
             .reader()
+            .take(cap.saturating_add(1))
             .read_to_end(&mut body)
-            .map_err(|err| classify(ureq::Error::from(err)))?;
+            .map_err(classify_io)?;
+        if body.len() as u64 > cap {
+            if (200..300).contains(&status) {
+                return Err(TransportError::maybe_sent(
+                    TransportErrorKind::BodyTooLarge,
+                    format!("response body exceeds the cap of {cap} bytes"),
+                ));
+            }
+            // An error answer keeps its status; its body is only ever shown as a snippet.
+            body.truncate(usize::try_from(cap).unwrap_or(usize::MAX));
+        }
         Ok(HttpResponse {
             status,
             headers,
@@ -413,10 +426,25 @@ fn invalid_request(err: ureq::http::Error) -> TransportError {
 /// Sorts a ureq error into kind and delivery: only failures that happen before a connection
 /// exists count as "not sent".
 fn classify(err: ureq::Error) -> TransportError {
+    classify_ref(&err)
+}
+
+/// Sorts an error met while reading the body: ureq wraps its own errors in `io::Error`.
+fn classify_io(err: io::Error) -> TransportError {
+    match err
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<ureq::Error>())
+    {
+        Some(inner) => classify_ref(inner),
+        None => classify(ureq::Error::Io(err)),
+    }
+}
+
+fn classify_ref(err: &ureq::Error) -> TransportError {
     use ureq::Error as E;
     use ureq::Timeout as T;
     let message = err.to_string();
-    let (kind, sent) = match &err {
+    let (kind, sent) = match err {
         E::HostNotFound | E::ConnectionFailed | E::ConnectProxyFailed(_) => {
             (TransportErrorKind::Connect, false)
         }
@@ -425,7 +453,7 @@ fn classify(err: ureq::Error) -> TransportError {
         }
         E::Timeout(T::Resolve | T::Connect) => (TransportErrorKind::Timeout, false),
         E::Timeout(_) => (TransportErrorKind::Timeout, true),
-        E::Io(io) if connect_failure(io.kind()) => (TransportErrorKind::Connect, false),
+        E::Io(io) if connect_failure(io) => (TransportErrorKind::Connect, false),
         E::Io(io) if io.kind() == io::ErrorKind::TimedOut => (TransportErrorKind::Timeout, true),
         E::Io(_) | E::BodyStalled => (TransportErrorKind::Io, true),
         E::BodyExceedsLimit(_) | E::LargeResponseHeader(..) => {
@@ -443,14 +471,55 @@ fn classify(err: ureq::Error) -> TransportError {
     }
 }
 
-fn connect_failure(kind: io::ErrorKind) -> bool {
-    matches!(
-        kind,
-        io::ErrorKind::ConnectionRefused
-            | io::ErrorKind::AddrNotAvailable
-            | io::ErrorKind::AddrInUse
-            | io::ErrorKind::NetworkUnreachable
-            | io::ErrorKind::HostUnreachable
-            | io::ErrorKind::NotFound
-    )
+/// Whether an I/O error happened before any connection existed: refused, unreachable, or a
+/// failed host lookup (which std reports without an error kind of its own, only with this
+/// message and no OS error code).
+fn connect_failure(err: &io::Error) -> bool {
+    let lookup_failed = err.raw_os_error().is_none()
+        && err
+            .to_string()
+            .starts_with("failed to lookup address information");
+    lookup_failed
+        || matches!(
+            err.kind(),
+            io::ErrorKind::ConnectionRefused
+                | io::ErrorKind::AddrNotAvailable
+                | io::ErrorKind::AddrInUse
+                | io::ErrorKind::NetworkUnreachable
+                | io::ErrorKind::HostUnreachable
+                | io::ErrorKind::NotFound
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Delivery;
+
+    #[test]
+    fn a_failed_host_lookup_was_not_sent() {
+        let err =
+            io::Error::other("failed to lookup address information: Name or service not known");
+        let err = classify(ureq::Error::Io(err));
+        assert_eq!(err.kind(), TransportErrorKind::Connect);
+        assert_eq!(err.delivery(), Delivery::NotSent);
+    }
+
+    #[test]
+    fn a_reset_may_have_been_sent() {
+        let err = classify(ureq::Error::Io(io::Error::from(
+            io::ErrorKind::ConnectionReset,
+        )));
+        assert_eq!(err.kind(), TransportErrorKind::Io);
+        assert_eq!(err.delivery(), Delivery::MaybeSent);
+    }
+
+    #[test]
+    fn a_refused_connection_was_not_sent() {
+        let err = classify(ureq::Error::Io(io::Error::from(
+            io::ErrorKind::ConnectionRefused,
+        )));
+        assert_eq!(err.kind(), TransportErrorKind::Connect);
+        assert_eq!(err.delivery(), Delivery::NotSent);
+    }
 }

@@ -27,7 +27,7 @@ use crate::models::OrganizationMembership;
 #[builder(
     pattern = "owned",
     setter(into),
-    derive(Debug),
+    derive(Debug, Clone, PartialEq),
     build_fn(error = "BuildError", validate = "Self::validate")
 )]
 pub struct CreateMembership {

@@ -35,7 +35,7 @@ pub const MAX_FILTER_VALUES: usize = 100;
 #[builder(
     pattern = "owned",
     setter(into),
-    derive(Debug),
+    derive(Debug, Clone, PartialEq),
     build_fn(error = "BuildError", validate = "Self::validate")
 )]
 pub struct ListMemberships {

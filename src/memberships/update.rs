@@ -24,7 +24,7 @@ use crate::models::OrganizationMembership;
 #[builder(
     pattern = "owned",
     setter(into),
-    derive(Debug),
+    derive(Debug, Clone, PartialEq),
     build_fn(error = "BuildError", validate = "Self::validate")
 )]
 pub struct UpdateMembership {
