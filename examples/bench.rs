@@ -10,8 +10,9 @@
 //! speeds up during the run affects both sides alike. The whole run takes well under a minute
 //! on two cores.
 //!
-//! The harness exits with an error if 1,000 sequential calls through one client open anything
-//! but exactly one TCP connection.
+//! `cargo run --release --example bench -- render call` runs only the benchmarks named
+//! (`pagination`, `call`, `decode`, `render`, `connections`). The harness exits with an error
+//! if 1,000 sequential calls through one client open anything but exactly one TCP connection.
 //!
 //! What is measured:
 //!
@@ -22,7 +23,8 @@
 //! - **decode**: a 500-member page into `OrganizationMemberships` versus into
 //!   `serde_json::Value`.
 //! - **render**: building a list request with every filter set and rendering it with
-//!   `render(&client)`; time, and heap allocations counted by this program's global allocator.
+//!   `render(&client)`, alternating with rendering an already built one to split the time;
+//!   and the heap allocations of each, counted by this program's global allocator.
 //! - **pagination**: every membership of a 100,000-member listing through
 //!   `ListMemberships::items`, 500 per page, from a server that generates each page from a
 //!   template; memberships per second and peak memory growth.
@@ -56,9 +58,11 @@ const CALL_BATCH: usize = 200;
 /// Rounds of the decode comparison, and decodes per variant in each round.
 const DECODE_ROUNDS: usize = 21;
 const DECODE_BATCH: usize = 10;
-/// Rounds of the render measurement, and requests rendered per round.
+/// Rounds of the render measurement, turns per round, and requests rendered per turn: a
+/// render is too short to time alone.
 const RENDER_ROUNDS: usize = 21;
-const RENDER_BATCH: usize = 10_000;
+const RENDER_TURNS: usize = 10;
+const RENDER_PER_TURN: usize = 1_000;
 /// Members on the page of the call comparison, and on the page of the decode comparison.
 const SMALL_PAGE: u64 = 20;
 const LARGE_PAGE: u64 = 500;
@@ -712,42 +716,32 @@ fn time<T, E>(n: usize, mut f: impl FnMut() -> Result<T, E>) -> Result<Duration,
     Ok(start.elapsed())
 }
 
-/// Runs `a` and `b` alternately, `batch` times each per round, and returns the seconds each
-/// spent per round. Each run is timed on its own and which of the two goes first alternates,
+/// Runs `a` and `b` alternately, `turns` turns each per round of `per_turn` runs, and returns
+/// the seconds each spent per round. Which of the two goes first alternates from turn to turn,
 /// so a burst of load from elsewhere on the machine lands on both about equally.
 fn interleave<T, U, E>(
     rounds: usize,
-    batch: usize,
+    turns: usize,
+    per_turn: usize,
     mut a: impl FnMut() -> Result<T, E>,
     mut b: impl FnMut() -> Result<U, E>,
 ) -> Result<(Vec<f64>, Vec<f64>), E> {
     let (mut a_secs, mut b_secs) = (Vec::with_capacity(rounds), Vec::with_capacity(rounds));
     for round in 0..rounds {
         let (mut a_time, mut b_time) = (Duration::ZERO, Duration::ZERO);
-        for i in 0..batch {
-            if (round + i).is_multiple_of(2) {
-                a_time += time(1, &mut a)?;
-                b_time += time(1, &mut b)?;
+        for turn in 0..turns {
+            if (round + turn).is_multiple_of(2) {
+                a_time += time(per_turn, &mut a)?;
+                b_time += time(per_turn, &mut b)?;
             } else {
-                b_time += time(1, &mut b)?;
-                a_time += time(1, &mut a)?;
+                b_time += time(per_turn, &mut b)?;
+                a_time += time(per_turn, &mut a)?;
             }
         }
         a_secs.push(a_time.as_secs_f64());
         b_secs.push(b_time.as_secs_f64());
     }
     Ok((a_secs, b_secs))
-}
-
-/// Runs `f` `batch` times per round and returns the seconds each round took.
-fn rounds<T, E>(
-    rounds: usize,
-    batch: usize,
-    mut f: impl FnMut() -> Result<T, E>,
-) -> Result<Vec<f64>, E> {
-    (0..rounds)
-        .map(|_| time(batch, &mut f).map(|elapsed| elapsed.as_secs_f64()))
-        .collect()
 }
 
 /// Median of the per-round ratios `a / b`.
@@ -782,6 +776,7 @@ fn bench_calls() -> Result<CallFigures, BoxError> {
     let (sdk, raw) = interleave(
         CALL_ROUNDS,
         CALL_BATCH,
+        1,
         || sdk_list(&client).map_err(BoxError::from),
         || floor.list(),
     )?;
@@ -811,7 +806,7 @@ fn bench_decode() -> Result<DecodeFigures, BoxError> {
     }
     time(DECODE_BATCH, typed)?;
     time(DECODE_BATCH, value)?;
-    let (typed_secs, value_secs) = interleave(DECODE_ROUNDS, DECODE_BATCH, typed, value)?;
+    let (typed_secs, value_secs) = interleave(DECODE_ROUNDS, DECODE_BATCH, 1, typed, value)?;
     let mbps = |secs: f64| (body.len() * DECODE_BATCH) as f64 / secs / 1e6;
     Ok(DecodeFigures {
         typed_mbps: mbps(median(&typed_secs)),
@@ -838,17 +833,22 @@ fn bench_render() -> Result<RenderFigures, BoxError> {
     let query = request.url().split_once('?').map_or("", |(_, query)| query);
     let pairs = query.split('&').filter(|pair| !pair.is_empty()).count() as u64;
     let built = full_listing().build()?;
-    time(RENDER_BATCH, || render_full(&client))?;
+    time(RENDER_TURNS * RENDER_PER_TURN, || render_full(&client))?;
 
-    let full = rounds(RENDER_ROUNDS, RENDER_BATCH, || render_full(&client))?;
-    let render_only = rounds(RENDER_ROUNDS, RENDER_BATCH, || built.render(&client))?;
+    let (full, render_only) = interleave(
+        RENDER_ROUNDS,
+        RENDER_TURNS,
+        RENDER_PER_TURN,
+        || render_full(&client),
+        || built.render(&client),
+    )?;
 
     let (built_again, build_allocations) = count_allocations(|| full_listing().build());
     let built_again = built_again?;
     let (rendered, render_allocations) = count_allocations(|| built_again.render(&client));
     drop(black_box(rendered?));
 
-    let per_request = |secs: f64| secs * 1e6 / RENDER_BATCH as f64;
+    let per_request = |secs: f64| secs * 1e6 / (RENDER_TURNS * RENDER_PER_TURN) as f64;
     Ok(RenderFigures {
         micros: per_request(median(&full)),
         render_only_micros: per_request(median(&render_only)),
