@@ -50,14 +50,15 @@ use serde::Deserialize;
 type BoxError = Box<dyn StdError + Send + Sync>;
 
 // ---------------------------------------------------------------------------------------------
-// Settings. Rounds are odd so that the median is one of the measured rounds.
+// Settings. Rounds are odd so that the median is one of the measured rounds; a turn is one
+// timed stretch of one variant, and variants take turns (see `interleave`).
 
-/// Rounds of the call comparison, and calls per variant in each round.
+/// Rounds of the call comparison, and turns (of one call) per variant in each round.
 const CALL_ROUNDS: usize = 31;
-const CALL_BATCH: usize = 200;
-/// Rounds of the decode comparison, and decodes per variant in each round.
+const CALL_TURNS: usize = 200;
+/// Rounds of the decode comparison, and turns (of one decode) per variant in each round.
 const DECODE_ROUNDS: usize = 21;
-const DECODE_BATCH: usize = 10;
+const DECODE_TURNS: usize = 10;
 /// Rounds of the render measurement, turns per round, and requests rendered per turn: a
 /// render is too short to time alone.
 const RENDER_ROUNDS: usize = 21;
@@ -717,8 +718,9 @@ fn time<T, E>(n: usize, mut f: impl FnMut() -> Result<T, E>) -> Result<Duration,
 }
 
 /// Runs `a` and `b` alternately, `turns` turns each per round of `per_turn` runs, and returns
-/// the seconds each spent per round. Which of the two goes first alternates from turn to turn,
-/// so a burst of load from elsewhere on the machine lands on both about equally.
+/// for each round the median time of a turn of `a` and of `b`, in seconds. Which of the two
+/// goes first alternates from turn to turn, so a burst of load from elsewhere on the machine
+/// lands on both about equally, and the medians leave out turns that a preemption stretched.
 fn interleave<T, U, E>(
     rounds: usize,
     turns: usize,
@@ -727,19 +729,21 @@ fn interleave<T, U, E>(
     mut b: impl FnMut() -> Result<U, E>,
 ) -> Result<(Vec<f64>, Vec<f64>), E> {
     let (mut a_secs, mut b_secs) = (Vec::with_capacity(rounds), Vec::with_capacity(rounds));
+    let (mut a_turns, mut b_turns) = (Vec::with_capacity(turns), Vec::with_capacity(turns));
     for round in 0..rounds {
-        let (mut a_time, mut b_time) = (Duration::ZERO, Duration::ZERO);
+        a_turns.clear();
+        b_turns.clear();
         for turn in 0..turns {
             if (round + turn).is_multiple_of(2) {
-                a_time += time(per_turn, &mut a)?;
-                b_time += time(per_turn, &mut b)?;
+                a_turns.push(time(per_turn, &mut a)?.as_secs_f64());
+                b_turns.push(time(per_turn, &mut b)?.as_secs_f64());
             } else {
-                b_time += time(per_turn, &mut b)?;
-                a_time += time(per_turn, &mut a)?;
+                b_turns.push(time(per_turn, &mut b)?.as_secs_f64());
+                a_turns.push(time(per_turn, &mut a)?.as_secs_f64());
             }
         }
-        a_secs.push(a_time.as_secs_f64());
-        b_secs.push(b_time.as_secs_f64());
+        a_secs.push(median(&a_turns));
+        b_secs.push(median(&b_turns));
     }
     Ok((a_secs, b_secs))
 }
@@ -769,18 +773,18 @@ fn bench_calls() -> Result<CallFigures, BoxError> {
     if sdk_list(&client)? != SMALL_PAGE as usize || floor.list()? != SMALL_PAGE as usize {
         return Err("the call comparison's page does not hold the expected members".into());
     }
-    for _ in 0..CALL_BATCH {
+    for _ in 0..CALL_TURNS {
         sdk_list(&client)?;
         floor.list()?;
     }
     let (sdk, raw) = interleave(
         CALL_ROUNDS,
-        CALL_BATCH,
+        CALL_TURNS,
         1,
         || sdk_list(&client).map_err(BoxError::from),
         || floor.list(),
     )?;
-    let per_call = |secs: f64| secs * 1e6 / CALL_BATCH as f64;
+    let per_call = |secs: f64| secs * 1e6;
     Ok(CallFigures {
         sdk_micros: per_call(median(&sdk)),
         floor_micros: per_call(median(&raw)),
@@ -804,10 +808,10 @@ fn bench_decode() -> Result<DecodeFigures, BoxError> {
     if typed()?.data.len() != LARGE_PAGE as usize {
         return Err("the decode comparison's page does not hold the expected members".into());
     }
-    time(DECODE_BATCH, typed)?;
-    time(DECODE_BATCH, value)?;
-    let (typed_secs, value_secs) = interleave(DECODE_ROUNDS, DECODE_BATCH, 1, typed, value)?;
-    let mbps = |secs: f64| (body.len() * DECODE_BATCH) as f64 / secs / 1e6;
+    time(DECODE_TURNS, typed)?;
+    time(DECODE_TURNS, value)?;
+    let (typed_secs, value_secs) = interleave(DECODE_ROUNDS, DECODE_TURNS, 1, typed, value)?;
+    let mbps = |secs: f64| body.len() as f64 / secs / 1e6;
     Ok(DecodeFigures {
         typed_mbps: mbps(median(&typed_secs)),
         value_mbps: mbps(median(&value_secs)),
@@ -848,7 +852,7 @@ fn bench_render() -> Result<RenderFigures, BoxError> {
     let (rendered, render_allocations) = count_allocations(|| built_again.render(&client));
     drop(black_box(rendered?));
 
-    let per_request = |secs: f64| secs * 1e6 / (RENDER_TURNS * RENDER_PER_TURN) as f64;
+    let per_request = |secs: f64| secs * 1e6 / RENDER_PER_TURN as f64;
     Ok(RenderFigures {
         micros: per_request(median(&full)),
         render_only_micros: per_request(median(&render_only)),
