@@ -155,9 +155,6 @@ impl Iterator for Items<'_> {
             if let Some(membership) = self.current.next() {
                 return Some(Ok(membership));
             }
-            // Free the spent page's buffer before the next page arrives, so that only one
-            // page is held at a time.
-            self.current = Vec::new().into_iter();
             match self.pages.next()? {
                 Ok(page) => self.current = page.data.into_iter(),
                 Err(err) => return Some(Err(err)),
