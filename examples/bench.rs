@@ -674,6 +674,15 @@ fn proc_status_bytes(field: &str) -> Option<u64> {
     Some(kib * 1024)
 }
 
+/// Minor page faults of the process so far (`/proc/self/stat`), when the system has them.
+/// Memory that the allocator hands back to the kernel and takes again shows up here.
+fn minor_page_faults() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name, which is in parentheses: state is field 3, minflt 10.
+    let (_, rest) = stat.rsplit_once(')')?;
+    rest.split_whitespace().nth(7)?.parse().ok()
+}
+
 /// Resets the process's peak RSS (`VmHWM`) to its current RSS; `false` where not supported.
 fn reset_peak_rss() -> bool {
     std::fs::write("/proc/self/clear_refs", "5").is_ok()
@@ -876,6 +885,8 @@ struct PaginationFigures {
     mb_per_sec: f64,
     /// The whole walk of `PAGINATION_TOTAL`.
     walk_secs: f64,
+    /// Minor page faults per page during that walk.
+    faults_per_page: Option<f64>,
     page_bytes: usize,
     large: MemoryRun,
     small: MemoryRun,
@@ -906,14 +917,19 @@ fn bench_pagination() -> Result<PaginationFigures, BoxError> {
     let small = paginate_measuring_memory(&client, PAGINATION_SMALL_TOTAL, rss_base)?;
     let large = paginate_measuring_memory(&client, PAGINATION_TOTAL, rss_base)?;
 
+    let faults_before = minor_page_faults();
     let start = Instant::now();
     let laps = paginate(&client, PAGINATION_TOTAL)?;
     let walk_secs = start.elapsed().as_secs_f64();
+    let faults_per_page = faults_before
+        .zip(minor_page_faults())
+        .map(|(before, after)| after.saturating_sub(before) as f64 / laps.len() as f64);
     let page_secs = median(&laps);
     Ok(PaginationFigures {
         memberships_per_sec: LARGE_PAGE as f64 / page_secs,
         mb_per_sec: page_bytes as f64 / page_secs / 1e6,
         walk_secs,
+        faults_per_page,
         page_bytes,
         large,
         small,
@@ -1054,8 +1070,12 @@ fn report_pagination(table: &mut Table, pagination: &PaginationFigures) {
         format!("≤ {PAGINATION_MAX_PAGES:.0} pages, same for both"),
         Some(large.heap_growth <= allowed && large.heap_growth <= small.heap_growth + page_bytes),
     );
+    let faults = pagination
+        .faults_per_page
+        .map_or("n/a".to_owned(), |faults| format!("{faults:.1}"));
     table.notes.push(format!(
-        "pagination: a page of {LARGE_PAGE} is {}; the server accepted {} connection(s)",
+        "pagination: a page of {LARGE_PAGE} is {}; {faults} minor page faults per page; the \
+         server accepted {} connection(s)",
         kb(pagination.page_bytes),
         pagination.connections
     ));
