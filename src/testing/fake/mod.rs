@@ -34,6 +34,8 @@ mod response;
 mod seed;
 mod server;
 mod state;
+#[cfg(test)]
+mod tests;
 
 pub use faults::{Fault, InjectedFault};
 pub use seed::{FakeOrganization, FakeUser, SeedError};
