@@ -360,17 +360,11 @@ fn limit_and_offset_page_while_total_count_counts_all() -> TestResult {
     assert_eq!(f.list(|q| q.limit(2).offset(4))?, (names(["ann"]), 5));
     assert_eq!(f.list(|q| q.offset(5))?, (Vec::new(), 5));
     assert_eq!(f.list(|q| q.offset(i64::MAX as u64))?, (Vec::new(), 5));
-    // The builder takes any u64, but the server reads a signed 64-bit integer.
+    // An offset the server could not read (over i64::MAX) never leaves the builder.
     let err = f.list(|q| q.offset(u64::MAX)).unwrap_err();
-    assert_eq!(err.status(), Some(422));
-    let api = err.api_error().ok_or("not an API error")?;
-    assert_eq!(api.errors[0].code, "form_param_value_invalid");
-    assert_eq!(
-        api.errors[0]
-            .meta
-            .as_ref()
-            .and_then(|m| m.get("param_name")),
-        Some(&"offset".into())
+    assert!(
+        matches!(err, Error::InvalidRequest(ref e) if e.field() == "offset"),
+        "{err:?}"
     );
     assert_eq!(
         f.list(|q| q.role("org:member").limit(1))?,

@@ -158,6 +158,11 @@ fn limits_offsets_times_and_orders_must_be_valid() {
         ),
         ("offset=-1", "offset", "-1"),
         ("offset=1.5", "offset", "1.5"),
+        (
+            "offset=9223372036854775808",
+            "offset",
+            "9223372036854775808",
+        ),
         ("created_at_after=1e3", "created_at_after", "1e3"),
         ("last_active_at_before=%201", "last_active_at_before", " 1"),
         ("order_by=name", "order_by", "name"),
