@@ -170,9 +170,7 @@ impl Endpoint for ListMemberships {
     const OPERATION: Operation = Operation::List;
 
     fn path(&self, path: &mut PathWriter<'_>) {
-        path.literal("organizations")
-            .segment(&self.organization_id)
-            .literal("memberships");
+        path.memberships(&self.organization_id);
     }
 
     fn query(&self, query: &mut QueryWriter<'_>) {
