@@ -12,10 +12,11 @@ use crate::retry::{
     AttemptEvent, AttemptHook, Pacing, RateLimiter, RetryPolicy, TokenBucket, parse_retry_after,
     send_with_retries,
 };
+#[cfg(doc)]
 use crate::transport::{
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BODY, DEFAULT_REQUEST_TIMEOUT, HeaderValue,
-    HttpRequest, HttpResponse, Transport, UreqTransport,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BODY, DEFAULT_REQUEST_TIMEOUT, UreqTransport,
 };
+use crate::transport::{HeaderValue, HttpRequest, HttpResponse, Transport, UreqTransportBuilder};
 
 /// The default base URL, `https://api.clerk.com/v1`.
 pub const DEFAULT_BASE_URL: &str = "https://api.clerk.com/v1";
@@ -334,9 +335,8 @@ pub struct ClientBuilder {
     base_url: String,
     api_version: String,
     user_agent: String,
-    connect_timeout: Duration,
-    request_timeout: Duration,
-    max_response_body: u64,
+    /// Settings of the default transport.
+    ureq: UreqTransportBuilder,
     transport: Option<Arc<dyn Transport>>,
     env_key_missing: bool,
     retry: RetryPolicy,
@@ -359,9 +359,7 @@ impl Default for ClientBuilder {
             base_url: DEFAULT_BASE_URL.to_owned(),
             api_version: DEFAULT_API_VERSION.to_owned(),
             user_agent: DEFAULT_USER_AGENT.to_owned(),
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            request_timeout: DEFAULT_REQUEST_TIMEOUT,
-            max_response_body: DEFAULT_MAX_RESPONSE_BODY,
+            ureq: UreqTransportBuilder::default(),
             transport: None,
             env_key_missing: false,
             retry: RetryPolicy::default(),
@@ -380,9 +378,7 @@ impl fmt::Debug for ClientBuilder {
             .field("base_url", &self.base_url)
             .field("api_version", &self.api_version)
             .field("user_agent", &self.user_agent)
-            .field("connect_timeout", &self.connect_timeout)
-            .field("request_timeout", &self.request_timeout)
-            .field("max_response_body", &self.max_response_body)
+            .field("default_transport", &self.ureq)
             .field("custom_transport", &self.transport.is_some())
             .field("retry", &self.retry)
             .field("custom_clock", &self.clock.is_some())
@@ -455,7 +451,7 @@ impl ClientBuilder {
     ///
     /// Defaults to [`DEFAULT_CONNECT_TIMEOUT`] (10 s).
     pub fn connect_timeout(&mut self, timeout: Duration) -> &mut Self {
-        self.connect_timeout = timeout;
+        self.ureq.connect_timeout(timeout);
         self
     }
 
@@ -464,7 +460,7 @@ impl ClientBuilder {
     ///
     /// Defaults to [`DEFAULT_REQUEST_TIMEOUT`] (30 s).
     pub fn request_timeout(&mut self, timeout: Duration) -> &mut Self {
-        self.request_timeout = timeout;
+        self.ureq.request_timeout(timeout);
         self
     }
 
@@ -472,7 +468,7 @@ impl ClientBuilder {
     ///
     /// Defaults to [`DEFAULT_MAX_RESPONSE_BODY`] (8 MiB).
     pub fn max_response_body(&mut self, bytes: u64) -> &mut Self {
-        self.max_response_body = bytes;
+        self.ureq.max_response_body(bytes);
         self
     }
 
@@ -562,21 +558,10 @@ impl ClientBuilder {
         let base_url = check_base_url(&self.base_url)?;
         check_header_value("api_version", &self.api_version)?;
         check_header_value("user_agent", &self.user_agent)?;
-        if self.connect_timeout.is_zero() {
-            return Err(BuildError::invalid("connect_timeout", "must not be zero"));
-        }
-        if self.request_timeout.is_zero() {
-            return Err(BuildError::invalid("request_timeout", "must not be zero"));
-        }
+        self.ureq.check()?;
         let transport: Box<dyn Transport> = match &self.transport {
             Some(transport) => Box::new(Arc::clone(transport)),
-            None => Box::new(
-                UreqTransport::builder()
-                    .connect_timeout(self.connect_timeout)
-                    .request_timeout(self.request_timeout)
-                    .max_response_body(self.max_response_body)
-                    .build(),
-            ),
+            None => Box::new(self.ureq.build()),
         };
         let limiter: Option<Arc<dyn RateLimiter>> = match &self.rate_limit {
             RateLimit::Off => None,

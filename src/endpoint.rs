@@ -48,6 +48,18 @@ impl<'a> PathWriter<'a> {
         self
     }
 
+    /// Appends `/organizations/{organization_id}/memberships`.
+    pub(crate) fn memberships(&mut self, organization_id: &str) -> &mut Self {
+        self.literal("organizations")
+            .segment(organization_id)
+            .literal("memberships")
+    }
+
+    /// Appends `/organizations/{organization_id}/memberships/{user_id}`.
+    pub(crate) fn membership(&mut self, organization_id: &str, user_id: &str) -> &mut Self {
+        self.memberships(organization_id).segment(user_id)
+    }
+
     /// Appends a caller-given value as exactly one segment.
     ///
     /// Every byte outside `A-Z a-z 0-9 - _ ~` is percent-encoded, dots included, so that

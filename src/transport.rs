@@ -31,7 +31,7 @@ use std::fmt;
 use std::io::{self, Read};
 use std::time::Duration;
 
-use crate::error::{TransportError, TransportErrorKind};
+use crate::error::{BuildError, TransportError, TransportErrorKind};
 use crate::memberships::Operation;
 
 /// Default cap on a response body: 8 MiB (a full page of 500 memberships is well under 1 MiB).
@@ -338,6 +338,17 @@ impl UreqTransportBuilder {
     pub fn max_response_body(&mut self, bytes: u64) -> &mut Self {
         self.max_response_body = bytes;
         self
+    }
+
+    /// Refuses settings that would fail every request.
+    pub(crate) fn check(&self) -> Result<(), BuildError> {
+        if self.connect_timeout.is_zero() {
+            return Err(BuildError::invalid("connect_timeout", "must not be zero"));
+        }
+        if self.request_timeout.is_zero() {
+            return Err(BuildError::invalid("request_timeout", "must not be zero"));
+        }
+        Ok(())
     }
 
     /// Builds the transport.

@@ -737,6 +737,12 @@ fn limit_1_and_500_are_accepted_and_sent() {
     }
 }
 
+#[test]
+fn offset_beyond_a_signed_64_bit_integer_is_rejected() {
+    assert_invalid(rejected!(list().offset(i64::MAX as u64 + 1)), "offset");
+    assert_invalid(rejected!(list().offset(u64::MAX)), "offset");
+}
+
 macro_rules! array_size_tests {
     ($($name:ident: $plural:ident / $singular:ident => $field:literal;)*) => {$(
         #[test]
@@ -1091,9 +1097,9 @@ fn limit_is_sent_as_a_plain_decimal() {
 fn offset_is_sent_as_a_plain_decimal() {
     assert_list_on_wire(list().offset(20), "?offset=20", &[("offset", "20")]);
     assert_list_on_wire(
-        list().offset(u64::MAX),
-        "?offset=18446744073709551615",
-        &[("offset", "18446744073709551615")],
+        list().offset(i64::MAX as u64),
+        "?offset=9223372036854775807",
+        &[("offset", "9223372036854775807")],
     );
 }
 

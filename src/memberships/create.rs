@@ -78,9 +78,7 @@ impl Endpoint for CreateMembership {
     const OPERATION: Operation = Operation::Create;
 
     fn path(&self, path: &mut PathWriter<'_>) {
-        path.literal("organizations")
-            .segment(&self.organization_id)
-            .literal("memberships");
+        path.memberships(&self.organization_id);
     }
 
     fn body(&self) -> Option<&Self> {

@@ -54,9 +54,6 @@ impl Endpoint for DeleteMembership {
     const OPERATION: Operation = Operation::Delete;
 
     fn path(&self, path: &mut PathWriter<'_>) {
-        path.literal("organizations")
-            .segment(&self.organization_id)
-            .literal("memberships")
-            .segment(&self.user_id);
+        path.membership(&self.organization_id, &self.user_id);
     }
 }

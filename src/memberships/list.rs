@@ -95,7 +95,7 @@ pub struct ListMemberships {
     /// Page size, 1 to 500. The server's default is 10.
     #[builder(setter(into = false, strip_option), default)]
     pub(crate) limit: Option<u32>,
-    /// How many matching memberships to skip. The server's default is 0.
+    /// How many matching memberships to skip, at most `i64::MAX`. The server's default is 0.
     #[builder(setter(into = false, strip_option), default)]
     pub(crate) offset: Option<u64>,
 }
@@ -124,6 +124,14 @@ impl ListMembershipsBuilder {
             return Err(BuildError::invalid(
                 "limit",
                 format!("must be between 1 and {MAX_LIMIT}, got {limit}"),
+            ));
+        }
+        if let Some(Some(offset)) = self.offset
+            && i64::try_from(offset).is_err()
+        {
+            return Err(BuildError::invalid(
+                "offset",
+                format!("must be at most {}, got {offset}", i64::MAX),
             ));
         }
         let arrays = [
@@ -162,9 +170,7 @@ impl Endpoint for ListMemberships {
     const OPERATION: Operation = Operation::List;
 
     fn path(&self, path: &mut PathWriter<'_>) {
-        path.literal("organizations")
-            .segment(&self.organization_id)
-            .literal("memberships");
+        path.memberships(&self.organization_id);
     }
 
     fn query(&self, query: &mut QueryWriter<'_>) {

@@ -61,10 +61,7 @@ impl Endpoint for UpdateMembership {
     const OPERATION: Operation = Operation::Update;
 
     fn path(&self, path: &mut PathWriter<'_>) {
-        path.literal("organizations")
-            .segment(&self.organization_id)
-            .literal("memberships")
-            .segment(&self.user_id);
+        path.membership(&self.organization_id, &self.user_id);
     }
 
     fn body(&self) -> Option<&Self> {

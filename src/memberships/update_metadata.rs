@@ -79,10 +79,7 @@ impl Endpoint for UpdateMembershipMetadata {
     const OPERATION: Operation = Operation::UpdateMetadata;
 
     fn path(&self, path: &mut PathWriter<'_>) {
-        path.literal("organizations")
-            .segment(&self.organization_id)
-            .literal("memberships")
-            .segment(&self.user_id)
+        path.membership(&self.organization_id, &self.user_id)
             .literal("metadata");
     }
 

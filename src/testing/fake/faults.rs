@@ -1,0 +1,225 @@
+//! Fault injection: make the next calls fail the way networks, proxies and Clerk itself fail.
+
+use std::time::Duration;
+
+use crate::error::{TransportError, TransportErrorKind};
+use crate::memberships::Operation;
+use crate::transport::HttpResponse;
+
+use super::FakeClerk;
+use super::response;
+
+/// A failure [`FakeClerk::inject`] makes the next matching call suffer.
+///
+/// | fault | the caller sees | the fake's state |
+/// |---|---|---|
+/// | [`RateLimited`](Fault::RateLimited) | `429`, `Retry-After`, Clerk error JSON | unchanged |
+/// | [`ServerError`](Fault::ServerError) | the status, Clerk error JSON (`internal_clerk_error`) | unchanged |
+/// | [`HtmlPage`](Fault::HtmlPage) | the status, an HTML page from a proxy | unchanged |
+/// | [`ConnectFailed`](Fault::ConnectFailed) | [`TransportError`], `Connect`, not sent | unchanged |
+/// | [`TimedOut`](Fault::TimedOut) | [`TransportError`], `Timeout`, maybe sent | **changed**: the call was processed, its answer lost |
+/// | [`ConnectionReset`](Fault::ConnectionReset) | [`TransportError`], `Io`, maybe sent | **changed**, as for `TimedOut` |
+///
+/// [`InjectedFault::after_processing`] makes the three answered faults change the state too:
+/// the server did the work, then a proxy answered with an error (a `504` after a write went
+/// through is the classic).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Fault {
+    /// `429 Too Many Requests` with `Retry-After` in whole seconds (rounded up) and Clerk's
+    /// error JSON, code `too_many_requests`.
+    RateLimited {
+        /// How long the answer asks the caller to wait.
+        retry_after: Duration,
+    },
+    /// An answer with this status (e.g. `500`, `503`) and Clerk's error JSON, code
+    /// `internal_clerk_error`.
+    ServerError {
+        /// The HTTP status.
+        status: u16,
+    },
+    /// An answer with this status (e.g. `502`) and an HTML body, as a load balancer or proxy
+    /// in front of the API sends it: not Clerk's JSON.
+    HtmlPage {
+        /// The HTTP status.
+        status: u16,
+    },
+    /// The connection cannot be opened:
+    /// [`TransportError::not_sent`]`(`[`Connect`](TransportErrorKind::Connect)`, …)`. The
+    /// server never sees the request.
+    ConnectFailed,
+    /// The request reaches the server and is processed, then the answer never comes:
+    /// [`TransportError::maybe_sent`]`(`[`Timeout`](TransportErrorKind::Timeout)`, …)`.
+    TimedOut,
+    /// The request reaches the server and is processed, then the connection drops before the
+    /// answer: [`TransportError::maybe_sent`]`(`[`Io`](TransportErrorKind::Io)`, …)`.
+    ConnectionReset,
+}
+
+impl Fault {
+    /// What the call returns instead of the real answer.
+    pub(super) fn outcome(&self, trace_id: String) -> Result<HttpResponse, TransportError> {
+        match self {
+            Fault::RateLimited { retry_after } => {
+                let seconds = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
+                Ok(response::rate_limited(seconds, trace_id))
+            }
+            Fault::ServerError { status } => Ok(response::server_error(*status, trace_id)),
+            Fault::HtmlPage { status } => Ok(response::html_page(*status)),
+            Fault::ConnectFailed => Err(TransportError::not_sent(
+                TransportErrorKind::Connect,
+                "connection refused (fault injected by FakeClerk)",
+            )),
+            Fault::TimedOut => Err(TransportError::maybe_sent(
+                TransportErrorKind::Timeout,
+                "timed out waiting for the answer (fault injected by FakeClerk)",
+            )),
+            Fault::ConnectionReset => Err(TransportError::maybe_sent(
+                TransportErrorKind::Io,
+                "connection reset before the answer (fault injected by FakeClerk)",
+            )),
+        }
+    }
+}
+
+/// A fault waiting for its calls, returned by [`FakeClerk::inject`]. The fault is armed as
+/// soon as it is injected; the handle only refines or inspects it, and may be dropped.
+///
+/// By default the fault hits the next **one** call of **any** operation and the call is not
+/// processed. Faults injected earlier fire first.
+///
+/// ```
+/// use std::time::Duration;
+/// use clerk_memberships::Operation;
+/// use clerk_memberships::testing::{FakeClerk, Fault};
+///
+/// let fake = FakeClerk::new();
+/// let limit = fake
+///     .inject(Fault::RateLimited { retry_after: Duration::from_secs(2) })
+///     .times(2)
+///     .only(Operation::Create);
+/// assert_eq!(limit.remaining(), 2);
+/// ```
+#[derive(Debug, Clone)]
+pub struct InjectedFault {
+    pub(super) fake: FakeClerk,
+    pub(super) id: u64,
+}
+
+impl InjectedFault {
+    /// Hits the next `n` matching calls instead of one. `0` disarms the fault.
+    pub fn times(self, n: u32) -> Self {
+        self.fake.with_faults(|faults| {
+            if let Some(rule) = faults.rule_mut(self.id) {
+                rule.remaining = n;
+            }
+        });
+        self
+    }
+
+    /// Hits only calls of this operation; others pass untouched and do not count.
+    pub fn only(self, operation: Operation) -> Self {
+        self.fake.with_faults(|faults| {
+            if let Some(rule) = faults.rule_mut(self.id) {
+                rule.only = Some(operation);
+            }
+        });
+        self
+    }
+
+    /// Processes the call first (changing the state as the real server would), then answers
+    /// with the fault instead of the real answer.
+    ///
+    /// [`TimedOut`](Fault::TimedOut) and [`ConnectionReset`](Fault::ConnectionReset) always
+    /// behave this way; [`ConnectFailed`](Fault::ConnectFailed) never does, since that
+    /// request never reaches the server.
+    pub fn after_processing(self) -> Self {
+        self.fake.with_faults(|faults| {
+            if let Some(rule) = faults.rule_mut(self.id) {
+                rule.after_processing = true;
+            }
+        });
+        self
+    }
+
+    /// How many more calls this fault will hit.
+    pub fn remaining(&self) -> u32 {
+        self.fake
+            .with_faults(|faults| faults.rule_mut(self.id).map_or(0, |rule| rule.remaining))
+    }
+}
+
+#[derive(Debug)]
+struct Rule {
+    id: u64,
+    fault: Fault,
+    remaining: u32,
+    only: Option<Operation>,
+    after_processing: bool,
+}
+
+/// A fault that fires on this call.
+#[derive(Debug)]
+pub(super) struct Triggered {
+    pub(super) fault: Fault,
+    /// Whether the call is processed before the fault replaces its answer.
+    pub(super) process_first: bool,
+}
+
+/// The queue of injected faults, in injection order.
+#[derive(Debug, Default)]
+pub(super) struct Faults {
+    rules: Vec<Rule>,
+    next_id: u64,
+}
+
+impl Faults {
+    pub(super) fn push(&mut self, fault: Fault) -> u64 {
+        self.next_id += 1;
+        self.rules.push(Rule {
+            id: self.next_id,
+            fault,
+            remaining: 1,
+            only: None,
+            after_processing: false,
+        });
+        self.next_id
+    }
+
+    /// The first armed fault that matches `operation` (`None` for a request no operation
+    /// lives at, which only unrestricted faults match), counted down by one.
+    pub(super) fn fire(&mut self, operation: Option<Operation>) -> Option<Triggered> {
+        let index = self.rules.iter().position(|rule| {
+            rule.remaining > 0 && rule.only.is_none_or(|only| Some(only) == operation)
+        })?;
+        let rule = self.rules.get_mut(index)?;
+        rule.remaining -= 1;
+        let process_first = match rule.fault {
+            Fault::ConnectFailed => false,
+            Fault::TimedOut | Fault::ConnectionReset => true,
+            Fault::RateLimited { .. } | Fault::ServerError { .. } | Fault::HtmlPage { .. } => {
+                rule.after_processing
+            }
+        };
+        Some(Triggered {
+            fault: rule.fault.clone(),
+            process_first,
+        })
+    }
+
+    fn rule_mut(&mut self, id: u64) -> Option<&mut Rule> {
+        self.rules.iter_mut().find(|rule| rule.id == id)
+    }
+
+    /// How many calls all armed faults together will still hit.
+    pub(super) fn pending(&self) -> u64 {
+        self.rules
+            .iter()
+            .map(|rule| u64::from(rule.remaining))
+            .sum()
+    }
+
+    pub(super) fn clear(&mut self) {
+        self.rules.clear();
+    }
+}

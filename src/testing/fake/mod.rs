@@ -1,0 +1,503 @@
+//! An in-memory, stateful stand-in for Clerk's organization-membership API.
+//!
+//! [`FakeClerk`] is a [`Transport`]: it parses each rendered request as a server would
+//! (method, escaped path, form-encoded query, JSON body), answers from its own state with the
+//! JSON Clerk sends, and records what it saw. Its documentation lists the semantics and the
+//! decisions taken where Clerk's documentation is silent.
+//!
+//! The rooms: `http` reads requests, `server` checks bodies and dispatches, `list` holds the
+//! filter and sort rules, `merge` the metadata deep merge, `state` the data and the five
+//! operations, `response` Clerk's error catalogue, `faults` the injected failures and `seed`
+//! the builders tests describe their data with.
+
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crate::client::{Client, ClientBuilder};
+use crate::clock::Clock;
+use crate::error::TransportError;
+use crate::models::OrganizationMembership;
+use crate::transport::{HttpRequest, HttpResponse, Transport};
+
+use self::faults::Faults;
+use self::http::Route;
+use self::response::Failure;
+use self::state::State;
+use super::ManualClock;
+
+mod faults;
+mod http;
+mod list;
+mod merge;
+mod response;
+mod seed;
+mod server;
+mod state;
+#[cfg(test)]
+mod tests;
+
+pub use faults::{Fault, InjectedFault};
+pub use seed::{FakeOrganization, FakeUser, SeedError};
+
+/// An in-memory Clerk for tests: a [`Transport`] that answers the five membership operations
+/// from its own state, with the JSON Clerk sends, so that the whole client stack — builders,
+/// rendering, path and query encoding, status handling, decoding — runs for real with no
+/// network.
+///
+/// It is a cheap handle: clones share one state, and it is `Send` and `Sync`, so a test keeps
+/// one clone to seed and inspect while clients on other threads use theirs.
+///
+/// ```
+/// use clerk_memberships::{CreateMembership, ListMemberships};
+/// use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeUser};
+///
+/// let fake = FakeClerk::new();
+/// let acme = fake.add_organization(FakeOrganization::new("Acme Corp").max_allowed_memberships(5));
+/// let jane = fake.add_user(FakeUser::new("Jane", "Doe").email("jane@acme.com"));
+/// let client = fake.client();
+///
+/// let created = CreateMembership::builder()
+///     .organization_id(&acme)
+///     .user_id(&jane)
+///     .role("org:admin")
+///     .build()?
+///     .send(&client)?;
+/// assert_eq!(created.organization.members_count, Some(1));
+///
+/// let admins = ListMemberships::builder()
+///     .organization_id(&acme)
+///     .role("org:admin")
+///     .build()?
+///     .send(&client)?;
+/// assert_eq!(admins.total_count, 1);
+/// assert_eq!(admins.data[0].id, created.id);
+/// assert_eq!(fake.requests().len(), 2);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Requests
+///
+/// - **Routes.** The operation is found from the method and the *end* of the path
+///   (`…/organizations/{organization_id}/memberships[/{user_id}[/metadata]]`); whatever comes
+///   before is the base URL's prefix, so `https://api.clerk.com/v1`,
+///   `http://127.0.0.1:9/proxy/clerk/v1` and a prefix-less base all work. A path that fits two
+///   routes (ids that are themselves `organizations` or `memberships`) resolves to the one
+///   whose prefix ends in `v1`. Anything else is `404 resource_not_found`.
+/// - **Path segments** are percent-decoded (`%2F` is a `/` inside an id, `+` stays a plus);
+///   **query values** are form-decoded (`+` is a space, `%2B` a plus). Bad escapes or bytes
+///   that are not UTF-8 are `400 malformed_request_parameters`. Query parameters the list
+///   operation does not have are ignored, as Clerk ignores them (a `user_id[0]=…` filter is
+///   silently dropped); the other operations ignore the query.
+/// - **Auth.** Every request needs `Authorization: Bearer sk_…`. Any secret key is accepted
+///   unless [`require_secret_key`](Self::require_secret_key) names one. Without the header:
+///   `401 authorization_invalid`; not `Bearer …`: `401 authorization_header_format_invalid`;
+///   not an `sk_` key or not the required one: `401 clerk_key_invalid`.
+/// - **Bodies** must be JSON objects (`400 request_body_invalid` otherwise; no body counts as
+///   `{}`). A key the operation does not have is `422 form_param_unknown`, for all three
+///   operations with a body (Clerk's spec says `additionalProperties: false` for
+///   update_metadata; its form parser treats the others alike). A missing, `null` or empty
+///   required string is `422 form_param_missing` (one error per missing parameter, each with
+///   `meta.param_name`); a value of the wrong JSON type is `422 form_param_type_invalid`.
+/// - **Order of checks**: auth, route, query or body, then the organization (`404`), the
+///   user (`404`), and the operation's own rules.
+///
+/// Every answer is `200` with the JSON of [`OrganizationMembership`] or
+/// [`OrganizationMemberships`](crate::OrganizationMemberships), built from the crate's own
+/// models; every refusal is Clerk's error JSON,
+/// `{"errors":[{"code","message","long_message","meta"}],"clerk_trace_id":"…"}`, with a
+/// deterministic trace id.
+///
+/// # Operations
+///
+/// - **create**: `404 resource_not_found` for an unknown organization or user;
+///   `400 already_a_member_in_organization` when the user is a member already;
+///   `403 organization_membership_quota_exceeded` when the organization has
+///   `max_allowed_memberships` members (`0` means unlimited). These are the codes and
+///   statuses Clerk documents for the errors. `public_metadata` / `private_metadata` may be
+///   objects or `null`.
+/// - **update**: sets the role; `updated_at` becomes the clock's time.
+/// - **delete**: answers with the removed membership, its organization already counting one
+///   member less; later operations on it are `404`.
+/// - **update_metadata**: deep merge of either object, both or neither: objects merge key by
+///   key at any depth, a `null` removes its key at any depth, anything else (arrays
+///   included) replaces. Each field must be an object (`null` is refused: the spec does not
+///   make them nullable). `updated_at` moves on every successful call.
+/// - Every answer embeds the organization with a true `members_count` and
+///   `missing_member_with_elevated_permissions` (no member's role grants
+///   `org:sys_memberships:read`, `org:sys_memberships:manage` and `org:sys_profile:delete`).
+/// - **Roles** are not checked: any non-empty role is stored. `org:admin` and `org:member`
+///   come with Clerk's names and system permissions; [`add_role`](Self::add_role) defines
+///   others. A role the fake does not know has no `role_name` and `permissions: null`, as
+///   Clerk sends for roles without permissions.
+///
+/// # Listing
+///
+/// - **Filters** AND together; the values of one array filter OR together.
+///   `user_id` values prefixed `-` exclude, `+` or no prefix include (an unknown id matches
+///   nobody; an id both included and excluded is excluded). `email_address`,
+///   `phone_number`, `username`, `web3_wallet` and `role` match exactly (case-sensitive)
+///   against any of the user's values.
+/// - **Partial queries** match case-insensitively anywhere in the value: `query` looks at
+///   email addresses, phone numbers, username, web3 wallets, user id and names;
+///   `email_address_query`, `phone_number_query`, `username_query` at their field;
+///   `name_query` at the first name, the last name, and `"first last"`.
+/// - **Time filters** are strict (`before` is `<`, `after` is `>`) and in milliseconds.
+///   `last_active_at_*` compare the user's last activity; a user who was never active matches
+///   neither. `created_at_*` compare the **user's** creation time, as the spec says ("users
+///   who have been created"), not the membership's.
+/// - **`order_by`**: `created_at` (the **membership's** creation time, the `created_at` each
+///   row shows), `first_name`, `last_name`, `email_address` (the primary, i.e. first, one),
+///   `phone_number` (likewise) and `username`, with `+` (or no prefix) for ascending and `-`
+///   for descending; the default is `-created_at`. Text sorts case-insensitively, then
+///   exactly. A missing value sorts after all others ascending and before them descending
+///   (as PostgreSQL does). Ties are broken by insertion order, and a descending sort is the
+///   exact reverse of the ascending one.
+/// - **Paging**: `limit` 1..=500 (default 10) and `offset` 0..=`i64::MAX` (default 0), plain
+///   decimal integers; anything else (`0`, `501`, `10.0`, `-1`, an empty value) is
+///   `422 form_param_value_invalid` with `meta.param_name`, as are unknown `order_by` fields
+///   and non-integer times. A single-valued parameter given twice is
+///   `422 form_param_duplicate`, an array filter repeated more than 100 times too.
+///   `total_count` counts every match, not the page.
+/// - An unknown organization is `404 resource_not_found`.
+///
+/// # Time and ids
+///
+/// Time comes from a [`Clock`]: by default a [`ManualClock`] standing at
+/// [`START_MS`](Self::START_MS) (2026-05-12T00:00:00Z), so every timestamp is deterministic;
+/// pass your own [`ManualClock`] to [`with_clock`](Self::with_clock) to move it. Generated ids are
+/// deterministic too and look like Clerk's: `org_`, `user_` or `orgmem_` followed by 27
+/// characters of `[A-Za-z0-9]` (`user_fake00000000000000000000001`). Seeding may use any id
+/// instead, `/`, spaces and non-ASCII included, to test escaping end to end.
+///
+/// # Faults and the record
+///
+/// [`inject`](Self::inject) makes the next calls fail like a rate limit, a server error, a
+/// proxy's HTML page, or a broken connection before or after the server processed the call;
+/// see [`Fault`]. A fault fires before anything else is looked at (auth included), as a
+/// network or a proxy in front of Clerk would. Faults count attempts as the fake sees them:
+/// a client that retries spends one per attempt. Every request handed to the fake is
+/// recorded, in order, including requests a fault failed ([`requests`](Self::requests)), so
+/// a test sees each retry.
+#[derive(Clone)]
+pub struct FakeClerk {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    clock: Arc<dyn Clock>,
+    shared: Mutex<Shared>,
+}
+
+#[derive(Debug, Default)]
+struct Shared {
+    state: State,
+    faults: Faults,
+    requests: Vec<HttpRequest>,
+    required_key: Option<String>,
+    traces: u64,
+}
+
+impl Shared {
+    /// Serves a request that no fault stopped.
+    fn serve(
+        &mut self,
+        request: &HttpRequest,
+        route: Result<Route, Failure>,
+        now: i64,
+    ) -> HttpResponse {
+        let result = http::check_auth(request, self.required_key.as_deref())
+            .and(route)
+            .and_then(|route| server::handle(&mut self.state, request, route, now));
+        match result {
+            Ok(body) => response::json_response(200, body),
+            Err(failure) => failure.into_response(self.trace_id()),
+        }
+    }
+
+    /// A deterministic trace id: 32 lowercase hex digits, different on every call.
+    fn trace_id(&mut self) -> String {
+        self.traces += 1;
+        let mix = |mut z: u64| {
+            // splitmix64: spreads the counter over all bits so ids look like real ones.
+            z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        };
+        format!("{:016x}{:016x}", mix(self.traces), mix(!self.traces))
+    }
+}
+
+impl fmt::Debug for FakeClerk {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let shared = self.lock();
+        let (organizations, users) = shared.state.counts();
+        f.debug_struct("FakeClerk")
+            .field("organizations", &organizations)
+            .field("users", &users)
+            .field("requests", &shared.requests.len())
+            .field("pending_faults", &shared.faults.pending())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for FakeClerk {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl FakeClerk {
+    /// The secret key [`client`](Self::client) uses.
+    pub const SECRET_KEY: &'static str = "sk_test_fake";
+    /// The base URL [`client`](Self::client) uses. Nothing listens there: requests never
+    /// leave the process.
+    pub const BASE_URL: &'static str = "https://fake.clerk.test/v1";
+    /// Where the default clock stands: 2026-05-12T00:00:00Z, in Unix milliseconds.
+    pub const START_MS: i64 = 1_778_544_000_000;
+
+    /// An empty fake whose clock is a [`ManualClock`] standing at
+    /// [`START_MS`](Self::START_MS).
+    pub fn new() -> Self {
+        let start = UNIX_EPOCH + Duration::from_millis(Self::START_MS.unsigned_abs());
+        Self::with_clock(ManualClock::new(start))
+    }
+
+    /// An empty fake that reads the time from `clock`.
+    ///
+    /// ```
+    /// use std::time::{Duration, UNIX_EPOCH};
+    /// use clerk_memberships::testing::{FakeClerk, ManualClock};
+    ///
+    /// let clock = ManualClock::new(UNIX_EPOCH + Duration::from_secs(1_700_000_000));
+    /// let fake = FakeClerk::with_clock(clock.clone());
+    /// clock.advance(Duration::from_secs(60)); // later writes get later timestamps
+    /// ```
+    pub fn with_clock(clock: impl Clock + 'static) -> Self {
+        FakeClerk {
+            inner: Arc::new(Inner {
+                clock: Arc::new(clock),
+                shared: Mutex::new(Shared::default()),
+            }),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Shared> {
+        // A test that panicked while holding the lock leaves usable data behind.
+        self.inner
+            .shared
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn now(&self) -> i64 {
+        millis(self.inner.clock.now())
+    }
+
+    fn with_faults<T>(&self, f: impl FnOnce(&mut Faults) -> T) -> T {
+        f(&mut self.lock().faults)
+    }
+
+    /// A client wired to this fake, with key [`SECRET_KEY`](Self::SECRET_KEY), base URL
+    /// [`BASE_URL`](Self::BASE_URL), the default retry policy and the fake's clock.
+    ///
+    /// Sharing the clock keeps the client and the fake on one time line: the client's retry
+    /// waits (backoff, `Retry-After`) pass on that clock, so with a [`ManualClock`] they take
+    /// no real time, are recorded in [`ManualClock::sleeps`], and move the timestamps of
+    /// later writes. Use [`Client::with_retry_policy`] with
+    /// [`RetryPolicy::none`](crate::RetryPolicy::none) to see what a single attempt returns.
+    pub fn client(&self) -> Client {
+        match self.client_builder().build() {
+            Ok(client) => client,
+            Err(err) => unreachable!("the fake's client configuration is valid: {err}"),
+        }
+    }
+
+    /// A client builder already wired to this fake (key, base URL, transport and clock set),
+    /// to change something before building, e.g. the key, the base URL's prefix or the retry
+    /// policy.
+    ///
+    /// ```
+    /// use clerk_memberships::testing::FakeClerk;
+    ///
+    /// let fake = FakeClerk::new();
+    /// let client = fake
+    ///     .client_builder()
+    ///     .base_url("http://localhost:9999/proxy/clerk/v1")
+    ///     .build()?;
+    /// # Ok::<(), clerk_memberships::BuildError>(())
+    /// ```
+    pub fn client_builder(&self) -> ClientBuilder {
+        let mut builder = Client::builder();
+        builder
+            .secret_key(Self::SECRET_KEY)
+            .base_url(Self::BASE_URL)
+            .transport(self.clone())
+            .clock(Arc::clone(&self.inner.clock));
+        builder
+    }
+
+    /// Accepts only this secret key from now on; any other `sk_…` key gets
+    /// `401 clerk_key_invalid`. By default every well-formed secret key is accepted.
+    pub fn require_secret_key(&self, key: impl Into<String>) {
+        self.lock().required_key = Some(key.into());
+    }
+
+    /// Seeds an organization and returns its id.
+    ///
+    /// See [`FakeOrganization`] for the defaults.
+    pub fn add_organization(&self, organization: FakeOrganization) -> String {
+        let now = self.now();
+        self.lock().state.add_organization(organization, now)
+    }
+
+    /// Seeds a user and returns their id.
+    ///
+    /// See [`FakeUser`] for the defaults.
+    pub fn add_user(&self, user: FakeUser) -> String {
+        let now = self.now();
+        self.lock().state.add_user(user, now)
+    }
+
+    /// Seeds a membership directly, without a request, and returns its `orgmem_…` id. Its
+    /// creation time is the clock's; its metadata is empty.
+    ///
+    /// Seeding ignores `max_allowed_memberships` (like an organization whose limit was lowered
+    /// after the fact); requests never do.
+    ///
+    /// ```
+    /// use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeUser};
+    ///
+    /// let fake = FakeClerk::new();
+    /// let org = fake.add_organization(FakeOrganization::new("Acme"));
+    /// for i in 0..3 {
+    ///     let user = fake.add_user(FakeUser::new("User", format!("{i}")));
+    ///     fake.add_membership(&org, &user, "org:member")?;
+    /// }
+    /// assert_eq!(fake.memberships(&org).len(), 3);
+    /// # Ok::<(), clerk_memberships::testing::SeedError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// A [`SeedError`] when the organization or the user was not seeded, or the user is
+    /// already a member.
+    pub fn add_membership(
+        &self,
+        organization_id: &str,
+        user_id: &str,
+        role: &str,
+    ) -> Result<String, SeedError> {
+        let now = self.now();
+        self.lock()
+            .state
+            .add_membership(organization_id, user_id, role, now)
+    }
+
+    /// Defines a role (or redefines a built-in one): its display name and the permissions
+    /// memberships with it show. An empty permission list shows as `null`, as Clerk sends it.
+    pub fn add_role<P: Into<String>>(
+        &self,
+        key: &str,
+        name: &str,
+        permissions: impl IntoIterator<Item = P>,
+    ) {
+        let permissions = permissions.into_iter().map(Into::into).collect();
+        self.lock().state.add_role(key, name, permissions);
+    }
+
+    /// The membership of `user_id` in `organization_id` as the API would show it now, if
+    /// there is one.
+    pub fn membership(
+        &self,
+        organization_id: &str,
+        user_id: &str,
+    ) -> Option<OrganizationMembership> {
+        self.lock().state.find(organization_id, user_id)
+    }
+
+    /// Every membership of an organization as the API would show it now, oldest first
+    /// (empty for an unknown organization).
+    pub fn memberships(&self, organization_id: &str) -> Vec<OrganizationMembership> {
+        self.lock().state.all(organization_id)
+    }
+
+    /// Makes the next call fail with `fault`; the returned handle narrows it down.
+    ///
+    /// ```
+    /// use clerk_memberships::{Error, ListMemberships, Operation, RetryPolicy};
+    /// use clerk_memberships::testing::{FakeClerk, FakeOrganization, Fault};
+    ///
+    /// let fake = FakeClerk::new();
+    /// let org = fake.add_organization(FakeOrganization::new("Acme"));
+    /// let client = fake.client();
+    /// let list = ListMemberships::builder().organization_id(&org).build()?;
+    ///
+    /// // The client's retries ride over two bad gateways…
+    /// fake.inject(Fault::HtmlPage { status: 502 }).times(2).only(Operation::List);
+    /// assert_eq!(list.send(&client)?.total_count, 0);
+    /// assert_eq!(fake.requests().len(), 3);
+    ///
+    /// // …while a single attempt sees the proxy's page.
+    /// fake.inject(Fault::HtmlPage { status: 502 });
+    /// let err = list.send(&client.with_retry_policy(RetryPolicy::none())).unwrap_err();
+    /// assert!(matches!(err, Error::UnexpectedResponse { status: 502, .. }));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn inject(&self, fault: Fault) -> InjectedFault {
+        let id = self.with_faults(|faults| faults.push(fault));
+        InjectedFault {
+            fake: self.clone(),
+            id,
+        }
+    }
+
+    /// Disarms every injected fault.
+    pub fn clear_faults(&self) {
+        self.with_faults(Faults::clear);
+    }
+
+    /// Every request handed to the fake so far, in order, including those an injected fault
+    /// failed.
+    pub fn requests(&self) -> Vec<HttpRequest> {
+        self.lock().requests.clone()
+    }
+
+    /// The most recent request, if any.
+    pub fn last_request(&self) -> Option<HttpRequest> {
+        self.lock().requests.last().cloned()
+    }
+
+    /// Forgets the recorded requests (the state stays).
+    pub fn clear_requests(&self) {
+        self.lock().requests.clear();
+    }
+}
+
+impl Transport for FakeClerk {
+    fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
+        let now = self.now();
+        let mut shared = self.lock();
+        shared.requests.push(request.clone());
+        let route = http::route(request.method(), request.path_and_query());
+        let operation = route.as_ref().ok().map(Route::operation);
+        let Some(triggered) = shared.faults.fire(operation) else {
+            return Ok(shared.serve(request, route, now));
+        };
+        if triggered.process_first {
+            // The server did the work; the answer is lost or replaced.
+            let _answer = shared.serve(request, route, now);
+        }
+        let trace_id = shared.trace_id();
+        triggered.fault.outcome(trace_id)
+    }
+}
+
+/// Unix milliseconds, negative before 1970, saturating far away.
+fn millis(time: SystemTime) -> i64 {
+    match time.duration_since(UNIX_EPOCH) {
+        Ok(after) => i64::try_from(after.as_millis()).unwrap_or(i64::MAX),
+        Err(before) => i64::try_from(before.duration().as_millis()).map_or(i64::MIN, |ms| -ms),
+    }
+}

@@ -1,0 +1,566 @@
+//! The fake's data: organizations, users, roles and memberships, the id generator, and the
+//! five operations applied to them.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
+
+use crate::models::{
+    Metadata, Organization, OrganizationMembership, OrganizationMemberships, PublicUserData,
+};
+
+use super::list::ListQuery;
+use super::merge::deep_merge;
+use super::response::Failure;
+use super::seed::{FakeOrganization, FakeUser, SeedError, slugify};
+
+/// The image URL Clerk gives organizations and users without an image of their own.
+const DEFAULT_IMAGE_URL: &str = "https://img.clerk.com/eyJ0eXBlIjoiZGVmYXVsdCJ9";
+
+/// The permissions whose absence among all members makes an organization "missing a member
+/// with elevated permissions" (Clerk's definition).
+const ELEVATED: [&str; 3] = [
+    "org:sys_memberships:read",
+    "org:sys_memberships:manage",
+    "org:sys_profile:delete",
+];
+
+#[derive(Debug, Clone)]
+pub(super) struct OrgRecord {
+    id: String,
+    name: String,
+    slug: String,
+    max_allowed_memberships: u32,
+    public_metadata: Metadata,
+    private_metadata: Metadata,
+    created_at: i64,
+    updated_at: i64,
+    /// Members by insertion sequence number (creation order).
+    members: BTreeMap<u64, MembershipRecord>,
+    /// User id → sequence number in `members`.
+    by_user: HashMap<String, u64>,
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct MembershipRecord {
+    /// Insertion order: breaks every sort tie.
+    pub(super) seq: u64,
+    pub(super) id: String,
+    pub(super) user_id: String,
+    pub(super) role: String,
+    pub(super) public_metadata: Metadata,
+    pub(super) private_metadata: Metadata,
+    pub(super) created_at: i64,
+    pub(super) updated_at: i64,
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct UserRecord {
+    pub(super) id: String,
+    pub(super) first_name: Option<String>,
+    pub(super) last_name: Option<String>,
+    pub(super) email_addresses: Vec<String>,
+    pub(super) phone_numbers: Vec<String>,
+    pub(super) username: Option<String>,
+    pub(super) web3_wallets: Vec<String>,
+    pub(super) last_active_at: Option<i64>,
+    pub(super) created_at: i64,
+}
+
+impl UserRecord {
+    fn placeholder(id: &str) -> Self {
+        UserRecord {
+            id: id.to_owned(),
+            first_name: None,
+            last_name: None,
+            email_addresses: Vec::new(),
+            phone_numbers: Vec::new(),
+            username: None,
+            web3_wallets: Vec::new(),
+            last_active_at: None,
+            created_at: 0,
+        }
+    }
+
+    /// What Clerk shows as the user's identifier: the primary email, else phone, else
+    /// username, else web3 wallet.
+    fn identifier(&self) -> Option<String> {
+        self.email_addresses
+            .first()
+            .or(self.phone_numbers.first())
+            .or(self.username.as_ref())
+            .or(self.web3_wallets.first())
+            .cloned()
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Role {
+    name: String,
+    permissions: Vec<String>,
+}
+
+/// Counters behind the deterministic ids.
+#[derive(Debug, Default)]
+struct Counters {
+    organization: u64,
+    user: u64,
+    membership: u64,
+    seq: u64,
+}
+
+/// Everything the fake knows.
+#[derive(Debug)]
+pub(super) struct State {
+    organizations: HashMap<String, OrgRecord>,
+    users: HashMap<String, UserRecord>,
+    roles: HashMap<String, Role>,
+    counters: Counters,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        let mut state = State {
+            organizations: HashMap::new(),
+            users: HashMap::new(),
+            roles: HashMap::new(),
+            counters: Counters::default(),
+        };
+        state.add_role(
+            "org:admin",
+            "Admin",
+            vec![
+                "org:sys_domains:manage".into(),
+                "org:sys_domains:read".into(),
+                "org:sys_memberships:manage".into(),
+                "org:sys_memberships:read".into(),
+                "org:sys_profile:delete".into(),
+                "org:sys_profile:manage".into(),
+            ],
+        );
+        state.add_role(
+            "org:member",
+            "Member",
+            vec!["org:sys_memberships:read".into()],
+        );
+        state
+    }
+}
+
+/// `prefix` + `fake` + the counter on 23 digits: 27 characters after the prefix, like a
+/// Clerk id, and only `[A-Za-z0-9_]`.
+fn generated_id(prefix: &str, counter: &mut u64, taken: impl Fn(&str) -> bool) -> String {
+    loop {
+        *counter += 1;
+        let id = format!("{prefix}fake{:023}", *counter);
+        if !taken(&id) {
+            return id;
+        }
+    }
+}
+
+impl State {
+    pub(super) fn add_role(&mut self, key: &str, name: &str, permissions: Vec<String>) {
+        self.roles.insert(
+            key.to_owned(),
+            Role {
+                name: name.to_owned(),
+                permissions,
+            },
+        );
+    }
+
+    pub(super) fn add_organization(&mut self, seed: FakeOrganization, now: i64) -> String {
+        let id = match seed.id {
+            Some(id) => id,
+            None => generated_id("org_", &mut self.counters.organization, |id| {
+                self.organizations.contains_key(id)
+            }),
+        };
+        let created_at = seed.created_at.unwrap_or(now);
+        let slug = seed.slug.unwrap_or_else(|| slugify(&seed.name));
+        let (members, by_user) = match self.organizations.remove(&id) {
+            Some(previous) => (previous.members, previous.by_user),
+            None => Default::default(),
+        };
+        self.organizations.insert(
+            id.clone(),
+            OrgRecord {
+                id: id.clone(),
+                name: seed.name,
+                slug,
+                max_allowed_memberships: seed.max_allowed_memberships,
+                public_metadata: seed.public_metadata,
+                private_metadata: seed.private_metadata,
+                created_at,
+                updated_at: created_at,
+                members,
+                by_user,
+            },
+        );
+        id
+    }
+
+    pub(super) fn add_user(&mut self, seed: FakeUser, now: i64) -> String {
+        let id = match seed.id {
+            Some(id) => id,
+            None => generated_id("user_", &mut self.counters.user, |id| {
+                self.users.contains_key(id)
+            }),
+        };
+        self.users.insert(
+            id.clone(),
+            UserRecord {
+                id: id.clone(),
+                first_name: seed.first_name,
+                last_name: seed.last_name,
+                email_addresses: seed.email_addresses,
+                phone_numbers: seed.phone_numbers,
+                username: seed.username,
+                web3_wallets: seed.web3_wallets,
+                last_active_at: seed.last_active_at,
+                created_at: seed.created_at.unwrap_or(now),
+            },
+        );
+        id
+    }
+
+    /// Seeds a membership, without the quota check `create` makes.
+    pub(super) fn add_membership(
+        &mut self,
+        organization_id: &str,
+        user_id: &str,
+        role: &str,
+        now: i64,
+    ) -> Result<String, SeedError> {
+        if !self.users.contains_key(user_id) {
+            return Err(SeedError::UnknownUser(user_id.to_owned()));
+        }
+        let Some(org) = self.organizations.get_mut(organization_id) else {
+            return Err(SeedError::UnknownOrganization(organization_id.to_owned()));
+        };
+        if org.by_user.contains_key(user_id) {
+            return Err(SeedError::AlreadyAMember {
+                organization_id: organization_id.to_owned(),
+                user_id: user_id.to_owned(),
+            });
+        }
+        let record = insert_member(
+            org,
+            &mut self.counters,
+            user_id,
+            role,
+            Metadata::new(),
+            Metadata::new(),
+            now,
+        );
+        Ok(record.id.clone())
+    }
+
+    /// `POST …/memberships`.
+    pub(super) fn create(
+        &mut self,
+        organization_id: &str,
+        new: NewMembership,
+        now: i64,
+    ) -> Result<OrganizationMembership, Failure> {
+        let Some(org) = self.organizations.get_mut(organization_id) else {
+            return Err(Failure::organization_not_found());
+        };
+        if !self.users.contains_key(&new.user_id) {
+            return Err(Failure::user_not_found(&new.user_id));
+        }
+        if org.by_user.contains_key(&new.user_id) {
+            return Err(Failure::already_a_member(&new.user_id));
+        }
+        let max = org.max_allowed_memberships;
+        if max > 0 && org.members.len() >= max as usize {
+            return Err(Failure::quota_exceeded(max));
+        }
+        let seq = insert_member(
+            org,
+            &mut self.counters,
+            &new.user_id,
+            &new.role,
+            new.public_metadata,
+            new.private_metadata,
+            now,
+        )
+        .seq;
+        self.answer(organization_id, seq)
+    }
+
+    /// `PATCH …/memberships/{user_id}`.
+    pub(super) fn update_role(
+        &mut self,
+        organization_id: &str,
+        user_id: &str,
+        role: String,
+        now: i64,
+    ) -> Result<OrganizationMembership, Failure> {
+        let (seq, membership) = self.member_mut(organization_id, user_id)?;
+        membership.role = role;
+        membership.updated_at = now;
+        self.answer(organization_id, seq)
+    }
+
+    /// `PATCH …/memberships/{user_id}/metadata`.
+    pub(super) fn merge_metadata(
+        &mut self,
+        organization_id: &str,
+        user_id: &str,
+        public: Option<Metadata>,
+        private: Option<Metadata>,
+        now: i64,
+    ) -> Result<OrganizationMembership, Failure> {
+        let (seq, membership) = self.member_mut(organization_id, user_id)?;
+        if let Some(public) = public {
+            deep_merge(&mut membership.public_metadata, public);
+        }
+        if let Some(private) = private {
+            deep_merge(&mut membership.private_metadata, private);
+        }
+        membership.updated_at = now;
+        self.answer(organization_id, seq)
+    }
+
+    /// `DELETE …/memberships/{user_id}`: the removed membership, as it was, in an
+    /// organization that no longer counts it.
+    pub(super) fn delete(
+        &mut self,
+        organization_id: &str,
+        user_id: &str,
+    ) -> Result<OrganizationMembership, Failure> {
+        let org = self
+            .organizations
+            .get_mut(organization_id)
+            .ok_or_else(Failure::organization_not_found)?;
+        let seq = org
+            .by_user
+            .remove(user_id)
+            .ok_or_else(Failure::membership_not_found)?;
+        let removed = org
+            .members
+            .remove(&seq)
+            .ok_or_else(Failure::membership_not_found)?;
+        let org = self
+            .organizations
+            .get(organization_id)
+            .ok_or_else(Failure::organization_not_found)?;
+        Ok(self.membership_model(&self.organization_model(org), &removed))
+    }
+
+    /// `GET …/memberships`: filter, sort, then page.
+    pub(super) fn list(
+        &self,
+        organization_id: &str,
+        query: &ListQuery,
+    ) -> Result<OrganizationMemberships, Failure> {
+        let org = self
+            .organizations
+            .get(organization_id)
+            .ok_or_else(Failure::organization_not_found)?;
+        let mut rows = Vec::new();
+        for membership in org.members.values() {
+            let user = self.user(&membership.user_id);
+            if query.matches(membership, &user) {
+                rows.push((
+                    query.sort_key(membership, &user),
+                    membership.seq,
+                    membership,
+                ));
+            }
+        }
+        rows.sort_by(|(key_a, seq_a, _), (key_b, seq_b, _)| {
+            let ascending = key_a.cmp(key_b).then(seq_a.cmp(seq_b));
+            if query.descending {
+                ascending.reverse()
+            } else {
+                ascending
+            }
+        });
+        let total_count = i64::try_from(rows.len()).unwrap_or(i64::MAX);
+        let organization = self.organization_model(org);
+        let data = rows
+            .into_iter()
+            .skip(query.offset)
+            .take(query.limit)
+            .map(|(_, _, membership)| self.membership_model(&organization, membership))
+            .collect();
+        Ok(OrganizationMemberships { data, total_count })
+    }
+
+    /// One membership as the API shows it, if it exists.
+    pub(super) fn find(
+        &self,
+        organization_id: &str,
+        user_id: &str,
+    ) -> Option<OrganizationMembership> {
+        let org = self.organizations.get(organization_id)?;
+        let membership = org.members.get(org.by_user.get(user_id)?)?;
+        Some(self.membership_model(&self.organization_model(org), membership))
+    }
+
+    /// Every membership of an organization, oldest first.
+    pub(super) fn all(&self, organization_id: &str) -> Vec<OrganizationMembership> {
+        let Some(org) = self.organizations.get(organization_id) else {
+            return Vec::new();
+        };
+        let organization = self.organization_model(org);
+        org.members
+            .values()
+            .map(|membership| self.membership_model(&organization, membership))
+            .collect()
+    }
+
+    pub(super) fn counts(&self) -> (usize, usize) {
+        (self.organizations.len(), self.users.len())
+    }
+
+    fn member_mut(
+        &mut self,
+        organization_id: &str,
+        user_id: &str,
+    ) -> Result<(u64, &mut MembershipRecord), Failure> {
+        let org = self
+            .organizations
+            .get_mut(organization_id)
+            .ok_or_else(Failure::organization_not_found)?;
+        let seq = *org
+            .by_user
+            .get(user_id)
+            .ok_or_else(Failure::membership_not_found)?;
+        let membership = org
+            .members
+            .get_mut(&seq)
+            .ok_or_else(Failure::membership_not_found)?;
+        Ok((seq, membership))
+    }
+
+    /// The membership with sequence number `seq`, as the API answers with it.
+    fn answer(&self, organization_id: &str, seq: u64) -> Result<OrganizationMembership, Failure> {
+        let org = self
+            .organizations
+            .get(organization_id)
+            .ok_or_else(Failure::organization_not_found)?;
+        let membership = org
+            .members
+            .get(&seq)
+            .ok_or_else(Failure::membership_not_found)?;
+        Ok(self.membership_model(&self.organization_model(org), membership))
+    }
+
+    fn organization_model(&self, org: &OrgRecord) -> Organization {
+        let elevated = org.members.values().any(|membership| {
+            self.roles.get(&membership.role).is_some_and(|role| {
+                ELEVATED
+                    .iter()
+                    .all(|needed| role.permissions.iter().any(|p| p == needed))
+            })
+        });
+        Organization {
+            object: "organization".into(),
+            id: org.id.clone(),
+            name: org.name.clone(),
+            slug: org.slug.clone(),
+            image_url: Some(DEFAULT_IMAGE_URL.into()),
+            has_image: false,
+            members_count: Some(i64::try_from(org.members.len()).unwrap_or(i64::MAX)),
+            missing_member_with_elevated_permissions: Some(!elevated),
+            pending_invitations_count: Some(0),
+            max_allowed_memberships: i64::from(org.max_allowed_memberships),
+            admin_delete_enabled: true,
+            public_metadata: org.public_metadata.clone(),
+            private_metadata: Some(org.private_metadata.clone()),
+            created_by: None,
+            created_at: org.created_at,
+            updated_at: org.updated_at,
+            last_active_at: None,
+            role_set_key: None,
+        }
+    }
+
+    fn membership_model(
+        &self,
+        organization: &Organization,
+        membership: &MembershipRecord,
+    ) -> OrganizationMembership {
+        let role = self.roles.get(&membership.role);
+        OrganizationMembership {
+            object: "organization_membership".into(),
+            id: membership.id.clone(),
+            role: membership.role.clone(),
+            role_name: role.map(|role| role.name.clone()),
+            // Clerk sends `null` for roles without permissions; roles the fake does not know
+            // have none.
+            permissions: role
+                .map(|role| role.permissions.clone())
+                .filter(|permissions| !permissions.is_empty()),
+            public_metadata: membership.public_metadata.clone(),
+            private_metadata: Some(membership.private_metadata.clone()),
+            organization: organization.clone(),
+            public_user_data: Some(self.public_user_data(&membership.user_id)),
+            created_at: membership.created_at,
+            updated_at: membership.updated_at,
+        }
+    }
+
+    /// A member's user record. Users are never removed, so the placeholder is only there to
+    /// make a lookup that cannot fail also unable to panic.
+    fn user(&self, user_id: &str) -> Cow<'_, UserRecord> {
+        match self.users.get(user_id) {
+            Some(user) => Cow::Borrowed(user),
+            None => Cow::Owned(UserRecord::placeholder(user_id)),
+        }
+    }
+
+    fn public_user_data(&self, user_id: &str) -> PublicUserData {
+        let user = self.user(user_id);
+        PublicUserData {
+            user_id: user.id.clone(),
+            first_name: user.first_name.clone(),
+            last_name: user.last_name.clone(),
+            profile_image_url: Some(DEFAULT_IMAGE_URL.into()),
+            image_url: DEFAULT_IMAGE_URL.into(),
+            has_image: false,
+            identifier: user.identifier(),
+            username: user.username.clone(),
+            banned: Some(false),
+            deprovisioned: Some(false),
+        }
+    }
+}
+
+/// A checked `create` body.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct NewMembership {
+    pub(super) user_id: String,
+    pub(super) role: String,
+    pub(super) public_metadata: Metadata,
+    pub(super) private_metadata: Metadata,
+}
+
+fn insert_member<'a>(
+    org: &'a mut OrgRecord,
+    counters: &mut Counters,
+    user_id: &str,
+    role: &str,
+    public_metadata: Metadata,
+    private_metadata: Metadata,
+    now: i64,
+) -> &'a MembershipRecord {
+    counters.seq += 1;
+    let seq = counters.seq;
+    // Membership ids are never chosen by callers, so the counter alone keeps them unique.
+    let id = generated_id("orgmem_", &mut counters.membership, |_| false);
+    org.by_user.insert(user_id.to_owned(), seq);
+    org.members.entry(seq).or_insert(MembershipRecord {
+        seq,
+        id,
+        user_id: user_id.to_owned(),
+        role: role.to_owned(),
+        public_metadata,
+        private_metadata,
+        created_at: now,
+        updated_at: now,
+    })
+}
