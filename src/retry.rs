@@ -279,7 +279,7 @@ impl RateLimiter for TokenBucket {
             Ok(())
         } else {
             *state = Some((tokens, last));
-            Err(self.per_token.mul_f64(1.0 - tokens))
+            Err(scale(self.per_token, 1.0 - tokens))
         }
     }
 }
@@ -425,6 +425,14 @@ pub(crate) fn send_with_retries(
     }
 }
 
+/// `duration × factor` for a factor in [0, 1], without `Duration::mul_f64`'s panic when
+/// rounding through `f64` overshoots a huge duration.
+fn scale(duration: Duration, factor: f64) -> Duration {
+    Duration::try_from_secs_f64(duration.as_secs_f64() * factor)
+        .unwrap_or(duration)
+        .min(duration)
+}
+
 /// The longest a 429's `Retry-After` closes the client for every request: one hour.
 const MAX_GATE: Duration = Duration::from_secs(3600);
 
@@ -469,7 +477,7 @@ fn retry_wait(
         Some(wait) => wait,
         None => {
             let backoff = policy.backoff(attempt);
-            backoff.mul_f64(1.0 - policy.jitter * random())
+            scale(backoff, 1.0 - policy.jitter * random())
         }
     };
     Some(Wanted { wait, server_said })
@@ -534,7 +542,10 @@ fn parse_http_date(value: &str) -> Option<SystemTime> {
         "Dec" => 12,
         _ => return None,
     };
-    let year: i64 = parts.next()?.parse().ok()?;
+    // IMF-fixdate has a four-digit year; anything else (and any year before 1970) is refused,
+    // which also keeps the arithmetic below far from overflowing.
+    let year = parts.next().filter(|y| y.len() == 4)?;
+    let year: i64 = year.parse().ok().filter(|y| *y >= 1970)?;
     let mut clock = parts.next()?.split(':').map(|p| p.parse::<u64>().ok());
     let (hour, minute, second) = (clock.next()??, clock.next()??, clock.next()??);
     if parts.next()? != "GMT" || parts.next().is_some() || clock.next().is_some() {
@@ -565,6 +576,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn huge_durations_scale_without_panicking() {
+        assert_eq!(scale(Duration::MAX, 1.0), Duration::MAX);
+        assert!(scale(Duration::MAX, 0.5) < Duration::MAX);
+        assert_eq!(
+            scale(Duration::from_secs(10), 0.25),
+            Duration::from_millis(2500)
+        );
+        let bucket = TokenBucket::new(1, Duration::MAX);
+        assert!(bucket.try_acquire(UNIX_EPOCH).is_ok());
+        assert!(bucket.try_acquire(UNIX_EPOCH).is_err());
+        let policy = RetryPolicy::default()
+            .jitter(0.5)
+            .initial_backoff(Duration::MAX)
+            .max_backoff(Duration::MAX);
+        assert_eq!(policy.backoff(3), Duration::MAX);
+    }
+
+    #[test]
     fn seconds() {
         let now = SystemTime::now();
         assert_eq!(parse_retry_after("3", now), Some(Duration::from_secs(3)));
@@ -586,6 +615,11 @@ mod tests {
         assert_eq!(
             rfc_example.duration_since(UNIX_EPOCH).unwrap(),
             Duration::from_secs(784_111_777)
+        );
+        let far = parse_http_date("Fri, 31 Dec 9999 23:59:59 GMT").unwrap();
+        assert_eq!(
+            far.duration_since(UNIX_EPOCH).unwrap(),
+            Duration::from_secs(253_402_300_799)
         );
         let leap = parse_http_date("Thu, 29 Feb 2024 12:00:00 GMT").unwrap();
         assert_eq!(
@@ -610,6 +644,11 @@ mod tests {
             "Sun, 06 Nov 1994 08:49:37 GMT extra",
             "Sun, 32 Nov 1994 08:49:37 GMT",
             "Sun, 06 Nov 1960 08:49:37 GMT",
+            "Sun, 06 Nov 99999999999999 08:49:37 GMT",
+            "Sun, 06 Nov 9223372036854775807 08:49:37 GMT",
+            "Sun, 06 Feb -9223372036854775808 08:49:37 GMT",
+            "Sun, 06 Nov +994 08:49:37 GMT",
+            "Sun, 06 Nov 2026 99999999999999999999:49:37 GMT",
         ] {
             assert_eq!(parse_http_date(bad), None, "{bad}");
         }

@@ -61,7 +61,9 @@ impl Fault {
     pub(super) fn outcome(&self, trace_id: String) -> Result<HttpResponse, TransportError> {
         match self {
             Fault::RateLimited { retry_after } => {
-                let seconds = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
+                let seconds = retry_after
+                    .as_secs()
+                    .saturating_add(u64::from(retry_after.subsec_nanos() > 0));
                 Ok(response::rate_limited(seconds, trace_id))
             }
             Fault::ServerError { status } => Ok(response::server_error(*status, trace_id)),
