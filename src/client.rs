@@ -7,7 +7,9 @@ use std::time::{Duration, SystemTime};
 use crate::clock::{Clock, SystemClock};
 
 use crate::endpoint::{Endpoint, PathWriter, QueryWriter};
-use crate::error::{ApiError, BuildError, ClerkErrors, Error, body_snippet};
+use crate::error::{
+    ApiError, BuildError, DECODE_DETAIL_LIMIT, Error, body_snippet, parse_clerk_errors, snippet,
+};
 use crate::retry::{
     AttemptEvent, AttemptHook, Pacing, RateLimiter, RetryPolicy, TokenBucket, parse_retry_after,
     send_with_retries,
@@ -252,19 +254,12 @@ fn decode<E: Endpoint>(
 ) -> Result<E::Response, Error> {
     let status = response.status();
     if (200..300).contains(&status) {
-        return serde_json::from_slice(response.body()).map_err(|_| {
-            let body = redact(response.body(), key);
-            let source = match serde_json::from_slice::<E::Response>(&body) {
-                Err(source) => source,
-                // Blanking the key made the body decodable: report that the key was there.
-                Ok(_) => serde_json::Error::io(std::io::Error::other(
-                    "the body contains the client's secret key",
-                )),
-            };
+        return serde_json::from_slice(response.body()).map_err(|err| {
+            let message = err.to_string().replace(key.expose_secret(), "<redacted>");
             Error::Decode {
                 model: E::RESPONSE_MODEL,
                 status,
-                source,
+                detail: snippet(message.as_bytes(), DECODE_DETAIL_LIMIT),
                 attempts,
             }
         });
@@ -273,12 +268,12 @@ fn decode<E: Endpoint>(
     let retry_after = response
         .header("retry-after")
         .and_then(|value| parse_retry_after(value, now));
-    Err(match serde_json::from_slice::<ClerkErrors>(&body) {
-        Ok(errors) => Error::Api {
+    Err(match parse_clerk_errors(&body) {
+        Some(errors) => Error::Api {
             error: Box::new(ApiError::new(status, errors, retry_after)),
             attempts,
         },
-        Err(_) => Error::UnexpectedResponse {
+        None => Error::UnexpectedResponse {
             status,
             body_snippet: body_snippet(&body),
             retry_after,

@@ -18,6 +18,15 @@ use crate::models::Metadata;
 
 /// How many bytes of an unreadable response body [`Error::UnexpectedResponse`] keeps.
 pub const BODY_SNIPPET_LIMIT: usize = 512;
+/// How many bytes of the decoder's message [`Error::Decode`] keeps.
+pub const DECODE_DETAIL_LIMIT: usize = 160;
+/// Largest error body read as Clerk's error JSON; a larger one is shown as a snippet. Clerk's
+/// error answers are a few hundred bytes, so this only stops a hostile body from becoming
+/// millions of [`ClerkError`]s.
+pub const MAX_ERROR_JSON: usize = 64 * 1024;
+/// How many of Clerk's errors the `Display` of an [`ApiError`] lists; all are kept in
+/// [`ApiError::errors`].
+const DISPLAYED_ERRORS: usize = 3;
 
 /// A request could not be built: a required field is missing or a value is certainly invalid.
 ///
@@ -261,7 +270,7 @@ impl ApiError {
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "clerk api error (status {})", self.status)?;
-        for (i, error) in self.errors.iter().enumerate() {
+        for (i, error) in self.errors.iter().take(DISPLAYED_ERRORS).enumerate() {
             let sep = if i == 0 { ": " } else { "; " };
             let text = if error.long_message.is_empty() {
                 &error.message
@@ -269,6 +278,14 @@ impl fmt::Display for ApiError {
                 &error.long_message
             };
             write!(f, "{sep}{text} [{}]", error.code)?;
+        }
+        if let Some(more) = self
+            .errors
+            .len()
+            .checked_sub(DISPLAYED_ERRORS)
+            .filter(|n| *n > 0)
+        {
+            write!(f, "; and {more} more")?;
         }
         if let Some(trace) = &self.clerk_trace_id {
             write!(f, " (trace id {trace})")?;
@@ -371,15 +388,15 @@ pub enum Error {
     },
 
     /// The server answered 2xx with a body that does not match the expected model.
-    #[error("could not decode {model} from a {status} response: {source}")]
+    #[error("could not decode {model} from a {status} response: {detail}")]
     Decode {
         /// The name of the model that was expected, e.g. `OrganizationMembership`.
         model: &'static str,
         /// The HTTP status.
         status: u16,
-        /// Where the JSON did not match.
-        #[source]
-        source: serde_json::Error,
+        /// Where and how the JSON did not match: the decoder's message, cut to
+        /// [`DECODE_DETAIL_LIMIT`] bytes (it can quote values from the body).
+        detail: String,
         /// How many times the request was tried.
         attempts: u32,
     },
@@ -467,17 +484,28 @@ impl Error {
     }
 }
 
-/// The first [`BODY_SNIPPET_LIMIT`] bytes of `body`, as text, never ending in a character
-/// that the cut split in two.
+/// Clerk's error JSON in `body`, unless the body is not that or is implausibly large.
+pub(crate) fn parse_clerk_errors(body: &[u8]) -> Option<ClerkErrors> {
+    if body.len() > MAX_ERROR_JSON {
+        return None;
+    }
+    serde_json::from_slice(body).ok()
+}
+
+/// The first [`BODY_SNIPPET_LIMIT`] bytes of `body`, as text.
 pub(crate) fn body_snippet(body: &[u8]) -> String {
-    let mut cut = &body[..body.len().min(BODY_SNIPPET_LIMIT)];
-    if body.len() > BODY_SNIPPET_LIMIT {
-        cut = &cut[..cut.len() - split_char_len(cut)];
-    }
+    snippet(body, BODY_SNIPPET_LIMIT)
+}
+
+/// At most `limit` bytes from the start of `bytes`, as text, never splitting a character,
+/// with `…` when something was cut.
+pub(crate) fn snippet(bytes: &[u8], limit: usize) -> String {
+    let Some(cut) = bytes.get(..limit).filter(|_| bytes.len() > limit) else {
+        return String::from_utf8_lossy(bytes).into_owned();
+    };
+    let cut = &cut[..cut.len() - split_char_len(cut)];
     let mut text = String::from_utf8_lossy(cut).into_owned();
-    if body.len() > BODY_SNIPPET_LIMIT {
-        text.push('…');
-    }
+    text.push('…');
     text
 }
 

@@ -64,8 +64,8 @@ pub use client::{
 };
 pub use clock::{Clock, SystemClock};
 pub use error::{
-    ApiError, BODY_SNIPPET_LIMIT, BuildError, ClerkError, Delivery, Error, TransportError,
-    TransportErrorKind,
+    ApiError, BODY_SNIPPET_LIMIT, BuildError, ClerkError, DECODE_DETAIL_LIMIT, Delivery, Error,
+    MAX_ERROR_JSON, TransportError, TransportErrorKind,
 };
 pub use memberships::{
     CreateMembership, CreateMembershipBuilder, DeleteMembership, DeleteMembershipBuilder,

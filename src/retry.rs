@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::clock::Clock;
-use crate::error::{ClerkErrors, Error, TransportError, TransportErrorKind};
+use crate::error::{Error, TransportError, TransportErrorKind, parse_clerk_errors};
 use crate::memberships::Operation;
 use crate::transport::{HttpRequest, HttpResponse, Transport};
 
@@ -492,7 +492,7 @@ fn event(
     let (status, transport_error, clerk_trace_id) = match outcome {
         Ok(response) => {
             let trace = (response.status() >= 400)
-                .then(|| serde_json::from_slice::<ClerkErrors>(response.body()).ok())
+                .then(|| parse_clerk_errors(response.body()))
                 .flatten()
                 .and_then(|errors| errors.clerk_trace_id);
             (Some(response.status()), None, trace)

@@ -552,7 +552,7 @@ fn a_200_with_broken_json_is_a_decode_error_naming_the_model() {
             shown.contains(&format!("could not decode {expected_model} from a 200")),
             "{shown}"
         );
-        assert!(std::error::Error::source(&err).is_some());
+        assert!(err.to_string().len() < 300, "bounded: {err}");
     }
 }
 
@@ -837,4 +837,54 @@ fn the_client_is_clone_send_sync_and_static() {
     fn assert_traits<T: Clone + Send + Sync + std::fmt::Debug + 'static>() {}
     assert_traits::<Client>();
     assert_traits::<ClientBuilder>();
+}
+
+#[test]
+fn a_hostile_error_body_stays_bounded() {
+    use clerk_memberships::testing::MockTransport;
+    use clerk_memberships::{MAX_ERROR_JSON, RetryPolicy};
+
+    let client_with = |mock: &MockTransport| {
+        Client::builder()
+            .secret_key(KEY)
+            .transport(mock.clone())
+            .retry_policy(RetryPolicy::none())
+            .build()
+            .unwrap()
+    };
+    // Millions of empty errors: read as a snippet, not as millions of ClerkErrors.
+    let mut huge = String::from(r#"{"errors":["#);
+    while huge.len() <= MAX_ERROR_JSON {
+        huge.push_str("{},");
+    }
+    huge.push_str("{}]}");
+    let mock = MockTransport::new();
+    mock.push_json(400, huge);
+    let err = call(&client_with(&mock), 1, "org_1");
+    assert!(
+        matches!(err, Error::UnexpectedResponse { status: 400, .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().len() < 1_000);
+
+    // Many errors within the limit are all kept, and the message lists the first three.
+    let many = format!(
+        r#"{{"errors":[{}]}}"#,
+        vec![r#"{"code":"c","message":"m","long_message":"l"}"#; 50].join(",")
+    );
+    let mock = MockTransport::new();
+    mock.push_json(422, many);
+    let err = call(&client_with(&mock), 1, "org_1");
+    assert_eq!(err.clerk_codes().count(), 50);
+    assert!(err.to_string().ends_with("; and 47 more"), "{err}");
+
+    // A 2xx of the wrong shape quoting a huge value: the message stays short.
+    let mock = MockTransport::new();
+    mock.push_json(
+        200,
+        format!(r#"{{"data":"{}","total_count":1}}"#, "x".repeat(1 << 20)),
+    );
+    let err = call(&client_with(&mock), 1, "org_1");
+    assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+    assert!(err.to_string().len() < 300, "{}", err.to_string().len());
 }
