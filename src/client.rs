@@ -200,7 +200,7 @@ impl Client {
         let request = self.render(endpoint)?;
         let inner = &*self.inner;
         let (response, attempts) =
-            send_with_retries(&*inner.transport, &inner.pacing, &self.retry, &request)?;
+            send_with_retries(&*inner.transport, &inner.pacing, &self.retry, request)?;
         decode::<E>(
             response,
             attempts,
@@ -238,6 +238,7 @@ impl Client {
             url,
             headers,
             body,
+            time_left: None,
         })
     }
 }
@@ -441,7 +442,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Time allowed to open a connection (DNS and TLS included). Applies to the default
+    /// Time allowed to resolve the host, and again to open a connection (TLS included). Applies
+    /// to the default
     /// transport only.
     ///
     /// Defaults to [`DEFAULT_CONNECT_TIMEOUT`] (10 s).

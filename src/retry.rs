@@ -123,7 +123,9 @@ impl RetryPolicy {
     }
 
     /// The time a call may take in all, attempts and waits included: no wait that would end
-    /// past it is started, including a server's `Retry-After`.
+    /// past it is started (a server's `Retry-After` included), and each attempt is told the
+    /// time left ([`HttpRequest::time_left`](crate::HttpRequest::time_left)), which the default
+    /// transport uses as its timeout when it is shorter than the request timeout.
     ///
     /// Defaults to [`DEFAULT_DEADLINE`] (30 s).
     pub fn deadline(mut self, deadline: Duration) -> Self {
@@ -371,7 +373,7 @@ pub(crate) fn send_with_retries(
     transport: &dyn Transport,
     pacing: &Pacing,
     policy: &RetryPolicy,
-    request: &HttpRequest,
+    mut request: HttpRequest,
 ) -> Result<(HttpResponse, u32), Error> {
     let operation = request.operation();
     let started = pacing.clock.now();
@@ -389,7 +391,8 @@ pub(crate) fn send_with_retries(
             });
         }
         attempt += 1;
-        let outcome = transport.send(request);
+        request.time_left = deadline.duration_since(pacing.clock.now()).ok();
+        let outcome = transport.send(&request);
         let now = pacing.clock.now();
         let wanted = retry_wait(policy, operation, &outcome, attempt, now, || {
             pacing.random()
@@ -436,9 +439,10 @@ fn scale(duration: Duration, factor: f64) -> Duration {
 /// The longest a 429's `Retry-After` closes the client for every request: one hour.
 const MAX_GATE: Duration = Duration::from_secs(3600);
 
-/// Whether a wait of `wait` starting at `now` ends by `deadline` (without overflowing).
+/// Whether a wait of `wait` starting at `now` ends before `deadline` (without overflowing),
+/// leaving time for an attempt.
 fn fits(now: SystemTime, wait: Duration, deadline: SystemTime) -> bool {
-    now.checked_add(wait).is_some_and(|end| end <= deadline)
+    now.checked_add(wait).is_some_and(|end| end < deadline)
 }
 
 struct Wanted {

@@ -107,13 +107,17 @@ pub(crate) type HeaderValue = std::sync::Arc<str>;
 /// A fully rendered request, as a [`Transport`] receives it.
 ///
 /// Its `Debug` output hides the `Authorization` header.
-#[derive(Clone, PartialEq, Eq)]
+///
+/// Two requests are equal when they would put the same bytes on the wire: the per-attempt
+/// [`time_left`](Self::time_left) is not compared.
+#[derive(Clone)]
 pub struct HttpRequest {
     pub(crate) operation: Operation,
     pub(crate) method: Method,
     pub(crate) url: String,
     pub(crate) headers: Vec<(&'static str, HeaderValue)>,
     pub(crate) body: Option<Vec<u8>>,
+    pub(crate) time_left: Option<Duration>,
 }
 
 impl HttpRequest {
@@ -142,6 +146,9 @@ impl HttpRequest {
     }
 
     /// The headers to send, names in lowercase.
+    ///
+    /// They include `Authorization: Bearer <secret key>`: log a request with its `Debug`
+    /// output, which hides that header, never by printing these.
     pub fn headers(&self) -> impl Iterator<Item = (&str, &str)> {
         self.headers.iter().map(|(k, v)| (*k, &**v))
     }
@@ -155,7 +162,26 @@ impl HttpRequest {
     pub fn body(&self) -> Option<&[u8]> {
         self.body.as_deref()
     }
+
+    /// How long this attempt may take at most: what is left of the call's retry deadline
+    /// ([`RetryPolicy::deadline`](crate::RetryPolicy::deadline)). A transport should give up by
+    /// then, as [`UreqTransport`] does; `None` outside a call (e.g. from `render`).
+    pub fn time_left(&self) -> Option<Duration> {
+        self.time_left
+    }
 }
+
+impl PartialEq for HttpRequest {
+    fn eq(&self, other: &Self) -> bool {
+        self.operation == other.operation
+            && self.method == other.method
+            && self.url == other.url
+            && self.headers == other.headers
+            && self.body == other.body
+    }
+}
+
+impl Eq for HttpRequest {}
 
 impl fmt::Debug for HttpRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -267,6 +293,7 @@ fn find_header<'a>(
 #[derive(Clone)]
 pub struct UreqTransport {
     agent: ureq::Agent,
+    request_timeout: Duration,
     max_response_body: u64,
 }
 
@@ -315,7 +342,7 @@ impl Default for UreqTransportBuilder {
 }
 
 impl UreqTransportBuilder {
-    /// Time allowed to resolve the host and open a connection (TLS included).
+    /// Time allowed to resolve the host, and again to open a connection (TLS included).
     ///
     /// Defaults to [`DEFAULT_CONNECT_TIMEOUT`] (10 s).
     pub fn connect_timeout(&mut self, timeout: Duration) -> &mut Self {
@@ -357,13 +384,31 @@ impl UreqTransportBuilder {
             .http_status_as_error(false)
             .max_redirects(0)
             .max_redirects_will_error(false)
+            .timeout_resolve(Some(self.connect_timeout))
             .timeout_connect(Some(self.connect_timeout))
             .timeout_global(Some(self.request_timeout))
             .build();
         UreqTransport {
             agent: ureq::Agent::new_with_config(config),
+            request_timeout: self.request_timeout,
             max_response_body: self.max_response_body,
         }
+    }
+}
+
+impl UreqTransport {
+    fn run<S: ureq::AsSendBody>(
+        &self,
+        request: Result<ureq::http::Request<S>, ureq::http::Error>,
+        timeout: Duration,
+    ) -> Result<ureq::http::Response<ureq::Body>, TransportError> {
+        let request = request.map_err(invalid_request)?;
+        let request = self
+            .agent
+            .configure_request(request)
+            .timeout_global(Some(timeout))
+            .build();
+        self.agent.run(request).map_err(classify)
     }
 }
 
@@ -375,17 +420,14 @@ impl Transport for UreqTransport {
         for (name, value) in &request.headers {
             builder = builder.header(*name, &**value);
         }
-        let result = match &request.body {
-            Some(body) => builder
-                .body(body.as_slice())
-                .map_err(invalid_request)
-                .and_then(|req| self.agent.run(req).map_err(classify)),
-            None => builder
-                .body(())
-                .map_err(invalid_request)
-                .and_then(|req| self.agent.run(req).map_err(classify)),
-        };
-        let mut response = result?;
+        // The attempt ends at the call's deadline if that comes before the request timeout.
+        let timeout = request
+            .time_left
+            .map_or(self.request_timeout, |left| left.min(self.request_timeout));
+        let mut response = match request.body.as_deref() {
+            Some(body) => self.run(builder.body(body), timeout),
+            None => self.run(builder.body(()), timeout),
+        }?;
         let status = response.status().as_u16();
         let headers = response
             .headers()

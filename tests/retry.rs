@@ -447,3 +447,74 @@ fn an_unbounded_deadline_still_retries() {
     list(&s.client).unwrap();
     assert_eq!(s.clock.sleeps(), [ms(500)]);
 }
+
+/// A transport on the manual clock whose attempts each take `takes`, cut short at the time left
+/// the client gives it, as a real transport's timeout would.
+struct Slow {
+    clock: ManualClock,
+    takes: Duration,
+    seen: Arc<Mutex<Vec<Option<Duration>>>>,
+}
+
+impl clerk_memberships::Transport for Slow {
+    fn send(
+        &self,
+        request: &clerk_memberships::HttpRequest,
+    ) -> Result<HttpResponse, TransportError> {
+        self.seen.lock().unwrap().push(request.time_left());
+        let spent = request
+            .time_left()
+            .map_or(self.takes, |left| left.min(self.takes));
+        self.clock.advance(spent);
+        Err(maybe_sent())
+    }
+}
+
+#[test]
+fn each_attempt_gets_only_the_time_left_before_the_deadline() {
+    let clock = ManualClock::new(UNIX_EPOCH + Duration::from_secs(1_780_000_000));
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let client = Client::builder()
+        .secret_key(KEY)
+        .transport(Slow {
+            clock: clock.clone(),
+            takes: Duration::from_secs(25),
+            seen: Arc::clone(&seen),
+        })
+        .clock(clock.clone())
+        .retry_policy(exact().deadline(Duration::from_secs(30)))
+        .build()
+        .unwrap();
+    let start = clerk_memberships::Clock::now(&clock);
+    let err = list(&client).unwrap_err();
+    assert_eq!(err.attempts(), 2);
+    // 30 s for the first attempt; after it took 25 s and a 500 ms wait, 4.5 s are left.
+    assert_eq!(
+        *seen.lock().unwrap(),
+        [Some(Duration::from_secs(30)), Some(ms(4_500))]
+    );
+    let elapsed = clerk_memberships::Clock::now(&clock)
+        .duration_since(start)
+        .unwrap();
+    assert_eq!(
+        elapsed,
+        Duration::from_secs(30),
+        "the call ends at its deadline"
+    );
+}
+
+#[test]
+fn render_gives_no_time_left_and_equality_ignores_it() {
+    let s = setup(exact());
+    s.mock.push_json(200, PAGE);
+    let request = ListMemberships::builder()
+        .organization_id("org_1")
+        .build()
+        .unwrap();
+    let rendered = request.render(&s.client).unwrap();
+    assert_eq!(rendered.time_left(), None);
+    request.send(&s.client).unwrap();
+    let sent = s.mock.last_request().unwrap();
+    assert_eq!(sent.time_left(), Some(Duration::from_secs(30)));
+    assert_eq!(sent, rendered);
+}

@@ -22,6 +22,7 @@ fn request(method: Method, path_and_query: &str, body: Option<&str>) -> HttpRequ
         url: format!("https://fake.clerk.test{path_and_query}"),
         headers,
         body: body.map(|body| body.as_bytes().to_vec()),
+        time_left: None,
     }
 }
 
