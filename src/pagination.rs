@@ -1,5 +1,6 @@
 //! Lazy iterators over every page, or every membership, of a [`ListMemberships`] request.
 
+use std::collections::HashSet;
 use std::iter::FusedIterator;
 
 use crate::client::Client;
@@ -15,7 +16,11 @@ impl ListMemberships {
     /// first polled. It stops on an empty page (which is not yielded), on a short page, or once
     /// `total_count` memberships have been seen; after the first error it yields that error
     /// once and then `None`. A server that answers the same page again instead of advancing
-    /// gets [`Error::PageNotAdvancing`], never an endless loop. Memory stays at one page.
+    /// gets [`Error::PageNotAdvancing`], never an endless loop. Memory stays at one page (and
+    /// the first id of each page seen, to notice a server that cycles through pages).
+    ///
+    /// The iterator holds a clone of the client (cheap), so it can be stored or moved to
+    /// another thread.
     ///
     /// ```
     /// # let client = clerk_memberships::testing::doc_client();
@@ -28,17 +33,16 @@ impl ListMemberships {
     /// }
     /// # Ok::<(), clerk_memberships::Error>(())
     /// ```
-    pub fn pages<'c>(&self, client: &'c Client) -> Pages<'c> {
+    pub fn pages(&self, client: &Client) -> Pages {
         let mut request = self.clone();
         let page_size = request.limit.unwrap_or(MAX_LIMIT);
         request.limit = Some(page_size);
         let start = request.offset.unwrap_or(0);
         Pages {
-            client,
+            client: client.clone(),
             request,
             next_offset: Some(start),
-            seen: 0,
-            previous_first_id: None,
+            first_ids: HashSet::new(),
         }
     }
 
@@ -54,7 +58,7 @@ impl ListMemberships {
     /// }
     /// # Ok::<(), clerk_memberships::Error>(())
     /// ```
-    pub fn items<'c>(&self, client: &'c Client) -> Items<'c> {
+    pub fn items(&self, client: &Client) -> Items {
         Items {
             pages: self.pages(client),
             current: Vec::new().into_iter(),
@@ -65,8 +69,8 @@ impl ListMemberships {
     ///
     /// # Errors
     ///
-    /// [`Error::TooManyMemberships`] as soon as the server reports more than `cap` matching
-    /// memberships (before fetching them), or the first error of any page.
+    /// [`Error::TooManyMemberships`] as soon as the server reports more than `cap` memberships
+    /// from the request's `offset` on (before fetching them), or the first error of any page.
     ///
     /// ```
     /// # let client = clerk_memberships::testing::doc_client();
@@ -84,10 +88,14 @@ impl ListMemberships {
         cap: usize,
     ) -> Result<Vec<OrganizationMembership>, Error> {
         let mut all = Vec::new();
+        let start = self.offset.unwrap_or(0);
         for page in self.pages(client) {
             let page = page?;
-            let total = usize::try_from(page.total_count).unwrap_or(usize::MAX);
-            if total > cap || all.len() + page.data.len() > cap {
+            let remaining = u64::try_from(page.total_count)
+                .unwrap_or(0)
+                .saturating_sub(start);
+            let remaining = usize::try_from(remaining).unwrap_or(usize::MAX);
+            if remaining > cap || all.len() + page.data.len() > cap {
                 return Err(Error::TooManyMemberships {
                     cap,
                     total_count: page.total_count,
@@ -101,53 +109,52 @@ impl ListMemberships {
 
 /// The pages of a [`ListMemberships`] request; see [`ListMemberships::pages`].
 #[derive(Debug)]
-pub struct Pages<'c> {
-    client: &'c Client,
+pub struct Pages {
+    client: Client,
     request: ListMemberships,
     /// `None` once finished.
     next_offset: Option<u64>,
-    seen: u64,
-    previous_first_id: Option<String>,
+    /// The first membership id of every page so far: seeing one again means the server is
+    /// not advancing.
+    first_ids: HashSet<String>,
 }
 
-impl Iterator for Pages<'_> {
+impl Iterator for Pages {
     type Item = Result<OrganizationMemberships, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
         let offset = self.next_offset.take()?;
         self.request.offset = Some(offset);
-        let page = match self.request.send(self.client) {
+        let page = match self.request.send(&self.client) {
             Ok(page) => page,
             Err(err) => return Some(Err(err)),
         };
         // An empty page ends the listing and is not yielded.
         let first_id = page.data.first().map(|m| m.id.clone())?;
-        if self.previous_first_id.as_ref() == Some(&first_id) {
+        if !self.first_ids.insert(first_id) {
             return Some(Err(Error::PageNotAdvancing { offset }));
         }
         let count = page.data.len() as u64;
-        self.seen = self.seen.saturating_add(count);
         let page_size = u64::from(self.request.limit.unwrap_or(MAX_LIMIT));
         let total = u64::try_from(page.total_count).unwrap_or(0);
-        let more = count >= page_size && self.seen < total;
-        if more {
-            self.next_offset = offset.checked_add(count);
-            self.previous_first_id = Some(first_id);
+        let next = offset.checked_add(count);
+        if count >= page_size && next.is_some_and(|next| next < total) {
+            self.next_offset = next;
         }
         Some(Ok(page))
     }
 }
 
-impl FusedIterator for Pages<'_> {}
+impl FusedIterator for Pages {}
 
 /// The memberships of a [`ListMemberships`] request; see [`ListMemberships::items`].
 #[derive(Debug)]
-pub struct Items<'c> {
-    pages: Pages<'c>,
+pub struct Items {
+    pages: Pages,
     current: std::vec::IntoIter<OrganizationMembership>,
 }
 
-impl Iterator for Items<'_> {
+impl Iterator for Items {
     type Item = Result<OrganizationMembership, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -163,4 +170,4 @@ impl Iterator for Items<'_> {
     }
 }
 
-impl FusedIterator for Items<'_> {}
+impl FusedIterator for Items {}

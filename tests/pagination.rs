@@ -183,3 +183,61 @@ fn collect_all_refuses_more_than_the_cap_before_fetching_it() {
     ));
     assert_eq!(mock.requests().len(), 1);
 }
+
+#[test]
+fn paging_from_an_offset_stops_at_total_count_without_an_extra_request() {
+    let mock = MockTransport::new();
+    // 5 in all; starting at 3 leaves 2, one full page of 2.
+    mock.push_json(200, page(&["m4", "m5"], 5));
+    let client = client(&mock);
+    let req = ListMemberships::builder()
+        .organization_id("org_1")
+        .limit(2)
+        .offset(3)
+        .build()
+        .unwrap();
+    assert_eq!(req.items(&client).count(), 2);
+    assert_eq!(mock.requests().len(), 1);
+}
+
+#[test]
+fn collect_all_from_an_offset_counts_only_what_is_left_against_the_cap() {
+    let mock = MockTransport::new();
+    mock.push_json(200, page(&["m4", "m5"], 5));
+    let client = client(&mock);
+    let req = ListMemberships::builder()
+        .organization_id("org_1")
+        .limit(2)
+        .offset(3)
+        .build()
+        .unwrap();
+    assert_eq!(req.collect_all(&client, 2).unwrap().len(), 2);
+}
+
+#[test]
+fn a_server_that_cycles_between_pages_is_caught_too() {
+    let mock = MockTransport::new();
+    for _ in 0..3 {
+        mock.push_json(200, page(&["a1", "a2"], 1_000_000));
+        mock.push_json(200, page(&["b1", "b2"], 1_000_000));
+    }
+    let client = client(&mock);
+    let results: Vec<_> = request(2).pages(&client).collect();
+    assert_eq!(results.len(), 3);
+    assert!(matches!(
+        results[2],
+        Err(Error::PageNotAdvancing { offset: 4 })
+    ));
+    assert_eq!(mock.requests().len(), 3);
+}
+
+#[test]
+fn an_iterator_owns_its_client_and_can_move_to_another_thread() {
+    let mock = MockTransport::new();
+    mock.push_json(200, page(&["m1"], 1));
+    let items = request(2).items(&client(&mock));
+    let ids = std::thread::spawn(move || items.map(|m| m.unwrap().id).collect::<Vec<_>>())
+        .join()
+        .unwrap();
+    assert_eq!(ids, ["m1"]);
+}
