@@ -10,6 +10,7 @@ use crate::endpoint::{Endpoint, PathWriter, QueryWriter};
 use crate::error::{
     ApiError, BuildError, DECODE_DETAIL_LIMIT, Error, body_snippet, parse_clerk_errors, snippet,
 };
+use crate::models::Model;
 use crate::retry::{
     AttemptEvent, AttemptHook, Pacing, RateLimiter, RetryPolicy, TokenBucket, parse_retry_after,
     send_with_retries,
@@ -129,7 +130,7 @@ struct Inner {
     authorization: HeaderValue,
     /// `application/json`, shared by the `accept` and `content-type` headers of every request.
     json: HeaderValue,
-    transport: Box<dyn Transport>,
+    transport: Arc<dyn Transport>,
     pacing: Pacing,
 }
 
@@ -258,7 +259,7 @@ fn decode<E: Endpoint>(
         return serde_json::from_slice(response.body()).map_err(|err| {
             let message = err.to_string().replace(key.expose_secret(), "<redacted>");
             Error::Decode {
-                model: E::RESPONSE_MODEL,
+                model: <E::Response as Model>::NAME,
                 status,
                 detail: snippet(message.as_bytes(), DECODE_DETAIL_LIMIT),
                 attempts,
@@ -556,9 +557,9 @@ impl ClientBuilder {
         check_header_value("api_version", &self.api_version)?;
         check_header_value("user_agent", &self.user_agent)?;
         self.ureq.check()?;
-        let transport: Box<dyn Transport> = match &self.transport {
-            Some(transport) => Box::new(Arc::clone(transport)),
-            None => Box::new(self.ureq.build()),
+        let transport: Arc<dyn Transport> = match &self.transport {
+            Some(transport) => Arc::clone(transport),
+            None => Arc::new(self.ureq.build()),
         };
         let limiter: Option<Arc<dyn RateLimiter>> = match &self.rate_limit {
             RateLimit::Off => None,

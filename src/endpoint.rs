@@ -1,9 +1,9 @@
 //! What every operation declares, and the one encoder that puts its values on the wire.
 
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 
 use crate::memberships::Operation;
+use crate::models::Model;
 
 /// An API operation: what it is, where it goes, what it sends and what it gets back.
 ///
@@ -13,9 +13,7 @@ pub(crate) trait Endpoint {
     /// The JSON body type (`()` for operations without a body).
     type Body: Serialize;
     /// The model a 2xx answer decodes into.
-    type Response: DeserializeOwned;
-    /// The model's name, for decode errors.
-    const RESPONSE_MODEL: &'static str;
+    type Response: Model;
     /// Which operation this is (gives the method).
     const OPERATION: Operation;
 

@@ -6,6 +6,20 @@
 
 use serde::{Deserialize, Serialize};
 
+/// A model an operation answers with, named in decode errors.
+pub(crate) trait Model: serde::de::DeserializeOwned {
+    /// The model's name, e.g. `OrganizationMembership`.
+    const NAME: &'static str;
+}
+
+impl Model for OrganizationMembership {
+    const NAME: &'static str = "OrganizationMembership";
+}
+
+impl Model for OrganizationMemberships {
+    const NAME: &'static str = "OrganizationMemberships";
+}
+
 /// A metadata object: any JSON object, keys kept verbatim.
 pub type Metadata = serde_json::Map<String, serde_json::Value>;
 

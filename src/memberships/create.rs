@@ -74,7 +74,6 @@ operation_methods!(
 impl Endpoint for CreateMembership {
     type Body = Self;
     type Response = OrganizationMembership;
-    const RESPONSE_MODEL: &'static str = "OrganizationMembership";
     const OPERATION: Operation = Operation::Create;
 
     fn path(&self, path: &mut PathWriter<'_>) {

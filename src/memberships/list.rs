@@ -166,7 +166,6 @@ operation_methods!(
 impl Endpoint for ListMemberships {
     type Body = ();
     type Response = OrganizationMemberships;
-    const RESPONSE_MODEL: &'static str = "OrganizationMemberships";
     const OPERATION: Operation = Operation::List;
 
     fn path(&self, path: &mut PathWriter<'_>) {

@@ -57,7 +57,6 @@ operation_methods!(
 impl Endpoint for UpdateMembership {
     type Body = Self;
     type Response = OrganizationMembership;
-    const RESPONSE_MODEL: &'static str = "OrganizationMembership";
     const OPERATION: Operation = Operation::Update;
 
     fn path(&self, path: &mut PathWriter<'_>) {

@@ -75,7 +75,6 @@ operation_methods!(
 impl Endpoint for UpdateMembershipMetadata {
     type Body = Self;
     type Response = OrganizationMembership;
-    const RESPONSE_MODEL: &'static str = "OrganizationMembership";
     const OPERATION: Operation = Operation::UpdateMetadata;
 
     fn path(&self, path: &mut PathWriter<'_>) {
