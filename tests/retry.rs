@@ -304,12 +304,14 @@ fn jitter_shortens_waits_by_at_most_its_share() {
     list(&s.client).unwrap();
     let sleeps = s.clock.sleeps();
     assert_eq!(sleeps.len(), 3);
-    for (sleep, full) in sleeps.iter().zip([ms(500), ms(750), ms(1125)]) {
+    let full = [ms(500), ms(750), ms(1125)];
+    for (sleep, full) in sleeps.iter().zip(full) {
         assert!(
             *sleep <= full && *sleep >= full / 2,
             "{sleep:?} vs {full:?}"
         );
     }
+    assert_ne!(sleeps, full, "jitter shortened at least one wait");
 }
 
 #[test]
@@ -354,6 +356,29 @@ fn clerk_rate_limit_uses_the_test_key_budget() {
     list(&client).unwrap();
     // 100 requests per 10 s: one token every 100 ms.
     assert_eq!(clock.sleeps(), [ms(100)]);
+}
+
+#[test]
+fn clerk_rate_limit_uses_the_live_key_budget_for_live_keys() {
+    let mock = MockTransport::new();
+    let clock = ManualClock::new(UNIX_EPOCH + Duration::from_secs(1_780_000_000));
+    let client = Client::builder()
+        .secret_key("sk_live_retrykey123")
+        .transport(mock.clone())
+        .clock(clock.clone())
+        .clerk_rate_limit()
+        .build()
+        .unwrap();
+    for _ in 0..1_001 {
+        mock.push_json(200, PAGE);
+    }
+    for _ in 0..1_000 {
+        list(&client).unwrap();
+    }
+    assert!(clock.sleeps().is_empty());
+    list(&client).unwrap();
+    // 1000 requests per 10 s: one token every 10 ms.
+    assert_eq!(clock.sleeps(), [ms(10)]);
 }
 
 #[test]

@@ -7,6 +7,11 @@ use crate::models::OrganizationMembership;
 
 /// Removes a member: `DELETE /organizations/{organization_id}/memberships/{user_id}`.
 ///
+/// Delete is retried after a failure that may have reached the server (a timeout, a reset, a
+/// 5xx). If the first attempt did remove the member, the retry answers 404: an error with
+/// [`is_not_found`](crate::Error::is_not_found) and [`attempts`](crate::Error::attempts) above
+/// 1 means the member is gone, most likely removed by this very call.
+///
 /// ```
 /// # let client = clerk_memberships::testing::doc_client();
 /// use clerk_memberships::DeleteMembership;
@@ -50,7 +55,6 @@ operation_methods!(
 impl Endpoint for DeleteMembership {
     type Body = ();
     type Response = OrganizationMembership;
-    const RESPONSE_MODEL: &'static str = "OrganizationMembership";
     const OPERATION: Operation = Operation::Delete;
 
     fn path(&self, path: &mut PathWriter<'_>) {
