@@ -46,7 +46,9 @@ pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Implementations send the request as given and return whatever the server answered, whatever
 /// its status: turning statuses into errors is the [`Client`](crate::Client)'s job. A failure to
 /// get an answer is a [`TransportError`] that says whether the request may have reached the
-/// server.
+/// server: [`TransportError::not_sent`] only when it certainly did not (the connection was never
+/// made), since that is what allows a `create` to be retried. A transport should give up once
+/// [`HttpRequest::time_left`] has passed, and should cap the bodies it reads.
 pub trait Transport: Send + Sync {
     /// Sends one request and returns the server's answer.
     ///
