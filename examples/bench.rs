@@ -1053,11 +1053,13 @@ fn report_pagination(table: &mut Table, pagination: &PaginationFigures) {
             thousands(PAGINATION_TOTAL),
             rss(large)
         ),
-        format!("≤ {PAGINATION_MAX_PAGES:.0} pages; longer walk ≤ +1 page"),
+        // RSS moves with the allocator's own bookkeeping by up to a page either way, so the
+        // exact independence check is on the heap row below; RSS must stay within bounds.
+        format!("≤ {PAGINATION_MAX_PAGES:.0} pages for both walks"),
         large
             .rss_growth
             .zip(small.rss_growth)
-            .map(|(large, small)| large <= allowed && large <= small + page_bytes),
+            .map(|(large, small)| large <= allowed && small <= allowed),
     );
     table.row(
         "pagination: peak heap growth".to_owned(),
