@@ -11,15 +11,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use clerk_memberships::testing::{MEMBERSHIP_JSON, ManualClock};
-use clerk_memberships::{
-    AttemptEvent, Client, CreateMembership, DeleteMembership, Delivery, Error, ListMemberships,
-    RetryPolicy, TransportErrorKind, UpdateMembership, UpdateMembershipMetadata,
-};
-use serde_json::json;
-use support::{Action, End, OnConnect, Response, Server};
+use clerk_memberships::{AttemptEvent, Client, Delivery, Error, RetryPolicy, TransportErrorKind};
+use support::ops::Op;
+use support::server::{Action, End, OnConnect, Response, Server, closed_port};
 
-const KEY: &str = "sk_test_faultkey123";
-const PAGE: &str = r#"{"data":[],"total_count":0}"#;
 const BAD_GATEWAY: &str =
     "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>";
 const CLERK_503: &str = r#"{"errors":[{"code":"service_unavailable","message":"unavailable","long_message":"Try again later"}],"clerk_trace_id":"trace_503"}"#;
@@ -67,10 +62,8 @@ impl Setup {
         let clock = ManualClock::new(start_time());
         let events = Arc::new(Mutex::new(Vec::new()));
         let sink = Arc::clone(&events);
-        let mut builder = Client::builder();
+        let mut builder = support::clients::client_builder(base_url);
         builder
-            .secret_key(KEY)
-            .base_url(base_url)
             .retry_policy(policy)
             .clock(clock.clone())
             .connect_timeout(secs(2))
@@ -108,81 +101,6 @@ impl Setup {
 enum Outcome {
     Status(u16),
     Failed(TransportErrorKind),
-}
-
-/// The five operations, so that one fault can be tried against each of them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Op {
-    Create,
-    List,
-    Update,
-    Delete,
-    UpdateMetadata,
-}
-
-const IDEMPOTENT: [Op; 4] = [Op::List, Op::Update, Op::Delete, Op::UpdateMetadata];
-
-impl Op {
-    fn send(self, client: &Client) -> Result<(), Error> {
-        match self {
-            Op::Create => CreateMembership::builder()
-                .organization_id("org_1")
-                .user_id("user_1")
-                .role("org:member")
-                .build()?
-                .send(client)
-                .map(drop),
-            Op::List => ListMemberships::builder()
-                .organization_id("org_1")
-                .build()?
-                .send(client)
-                .map(drop),
-            Op::Update => UpdateMembership::builder()
-                .organization_id("org_1")
-                .user_id("user_1")
-                .role("org:admin")
-                .build()?
-                .send(client)
-                .map(drop),
-            Op::Delete => DeleteMembership::builder()
-                .organization_id("org_1")
-                .user_id("user_1")
-                .build()?
-                .send(client)
-                .map(drop),
-            Op::UpdateMetadata => UpdateMembershipMetadata::builder()
-                .organization_id("org_1")
-                .user_id("user_1")
-                .public_metadata(json!({"team": "billing"}))
-                .build()?
-                .send(client)
-                .map(drop),
-        }
-    }
-
-    /// The method and path the server must see.
-    fn wire(self) -> (&'static str, &'static str) {
-        match self {
-            Op::Create => ("POST", "/v1/organizations/org_1/memberships"),
-            Op::List => ("GET", "/v1/organizations/org_1/memberships"),
-            Op::Update => ("PATCH", "/v1/organizations/org_1/memberships/user_1"),
-            Op::Delete => ("DELETE", "/v1/organizations/org_1/memberships/user_1"),
-            Op::UpdateMetadata => (
-                "PATCH",
-                "/v1/organizations/org_1/memberships/user_1/metadata",
-            ),
-        }
-    }
-
-    /// A successful answer for the operation.
-    fn ok(self) -> Action {
-        let body = if self == Op::List {
-            PAGE
-        } else {
-            MEMBERSHIP_JSON
-        };
-        Action::Respond(Response::json(200, body))
-    }
 }
 
 /// Asserts that every request the server saw was `op`'s, and returns how many there were.
@@ -240,7 +158,7 @@ fn assert_create_sent_once(fault: Action, kind: TransportErrorKind) {
 /// With the fault on the first two attempts, each idempotent operation is retried after
 /// 500 ms and 750 ms and succeeds on the third attempt, each on its own connection.
 fn assert_idempotent_recover(fault: impl Fn() -> Action, kind: TransportErrorKind) {
-    for op in IDEMPOTENT {
+    for op in Op::IDEMPOTENT {
         let server = Server::start([fault(), fault(), op.ok()]);
         let s = Setup::new(&server.base_url(), exact());
 
@@ -260,12 +178,6 @@ fn assert_idempotent_recover(fault: impl Fn() -> Action, kind: TransportErrorKin
         assert_eq!(requests_for(&server, op), 3, "{op:?}");
         assert_eq!(server.request_connections(), [0, 1, 2], "{op:?}");
     }
-}
-
-/// A port on which nothing listens: bound, then released.
-fn closed_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().port()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -380,7 +292,7 @@ fn connection_dropped_on_accept_is_maybe_sent_for_create() {
 
 #[test]
 fn connection_dropped_on_accept_is_retried_for_idempotent_operations() {
-    for op in IDEMPOTENT {
+    for op in Op::IDEMPOTENT {
         let server = Server::builder()
             .connections([OnConnect::Drop, OnConnect::Drop])
             .requests([op.ok()])
@@ -537,7 +449,7 @@ fn bad_gateway_html_is_an_unexpected_response_and_create_is_sent_once() {
 
 #[test]
 fn bad_gateway_html_is_retried_for_idempotent_operations_on_the_same_connection() {
-    for op in IDEMPOTENT {
+    for op in Op::IDEMPOTENT {
         let server = Server::start([bad_gateway(), bad_gateway(), op.ok()]);
         let s = Setup::new(&server.base_url(), exact());
 
