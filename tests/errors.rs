@@ -6,77 +6,25 @@
 //! they assert the final error, not how often the server was hit. The clients run on a
 //! `ManualClock`, so retry waits cost no real time.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+mod support;
 
-use clerk_memberships::testing::ManualClock;
+use std::time::Duration;
+
 use clerk_memberships::{
-    ApiError, BODY_SNIPPET_LIMIT, BuildError, Client, ClientBuilder, CreateMembership,
-    DeleteMembership, Error, ListMemberships, UpdateMembership, UpdateMembershipMetadata,
+    ApiError, BODY_SNIPPET_LIMIT, BuildError, Client, ClientBuilder, Error, ListMemberships,
 };
 use httpmock::prelude::*;
 use serde_json::json;
+use support::clients::{KEY, answering, client};
+use support::ops::Op;
 
-const KEY: &str = "sk_test_Err0rsTestK3y";
 const MEMBERSHIP: &str = include_str!("fixtures/membership.json");
 const STATUSES: [u16; 9] = [400, 401, 403, 404, 422, 429, 500, 502, 503];
 
-fn start_time() -> SystemTime {
-    UNIX_EPOCH + Duration::from_secs(1_700_000_000)
+/// Sends `op` for `org`; every operation must fail the same way.
+fn call(client: &Client, op: Op, org: &str) -> Error {
+    op.send_in(client, org).expect_err("the call must fail")
 }
-
-fn client(server: &MockServer) -> Client {
-    Client::builder()
-        .secret_key(KEY)
-        .base_url(format!("{}/v1", server.base_url()))
-        .clock(ManualClock::new(start_time()))
-        .build()
-        .expect("valid client")
-}
-
-/// Runs one of the five operations for `org`; every one must fail the same way.
-fn call(client: &Client, op: usize, org: &str) -> Error {
-    let result = match op {
-        0 => CreateMembership::builder()
-            .organization_id(org)
-            .user_id("user_1")
-            .role("org:member")
-            .build()
-            .unwrap()
-            .send(client)
-            .map(drop),
-        1 => ListMemberships::builder()
-            .organization_id(org)
-            .build()
-            .unwrap()
-            .send(client)
-            .map(drop),
-        2 => UpdateMembership::builder()
-            .organization_id(org)
-            .user_id("user_1")
-            .role("org:admin")
-            .build()
-            .unwrap()
-            .send(client)
-            .map(drop),
-        3 => DeleteMembership::builder()
-            .organization_id(org)
-            .user_id("user_1")
-            .build()
-            .unwrap()
-            .send(client)
-            .map(drop),
-        _ => UpdateMembershipMetadata::builder()
-            .organization_id(org)
-            .user_id("user_1")
-            .build()
-            .unwrap()
-            .send(client)
-            .map(drop),
-    };
-    result.expect_err("the call must fail")
-}
-
-const OPS: usize = 5;
 
 fn clerk_error_body(status: u16) -> String {
     json!({
@@ -113,10 +61,10 @@ fn every_error_status_with_clerk_json_is_an_api_error_with_all_details() {
                 .header("content-type", "application/json")
                 .body(clerk_error_body(status));
         });
-        for op in 0..OPS {
+        for op in Op::ALL {
             let err = call(&client, op, &format!("org_{status}"));
             let Error::Api { error, attempts } = &err else {
-                panic!("status {status}, op {op}: expected Error::Api, got {err:?}");
+                panic!("status {status}, {op:?}: expected Error::Api, got {err:?}");
             };
             assert!(*attempts >= 1);
             assert_eq!(error.status, status);
@@ -166,14 +114,11 @@ fn every_error_status_with_clerk_json_is_an_api_error_with_all_details() {
 
 #[test]
 fn the_real_422_for_a_fractional_limit_keeps_its_code_and_message() {
-    let server = MockServer::start();
-    server.mock(|when, then| {
-        when.any_request();
-        then.status(422).body(
-            r#"{"errors":[{"code":"form_param_value_invalid","long_message":"10.0 does not match one of the allowed values for parameter limit","message":"is invalid","meta":{}}]}"#,
-        );
-    });
-    let err = call(&client(&server), 1, "org_1");
+    let server = answering(
+        422,
+        r#"{"errors":[{"code":"form_param_value_invalid","long_message":"10.0 does not match one of the allowed values for parameter limit","message":"is invalid","meta":{}}]}"#,
+    );
+    let err = call(&client(&server), Op::List, "org_1");
     let api = err.api_error().expect("api error");
     assert_eq!(api.status, 422);
     assert_eq!(
@@ -191,14 +136,11 @@ fn the_real_422_for_a_fractional_limit_keeps_its_code_and_message() {
 
 #[test]
 fn the_real_401_keeps_its_trace_id() {
-    let server = MockServer::start();
-    server.mock(|when, then| {
-        when.any_request();
-        then.status(401).body(
-            r#"{"errors":[{"message":"Unauthorized request","long_message":"You are not authorized to perform this request","code":"authorization_invalid"}],"clerk_trace_id":"3544f06adc38d3917304dd6d0b2fe41e"}"#,
-        );
-    });
-    let err = call(&client(&server), 0, "org_1");
+    let server = answering(
+        401,
+        r#"{"errors":[{"message":"Unauthorized request","long_message":"You are not authorized to perform this request","code":"authorization_invalid"}],"clerk_trace_id":"3544f06adc38d3917304dd6d0b2fe41e"}"#,
+    );
+    let err = call(&client(&server), Op::Create, "org_1");
     assert_eq!(err.status(), Some(401));
     assert_eq!(
         err.clerk_codes().collect::<Vec<_>>(),
@@ -217,13 +159,11 @@ fn the_real_401_keeps_its_trace_id() {
 
 #[test]
 fn error_entries_with_missing_fields_are_still_an_api_error() {
-    let server = MockServer::start();
-    server.mock(|when, then| {
-        when.any_request();
-        then.status(404)
-            .body(r#"{"errors":[{"code":"resource_not_found"},{"message":"only a message"}]}"#);
-    });
-    let err = call(&client(&server), 3, "org_1");
+    let server = answering(
+        404,
+        r#"{"errors":[{"code":"resource_not_found"},{"message":"only a message"}]}"#,
+    );
+    let err = call(&client(&server), Op::Delete, "org_1");
     assert!(err.is_not_found());
     let api = err.api_error().expect("api error");
     assert_eq!(api.errors[0].code, "resource_not_found");
@@ -238,13 +178,8 @@ fn error_entries_with_missing_fields_are_still_an_api_error() {
 
 #[test]
 fn an_empty_errors_array_is_still_an_api_error_with_the_status() {
-    let server = MockServer::start();
-    server.mock(|when, then| {
-        when.any_request();
-        then.status(500)
-            .body(r#"{"errors":[],"clerk_trace_id":"t"}"#);
-    });
-    let err = call(&client(&server), 2, "org_1");
+    let server = answering(500, r#"{"errors":[],"clerk_trace_id":"t"}"#);
+    let err = call(&client(&server), Op::Update, "org_1");
     assert_eq!(err.status(), Some(500));
     assert_eq!(err.clerk_codes().count(), 0);
     assert_eq!(err.clerk_trace_id(), Some("t"));
@@ -262,7 +197,7 @@ fn a_429_with_retry_after_seconds_tells_how_long_to_wait() {
             .body(clerk_error_body(429));
     });
     let client = client(&server);
-    for op in 0..OPS {
+    for op in Op::ALL {
         let err = call(&client, op, "org_1");
         assert!(err.is_rate_limited(), "{err:?}");
         assert_eq!(err.retry_after(), Some(Duration::from_secs(3)));
@@ -283,7 +218,7 @@ fn a_503_html_page_with_retry_after_keeps_the_wait_too() {
             .header("retry-after", "120")
             .body("<html><body>maintenance</body></html>");
     });
-    let err = call(&client(&server), 1, "org_1");
+    let err = call(&client(&server), Op::List, "org_1");
     assert!(matches!(err, Error::UnexpectedResponse { status: 503, .. }));
     assert_eq!(err.retry_after(), Some(Duration::from_secs(120)));
 }
@@ -297,7 +232,7 @@ fn an_unreadable_retry_after_is_ignored() {
             .header("retry-after", "soon")
             .body(clerk_error_body(429));
     });
-    let err = call(&client(&server), 1, "org_1");
+    let err = call(&client(&server), Op::List, "org_1");
     assert!(err.is_rate_limited());
     assert_eq!(err.retry_after(), None);
 }
@@ -317,7 +252,7 @@ fn every_error_status_with_html_is_an_unexpected_response_with_the_body() {
                 .header("content-type", "text/html")
                 .body(page.as_str());
         });
-        for op in 0..OPS {
+        for op in Op::ALL {
             let err = call(&client, op, &format!("org_{status}"));
             match &err {
                 Error::UnexpectedResponse {
@@ -352,12 +287,8 @@ fn a_huge_html_body_is_cut_to_a_bounded_snippet() {
     while page.len() < 1024 * 1024 {
         page.push_str("<p>upstream connect error or disconnect/reset before headers</p>");
     }
-    let server = MockServer::start();
-    server.mock(|when, then| {
-        when.any_request();
-        then.status(502).body(page.as_str());
-    });
-    let err = call(&client(&server), 1, "org_1");
+    let server = answering(502, page.as_str());
+    let err = call(&client(&server), Op::List, "org_1");
     let Error::UnexpectedResponse {
         status,
         body_snippet,
@@ -396,7 +327,7 @@ fn a_huge_non_ascii_body_is_cut_on_a_character_boundary() {
             when.path_prefix(format!("/v1/organizations/{org}/"));
             then.status(500).body(page.as_str());
         });
-        let err = call(&client, 0, &org);
+        let err = call(&client, Op::Create, &org);
         let Error::UnexpectedResponse { body_snippet, .. } = &err else {
             panic!("expected UnexpectedResponse, got {err:?}");
         };
@@ -419,12 +350,8 @@ fn a_huge_non_ascii_body_is_cut_on_a_character_boundary() {
 fn a_body_that_is_not_utf8_still_gives_a_bounded_snippet() {
     let mut page = b"<html>".to_vec();
     page.extend(std::iter::repeat_n(0xFF_u8, 4096));
-    let server = MockServer::start();
-    server.mock(|when, then| {
-        when.any_request();
-        then.status(502).body(page.as_slice());
-    });
-    let err = call(&client(&server), 1, "org_1");
+    let server = answering(502, page.as_slice());
+    let err = call(&client(&server), Op::List, "org_1");
     let Error::UnexpectedResponse { body_snippet, .. } = &err else {
         panic!("expected UnexpectedResponse, got {err:?}");
     };
@@ -440,12 +367,8 @@ fn a_body_that_is_not_utf8_still_gives_a_bounded_snippet() {
 #[test]
 fn a_body_of_exactly_the_limit_is_kept_whole_without_an_ellipsis() {
     let page = "x".repeat(BODY_SNIPPET_LIMIT);
-    let server = MockServer::start();
-    server.mock(|when, then| {
-        when.any_request();
-        then.status(502).body(page.as_str());
-    });
-    let err = call(&client(&server), 1, "org_1");
+    let server = answering(502, page.as_str());
+    let err = call(&client(&server), Op::List, "org_1");
     let Error::UnexpectedResponse { body_snippet, .. } = &err else {
         panic!("expected UnexpectedResponse, got {err:?}");
     };
@@ -459,7 +382,7 @@ fn an_empty_error_body_is_an_unexpected_response_with_an_empty_snippet() {
         when.any_request();
         then.status(502);
     });
-    let err = call(&client(&server), 3, "org_1");
+    let err = call(&client(&server), Op::Delete, "org_1");
     match err {
         Error::UnexpectedResponse {
             status,
@@ -483,7 +406,7 @@ fn json_that_is_not_clerk_errors_is_an_unexpected_response() {
             .header("content-type", "application/json")
             .body(body);
     });
-    let err = call(&client(&server), 2, "org_1");
+    let err = call(&client(&server), Op::Update, "org_1");
     match &err {
         Error::UnexpectedResponse {
             status,
@@ -508,7 +431,7 @@ fn a_redirect_is_not_followed_and_keeps_its_status() {
         when.path_prefix("/v1/");
         then.status(302).header("location", "/elsewhere");
     });
-    let err = call(&client(&server), 3, "org_1");
+    let err = call(&client(&server), Op::Delete, "org_1");
     assert_eq!(err.status(), Some(302));
     assert!(matches!(err, Error::UnexpectedResponse { status: 302, .. }));
     target.assert_calls(0);
@@ -518,16 +441,11 @@ fn a_redirect_is_not_followed_and_keeps_its_status() {
 
 #[test]
 fn a_200_with_broken_json_is_a_decode_error_naming_the_model() {
-    let server = MockServer::start();
-    server.mock(|when, then| {
-        when.any_request();
-        then.status(200)
-            .body(r#"{"object":"organization_membership","id":"#);
-    });
+    let server = answering(200, r#"{"object":"organization_membership","id":"#);
     let client = client(&server);
-    for op in 0..OPS {
+    for op in Op::ALL {
         let err = call(&client, op, "org_1");
-        let expected_model = if op == 1 {
+        let expected_model = if op == Op::List {
             "OrganizationMemberships"
         } else {
             "OrganizationMembership"
@@ -569,7 +487,7 @@ fn a_200_with_json_of_the_wrong_shape_is_a_decode_error() {
         then.status(200).body(r#"{"data":[],"total_count":0}"#);
     });
     let client = client(&server);
-    let err = call(&client, 1, "org_1");
+    let err = call(&client, Op::List, "org_1");
     assert!(
         matches!(
             err,
@@ -585,7 +503,7 @@ fn a_200_with_json_of_the_wrong_shape_is_a_decode_error() {
         err.to_string().contains("data"),
         "names the missing field: {err}"
     );
-    for op in [0, 2, 3, 4] {
+    for op in [Op::Create, Op::Update, Op::Delete, Op::UpdateMetadata] {
         let err = call(&client, op, "org_1");
         assert!(
             matches!(
@@ -604,12 +522,8 @@ fn a_200_with_json_of_the_wrong_shape_is_a_decode_error() {
 fn a_200_with_a_field_of_the_wrong_type_is_a_decode_error() {
     let mut value: serde_json::Value = serde_json::from_str(MEMBERSHIP).unwrap();
     value["created_at"] = json!("2024-05-28T08:00:00Z");
-    let server = MockServer::start();
-    server.mock(|when, then| {
-        when.any_request();
-        then.status(200).body(value.to_string());
-    });
-    let err = call(&client(&server), 2, "org_1");
+    let server = answering(200, value.to_string());
+    let err = call(&client(&server), Op::Update, "org_1");
     assert!(matches!(err, Error::Decode { .. }), "{err:?}");
     assert!(err.to_string().contains("invalid type"), "{err}");
 }
@@ -621,25 +535,14 @@ fn an_empty_200_is_a_decode_error() {
         when.any_request();
         then.status(200);
     });
-    let err = call(&client(&server), 3, "org_1");
+    let err = call(&client(&server), Op::Delete, "org_1");
     assert!(matches!(err, Error::Decode { status: 200, .. }), "{err:?}");
 }
 
 #[test]
 fn any_2xx_is_a_success() {
-    let server = MockServer::start();
-    server.mock(|when, then| {
-        when.any_request();
-        then.status(201).body(MEMBERSHIP);
-    });
-    let membership = CreateMembership::builder()
-        .organization_id("org_1")
-        .user_id("user_1")
-        .role("org:member")
-        .build()
-        .unwrap()
-        .send(&client(&server))
-        .unwrap();
+    let server = answering(201, MEMBERSHIP);
+    let membership = Op::Create.send(&client(&server)).unwrap().membership();
     assert_eq!(membership.id, "orgmem_2g7np7Hrk0SN6kj5EDMLDaKNL0S");
 }
 
@@ -860,7 +763,7 @@ fn a_hostile_error_body_stays_bounded() {
     huge.push_str("{}]}");
     let mock = MockTransport::new();
     mock.push_json(400, huge);
-    let err = call(&client_with(&mock), 1, "org_1");
+    let err = call(&client_with(&mock), Op::List, "org_1");
     assert!(
         matches!(err, Error::UnexpectedResponse { status: 400, .. }),
         "{err:?}"
@@ -874,7 +777,7 @@ fn a_hostile_error_body_stays_bounded() {
     );
     let mock = MockTransport::new();
     mock.push_json(422, many);
-    let err = call(&client_with(&mock), 1, "org_1");
+    let err = call(&client_with(&mock), Op::List, "org_1");
     assert_eq!(err.clerk_codes().count(), 50);
     assert!(err.to_string().ends_with("; and 47 more"), "{err}");
 
@@ -884,7 +787,7 @@ fn a_hostile_error_body_stays_bounded() {
         200,
         format!(r#"{{"data":"{}","total_count":1}}"#, "x".repeat(1 << 20)),
     );
-    let err = call(&client_with(&mock), 1, "org_1");
+    let err = call(&client_with(&mock), Op::List, "org_1");
     assert!(matches!(err, Error::Decode { .. }), "{err:?}");
     assert!(err.to_string().len() < 300, "{}", err.to_string().len());
 }

@@ -1,15 +1,15 @@
 //! Response models: what Clerk really sends decodes, directly with serde_json and through the
 //! client, including the places where real servers differ from the spec.
 
+mod support;
+
 use clerk_memberships::{
-    Client, CreateMembership, DeleteMembership, ListMemberships, Metadata, Organization,
-    OrganizationMembership, OrganizationMemberships, PublicUserData, UpdateMembership,
-    UpdateMembershipMetadata,
+    Metadata, Organization, OrganizationMembership, OrganizationMemberships, PublicUserData,
 };
 use httpmock::prelude::*;
 use serde_json::{Value, json};
-
-const KEY: &str = "sk_test_M0delsFixtureKey";
+use support::clients::client;
+use support::ops::Op;
 
 const MEMBERSHIP: &str = include_str!("fixtures/membership.json");
 const MEMBERSHIP_NULLS: &str = include_str!("fixtures/membership_nulls.json");
@@ -17,14 +17,6 @@ const MEMBERSHIP_MINIMAL: &str = include_str!("fixtures/membership_minimal.json"
 const MEMBERSHIP_UNKNOWN_FIELDS: &str = include_str!("fixtures/membership_unknown_fields.json");
 const MEMBERSHIP_NON_ASCII: &str = include_str!("fixtures/membership_non_ascii.json");
 const MEMBERSHIPS_PAGE: &str = include_str!("fixtures/memberships_page.json");
-
-fn client(server: &MockServer) -> Client {
-    Client::builder()
-        .secret_key(KEY)
-        .base_url(format!("{}/v1", server.base_url()))
-        .build()
-        .expect("valid client")
-}
 
 fn object(value: Value) -> Metadata {
     match value {
@@ -275,43 +267,9 @@ fn every_single_membership_operation_decodes_fixtures_through_the_client() {
                 .body(fixture);
         });
 
-        let created = CreateMembership::builder()
-            .organization_id(org.as_str())
-            .user_id("user_1")
-            .role("org:member")
-            .build()
-            .unwrap()
-            .send(&client)
-            .unwrap();
-        let updated = UpdateMembership::builder()
-            .organization_id(org.as_str())
-            .user_id("user_1")
-            .role("org:member")
-            .build()
-            .unwrap()
-            .send(&client)
-            .unwrap();
-        let deleted = DeleteMembership::builder()
-            .organization_id(org.as_str())
-            .user_id("user_1")
-            .build()
-            .unwrap()
-            .send(&client)
-            .unwrap();
-        let merged = UpdateMembershipMetadata::builder()
-            .organization_id(org.as_str())
-            .user_id("user_1")
-            .build()
-            .unwrap()
-            .send(&client)
-            .unwrap();
-        for (what, got) in [
-            ("create", created),
-            ("update", updated),
-            ("delete", deleted),
-            ("update_metadata", merged),
-        ] {
-            assert_eq!(got, expected, "{what} with fixture {i}");
+        for op in [Op::Create, Op::Update, Op::Delete, Op::UpdateMetadata] {
+            let got = op.send_in(&client, &org).unwrap().membership();
+            assert_eq!(got, expected, "{op:?} with fixture {i}");
         }
         mock.assert_calls(4);
         mock.delete();
@@ -327,12 +285,7 @@ fn a_list_page_decodes_through_the_client() {
             .header("content-type", "application/json")
             .body(MEMBERSHIPS_PAGE);
     });
-    let page = ListMemberships::builder()
-        .organization_id("org_1")
-        .build()
-        .unwrap()
-        .send(&client(&server))
-        .unwrap();
+    let page = Op::List.send(&client(&server)).unwrap().page();
     mock.assert();
     assert_eq!(page.total_count, 42);
     assert_eq!(page.data, vec![realistic(), decode(MEMBERSHIP_NULLS)]);
@@ -348,12 +301,7 @@ fn a_page_with_unknown_top_level_fields_decodes_through_the_client() {
         when.method(GET);
         then.status(200).body(body);
     });
-    let page = ListMemberships::builder()
-        .organization_id("org_1")
-        .build()
-        .unwrap()
-        .send(&client(&server))
-        .unwrap();
+    let page = Op::List.send(&client(&server)).unwrap().page();
     assert_eq!(page.total_count, 1);
     assert_eq!(page.data, vec![decode(MEMBERSHIP_UNKNOWN_FIELDS)]);
 }

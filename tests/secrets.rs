@@ -1,9 +1,10 @@
 //! The secret key is the key to the whole Clerk instance: it must never show up in anything a
 //! caller can format, whether `{:?}`, `{:#?}` or `{}`, on success or on any kind of failure.
 
+mod support;
+
 use std::error::Error as _;
 use std::fmt::{Debug, Display};
-use std::net::TcpListener;
 use std::time::{Duration, UNIX_EPOCH};
 
 use clerk_memberships::testing::{ManualClock, MockTransport};
@@ -13,6 +14,9 @@ use clerk_memberships::{
 };
 use httpmock::prelude::*;
 use serde_json::json;
+use support::clients::answering;
+use support::ops::Op;
+use support::server::closed_port;
 
 /// The part after the prefix is the actual secret; it must not appear either.
 const KEY: &str = "sk_test_Z9sEcReTvAlUe4242";
@@ -187,13 +191,7 @@ fn operation_builders_and_operations_hold_no_key() {
 fn requests_recorded_by_the_mock_transport_hide_the_key_in_debug() {
     let (client, mock) = mock_client();
     mock.push_json(200, MEMBERSHIP);
-    DeleteMembership::builder()
-        .organization_id("org_1")
-        .user_id("user_1")
-        .build()
-        .unwrap()
-        .send(&client)
-        .unwrap();
+    Op::Delete.send(&client).unwrap();
     debug_hides("MockTransport", &mock);
     debug_hides("recorded requests", &mock.requests());
 }
@@ -273,10 +271,7 @@ fn api_errors_do_not_show_the_key() {
             r#"{"errors":[{"message":"Unauthorized request","long_message":"You are not authorized to perform this request","code":"authorization_invalid","meta":{"param_name":"Authorization"}}],"meta":{},"clerk_trace_id":"3544f06adc38d3917304dd6d0b2fe41e"}"#,
         );
     });
-    let err = ListMemberships::builder()
-        .organization_id("org_1")
-        .build()
-        .unwrap()
+    let err = Op::List
         .send(&client_to(&format!("{}/v1", server.base_url())))
         .unwrap_err();
     assert_eq!(err.status(), Some(401));
@@ -288,39 +283,16 @@ fn api_errors_do_not_show_the_key() {
 
 #[test]
 fn unexpected_responses_do_not_show_the_key() {
-    let server = MockServer::start();
-    server.mock(|when, then| {
-        when.any_request();
-        then.status(502)
-            .body("<html><body>502 Bad Gateway</body></html>");
-    });
-    let err = DeleteMembership::builder()
-        .organization_id("org_1")
-        .user_id("user_1")
-        .build()
-        .unwrap()
-        .send(&client_to(&server.base_url()))
-        .unwrap_err();
+    let server = answering(502, "<html><body>502 Bad Gateway</body></html>");
+    let err = Op::Delete.send(&client_to(&server.base_url())).unwrap_err();
     assert!(matches!(err, Error::UnexpectedResponse { status: 502, .. }));
     error_hides("Error::UnexpectedResponse", &err, &[KEY, SECRET_PART]);
 }
 
 #[test]
 fn decode_errors_do_not_show_the_key() {
-    let server = MockServer::start();
-    server.mock(|when, then| {
-        when.any_request();
-        then.status(200)
-            .body(r#"{"object":"organization_membership""#);
-    });
-    let err = UpdateMembership::builder()
-        .organization_id("org_1")
-        .user_id("user_1")
-        .role("org:admin")
-        .build()
-        .unwrap()
-        .send(&client_to(&server.base_url()))
-        .unwrap_err();
+    let server = answering(200, r#"{"object":"organization_membership""#);
+    let err = Op::Update.send(&client_to(&server.base_url())).unwrap_err();
     assert!(matches!(err, Error::Decode { .. }), "{err:?}");
     assert!(
         err.source().is_none(),
@@ -332,10 +304,7 @@ fn decode_errors_do_not_show_the_key() {
 #[test]
 fn transport_errors_do_not_show_the_key() {
     // A real connection failure through the default transport.
-    let port = {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    };
+    let port = closed_port();
     let client = Client::builder()
         .secret_key(KEY)
         .base_url(format!("http://127.0.0.1:{port}/v1"))
@@ -343,25 +312,13 @@ fn transport_errors_do_not_show_the_key() {
         .clock(manual_clock())
         .build()
         .unwrap();
-    let err = CreateMembership::builder()
-        .organization_id("org_1")
-        .user_id("user_1")
-        .role("org:member")
-        .build()
-        .unwrap()
-        .send(&client)
-        .unwrap_err();
+    let err = Op::Create.send(&client).unwrap_err();
     assert!(err.transport_error().is_some(), "{err:?}");
     error_hides("Error::Transport (connect)", &err, &[KEY, SECRET_PART]);
 
     // The mock transport's own failure, and a scripted one with a source.
     let (client, mock) = mock_client();
-    let err = ListMemberships::builder()
-        .organization_id("org_1")
-        .build()
-        .unwrap()
-        .send(&client)
-        .unwrap_err();
+    let err = Op::List.send(&client).unwrap_err();
     assert!(err.transport_error().is_some(), "{err:?}");
     error_hides("Error::Transport (mock)", &err, &[KEY, SECRET_PART]);
 
@@ -369,12 +326,7 @@ fn transport_errors_do_not_show_the_key() {
         TransportError::maybe_sent(TransportErrorKind::Io, "connection reset")
             .with_source(std::io::Error::other("reset by peer")),
     );
-    let err = ListMemberships::builder()
-        .organization_id("org_1")
-        .build()
-        .unwrap()
-        .send(&client)
-        .unwrap_err();
+    let err = Op::List.send(&client).unwrap_err();
     assert!(err.source().is_some());
     error_hides("Error::Transport (scripted)", &err, &[KEY, SECRET_PART]);
     display_and_debug_hide("TransportErrorKind", &TransportErrorKind::Io);
@@ -391,12 +343,7 @@ fn a_key_echoed_back_by_a_proxy_or_server_is_blanked_out_of_errors() {
         let (client, mock) = mock_client();
         let client = client.with_retry_policy(clerk_memberships::RetryPolicy::none());
         mock.push_json(status, body);
-        let err = ListMemberships::builder()
-            .organization_id("org_1")
-            .build()
-            .unwrap()
-            .send(&client)
-            .unwrap_err();
+        let err = Op::List.send(&client).unwrap_err();
         assert_eq!(err.status(), Some(status));
         error_hides("an error quoting an echoed key", &err, &[KEY, SECRET_PART]);
         assert!(

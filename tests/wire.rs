@@ -1,6 +1,8 @@
 //! What each operation puts on the wire, byte for byte, and what it decodes: asserted on the
 //! rendered request (`render`) and proven against a real HTTP server (`httpmock`).
 
+mod support;
+
 use clerk_memberships::memberships::{MAX_FILTER_VALUES, MAX_LIMIT};
 use clerk_memberships::testing::MockTransport;
 use clerk_memberships::{
@@ -12,8 +14,7 @@ use clerk_memberships::{
 use httpmock::prelude::*;
 use httpmock::{HttpMockRequest, When};
 use serde_json::{Value, json};
-
-const KEY: &str = "sk_test_W1reTestK3y0123456789";
+use support::clients::{KEY, client, client_builder};
 const MEMBERSHIP: &str = include_str!("fixtures/membership.json");
 const PAGE: &str = include_str!("fixtures/memberships_page.json");
 /// Where render-only clients point; nothing listens there and nothing is sent.
@@ -22,20 +23,10 @@ const LIST_PATH: &str = "/v1/organizations/org_1/memberships";
 
 // ---- helpers --------------------------------------------------------------------------------
 
-fn client(server: &MockServer) -> Client {
-    Client::builder()
-        .secret_key(KEY)
-        .base_url(format!("{}/v1", server.base_url()))
-        .build()
-        .expect("valid client")
-}
-
 /// A client whose transport records instead of sending: for `render` and build-error tests.
 fn offline_client() -> (Client, MockTransport) {
     let mock = MockTransport::new();
-    let client = Client::builder()
-        .secret_key(KEY)
-        .base_url(OFFLINE_BASE)
+    let client = client_builder(OFFLINE_BASE)
         .transport(mock.clone())
         .build()
         .expect("valid client");
@@ -463,9 +454,7 @@ fn api_version_and_user_agent_overrides_replace_the_defaults_for_every_operation
         expect_headers(when, false, UA, VERSION);
         then.status(200).body(PAGE);
     });
-    let client = Client::builder()
-        .secret_key(KEY)
-        .base_url(format!("{}/v1", server.base_url()))
+    let client = client_builder(format!("{}/v1", server.base_url()))
         .api_version(VERSION)
         .user_agent(UA)
         .build()
@@ -507,9 +496,7 @@ fn a_trailing_slash_on_the_base_url_does_not_double_the_slash() {
         expect_target(when, LIST_PATH);
         then.status(200).body(PAGE);
     });
-    let client = Client::builder()
-        .secret_key(KEY)
-        .base_url(format!("{}/v1/", server.base_url()))
+    let client = client_builder(format!("{}/v1/", server.base_url()))
         .build()
         .unwrap();
     assert_eq!(client.base_url(), format!("{}/v1", server.base_url()));
@@ -524,11 +511,7 @@ fn a_base_url_without_a_path_prefix_puts_the_api_path_at_the_root() {
         expect_target(when, "/organizations/org_1/memberships/user_1");
         then.status(200).body(MEMBERSHIP);
     });
-    let client = Client::builder()
-        .secret_key(KEY)
-        .base_url(server.base_url())
-        .build()
-        .unwrap();
+    let client = client_builder(server.base_url()).build().unwrap();
     DeleteMembership::builder()
         .organization_id("org_1")
         .user_id("user_1")
