@@ -1,14 +1,17 @@
 //! Retry, rate-limit and pacing behaviour, with scripted answers and a manual clock: every
 //! test asserts the exact attempts and waits, and runs in microseconds.
 
+mod support;
+
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, UNIX_EPOCH};
 
 use clerk_memberships::testing::{MEMBERSHIP_JSON, ManualClock, MockTransport};
 use clerk_memberships::{
-    AttemptEvent, Client, CreateMembership, Delivery, Error, HttpResponse, ListMemberships,
-    Operation, RetryPolicy, TokenBucket, TransportError, TransportErrorKind, UpdateMembership,
+    AttemptEvent, Client, ClientBuilder, Delivery, Error, HttpResponse, ListMemberships, Operation,
+    RetryPolicy, TokenBucket, TransportError, TransportErrorKind,
 };
+use support::ops::Op;
 
 const KEY: &str = "sk_test_retrykey123";
 const PAGE: &str = r#"{"data":[],"total_count":0}"#;
@@ -26,15 +29,19 @@ struct Setup {
 }
 
 fn setup(policy: RetryPolicy) -> Setup {
+    setup_with(|builder| builder.retry_policy(policy))
+}
+
+/// A client on a `MockTransport` and a `ManualClock`, as `configure` finishes it.
+fn setup_with(configure: impl FnOnce(&mut ClientBuilder) -> &mut ClientBuilder) -> Setup {
     let mock = MockTransport::new();
     let clock = ManualClock::new(UNIX_EPOCH + Duration::from_secs(1_780_000_000));
-    let client = Client::builder()
+    let mut builder = Client::builder();
+    builder
         .secret_key(KEY)
         .transport(mock.clone())
-        .clock(clock.clone())
-        .retry_policy(policy)
-        .build()
-        .unwrap();
+        .clock(clock.clone());
+    let client = configure(&mut builder).build().unwrap();
     Setup {
         mock,
         clock,
@@ -44,22 +51,6 @@ fn setup(policy: RetryPolicy) -> Setup {
 
 fn exact() -> RetryPolicy {
     RetryPolicy::default().jitter(0.0)
-}
-
-fn list(client: &Client) -> Result<clerk_memberships::OrganizationMemberships, Error> {
-    ListMemberships::builder()
-        .organization_id("org_1")
-        .build()?
-        .send(client)
-}
-
-fn create(client: &Client) -> Result<clerk_memberships::OrganizationMembership, Error> {
-    CreateMembership::builder()
-        .organization_id("org_1")
-        .user_id("user_1")
-        .role("org:member")
-        .build()?
-        .send(client)
 }
 
 fn maybe_sent() -> TransportError {
@@ -80,7 +71,7 @@ fn list_is_retried_on_5xx_with_exponential_backoff() {
         .push_json(503, CLERK_500)
         .push_json(502, "<html>bad gateway</html>");
     s.mock.push_json(200, PAGE);
-    let page = list(&s.client).unwrap();
+    let page = Op::List.send(&s.client).unwrap().page();
     assert_eq!(page.total_count, 0);
     assert_eq!(s.mock.requests().len(), 3);
     assert_eq!(s.clock.sleeps(), [ms(500), ms(750)]);
@@ -93,7 +84,7 @@ fn gives_up_after_max_attempts_with_the_last_real_error() {
         s.mock.push_json(500, CLERK_500);
     }
     s.mock.push_json(200, PAGE); // never reached
-    let err = list(&s.client).unwrap_err();
+    let err = Op::List.send(&s.client).unwrap_err();
     assert_eq!(err.status(), Some(500));
     assert_eq!(err.attempts(), 4);
     assert_eq!(
@@ -113,7 +104,7 @@ fn create_is_not_retried_after_a_5xx() {
     s.mock
         .push_json(500, CLERK_500)
         .push_json(200, MEMBERSHIP_JSON);
-    let err = create(&s.client).unwrap_err();
+    let err = Op::Create.send(&s.client).unwrap_err();
     assert_eq!(err.status(), Some(500));
     assert_eq!(err.attempts(), 1);
     assert_eq!(s.mock.requests().len(), 1);
@@ -126,7 +117,7 @@ fn create_is_not_retried_after_a_failure_that_may_have_reached_the_server() {
     s.mock
         .push_error(maybe_sent())
         .push_json(200, MEMBERSHIP_JSON);
-    let err = create(&s.client).unwrap_err();
+    let err = Op::Create.send(&s.client).unwrap_err();
     let transport = err.transport_error().unwrap();
     assert_eq!(transport.kind(), TransportErrorKind::Timeout);
     assert_eq!(transport.delivery(), Delivery::MaybeSent);
@@ -140,7 +131,7 @@ fn create_is_retried_when_it_certainly_was_not_sent() {
     s.mock
         .push_error(not_sent())
         .push_json(200, MEMBERSHIP_JSON);
-    create(&s.client).unwrap();
+    Op::Create.send(&s.client).unwrap();
     assert_eq!(s.mock.requests().len(), 2);
     assert_eq!(s.clock.sleeps(), [ms(500)]);
 }
@@ -150,7 +141,7 @@ fn create_is_retried_after_ambiguous_failures_only_when_opted_in() {
     let s = setup(exact().retry_ambiguous_creates(true));
     s.mock.push_error(maybe_sent()).push_json(503, CLERK_500);
     s.mock.push_json(200, MEMBERSHIP_JSON);
-    create(&s.client).unwrap();
+    Op::Create.send(&s.client).unwrap();
     assert_eq!(s.mock.requests().len(), 3);
     assert_eq!(s.clock.sleeps(), [ms(500), ms(750)]);
 }
@@ -161,14 +152,7 @@ fn idempotent_operations_are_retried_after_maybe_sent_failures() {
     s.mock
         .push_error(maybe_sent())
         .push_json(200, MEMBERSHIP_JSON);
-    UpdateMembership::builder()
-        .organization_id("org_1")
-        .user_id("user_1")
-        .role("org:admin")
-        .build()
-        .unwrap()
-        .send(&s.client)
-        .unwrap();
+    Op::Update.send(&s.client).unwrap();
     assert_eq!(s.mock.requests().len(), 2);
 }
 
@@ -178,7 +162,7 @@ fn rate_limited_create_waits_retry_after_seconds() {
     s.mock
         .push_response(HttpResponse::new(429, CLERK_429).with_header("Retry-After", "3"));
     s.mock.push_json(200, MEMBERSHIP_JSON);
-    create(&s.client).unwrap();
+    Op::Create.send(&s.client).unwrap();
     assert_eq!(s.mock.requests().len(), 2);
     assert_eq!(s.clock.sleeps(), [Duration::from_secs(3)]);
 }
@@ -192,7 +176,7 @@ fn retry_after_as_http_date_is_honoured() {
             .with_header("retry-after", "Thu, 28 May 2026 20:26:47 GMT"),
     );
     s.mock.push_json(200, PAGE);
-    list(&s.client).unwrap();
+    Op::List.send(&s.client).unwrap();
     assert_eq!(s.clock.sleeps(), [Duration::from_secs(7)]);
 }
 
@@ -202,7 +186,7 @@ fn a_retry_after_past_the_deadline_is_not_waited_for() {
     s.mock
         .push_response(HttpResponse::new(429, CLERK_429).with_header("Retry-After", "60"));
     s.mock.push_json(200, PAGE);
-    let err = list(&s.client).unwrap_err();
+    let err = Op::List.send(&s.client).unwrap_err();
     assert!(err.is_rate_limited());
     assert_eq!(err.retry_after(), Some(Duration::from_secs(60)));
     assert_eq!(err.attempts(), 1);
@@ -215,7 +199,7 @@ fn backoff_never_sleeps_past_the_deadline() {
     for _ in 0..10 {
         s.mock.push_json(500, CLERK_500);
     }
-    let err = list(&s.client).unwrap_err();
+    let err = Op::List.send(&s.client).unwrap_err();
     // 500 ms fits; 500 + 750 does not.
     assert_eq!(s.clock.sleeps(), [ms(500)]);
     assert_eq!(err.attempts(), 2);
@@ -227,11 +211,11 @@ fn a_429_holds_back_every_clone_of_the_client_until_retry_after() {
     s.mock
         .push_response(HttpResponse::new(429, CLERK_429).with_header("Retry-After", "5"));
     s.mock.push_json(200, PAGE);
-    let err = list(&s.client).unwrap_err();
+    let err = Op::List.send(&s.client).unwrap_err();
     assert_eq!(err.status(), Some(429));
     assert!(s.clock.sleeps().is_empty());
     let clone = s.client.clone();
-    list(&clone).unwrap();
+    Op::List.send(&clone).unwrap();
     assert_eq!(s.clock.sleeps(), [Duration::from_secs(5)]);
     assert_eq!(s.mock.requests().len(), 2);
 }
@@ -242,10 +226,10 @@ fn a_huge_retry_after_neither_panics_nor_blocks() {
     s.mock.push_response(
         HttpResponse::new(429, CLERK_429).with_header("Retry-After", "99999999999999999999"),
     );
-    let err = list(&s.client).unwrap_err();
+    let err = Op::List.send(&s.client).unwrap_err();
     assert_eq!(err.status(), Some(429));
     // The next call is held back, but not past its deadline: it fails at once, unsent.
-    let err = list(&s.client).unwrap_err();
+    let err = Op::List.send(&s.client).unwrap_err();
     assert!(
         matches!(err, Error::RateLimited { attempts: 0, .. }),
         "{err:?}"
@@ -259,7 +243,7 @@ fn non_retryable_statuses_are_returned_at_once() {
     for status in [400, 401, 403, 404, 422] {
         let s = setup(exact());
         s.mock.push_json(status, CLERK_500).push_json(200, PAGE);
-        let err = list(&s.client).unwrap_err();
+        let err = Op::List.send(&s.client).unwrap_err();
         assert_eq!(err.status(), Some(status));
         assert_eq!(s.mock.requests().len(), 1, "status {status}");
     }
@@ -273,7 +257,7 @@ fn a_body_over_the_cap_is_not_retried() {
         "too big",
     ));
     s.mock.push_json(200, PAGE);
-    let err = list(&s.client).unwrap_err();
+    let err = Op::List.send(&s.client).unwrap_err();
     assert_eq!(
         err.transport_error().unwrap().kind(),
         TransportErrorKind::BodyTooLarge
@@ -285,12 +269,14 @@ fn a_body_over_the_cap_is_not_retried() {
 fn per_call_override_turns_retries_off() {
     let s = setup(exact());
     s.mock.push_json(503, CLERK_500);
-    let err = list(&s.client.with_retry_policy(RetryPolicy::none())).unwrap_err();
+    let err = Op::List
+        .send(&s.client.with_retry_policy(RetryPolicy::none()))
+        .unwrap_err();
     assert_eq!(err.status(), Some(503));
     assert_eq!(s.mock.requests().len(), 1);
     // The client itself still retries.
     s.mock.push_json(503, CLERK_500).push_json(200, PAGE);
-    list(&s.client).unwrap();
+    Op::List.send(&s.client).unwrap();
     assert_eq!(s.mock.requests().len(), 3);
 }
 
@@ -301,7 +287,7 @@ fn jitter_shortens_waits_by_at_most_its_share() {
         s.mock.push_json(500, CLERK_500);
     }
     s.mock.push_json(200, PAGE);
-    list(&s.client).unwrap();
+    Op::List.send(&s.client).unwrap();
     let sleeps = s.clock.sleeps();
     assert_eq!(sleeps.len(), 3);
     let full = [ms(500), ms(750), ms(1125)];
@@ -316,114 +302,73 @@ fn jitter_shortens_waits_by_at_most_its_share() {
 
 #[test]
 fn token_bucket_paces_all_clones() {
-    let mock = MockTransport::new();
-    let clock = ManualClock::new(UNIX_EPOCH + Duration::from_secs(1_780_000_000));
-    let client = Client::builder()
-        .secret_key(KEY)
-        .transport(mock.clone())
-        .clock(clock.clone())
-        .rate_limiter(TokenBucket::new(2, Duration::from_secs(10)))
-        .build()
-        .unwrap();
+    let s = setup_with(|b| b.rate_limiter(TokenBucket::new(2, Duration::from_secs(10))));
     for _ in 0..3 {
-        mock.push_json(200, PAGE);
+        s.mock.push_json(200, PAGE);
     }
-    list(&client).unwrap();
-    list(&client.clone()).unwrap();
-    assert!(clock.sleeps().is_empty());
-    list(&client.clone()).unwrap();
-    assert_eq!(clock.sleeps(), [Duration::from_secs(5)]);
+    Op::List.send(&s.client).unwrap();
+    Op::List.send(&s.client.clone()).unwrap();
+    assert!(s.clock.sleeps().is_empty());
+    Op::List.send(&s.client.clone()).unwrap();
+    assert_eq!(s.clock.sleeps(), [Duration::from_secs(5)]);
+}
+
+/// With Clerk's rate limit on, a client signed with `key` sends `budget` calls at once and
+/// waits `then` before the next.
+fn assert_clerk_budget(key: &str, budget: usize, then: Duration) {
+    let s = setup_with(|b| b.secret_key(key).clerk_rate_limit());
+    for _ in 0..=budget {
+        s.mock.push_json(200, PAGE);
+    }
+    for _ in 0..budget {
+        Op::List.send(&s.client).unwrap();
+    }
+    assert!(s.clock.sleeps().is_empty());
+    Op::List.send(&s.client).unwrap();
+    assert_eq!(s.clock.sleeps(), [then]);
 }
 
 #[test]
 fn clerk_rate_limit_uses_the_test_key_budget() {
-    let mock = MockTransport::new();
-    let clock = ManualClock::new(UNIX_EPOCH + Duration::from_secs(1_780_000_000));
-    let client = Client::builder()
-        .secret_key(KEY)
-        .transport(mock.clone())
-        .clock(clock.clone())
-        .clerk_rate_limit()
-        .build()
-        .unwrap();
-    for _ in 0..101 {
-        mock.push_json(200, PAGE);
-    }
-    for _ in 0..100 {
-        list(&client).unwrap();
-    }
-    assert!(clock.sleeps().is_empty());
-    list(&client).unwrap();
     // 100 requests per 10 s: one token every 100 ms.
-    assert_eq!(clock.sleeps(), [ms(100)]);
+    assert_clerk_budget(KEY, 100, ms(100));
 }
 
 #[test]
 fn clerk_rate_limit_uses_the_live_key_budget_for_live_keys() {
-    let mock = MockTransport::new();
-    let clock = ManualClock::new(UNIX_EPOCH + Duration::from_secs(1_780_000_000));
-    let client = Client::builder()
-        .secret_key("sk_live_retrykey123")
-        .transport(mock.clone())
-        .clock(clock.clone())
-        .clerk_rate_limit()
-        .build()
-        .unwrap();
-    for _ in 0..1_001 {
-        mock.push_json(200, PAGE);
-    }
-    for _ in 0..1_000 {
-        list(&client).unwrap();
-    }
-    assert!(clock.sleeps().is_empty());
-    list(&client).unwrap();
     // 1000 requests per 10 s: one token every 10 ms.
-    assert_eq!(clock.sleeps(), [ms(10)]);
+    assert_clerk_budget("sk_live_retrykey123", 1_000, ms(10));
 }
 
 #[test]
 fn a_limiter_wait_past_the_deadline_fails_unsent() {
-    let mock = MockTransport::new();
-    let clock = ManualClock::new(UNIX_EPOCH + Duration::from_secs(1_780_000_000));
-    let client = Client::builder()
-        .secret_key(KEY)
-        .transport(mock.clone())
-        .clock(clock.clone())
-        .rate_limiter(TokenBucket::new(1, Duration::from_secs(60)))
-        .build()
-        .unwrap();
-    mock.push_json(200, PAGE).push_json(200, PAGE);
-    list(&client).unwrap();
-    let err = list(&client).unwrap_err();
+    let s = setup_with(|b| b.rate_limiter(TokenBucket::new(1, Duration::from_secs(60))));
+    s.mock.push_json(200, PAGE).push_json(200, PAGE);
+    Op::List.send(&s.client).unwrap();
+    let err = Op::List.send(&s.client).unwrap_err();
     assert!(err.is_rate_limited());
     assert_eq!(err.retry_after(), Some(Duration::from_secs(60)));
     assert_eq!(err.attempts(), 0);
-    assert_eq!(mock.requests().len(), 1);
+    assert_eq!(s.mock.requests().len(), 1);
 }
 
 #[test]
 fn attempt_events_report_each_try_without_secrets_or_metadata() {
     let events = Arc::new(Mutex::new(Vec::<AttemptEvent>::new()));
-    let mock = MockTransport::new();
-    let clock = ManualClock::new(UNIX_EPOCH + Duration::from_secs(1_780_000_000));
     let sink = Arc::clone(&events);
-    let client = Client::builder()
-        .secret_key(KEY)
-        .transport(mock.clone())
-        .clock(clock.clone())
-        .retry_policy(exact())
-        .on_attempt(move |event| sink.lock().unwrap().push(event.clone()))
-        .build()
-        .unwrap();
-    mock.push_json(503, CLERK_500).push_error(not_sent());
-    mock.push_json(200, MEMBERSHIP_JSON);
+    let s = setup_with(|b| {
+        b.retry_policy(exact())
+            .on_attempt(move |event| sink.lock().unwrap().push(event.clone()))
+    });
+    s.mock.push_json(503, CLERK_500).push_error(not_sent());
+    s.mock.push_json(200, MEMBERSHIP_JSON);
     clerk_memberships::UpdateMembershipMetadata::builder()
         .organization_id("org_1")
         .user_id("user_1")
         .private_metadata(serde_json::json!({"salary": "top-secret-value"}))
         .build()
         .unwrap()
-        .send(&client)
+        .send(&s.client)
         .unwrap();
     let events = events.lock().unwrap();
     assert_eq!(events.len(), 3);
@@ -454,7 +399,7 @@ fn attempt_events_report_each_try_without_secrets_or_metadata() {
 fn a_decode_error_after_retries_counts_the_attempts() {
     let s = setup(exact());
     s.mock.push_json(503, CLERK_500).push_json(200, "{not json");
-    let err = list(&s.client).unwrap_err();
+    let err = Op::List.send(&s.client).unwrap_err();
     assert!(matches!(
         err,
         Error::Decode {
@@ -469,7 +414,7 @@ fn a_decode_error_after_retries_counts_the_attempts() {
 fn an_unbounded_deadline_still_retries() {
     let s = setup(exact().deadline(Duration::MAX));
     s.mock.push_json(503, CLERK_500).push_json(200, PAGE);
-    list(&s.client).unwrap();
+    Op::List.send(&s.client).unwrap();
     assert_eq!(s.clock.sleeps(), [ms(500)]);
 }
 
@@ -511,7 +456,7 @@ fn each_attempt_gets_only_the_time_left_before_the_deadline() {
         .build()
         .unwrap();
     let start = clerk_memberships::Clock::now(&clock);
-    let err = list(&client).unwrap_err();
+    let err = Op::List.send(&client).unwrap_err();
     assert_eq!(err.attempts(), 2);
     // 30 s for the first attempt; after it took 25 s and a 500 ms wait, 4.5 s are left.
     assert_eq!(
