@@ -15,6 +15,7 @@ use httpmock::prelude::*;
 use httpmock::{HttpMockRequest, When};
 use serde_json::{Value, json};
 use support::clients::{KEY, client, client_builder};
+use support::ops::Op;
 const MEMBERSHIP: &str = include_str!("fixtures/membership.json");
 const PAGE: &str = include_str!("fixtures/memberships_page.json");
 /// Where render-only clients point; nothing listens there and nothing is sent.
@@ -465,24 +466,9 @@ fn api_version_and_user_agent_overrides_replace_the_defaults_for_every_operation
     assert_eq!(rendered.header("Clerk-API-Version"), Some(VERSION));
     assert_eq!(rendered.headers().count(), 4);
 
-    create().build().unwrap().send(&client).unwrap();
-    list().build().unwrap().send(&client).unwrap();
-    UpdateMembership::builder()
-        .organization_id("org_1")
-        .user_id("user_1")
-        .role("org:admin")
-        .build()
-        .unwrap()
-        .send(&client)
-        .unwrap();
-    DeleteMembership::builder()
-        .organization_id("org_1")
-        .user_id("user_1")
-        .build()
-        .unwrap()
-        .send(&client)
-        .unwrap();
-    update_metadata().build().unwrap().send(&client).unwrap();
+    for op in Op::ALL {
+        op.send(&client).unwrap();
+    }
     with_post.assert_calls(1);
     get.assert_calls(1);
     with_body.assert_calls(2);
@@ -512,168 +498,78 @@ fn a_base_url_without_a_path_prefix_puts_the_api_path_at_the_root() {
         then.status(200).body(MEMBERSHIP);
     });
     let client = client_builder(server.base_url()).build().unwrap();
-    DeleteMembership::builder()
-        .organization_id("org_1")
-        .user_id("user_1")
-        .build()
-        .unwrap()
-        .send(&client)
-        .unwrap();
+    Op::Delete.send(&client).unwrap();
     mock.assert();
 }
 
 // ---- required fields: missing and empty ------------------------------------------------------
 
-#[test]
-fn create_without_organization_id_is_rejected() {
-    let err = rejected!(CreateMembership::builder().user_id("u").role("r"));
-    assert_eq!(err, BuildError::MissingField("organization_id"));
+/// One test per required field an operation's builder leaves out: nothing is sent, and the
+/// build error says which field is missing.
+macro_rules! missing_field_tests {
+    ($($name:ident: $builder:expr => $field:literal;)*) => {$(
+        #[test]
+        fn $name() {
+            assert_eq!(rejected!($builder), BuildError::MissingField($field));
+        }
+    )*};
 }
 
-#[test]
-fn create_without_user_id_is_rejected() {
-    let err = rejected!(CreateMembership::builder().organization_id("o").role("r"));
-    assert_eq!(err, BuildError::MissingField("user_id"));
+missing_field_tests! {
+    create_without_organization_id_is_rejected:
+        CreateMembership::builder().user_id("u").role("r") => "organization_id";
+    create_without_user_id_is_rejected:
+        CreateMembership::builder().organization_id("o").role("r") => "user_id";
+    create_without_role_is_rejected:
+        CreateMembership::builder().organization_id("o").user_id("u") => "role";
+    list_without_organization_id_is_rejected:
+        ListMemberships::builder().role("org:admin") => "organization_id";
+    update_without_organization_id_is_rejected:
+        UpdateMembership::builder().user_id("u").role("r") => "organization_id";
+    update_without_user_id_is_rejected:
+        UpdateMembership::builder().organization_id("o").role("r") => "user_id";
+    update_without_role_is_rejected:
+        UpdateMembership::builder().organization_id("o").user_id("u") => "role";
+    delete_without_organization_id_is_rejected:
+        DeleteMembership::builder().user_id("u") => "organization_id";
+    delete_without_user_id_is_rejected:
+        DeleteMembership::builder().organization_id("o") => "user_id";
+    update_metadata_without_organization_id_is_rejected:
+        UpdateMembershipMetadata::builder().user_id("u") => "organization_id";
+    update_metadata_without_user_id_is_rejected:
+        UpdateMembershipMetadata::builder().organization_id("o") => "user_id";
 }
 
-#[test]
-fn create_without_role_is_rejected() {
-    let err = rejected!(
-        CreateMembership::builder()
-            .organization_id("o")
-            .user_id("u")
-    );
-    assert_eq!(err, BuildError::MissingField("role"));
+/// One test per required field set to the empty string: nothing is sent, and the build error
+/// names the field.
+macro_rules! empty_field_tests {
+    ($($name:ident: $builder:expr => $field:literal;)*) => {$(
+        #[test]
+        fn $name() {
+            assert_invalid(rejected!($builder), $field);
+        }
+    )*};
 }
 
-#[test]
-fn create_with_empty_organization_id_is_rejected() {
-    assert_invalid(rejected!(create().organization_id("")), "organization_id");
-}
-
-#[test]
-fn create_with_empty_user_id_is_rejected() {
-    assert_invalid(rejected!(create().user_id("")), "user_id");
-}
-
-#[test]
-fn create_with_empty_role_is_rejected() {
-    assert_invalid(rejected!(create().role("")), "role");
-}
-
-#[test]
-fn list_without_organization_id_is_rejected() {
-    let err = rejected!(ListMemberships::builder().role("org:admin"));
-    assert_eq!(err, BuildError::MissingField("organization_id"));
-}
-
-#[test]
-fn list_with_empty_organization_id_is_rejected() {
-    assert_invalid(rejected!(list().organization_id("")), "organization_id");
-}
-
-#[test]
-fn update_without_organization_id_is_rejected() {
-    let err = rejected!(UpdateMembership::builder().user_id("u").role("r"));
-    assert_eq!(err, BuildError::MissingField("organization_id"));
-}
-
-#[test]
-fn update_without_user_id_is_rejected() {
-    let err = rejected!(UpdateMembership::builder().organization_id("o").role("r"));
-    assert_eq!(err, BuildError::MissingField("user_id"));
-}
-
-#[test]
-fn update_without_role_is_rejected() {
-    let err = rejected!(
-        UpdateMembership::builder()
-            .organization_id("o")
-            .user_id("u")
-    );
-    assert_eq!(err, BuildError::MissingField("role"));
-}
-
-#[test]
-fn update_with_empty_organization_id_is_rejected() {
-    let err = rejected!(
-        UpdateMembership::builder()
-            .organization_id("")
-            .user_id("u")
-            .role("r")
-    );
-    assert_invalid(err, "organization_id");
-}
-
-#[test]
-fn update_with_empty_user_id_is_rejected() {
-    let err = rejected!(
-        UpdateMembership::builder()
-            .organization_id("o")
-            .user_id("")
-            .role("r")
-    );
-    assert_invalid(err, "user_id");
-}
-
-#[test]
-fn update_with_empty_role_is_rejected() {
-    let err = rejected!(
-        UpdateMembership::builder()
-            .organization_id("o")
-            .user_id("u")
-            .role("")
-    );
-    assert_invalid(err, "role");
-}
-
-#[test]
-fn delete_without_organization_id_is_rejected() {
-    let err = rejected!(DeleteMembership::builder().user_id("u"));
-    assert_eq!(err, BuildError::MissingField("organization_id"));
-}
-
-#[test]
-fn delete_without_user_id_is_rejected() {
-    let err = rejected!(DeleteMembership::builder().organization_id("o"));
-    assert_eq!(err, BuildError::MissingField("user_id"));
-}
-
-#[test]
-fn delete_with_empty_organization_id_is_rejected() {
-    let err = rejected!(DeleteMembership::builder().organization_id("").user_id("u"));
-    assert_invalid(err, "organization_id");
-}
-
-#[test]
-fn delete_with_empty_user_id_is_rejected() {
-    let err = rejected!(DeleteMembership::builder().organization_id("o").user_id(""));
-    assert_invalid(err, "user_id");
-}
-
-#[test]
-fn update_metadata_without_organization_id_is_rejected() {
-    let err = rejected!(UpdateMembershipMetadata::builder().user_id("u"));
-    assert_eq!(err, BuildError::MissingField("organization_id"));
-}
-
-#[test]
-fn update_metadata_without_user_id_is_rejected() {
-    let err = rejected!(UpdateMembershipMetadata::builder().organization_id("o"));
-    assert_eq!(err, BuildError::MissingField("user_id"));
-}
-
-#[test]
-fn update_metadata_with_empty_organization_id_is_rejected() {
-    assert_invalid(
-        rejected!(update_metadata().organization_id("")),
-        "organization_id",
-    );
-}
-
-#[test]
-fn update_metadata_with_empty_user_id_is_rejected() {
-    assert_invalid(rejected!(update_metadata().user_id("")), "user_id");
+empty_field_tests! {
+    create_with_empty_organization_id_is_rejected:
+        create().organization_id("") => "organization_id";
+    create_with_empty_user_id_is_rejected: create().user_id("") => "user_id";
+    create_with_empty_role_is_rejected: create().role("") => "role";
+    list_with_empty_organization_id_is_rejected: list().organization_id("") => "organization_id";
+    update_with_empty_organization_id_is_rejected:
+        UpdateMembership::builder().organization_id("").user_id("u").role("r") => "organization_id";
+    update_with_empty_user_id_is_rejected:
+        UpdateMembership::builder().organization_id("o").user_id("").role("r") => "user_id";
+    update_with_empty_role_is_rejected:
+        UpdateMembership::builder().organization_id("o").user_id("u").role("") => "role";
+    delete_with_empty_organization_id_is_rejected:
+        DeleteMembership::builder().organization_id("").user_id("u") => "organization_id";
+    delete_with_empty_user_id_is_rejected:
+        DeleteMembership::builder().organization_id("o").user_id("") => "user_id";
+    update_metadata_with_empty_organization_id_is_rejected:
+        update_metadata().organization_id("") => "organization_id";
+    update_metadata_with_empty_user_id_is_rejected: update_metadata().user_id("") => "user_id";
 }
 
 #[test]
@@ -990,90 +886,48 @@ fn the_vec_setter_replaces_earlier_values() {
     );
 }
 
-#[test]
-fn query_is_sent_with_reserved_characters_escaped() {
-    assert_list_on_wire(
-        list().query("a+b&c=d#e f"),
-        "?query=a%2Bb%26c%3Dd%23e%20f",
-        &[("query", "a+b&c=d#e f")],
-    );
+/// One test per optional field set alone: the exact query it renders and sends, and the one
+/// pair, named after the setter, that the server decodes from it.
+macro_rules! optional_field_tests {
+    ($($name:ident: $setter:ident($value:expr) => $raw:literal, $decoded:literal;)*) => {$(
+        #[test]
+        fn $name() {
+            assert_list_on_wire(
+                list().$setter($value),
+                $raw,
+                &[(stringify!($setter), $decoded)],
+            );
+        }
+    )*};
 }
 
-#[test]
-fn email_address_query_is_sent() {
-    assert_list_on_wire(
-        list().email_address_query("ello"),
-        "?email_address_query=ello",
-        &[("email_address_query", "ello")],
-    );
-}
-
-#[test]
-fn phone_number_query_is_sent_with_plus_encoded() {
-    assert_list_on_wire(
-        list().phone_number_query("+1 555"),
-        "?phone_number_query=%2B1%20555",
-        &[("phone_number_query", "+1 555")],
-    );
-}
-
-#[test]
-fn username_query_is_sent() {
-    assert_list_on_wire(
-        list().username_query("CoolUser"),
-        "?username_query=CoolUser",
-        &[("username_query", "CoolUser")],
-    );
-}
-
-#[test]
-fn name_query_is_sent_with_non_ascii_as_utf8() {
-    assert_list_on_wire(
-        list().name_query("Jürgen Groß"),
-        "?name_query=J%C3%BCrgen%20Gro%C3%9F",
-        &[("name_query", "Jürgen Groß")],
-    );
-}
-
-#[test]
-fn last_active_at_before_is_sent_as_plain_milliseconds() {
-    assert_list_on_wire(
-        list().last_active_at_before(1_700_690_400_000),
-        "?last_active_at_before=1700690400000",
-        &[("last_active_at_before", "1700690400000")],
-    );
-}
-
-#[test]
-fn last_active_at_after_is_sent_as_plain_milliseconds() {
-    assert_list_on_wire(
-        list().last_active_at_after(1_700_690_400_001),
-        "?last_active_at_after=1700690400001",
-        &[("last_active_at_after", "1700690400001")],
-    );
-}
-
-#[test]
-fn created_at_before_is_sent_as_plain_milliseconds() {
-    assert_list_on_wire(
-        list().created_at_before(1_730_160_000_000),
-        "?created_at_before=1730160000000",
-        &[("created_at_before", "1730160000000")],
-    );
-}
-
-#[test]
-fn created_at_after_is_sent_as_plain_milliseconds() {
-    assert_list_on_wire(
-        list().created_at_after(1_730_160_000_999),
-        "?created_at_after=1730160000999",
-        &[("created_at_after", "1730160000999")],
-    );
-}
-
-#[test]
-fn limit_is_sent_as_a_plain_decimal() {
-    assert_list_on_wire(list().limit(10), "?limit=10", &[("limit", "10")]);
+optional_field_tests! {
+    query_is_sent_with_reserved_characters_escaped:
+        query("a+b&c=d#e f") => "?query=a%2Bb%26c%3Dd%23e%20f", "a+b&c=d#e f";
+    email_address_query_is_sent:
+        email_address_query("ello") => "?email_address_query=ello", "ello";
+    phone_number_query_is_sent_with_plus_encoded:
+        phone_number_query("+1 555") => "?phone_number_query=%2B1%20555", "+1 555";
+    username_query_is_sent:
+        username_query("CoolUser") => "?username_query=CoolUser", "CoolUser";
+    name_query_is_sent_with_non_ascii_as_utf8:
+        name_query("Jürgen Groß") => "?name_query=J%C3%BCrgen%20Gro%C3%9F", "Jürgen Groß";
+    last_active_at_before_is_sent_as_plain_milliseconds:
+        last_active_at_before(1_700_690_400_000)
+            => "?last_active_at_before=1700690400000", "1700690400000";
+    last_active_at_after_is_sent_as_plain_milliseconds:
+        last_active_at_after(1_700_690_400_001)
+            => "?last_active_at_after=1700690400001", "1700690400001";
+    created_at_before_is_sent_as_plain_milliseconds:
+        created_at_before(1_730_160_000_000)
+            => "?created_at_before=1730160000000", "1730160000000";
+    created_at_after_is_sent_as_plain_milliseconds:
+        created_at_after(1_730_160_000_999)
+            => "?created_at_after=1730160000999", "1730160000999";
+    limit_is_sent_as_a_plain_decimal:
+        limit(10) => "?limit=10", "10";
+    negative_milliseconds_are_plain_signed_decimals:
+        created_at_before(-1) => "?created_at_before=-1", "-1";
 }
 
 #[test]
@@ -1190,15 +1044,6 @@ fn option_forwarders_with_some_send_like_the_plain_setters() {
             ("limit", "5"),
             ("offset", "6"),
         ],
-    );
-}
-
-#[test]
-fn negative_milliseconds_are_plain_signed_decimals() {
-    assert_list_on_wire(
-        list().created_at_before(-1),
-        "?created_at_before=-1",
-        &[("created_at_before", "-1")],
     );
 }
 
@@ -1474,42 +1319,17 @@ fn awkward_organization_ids_stay_one_segment_for_every_operation() {
             then.status(200).body(MEMBERSHIP);
         });
 
-        let op = ListMemberships::builder()
-            .organization_id(*raw)
-            .build()
-            .unwrap();
-        assert_eq!(op.render(&client).unwrap().path_and_query(), base);
-        op.send(&client).unwrap();
-        let op = CreateMembership::builder()
-            .organization_id(*raw)
-            .user_id("user_1")
-            .role("r")
-            .build()
-            .unwrap();
-        assert_eq!(op.render(&client).unwrap().path_and_query(), base);
-        op.send(&client).unwrap();
-        let op = UpdateMembership::builder()
-            .organization_id(*raw)
-            .user_id("user_1")
-            .role("r")
-            .build()
-            .unwrap();
-        assert_eq!(op.render(&client).unwrap().path_and_query(), member);
-        op.send(&client).unwrap();
-        let op = DeleteMembership::builder()
-            .organization_id(*raw)
-            .user_id("user_1")
-            .build()
-            .unwrap();
-        assert_eq!(op.render(&client).unwrap().path_and_query(), member);
-        op.send(&client).unwrap();
-        let op = UpdateMembershipMetadata::builder()
-            .organization_id(*raw)
-            .user_id("user_1")
-            .build()
-            .unwrap();
-        assert_eq!(op.render(&client).unwrap().path_and_query(), metadata);
-        op.send(&client).unwrap();
+        for (op, target) in [
+            (Op::List, &base),
+            (Op::Create, &base),
+            (Op::Update, &member),
+            (Op::Delete, &member),
+            (Op::UpdateMetadata, &metadata),
+        ] {
+            let op = op.build(raw, "user_1");
+            assert_eq!(op.render(&client).unwrap().path_and_query(), *target);
+            op.send(&client).unwrap();
+        }
 
         list_mock.assert_calls(1);
         create_mock.assert_calls(1);
@@ -1538,28 +1358,15 @@ fn awkward_user_ids_stay_one_segment_for_every_operation() {
             then.status(200).body(MEMBERSHIP);
         });
 
-        let op = UpdateMembership::builder()
-            .organization_id("org_1")
-            .user_id(*raw)
-            .role("r")
-            .build()
-            .unwrap();
-        assert_eq!(op.render(&client).unwrap().path_and_query(), member);
-        op.send(&client).unwrap();
-        let op = DeleteMembership::builder()
-            .organization_id("org_1")
-            .user_id(*raw)
-            .build()
-            .unwrap();
-        assert_eq!(op.render(&client).unwrap().path_and_query(), member);
-        op.send(&client).unwrap();
-        let op = UpdateMembershipMetadata::builder()
-            .organization_id("org_1")
-            .user_id(*raw)
-            .build()
-            .unwrap();
-        assert_eq!(op.render(&client).unwrap().path_and_query(), metadata);
-        op.send(&client).unwrap();
+        for (op, target) in [
+            (Op::Update, &member),
+            (Op::Delete, &member),
+            (Op::UpdateMetadata, &metadata),
+        ] {
+            let op = op.build("org_1", raw);
+            assert_eq!(op.render(&client).unwrap().path_and_query(), *target);
+            op.send(&client).unwrap();
+        }
 
         patch.assert_calls(1);
         delete.assert_calls(1);
