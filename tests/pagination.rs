@@ -126,20 +126,25 @@ fn the_first_error_is_yielded_once_then_nothing_more_is_requested() {
     assert_eq!(mock.requests().len(), 2);
 }
 
+/// Pages through what `mock` serves, expecting the last of `pages` results to be the error
+/// for a server that stopped advancing at `offset`, and no request after it.
+fn assert_caught_not_advancing(mock: &MockTransport, pages: usize, offset: u64) {
+    let results: Vec<_> = request(2).pages(&client(mock)).collect();
+    assert_eq!(results.len(), pages);
+    assert!(matches!(
+        results[pages - 1],
+        Err(Error::PageNotAdvancing { offset: o }) if o == offset
+    ));
+    assert_eq!(mock.requests().len(), pages);
+}
+
 #[test]
 fn a_server_that_repeats_the_same_page_gets_an_error_not_a_loop() {
     let mock = MockTransport::new();
     for _ in 0..5 {
         mock.push_json(200, page(&["m1", "m2"], 1_000_000));
     }
-    let client = client(&mock);
-    let results: Vec<_> = request(2).pages(&client).collect();
-    assert_eq!(results.len(), 2);
-    assert!(matches!(
-        results[1],
-        Err(Error::PageNotAdvancing { offset: 2 })
-    ));
-    assert_eq!(mock.requests().len(), 2);
+    assert_caught_not_advancing(&mock, 2, 2);
 }
 
 #[test]
@@ -221,14 +226,7 @@ fn a_server_that_cycles_between_pages_is_caught_too() {
         mock.push_json(200, page(&["a1", "a2"], 1_000_000));
         mock.push_json(200, page(&["b1", "b2"], 1_000_000));
     }
-    let client = client(&mock);
-    let results: Vec<_> = request(2).pages(&client).collect();
-    assert_eq!(results.len(), 3);
-    assert!(matches!(
-        results[2],
-        Err(Error::PageNotAdvancing { offset: 4 })
-    ));
-    assert_eq!(mock.requests().len(), 3);
+    assert_caught_not_advancing(&mock, 3, 4);
 }
 
 #[test]
