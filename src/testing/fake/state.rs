@@ -53,6 +53,7 @@ pub(super) struct MembershipRecord {
     pub(super) updated_at: i64,
 }
 
+/// A seeded user as the fake keeps it: a [`FakeUser`] with its id and creation time settled.
 #[derive(Debug, Clone)]
 pub(super) struct UserRecord {
     pub(super) id: String,
@@ -67,18 +68,25 @@ pub(super) struct UserRecord {
 }
 
 impl UserRecord {
-    fn placeholder(id: &str) -> Self {
+    /// The record of `seed` under `id` (the seed's own id, if any, is not looked at), created
+    /// at `now` unless the seed says when.
+    fn new(id: String, seed: FakeUser, now: i64) -> Self {
         UserRecord {
-            id: id.to_owned(),
-            first_name: None,
-            last_name: None,
-            email_addresses: Vec::new(),
-            phone_numbers: Vec::new(),
-            username: None,
-            web3_wallets: Vec::new(),
-            last_active_at: None,
-            created_at: 0,
+            id,
+            first_name: seed.first_name,
+            last_name: seed.last_name,
+            email_addresses: seed.email_addresses,
+            phone_numbers: seed.phone_numbers,
+            username: seed.username,
+            web3_wallets: seed.web3_wallets,
+            last_active_at: seed.last_active_at,
+            created_at: seed.created_at.unwrap_or(now),
         }
+    }
+
+    /// A user without names or contact details, created at 0.
+    fn placeholder(id: &str) -> Self {
+        UserRecord::new(id.to_owned(), FakeUser::unnamed(), 0)
     }
 
     /// What Clerk shows as the user's identifier: the primary email, else phone, else
@@ -200,27 +208,15 @@ impl State {
         id
     }
 
-    pub(super) fn add_user(&mut self, seed: FakeUser, now: i64) -> String {
-        let id = match seed.id {
+    pub(super) fn add_user(&mut self, mut seed: FakeUser, now: i64) -> String {
+        let id = match seed.id.take() {
             Some(id) => id,
             None => generated_id("user_", &mut self.counters.user, |id| {
                 self.users.contains_key(id)
             }),
         };
-        self.users.insert(
-            id.clone(),
-            UserRecord {
-                id: id.clone(),
-                first_name: seed.first_name,
-                last_name: seed.last_name,
-                email_addresses: seed.email_addresses,
-                phone_numbers: seed.phone_numbers,
-                username: seed.username,
-                web3_wallets: seed.web3_wallets,
-                last_active_at: seed.last_active_at,
-                created_at: seed.created_at.unwrap_or(now),
-            },
-        );
+        self.users
+            .insert(id.clone(), UserRecord::new(id.clone(), seed, now));
         id
     }
 
