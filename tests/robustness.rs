@@ -2,13 +2,13 @@
 //! statuses, headers and bodies go through every operation, and every outcome, error or not,
 //! can be formatted.
 
+mod support;
+
 use std::time::{Duration, UNIX_EPOCH};
 
 use clerk_memberships::testing::{MEMBERSHIP_JSON, ManualClock, MockTransport};
-use clerk_memberships::{
-    Client, CreateMembership, DeleteMembership, HttpResponse, ListMemberships, RetryPolicy,
-    UpdateMembership, UpdateMembershipMetadata,
-};
+use clerk_memberships::{Client, HttpResponse, ListMemberships, RetryPolicy, UpdateMembership};
+use support::ops::Op;
 
 /// A small deterministic generator (xorshift), so a failure can be replayed.
 struct Rng(u64);
@@ -152,44 +152,10 @@ fn any_answer_is_a_result_never_a_panic() {
             }
             mock.push_response(response);
         }
-        let outcome = match round % 5 {
-            0 => CreateMembership::builder()
-                .organization_id("o")
-                .user_id("u")
-                .role("r")
-                .build()
-                .unwrap()
-                .send(&client)
-                .map(|m| format!("{m:?}")),
-            1 => ListMemberships::builder()
-                .organization_id("o")
-                .build()
-                .unwrap()
-                .send(&client)
-                .map(|p| format!("{p:?}")),
-            2 => UpdateMembership::builder()
-                .organization_id("o")
-                .user_id("u")
-                .role("r")
-                .build()
-                .unwrap()
-                .send(&client)
-                .map(|m| format!("{m:?}")),
-            3 => DeleteMembership::builder()
-                .organization_id("o")
-                .user_id("u")
-                .build()
-                .unwrap()
-                .send(&client)
-                .map(|m| format!("{m:?}")),
-            _ => UpdateMembershipMetadata::builder()
-                .organization_id("o")
-                .user_id("u")
-                .build()
-                .unwrap()
-                .send(&client)
-                .map(|m| format!("{m:?}")),
-        };
+        let outcome = Op::ALL[round % Op::ALL.len()]
+            .build("o", "u")
+            .send(&client)
+            .map(|answer| format!("{answer:?}"));
         if let Err(err) = outcome {
             let shown = format!("{err} {err:?}");
             assert!(
