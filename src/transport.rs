@@ -29,11 +29,7 @@
 
 use std::fmt;
 use std::io::{self, Read};
-use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant};
-
-use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
-use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
+use std::time::Duration;
 
 use crate::error::{BuildError, TransportError, TransportErrorKind};
 use crate::memberships::Operation;
@@ -299,7 +295,6 @@ fn find_header<'a>(
 #[derive(Clone)]
 pub struct UreqTransport {
     agent: ureq::Agent,
-    addresses: Arc<AddressCache>,
     request_timeout: Duration,
     max_response_body: u64,
 }
@@ -395,78 +390,11 @@ impl UreqTransportBuilder {
             .timeout_connect(Some(self.connect_timeout))
             .timeout_global(Some(self.request_timeout))
             .build();
-        let addresses = Arc::new(AddressCache::default());
         UreqTransport {
-            agent: ureq::Agent::with_parts(
-                config,
-                DefaultConnector::default(),
-                SharedAddressCache(Arc::clone(&addresses)),
-            ),
-            addresses,
+            agent: ureq::Agent::new_with_config(config),
             request_timeout: self.request_timeout,
             max_response_body: self.max_response_body,
         }
-    }
-}
-
-/// How long a host's resolved addresses are reused before it is looked up again.
-const ADDRESS_TTL: Duration = Duration::from_secs(30);
-/// How many hosts the address cache remembers.
-const ADDRESS_CACHE_HOSTS: usize = 8;
-
-/// Remembers resolved addresses for [`ADDRESS_TTL`].
-///
-/// ureq looks the host up before it looks for a pooled connection, and with a timeout set it
-/// does so in a new thread: on every request, keep-alive or not. Reusing the addresses for a
-/// short while makes a call on a pooled connection skip both. A failed connection forgets them.
-#[derive(Debug, Default)]
-struct AddressCache {
-    resolver: DefaultResolver,
-    entries: Mutex<Vec<(String, Instant, ResolvedSocketAddrs)>>,
-}
-
-impl AddressCache {
-    fn forget(&self) {
-        self.entries
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clear();
-    }
-}
-
-#[derive(Debug)]
-struct SharedAddressCache(Arc<AddressCache>);
-
-impl Resolver for SharedAddressCache {
-    fn resolve(
-        &self,
-        uri: &ureq::http::Uri,
-        config: &ureq::config::Config,
-        timeout: NextTimeout,
-    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
-        let key = format!(
-            "{}://{}",
-            uri.scheme_str().unwrap_or_default(),
-            uri.authority().map_or("", |a| a.as_str())
-        );
-        let cache = &*self.0;
-        {
-            let entries = cache.entries.lock().unwrap_or_else(PoisonError::into_inner);
-            if let Some((_, _, addrs)) = entries
-                .iter()
-                .find(|(k, at, _)| *k == key && at.elapsed() < ADDRESS_TTL)
-            {
-                return Ok(addrs.clone());
-            }
-        }
-        let addrs = cache.resolver.resolve(uri, config, timeout)?;
-        let mut entries = cache.entries.lock().unwrap_or_else(PoisonError::into_inner);
-        entries.retain(|(k, at, _)| *k != key && at.elapsed() < ADDRESS_TTL);
-        if entries.len() >= ADDRESS_CACHE_HOSTS {
-            entries.remove(0);
-        }
-        entries.push((key, Instant::now(), addrs.clone()));
-        Ok(addrs)
     }
 }
 
@@ -482,14 +410,7 @@ impl UreqTransport {
             .configure_request(request)
             .timeout_global(Some(timeout))
             .build();
-        self.agent.run(request).map_err(|err| {
-            let err = classify(err);
-            if err.kind() == TransportErrorKind::Connect {
-                // The addresses may be stale: look the host up again next time.
-                self.addresses.forget();
-            }
-            err
-        })
+        self.agent.run(request).map_err(classify)
     }
 }
 
@@ -629,37 +550,6 @@ fn connect_failure(err: &io::Error) -> bool {
 mod tests {
     use super::*;
     use crate::error::Delivery;
-
-    #[test]
-    fn resolved_addresses_are_reused_per_host_and_forgotten_on_demand() {
-        use ureq::unversioned::transport::time::Duration as Wait;
-        let cache = Arc::new(AddressCache::default());
-        let resolver = SharedAddressCache(Arc::clone(&cache));
-        let config = ureq::config::Config::default();
-        let timeout = || NextTimeout {
-            after: Wait::NotHappening,
-            reason: ureq::Timeout::Resolve,
-            per_read: None,
-            per_write: None,
-        };
-        let entries = || cache.entries.lock().unwrap().len();
-        let uri = |port: u16| {
-            format!("http://127.0.0.1:{port}/v1/x")
-                .parse::<ureq::http::Uri>()
-                .unwrap()
-        };
-        let first = resolver.resolve(&uri(8080), &config, timeout()).unwrap();
-        let again = resolver.resolve(&uri(8080), &config, timeout()).unwrap();
-        assert_eq!(first, again);
-        assert_eq!(first.first().map(|a| a.port()), Some(8080));
-        assert_eq!(entries(), 1, "one entry per host, reused");
-        for port in 1..=20 {
-            resolver.resolve(&uri(port), &config, timeout()).unwrap();
-        }
-        assert_eq!(entries(), ADDRESS_CACHE_HOSTS, "bounded");
-        cache.forget();
-        assert_eq!(entries(), 0);
-    }
 
     #[test]
     fn a_failed_host_lookup_was_not_sent() {
