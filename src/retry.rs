@@ -383,15 +383,30 @@ pub(crate) fn send_with_retries(
         .or_else(|| started.checked_add(Duration::from_secs(100 * 365 * 86_400)))
         .unwrap_or(started);
     let mut attempt = 0;
+    // The answer of the previous attempt, kept while waiting to retry: if the deadline passes
+    // before the next attempt can start, it is what the caller gets.
+    let mut previous: Option<Result<HttpResponse, TransportError>> = None;
     loop {
         if let Err(wait) = pacing.wait_for_turn(deadline) {
-            return Err(Error::RateLimited {
-                wait,
-                attempts: attempt,
-            });
+            return match previous {
+                Some(outcome) => finish(outcome, attempt),
+                None => Err(Error::RateLimited {
+                    wait,
+                    attempts: attempt,
+                }),
+            };
         }
+        let left = deadline
+            .duration_since(pacing.clock.now())
+            .unwrap_or(Duration::ZERO);
+        request.time_left = match previous.take() {
+            // The wait, the hook or the limiter used up the time: no attempt past the deadline.
+            Some(outcome) if left.is_zero() => return finish(outcome, attempt),
+            Some(_) => Some(left),
+            // The first attempt is always made; a zero deadline leaves it the request timeout.
+            None => Some(left).filter(|left| !left.is_zero()),
+        };
         attempt += 1;
-        request.time_left = deadline.duration_since(pacing.clock.now()).ok();
         let outcome = transport.send(&request);
         let now = pacing.clock.now();
         let wanted = retry_wait(policy, operation, &outcome, attempt, now, || {
@@ -414,18 +429,24 @@ pub(crate) fn send_with_retries(
         if let Some(hook) = &pacing.on_attempt {
             hook(&event(operation, attempt, &outcome, retry_in));
         }
-        match (outcome, retry_in) {
-            (outcome, None) => {
-                return outcome
-                    .map(|response| (response, attempt))
-                    .map_err(|source| Error::Transport {
-                        source,
-                        attempts: attempt,
-                    });
+        match retry_in {
+            None => return finish(outcome, attempt),
+            Some(wait) => {
+                pacing.clock.sleep(wait);
+                previous = Some(outcome);
             }
-            (_, Some(wait)) => pacing.clock.sleep(wait),
         }
     }
+}
+
+/// The call's result from the last attempt's outcome.
+fn finish(
+    outcome: Result<HttpResponse, TransportError>,
+    attempts: u32,
+) -> Result<(HttpResponse, u32), Error> {
+    outcome
+        .map(|response| (response, attempts))
+        .map_err(|source| Error::Transport { source, attempts })
 }
 
 /// `duration × factor` for a factor in [0, 1], without `Duration::mul_f64`'s panic when

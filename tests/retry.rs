@@ -488,3 +488,78 @@ fn render_gives_no_time_left_and_equality_ignores_it() {
     assert_eq!(sent.time_left(), Some(Duration::from_secs(30)));
     assert_eq!(sent, rendered);
 }
+
+#[test]
+fn time_spent_in_the_attempt_hook_counts_against_the_deadline() {
+    // A 1 s deadline: the 500 ms backoff fits after the first answer, but a hook that takes
+    // 600 ms (a slow log write) uses the rest, so no second attempt is started.
+    let clock = ManualClock::new(UNIX_EPOCH + Duration::from_secs(1_780_000_000));
+    let hook_clock = clock.clone();
+    let s = setup_with(|builder| {
+        builder
+            .clock(clock.clone())
+            .retry_policy(exact().deadline(ms(1000)))
+            .on_attempt(move |_| hook_clock.advance(ms(600)))
+    });
+    s.mock.push_json(503, CLERK_500).push_json(200, PAGE);
+    let err = Op::List.send(&s.client).unwrap_err();
+    assert_eq!(err.status(), Some(503));
+    assert_eq!(err.attempts(), 1);
+    assert_eq!(s.mock.requests().len(), 1);
+    assert_eq!(clock.sleeps(), [ms(500)]);
+}
+
+/// A clock whose sleeps overshoot by a fixed amount, as real sleeps do.
+#[derive(Clone)]
+struct Oversleeping(ManualClock, Duration);
+
+impl clerk_memberships::Clock for Oversleeping {
+    fn now(&self) -> std::time::SystemTime {
+        self.0.now()
+    }
+
+    fn sleep(&self, duration: Duration) {
+        self.0.sleep(duration);
+        self.0.advance(self.1);
+    }
+}
+
+#[test]
+fn no_attempt_starts_once_an_overlong_sleep_passed_the_deadline() {
+    let clock = ManualClock::new(UNIX_EPOCH + Duration::from_secs(1_780_000_000));
+    // 500 ms backoff inside a 510 ms deadline, but the sleep overshoots by 20 ms.
+    let s = setup_with(|builder| {
+        builder
+            .clock(Oversleeping(clock.clone(), ms(20)))
+            .retry_policy(exact().deadline(ms(510)))
+    });
+    s.mock.push_error(not_sent()).push_json(200, PAGE);
+    let err = Op::List.send(&s.client).unwrap_err();
+    assert_eq!(
+        err.transport_error().unwrap().kind(),
+        TransportErrorKind::Connect
+    );
+    assert_eq!(err.attempts(), 1);
+    assert_eq!(s.mock.requests().len(), 1);
+}
+
+#[test]
+fn every_attempt_inside_a_call_is_told_a_time_left() {
+    let s = setup(exact().deadline(Duration::from_secs(10)));
+    s.mock.push_error(not_sent()).push_json(200, PAGE);
+    Op::List.send(&s.client).unwrap();
+    let lefts: Vec<_> = s.mock.requests().iter().map(|r| r.time_left()).collect();
+    assert_eq!(lefts, [Some(Duration::from_secs(10)), Some(ms(9_500))]);
+}
+
+#[test]
+fn a_zero_deadline_still_makes_one_attempt_and_never_retries() {
+    let s = setup(exact().deadline(Duration::ZERO));
+    s.mock.push_error(not_sent()).push_json(200, PAGE);
+    let err = Op::List.send(&s.client).unwrap_err();
+    assert_eq!(err.attempts(), 1);
+    assert_eq!(s.mock.requests().len(), 1);
+    // Nothing is left of the deadline, so the transport's own request timeout applies.
+    assert_eq!(s.mock.requests()[0].time_left(), None);
+    assert!(s.clock.sleeps().is_empty());
+}
