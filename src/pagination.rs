@@ -16,8 +16,9 @@ impl ListMemberships {
     /// first polled. It stops on an empty page (which is not yielded), on a short page, or once
     /// `total_count` memberships have been seen; after the first error it yields that error
     /// once and then `None`. A server that answers the same page again instead of advancing
-    /// gets [`Error::PageNotAdvancing`], never an endless loop. Memory stays at one page (and
-    /// the first id of each page seen, to notice a server that cycles through pages).
+    /// gets [`Error::PageNotAdvancing`], never an endless loop. Memory stays at about one page
+    /// (its body and its decoded memberships), whatever the total, plus the first id of each
+    /// page seen, to notice a server that cycles through pages.
     ///
     /// The iterator holds a clone of the client (cheap), so it can be stored or moved to
     /// another thread.
