@@ -410,7 +410,7 @@ impl UreqTransport {
             .configure_request(request)
             .timeout_global(Some(timeout))
             .build();
-        self.agent.run(request).map_err(classify)
+        self.agent.run(request).map_err(|err| classify(&err))
     }
 }
 
@@ -478,24 +478,20 @@ fn invalid_request(err: ureq::http::Error) -> TransportError {
     TransportError::not_sent(TransportErrorKind::Other, format!("invalid request: {err}"))
 }
 
-/// Sorts a ureq error into kind and delivery: only failures that happen before a connection
-/// exists count as "not sent".
-fn classify(err: ureq::Error) -> TransportError {
-    classify_ref(&err)
-}
-
 /// Sorts an error met while reading the body: ureq wraps its own errors in `io::Error`.
 fn classify_io(err: io::Error) -> TransportError {
     match err
         .get_ref()
         .and_then(|inner| inner.downcast_ref::<ureq::Error>())
     {
-        Some(inner) => classify_ref(inner),
-        None => classify(ureq::Error::Io(err)),
+        Some(inner) => classify(inner),
+        None => classify(&ureq::Error::Io(err)),
     }
 }
 
-fn classify_ref(err: &ureq::Error) -> TransportError {
+/// Sorts a ureq error into kind and delivery: only failures that happen before a connection
+/// exists count as "not sent".
+fn classify(err: &ureq::Error) -> TransportError {
     use ureq::Error as E;
     use ureq::Timeout as T;
     let message = err.to_string();
@@ -555,14 +551,14 @@ mod tests {
     fn a_failed_host_lookup_was_not_sent() {
         let err =
             io::Error::other("failed to lookup address information: Name or service not known");
-        let err = classify(ureq::Error::Io(err));
+        let err = classify(&ureq::Error::Io(err));
         assert_eq!(err.kind(), TransportErrorKind::Connect);
         assert_eq!(err.delivery(), Delivery::NotSent);
     }
 
     #[test]
     fn a_reset_may_have_been_sent() {
-        let err = classify(ureq::Error::Io(io::Error::from(
+        let err = classify(&ureq::Error::Io(io::Error::from(
             io::ErrorKind::ConnectionReset,
         )));
         assert_eq!(err.kind(), TransportErrorKind::Io);
@@ -571,7 +567,7 @@ mod tests {
 
     #[test]
     fn a_refused_connection_was_not_sent() {
-        let err = classify(ureq::Error::Io(io::Error::from(
+        let err = classify(&ureq::Error::Io(io::Error::from(
             io::ErrorKind::ConnectionRefused,
         )));
         assert_eq!(err.kind(), TransportErrorKind::Connect);
