@@ -585,45 +585,34 @@ impl ClientBuilder {
 
 /// Accepts `http(s)://host[:port][/path]`, returns it without a trailing slash.
 fn check_base_url(url: &str) -> Result<String, BuildError> {
-    let field = "base_url";
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))
-        .ok_or_else(|| BuildError::invalid(field, "must start with `https://` or `http://`"))?;
+    let invalid = |rule: &str| BuildError::invalid("base_url", rule);
+    // The URI parser takes spaces, `#` and odd ports in its stride; refuse them first.
     if !url.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(BuildError::invalid(
-            field,
+        return Err(invalid(
             "must be ASCII without spaces or control characters",
         ));
     }
     if url.contains(['?', '#']) {
-        return Err(BuildError::invalid(
-            field,
-            "must not have a query or fragment",
-        ));
+        return Err(invalid("must not have a query or fragment"));
     }
-    let authority = rest.split('/').next().unwrap_or_default();
-    if authority.is_empty() || authority.contains('@') {
-        return Err(BuildError::invalid(
-            field,
-            "must name a host, without user information",
-        ));
+    let uri = ureq::http::Uri::try_from(url).map_err(|_| invalid("is not a valid URL"))?;
+    if !matches!(uri.scheme_str(), Some("https" | "http")) {
+        return Err(invalid("must start with `https://` or `http://`"));
     }
-    // The URI parser accepts any port text; a port must be a number a TCP port can be.
-    let after_host = authority
-        .rfind(']')
-        .map_or(authority, |i| &authority[i + 1..]);
-    if let Some((_, port)) = after_host.rsplit_once(':')
-        && !port.is_empty()
-        && !(port.bytes().all(|b| b.is_ascii_digit()) && port.parse::<u16>().is_ok())
-    {
-        return Err(BuildError::invalid(
-            field,
-            "must have a port between 0 and 65535",
-        ));
+    let authority = uri.authority().map_or("", |a| a.as_str());
+    let host = uri.host().unwrap_or_default();
+    if host.is_empty() || authority.contains('@') {
+        return Err(invalid("must name a host, without user information"));
     }
-    if ureq::http::Uri::try_from(url).is_err() {
-        return Err(BuildError::invalid(field, "is not a valid URL"));
+    // The parser takes any text after the host's colon as a port (and then ignores it).
+    let port = authority
+        .strip_prefix(host)
+        .and_then(|rest| rest.strip_prefix(':'))
+        .unwrap_or_default();
+    let port_ok = port.is_empty()
+        || (port.bytes().all(|b| b.is_ascii_digit()) && port.parse::<u16>().is_ok());
+    if !port_ok {
+        return Err(invalid("must have a port between 0 and 65535"));
     }
     Ok(url.trim_end_matches('/').to_owned())
 }
