@@ -55,6 +55,7 @@ pub mod memberships;
 mod models;
 mod pagination;
 mod retry;
+mod sync;
 pub mod testing;
 mod transport;
 

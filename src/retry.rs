@@ -1,12 +1,13 @@
 //! Retries that never duplicate a write, client-side rate limits, and reading `Retry-After`.
 
 use std::fmt;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::clock::Clock;
 use crate::error::{Error, TransportError, TransportErrorKind, parse_clerk_errors};
 use crate::memberships::Operation;
+use crate::sync::lock;
 use crate::transport::{HttpRequest, HttpResponse, Transport};
 
 /// When and how often a failed call is tried again.
@@ -269,7 +270,7 @@ impl TokenBucket {
 
 impl RateLimiter for TokenBucket {
     fn try_acquire(&self, now: SystemTime) -> Result<(), Duration> {
-        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut state = lock(&self.state);
         let (tokens, last) = state.unwrap_or((self.capacity, now));
         let elapsed = now.duration_since(last).unwrap_or(Duration::ZERO);
         let refill = elapsed.as_secs_f64() / self.per_token.as_secs_f64().max(f64::MIN_POSITIVE);
@@ -317,10 +318,7 @@ impl Pacing {
 
     /// A random number in [0, 1) (xorshift64*; quality is ample for spreading retries).
     fn random(&self) -> f64 {
-        let mut state = self
-            .jitter_state
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let mut state = lock(&self.jitter_state);
         let mut x = *state;
         x ^= x >> 12;
         x ^= x << 25;
@@ -334,10 +332,7 @@ impl Pacing {
     fn wait_for_turn(&self, deadline: SystemTime) -> Result<(), Duration> {
         loop {
             let now = self.clock.now();
-            let gate = *self
-                .not_before
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
+            let gate = *lock(&self.not_before);
             let wait = match gate.and_then(|at| at.duration_since(now).ok()) {
                 Some(wait) if !wait.is_zero() => wait,
                 _ => match &self.limiter {
@@ -359,10 +354,7 @@ impl Pacing {
     fn close_gate_for(&self, wait: Duration) {
         let now = self.clock.now();
         let until = now.checked_add(wait.min(MAX_GATE)).unwrap_or(now);
-        let mut gate = self
-            .not_before
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let mut gate = lock(&self.not_before);
         *gate = Some(gate.map_or(until, |at| at.max(until)));
     }
 }

@@ -72,9 +72,7 @@ impl MockTransport {
 
     fn lock(&self) -> MutexGuard<'_, MockState> {
         // A test that panicked while holding the lock leaves usable data behind.
-        self.state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        crate::sync::lock(&self.state)
     }
 
     /// Queues an answer.
@@ -187,9 +185,7 @@ impl ManualClock {
     }
 
     fn lock(&self) -> MutexGuard<'_, ClockState> {
-        self.state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        crate::sync::lock(&self.state)
     }
 
     /// Moves the time forward without recording a sleep.

@@ -285,10 +285,7 @@ impl FakeClerk {
 
     fn lock(&self) -> MutexGuard<'_, Shared> {
         // A test that panicked while holding the lock leaves usable data behind.
-        self.inner
-            .shared
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        crate::sync::lock(&self.inner.shared)
     }
 
     fn now(&self) -> i64 {
