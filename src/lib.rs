@@ -42,7 +42,13 @@
 //! # Testing your code
 //!
 //! [`testing::MockTransport`] answers with scripted responses and records what was sent; plug
-//! it in with [`ClientBuilder::transport`].
+//! it in with [`ClientBuilder::transport`]. With the `test-util` feature, `testing::FakeClerk`
+//! is a stateful in-memory Clerk that answers every operation from its own data.
+//!
+//! # Retries
+//!
+//! Calls are retried by [`RetryPolicy`] (on by default): never a `create` that may have reached
+//! the server, unless asked; 429 after `Retry-After`; all within a deadline.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

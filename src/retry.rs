@@ -291,9 +291,9 @@ impl RateLimiter for TokenBucket {
 pub(crate) struct Pacing {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) limiter: Option<Arc<dyn RateLimiter>>,
-    pub(crate) on_attempt: Option<AttemptHook>,
+    on_attempt: Option<AttemptHook>,
     /// No request is sent before this time (set by a 429 with `Retry-After`).
-    pub(crate) not_before: Mutex<Option<SystemTime>>,
+    not_before: Mutex<Option<SystemTime>>,
     jitter_state: Mutex<u64>,
 }
 

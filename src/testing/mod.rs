@@ -1,7 +1,9 @@
 //! Test doubles for code that uses this crate: no HTTP server, no network.
 //!
 //! [`MockTransport`] answers with scripted responses and records every request, so a test can
-//! assert exactly what was sent.
+//! assert exactly what was sent. [`ManualClock`] makes retries and rate limits instant and
+//! exact. With the `test-util` feature, `FakeClerk` is a stateful in-memory Clerk with seeding,
+//! every list filter and fault injection.
 //!
 //! ```
 //! use clerk_memberships::{Client, DeleteMembership, Method};
