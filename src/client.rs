@@ -2,24 +2,21 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
+use crate::answer::Answer;
 use crate::clock::{Clock, SystemClock};
-
 use crate::endpoint::{Endpoint, PathWriter, QueryWriter};
-use crate::error::{
-    ApiError, BuildError, DECODE_DETAIL_LIMIT, Error, body_snippet, parse_clerk_errors, snippet,
-};
+use crate::error::{BuildError, DECODE_DETAIL_LIMIT, Error, snippet};
 use crate::models::Model;
+use crate::pacing::{Pacing, RateLimiter, SlidingWindowLimiter};
 use crate::retry::{
-    AttemptEvent, AttemptHook, Pacing, RateLimiter, RetryPolicy, TokenBucket, parse_retry_after,
-    send_with_retries,
+    AttemptEvent, AttemptHook, CallContext, MIN_RETRY_BUDGET, RetryPolicy, send_with_retries,
 };
+use crate::transport::DEFAULT_CONNECT_TIMEOUT;
 #[cfg(doc)]
-use crate::transport::{
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BODY, DEFAULT_REQUEST_TIMEOUT, UreqTransport,
-};
-use crate::transport::{HeaderValue, HttpRequest, HttpResponse, Transport, UreqTransportBuilder};
+use crate::transport::{DEFAULT_MAX_RESPONSE_BODY, DEFAULT_REQUEST_TIMEOUT, UreqTransport};
+use crate::transport::{HeaderValue, HttpRequest, Transport, UreqTransportBuilder};
 
 /// The default base URL, `https://api.clerk.com/v1`.
 pub const DEFAULT_BASE_URL: &str = "https://api.clerk.com/v1";
@@ -132,6 +129,9 @@ struct Inner {
     json: HeaderValue,
     transport: Arc<dyn Transport>,
     pacing: Pacing,
+    on_attempt: Option<AttemptHook>,
+    /// The least time left for a retry to start: see [`MIN_RETRY_BUDGET`].
+    min_retry_budget: Duration,
 }
 
 impl fmt::Debug for Client {
@@ -142,7 +142,7 @@ impl fmt::Debug for Client {
             .field("api_version", &self.inner.api_version)
             .field("user_agent", &self.inner.user_agent)
             .field("retry", &self.retry)
-            .field("rate_limited", &self.inner.pacing.limiter.is_some())
+            .field("rate_limited", &self.inner.pacing.is_rate_limited())
             .finish_non_exhaustive()
     }
 }
@@ -200,14 +200,15 @@ impl Client {
     pub(crate) fn execute<E: Endpoint>(&self, endpoint: &E) -> Result<E::Response, Error> {
         let request = self.render(endpoint)?;
         let inner = &*self.inner;
-        let (response, attempts) =
-            send_with_retries(&*inner.transport, &inner.pacing, &self.retry, request)?;
-        decode::<E>(
-            response,
-            attempts,
-            inner.pacing.clock.now(),
-            &inner.secret_key,
-        )
+        let call = CallContext {
+            transport: &*inner.transport,
+            pacing: &inner.pacing,
+            on_attempt: inner.on_attempt.as_ref(),
+            secret_key: &inner.secret_key,
+            min_retry_budget: inner.min_retry_budget,
+        };
+        let (answer, attempts) = send_with_retries(&call, &self.retry, request)?;
+        decode::<E>(&answer, attempts, &inner.secret_key)
     }
 
     /// Turns an operation into the exact request that goes on the wire.
@@ -244,70 +245,24 @@ impl Client {
     }
 }
 
-/// Maps an answer to the model (2xx) or to an [`Error`] (anything else): the one error mapping.
+/// Decodes a 2xx answer into the model.
 ///
-/// Whatever ends up in an error is read from the body with the secret key blanked out, in case
-/// a proxy or server echoes the `Authorization` header back.
+/// The decoder's message can quote values from the body, so the secret key is blanked out of
+/// it, in case a proxy or server echoes the `Authorization` header back.
 fn decode<E: Endpoint>(
-    response: HttpResponse,
+    answer: &Answer,
     attempts: u32,
-    now: SystemTime,
     key: &SecretKey,
 ) -> Result<E::Response, Error> {
-    let status = response.status();
-    if (200..300).contains(&status) {
-        return serde_json::from_slice(response.body()).map_err(|err| {
-            let message = err.to_string().replace(key.expose_secret(), "<redacted>");
-            Error::Decode {
-                model: <E::Response as Model>::NAME,
-                status,
-                detail: snippet(message.as_bytes(), DECODE_DETAIL_LIMIT),
-                attempts,
-            }
-        });
-    }
-    let body = redact(response.body(), key);
-    let retry_after = response
-        .header("retry-after")
-        .and_then(|value| parse_retry_after(value, now));
-    Err(match parse_clerk_errors(&body) {
-        Some(errors) => Error::Api {
-            error: Box::new(ApiError::new(status, errors, retry_after)),
+    serde_json::from_slice(answer.body()).map_err(|err| {
+        let message = err.to_string().replace(key.expose_secret(), "<redacted>");
+        Error::Decode {
+            model: <E::Response as Model>::NAME,
+            status: answer.status(),
+            detail: snippet(message.as_bytes(), DECODE_DETAIL_LIMIT),
             attempts,
-        },
-        None => Error::UnexpectedResponse {
-            status,
-            body_snippet: body_snippet(&body),
-            retry_after,
-            attempts,
-        },
-    })
-}
-
-/// `body` with every occurrence of the secret key replaced by `<redacted>`.
-fn redact<'a>(body: &'a [u8], key: &SecretKey) -> std::borrow::Cow<'a, [u8]> {
-    let key = key.expose_secret().as_bytes();
-    let found = |from: usize| {
-        body.get(from..)
-            .and_then(|rest| rest.windows(key.len()).position(|w| w == key))
-            .map(|at| from + at)
-    };
-    let Some(mut at) = found(0) else {
-        return std::borrow::Cow::Borrowed(body);
-    };
-    let mut out = Vec::with_capacity(body.len());
-    let mut copied = 0;
-    loop {
-        out.extend_from_slice(&body[copied..at]);
-        out.extend_from_slice(b"<redacted>");
-        copied = at + key.len();
-        match found(copied) {
-            Some(next) => at = next,
-            None => break,
         }
-    }
-    out.extend_from_slice(&body[copied..]);
-    std::borrow::Cow::Owned(out)
+    })
 }
 
 /// Configures a [`Client`].
@@ -334,6 +289,8 @@ pub struct ClientBuilder {
     user_agent: String,
     /// Settings of the default transport.
     ureq: UreqTransportBuilder,
+    /// The default transport's connect timeout, which also bounds the least time a retry needs.
+    connect_timeout: Duration,
     transport: Option<Arc<dyn Transport>>,
     env_key_missing: bool,
     retry: RetryPolicy,
@@ -357,6 +314,7 @@ impl Default for ClientBuilder {
             api_version: DEFAULT_API_VERSION.to_owned(),
             user_agent: DEFAULT_USER_AGENT.to_owned(),
             ureq: UreqTransportBuilder::default(),
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             transport: None,
             env_key_missing: false,
             retry: RetryPolicy::default(),
@@ -450,6 +408,7 @@ impl ClientBuilder {
     /// Defaults to [`DEFAULT_CONNECT_TIMEOUT`] (10 s).
     pub fn connect_timeout(&mut self, timeout: Duration) -> &mut Self {
         self.ureq.connect_timeout(timeout);
+        self.connect_timeout = timeout;
         self
     }
 
@@ -495,7 +454,7 @@ impl ClientBuilder {
         self
     }
 
-    /// Paces requests with `limiter`, e.g. a [`TokenBucket`] or one shared between processes.
+    /// Paces requests with `limiter`, e.g. a [`SlidingWindowLimiter`] with limits of your own.
     /// Shared by all clones of the client.
     ///
     /// Defaults to none.
@@ -563,7 +522,7 @@ impl ClientBuilder {
         };
         let limiter: Option<Arc<dyn RateLimiter>> = match &self.rate_limit {
             RateLimit::Off => None,
-            RateLimit::ClerkDefault => Some(Arc::new(TokenBucket::for_key(&secret_key))),
+            RateLimit::ClerkDefault => Some(Arc::new(SlidingWindowLimiter::for_key(&secret_key))),
             RateLimit::Custom(limiter) => Some(Arc::clone(limiter)),
         };
         let clock = self.clock.clone().unwrap_or_else(|| Arc::new(SystemClock));
@@ -576,7 +535,9 @@ impl ClientBuilder {
                 api_version: self.api_version.as_str().into(),
                 user_agent: self.user_agent.as_str().into(),
                 transport,
-                pacing: Pacing::new(clock, limiter, self.on_attempt.clone()),
+                pacing: Pacing::new(clock, limiter),
+                on_attempt: self.on_attempt.clone(),
+                min_retry_budget: MIN_RETRY_BUDGET.min(self.connect_timeout),
             }),
             retry: self.retry,
         })
@@ -640,19 +601,6 @@ mod tests {
                 .find(|(k, _)| *k == name)
                 .map(|(_, v)| (*v).to_owned())
         }
-    }
-
-    #[test]
-    fn redact_blanks_every_occurrence_of_the_key() {
-        let key = SecretKey::new("sk_test_abc").unwrap();
-        assert_eq!(
-            &*redact(b"xsk_test_abcsk_test_abc y sk_test_ab", &key),
-            b"x<redacted><redacted> y sk_test_ab"
-        );
-        assert!(matches!(
-            redact(b"nothing here", &key),
-            std::borrow::Cow::Borrowed(_)
-        ));
     }
 
     #[test]

@@ -1,28 +1,46 @@
 //! Time, injected: the client reads the time and sleeps only through a [`Clock`], so retry,
 //! rate-limit and fake-server tests run in milliseconds and see an exact schedule.
+//!
+//! Two readings, for two purposes: [`Clock::monotonic`] measures every interval the client
+//! keeps (deadlines, backoff, the rate limiter, the wait a 429 imposes), so a wall clock that
+//! is stepped by NTP or by hand changes no wait; [`Clock::now`] is the wall clock, read only to
+//! turn an HTTP-date `Retry-After` into a wait (and for the in-memory fake's timestamps).
 
 use std::fmt;
-use std::time::{Duration, SystemTime};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant, SystemTime};
 
 /// A source of time that can also wait.
 ///
 /// [`SystemClock`] is the default; [`ManualClock`](crate::testing::ManualClock) is a clock for
-/// tests whose `sleep` returns at once and moves the time forward.
+/// tests whose `sleep` returns at once and moves both readings forward.
+///
+/// An implementation keeps [`monotonic`](Self::monotonic) from ever going back, and makes
+/// [`sleep`](Self::sleep) advance it by at least the duration slept.
 pub trait Clock: Send + Sync {
-    /// The current time.
+    /// The wall-clock time, used only to read HTTP-date `Retry-After` values.
     fn now(&self) -> SystemTime;
+
+    /// Time elapsed since an arbitrary, fixed origin, never going back: what every deadline,
+    /// backoff, rate-limit window and `Retry-After` wait is measured on.
+    fn monotonic(&self) -> Duration;
 
     /// Blocks for `duration` (or, in a test clock, pretends to).
     fn sleep(&self, duration: Duration);
 }
 
-/// The real clock: [`SystemTime::now`] and [`std::thread::sleep`].
+/// The real clock: [`SystemTime::now`], [`Instant`] and [`std::thread::sleep`].
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now(&self) -> SystemTime {
         SystemTime::now()
+    }
+
+    fn monotonic(&self) -> Duration {
+        static ORIGIN: OnceLock<Instant> = OnceLock::new();
+        ORIGIN.get_or_init(Instant::now).elapsed()
     }
 
     fn sleep(&self, duration: Duration) {
@@ -35,6 +53,10 @@ impl<C: Clock + ?Sized> Clock for std::sync::Arc<C> {
         (**self).now()
     }
 
+    fn monotonic(&self) -> Duration {
+        (**self).monotonic()
+    }
+
     fn sleep(&self, duration: Duration) {
         (**self).sleep(duration);
     }
@@ -43,5 +65,18 @@ impl<C: Clock + ?Sized> Clock for std::sync::Arc<C> {
 impl fmt::Debug for dyn Clock {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Clock")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_system_clock_is_monotonic_and_sleeps_forward() {
+        let clock = SystemClock;
+        let before = clock.monotonic();
+        clock.sleep(Duration::from_millis(2));
+        assert!(clock.monotonic() >= before + Duration::from_millis(2));
     }
 }

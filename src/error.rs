@@ -428,7 +428,11 @@ impl Error {
         self.status() == Some(429) || matches!(self, Error::RateLimited { .. })
     }
 
-    /// How long the server asked the client to wait (`Retry-After`), when it said so.
+    /// How long the server asked the client to wait (`Retry-After`), when it said so; for
+    /// [`Error::RateLimited`], how long until the client would send.
+    ///
+    /// A `Retry-After` is read as delay-seconds or an HTTP-date in any of the three formats of
+    /// RFC 9110, and capped at one hour: the most the client itself ever waits for one.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
             Error::Api { error, .. } => error.retry_after,
@@ -482,14 +486,6 @@ impl Error {
             | Error::UnexpectedResponse { attempts, .. } => *attempts,
         }
     }
-}
-
-/// Clerk's error JSON in `body`, unless the body is not that or is implausibly large.
-pub(crate) fn parse_clerk_errors(body: &[u8]) -> Option<ClerkErrors> {
-    if body.len() > MAX_ERROR_JSON {
-        return None;
-    }
-    serde_json::from_slice(body).ok()
 }
 
 /// The first [`BODY_SNIPPET_LIMIT`] bytes of `body`, as text.

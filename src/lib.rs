@@ -53,15 +53,18 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod answer;
 mod client;
 mod clock;
 mod endpoint;
 mod error;
+mod lock;
 pub mod memberships;
 mod models;
+mod pacing;
 mod pagination;
 mod retry;
-mod sync;
+mod retry_after;
 pub mod testing;
 mod transport;
 
@@ -82,10 +85,11 @@ pub use memberships::{
 pub use models::{
     Metadata, Organization, OrganizationMembership, OrganizationMemberships, PublicUserData,
 };
+pub use pacing::{RateLimiter, SlidingWindowLimiter};
 pub use pagination::{Items, Pages};
 pub use retry::{
     AttemptEvent, DEFAULT_DEADLINE, DEFAULT_INITIAL_BACKOFF, DEFAULT_JITTER, DEFAULT_MAX_ATTEMPTS,
-    DEFAULT_MAX_BACKOFF, DEFAULT_MULTIPLIER, RateLimiter, RetryPolicy, TokenBucket,
+    DEFAULT_MAX_BACKOFF, DEFAULT_MULTIPLIER, RetryPolicy,
 };
 pub use transport::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BODY, DEFAULT_REQUEST_TIMEOUT, HttpRequest,

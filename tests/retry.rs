@@ -9,7 +9,7 @@ use std::time::{Duration, UNIX_EPOCH};
 use clerk_memberships::testing::{MEMBERSHIP_JSON, ManualClock, MockTransport};
 use clerk_memberships::{
     AttemptEvent, Client, ClientBuilder, Delivery, Error, HttpResponse, ListMemberships, Operation,
-    RetryPolicy, TokenBucket, TransportError, TransportErrorKind,
+    RetryPolicy, SlidingWindowLimiter, TransportError, TransportErrorKind,
 };
 use support::ops::Op;
 
@@ -195,14 +195,15 @@ fn a_retry_after_past_the_deadline_is_not_waited_for() {
 
 #[test]
 fn backoff_never_sleeps_past_the_deadline() {
-    let s = setup(exact().deadline(ms(1000)).max_attempts(10));
+    let s = setup(exact().deadline(ms(2500)).max_attempts(10));
     for _ in 0..10 {
         s.mock.push_json(500, CLERK_500);
     }
     let err = Op::List.send(&s.client).unwrap_err();
-    // 500 ms fits; 500 + 750 does not.
-    assert_eq!(s.clock.sleeps(), [ms(500)]);
-    assert_eq!(err.attempts(), 2);
+    // A retry must start with at least 1 s left: 500 and 500 + 750 fit before 1.5 s, a third
+    // wait of 1125 ms does not.
+    assert_eq!(s.clock.sleeps(), [ms(500), ms(750)]);
+    assert_eq!(err.attempts(), 3);
 }
 
 #[test]
@@ -301,8 +302,8 @@ fn jitter_shortens_waits_by_at_most_its_share() {
 }
 
 #[test]
-fn token_bucket_paces_all_clones() {
-    let s = setup_with(|b| b.rate_limiter(TokenBucket::new(2, Duration::from_secs(10))));
+fn the_rate_limiter_paces_all_clones() {
+    let s = setup_with(|b| b.rate_limiter(SlidingWindowLimiter::new(2, Duration::from_secs(10))));
     for _ in 0..3 {
         s.mock.push_json(200, PAGE);
     }
@@ -310,12 +311,13 @@ fn token_bucket_paces_all_clones() {
     Op::List.send(&s.client.clone()).unwrap();
     assert!(s.clock.sleeps().is_empty());
     Op::List.send(&s.client.clone()).unwrap();
-    assert_eq!(s.clock.sleeps(), [Duration::from_secs(5)]);
+    // The third waits until the first is a whole window ago.
+    assert_eq!(s.clock.sleeps(), [Duration::from_secs(10)]);
 }
 
 /// With Clerk's rate limit on, a client signed with `key` sends `budget` calls at once and
-/// waits `then` before the next.
-fn assert_clerk_budget(key: &str, budget: usize, then: Duration) {
+/// waits a whole window of 10 s before the next.
+fn assert_clerk_budget(key: &str, budget: usize) {
     let s = setup_with(|b| b.secret_key(key).clerk_rate_limit());
     for _ in 0..=budget {
         s.mock.push_json(200, PAGE);
@@ -325,24 +327,24 @@ fn assert_clerk_budget(key: &str, budget: usize, then: Duration) {
     }
     assert!(s.clock.sleeps().is_empty());
     Op::List.send(&s.client).unwrap();
-    assert_eq!(s.clock.sleeps(), [then]);
+    assert_eq!(s.clock.sleeps(), [Duration::from_secs(10)]);
 }
 
 #[test]
 fn clerk_rate_limit_uses_the_test_key_budget() {
-    // 100 requests per 10 s: one token every 100 ms.
-    assert_clerk_budget(KEY, 100, ms(100));
+    // 100 requests per 10 s.
+    assert_clerk_budget(KEY, 100);
 }
 
 #[test]
 fn clerk_rate_limit_uses_the_live_key_budget_for_live_keys() {
-    // 1000 requests per 10 s: one token every 10 ms.
-    assert_clerk_budget("sk_live_retrykey123", 1_000, ms(10));
+    // 1000 requests per 10 s.
+    assert_clerk_budget("sk_live_retrykey123", 1_000);
 }
 
 #[test]
 fn a_limiter_wait_past_the_deadline_fails_unsent() {
-    let s = setup_with(|b| b.rate_limiter(TokenBucket::new(1, Duration::from_secs(60))));
+    let s = setup_with(|b| b.rate_limiter(SlidingWindowLimiter::new(1, Duration::from_secs(60))));
     s.mock.push_json(200, PAGE).push_json(200, PAGE);
     Op::List.send(&s.client).unwrap();
     let err = Op::List.send(&s.client).unwrap_err();
@@ -491,14 +493,15 @@ fn render_gives_no_time_left_and_equality_ignores_it() {
 
 #[test]
 fn time_spent_in_the_attempt_hook_counts_against_the_deadline() {
-    // A 1 s deadline: the 500 ms backoff fits after the first answer, but a hook that takes
-    // 600 ms (a slow log write) uses the rest, so no second attempt is started.
+    // A 2 s deadline, so a retry must start by 1 s (it needs 1 s left): the 500 ms backoff
+    // fits after the first answer, but a hook that takes 600 ms (a slow log write) uses the
+    // rest, so no second attempt is started.
     let clock = ManualClock::new(UNIX_EPOCH + Duration::from_secs(1_780_000_000));
     let hook_clock = clock.clone();
     let s = setup_with(|builder| {
         builder
             .clock(clock.clone())
-            .retry_policy(exact().deadline(ms(1000)))
+            .retry_policy(exact().deadline(ms(2000)))
             .on_attempt(move |_| hook_clock.advance(ms(600)))
     });
     s.mock.push_json(503, CLERK_500).push_json(200, PAGE);
@@ -518,6 +521,10 @@ impl clerk_memberships::Clock for Oversleeping {
         self.0.now()
     }
 
+    fn monotonic(&self) -> Duration {
+        self.0.monotonic()
+    }
+
     fn sleep(&self, duration: Duration) {
         self.0.sleep(duration);
         self.0.advance(self.1);
@@ -527,11 +534,12 @@ impl clerk_memberships::Clock for Oversleeping {
 #[test]
 fn no_attempt_starts_once_an_overlong_sleep_passed_the_deadline() {
     let clock = ManualClock::new(UNIX_EPOCH + Duration::from_secs(1_780_000_000));
-    // 500 ms backoff inside a 510 ms deadline, but the sleep overshoots by 20 ms.
+    // A 500 ms backoff, and a retry must start by 510 ms (1 s before the deadline), but the
+    // sleep overshoots by 20 ms.
     let s = setup_with(|builder| {
         builder
             .clock(Oversleeping(clock.clone(), ms(20)))
-            .retry_policy(exact().deadline(ms(510)))
+            .retry_policy(exact().deadline(ms(1510)))
     });
     s.mock.push_error(not_sent()).push_json(200, PAGE);
     let err = Op::List.send(&s.client).unwrap_err();

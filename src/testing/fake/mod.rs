@@ -285,7 +285,7 @@ impl FakeClerk {
 
     fn lock(&self) -> MutexGuard<'_, Shared> {
         // A test that panicked while holding the lock leaves usable data behind.
-        crate::sync::lock(&self.inner.shared)
+        crate::lock::lock(&self.inner.shared)
     }
 
     fn now(&self) -> i64 {

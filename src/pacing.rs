@@ -1,0 +1,424 @@
+//! Pacing: when a request may start. A client-side rate limiter, the gate a 429 closes on every
+//! clone of the client, and the order in which waiting threads are let through.
+//!
+//! Every time here is a reading of [`Clock::monotonic`], so a wall clock that is stepped back
+//! or forward changes no wait.
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, UNIX_EPOCH};
+
+use crate::clock::Clock;
+use crate::lock::lock;
+use crate::retry_after::MAX_RETRY_AFTER;
+
+/// Limits how fast a client starts requests, shared by all clones of the client.
+///
+/// A limiter hands out start times: each request reserves the earliest start that keeps the
+/// limit, in the order the reservations are made, and then sleeps until it. Reservations are
+/// made one at a time (the client holds a lock around them), so threads waiting on the
+/// limiter start in the order they arrived, each sleeping once, without polling.
+///
+/// Times are readings of the client's [`Clock::monotonic`], which counts from an origin of its
+/// own in each process: they mean nothing to another process, so a limiter cannot share a
+/// budget between processes through these times alone.
+///
+/// [`SlidingWindowLimiter`] is the built-in one.
+pub trait RateLimiter: Send + Sync {
+    /// Reserves a start for one request: the earliest time at or after `earliest` at which a
+    /// start keeps the limit, provided it is no later than `latest`.
+    ///
+    /// # Errors
+    ///
+    /// The earliest start the limiter could offer, when that is after `latest`. Nothing is
+    /// reserved then.
+    fn reserve(&self, earliest: Duration, latest: Duration) -> Result<Duration, Duration>;
+}
+
+/// A sliding-window limiter: never more than `limit` requests start in any window of length
+/// `per`, wherever the window is placed, the first one and the one after an idle period
+/// included. It remembers at most `limit` start times.
+///
+/// A request may start when the `limit`-th most recent start is at least `per` ago; starts
+/// are handed out in order (first come, first served).
+///
+/// ```
+/// use std::time::Duration;
+/// use clerk_memberships::{RateLimiter, SlidingWindowLimiter};
+///
+/// let limiter = SlidingWindowLimiter::new(2, Duration::from_secs(10));
+/// let t0 = Duration::ZERO;
+/// let far = Duration::MAX;
+/// assert_eq!(limiter.reserve(t0, far), Ok(t0));
+/// assert_eq!(limiter.reserve(t0, far), Ok(t0));
+/// // The third start waits until the first one is a whole window ago.
+/// assert_eq!(limiter.reserve(t0, far), Ok(Duration::from_secs(10)));
+/// // A caller that cannot wait that long reserves nothing.
+/// assert_eq!(limiter.reserve(t0, Duration::from_secs(5)), Err(Duration::from_secs(10)));
+/// ```
+pub struct SlidingWindowLimiter {
+    limit: usize,
+    per: Duration,
+    /// The most recent starts (some perhaps still ahead), oldest first; at most `limit`.
+    starts: Mutex<VecDeque<Duration>>,
+}
+
+impl fmt::Debug for SlidingWindowLimiter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SlidingWindowLimiter")
+            .field("limit", &self.limit)
+            .field("per", &self.per)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SlidingWindowLimiter {
+    /// At most `limit` starts in any window of length `per`. A `limit` of 0 counts as 1.
+    pub fn new(limit: u32, per: Duration) -> Self {
+        let limit = usize::try_from(limit.max(1)).unwrap_or(usize::MAX);
+        SlidingWindowLimiter {
+            limit,
+            per,
+            starts: Mutex::new(VecDeque::new()),
+        }
+    }
+
+    /// Clerk's published limits for a key: 1000 requests per 10 s for `sk_live_` keys, 100 per
+    /// 10 s otherwise (development instances).
+    pub fn for_key(key: &crate::SecretKey) -> Self {
+        let limit = if key.is_live() { 1000 } else { 100 };
+        SlidingWindowLimiter::new(limit, Duration::from_secs(10))
+    }
+
+    /// The most requests that start in any window.
+    pub fn limit(&self) -> u32 {
+        u32::try_from(self.limit).unwrap_or(u32::MAX)
+    }
+
+    /// The window's length.
+    pub fn per(&self) -> Duration {
+        self.per
+    }
+}
+
+impl RateLimiter for SlidingWindowLimiter {
+    fn reserve(&self, earliest: Duration, latest: Duration) -> Result<Duration, Duration> {
+        let mut starts = lock(&self.starts);
+        // First come, first served: never before a start already handed out.
+        let mut at = starts.back().map_or(earliest, |&last| earliest.max(last));
+        if starts.len() >= self.limit
+            && let Some(&oldest) = starts.front()
+        {
+            at = at.max(oldest.saturating_add(self.per));
+        }
+        if at > latest {
+            return Err(at);
+        }
+        if starts.len() >= self.limit {
+            starts.pop_front();
+        }
+        starts.push_back(at);
+        Ok(at)
+    }
+}
+
+/// The longest spread over which waiters are released when a 429's gate opens.
+const MAX_RELEASE_SPREAD: Duration = Duration::from_secs(1);
+
+/// How far behind the gate's opening the waiter that arrived `k`-th (from 0) is released:
+/// `spread × k / (k + 8)`. Strictly growing with `k` and always below `spread`, so waiters leave
+/// in the order they came, the first ones about a ninth of the spread apart.
+fn release_offset(spread: Duration, k: u32) -> Duration {
+    let k = u128::from(k);
+    let nanos = spread.as_nanos() * k / (k + 8);
+    Duration::from_nanos(u64::try_from(nanos).unwrap_or(u64::MAX))
+}
+
+/// The gate a 429 with `Retry-After` closes on every clone of the client.
+#[derive(Debug, Default)]
+struct Gate {
+    /// No request starts before this time.
+    opens_at: Option<Duration>,
+    /// `min(1 s, Retry-After / 10)`: the spread of the release behind `opens_at`.
+    spread: Duration,
+    /// How many waiters have been given a release time behind the current gate.
+    released: u32,
+}
+
+/// What a client shares between all its clones for pacing: the clock, the limiter, the 429
+/// gate and a source of jitter.
+pub(crate) struct Pacing {
+    pub(crate) clock: Arc<dyn Clock>,
+    limiter: Option<Arc<dyn RateLimiter>>,
+    /// Held while a start is reserved, so that starts are handed out in arrival order.
+    gate: Mutex<Gate>,
+    jitter_state: Mutex<u64>,
+}
+
+impl Pacing {
+    pub(crate) fn new(clock: Arc<dyn Clock>, limiter: Option<Arc<dyn RateLimiter>>) -> Self {
+        let seed = clock
+            .now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0x9E37_79B9_7F4A_7C15, |d| d.as_nanos() as u64);
+        Pacing {
+            clock,
+            limiter,
+            gate: Mutex::new(Gate::default()),
+            jitter_state: Mutex::new(seed | 1),
+        }
+    }
+
+    pub(crate) fn is_rate_limited(&self) -> bool {
+        self.limiter.is_some()
+    }
+
+    /// A random number in [0, 1) (xorshift64*; quality is ample for spreading retries).
+    pub(crate) fn random(&self) -> f64 {
+        let mut state = lock(&self.jitter_state);
+        let mut x = *state;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        *state = x;
+        (x.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// Reserves this request's start (behind the gate, then from the limiter) and returns the
+    /// wait until it.
+    ///
+    /// # Errors
+    ///
+    /// The wait that would be needed, when the start would come after `latest`.
+    fn reserve(&self, latest: Duration) -> Result<Duration, Duration> {
+        let mut gate = lock(&self.gate);
+        let now = self.clock.monotonic();
+        let closed = gate.opens_at.filter(|opens| *opens > now);
+        let earliest = match closed {
+            Some(opens) => opens.saturating_add(release_offset(gate.spread, gate.released)),
+            None => now,
+        };
+        let start = match &self.limiter {
+            Some(limiter) => limiter.reserve(earliest, latest),
+            None if earliest > latest => Err(earliest),
+            None => Ok(earliest),
+        }
+        .map_err(|at| at.saturating_sub(now))?;
+        if closed.is_some() {
+            gate.released = gate.released.saturating_add(1);
+        }
+        Ok(start.saturating_sub(now))
+    }
+
+    /// Waits until this request may start: behind any 429's gate and within the rate limit,
+    /// starting no later than `latest`.
+    ///
+    /// # Errors
+    ///
+    /// The wait that would end after `latest`; nothing is waited for then.
+    pub(crate) fn wait_for_turn(&self, latest: Duration) -> Result<(), Duration> {
+        loop {
+            let wait = self.reserve(latest)?;
+            if wait.is_zero() {
+                return Ok(());
+            }
+            self.clock.sleep(wait);
+            // A 429 met by another request while this one slept closes the gate again: then
+            // this start is given up and a new one reserved behind the gate.
+            if !self.gate_closed() {
+                return Ok(());
+            }
+        }
+    }
+
+    fn gate_closed(&self) -> bool {
+        let gate = lock(&self.gate);
+        gate.opens_at
+            .is_some_and(|opens| opens > self.clock.monotonic())
+    }
+
+    /// Holds back every request of every clone for `wait` (at most an hour), as a 429's
+    /// `Retry-After` asks.
+    pub(crate) fn close_gate_for(&self, wait: Duration) {
+        let wait = wait.min(MAX_RETRY_AFTER);
+        let mut gate = lock(&self.gate);
+        let now = self.clock.monotonic();
+        let until = now.saturating_add(wait);
+        let was_open = gate.opens_at.is_none_or(|opens| opens <= now);
+        if was_open {
+            gate.released = 0;
+        }
+        if gate.opens_at.is_none_or(|opens| opens < until) {
+            gate.opens_at = Some(until);
+            gate.spread = MAX_RELEASE_SPREAD.min(wait / 10);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::ManualClock;
+
+    fn secs(s: u64) -> Duration {
+        Duration::from_secs(s)
+    }
+
+    /// A small deterministic generator (xorshift), so a failure can be replayed.
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0 % n
+        }
+    }
+
+    /// The most starts in any window `[t, t + per)`: it is enough to place windows at starts.
+    fn most_in_any_window(starts: &[Duration], per: Duration) -> usize {
+        let mut most = 0;
+        let mut first = 0;
+        for (last, start) in starts.iter().enumerate() {
+            while *start >= starts[first] + per {
+                first += 1;
+            }
+            most = most.max(last + 1 - first);
+        }
+        most
+    }
+
+    #[test]
+    fn ten_thousand_starts_at_random_arrivals_never_exceed_the_limit_in_any_window() {
+        for (seed, limit, per) in [
+            (0x5EED_u64, 100_u32, secs(10)),
+            (0xC1E4_u64, 1000, secs(10)),
+            (42, 7, Duration::from_millis(250)),
+        ] {
+            let mut rng = Rng(seed);
+            let limiter = SlidingWindowLimiter::new(limit, per);
+            let mut now = Duration::ZERO;
+            let mut starts = Vec::with_capacity(10_000);
+            for _ in 0..10_000 {
+                // Bursts, steady arrivals and idle periods longer than the window.
+                now += match rng.below(1000) {
+                    0..=1 => per * 2,
+                    2..=300 => Duration::ZERO,
+                    // About four arrivals per free start: the limiter is kept busy.
+                    _ => Duration::from_micros(
+                        rng.below(per.as_micros() as u64 / (2 * u64::from(limit)) + 1),
+                    ),
+                };
+                let start = limiter.reserve(now, Duration::MAX).unwrap();
+                assert!(start >= now);
+                starts.push(start);
+            }
+            assert!(starts.is_sorted(), "starts are handed out in arrival order");
+            let most = most_in_any_window(&starts, per);
+            assert!(
+                most <= limit as usize,
+                "seed {seed}: {most} starts in one window"
+            );
+            assert_eq!(
+                most, limit as usize,
+                "seed {seed}: bursts use the whole limit"
+            );
+            assert!(lock(&limiter.starts).len() <= limit as usize);
+        }
+    }
+
+    #[test]
+    fn the_first_window_and_the_one_after_an_idle_period_hold_the_limit_too() {
+        let limiter = SlidingWindowLimiter::new(100, secs(10));
+        // A token bucket lets 100 start at once and 99 more within the same 10 s.
+        let first: Vec<_> = (0..200)
+            .map(|_| limiter.reserve(Duration::ZERO, Duration::MAX).unwrap())
+            .collect();
+        assert_eq!(first[99], Duration::ZERO);
+        assert_eq!(first[100], secs(10));
+        assert_eq!(most_in_any_window(&first, secs(10)), 100);
+        let later = secs(1000);
+        let after_idle: Vec<_> = (0..101)
+            .map(|_| limiter.reserve(later, Duration::MAX).unwrap())
+            .collect();
+        assert_eq!(after_idle[99], later);
+        assert_eq!(after_idle[100], later + secs(10));
+    }
+
+    #[test]
+    fn a_start_past_latest_reserves_nothing() {
+        let limiter = SlidingWindowLimiter::new(1, secs(60));
+        assert_eq!(limiter.reserve(secs(0), secs(30)), Ok(secs(0)));
+        assert_eq!(limiter.reserve(secs(1), secs(30)), Err(secs(60)));
+        assert_eq!(limiter.reserve(secs(2), secs(90)), Ok(secs(60)));
+        assert_eq!(limiter.reserve(secs(3), Duration::MAX), Ok(secs(120)));
+    }
+
+    #[test]
+    fn huge_windows_saturate_instead_of_overflowing() {
+        let limiter = SlidingWindowLimiter::new(1, Duration::MAX);
+        assert_eq!(limiter.reserve(secs(5), secs(5)), Ok(secs(5)));
+        assert_eq!(limiter.reserve(secs(6), secs(100)), Err(Duration::MAX));
+        assert_eq!(
+            release_offset(Duration::MAX, u32::MAX),
+            release_offset(Duration::MAX, u32::MAX)
+        );
+    }
+
+    fn pacing(limiter: Option<SlidingWindowLimiter>) -> (ManualClock, Pacing) {
+        let clock = ManualClock::new(UNIX_EPOCH + secs(1_780_000_000));
+        let limiter = limiter.map(|l| Arc::new(l) as Arc<dyn RateLimiter>);
+        (clock.clone(), Pacing::new(Arc::new(clock), limiter))
+    }
+
+    #[test]
+    fn waiters_behind_a_429_are_released_in_arrival_order_over_a_tenth_of_retry_after() {
+        let (_clock, pacing) = pacing(None);
+        pacing.close_gate_for(secs(5));
+        // Eight callers arrive, in this order, while the gate is closed.
+        let waits: Vec<_> = (0..8)
+            .map(|_| pacing.reserve(Duration::MAX).unwrap())
+            .collect();
+        assert_eq!(waits[0], secs(5), "the first is released as the gate opens");
+        assert!(
+            waits.is_sorted() && waits.windows(2).all(|w| w[0] < w[1]),
+            "{waits:?}"
+        );
+        // The spread is min(1 s, 10 % of 5 s) = 500 ms, and the release is deterministic.
+        assert!(waits[7] < secs(5) + Duration::from_millis(500), "{waits:?}");
+        assert_eq!(waits[1], secs(5) + Duration::from_nanos(500_000_000 / 9));
+        assert_eq!(
+            waits[7],
+            secs(5) + Duration::from_nanos(500_000_000 * 7 / 15)
+        );
+    }
+
+    #[test]
+    fn a_long_retry_after_spreads_the_release_over_one_second_at_most() {
+        let (_clock, pacing) = pacing(None);
+        pacing.close_gate_for(secs(120));
+        let waits: Vec<_> = (0..1000)
+            .map(|_| pacing.reserve(Duration::MAX).unwrap())
+            .collect();
+        assert!(waits.windows(2).all(|w| w[0] < w[1]));
+        assert!(waits[999] < secs(121));
+        assert!(waits[999] > secs(120) + Duration::from_millis(990));
+    }
+
+    #[test]
+    fn the_gate_and_the_limiter_keep_one_queue() {
+        let (_clock, pacing) = pacing(Some(SlidingWindowLimiter::new(2, secs(10))));
+        pacing.close_gate_for(secs(1));
+        let waits: Vec<_> = (0..4)
+            .map(|_| pacing.reserve(Duration::MAX).unwrap())
+            .collect();
+        let spread = Duration::from_millis(100);
+        assert_eq!(waits[0], secs(1));
+        assert_eq!(waits[1], secs(1) + release_offset(spread, 1));
+        // The limiter's window holds the third and fourth back behind the first two.
+        assert_eq!(waits[2], secs(11));
+        assert_eq!(waits[3], secs(11) + release_offset(spread, 1));
+    }
+}
