@@ -571,3 +571,42 @@ fn a_zero_deadline_still_makes_one_attempt_and_never_retries() {
     assert_eq!(s.mock.requests()[0].time_left(), None);
     assert!(s.clock.sleeps().is_empty());
 }
+
+#[test]
+fn an_exhausted_mock_panics_at_once_naming_the_request_without_retrying_or_sleeping() {
+    let mock = MockTransport::new();
+    let client = mock.client();
+    let outcome =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| Op::Delete.send(&client)));
+    let panic = outcome.expect_err("an unscripted request panics");
+    let message = panic
+        .downcast_ref::<String>()
+        .expect("a formatted panic message");
+    assert!(
+        message.contains("unexpected request DELETE /v1/organizations/"),
+        "{message}"
+    );
+    assert_eq!(mock.requests().len(), 1, "no retry");
+    assert!(mock.clock().sleeps().is_empty(), "no wait");
+}
+
+#[test]
+fn a_mock_client_waits_on_the_mocks_manual_clock() {
+    let mock = MockTransport::new();
+    mock.push_response(HttpResponse::new(429, CLERK_429).with_header("Retry-After", "30"))
+        .push_json(503, CLERK_500)
+        .push_json(200, PAGE);
+    let client = mock
+        .client_builder()
+        .retry_policy(exact().deadline(Duration::from_secs(60)))
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    Op::List.send(&client).unwrap();
+    assert!(started.elapsed() < Duration::from_secs(5), "no real sleep");
+    assert_eq!(mock.clock().sleeps(), [Duration::from_secs(30), ms(750)]);
+    assert_eq!(
+        mock.requests()[0].header("authorization"),
+        Some("Bearer sk_test_mock")
+    );
+}

@@ -316,16 +316,13 @@ fn transport_errors_do_not_show_the_key() {
     assert!(err.transport_error().is_some(), "{err:?}");
     error_hides("Error::Transport (connect)", &err, &[KEY, SECRET_PART]);
 
-    // The mock transport's own failure, and a scripted one with a source.
+    // A scripted failure with a source.
     let (client, mock) = mock_client();
-    let err = Op::List.send(&client).unwrap_err();
-    assert!(err.transport_error().is_some(), "{err:?}");
-    error_hides("Error::Transport (mock)", &err, &[KEY, SECRET_PART]);
-
     mock.push_error(
         TransportError::maybe_sent(TransportErrorKind::Io, "connection reset")
             .with_source(std::io::Error::other("reset by peer")),
     );
+    let client = client.with_retry_policy(clerk_memberships::RetryPolicy::none());
     let err = Op::List.send(&client).unwrap_err();
     assert!(err.source().is_some());
     error_hides("Error::Transport (scripted)", &err, &[KEY, SECRET_PART]);
@@ -351,4 +348,84 @@ fn a_key_echoed_back_by_a_proxy_or_server_is_blanked_out_of_errors() {
             "{err:?}"
         );
     }
+}
+
+/// `KEY` with its underscores written as JSON escapes, as a server may send it.
+fn json_escaped_key() -> String {
+    KEY.replace('_', r"\u005f")
+}
+
+#[test]
+fn a_json_escaped_key_never_appears_decoded_in_errors_or_accessors() {
+    let escaped = json_escaped_key();
+    let body = format!(
+        r#"{{"errors":[{{"code":"c_{escaped}","message":"bad {escaped}","long_message":"{escaped}","meta":{{"header":"Bearer {escaped}"}}}}],"meta":{{"echo":"{escaped}"}},"clerk_trace_id":"{escaped}"}}"#
+    );
+    let (client, mock) = mock_client();
+    let client = client.with_retry_policy(clerk_memberships::RetryPolicy::none());
+    mock.push_json(401, body);
+    let err = Op::List.send(&client).unwrap_err();
+    assert_eq!(err.status(), Some(401));
+    error_hides(
+        "an error quoting a JSON-escaped key",
+        &err,
+        &[KEY, SECRET_PART],
+    );
+    let api = err.api_error().expect("still read as Clerk's error JSON");
+    let accessors = format!(
+        "{:?} {:?} {:?} {:?}",
+        err.clerk_trace_id(),
+        err.clerk_codes().collect::<Vec<_>>(),
+        api.errors,
+        api.meta
+    );
+    assert_hidden_in(&accessors, "the error's accessors", &[KEY, SECRET_PART]);
+    assert!(accessors.contains("<redacted>"), "{accessors}");
+
+    // The unreadable-answer path shows a snippet of the raw body: no key there either.
+    let (client, mock) = mock_client();
+    let client = client.with_retry_policy(clerk_memberships::RetryPolicy::none());
+    mock.push_json(502, format!("<pre>{escaped}</pre>"));
+    let err = Op::List.send(&client).unwrap_err();
+    assert_hidden_in(
+        &format!("{err:?}"),
+        "a snippet",
+        &[&escaped, KEY, SECRET_PART],
+    );
+}
+
+#[test]
+fn the_attempt_hook_sees_the_answer_with_the_key_blanked_out() {
+    let events = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = std::sync::Arc::clone(&events);
+    let mock = MockTransport::new();
+    let client = Client::builder()
+        .secret_key(KEY)
+        .transport(mock.clone())
+        .clock(manual_clock())
+        .on_attempt(move |event| sink.lock().unwrap().push(event.clone()))
+        .build()
+        .unwrap();
+    let escaped = json_escaped_key();
+    for trace in [KEY.to_owned(), escaped, format!("trace-{KEY}-end")] {
+        mock.push_json(
+            503,
+            format!(r#"{{"errors":[{{"code":"x","message":"m"}}],"clerk_trace_id":"{trace}"}}"#),
+        );
+    }
+    mock.push_json(200, r#"{"data":[],"total_count":0}"#);
+    Op::List.send(&client).unwrap();
+    let events = events.lock().unwrap();
+    assert_eq!(events.len(), 4);
+    let traces: Vec<_> = events.iter().map(|e| e.clerk_trace_id.clone()).collect();
+    assert_eq!(
+        traces,
+        [
+            Some("<redacted>".to_owned()),
+            Some("<redacted>".to_owned()),
+            Some("trace-<redacted>-end".to_owned()),
+            None
+        ]
+    );
+    debug_hides("attempt events", &*events);
 }

@@ -29,7 +29,7 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
-use crate::error::{TransportError, TransportErrorKind};
+use crate::error::TransportError;
 use crate::memberships::Operation;
 use crate::transport::{HttpRequest, HttpResponse, Transport};
 
@@ -43,13 +43,46 @@ pub const MEMBERSHIP_JSON: &str = r#"{"object":"organization_membership","id":"o
 
 /// A transport that answers with scripted responses, in order, and records every request.
 ///
-/// Clones share the same script and record, so a test keeps one clone and gives the other to
-/// [`ClientBuilder::transport`](crate::ClientBuilder::transport). When the script runs out, a
-/// request fails with a not-sent [`TransportError`].
-#[derive(Clone, Default)]
+/// Clones share the same script, record and clock, so a test keeps one clone and gives the
+/// other to a client: [`client`](Self::client) builds one wired to this mock and to its
+/// [`ManualClock`], so scripted 429s and 5xx are retried without really sleeping, and every
+/// wait shows in [`clock`](Self::clock)`().sleeps()`. A client built by hand with
+/// [`ClientBuilder::transport`](crate::ClientBuilder::transport) runs on the real clock unless
+/// given one.
+///
+/// # Panics
+///
+/// A request that arrives when the script is empty panics at once, naming the request's
+/// method and path: a test that sends more than it scripted fails there, with no retry and no
+/// wait.
+///
+/// ```should_panic
+/// use clerk_memberships::ListMemberships;
+/// use clerk_memberships::testing::MockTransport;
+///
+/// let mock = MockTransport::new();
+/// let client = mock.client();
+/// // Nothing was scripted: panics with "unexpected request GET /v1/organizations/org_1/memberships".
+/// let _ = ListMemberships::builder().organization_id("org_1").build()?.send(&client);
+/// # Ok::<(), clerk_memberships::BuildError>(())
+/// ```
+#[derive(Clone)]
 pub struct MockTransport {
     state: Arc<Mutex<MockState>>,
+    clock: ManualClock,
 }
+
+impl Default for MockTransport {
+    fn default() -> Self {
+        MockTransport {
+            state: Arc::default(),
+            clock: ManualClock::new(SystemTime::UNIX_EPOCH + MOCK_CLOCK_START),
+        }
+    }
+}
+
+/// Where a mock's clock starts: 2026-05-12T00:00:00Z, the API version's date.
+const MOCK_CLOCK_START: Duration = Duration::from_secs(1_778_544_000);
 
 #[derive(Default)]
 struct MockState {
@@ -68,9 +101,50 @@ impl std::fmt::Debug for MockTransport {
 }
 
 impl MockTransport {
-    /// A mock with an empty script.
+    /// A mock with an empty script, and a [`ManualClock`] standing at 2026-05-12T00:00:00Z.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// The secret key of the clients [`client`](Self::client) builds.
+    pub const SECRET_KEY: &'static str = "sk_test_mock";
+
+    /// The clock of the clients [`client`](Self::client) builds: shared by every clone.
+    pub fn clock(&self) -> ManualClock {
+        self.clock.clone()
+    }
+
+    /// A client that sends through this mock and waits on its [`clock`](Self::clock): retry
+    /// waits take no real time and are recorded.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use clerk_memberships::ListMemberships;
+    /// use clerk_memberships::testing::MockTransport;
+    ///
+    /// let mock = MockTransport::new();
+    /// mock.push_json(503, "{}").push_json(200, r#"{"data":[],"total_count":0}"#);
+    /// ListMemberships::builder().organization_id("org_1").build()?.send(&mock.client())?;
+    /// assert_eq!(mock.requests().len(), 2);
+    /// assert_eq!(mock.clock().sleeps().len(), 1, "the backoff was recorded, not slept");
+    /// # Ok::<(), clerk_memberships::Error>(())
+    /// ```
+    pub fn client(&self) -> crate::Client {
+        match self.client_builder().build() {
+            Ok(client) => client,
+            Err(err) => unreachable!("the mock's client configuration is valid: {err}"),
+        }
+    }
+
+    /// A client builder already wired to this mock ([`SECRET_KEY`](Self::SECRET_KEY),
+    /// transport and clock set), to change something before building, e.g. the retry policy.
+    pub fn client_builder(&self) -> crate::ClientBuilder {
+        let mut builder = crate::Client::builder();
+        builder
+            .secret_key(Self::SECRET_KEY)
+            .transport(self.clone())
+            .clock(self.clock.clone());
+        builder
     }
 
     fn lock(&self) -> MutexGuard<'_, MockState> {
@@ -116,14 +190,19 @@ impl MockTransport {
 
 impl Transport for MockTransport {
     fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
-        let mut state = self.lock();
-        state.requests.push(request.clone());
-        state.script.pop_front().unwrap_or_else(|| {
-            Err(TransportError::not_sent(
-                TransportErrorKind::Other,
-                "mock transport has no scripted response left",
-            ))
-        })
+        let answer = {
+            let mut state = self.lock();
+            state.requests.push(request.clone());
+            state.script.pop_front()
+        };
+        match answer {
+            Some(answer) => answer,
+            None => panic!(
+                "MockTransport: unexpected request {} {}: no scripted answer left",
+                request.method(),
+                request.path_and_query()
+            ),
+        }
     }
 }
 
