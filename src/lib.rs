@@ -48,7 +48,10 @@
 //! # Retries
 //!
 //! Calls are retried by [`RetryPolicy`] (on by default): never a `create` that may have reached
-//! the server, unless asked; 429 after `Retry-After`; all within a deadline.
+//! the server, unless asked; 429 after `Retry-After`; all within a deadline. A 429 holds back
+//! every clone of the client, and [`ClientBuilder::clerk_rate_limit`] paces requests with a
+//! [`SlidingWindowLimiter`] at Clerk's published limits. Waits are measured on a monotonic
+//! [`Clock`], so a wall clock that is stepped changes none of them.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

@@ -26,9 +26,17 @@ use crate::transport::{HttpRequest, Transport};
 /// | transport failure, request **maybe sent** (timeout, reset) | list, update, update_metadata, delete; create only if opted in | backoff |
 /// | anything else (4xx, a body over the cap) | never | — |
 ///
-/// No wait is started that would end past the [deadline](Self::deadline), and there is no
-/// wait after the last attempt. On giving up, the caller gets the last real error, and
+/// The first attempt is always made. A retry starts only if at least 1 s (or the client's
+/// connect timeout, when shorter) is left before the [deadline](Self::deadline) when it would
+/// start, its wait and any rate-limit wait included: otherwise the previous attempt's error is
+/// returned, so that a `create`'s "certainly not sent" is never replaced by the "may have been
+/// sent" of an attempt that had no time to finish. There is no wait after the last attempt. On
+/// giving up, the caller gets the last real error, and
 /// [`Error::attempts`](crate::Error::attempts) says how many attempts were made.
+///
+/// Every wait and the deadline are measured on the client's monotonic clock
+/// ([`Clock::monotonic`](crate::Clock::monotonic)), never on the wall clock. A `Retry-After` is
+/// delay-seconds or an HTTP-date in any of RFC 9110's three formats, read as at most one hour.
 ///
 /// The defaults follow Clerk's published hint (first wait 500 ms, each next one ×1.5, capped at
 /// 60 s) but are bounded for interactive tools: at most 4 attempts and 30 s in all.
@@ -126,8 +134,9 @@ impl RetryPolicy {
         self
     }
 
-    /// The time a call may take in all, attempts and waits included: no wait that would end
-    /// past it is started (a server's `Retry-After` included), and each attempt is told the
+    /// The time a call may take in all, attempts and waits included: no retry starts without
+    /// at least 1 s (or the connect timeout, when shorter) left before it, whatever the wait
+    /// before it (a server's `Retry-After` included), and each attempt is told the
     /// time left ([`HttpRequest::time_left`](crate::HttpRequest::time_left)), which the default
     /// transport uses as its timeout when it is shorter than the request timeout.
     ///
