@@ -3,6 +3,11 @@
 //! Required fields are plain; optional or nullable ones are `Option`. Unknown fields are ignored,
 //! so new fields that Clerk adds never break decoding. Metadata is a JSON object map passed
 //! through untouched. Timestamps are Unix milliseconds.
+//!
+//! Every model is `#[non_exhaustive]`: its fields are public to read (and to change), but a
+//! model cannot be written as a struct literal outside this crate, so that the fields Clerk adds
+//! can be added here without breaking your code. To make one in a test, decode it from JSON
+//! or start from a constructor in `testing` (feature `test-util`) and change its fields.
 
 use serde::{Deserialize, Serialize};
 
@@ -39,6 +44,7 @@ pub type Metadata = serde_json::Map<String, serde_json::Value>;
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct OrganizationMembership {
     /// Always `organization_membership`.
     pub object: String,
@@ -71,6 +77,7 @@ pub struct OrganizationMembership {
 
 /// An organization, as embedded in a membership.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Organization {
     /// Always `organization`.
     pub object: String,
@@ -120,6 +127,7 @@ pub struct Organization {
 
 /// Public data of the member of a membership.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PublicUserData {
     /// The user's id (`user_…`).
     pub user_id: String,
@@ -150,8 +158,60 @@ pub struct PublicUserData {
     pub deprovisioned: Option<bool>,
 }
 
+impl OrganizationMembership {
+    /// The member's user id, from `public_user_data` (Clerk always sends it; `None` only when
+    /// an answer left that object out).
+    ///
+    /// ```
+    /// # let membership: clerk_memberships::OrganizationMembership =
+    /// #     serde_json::from_str(clerk_memberships::testing::MEMBERSHIP_JSON).unwrap();
+    /// assert_eq!(membership.user_id(), Some("user_2h8op3Isl1QR7tKu5FGNfaLKEoU"));
+    /// assert_eq!(membership.identifier(), Some("jane.doe@acme.com"));
+    /// assert_eq!(membership.email_address(), Some("jane.doe@acme.com"));
+    /// assert_eq!(membership.display_name(), "Jane Doe");
+    /// ```
+    pub fn user_id(&self) -> Option<&str> {
+        Some(self.public_user_data.as_ref()?.user_id.as_str())
+    }
+
+    /// The member's identifier as Clerk reports it: their primary email address, phone number
+    /// or username, whichever the instance uses.
+    pub fn identifier(&self) -> Option<&str> {
+        self.public_user_data.as_ref()?.identifier.as_deref()
+    }
+
+    /// The [identifier](Self::identifier) when it is an email address (it holds an `@`); `None`
+    /// for a phone number or username.
+    pub fn email_address(&self) -> Option<&str> {
+        self.identifier()
+            .filter(|identifier| identifier.contains('@'))
+    }
+
+    /// A name to show for the member: first and last name when Clerk has either, else the
+    /// identifier, else the user id, else the membership id.
+    pub fn display_name(&self) -> String {
+        let data = self.public_user_data.as_ref();
+        let names: Vec<&str> = data
+            .into_iter()
+            .flat_map(|data| [data.first_name.as_deref(), data.last_name.as_deref()])
+            .flatten()
+            .map(str::trim)
+            .filter(|name| !name.is_empty())
+            .collect();
+        if !names.is_empty() {
+            return names.join(" ");
+        }
+        self.identifier()
+            .filter(|identifier| !identifier.is_empty())
+            .or(self.user_id())
+            .unwrap_or(&self.id)
+            .to_owned()
+    }
+}
+
 /// One page of memberships.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct OrganizationMemberships {
     /// The memberships on this page.
     pub data: Vec<OrganizationMembership>,

@@ -29,63 +29,76 @@ fn decode(json: &str) -> OrganizationMembership {
     serde_json::from_str(json).expect("fixture decodes")
 }
 
+/// Checks every field of the realistic fixture, as decoded. (Models are `#[non_exhaustive]`,
+/// so a test outside the crate reads them field by field rather than writing a literal.)
+fn assert_realistic(m: &OrganizationMembership) {
+    assert_eq!(m.object, "organization_membership");
+    assert_eq!(m.id, "orgmem_2g7np7Hrk0SN6kj5EDMLDaKNL0S");
+    assert_eq!(m.role, "org:member");
+    assert_eq!(m.role_name.as_deref(), Some("Member"));
+    assert_eq!(
+        m.permissions,
+        Some(vec!["org:posts:read".into(), "org:posts:write".into()])
+    );
+    assert_eq!(m.public_metadata, Metadata::new());
+    assert_eq!(m.private_metadata, Some(Metadata::new()));
+    assert_eq!(m.created_at, 1_716_883_200_000);
+    assert_eq!(m.updated_at, 1_716_883_200_000);
+    let org: &Organization = &m.organization;
+    assert_eq!(org.object, "organization");
+    assert_eq!(org.id, "org_2g7np7Hrk0SN6kj5EDMLDaKNL0S");
+    assert_eq!(org.name, "Acme Corp");
+    assert_eq!(org.slug, "acme-corp");
+    assert_eq!(
+        org.image_url.as_deref(),
+        Some("https://img.clerk.com/xxxxxx")
+    );
+    assert!(org.has_image);
+    assert_eq!(org.members_count, Some(2));
+    assert_eq!(org.missing_member_with_elevated_permissions, Some(false));
+    assert_eq!(org.pending_invitations_count, Some(0));
+    assert_eq!(org.max_allowed_memberships, 5);
+    assert!(org.admin_delete_enabled);
+    assert_eq!(org.public_metadata, Metadata::new());
+    assert_eq!(org.private_metadata, Some(Metadata::new()));
+    assert_eq!(
+        org.created_by.as_deref(),
+        Some("user_2g7np7Hrk0SN6kj5EDMLDaKNL0S")
+    );
+    assert_eq!(org.created_at, 1_716_883_200_000);
+    assert_eq!(org.updated_at, 1_716_883_200_000);
+    assert_eq!(org.last_active_at, None);
+    assert_eq!(org.role_set_key, None);
+    let user: &PublicUserData = m.public_user_data.as_ref().expect("public_user_data");
+    assert_eq!(user.user_id, "user_2h8op3Isl1QR7tKu5FGNfaLKEoU");
+    assert_eq!(user.first_name.as_deref(), Some("Jane"));
+    assert_eq!(user.last_name.as_deref(), Some("Doe"));
+    assert_eq!(
+        user.profile_image_url.as_deref(),
+        Some("https://img.clerk.com/yyyyy")
+    );
+    assert_eq!(user.image_url, "https://img.clerk.com/yyyyy");
+    assert!(user.has_image);
+    assert_eq!(user.identifier.as_deref(), Some("jane.doe@acme.com"));
+    assert_eq!(user.username, None);
+    assert_eq!(user.banned, None);
+    assert_eq!(user.deprovisioned, None);
+}
+
 fn realistic() -> OrganizationMembership {
-    OrganizationMembership {
-        object: "organization_membership".into(),
-        id: "orgmem_2g7np7Hrk0SN6kj5EDMLDaKNL0S".into(),
-        role: "org:member".into(),
-        role_name: Some("Member".into()),
-        permissions: Some(vec!["org:posts:read".into(), "org:posts:write".into()]),
-        public_metadata: Metadata::new(),
-        private_metadata: Some(Metadata::new()),
-        organization: Organization {
-            object: "organization".into(),
-            id: "org_2g7np7Hrk0SN6kj5EDMLDaKNL0S".into(),
-            name: "Acme Corp".into(),
-            slug: "acme-corp".into(),
-            image_url: Some("https://img.clerk.com/xxxxxx".into()),
-            has_image: true,
-            members_count: Some(2),
-            missing_member_with_elevated_permissions: Some(false),
-            pending_invitations_count: Some(0),
-            max_allowed_memberships: 5,
-            admin_delete_enabled: true,
-            public_metadata: Metadata::new(),
-            private_metadata: Some(Metadata::new()),
-            created_by: Some("user_2g7np7Hrk0SN6kj5EDMLDaKNL0S".into()),
-            created_at: 1_716_883_200_000,
-            updated_at: 1_716_883_200_000,
-            last_active_at: None,
-            role_set_key: None,
-        },
-        public_user_data: Some(PublicUserData {
-            user_id: "user_2h8op3Isl1QR7tKu5FGNfaLKEoU".into(),
-            first_name: Some("Jane".into()),
-            last_name: Some("Doe".into()),
-            profile_image_url: Some("https://img.clerk.com/yyyyy".into()),
-            image_url: "https://img.clerk.com/yyyyy".into(),
-            has_image: true,
-            identifier: Some("jane.doe@acme.com".into()),
-            username: None,
-            banned: None,
-            deprovisioned: None,
-        }),
-        created_at: 1_716_883_200_000,
-        updated_at: 1_716_883_200_000,
-    }
+    let membership = decode(MEMBERSHIP);
+    assert_realistic(&membership);
+    membership
 }
 
 #[test]
 fn realistic_membership_decodes_field_by_field() {
-    assert_eq!(decode(MEMBERSHIP), realistic());
+    assert_realistic(&decode(MEMBERSHIP));
 }
 
 #[test]
 fn the_testing_module_sample_is_the_same_membership() {
-    assert_eq!(
-        decode(clerk_memberships::testing::MEMBERSHIP_JSON),
-        realistic()
-    );
+    assert_realistic(&decode(clerk_memberships::testing::MEMBERSHIP_JSON));
 }
 
 #[test]
@@ -304,4 +317,41 @@ fn a_page_with_unknown_top_level_fields_decodes_through_the_client() {
     let page = Op::List.send(&client(&server)).unwrap().page();
     assert_eq!(page.total_count, 1);
     assert_eq!(page.data, vec![decode(MEMBERSHIP_UNKNOWN_FIELDS)]);
+}
+
+#[test]
+fn accessors_dig_out_the_user_id_identifier_email_and_a_name_to_show() {
+    let jane = realistic();
+    assert_eq!(jane.user_id(), Some("user_2h8op3Isl1QR7tKu5FGNfaLKEoU"));
+    assert_eq!(jane.identifier(), Some("jane.doe@acme.com"));
+    assert_eq!(jane.email_address(), Some("jane.doe@acme.com"));
+    assert_eq!(jane.display_name(), "Jane Doe");
+
+    let mut phone = realistic();
+    let user = phone.public_user_data.as_mut().unwrap();
+    user.identifier = Some("+15555550100".into());
+    user.first_name = None;
+    user.last_name = Some("  ".into());
+    assert_eq!(phone.identifier(), Some("+15555550100"));
+    assert_eq!(phone.email_address(), None, "a phone number is no email");
+    assert_eq!(phone.display_name(), "+15555550100");
+
+    let mut only_first = realistic();
+    only_first.public_user_data.as_mut().unwrap().last_name = None;
+    assert_eq!(only_first.display_name(), "Jane");
+
+    let mut nameless = decode(MEMBERSHIP_NULLS);
+    nameless.public_user_data.as_mut().unwrap().identifier = None;
+    assert_eq!(
+        nameless.display_name(),
+        nameless.user_id().unwrap(),
+        "falls back to the user id"
+    );
+
+    let mut bare = realistic();
+    bare.public_user_data = None;
+    assert_eq!(bare.user_id(), None);
+    assert_eq!(bare.identifier(), None);
+    assert_eq!(bare.email_address(), None);
+    assert_eq!(bare.display_name(), "orgmem_2g7np7Hrk0SN6kj5EDMLDaKNL0S");
 }
