@@ -188,10 +188,10 @@ impl Client {
     ///     .send(&client.with_retry_policy(RetryPolicy::none()))?;
     /// # Ok::<(), clerk_memberships::Error>(())
     /// ```
-    pub fn with_retry_policy(&self, policy: RetryPolicy) -> Client {
+    pub fn with_retry_policy(&self, policy: impl Into<RetryPolicy>) -> Client {
         Client {
             inner: Arc::clone(&self.inner),
-            retry: policy,
+            retry: policy.into(),
         }
     }
 
@@ -440,8 +440,8 @@ impl ClientBuilder {
     ///
     /// Defaults to [`RetryPolicy::default()`]: up to 4 attempts within 30 s, 429 retried for
     /// every operation, 5xx and maybe-sent failures for every operation but `create`.
-    pub fn retry_policy(&mut self, policy: RetryPolicy) -> &mut Self {
-        self.retry = policy;
+    pub fn retry_policy(&mut self, policy: impl Into<RetryPolicy>) -> &mut Self {
+        self.retry = policy.into();
         self
     }
 
@@ -539,7 +539,7 @@ impl ClientBuilder {
                 on_attempt: self.on_attempt.clone(),
                 min_retry_budget: MIN_RETRY_BUDGET.min(self.connect_timeout),
             }),
-            retry: self.retry,
+            retry: self.retry.clone(),
         })
     }
 }

@@ -92,7 +92,7 @@ pub use pacing::{RateLimiter, SlidingWindowLimiter};
 pub use pagination::{Items, Pages};
 pub use retry::{
     AttemptEvent, DEFAULT_DEADLINE, DEFAULT_INITIAL_BACKOFF, DEFAULT_JITTER, DEFAULT_MAX_ATTEMPTS,
-    DEFAULT_MAX_BACKOFF, DEFAULT_MULTIPLIER, RetryPolicy,
+    DEFAULT_MAX_BACKOFF, DEFAULT_MULTIPLIER, RetryPolicy, RetryPolicyBuilder,
 };
 pub use transport::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BODY, DEFAULT_REQUEST_TIMEOUT, HttpRequest,

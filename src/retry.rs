@@ -21,13 +21,13 @@ use crate::transport::{HttpRequest, Transport};
 /// | answer | retried for | wait |
 /// |---|---|---|
 /// | 429 | every operation (the request was not processed) | `Retry-After`, else backoff |
-/// | 500, 502, 503, 504 | list, update, update_metadata, delete; create only if [opted in](Self::retry_ambiguous_creates) | `Retry-After`, else backoff |
+/// | 500, 502, 503, 504 | list, update, update_metadata, delete; create only if [opted in](RetryPolicyBuilder::retry_ambiguous_creates) | `Retry-After`, else backoff |
 /// | transport failure, request **not sent** (connection refused, DNS) | every operation | backoff |
 /// | transport failure, request **maybe sent** (timeout, reset) | list, update, update_metadata, delete; create only if opted in | backoff |
 /// | anything else (4xx, a body over the cap) | never | — |
 ///
 /// The first attempt is always made. A retry starts only if at least 1 s (or the client's
-/// connect timeout, when shorter) is left before the [deadline](Self::deadline) when it would
+/// connect timeout, when shorter) is left before the [deadline](RetryPolicyBuilder::deadline) when it would
 /// start, its wait and any rate-limit wait included: otherwise the previous attempt's error is
 /// returned, so that a `create`'s "certainly not sent" is never replaced by the "may have been
 /// sent" of an attempt that had no time to finish. There is no wait after the last attempt. On
@@ -45,16 +45,18 @@ use crate::transport::{HttpRequest, Transport};
 /// use std::time::Duration;
 /// use clerk_memberships::RetryPolicy;
 ///
-/// let patient = RetryPolicy::default()
+/// let patient = RetryPolicy::builder()
 ///     .max_attempts(8)
-///     .deadline(Duration::from_secs(120));
+///     .deadline(Duration::from_secs(120))
+///     .build();
+/// assert_eq!(patient.max_attempts(), 8);
 /// assert_eq!(patient.backoff(1), Duration::from_millis(500));
 /// assert_eq!(patient.backoff(2), Duration::from_millis(750));
 ///
 /// let never = RetryPolicy::none();
-/// assert_eq!(never.get_max_attempts(), 1);
+/// assert_eq!(never.max_attempts(), 1);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RetryPolicy {
     max_attempts: u32,
     initial_backoff: Duration,
@@ -92,17 +94,32 @@ impl Default for RetryPolicy {
     }
 }
 
-impl RetryPolicy {
-    /// A policy that sends each request once and never retries.
-    pub fn none() -> Self {
-        RetryPolicy::default().max_attempts(1)
-    }
+/// Configures a [`RetryPolicy`], by value: `RetryPolicy::builder().max_attempts(8).build()`.
+///
+/// Every setter takes any value; the ones out of range are brought into it, as each setter
+/// says. [`ClientBuilder::retry_policy`](crate::ClientBuilder::retry_policy) and
+/// [`Client::with_retry_policy`](crate::Client::with_retry_policy) also take the builder
+/// itself.
+///
+/// ```
+/// use clerk_memberships::RetryPolicy;
+///
+/// let builder = RetryPolicy::builder().jitter(0.0);
+/// let policy = builder.retry_ambiguous_creates(true).build();
+/// assert_eq!(policy.jitter(), 0.0);
+/// assert!(policy.retry_ambiguous_creates());
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RetryPolicyBuilder {
+    policy: RetryPolicy,
+}
 
+impl RetryPolicyBuilder {
     /// Most attempts per call, the first one included; `0` counts as `1`.
     ///
     /// Defaults to [`DEFAULT_MAX_ATTEMPTS`] (4).
     pub fn max_attempts(mut self, attempts: u32) -> Self {
-        self.max_attempts = attempts.max(1);
+        self.policy.max_attempts = attempts.max(1);
         self
     }
 
@@ -110,7 +127,7 @@ impl RetryPolicy {
     ///
     /// Defaults to [`DEFAULT_INITIAL_BACKOFF`] (500 ms).
     pub fn initial_backoff(mut self, wait: Duration) -> Self {
-        self.initial_backoff = wait;
+        self.policy.initial_backoff = wait;
         self
     }
 
@@ -118,7 +135,7 @@ impl RetryPolicy {
     ///
     /// Defaults to [`DEFAULT_MULTIPLIER`] (1.5).
     pub fn multiplier(mut self, factor: f64) -> Self {
-        self.multiplier = if factor.is_finite() && factor >= 1.0 {
+        self.policy.multiplier = if factor.is_finite() && factor >= 1.0 {
             factor
         } else {
             1.0
@@ -130,7 +147,7 @@ impl RetryPolicy {
     ///
     /// Defaults to [`DEFAULT_MAX_BACKOFF`] (60 s).
     pub fn max_backoff(mut self, wait: Duration) -> Self {
-        self.max_backoff = wait;
+        self.policy.max_backoff = wait;
         self
     }
 
@@ -142,7 +159,7 @@ impl RetryPolicy {
     ///
     /// Defaults to [`DEFAULT_DEADLINE`] (30 s).
     pub fn deadline(mut self, deadline: Duration) -> Self {
-        self.deadline = deadline;
+        self.policy.deadline = deadline;
         self
     }
 
@@ -151,7 +168,7 @@ impl RetryPolicy {
     ///
     /// Defaults to [`DEFAULT_JITTER`] (0.5).
     pub fn jitter(mut self, share: f64) -> Self {
-        self.jitter = if share.is_finite() {
+        self.policy.jitter = if share.is_finite() {
             share.clamp(0.0, 1.0)
         } else {
             0.0
@@ -165,18 +182,66 @@ impl RetryPolicy {
     ///
     /// Defaults to `false`.
     pub fn retry_ambiguous_creates(mut self, retry: bool) -> Self {
-        self.retry_ambiguous_creates = retry;
+        self.policy.retry_ambiguous_creates = retry;
         self
     }
 
-    /// The most attempts per call.
-    pub fn get_max_attempts(&self) -> u32 {
+    /// The policy. Nothing can fail: every setter already brought its value into range.
+    pub fn build(self) -> RetryPolicy {
+        self.policy
+    }
+}
+
+impl From<RetryPolicyBuilder> for RetryPolicy {
+    fn from(builder: RetryPolicyBuilder) -> Self {
+        builder.build()
+    }
+}
+
+impl RetryPolicy {
+    /// Starts from the defaults, to change some settings.
+    pub fn builder() -> RetryPolicyBuilder {
+        RetryPolicyBuilder::default()
+    }
+
+    /// A policy that sends each request once and never retries.
+    pub fn none() -> Self {
+        RetryPolicy::builder().max_attempts(1).build()
+    }
+
+    /// The most attempts per call, the first one included.
+    pub fn max_attempts(&self) -> u32 {
         self.max_attempts
     }
 
+    /// The wait before the first retry, before jitter.
+    pub fn initial_backoff(&self) -> Duration {
+        self.initial_backoff
+    }
+
+    /// How much each wait grows over the previous one.
+    pub fn multiplier(&self) -> f64 {
+        self.multiplier
+    }
+
+    /// The longest single backoff.
+    pub fn max_backoff(&self) -> Duration {
+        self.max_backoff
+    }
+
     /// The total time a call may take.
-    pub fn get_deadline(&self) -> Duration {
+    pub fn deadline(&self) -> Duration {
         self.deadline
+    }
+
+    /// The largest share by which a backoff is randomly shortened.
+    pub fn jitter(&self) -> f64 {
+        self.jitter
+    }
+
+    /// Whether `create` is retried after failures that may have reached the server.
+    pub fn retry_ambiguous_creates(&self) -> bool {
+        self.retry_ambiguous_creates
     }
 
     /// The backoff before retry number `retry` (1 for the first retry), before jitter:
@@ -400,10 +465,11 @@ mod tests {
             scale(Duration::from_secs(10), 0.25),
             Duration::from_millis(2500)
         );
-        let policy = RetryPolicy::default()
+        let policy = RetryPolicy::builder()
             .jitter(0.5)
             .initial_backoff(Duration::MAX)
-            .max_backoff(Duration::MAX);
+            .max_backoff(Duration::MAX)
+            .build();
         assert_eq!(policy.backoff(3), Duration::MAX);
     }
 }

@@ -446,7 +446,7 @@ fn opting_in_to_ambiguous_create_retries_meets_the_duplicate() -> TestResult {
     let s = setup();
     let bold = s
         .retrying
-        .with_retry_policy(RetryPolicy::default().retry_ambiguous_creates(true));
+        .with_retry_policy(RetryPolicy::builder().retry_ambiguous_creates(true));
     s.fake.inject(Fault::TimedOut).only(Operation::Create);
     let err = s.create_with(&bold).unwrap_err();
     // The first attempt added the member; the retry is told so.

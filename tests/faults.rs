@@ -11,7 +11,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use clerk_memberships::testing::{MEMBERSHIP_JSON, ManualClock};
-use clerk_memberships::{AttemptEvent, Client, Delivery, Error, RetryPolicy, TransportErrorKind};
+use clerk_memberships::{
+    AttemptEvent, Client, Delivery, Error, RetryPolicy, RetryPolicyBuilder, TransportErrorKind,
+};
 use support::ops::Op;
 use support::server::{Action, End, OnConnect, Response, Server, closed_port};
 
@@ -36,8 +38,8 @@ fn start_time() -> SystemTime {
 }
 
 /// The default policy without jitter: waits of 500 ms, 750 ms, 1125 ms between 4 attempts.
-fn exact() -> RetryPolicy {
-    RetryPolicy::default().jitter(0.0)
+fn exact() -> RetryPolicyBuilder {
+    RetryPolicy::builder().jitter(0.0)
 }
 
 /// A client on the real transport, its clock and the attempts it reports.
@@ -48,14 +50,14 @@ struct Setup {
 }
 
 impl Setup {
-    fn new(base_url: &str, policy: RetryPolicy) -> Setup {
+    fn new(base_url: &str, policy: impl Into<RetryPolicy>) -> Setup {
         Setup::configure(base_url, policy, |_| {}, |_| {})
     }
 
     /// `tweak` adjusts the builder; `hook` sees each attempt after it is recorded.
     fn configure(
         base_url: &str,
-        policy: RetryPolicy,
+        policy: impl Into<RetryPolicy>,
         tweak: impl FnOnce(&mut clerk_memberships::ClientBuilder),
         hook: impl Fn(&AttemptEvent) + Send + Sync + 'static,
     ) -> Setup {

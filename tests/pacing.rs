@@ -11,7 +11,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use clerk_memberships::testing::{ManualClock, MockTransport};
 use clerk_memberships::{
     AttemptEvent, Client, ClientBuilder, Clock, Delivery, Error, HttpRequest, HttpResponse,
-    RetryPolicy, SlidingWindowLimiter, Transport, TransportError, TransportErrorKind,
+    RetryPolicy, RetryPolicyBuilder, SlidingWindowLimiter, Transport, TransportError,
+    TransportErrorKind,
 };
 use support::ops::{EMPTY_PAGE, Op};
 
@@ -33,8 +34,8 @@ fn start() -> SystemTime {
     UNIX_EPOCH + secs(1_780_000_000)
 }
 
-fn exact() -> RetryPolicy {
-    RetryPolicy::default().jitter(0.0)
+fn exact() -> RetryPolicyBuilder {
+    RetryPolicy::builder().jitter(0.0)
 }
 
 /// A client on `transport` and a manual clock, as `configure` finishes it.

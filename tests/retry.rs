@@ -9,7 +9,7 @@ use std::time::{Duration, UNIX_EPOCH};
 use clerk_memberships::testing::{MEMBERSHIP_JSON, ManualClock, MockTransport};
 use clerk_memberships::{
     AttemptEvent, Client, ClientBuilder, Delivery, Error, HttpResponse, ListMemberships, Operation,
-    RetryPolicy, SlidingWindowLimiter, TransportError, TransportErrorKind,
+    RetryPolicy, RetryPolicyBuilder, SlidingWindowLimiter, TransportError, TransportErrorKind,
 };
 use support::ops::Op;
 
@@ -28,7 +28,7 @@ struct Setup {
     client: Client,
 }
 
-fn setup(policy: RetryPolicy) -> Setup {
+fn setup(policy: impl Into<RetryPolicy>) -> Setup {
     setup_with(|builder| builder.retry_policy(policy))
 }
 
@@ -49,8 +49,8 @@ fn setup_with(configure: impl FnOnce(&mut ClientBuilder) -> &mut ClientBuilder) 
     }
 }
 
-fn exact() -> RetryPolicy {
-    RetryPolicy::default().jitter(0.0)
+fn exact() -> RetryPolicyBuilder {
+    RetryPolicy::builder().jitter(0.0)
 }
 
 fn maybe_sent() -> TransportError {
@@ -283,7 +283,7 @@ fn per_call_override_turns_retries_off() {
 
 #[test]
 fn jitter_shortens_waits_by_at_most_its_share() {
-    let s = setup(RetryPolicy::default().max_attempts(4).jitter(0.5));
+    let s = setup(RetryPolicy::builder().max_attempts(4).jitter(0.5));
     for _ in 0..3 {
         s.mock.push_json(500, CLERK_500);
     }
@@ -609,4 +609,24 @@ fn a_mock_client_waits_on_the_mocks_manual_clock() {
         mock.requests()[0].header("authorization"),
         Some("Bearer sk_test_mock")
     );
+}
+
+#[test]
+fn a_retry_policy_is_built_by_value_and_read_through_plain_getters() {
+    let builder = RetryPolicy::builder().max_attempts(0).multiplier(f64::NAN);
+    let policy = builder.jitter(2.0).deadline(ms(1500)).build();
+    assert_eq!(policy.max_attempts(), 1, "0 counts as 1");
+    assert_eq!(policy.multiplier(), 1.0);
+    assert_eq!(policy.jitter(), 1.0);
+    assert_eq!(policy.deadline(), ms(1500));
+    assert_eq!(policy.initial_backoff(), ms(500));
+    assert_eq!(policy.max_backoff(), Duration::from_secs(60));
+    assert!(!policy.retry_ambiguous_creates());
+    let copy = policy.clone();
+    assert_eq!(copy, policy);
+    // The client takes a policy or a builder.
+    let s = setup_with(|b| b.retry_policy(RetryPolicy::builder().max_attempts(2)));
+    assert_eq!(s.client.retry_policy().max_attempts(), 2);
+    let once = s.client.with_retry_policy(RetryPolicy::none());
+    assert_eq!(once.retry_policy().max_attempts(), 1);
 }

@@ -52,7 +52,7 @@ fn client(mock: &MockTransport) -> Client {
         .clock(ManualClock::new(
             UNIX_EPOCH + Duration::from_secs(1_780_000_000),
         ))
-        .retry_policy(RetryPolicy::default().max_attempts(2))
+        .retry_policy(RetryPolicy::builder().max_attempts(2))
         .build()
         .unwrap()
 }
