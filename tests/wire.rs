@@ -3,7 +3,9 @@
 
 mod support;
 
-use clerk_memberships::memberships::{MAX_FILTER_VALUES, MAX_LIMIT};
+use clerk_memberships::memberships::{
+    MAX_FILTER_VALUE_LEN, MAX_FILTER_VALUES, MAX_ID_LEN, MAX_LIMIT,
+};
 use clerk_memberships::testing::MockTransport;
 use clerk_memberships::{
     BuildError, Client, CreateMembership, CreateMembershipBuilder, DEFAULT_API_VERSION,
@@ -697,6 +699,131 @@ fn update_metadata_that_is_not_an_object_is_rejected() {
     }
 }
 
+// ---- ids and filter values that can never be sent ----------------------------------------------
+
+/// Ids no resource can have, and words the build error must use for each.
+fn unsendable_ids() -> Vec<(String, &'static str)> {
+    vec![
+        (String::new(), "must not be empty"),
+        (" ".to_owned(), "whitespace"),
+        ("\t \r\n".to_owned(), "whitespace"),
+        ("\u{3000}\u{a0}".to_owned(), "whitespace"),
+        (".".to_owned(), "`.` or `..`"),
+        ("..".to_owned(), "`.` or `..`"),
+        ("u".repeat(MAX_ID_LEN + 1), "at most 256 bytes, got 257"),
+        ("é".repeat(MAX_ID_LEN / 2 + 1), "at most 256 bytes, got 258"),
+    ]
+}
+
+/// One test per id field: every unsendable id is rejected before sending, naming the field
+/// and the rule; an id of exactly [`MAX_ID_LEN`] bytes, or holding dots and spaces among
+/// other characters, is fine.
+macro_rules! unsendable_id_tests {
+    ($($name:ident: |$id:ident| $builder:expr => $field:literal;)*) => {$(
+        #[test]
+        fn $name() {
+            assert_eq!(MAX_ID_LEN, 256);
+            for (bad, words) in unsendable_ids() {
+                let $id: &str = &bad;
+                let err = rejected!($builder);
+                assert_invalid(err.clone(), $field);
+                assert!(err.to_string().contains(words), "{bad:?}: {err}");
+            }
+            let goods = ["u".repeat(MAX_ID_LEN), "...".into(), " x ".into(), ".a".into()];
+            for good in goods {
+                let $id: &str = &good;
+                let (client, _) = offline_client();
+                let op = $builder.build().expect("a sendable id");
+                op.render(&client).expect("renders");
+            }
+        }
+    )*};
+}
+
+unsendable_id_tests! {
+    create_refuses_unsendable_organization_ids:
+        |id| create().organization_id(id) => "organization_id";
+    create_refuses_unsendable_user_ids: |id| create().user_id(id) => "user_id";
+    list_refuses_unsendable_organization_ids: |id| list().organization_id(id) => "organization_id";
+    update_refuses_unsendable_organization_ids:
+        |id| UpdateMembership::builder().organization_id(id).user_id("u").role("r")
+            => "organization_id";
+    update_refuses_unsendable_user_ids:
+        |id| UpdateMembership::builder().organization_id("o").user_id(id).role("r") => "user_id";
+    delete_refuses_unsendable_organization_ids:
+        |id| DeleteMembership::builder().organization_id(id).user_id("u") => "organization_id";
+    delete_refuses_unsendable_user_ids:
+        |id| DeleteMembership::builder().organization_id("o").user_id(id) => "user_id";
+    update_metadata_refuses_unsendable_organization_ids:
+        |id| update_metadata().organization_id(id) => "organization_id";
+    update_metadata_refuses_unsendable_user_ids: |id| update_metadata().user_id(id) => "user_id";
+    user_id_filter_refuses_unsendable_ids: |id| list().user_id("user_1").user_id(id) => "user_id";
+    user_id_filter_refuses_unsendable_ids_after_an_exclude_sign:
+        |id| list().user_id(format!("-{id}")) => "user_id";
+    user_id_filter_refuses_unsendable_ids_after_an_include_sign:
+        |id| list().user_ids(vec![format!("+{id}")]) => "user_id";
+}
+
+#[test]
+fn a_refused_user_id_filter_value_is_named_by_its_position() {
+    let err = rejected!(list().user_id("+user_1").user_id("-"));
+    assert_eq!(
+        err.to_string(),
+        "invalid `user_id`: value 2: the user id (after an optional `+`/`-`) must not be empty"
+    );
+}
+
+/// One test per free-text or exact-match filter: a value over [`MAX_FILTER_VALUE_LEN`] bytes is
+/// rejected naming the filter; one of exactly that length, or empty, is sent.
+macro_rules! filter_value_length_tests {
+    ($($name:ident: $setter:ident => $field:literal;)*) => {$(
+        #[test]
+        fn $name() {
+            assert_eq!(MAX_FILTER_VALUE_LEN, 1024);
+            let err = rejected!(list().$setter("v".repeat(MAX_FILTER_VALUE_LEN + 1)));
+            assert_invalid(err.clone(), $field);
+            assert!(err.to_string().contains("at most 1024 bytes, got 1025"), "{err}");
+            // Counted in bytes of UTF-8, before escaping.
+            let err = rejected!(list().$setter("é".repeat(MAX_FILTER_VALUE_LEN / 2 + 1)));
+            assert_invalid(err, $field);
+
+            let (client, _) = offline_client();
+            for fine in [String::new(), "v".repeat(MAX_FILTER_VALUE_LEN)] {
+                let op = list().$setter(fine.as_str()).build().expect("a sendable value");
+                let query = format!("?{}={fine}", $field);
+                let rendered = op.render(&client).unwrap();
+                assert_eq!(rendered.path_and_query(), format!("{LIST_PATH}{query}"));
+            }
+        }
+    )*};
+}
+
+filter_value_length_tests! {
+    order_by_value_is_at_most_max_filter_value_len: order_by => "order_by";
+    email_address_value_is_at_most_max_filter_value_len: email_address => "email_address";
+    phone_number_value_is_at_most_max_filter_value_len: phone_number => "phone_number";
+    username_value_is_at_most_max_filter_value_len: username => "username";
+    web3_wallet_value_is_at_most_max_filter_value_len: web3_wallet => "web3_wallet";
+    role_value_is_at_most_max_filter_value_len: role => "role";
+    query_is_at_most_max_filter_value_len: query => "query";
+    email_address_query_is_at_most_max_filter_value_len:
+        email_address_query => "email_address_query";
+    phone_number_query_is_at_most_max_filter_value_len: phone_number_query => "phone_number_query";
+    username_query_is_at_most_max_filter_value_len: username_query => "username_query";
+    name_query_is_at_most_max_filter_value_len: name_query => "name_query";
+}
+
+#[test]
+fn a_long_value_in_the_middle_of_an_array_filter_is_caught_too() {
+    let mut values = vec!["ok".to_owned(); 10];
+    values[7] = "v".repeat(MAX_FILTER_VALUE_LEN + 1);
+    assert_invalid(rejected!(list().roles(values)), "role");
+    assert_invalid(
+        rejected!(list().set_query(Some("q".repeat(MAX_FILTER_VALUE_LEN + 1)))),
+        "query",
+    );
+}
+
 // ---- every optional field of ListMemberships, byte for byte ----------------------------------
 
 /// Renders `builder` and checks the exact query string, then sends it to a real server that
@@ -1284,8 +1411,8 @@ const AWKWARD_IDS: &[(&str, &str)] = &[
     ("100%", "100%25"),
     ("%2F", "%252F"),
     ("with space", "with%20space"),
-    ("..", "%2E%2E"),
-    (".", "%2E"),
+    ("...", "%2E%2E%2E"),
+    (".hidden", "%2Ehidden"),
     ("../../users", "%2E%2E%2F%2E%2E%2Fusers"),
     ("ö", "%C3%B6"),
     ("日本", "%E6%97%A5%E6%9C%AC"),

@@ -2,7 +2,7 @@ use derive_builder::Builder;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{Operation, non_empty, object, operation_methods, option_setters};
+use super::{Operation, id, object, operation_methods, option_setters};
 use crate::endpoint::{Endpoint, PathWriter};
 use crate::error::BuildError;
 use crate::models::OrganizationMembership;
@@ -34,10 +34,12 @@ use crate::models::OrganizationMembership;
     build_fn(error = "BuildError", validate = "Self::validate")
 )]
 pub struct UpdateMembershipMetadata {
-    /// The organization. Required, not empty.
+    /// The organization. Required; refused if empty, only whitespace, `.`, `..` or
+    /// over [`MAX_ID_LEN`](super::MAX_ID_LEN) bytes.
     #[serde(skip)]
     organization_id: String,
-    /// The member, by user id. Required, not empty.
+    /// The member, by user id. Required; refused if empty, only whitespace, `.`, `..` or
+    /// over [`MAX_ID_LEN`](super::MAX_ID_LEN) bytes.
     #[serde(skip)]
     user_id: String,
     /// Public metadata to merge in: a JSON object. Not sent unless set.
@@ -57,8 +59,8 @@ option_setters!(UpdateMembershipMetadataBuilder {
 
 impl UpdateMembershipMetadataBuilder {
     fn validate(&self) -> Result<(), BuildError> {
-        non_empty("organization_id", self.organization_id.as_ref())?;
-        non_empty("user_id", self.user_id.as_ref())?;
+        id("organization_id", self.organization_id.as_ref())?;
+        id("user_id", self.user_id.as_ref())?;
         object("public_metadata", self.public_metadata.as_ref())?;
         object("private_metadata", self.private_metadata.as_ref())
     }
