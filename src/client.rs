@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime};
 
 use crate::clock::{Clock, SystemClock};
 
-use crate::endpoint::{Endpoint, PathWriter, QueryWriter};
+use crate::endpoint::{Endpoint, PathWriter, QueryWriter, check_url_len};
 use crate::error::{
     ApiError, BuildError, DECODE_DETAIL_LIMIT, Error, body_snippet, parse_clerk_errors, snippet,
 };
@@ -217,6 +217,7 @@ impl Client {
         url.push_str(&inner.base_url);
         endpoint.path(&mut PathWriter::new(&mut url));
         endpoint.query(&mut QueryWriter::new(&mut url));
+        check_url_len(&url)?;
         let body = match endpoint.body() {
             Some(body) => Some(
                 serde_json::to_vec(body)

@@ -10,8 +10,9 @@ use clerk_memberships::testing::MockTransport;
 use clerk_memberships::{
     BuildError, Client, CreateMembership, CreateMembershipBuilder, DEFAULT_API_VERSION,
     DEFAULT_USER_AGENT, DeleteMembership, Error, HttpRequest, ListMemberships,
-    ListMembershipsBuilder, Method, Operation, OrganizationMembership, OrganizationMemberships,
-    UpdateMembership, UpdateMembershipMetadata, UpdateMembershipMetadataBuilder,
+    ListMembershipsBuilder, MAX_URL_LEN, Method, Operation, OrganizationMembership,
+    OrganizationMemberships, UpdateMembership, UpdateMembershipMetadata,
+    UpdateMembershipMetadataBuilder,
 };
 use httpmock::prelude::*;
 use httpmock::{HttpMockRequest, When};
@@ -822,6 +823,94 @@ fn a_long_value_in_the_middle_of_an_array_filter_is_caught_too() {
         rejected!(list().set_query(Some("q".repeat(MAX_FILTER_VALUE_LEN + 1)))),
         "query",
     );
+}
+
+// ---- the whole URL -----------------------------------------------------------------------------
+
+/// A list whose URL under `base` is exactly `len` bytes: eight long email filters and a `query`
+/// that pads to the length.
+fn list_with_url_of(base: &str, len: usize) -> ListMembershipsBuilder {
+    let emails = vec!["e".repeat(1000); 8];
+    let client = client_builder(base).build().unwrap();
+    let without_query = list()
+        .email_addresses(emails.clone())
+        .build()
+        .unwrap()
+        .render(&client)
+        .unwrap()
+        .url()
+        .len();
+    let pad = len - without_query - "&query=".len();
+    assert!(pad <= MAX_FILTER_VALUE_LEN, "pad {pad}");
+    list().email_addresses(emails).query("q".repeat(pad))
+}
+
+#[test]
+fn a_url_of_max_url_len_bytes_is_sent() {
+    assert_eq!(MAX_URL_LEN, 8 * 1024);
+    let op = list_with_url_of(OFFLINE_BASE, MAX_URL_LEN).build().unwrap();
+    let (client, mock) = offline_client();
+    assert_eq!(op.render(&client).unwrap().url().len(), MAX_URL_LEN);
+    mock.push_json(200, PAGE);
+    op.send(&client).unwrap();
+    assert_eq!(mock.requests()[0].url().len(), MAX_URL_LEN);
+}
+
+#[test]
+fn a_url_over_max_url_len_is_an_invalid_request_never_sent() {
+    let err = rejected!(list_with_url_of(OFFLINE_BASE, MAX_URL_LEN + 1));
+    assert_invalid(err.clone(), "url");
+    assert!(
+        err.to_string().contains("at most 8192 bytes") && err.to_string().contains("8193"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_url_limit_counts_the_base_url_so_the_same_request_may_fit_one_client_only() {
+    let op = list_with_url_of(OFFLINE_BASE, MAX_URL_LEN).build().unwrap();
+    let (short_base, _) = offline_client();
+    assert!(op.render(&short_base).is_ok());
+
+    let mock = MockTransport::new();
+    let long_base = client_builder(format!("{OFFLINE_BASE}/proxy"))
+        .transport(mock.clone())
+        .build()
+        .unwrap();
+    match op.render(&long_base) {
+        Err(Error::InvalidRequest(err)) => assert_eq!(err.field(), "url"),
+        other => panic!("expected an invalid url, got {other:?}"),
+    }
+    mock.push_json(200, PAGE);
+    let err = op.send(&long_base).unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidRequest(b) if b.field() == "url"),
+        "{err:?}"
+    );
+    assert_eq!(err.attempts(), 0);
+    assert!(
+        mock.requests().is_empty(),
+        "nothing may reach the transport"
+    );
+}
+
+#[test]
+fn paths_of_every_operation_are_checked_against_the_url_limit() {
+    // Ids within MAX_ID_LEN cannot fill a URL on their own, but a long base URL can.
+    let base = format!("http://127.0.0.1:9/{}", "p".repeat(MAX_URL_LEN));
+    let mock = MockTransport::new();
+    let client = client_builder(base)
+        .transport(mock.clone())
+        .build()
+        .unwrap();
+    for op in Op::ALL {
+        let err = op.build("org_1", "user_1").send(&client).unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidRequest(b) if b.field() == "url"),
+            "{op:?}: {err:?}"
+        );
+    }
+    assert!(mock.requests().is_empty());
 }
 
 // ---- every optional field of ListMemberships, byte for byte ----------------------------------

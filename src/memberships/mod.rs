@@ -19,6 +19,9 @@
 //!   [`MAX_FILTER_VALUE_LEN`] bytes; an array filter takes at most [`MAX_FILTER_VALUES`]
 //!   values; `limit` is 1 to [`MAX_LIMIT`];
 //! - metadata must be a JSON object.
+//!
+//! When the request is rendered, the whole URL (base URL included) must fit in
+//! [`MAX_URL_LEN`](crate::MAX_URL_LEN) bytes.
 
 use std::fmt;
 
@@ -130,7 +133,8 @@ macro_rules! operation_methods {
             ///
             /// # Errors
             ///
-            /// [`Error::InvalidRequest`](crate::Error::InvalidRequest) if the body cannot be
+            /// [`Error::InvalidRequest`](crate::Error::InvalidRequest) if the URL is longer
+            /// than [`MAX_URL_LEN`](crate::MAX_URL_LEN) (field `url`) or the body cannot be
             /// serialized.
             pub fn render(
                 &self,
