@@ -4,7 +4,8 @@
 mod support;
 
 use clerk_memberships::memberships::{
-    MAX_FILTER_VALUE_LEN, MAX_FILTER_VALUES, MAX_ID_LEN, MAX_LIMIT,
+    MAX_FILTER_VALUE_LEN, MAX_FILTER_VALUES, MAX_ID_LEN, MAX_LIMIT, MAX_METADATA_BYTES,
+    MAX_METADATA_DEPTH,
 };
 use clerk_memberships::testing::MockTransport;
 use clerk_memberships::{
@@ -911,6 +912,123 @@ fn paths_of_every_operation_are_checked_against_the_url_limit() {
         );
     }
     assert!(mock.requests().is_empty());
+}
+
+// ---- metadata depth and size -------------------------------------------------------------------
+
+/// A JSON object nested `depth` levels deep (`{"k":{"k":…}}`), built without recursion.
+fn nested_object(depth: usize) -> Value {
+    let mut value = Value::Object(serde_json::Map::new());
+    for _ in 1..depth {
+        value = Value::Object(serde_json::Map::from_iter([("k".to_owned(), value)]));
+    }
+    value
+}
+
+/// Runs `test` on a thread with a 256 MiB stack: a value nested 100,000 levels deep is built
+/// and dropped there, so that if anything recursed through it the test fails instead of the
+/// whole test binary overflowing its stack.
+fn on_a_big_stack(test: impl FnOnce() + Send + 'static) {
+    std::thread::Builder::new()
+        .stack_size(256 * 1024 * 1024)
+        .spawn(test)
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
+fn assert_too_deep(err: BuildError, field: &str) {
+    let text = err.to_string();
+    assert_invalid(err, field);
+    assert!(text.contains("depth"), "{text}");
+    assert!(text.contains(&MAX_METADATA_DEPTH.to_string()), "{text}");
+}
+
+#[test]
+fn metadata_nested_100000_levels_deep_is_rejected_for_every_field_and_setter() {
+    on_a_big_stack(|| {
+        let deep = || nested_object(100_000);
+        assert_too_deep(
+            rejected!(create().public_metadata(deep())),
+            "public_metadata",
+        );
+        assert_too_deep(
+            rejected!(create().private_metadata(deep())),
+            "private_metadata",
+        );
+        assert_too_deep(
+            rejected!(create().set_public_metadata(Some(deep()))),
+            "public_metadata",
+        );
+        assert_too_deep(
+            rejected!(update_metadata().public_metadata(deep())),
+            "public_metadata",
+        );
+        assert_too_deep(
+            rejected!(update_metadata().set_private_metadata(Some(deep()))),
+            "private_metadata",
+        );
+        // The builder holding the refusal can still be cloned, compared and printed: the value
+        // itself is gone.
+        let builder = update_metadata().private_metadata(deep());
+        assert_eq!(builder.clone(), builder);
+        assert!(format!("{builder:?}").contains("depth"));
+    });
+}
+
+#[test]
+fn metadata_at_the_maximum_depth_is_sent_one_level_more_is_not() {
+    assert_eq!(MAX_METADATA_DEPTH, 64);
+    let at_limit = nested_object(MAX_METADATA_DEPTH);
+    let body = serde_json::to_string(&json!({ "public_metadata": at_limit })).unwrap();
+    assert_update_metadata_body(update_metadata().public_metadata(at_limit), &body);
+    assert_too_deep(
+        rejected!(update_metadata().public_metadata(nested_object(MAX_METADATA_DEPTH + 1))),
+        "public_metadata",
+    );
+    // Arrays count as levels too.
+    let mut arrays = json!(1);
+    for _ in 0..MAX_METADATA_DEPTH {
+        arrays = json!([arrays]);
+    }
+    assert_too_deep(
+        rejected!(create().private_metadata(json!({ "k": arrays }))),
+        "private_metadata",
+    );
+}
+
+#[test]
+fn metadata_over_max_metadata_bytes_is_rejected_at_the_limit_it_is_sent() {
+    assert_eq!(MAX_METADATA_BYTES, 64 * 1024);
+    // {"k":"…"}: 8 bytes around the string.
+    let at_limit = json!({ "k": "x".repeat(MAX_METADATA_BYTES - 8) });
+    let body =
+        format!(r#"{{"user_id":"user_1","role":"org:member","public_metadata":{at_limit}}}"#);
+    assert_create_body(create().public_metadata(at_limit), &body);
+
+    let over = json!({ "k": "x".repeat(MAX_METADATA_BYTES - 7) });
+    let err = rejected!(create().public_metadata(over));
+    assert_invalid(err.clone(), "public_metadata");
+    assert!(err.to_string().contains("65536 bytes"), "{err}");
+    // Many small keys count as much as one long string.
+    let wide: serde_json::Map<String, Value> = (0..MAX_METADATA_BYTES / 4)
+        .map(|i| (format!("k{i}"), json!(0)))
+        .collect();
+    let err = rejected!(update_metadata().private_metadata(Value::Object(wide)));
+    assert_invalid(err, "private_metadata");
+}
+
+#[test]
+fn a_later_metadata_value_replaces_a_refused_one() {
+    let refused = create().public_metadata(nested_object(MAX_METADATA_DEPTH + 1));
+    assert_create_body(
+        refused.clone().public_metadata(json!({"ok": true})),
+        r#"{"user_id":"user_1","role":"org:member","public_metadata":{"ok":true}}"#,
+    );
+    assert_create_body(
+        refused.set_public_metadata(None),
+        r#"{"user_id":"user_1","role":"org:member"}"#,
+    );
 }
 
 // ---- every optional field of ListMemberships, byte for byte ----------------------------------

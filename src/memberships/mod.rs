@@ -18,14 +18,13 @@
 //! - every other filter value may be empty (a value, not "unset") but not longer than
 //!   [`MAX_FILTER_VALUE_LEN`] bytes; an array filter takes at most [`MAX_FILTER_VALUES`]
 //!   values; `limit` is 1 to [`MAX_LIMIT`];
-//! - metadata must be a JSON object.
+//! - metadata must be a JSON object nested at most [`MAX_METADATA_DEPTH`] levels and at most
+//!   [`MAX_METADATA_BYTES`] as JSON, checked as soon as it is set, without recursion.
 //!
 //! When the request is rendered, the whole URL (base URL included) must fit in
 //! [`MAX_URL_LEN`](crate::MAX_URL_LEN) bytes.
 
 use std::fmt;
-
-use serde_json::Value;
 
 use crate::error::BuildError;
 use crate::transport::Method;
@@ -33,12 +32,14 @@ use crate::transport::Method;
 mod create;
 mod delete;
 mod list;
+mod metadata;
 mod update;
 mod update_metadata;
 
 pub use create::{CreateMembership, CreateMembershipBuilder};
 pub use delete::{DeleteMembership, DeleteMembershipBuilder};
 pub use list::{ListMemberships, ListMembershipsBuilder, MAX_FILTER_VALUES, MAX_LIMIT};
+pub use metadata::{MAX_METADATA_BYTES, MAX_METADATA_DEPTH};
 pub use update::{UpdateMembership, UpdateMembershipBuilder};
 pub use update_metadata::{UpdateMembershipMetadata, UpdateMembershipMetadataBuilder};
 
@@ -208,16 +209,6 @@ pub(crate) fn filter_value(field: &'static str, value: Option<&str>) -> Result<(
                 value.len()
             ),
         )),
-        _ => Ok(()),
-    }
-}
-
-/// A set metadata value must be a JSON object.
-pub(crate) fn object(field: &'static str, value: Option<&Option<Value>>) -> Result<(), BuildError> {
-    match value {
-        Some(Some(value)) if !value.is_object() => {
-            Err(BuildError::invalid(field, "must be a JSON object"))
-        }
         _ => Ok(()),
     }
 }
