@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crate::answer::Answer;
 use crate::clock::{Clock, SystemClock};
-use crate::endpoint::{Endpoint, PathWriter, QueryWriter};
+use crate::endpoint::{Endpoint, PathWriter, QueryWriter, check_url_len};
 use crate::error::{BuildError, DECODE_DETAIL_LIMIT, Error, snippet};
 use crate::models::Model;
 use crate::pacing::{Pacing, RateLimiter, SlidingWindowLimiter};
@@ -218,6 +218,7 @@ impl Client {
         url.push_str(&inner.base_url);
         endpoint.path(&mut PathWriter::new(&mut url));
         endpoint.query(&mut QueryWriter::new(&mut url));
+        check_url_len(&url)?;
         let body = match endpoint.body() {
             Some(body) => Some(
                 serde_json::to_vec(body)

@@ -2,8 +2,31 @@
 
 use serde::Serialize;
 
+use crate::error::BuildError;
 use crate::memberships::Operation;
 use crate::models::Model;
+
+/// Longest URL a request may have, in bytes: base URL, escaped path and query together.
+///
+/// 8 KiB is the request-line limit of common servers and proxies (nginx's default buffer for a
+/// request line, Apache's `LimitRequestLine`); a longer URL would be refused (414) or cut by
+/// something on the way. A request over it is refused when rendered, as
+/// [`Error::InvalidRequest`](crate::Error::InvalidRequest) for field `url`, never sent.
+pub const MAX_URL_LEN: usize = 8 * 1024;
+
+/// A rendered URL must fit in [`MAX_URL_LEN`] bytes.
+pub(crate) fn check_url_len(url: &str) -> Result<(), BuildError> {
+    if url.len() > MAX_URL_LEN {
+        return Err(BuildError::invalid(
+            "url",
+            format!(
+                "must be at most {MAX_URL_LEN} bytes (base URL, escaped path and query), got {}",
+                url.len()
+            ),
+        ));
+    }
+    Ok(())
+}
 
 /// An API operation: what it is, where it goes, what it sends and what it gets back.
 ///

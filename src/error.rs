@@ -369,9 +369,9 @@ pub enum Error {
         attempts: u32,
     },
 
-    /// While paging, the server answered the same page again instead of advancing; paging
-    /// stopped rather than loop.
-    #[error("pagination stopped: the page at offset {offset} repeats the previous page")]
+    /// While paging, the server answered a page made only of memberships already on the two
+    /// pages before it, instead of advancing; paging stopped rather than loop.
+    #[error("pagination stopped: the page at offset {offset} holds only memberships already seen")]
     PageNotAdvancing {
         /// The offset that was requested.
         offset: u64,

@@ -76,6 +76,7 @@ pub use client::{
     SECRET_KEY_VAR, SecretKey,
 };
 pub use clock::{Clock, SystemClock};
+pub use endpoint::MAX_URL_LEN;
 pub use error::{
     ApiError, BODY_SNIPPET_LIMIT, BuildError, ClerkError, DECODE_DETAIL_LIMIT, Delivery, Error,
     MAX_ERROR_JSON, TransportError, TransportErrorKind,

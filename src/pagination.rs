@@ -1,6 +1,6 @@
 //! Lazy iterators over every page, or every membership, of a [`ListMemberships`] request.
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::iter::FusedIterator;
 
 use crate::client::Client;
@@ -13,12 +13,20 @@ impl ListMemberships {
     ///
     /// The page size is the request's `limit` (default [`MAX_LIMIT`], 500, the API maximum);
     /// paging starts at its `offset` (default 0). Nothing is requested until the iterator is
-    /// first polled. It stops on an empty page (which is not yielded), on a short page, or once
-    /// `total_count` memberships have been seen; after the first error it yields that error
-    /// once and then `None`. A server that answers the same page again instead of advancing
-    /// gets [`Error::PageNotAdvancing`], never an endless loop. Memory stays at about one page
-    /// (its body and its decoded memberships), whatever the total, plus the first id of each
-    /// page seen, to notice a server that cycles through pages.
+    /// first polled. Each next page is asked for at the offset after the memberships received
+    /// so far, and paging goes on until `total_count` memberships have been covered or a page
+    /// comes back empty (an empty page is not yielded). A page shorter than asked for does not
+    /// end the listing while `total_count` says more remain: servers cap pages on their own.
+    /// After the first error the iterator yields that error once and then `None`.
+    ///
+    /// A server that repeats itself instead of advancing is reported, never followed forever:
+    /// a page whose every membership id was already on one of the two pages before it is
+    /// [`Error::PageNotAdvancing`], so the same page twice is caught on the second and a cycle
+    /// between two pages (A, B, A) within three. A page that repeats only some ids of the pages
+    /// before it is normal (a member added meanwhile shifts later memberships by one) and
+    /// paging goes on. (As with any offset paging, a member removed meanwhile can make the next
+    /// page skip one membership.) Memory stays at about one page (its body and its decoded
+    /// memberships), whatever the total, plus the ids of the last two pages.
     ///
     /// The iterator holds a clone of the client (cheap), so it can be stored or moved to
     /// another thread.
@@ -43,7 +51,7 @@ impl ListMemberships {
             client: client.clone(),
             request,
             next_offset: Some(start),
-            first_ids: HashSet::new(),
+            recent_ids: VecDeque::with_capacity(RECENT_PAGES + 1),
         }
     }
 
@@ -108,6 +116,9 @@ impl ListMemberships {
     }
 }
 
+/// How many pages back a page's ids are compared with to notice a server that repeats itself.
+const RECENT_PAGES: usize = 2;
+
 /// The pages of a [`ListMemberships`] request; see [`ListMemberships::pages`].
 #[derive(Debug)]
 pub struct Pages {
@@ -115,9 +126,9 @@ pub struct Pages {
     request: ListMemberships,
     /// `None` once finished.
     next_offset: Option<u64>,
-    /// The first membership id of every page so far: seeing one again means the server is
-    /// not advancing.
-    first_ids: HashSet<String>,
+    /// The membership ids of the last [`RECENT_PAGES`] pages, newest last: a page made only of
+    /// these means the server is not advancing.
+    recent_ids: VecDeque<HashSet<String>>,
 }
 
 impl Iterator for Pages {
@@ -131,17 +142,26 @@ impl Iterator for Pages {
             Err(err) => return Some(Err(err)),
         };
         // An empty page ends the listing and is not yielded.
-        let first_id = page.data.first().map(|m| m.id.clone())?;
-        if !self.first_ids.insert(first_id) {
+        if page.data.is_empty() {
+            return None;
+        }
+        let repeated = page.data.iter().all(|membership| {
+            self.recent_ids
+                .iter()
+                .any(|ids| ids.contains(&membership.id))
+        });
+        if repeated {
             return Some(Err(Error::PageNotAdvancing { offset }));
         }
-        let count = page.data.len() as u64;
-        let page_size = u64::from(self.request.limit.unwrap_or(MAX_LIMIT));
-        let total = u64::try_from(page.total_count).unwrap_or(0);
-        let next = offset.checked_add(count);
-        if count >= page_size && next.is_some_and(|next| next < total) {
-            self.next_offset = next;
+        if self.recent_ids.len() == RECENT_PAGES {
+            self.recent_ids.pop_front();
         }
+        self.recent_ids
+            .push_back(page.data.iter().map(|m| m.id.clone()).collect());
+        let count = page.data.len() as u64;
+        let total = u64::try_from(page.total_count).unwrap_or(0);
+        // A short page is no end: only an empty page or reaching `total_count` is.
+        self.next_offset = offset.checked_add(count).filter(|next| *next < total);
         Some(Ok(page))
     }
 }

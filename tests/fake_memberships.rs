@@ -465,7 +465,7 @@ fn odd_ids_travel_escaped_and_arrive_intact() -> TestResult {
     let fake = FakeClerk::new();
     let org = fake.add_organization(FakeOrganization::new("Odd").id("org/../with ?#% and+plus"));
     let user = fake.add_user(FakeUser::new("Ünï", "Cödé").id("ユーザー/1 %2F"));
-    let other = fake.add_user(FakeUser::new("Dot", "Dot").id(".."));
+    let other = fake.add_user(FakeUser::new("Dot", "Dot").id("..."));
     let client = fake.client();
 
     let created = create(&client, &org, &user, "org:member")?;

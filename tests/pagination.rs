@@ -86,13 +86,41 @@ fn a_full_last_page_that_reaches_total_count_ends_paging_without_another_request
 }
 
 #[test]
-fn a_short_page_ends_paging_even_if_total_count_says_more() {
+fn a_short_page_does_not_end_paging_while_total_count_says_more_remain() {
+    let mock = MockTransport::new();
+    // The server caps pages below the limit asked for: paging goes on after what came back.
+    mock.push_json(200, page(&["m1"], 4));
+    mock.push_json(200, page(&["m2", "m3"], 4));
+    mock.push_json(200, page(&["m4"], 4));
+    let client = client(&mock);
+    let ids: Vec<String> = request(2).items(&client).map(|m| m.unwrap().id).collect();
+    assert_eq!(ids, ["m1", "m2", "m3", "m4"]);
+    assert_eq!(
+        sent_queries(&mock),
+        [
+            "user_id=-user_9&role=org%3Aadmin&limit=2&offset=0",
+            "user_id=-user_9&role=org%3Aadmin&limit=2&offset=1",
+            "user_id=-user_9&role=org%3Aadmin&limit=2&offset=3",
+        ]
+    );
+}
+
+#[test]
+fn an_empty_page_ends_paging_even_if_total_count_says_more() {
     let mock = MockTransport::new();
     mock.push_json(200, page(&["m1"], 100));
+    mock.push_json(200, page(&[], 100));
+    mock.push_json(200, page(&["never"], 100));
     let client = client(&mock);
-    let pages: Vec<_> = request(2).pages(&client).collect();
+    let pages: Vec<_> = request(2).pages(&client).map(Result::unwrap).collect();
     assert_eq!(pages.len(), 1);
-    assert_eq!(mock.requests().len(), 1);
+    assert_eq!(
+        sent_queries(&mock),
+        [
+            "user_id=-user_9&role=org%3Aadmin&limit=2&offset=0",
+            "user_id=-user_9&role=org%3Aadmin&limit=2&offset=1",
+        ]
+    );
 }
 
 #[test]
@@ -227,6 +255,73 @@ fn a_server_that_cycles_between_pages_is_caught_too() {
         mock.push_json(200, page(&["b1", "b2"], 1_000_000));
     }
     assert_caught_not_advancing(&mock, 3, 4);
+}
+
+#[test]
+fn a_page_made_of_ids_from_both_previous_pages_is_caught() {
+    let mock = MockTransport::new();
+    mock.push_json(200, page(&["a1", "a2"], 1_000_000));
+    mock.push_json(200, page(&["b1", "b2"], 1_000_000));
+    mock.push_json(200, page(&["b2", "a1"], 1_000_000));
+    assert_caught_not_advancing(&mock, 3, 4);
+}
+
+#[test]
+fn a_short_page_that_repeats_the_previous_one_is_caught() {
+    let mock = MockTransport::new();
+    mock.push_json(200, page(&["m1", "m2"], 1_000_000));
+    mock.push_json(200, page(&["m2"], 1_000_000));
+    assert_caught_not_advancing(&mock, 2, 2);
+}
+
+#[test]
+fn a_member_added_meanwhile_repeats_one_id_and_paging_goes_on() {
+    let mock = MockTransport::new();
+    mock.push_json(200, page(&["m1", "m2"], 5));
+    // "m0" joined before "m1": the window moved by one, so "m2" comes again.
+    mock.push_json(200, page(&["m2", "m3"], 6));
+    mock.push_json(200, page(&["m4", "m5"], 6));
+    let client = client(&mock);
+    let ids: Vec<String> = request(2).items(&client).map(|m| m.unwrap().id).collect();
+    assert_eq!(ids, ["m1", "m2", "m2", "m3", "m4", "m5"]);
+    assert_eq!(
+        sent_queries(&mock),
+        [
+            "user_id=-user_9&role=org%3Aadmin&limit=2&offset=0",
+            "user_id=-user_9&role=org%3Aadmin&limit=2&offset=2",
+            "user_id=-user_9&role=org%3Aadmin&limit=2&offset=4",
+        ]
+    );
+}
+
+#[test]
+fn a_page_that_starts_with_a_seen_id_but_brings_new_ones_goes_on() {
+    let mock = MockTransport::new();
+    mock.push_json(200, page(&["m1", "m2"], 6));
+    mock.push_json(200, page(&["m3", "m4"], 6));
+    // Two members joined at the front and "m4" left: "m3" leads a page again, beside "m5".
+    mock.push_json(200, page(&["m3", "m5"], 7));
+    mock.push_json(200, page(&["m6"], 7));
+    let client = client(&mock);
+    let ids: Vec<String> = request(2).items(&client).map(|m| m.unwrap().id).collect();
+    assert_eq!(ids, ["m1", "m2", "m3", "m4", "m3", "m5", "m6"]);
+    assert_eq!(mock.requests().len(), 4);
+}
+
+#[test]
+fn only_the_last_two_pages_are_remembered() {
+    // A page seen three pages ago is not compared with: memory stays at two pages of ids,
+    // and `total_count` still ends the listing.
+    let mock = MockTransport::new();
+    mock.push_json(200, page(&["a1", "a2"], 8));
+    mock.push_json(200, page(&["b1", "b2"], 8));
+    mock.push_json(200, page(&["c1", "c2"], 8));
+    mock.push_json(200, page(&["a1", "a2"], 8));
+    let client = client(&mock);
+    let pages: Vec<_> = request(2).pages(&client).collect();
+    assert_eq!(pages.len(), 4);
+    assert!(pages.iter().all(Result::is_ok));
+    assert_eq!(mock.requests().len(), 4);
 }
 
 #[test]

@@ -45,6 +45,11 @@ impl Rng {
     }
 }
 
+/// An id that `build()` refuses whatever its length: empty, only whitespace, `.` or `..`.
+fn unsendable(id: &str) -> bool {
+    id.trim().is_empty() || id == "." || id == ".."
+}
+
 fn client(mock: &MockTransport) -> Client {
     Client::builder()
         .secret_key("sk_test_robust")
@@ -73,6 +78,11 @@ fn generated_ids_and_filters_build_and_render_one_segment_each() {
             .build();
         match built {
             Ok(list) => {
+                let user_filter = value.strip_prefix(['+', '-']).unwrap_or(&value);
+                assert!(
+                    !unsendable(&org) && !unsendable(user_filter),
+                    "{org:?} {value:?}"
+                );
                 let request = list.render(&client).unwrap();
                 let path = request.path_and_query().split('?').next().unwrap();
                 // /v1/organizations/{org}/memberships: the id never adds or removes a segment.
@@ -80,7 +90,16 @@ fn generated_ids_and_filters_build_and_render_one_segment_each() {
                 let query = request.path_and_query().split_once('?').unwrap().1;
                 assert_eq!(query.matches('&').count(), 3, "{value:?} -> {query}");
             }
-            Err(err) => assert!(org.is_empty(), "{org:?}: {err}"),
+            Err(err) => {
+                // Only ids that can name nothing are refused (generated text is short).
+                let user_filter = value.strip_prefix(['+', '-']).unwrap_or(&value);
+                let refused = match err.field() {
+                    "organization_id" => unsendable(&org),
+                    "user_id" => unsendable(user_filter),
+                    _ => false,
+                };
+                assert!(refused, "{org:?} {value:?}: {err}");
+            }
         }
         if let Ok(update) = UpdateMembership::builder()
             .organization_id(org.as_str())

@@ -3,13 +3,17 @@
 
 mod support;
 
-use clerk_memberships::memberships::{MAX_FILTER_VALUES, MAX_LIMIT};
+use clerk_memberships::memberships::{
+    MAX_FILTER_VALUE_LEN, MAX_FILTER_VALUES, MAX_ID_LEN, MAX_LIMIT, MAX_METADATA_BYTES,
+    MAX_METADATA_DEPTH,
+};
 use clerk_memberships::testing::MockTransport;
 use clerk_memberships::{
     BuildError, Client, CreateMembership, CreateMembershipBuilder, DEFAULT_API_VERSION,
     DEFAULT_USER_AGENT, DeleteMembership, Error, HttpRequest, ListMemberships,
-    ListMembershipsBuilder, Method, Operation, OrganizationMembership, OrganizationMemberships,
-    UpdateMembership, UpdateMembershipMetadata, UpdateMembershipMetadataBuilder,
+    ListMembershipsBuilder, MAX_URL_LEN, Method, Operation, OrganizationMembership,
+    OrganizationMemberships, UpdateMembership, UpdateMembershipMetadata,
+    UpdateMembershipMetadataBuilder,
 };
 use httpmock::prelude::*;
 use httpmock::{HttpMockRequest, When};
@@ -697,6 +701,336 @@ fn update_metadata_that_is_not_an_object_is_rejected() {
     }
 }
 
+// ---- ids and filter values that can never be sent ----------------------------------------------
+
+/// Ids no resource can have, and words the build error must use for each.
+fn unsendable_ids() -> Vec<(String, &'static str)> {
+    vec![
+        (String::new(), "must not be empty"),
+        (" ".to_owned(), "whitespace"),
+        ("\t \r\n".to_owned(), "whitespace"),
+        ("\u{3000}\u{a0}".to_owned(), "whitespace"),
+        (".".to_owned(), "`.` or `..`"),
+        ("..".to_owned(), "`.` or `..`"),
+        ("u".repeat(MAX_ID_LEN + 1), "at most 256 bytes, got 257"),
+        ("é".repeat(MAX_ID_LEN / 2 + 1), "at most 256 bytes, got 258"),
+    ]
+}
+
+/// One test per id field: every unsendable id is rejected before sending, naming the field
+/// and the rule; an id of exactly [`MAX_ID_LEN`] bytes, or holding dots and spaces among
+/// other characters, is fine.
+macro_rules! unsendable_id_tests {
+    ($($name:ident: |$id:ident| $builder:expr => $field:literal;)*) => {$(
+        #[test]
+        fn $name() {
+            assert_eq!(MAX_ID_LEN, 256);
+            for (bad, words) in unsendable_ids() {
+                let $id: &str = &bad;
+                let err = rejected!($builder);
+                assert_invalid(err.clone(), $field);
+                assert!(err.to_string().contains(words), "{bad:?}: {err}");
+            }
+            let goods = ["u".repeat(MAX_ID_LEN), "...".into(), " x ".into(), ".a".into()];
+            for good in goods {
+                let $id: &str = &good;
+                let (client, _) = offline_client();
+                let op = $builder.build().expect("a sendable id");
+                op.render(&client).expect("renders");
+            }
+        }
+    )*};
+}
+
+unsendable_id_tests! {
+    create_refuses_unsendable_organization_ids:
+        |id| create().organization_id(id) => "organization_id";
+    create_refuses_unsendable_user_ids: |id| create().user_id(id) => "user_id";
+    list_refuses_unsendable_organization_ids: |id| list().organization_id(id) => "organization_id";
+    update_refuses_unsendable_organization_ids:
+        |id| UpdateMembership::builder().organization_id(id).user_id("u").role("r")
+            => "organization_id";
+    update_refuses_unsendable_user_ids:
+        |id| UpdateMembership::builder().organization_id("o").user_id(id).role("r") => "user_id";
+    delete_refuses_unsendable_organization_ids:
+        |id| DeleteMembership::builder().organization_id(id).user_id("u") => "organization_id";
+    delete_refuses_unsendable_user_ids:
+        |id| DeleteMembership::builder().organization_id("o").user_id(id) => "user_id";
+    update_metadata_refuses_unsendable_organization_ids:
+        |id| update_metadata().organization_id(id) => "organization_id";
+    update_metadata_refuses_unsendable_user_ids: |id| update_metadata().user_id(id) => "user_id";
+    user_id_filter_refuses_unsendable_ids: |id| list().user_id("user_1").user_id(id) => "user_id";
+    user_id_filter_refuses_unsendable_ids_after_an_exclude_sign:
+        |id| list().user_id(format!("-{id}")) => "user_id";
+    user_id_filter_refuses_unsendable_ids_after_an_include_sign:
+        |id| list().user_ids(vec![format!("+{id}")]) => "user_id";
+}
+
+#[test]
+fn a_refused_user_id_filter_value_is_named_by_its_position() {
+    let err = rejected!(list().user_id("+user_1").user_id("-"));
+    assert_eq!(
+        err.to_string(),
+        "invalid `user_id`: value 2: the user id (after an optional `+`/`-`) must not be empty"
+    );
+}
+
+/// One test per free-text or exact-match filter: a value over [`MAX_FILTER_VALUE_LEN`] bytes is
+/// rejected naming the filter; one of exactly that length, or empty, is sent.
+macro_rules! filter_value_length_tests {
+    ($($name:ident: $setter:ident => $field:literal;)*) => {$(
+        #[test]
+        fn $name() {
+            assert_eq!(MAX_FILTER_VALUE_LEN, 1024);
+            let err = rejected!(list().$setter("v".repeat(MAX_FILTER_VALUE_LEN + 1)));
+            assert_invalid(err.clone(), $field);
+            assert!(err.to_string().contains("at most 1024 bytes, got 1025"), "{err}");
+            // Counted in bytes of UTF-8, before escaping.
+            let err = rejected!(list().$setter("é".repeat(MAX_FILTER_VALUE_LEN / 2 + 1)));
+            assert_invalid(err, $field);
+
+            let (client, _) = offline_client();
+            for fine in [String::new(), "v".repeat(MAX_FILTER_VALUE_LEN)] {
+                let op = list().$setter(fine.as_str()).build().expect("a sendable value");
+                let query = format!("?{}={fine}", $field);
+                let rendered = op.render(&client).unwrap();
+                assert_eq!(rendered.path_and_query(), format!("{LIST_PATH}{query}"));
+            }
+        }
+    )*};
+}
+
+filter_value_length_tests! {
+    order_by_value_is_at_most_max_filter_value_len: order_by => "order_by";
+    email_address_value_is_at_most_max_filter_value_len: email_address => "email_address";
+    phone_number_value_is_at_most_max_filter_value_len: phone_number => "phone_number";
+    username_value_is_at_most_max_filter_value_len: username => "username";
+    web3_wallet_value_is_at_most_max_filter_value_len: web3_wallet => "web3_wallet";
+    role_value_is_at_most_max_filter_value_len: role => "role";
+    query_is_at_most_max_filter_value_len: query => "query";
+    email_address_query_is_at_most_max_filter_value_len:
+        email_address_query => "email_address_query";
+    phone_number_query_is_at_most_max_filter_value_len: phone_number_query => "phone_number_query";
+    username_query_is_at_most_max_filter_value_len: username_query => "username_query";
+    name_query_is_at_most_max_filter_value_len: name_query => "name_query";
+}
+
+#[test]
+fn a_long_value_in_the_middle_of_an_array_filter_is_caught_too() {
+    let mut values = vec!["ok".to_owned(); 10];
+    values[7] = "v".repeat(MAX_FILTER_VALUE_LEN + 1);
+    assert_invalid(rejected!(list().roles(values)), "role");
+    assert_invalid(
+        rejected!(list().set_query(Some("q".repeat(MAX_FILTER_VALUE_LEN + 1)))),
+        "query",
+    );
+}
+
+// ---- the whole URL -----------------------------------------------------------------------------
+
+/// A list whose URL under `base` is exactly `len` bytes: eight long email filters and a `query`
+/// that pads to the length.
+fn list_with_url_of(base: &str, len: usize) -> ListMembershipsBuilder {
+    let emails = vec!["e".repeat(1000); 8];
+    let client = client_builder(base).build().unwrap();
+    let without_query = list()
+        .email_addresses(emails.clone())
+        .build()
+        .unwrap()
+        .render(&client)
+        .unwrap()
+        .url()
+        .len();
+    let pad = len - without_query - "&query=".len();
+    assert!(pad <= MAX_FILTER_VALUE_LEN, "pad {pad}");
+    list().email_addresses(emails).query("q".repeat(pad))
+}
+
+#[test]
+fn a_url_of_max_url_len_bytes_is_sent() {
+    assert_eq!(MAX_URL_LEN, 8 * 1024);
+    let op = list_with_url_of(OFFLINE_BASE, MAX_URL_LEN).build().unwrap();
+    let (client, mock) = offline_client();
+    assert_eq!(op.render(&client).unwrap().url().len(), MAX_URL_LEN);
+    mock.push_json(200, PAGE);
+    op.send(&client).unwrap();
+    assert_eq!(mock.requests()[0].url().len(), MAX_URL_LEN);
+}
+
+#[test]
+fn a_url_over_max_url_len_is_an_invalid_request_never_sent() {
+    let err = rejected!(list_with_url_of(OFFLINE_BASE, MAX_URL_LEN + 1));
+    assert_invalid(err.clone(), "url");
+    assert!(
+        err.to_string().contains("at most 8192 bytes") && err.to_string().contains("8193"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_url_limit_counts_the_base_url_so_the_same_request_may_fit_one_client_only() {
+    let op = list_with_url_of(OFFLINE_BASE, MAX_URL_LEN).build().unwrap();
+    let (short_base, _) = offline_client();
+    assert!(op.render(&short_base).is_ok());
+
+    let mock = MockTransport::new();
+    let long_base = client_builder(format!("{OFFLINE_BASE}/proxy"))
+        .transport(mock.clone())
+        .build()
+        .unwrap();
+    match op.render(&long_base) {
+        Err(Error::InvalidRequest(err)) => assert_eq!(err.field(), "url"),
+        other => panic!("expected an invalid url, got {other:?}"),
+    }
+    mock.push_json(200, PAGE);
+    let err = op.send(&long_base).unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidRequest(b) if b.field() == "url"),
+        "{err:?}"
+    );
+    assert_eq!(err.attempts(), 0);
+    assert!(
+        mock.requests().is_empty(),
+        "nothing may reach the transport"
+    );
+}
+
+#[test]
+fn paths_of_every_operation_are_checked_against_the_url_limit() {
+    // Ids within MAX_ID_LEN cannot fill a URL on their own, but a long base URL can.
+    let base = format!("http://127.0.0.1:9/{}", "p".repeat(MAX_URL_LEN));
+    let mock = MockTransport::new();
+    let client = client_builder(base)
+        .transport(mock.clone())
+        .build()
+        .unwrap();
+    for op in Op::ALL {
+        let err = op.build("org_1", "user_1").send(&client).unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidRequest(b) if b.field() == "url"),
+            "{op:?}: {err:?}"
+        );
+    }
+    assert!(mock.requests().is_empty());
+}
+
+// ---- metadata depth and size -------------------------------------------------------------------
+
+/// A JSON object nested `depth` levels deep (`{"k":{"k":…}}`), built without recursion.
+fn nested_object(depth: usize) -> Value {
+    let mut value = Value::Object(serde_json::Map::new());
+    for _ in 1..depth {
+        value = Value::Object(serde_json::Map::from_iter([("k".to_owned(), value)]));
+    }
+    value
+}
+
+/// Runs `test` on a thread with a 256 MiB stack: a value nested 100,000 levels deep is built
+/// and dropped there, so that if anything recursed through it the test fails instead of the
+/// whole test binary overflowing its stack.
+fn on_a_big_stack(test: impl FnOnce() + Send + 'static) {
+    std::thread::Builder::new()
+        .stack_size(256 * 1024 * 1024)
+        .spawn(test)
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
+fn assert_too_deep(err: BuildError, field: &str) {
+    let text = err.to_string();
+    assert_invalid(err, field);
+    assert!(text.contains("depth"), "{text}");
+    assert!(text.contains(&MAX_METADATA_DEPTH.to_string()), "{text}");
+}
+
+#[test]
+fn metadata_nested_100000_levels_deep_is_rejected_for_every_field_and_setter() {
+    on_a_big_stack(|| {
+        let deep = || nested_object(100_000);
+        assert_too_deep(
+            rejected!(create().public_metadata(deep())),
+            "public_metadata",
+        );
+        assert_too_deep(
+            rejected!(create().private_metadata(deep())),
+            "private_metadata",
+        );
+        assert_too_deep(
+            rejected!(create().set_public_metadata(Some(deep()))),
+            "public_metadata",
+        );
+        assert_too_deep(
+            rejected!(update_metadata().public_metadata(deep())),
+            "public_metadata",
+        );
+        assert_too_deep(
+            rejected!(update_metadata().set_private_metadata(Some(deep()))),
+            "private_metadata",
+        );
+        // The builder holding the refusal can still be cloned, compared and printed: the value
+        // itself is gone.
+        let builder = update_metadata().private_metadata(deep());
+        assert_eq!(builder.clone(), builder);
+        assert!(format!("{builder:?}").contains("depth"));
+    });
+}
+
+#[test]
+fn metadata_at_the_maximum_depth_is_sent_one_level_more_is_not() {
+    assert_eq!(MAX_METADATA_DEPTH, 64);
+    let at_limit = nested_object(MAX_METADATA_DEPTH);
+    let body = serde_json::to_string(&json!({ "public_metadata": at_limit })).unwrap();
+    assert_update_metadata_body(update_metadata().public_metadata(at_limit), &body);
+    assert_too_deep(
+        rejected!(update_metadata().public_metadata(nested_object(MAX_METADATA_DEPTH + 1))),
+        "public_metadata",
+    );
+    // Arrays count as levels too.
+    let mut arrays = json!(1);
+    for _ in 0..MAX_METADATA_DEPTH {
+        arrays = json!([arrays]);
+    }
+    assert_too_deep(
+        rejected!(create().private_metadata(json!({ "k": arrays }))),
+        "private_metadata",
+    );
+}
+
+#[test]
+fn metadata_over_max_metadata_bytes_is_rejected_at_the_limit_it_is_sent() {
+    assert_eq!(MAX_METADATA_BYTES, 64 * 1024);
+    // {"k":"…"}: 8 bytes around the string.
+    let at_limit = json!({ "k": "x".repeat(MAX_METADATA_BYTES - 8) });
+    let body =
+        format!(r#"{{"user_id":"user_1","role":"org:member","public_metadata":{at_limit}}}"#);
+    assert_create_body(create().public_metadata(at_limit), &body);
+
+    let over = json!({ "k": "x".repeat(MAX_METADATA_BYTES - 7) });
+    let err = rejected!(create().public_metadata(over));
+    assert_invalid(err.clone(), "public_metadata");
+    assert!(err.to_string().contains("65536 bytes"), "{err}");
+    // Many small keys count as much as one long string.
+    let wide: serde_json::Map<String, Value> = (0..MAX_METADATA_BYTES / 4)
+        .map(|i| (format!("k{i}"), json!(0)))
+        .collect();
+    let err = rejected!(update_metadata().private_metadata(Value::Object(wide)));
+    assert_invalid(err, "private_metadata");
+}
+
+#[test]
+fn a_later_metadata_value_replaces_a_refused_one() {
+    let refused = create().public_metadata(nested_object(MAX_METADATA_DEPTH + 1));
+    assert_create_body(
+        refused.clone().public_metadata(json!({"ok": true})),
+        r#"{"user_id":"user_1","role":"org:member","public_metadata":{"ok":true}}"#,
+    );
+    assert_create_body(
+        refused.set_public_metadata(None),
+        r#"{"user_id":"user_1","role":"org:member"}"#,
+    );
+}
+
 // ---- every optional field of ListMemberships, byte for byte ----------------------------------
 
 /// Renders `builder` and checks the exact query string, then sends it to a real server that
@@ -1284,8 +1618,8 @@ const AWKWARD_IDS: &[(&str, &str)] = &[
     ("100%", "100%25"),
     ("%2F", "%252F"),
     ("with space", "with%20space"),
-    ("..", "%2E%2E"),
-    (".", "%2E"),
+    ("...", "%2E%2E%2E"),
+    (".hidden", "%2Ehidden"),
     ("../../users", "%2E%2E%2F%2E%2E%2Fusers"),
     ("ö", "%C3%B6"),
     ("日本", "%E6%97%A5%E6%9C%AC"),

@@ -2,7 +2,8 @@ use derive_builder::Builder;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{Operation, non_empty, object, operation_methods, option_setters};
+use super::metadata::{MetadataInput, metadata_setters};
+use super::{Operation, id, non_empty, operation_methods};
 use crate::endpoint::{Endpoint, PathWriter};
 use crate::error::BuildError;
 use crate::models::OrganizationMembership;
@@ -31,35 +32,40 @@ use crate::models::OrganizationMembership;
     build_fn(error = "BuildError", validate = "Self::validate")
 )]
 pub struct CreateMembership {
-    /// The organization to add the user to. Required, not empty.
+    /// The organization to add the user to. Required; refused if empty, only whitespace, `.`,
+    /// `..` or over [`MAX_ID_LEN`](super::MAX_ID_LEN) bytes.
     #[serde(skip)]
     organization_id: String,
-    /// The user to add. Required, not empty.
+    /// The user to add. Required; refused if empty, only whitespace, `.`, `..` or
+    /// over [`MAX_ID_LEN`](super::MAX_ID_LEN) bytes.
     user_id: String,
     /// The new member's role, e.g. `org:member`. Required, not empty.
     role: String,
     /// Metadata visible to frontend and backend: a JSON object. Not sent unless set.
-    #[builder(setter(into, strip_option), default)]
+    #[builder(
+        setter(custom),
+        field(ty = "MetadataInput", build = "self.public_metadata.into_value()")
+    )]
     #[serde(skip_serializing_if = "Option::is_none")]
     public_metadata: Option<Value>,
     /// Metadata visible to the backend only: a JSON object. Not sent unless set.
-    #[builder(setter(into, strip_option), default)]
+    #[builder(
+        setter(custom),
+        field(ty = "MetadataInput", build = "self.private_metadata.into_value()")
+    )]
     #[serde(skip_serializing_if = "Option::is_none")]
     private_metadata: Option<Value>,
 }
 
-option_setters!(CreateMembershipBuilder {
-    set_public_metadata => public_metadata: Value,
-    set_private_metadata => private_metadata: Value,
-});
+metadata_setters!(CreateMembershipBuilder);
 
 impl CreateMembershipBuilder {
     fn validate(&self) -> Result<(), BuildError> {
-        non_empty("organization_id", self.organization_id.as_ref())?;
-        non_empty("user_id", self.user_id.as_ref())?;
+        id("organization_id", self.organization_id.as_ref())?;
+        id("user_id", self.user_id.as_ref())?;
         non_empty("role", self.role.as_ref())?;
-        object("public_metadata", self.public_metadata.as_ref())?;
-        object("private_metadata", self.private_metadata.as_ref())
+        self.public_metadata.check()?;
+        self.private_metadata.check()
     }
 }
 

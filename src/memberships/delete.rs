@@ -1,6 +1,6 @@
 use derive_builder::Builder;
 
-use super::{Operation, non_empty, operation_methods};
+use super::{Operation, id, operation_methods};
 use crate::endpoint::{Endpoint, PathWriter};
 use crate::error::BuildError;
 use crate::models::OrganizationMembership;
@@ -31,16 +31,18 @@ use crate::models::OrganizationMembership;
     build_fn(error = "BuildError", validate = "Self::validate")
 )]
 pub struct DeleteMembership {
-    /// The organization. Required, not empty.
+    /// The organization. Required; refused if empty, only whitespace, `.`, `..` or
+    /// over [`MAX_ID_LEN`](super::MAX_ID_LEN) bytes.
     organization_id: String,
-    /// The member, by user id. Required, not empty.
+    /// The member, by user id. Required; refused if empty, only whitespace, `.`, `..` or
+    /// over [`MAX_ID_LEN`](super::MAX_ID_LEN) bytes.
     user_id: String,
 }
 
 impl DeleteMembershipBuilder {
     fn validate(&self) -> Result<(), BuildError> {
-        non_empty("organization_id", self.organization_id.as_ref())?;
-        non_empty("user_id", self.user_id.as_ref())
+        id("organization_id", self.organization_id.as_ref())?;
+        id("user_id", self.user_id.as_ref())
     }
 }
 

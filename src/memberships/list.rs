@@ -1,6 +1,6 @@
 use derive_builder::Builder;
 
-use super::{Operation, non_empty, operation_methods, option_setters};
+use super::{Operation, filter_value, id, id_rule, operation_methods, option_setters};
 use crate::endpoint::{Endpoint, PathWriter, QueryWriter};
 use crate::error::BuildError;
 use crate::models::OrganizationMemberships;
@@ -14,7 +14,10 @@ pub const MAX_FILTER_VALUES: usize = 100;
 ///
 /// Every filter the API has is here; none is sent unless set. Array filters take one value at a
 /// time (`.role("org:admin")`, repeatable) or many at once (`.roles(vec![…])`), and go on the
-/// wire as repeated keys in the order given.
+/// wire as repeated keys in the order given. `build()` refuses a `user_id` value that is not an
+/// id after its optional `+`/`-` (empty, only whitespace, `.`, `..`, or over
+/// [`MAX_ID_LEN`](super::MAX_ID_LEN) bytes) and any other filter value over
+/// [`MAX_FILTER_VALUE_LEN`](super::MAX_FILTER_VALUE_LEN) bytes; those may be empty.
 ///
 /// ```
 /// # let client = clerk_memberships::testing::doc_client();
@@ -39,14 +42,16 @@ pub const MAX_FILTER_VALUES: usize = 100;
     build_fn(error = "BuildError", validate = "Self::validate")
 )]
 pub struct ListMemberships {
-    /// The organization. Required, not empty.
+    /// The organization. Required; refused if empty, only whitespace, `.`, `..` or
+    /// over [`MAX_ID_LEN`](super::MAX_ID_LEN) bytes.
     pub(crate) organization_id: String,
     /// Sort order: `created_at`, `first_name`, `last_name`, `email_address`, `phone_number` or
     /// `username`, prefixed with `+` (ascending) or `-` (descending). The server's default is
     /// `-created_at`.
     #[builder(setter(into, strip_option), default)]
     pub(crate) order_by: Option<String>,
-    /// User ids to include (`+user_…` or plain) or exclude (`-user_…`); at most 100.
+    /// User ids to include (`+user_…` or plain) or exclude (`-user_…`); at most 100, each an
+    /// id after its optional sign (see [`MAX_ID_LEN`](super::MAX_ID_LEN)).
     #[builder(setter(into, each(name = "user_id", into)), default)]
     pub(crate) user_ids: Vec<String>,
     /// Exact email addresses; at most 100.
@@ -117,7 +122,7 @@ option_setters!(ListMembershipsBuilder {
 
 impl ListMembershipsBuilder {
     fn validate(&self) -> Result<(), BuildError> {
-        non_empty("organization_id", self.organization_id.as_ref())?;
+        id("organization_id", self.organization_id.as_ref())?;
         if let Some(Some(limit)) = self.limit
             && !(1..=MAX_LIMIT).contains(&limit)
         {
@@ -143,13 +148,52 @@ impl ListMembershipsBuilder {
             ("role", &self.roles),
         ];
         for (field, values) in arrays {
-            let count = values.as_ref().map_or(0, Vec::len);
-            if count > MAX_FILTER_VALUES {
+            let values = values.as_deref().unwrap_or_default();
+            if values.len() > MAX_FILTER_VALUES {
                 return Err(BuildError::invalid(
                     field,
-                    format!("takes at most {MAX_FILTER_VALUES} values, got {count}"),
+                    format!(
+                        "takes at most {MAX_FILTER_VALUES} values, got {}",
+                        values.len()
+                    ),
                 ));
             }
+        }
+        // `user_id` values are ids, each after an optional `+` (include) or `-` (exclude).
+        for (n, value) in self.user_ids.iter().flatten().enumerate() {
+            let user = value.strip_prefix(['+', '-']).unwrap_or(value.as_str());
+            if let Some(rule) = id_rule(user) {
+                return Err(BuildError::invalid(
+                    "user_id",
+                    format!(
+                        "value {}: the user id (after an optional `+`/`-`) {rule}",
+                        n + 1
+                    ),
+                ));
+            }
+        }
+        let exact = [
+            ("email_address", &self.email_addresses),
+            ("phone_number", &self.phone_numbers),
+            ("username", &self.usernames),
+            ("web3_wallet", &self.web3_wallets),
+            ("role", &self.roles),
+        ];
+        for (field, values) in exact {
+            for value in values.iter().flatten() {
+                filter_value(field, Some(value))?;
+            }
+        }
+        let texts = [
+            ("order_by", &self.order_by),
+            ("query", &self.query),
+            ("email_address_query", &self.email_address_query),
+            ("phone_number_query", &self.phone_number_query),
+            ("username_query", &self.username_query),
+            ("name_query", &self.name_query),
+        ];
+        for (field, value) in texts {
+            filter_value(field, value.as_ref().and_then(Option::as_deref))?;
         }
         Ok(())
     }

@@ -10,11 +10,21 @@
 //!
 //! Each is a struct built by its builder (`X::builder()…build()?`) and sent with
 //! `.send(&client)?`. `build()` checks what can be checked before sending and returns a
-//! [`BuildError`] naming the field at fault.
+//! [`BuildError`] naming the field at fault:
+//!
+//! - ids (`organization_id`, `user_id`, and each value of the `user_id` filter after its
+//!   optional `+`/`-`) must not be empty, only whitespace, `.` or `..`, nor longer than
+//!   [`MAX_ID_LEN`] bytes;
+//! - every other filter value may be empty (a value, not "unset") but not longer than
+//!   [`MAX_FILTER_VALUE_LEN`] bytes; an array filter takes at most [`MAX_FILTER_VALUES`]
+//!   values; `limit` is 1 to [`MAX_LIMIT`];
+//! - metadata must be a JSON object nested at most [`MAX_METADATA_DEPTH`] levels and at most
+//!   [`MAX_METADATA_BYTES`] as JSON, checked as soon as it is set, without recursion.
+//!
+//! When the request is rendered, the whole URL (base URL included) must fit in
+//! [`MAX_URL_LEN`](crate::MAX_URL_LEN) bytes.
 
 use std::fmt;
-
-use serde_json::Value;
 
 use crate::error::BuildError;
 use crate::transport::Method;
@@ -22,12 +32,14 @@ use crate::transport::Method;
 mod create;
 mod delete;
 mod list;
+mod metadata;
 mod update;
 mod update_metadata;
 
 pub use create::{CreateMembership, CreateMembershipBuilder};
 pub use delete::{DeleteMembership, DeleteMembershipBuilder};
 pub use list::{ListMemberships, ListMembershipsBuilder, MAX_FILTER_VALUES, MAX_LIMIT};
+pub use metadata::{MAX_METADATA_BYTES, MAX_METADATA_DEPTH};
 pub use update::{UpdateMembership, UpdateMembershipBuilder};
 pub use update_metadata::{UpdateMembershipMetadata, UpdateMembershipMetadataBuilder};
 
@@ -122,7 +134,8 @@ macro_rules! operation_methods {
             ///
             /// # Errors
             ///
-            /// [`Error::InvalidRequest`](crate::Error::InvalidRequest) if the body cannot be
+            /// [`Error::InvalidRequest`](crate::Error::InvalidRequest) if the URL is longer
+            /// than [`MAX_URL_LEN`](crate::MAX_URL_LEN) (field `url`) or the body cannot be
             /// serialized.
             pub fn render(
                 &self,
@@ -135,6 +148,22 @@ macro_rules! operation_methods {
 }
 pub(crate) use operation_methods;
 
+/// Longest id (`organization_id`, `user_id`) a builder accepts, in bytes.
+///
+/// Clerk's ids are about 32 ASCII characters (`user_2h8op3Isl1QR7tKu5FGNfaLKEoU`); 256 leaves
+/// room for any id format Clerk may adopt while refusing a value that is certainly not an id
+/// before it is escaped (up to three times its size) into a URL.
+pub const MAX_ID_LEN: usize = 256;
+
+/// Longest value a free-text or exact-match filter of [`ListMemberships`] accepts, in bytes:
+/// `order_by`, each `email_address`, `phone_number`, `username`, `web3_wallet` and `role`, and
+/// `query`, `email_address_query`, `phone_number_query`, `username_query`, `name_query`.
+///
+/// Far above anything these can match (an email address has at most 254 bytes), yet small
+/// enough that one value, percent-encoded (up to three times as long), cannot fill a URL on its
+/// own. Empty values stay allowed: they are values, not "unset".
+pub const MAX_FILTER_VALUE_LEN: usize = 1024;
+
 /// A set value must not be the empty string.
 pub(crate) fn non_empty(field: &'static str, value: Option<&String>) -> Result<(), BuildError> {
     match value {
@@ -143,12 +172,43 @@ pub(crate) fn non_empty(field: &'static str, value: Option<&String>) -> Result<(
     }
 }
 
-/// A set metadata value must be a JSON object.
-pub(crate) fn object(field: &'static str, value: Option<&Option<Value>>) -> Result<(), BuildError> {
+/// A set id must be something that can name a resource: see [`id_rule`].
+pub(crate) fn id(field: &'static str, value: Option<&String>) -> Result<(), BuildError> {
+    match value.and_then(|value| id_rule(value)) {
+        Some(rule) => Err(BuildError::invalid(field, rule)),
+        None => Ok(()),
+    }
+}
+
+/// The rule `value` breaks as an id, if any: it must not be empty, only whitespace, `.` or
+/// `..`, nor longer than [`MAX_ID_LEN`] bytes.
+pub(crate) fn id_rule(value: &str) -> Option<String> {
+    if value.is_empty() {
+        Some("must not be empty".to_owned())
+    } else if value.chars().all(char::is_whitespace) {
+        Some("must not be only whitespace".to_owned())
+    } else if value == "." || value == ".." {
+        Some("must not be `.` or `..`".to_owned())
+    } else if value.len() > MAX_ID_LEN {
+        Some(format!(
+            "must be at most {MAX_ID_LEN} bytes, got {}",
+            value.len()
+        ))
+    } else {
+        None
+    }
+}
+
+/// A set filter value must be at most [`MAX_FILTER_VALUE_LEN`] bytes.
+pub(crate) fn filter_value(field: &'static str, value: Option<&str>) -> Result<(), BuildError> {
     match value {
-        Some(Some(value)) if !value.is_object() => {
-            Err(BuildError::invalid(field, "must be a JSON object"))
-        }
+        Some(value) if value.len() > MAX_FILTER_VALUE_LEN => Err(BuildError::invalid(
+            field,
+            format!(
+                "must be at most {MAX_FILTER_VALUE_LEN} bytes, got {}",
+                value.len()
+            ),
+        )),
         _ => Ok(()),
     }
 }

@@ -1,7 +1,7 @@
 use derive_builder::Builder;
 use serde::Serialize;
 
-use super::{Operation, non_empty, operation_methods};
+use super::{Operation, id, non_empty, operation_methods};
 use crate::endpoint::{Endpoint, PathWriter};
 use crate::error::BuildError;
 use crate::models::OrganizationMembership;
@@ -28,10 +28,12 @@ use crate::models::OrganizationMembership;
     build_fn(error = "BuildError", validate = "Self::validate")
 )]
 pub struct UpdateMembership {
-    /// The organization. Required, not empty.
+    /// The organization. Required; refused if empty, only whitespace, `.`, `..` or
+    /// over [`MAX_ID_LEN`](super::MAX_ID_LEN) bytes.
     #[serde(skip)]
     organization_id: String,
-    /// The member, by user id. Required, not empty.
+    /// The member, by user id. Required; refused if empty, only whitespace, `.`, `..` or
+    /// over [`MAX_ID_LEN`](super::MAX_ID_LEN) bytes.
     #[serde(skip)]
     user_id: String,
     /// The new role, e.g. `org:admin`. Required, not empty.
@@ -40,8 +42,8 @@ pub struct UpdateMembership {
 
 impl UpdateMembershipBuilder {
     fn validate(&self) -> Result<(), BuildError> {
-        non_empty("organization_id", self.organization_id.as_ref())?;
-        non_empty("user_id", self.user_id.as_ref())?;
+        id("organization_id", self.organization_id.as_ref())?;
+        id("user_id", self.user_id.as_ref())?;
         non_empty("role", self.role.as_ref())
     }
 }

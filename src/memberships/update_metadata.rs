@@ -2,7 +2,8 @@ use derive_builder::Builder;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{Operation, non_empty, object, operation_methods, option_setters};
+use super::metadata::{MetadataInput, metadata_setters};
+use super::{Operation, id, operation_methods};
 use crate::endpoint::{Endpoint, PathWriter};
 use crate::error::BuildError;
 use crate::models::OrganizationMembership;
@@ -34,33 +35,38 @@ use crate::models::OrganizationMembership;
     build_fn(error = "BuildError", validate = "Self::validate")
 )]
 pub struct UpdateMembershipMetadata {
-    /// The organization. Required, not empty.
+    /// The organization. Required; refused if empty, only whitespace, `.`, `..` or
+    /// over [`MAX_ID_LEN`](super::MAX_ID_LEN) bytes.
     #[serde(skip)]
     organization_id: String,
-    /// The member, by user id. Required, not empty.
+    /// The member, by user id. Required; refused if empty, only whitespace, `.`, `..` or
+    /// over [`MAX_ID_LEN`](super::MAX_ID_LEN) bytes.
     #[serde(skip)]
     user_id: String,
     /// Public metadata to merge in: a JSON object. Not sent unless set.
-    #[builder(setter(into, strip_option), default)]
+    #[builder(
+        setter(custom),
+        field(ty = "MetadataInput", build = "self.public_metadata.into_value()")
+    )]
     #[serde(skip_serializing_if = "Option::is_none")]
     public_metadata: Option<Value>,
     /// Private metadata to merge in: a JSON object. Not sent unless set.
-    #[builder(setter(into, strip_option), default)]
+    #[builder(
+        setter(custom),
+        field(ty = "MetadataInput", build = "self.private_metadata.into_value()")
+    )]
     #[serde(skip_serializing_if = "Option::is_none")]
     private_metadata: Option<Value>,
 }
 
-option_setters!(UpdateMembershipMetadataBuilder {
-    set_public_metadata => public_metadata: Value,
-    set_private_metadata => private_metadata: Value,
-});
+metadata_setters!(UpdateMembershipMetadataBuilder);
 
 impl UpdateMembershipMetadataBuilder {
     fn validate(&self) -> Result<(), BuildError> {
-        non_empty("organization_id", self.organization_id.as_ref())?;
-        non_empty("user_id", self.user_id.as_ref())?;
-        object("public_metadata", self.public_metadata.as_ref())?;
-        object("private_metadata", self.private_metadata.as_ref())
+        id("organization_id", self.organization_id.as_ref())?;
+        id("user_id", self.user_id.as_ref())?;
+        self.public_metadata.check()?;
+        self.private_metadata.check()
     }
 }
 
