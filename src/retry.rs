@@ -438,7 +438,7 @@ fn finish(
 ) -> Result<(HttpResponse, u32), Error> {
     outcome
         .map(|response| (response, attempts))
-        .map_err(|source| Error::Transport { source, attempts })
+        .map_err(|source| Error::from_transport(source, attempts))
 }
 
 /// `duration × factor` for a factor in [0, 1], without `Duration::mul_f64`'s panic when
@@ -486,7 +486,7 @@ fn retry_wait(
                 .header("retry-after")
                 .and_then(|value| parse_retry_after(value, now))
         }
-        Err(err) if err.kind() == TransportErrorKind::BodyTooLarge => return None,
+        Err(err) if !err.is_retryable() => return None,
         Err(err) if err.may_have_been_sent() && !policy.may_repeat(operation) => return None,
         Err(_) => None,
     };
