@@ -666,6 +666,12 @@ fn bad_base_urls_are_refused() {
         "https://api.clerk.com:99999/v1",
         "https://api.clerk.com:+443/v1",
         "http://[::1]:port/v1",
+        // Plain http to anything but the local machine would send the key in clear text.
+        "http://api.clerk.com/v1",
+        "http://10.0.0.1:8080/v1",
+        "http://[::2]:8080/v1",
+        "http://127.0.0.1.nip.io/v1",
+        "http://localhost.example.com/v1",
     ] {
         let err = refused(builder().base_url(url));
         assert_invalid_field(&err, "base_url");
@@ -682,10 +688,47 @@ fn good_base_urls_are_accepted_without_a_trailing_slash() {
             "http://[::1]:8080/proxy/clerk/",
             "http://[::1]:8080/proxy/clerk",
         ),
+        ("http://localhost:9/v1", "http://localhost:9/v1"),
+        ("http://127.3.2.1/v1", "http://127.3.2.1/v1"),
     ] {
         let client = builder().base_url(url).build().expect(url);
         assert_eq!(client.base_url(), kept);
     }
+}
+
+#[test]
+fn plain_http_to_a_remote_host_is_refused_unless_allowed() {
+    let err = refused(builder().base_url("http://api.clerk.com/v1"));
+    assert_invalid_field(&err, "base_url");
+    let shown = err.to_string();
+    assert!(shown.contains("must use `https://`"), "{shown}");
+    assert!(shown.contains("allow_insecure_http"), "{shown}");
+
+    let client = builder()
+        .base_url("http://clerk-proxy.internal:8080/v1")
+        .allow_insecure_http(true)
+        .build()
+        .expect("allowed on request");
+    assert_eq!(client.base_url(), "http://clerk-proxy.internal:8080/v1");
+    // The opt-in does not loosen anything else.
+    assert_invalid_field(
+        &refused(builder().base_url("ftp://x/v1").allow_insecure_http(true)),
+        "base_url",
+    );
+}
+
+#[test]
+fn an_invalid_proxy_url_is_refused() {
+    assert_invalid_field(&refused(builder().proxy("http://[bad")), "proxy");
+    builder()
+        .proxy("http://proxy.example:3128")
+        .build()
+        .expect("a valid proxy URL");
+    builder()
+        .proxy("http://[bad")
+        .set_proxy(None)
+        .build()
+        .expect("a cleared proxy is no proxy");
 }
 
 #[test]
