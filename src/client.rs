@@ -16,7 +16,9 @@ use crate::retry::{
 use crate::transport::DEFAULT_CONNECT_TIMEOUT;
 #[cfg(doc)]
 use crate::transport::{DEFAULT_MAX_RESPONSE_BODY, DEFAULT_REQUEST_TIMEOUT, UreqTransport};
-use crate::transport::{HeaderValue, HttpRequest, Transport, UreqTransportBuilder};
+use crate::transport::{
+    HeaderValue, HttpRequest, Transport, UreqTransportBuilder, is_loopback_host,
+};
 
 /// The default base URL, `https://api.clerk.com/v1`.
 pub const DEFAULT_BASE_URL: &str = "https://api.clerk.com/v1";
@@ -298,6 +300,7 @@ pub struct ClientBuilder {
     clock: Option<Arc<dyn Clock>>,
     rate_limit: RateLimit,
     on_attempt: Option<AttemptHook>,
+    allow_insecure_http: bool,
 }
 
 #[derive(Clone)]
@@ -322,6 +325,7 @@ impl Default for ClientBuilder {
             clock: None,
             rate_limit: RateLimit::Off,
             on_attempt: None,
+            allow_insecure_http: false,
         }
     }
 }
@@ -347,6 +351,7 @@ impl fmt::Debug for ClientBuilder {
                 },
             )
             .field("on_attempt", &self.on_attempt.is_some())
+            .field("allow_insecure_http", &self.allow_insecure_http)
             .finish()
     }
 }
@@ -377,12 +382,25 @@ impl ClientBuilder {
         self
     }
 
-    /// Where requests go: an `http` or `https` URL, with an optional path prefix and no query.
-    /// A trailing slash is ignored.
+    /// Where requests go: an `https` URL, with an optional path prefix and no query. A
+    /// trailing slash is ignored. An `http` URL is accepted for a loopback host only
+    /// (`localhost`, `127.0.0.0/8`, `[::1]`: a local test server or proxy), unless
+    /// [`allow_insecure_http`](Self::allow_insecure_http) is set, since every request carries
+    /// the secret key.
     ///
     /// Defaults to [`DEFAULT_BASE_URL`] (`https://api.clerk.com/v1`).
     pub fn base_url(&mut self, url: impl Into<String>) -> &mut Self {
         self.base_url = url.into();
+        self
+    }
+
+    /// Accepts an `http` base URL for any host, not only a loopback one. The secret key then
+    /// crosses the network in clear text: only for a trusted network, e.g. a sidecar proxy
+    /// reached by a private name.
+    ///
+    /// Defaults to `false`.
+    pub fn allow_insecure_http(&mut self, allow: bool) -> &mut Self {
+        self.allow_insecure_http = allow;
         self
     }
 
@@ -430,8 +448,37 @@ impl ClientBuilder {
         self
     }
 
+    /// Sends every request through the proxy at `url`, whatever the environment says. Applies
+    /// to the default transport only; see [`UreqTransportBuilder::proxy`].
+    ///
+    /// Defaults to none: see [`proxy_from_env`](Self::proxy_from_env).
+    pub fn proxy(&mut self, url: impl Into<String>) -> &mut Self {
+        self.ureq.proxy(url);
+        self
+    }
+
+    /// Sets or clears (`None`) the explicit proxy of [`proxy`](Self::proxy). Applies to the
+    /// default transport only.
+    ///
+    /// Defaults to `None`.
+    pub fn set_proxy(&mut self, url: Option<String>) -> &mut Self {
+        self.ureq.set_proxy(url);
+        self
+    }
+
+    /// Whether, without an explicit [`proxy`](Self::proxy), the default transport takes its
+    /// proxy from `ALL_PROXY` / `HTTPS_PROXY` / `HTTP_PROXY` and `NO_PROXY`, read when the
+    /// client is built; loopback hosts are always reached directly. See
+    /// [`UreqTransportBuilder::proxy_from_env`].
+    ///
+    /// Defaults to `true`.
+    pub fn proxy_from_env(&mut self, from_env: bool) -> &mut Self {
+        self.ureq.proxy_from_env(from_env);
+        self
+    }
+
     /// Sends requests through `transport` instead of the default [`UreqTransport`]; the
-    /// timeout and body-cap settings above are then the transport's business.
+    /// timeout, body-cap and proxy settings above are then the transport's business.
     pub fn transport(&mut self, transport: impl Transport + 'static) -> &mut Self {
         self.transport = Some(Arc::new(transport));
         self
@@ -500,8 +547,10 @@ impl ClientBuilder {
     /// # Errors
     ///
     /// A [`BuildError`] naming the field at fault: a missing or malformed `secret_key`, a
-    /// `base_url` that is not an absolute `http(s)` URL without query or fragment, an
-    /// `api_version` or `user_agent` that cannot be sent as a header, or a zero timeout.
+    /// `base_url` that is not an absolute `https` URL (or `http` for a loopback host, unless
+    /// [`allow_insecure_http`](Self::allow_insecure_http)) without query or fragment, an
+    /// `api_version` or `user_agent` that cannot be sent as a header, a zero timeout, or a
+    /// `proxy` that is not a proxy URL.
     pub fn build(&self) -> Result<Client, BuildError> {
         let secret_key = match &self.secret_key {
             Some(key) => SecretKey::new(key.as_str())?,
@@ -513,7 +562,7 @@ impl ClientBuilder {
             }
             None => return Err(BuildError::MissingField("secret_key")),
         };
-        let base_url = check_base_url(&self.base_url)?;
+        let base_url = check_base_url(&self.base_url, self.allow_insecure_http)?;
         check_header_value("api_version", &self.api_version)?;
         check_header_value("user_agent", &self.user_agent)?;
         self.ureq.check()?;
@@ -545,8 +594,9 @@ impl ClientBuilder {
     }
 }
 
-/// Accepts `http(s)://host[:port][/path]`, returns it without a trailing slash.
-fn check_base_url(url: &str) -> Result<String, BuildError> {
+/// Accepts `https://host[:port][/path]`, and `http://` for a loopback host or when
+/// `allow_insecure_http`; returns it without a trailing slash.
+fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, BuildError> {
     let invalid = |rule: &str| BuildError::invalid("base_url", rule);
     // The URI parser takes spaces, `#` and odd ports in its stride; refuse them first.
     if !url.bytes().all(|b| b.is_ascii_graphic()) {
@@ -575,6 +625,12 @@ fn check_base_url(url: &str) -> Result<String, BuildError> {
         || (port.bytes().all(|b| b.is_ascii_digit()) && port.parse::<u16>().is_ok());
     if !port_ok {
         return Err(invalid("must have a port between 0 and 65535"));
+    }
+    if uri.scheme_str() == Some("http") && !allow_insecure_http && !is_loopback_host(host) {
+        return Err(invalid(
+            "must use `https://` for a host other than localhost, 127.0.0.0/8 or [::1] \
+             (every request carries the secret key; see `allow_insecure_http`)",
+        ));
     }
     Ok(url.trim_end_matches('/').to_owned())
 }
@@ -646,15 +702,15 @@ mod tests {
             "https://x/#f",
             "https://user:pw@x/v1",
         ] {
-            let err = check_base_url(bad).unwrap_err();
+            let err = check_base_url(bad, true).unwrap_err();
             assert_eq!(err.field(), "base_url", "{bad}");
         }
         assert_eq!(
-            check_base_url("https://api.clerk.com/v1/").unwrap(),
+            check_base_url("https://api.clerk.com/v1/", false).unwrap(),
             "https://api.clerk.com/v1"
         );
         assert_eq!(
-            check_base_url("http://[::1]:8080").unwrap(),
+            check_base_url("http://[::1]:8080", false).unwrap(),
             "http://[::1]:8080"
         );
     }

@@ -5,9 +5,16 @@
 //! | building or validating the request | [`Error::InvalidRequest`] | never |
 //! | waiting for the rate limit | [`Error::RateLimited`] | no (this attempt) |
 //! | talking to the server | [`Error::Transport`] | see [`TransportError::may_have_been_sent`] |
+//! | a 2xx whose body is over the transport's cap | [`Error::ResponseTooLarge`] | yes |
 //! | the server answered with Clerk's error JSON | [`Error::Api`] | yes |
 //! | the server answered with something else | [`Error::UnexpectedResponse`] | yes |
 //! | a 2xx whose body does not fit the model | [`Error::Decode`] | yes |
+//!
+//! No error's `Display` repeats its [`source`](std::error::Error::source): printing an error
+//! and then each source in turn shows every message once. Text that comes from the server
+//! (Clerk's messages, codes and trace id, an unreadable body, a transport's message) is shown
+//! with control characters escaped and cut to a bounded length, so that an answer cannot forge
+//! log lines or flood a terminal.
 
 use std::fmt;
 use std::time::Duration;
@@ -27,6 +34,8 @@ pub const MAX_ERROR_JSON: usize = 64 * 1024;
 /// How many of Clerk's errors the `Display` of an [`ApiError`] lists; all are kept in
 /// [`ApiError::errors`].
 const DISPLAYED_ERRORS: usize = 3;
+/// How many bytes of Clerk's trace id the `Display` of an [`ApiError`] shows (real ones are 32).
+const DISPLAYED_TRACE_ID: usize = 128;
 
 /// A request could not be built: a required field is missing or a value is certainly invalid.
 ///
@@ -91,20 +100,34 @@ pub enum Delivery {
 }
 
 /// What went wrong in transport.
+///
+/// The [`Delivery`] each kind comes with, as [`UreqTransport`](crate::UreqTransport) reports
+/// it, is part of each variant's description.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TransportErrorKind {
-    /// No connection could be made: DNS failure, connection refused, TLS handshake failure.
+    /// No connection could be made: the host name did not resolve, the connection was refused
+    /// or unreachable, a proxy refused the tunnel, or the TLS handshake failed (the server sent
+    /// something that is not TLS, closed the connection during the handshake, or presented a
+    /// certificate that does not verify). The request was not sent.
     Connect,
-    /// A timeout elapsed (connecting, sending or waiting for the answer).
+    /// A timeout elapsed. While resolving or connecting (TLS handshake included) the request
+    /// was not sent; while sending or waiting for the answer it may have been.
     Timeout,
-    /// Reading or writing failed: the connection was reset or closed early.
+    /// Reading or writing failed once the connection existed: the connection was reset or
+    /// closed early. The request may have been sent.
     Io,
-    /// The response body is larger than the transport's cap.
+    /// The answer is larger than the transport accepts: its body is over the cap
+    /// ([`TransportError::response_too_large`]) or its head is over the HTTP library's limit.
+    /// The request was sent; it is never retried.
     BodyTooLarge,
-    /// The server's answer is not valid HTTP.
+    /// The server's answer is not valid HTTP. The request may have been sent.
     Protocol,
-    /// Anything else the transport reports.
+    /// The request cannot be sent as it stands, and trying again cannot help: a URL or header
+    /// the HTTP library refuses, a proxy or TLS setting it cannot use, or an `http` URL where
+    /// only `https` is allowed. The request was not sent; it is never retried.
+    Config,
+    /// Anything else the transport reports. The request may have been sent.
     Other,
 }
 
@@ -116,6 +139,7 @@ impl fmt::Display for TransportErrorKind {
             TransportErrorKind::Io => "i/o",
             TransportErrorKind::BodyTooLarge => "body too large",
             TransportErrorKind::Protocol => "protocol",
+            TransportErrorKind::Config => "configuration",
             TransportErrorKind::Other => "other",
         })
     }
@@ -123,9 +147,15 @@ impl fmt::Display for TransportErrorKind {
 
 /// A request could not be completed by the [`Transport`](crate::Transport).
 ///
-/// It says what failed ([`kind`](Self::kind)) and whether the request may have reached the
-/// server ([`delivery`](Self::delivery)). Custom transports build one with
-/// [`TransportError::not_sent`] or [`TransportError::maybe_sent`].
+/// It says what failed ([`kind`](Self::kind)), whether the request may have reached the
+/// server ([`delivery`](Self::delivery)) and whether trying again can help
+/// ([`is_retryable`](Self::is_retryable)). Custom transports build one with
+/// [`TransportError::not_sent`] or [`TransportError::maybe_sent`], and attach the underlying
+/// error with [`with_source`](Self::with_source).
+///
+/// Its `Display` shows the kind, the delivery and the message (control characters escaped, at
+/// most [`BODY_SNIPPET_LIMIT`] bytes of it), never the source's text: that is the next link of
+/// the [`source`](std::error::Error::source) chain.
 ///
 /// ```
 /// use clerk_memberships::{Delivery, TransportError, TransportErrorKind};
@@ -133,6 +163,7 @@ impl fmt::Display for TransportErrorKind {
 /// let err = TransportError::not_sent(TransportErrorKind::Connect, "connection refused");
 /// assert_eq!(err.delivery(), Delivery::NotSent);
 /// assert!(!err.may_have_been_sent());
+/// assert!(err.is_retryable());
 /// assert_eq!(err.to_string(), "connect error (request not sent): connection refused");
 /// ```
 #[derive(Debug)]
@@ -140,6 +171,10 @@ pub struct TransportError {
     kind: TransportErrorKind,
     delivery: Delivery,
     message: String,
+    /// The status of an answer whose body was over the cap.
+    status: Option<u16>,
+    /// The cap that body was over.
+    body_cap: Option<u64>,
     source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
 }
 
@@ -160,11 +195,39 @@ impl TransportError {
             kind,
             delivery,
             message: message.into(),
+            status: None,
+            body_cap: None,
             source: None,
         }
     }
 
+    /// The server answered with `status`, but the body is larger than the transport's cap of
+    /// `cap` bytes: a [`BodyTooLarge`](TransportErrorKind::BodyTooLarge) failure that keeps the
+    /// status. The client turns it into [`Error::ResponseTooLarge`].
+    ///
+    /// ```
+    /// use clerk_memberships::{TransportError, TransportErrorKind};
+    ///
+    /// let err = TransportError::response_too_large(200, 1024);
+    /// assert_eq!(err.kind(), TransportErrorKind::BodyTooLarge);
+    /// assert_eq!(err.status(), Some(200));
+    /// assert_eq!(err.body_cap(), Some(1024));
+    /// assert!(!err.is_retryable());
+    /// ```
+    pub fn response_too_large(status: u16, cap: u64) -> Self {
+        let mut err = Self::maybe_sent(
+            TransportErrorKind::BodyTooLarge,
+            format!("the body of the {status} answer exceeds the cap of {cap} bytes"),
+        );
+        err.status = Some(status);
+        err.body_cap = Some(cap);
+        err
+    }
+
     /// Attaches the underlying error, reachable through [`std::error::Error::source`].
+    ///
+    /// The message should then say what was being done, not repeat the source's text, so that
+    /// a printed chain shows each message once.
     pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
         self.source = Some(Box::new(source));
         self
@@ -185,7 +248,30 @@ impl TransportError {
         self.delivery == Delivery::MaybeSent
     }
 
-    /// The transport's description of the failure.
+    /// Whether sending the same request again could succeed: `false` for
+    /// [`Config`](TransportErrorKind::Config) (the request can never be sent as it stands)
+    /// and [`BodyTooLarge`](TransportErrorKind::BodyTooLarge) (the answer would be as large
+    /// again). The retry logic never repeats a request after such a failure.
+    pub fn is_retryable(&self) -> bool {
+        !matches!(
+            self.kind,
+            TransportErrorKind::Config | TransportErrorKind::BodyTooLarge
+        )
+    }
+
+    /// The status of the answer, when the server answered but the answer could not be taken
+    /// in (see [`response_too_large`](Self::response_too_large)).
+    pub fn status(&self) -> Option<u16> {
+        self.status
+    }
+
+    /// The cap, in bytes, that the answer's body was over (see
+    /// [`response_too_large`](Self::response_too_large)).
+    pub fn body_cap(&self) -> Option<u64> {
+        self.body_cap
+    }
+
+    /// The transport's description of the failure, as given (unescaped).
     pub fn message(&self) -> &str {
         &self.message
     }
@@ -197,7 +283,8 @@ impl fmt::Display for TransportError {
             Delivery::NotSent => "request not sent",
             Delivery::MaybeSent => "request may have been sent",
         };
-        write!(f, "{} error ({delivery}): {}", self.kind, self.message)
+        write!(f, "{} error ({delivery}): ", self.kind)?;
+        Clipped::new(f, BODY_SNIPPET_LIMIT).text(&self.message)
     }
 }
 
@@ -267,17 +354,24 @@ impl ApiError {
     }
 }
 
+/// Shows the status, the first few of Clerk's errors (long message, else message, and code) and
+/// the trace id. Clerk's text is shown with control characters escaped; the errors take at most
+/// [`BODY_SNIPPET_LIMIT`] bytes and the trace id at most 128, each ending in `…` when cut.
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "clerk api error (status {})", self.status)?;
+        let mut out = Clipped::new(f, BODY_SNIPPET_LIMIT);
         for (i, error) in self.errors.iter().take(DISPLAYED_ERRORS).enumerate() {
-            let sep = if i == 0 { ": " } else { "; " };
             let text = if error.long_message.is_empty() {
                 &error.message
             } else {
                 &error.long_message
             };
-            write!(f, "{sep}{text} [{}]", error.code)?;
+            out.text(if i == 0 { ": " } else { "; " })?;
+            out.text(text)?;
+            out.text(" [")?;
+            out.text(&error.code)?;
+            out.text("]")?;
         }
         if let Some(more) = self
             .errors
@@ -285,12 +379,77 @@ impl fmt::Display for ApiError {
             .checked_sub(DISPLAYED_ERRORS)
             .filter(|n| *n > 0)
         {
-            write!(f, "; and {more} more")?;
+            out.text(&format!("; and {more} more"))?;
         }
         if let Some(trace) = &self.clerk_trace_id {
-            write!(f, " (trace id {trace})")?;
+            f.write_str(" (trace id ")?;
+            Clipped::new(f, DISPLAYED_TRACE_ID).text(trace)?;
+            f.write_str(")")?;
         }
         Ok(())
+    }
+}
+
+/// Writes text with control characters escaped, up to a budget of output bytes, then `…` once
+/// and nothing more.
+struct Clipped<'a, 'b> {
+    f: &'a mut fmt::Formatter<'b>,
+    left: usize,
+    cut: bool,
+}
+
+impl<'a, 'b> Clipped<'a, 'b> {
+    fn new(f: &'a mut fmt::Formatter<'b>, budget: usize) -> Self {
+        Clipped {
+            f,
+            left: budget,
+            cut: false,
+        }
+    }
+
+    fn text(&mut self, text: &str) -> fmt::Result {
+        use fmt::Write;
+        for c in text.chars() {
+            if self.cut {
+                return Ok(());
+            }
+            let len = escaped_len(c);
+            if len > self.left {
+                self.cut = true;
+                return self.f.write_char('…');
+            }
+            self.left -= len;
+            write_escaped(self.f, c)?;
+        }
+        Ok(())
+    }
+}
+
+/// Characters that must not reach a terminal or log as they are: control characters (CR, LF,
+/// ESC, …) and the invisible marks that reorder text (bidirectional overrides and isolates).
+fn needs_escape(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+fn escaped_len(c: char) -> usize {
+    if c.is_control() {
+        c.escape_debug().len()
+    } else if needs_escape(c) {
+        c.escape_unicode().len()
+    } else {
+        c.len_utf8()
+    }
+}
+
+/// Writes `c`, escaped as Rust would (`\n`, `\r`, `\u{1b}`) when it [needs it](needs_escape).
+fn write_escaped(f: &mut dyn fmt::Write, c: char) -> fmt::Result {
+    if c.is_control() {
+        write!(f, "{}", c.escape_debug())
+    } else if needs_escape(c) {
+        write!(f, "{}", c.escape_unicode())
+    } else {
+        f.write_char(c)
     }
 }
 
@@ -318,19 +477,23 @@ impl fmt::Display for ApiError {
 /// assert_eq!(err.clerk_codes().collect::<Vec<_>>(), ["resource_not_found"]);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
     /// The request was invalid and was never sent.
-    #[error("invalid request: {0}")]
-    InvalidRequest(#[from] BuildError),
+    ///
+    /// Its `Display` includes the [`BuildError`]'s, so it has no
+    /// [`source`](std::error::Error::source).
+    InvalidRequest(BuildError),
 
     /// The transport failed; [`TransportError::may_have_been_sent`] says whether the
     /// server may have seen the request.
-    #[error("{source}")]
+    ///
+    /// Its `Display` is the [`TransportError`]'s, and its
+    /// [`source`](std::error::Error::source) is the transport error's source (e.g. the
+    /// underlying I/O error); [`Error::transport_error`] returns the transport error itself.
     Transport {
         /// What went wrong.
-        #[source]
         source: TransportError,
         /// How many times the request was tried.
         attempts: u32,
@@ -338,7 +501,6 @@ pub enum Error {
 
     /// The request was not sent: the client's rate limiter, or a `Retry-After` the server gave
     /// on an earlier 429, asked for a wait that would end past the retry deadline.
-    #[error("rate limited: not sent, the next send is allowed in {wait:?}, past the deadline")]
     RateLimited {
         /// How long until a request may be sent.
         wait: Duration,
@@ -347,7 +509,6 @@ pub enum Error {
     },
 
     /// The server answered with a non-2xx status and Clerk's error JSON.
-    #[error("{error}")]
     Api {
         /// The status, Clerk's errors, trace id and `Retry-After`.
         error: Box<ApiError>,
@@ -357,7 +518,8 @@ pub enum Error {
 
     /// The server answered with a non-2xx status and a body that is not Clerk's error JSON
     /// (an HTML page from a proxy, an empty body, …).
-    #[error("unexpected response (status {status}): {body_snippet:?}")]
+    ///
+    /// Its `Display` quotes the snippet with control characters escaped.
     UnexpectedResponse {
         /// The HTTP status.
         status: u16,
@@ -369,9 +531,23 @@ pub enum Error {
         attempts: u32,
     },
 
+    /// The server answered with a success status, but the body is larger than the transport's
+    /// cap ([`ClientBuilder::max_response_body`](crate::ClientBuilder::max_response_body)), so
+    /// it was not read further. The request was processed; it is not retried.
+    ///
+    /// An error answer over the cap is not this: it is kept, cut to the cap, and becomes
+    /// [`Error::Api`] or [`Error::UnexpectedResponse`] with its status.
+    ResponseTooLarge {
+        /// The HTTP status.
+        status: u16,
+        /// The cap the body was over, in bytes.
+        cap: u64,
+        /// How many times the request was tried.
+        attempts: u32,
+    },
+
     /// While paging, the server answered a page made only of memberships already on the two
     /// pages before it, instead of advancing; paging stopped rather than loop.
-    #[error("pagination stopped: the page at offset {offset} holds only memberships already seen")]
     PageNotAdvancing {
         /// The offset that was requested.
         offset: u64,
@@ -379,7 +555,6 @@ pub enum Error {
 
     /// [`ListMemberships::collect_all`](crate::ListMemberships::collect_all) found more
     /// matching memberships than the caller's cap.
-    #[error("{total_count} memberships match, more than the cap of {cap}")]
     TooManyMemberships {
         /// The caller's cap.
         cap: usize,
@@ -388,7 +563,6 @@ pub enum Error {
     },
 
     /// The server answered 2xx with a body that does not match the expected model.
-    #[error("could not decode {model} from a {status} response: {detail}")]
     Decode {
         /// The name of the model that was expected, e.g. `OrganizationMembership`.
         model: &'static str,
@@ -402,14 +576,71 @@ pub enum Error {
     },
 }
 
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InvalidRequest(err) => write!(f, "invalid request: {err}"),
+            Error::Transport { source, .. } => fmt::Display::fmt(source, f),
+            Error::RateLimited { wait, .. } => write!(
+                f,
+                "rate limited: not sent, the next send is allowed in {wait:?}, past the deadline"
+            ),
+            Error::Api { error, .. } => fmt::Display::fmt(error, f),
+            Error::UnexpectedResponse {
+                status,
+                body_snippet,
+                ..
+            } => write!(f, "unexpected response (status {status}): {body_snippet:?}"),
+            Error::ResponseTooLarge { status, cap, .. } => write!(
+                f,
+                "response too large: the body of the {status} answer exceeds the cap of {cap} bytes"
+            ),
+            Error::PageNotAdvancing { offset } => write!(
+                f,
+                "pagination stopped: the page at offset {offset} holds only memberships already seen"
+            ),
+            Error::TooManyMemberships { cap, total_count } => write!(
+                f,
+                "{total_count} memberships match, more than the cap of {cap}"
+            ),
+            Error::Decode {
+                model,
+                status,
+                detail,
+                ..
+            } => write!(
+                f,
+                "could not decode {model} from a {status} response: {detail}"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            // The transport error's own text is this error's `Display`: the chain goes on
+            // with what lies beneath it.
+            Error::Transport { source, .. } => std::error::Error::source(source),
+            _ => None,
+        }
+    }
+}
+
+impl From<BuildError> for Error {
+    fn from(err: BuildError) -> Self {
+        Error::InvalidRequest(err)
+    }
+}
+
 impl Error {
     /// The HTTP status, for every error where the server answered.
     pub fn status(&self) -> Option<u16> {
         match self {
             Error::Api { error, .. } => Some(error.status),
-            Error::UnexpectedResponse { status, .. } | Error::Decode { status, .. } => {
-                Some(*status)
-            }
+            Error::UnexpectedResponse { status, .. }
+            | Error::ResponseTooLarge { status, .. }
+            | Error::Decode { status, .. } => Some(*status),
             Error::InvalidRequest(_)
             | Error::Transport { .. }
             | Error::RateLimited { .. }
@@ -483,7 +714,24 @@ impl Error {
             | Error::RateLimited { attempts, .. }
             | Error::Decode { attempts, .. }
             | Error::Api { attempts, .. }
-            | Error::UnexpectedResponse { attempts, .. } => *attempts,
+            | Error::UnexpectedResponse { attempts, .. }
+            | Error::ResponseTooLarge { attempts, .. } => *attempts,
+        }
+    }
+
+    /// The error a call ends with when its last attempt failed in transport: a 2xx over the
+    /// body cap keeps its status as [`Error::ResponseTooLarge`], anything else is
+    /// [`Error::Transport`].
+    pub(crate) fn from_transport(source: TransportError, attempts: u32) -> Error {
+        match (source.kind(), source.status(), source.body_cap()) {
+            (TransportErrorKind::BodyTooLarge, Some(status), Some(cap)) => {
+                Error::ResponseTooLarge {
+                    status,
+                    cap,
+                    attempts,
+                }
+            }
+            _ => Error::Transport { source, attempts },
         }
     }
 }

@@ -377,7 +377,7 @@ fn finish(outcome: Outcome, attempts: u32) -> Result<(Answer, u32), Error> {
         Ok(answer) => answer
             .into_success(attempts)
             .map(|answer| (answer, attempts)),
-        Err(source) => Err(Error::Transport { source, attempts }),
+        Err(source) => Err(Error::from_transport(source, attempts)),
     }
 }
 
@@ -414,7 +414,7 @@ fn retry_wait(
             }
             answer.retry_after()
         }
-        Err(err) if err.kind() == TransportErrorKind::BodyTooLarge => return None,
+        Err(err) if !err.is_retryable() => return None,
         Err(err) if err.may_have_been_sent() && !policy.may_repeat(operation) => return None,
         Err(_) => None,
     };

@@ -14,7 +14,7 @@ use clerk_memberships::testing::ManualClock;
 use clerk_memberships::{Client, Delivery, Error, RetryPolicy, TransportErrorKind};
 use support::clients::client_builder;
 use support::ops::{Answer, Op};
-use support::server::{Action, End, Response, Server, closed_port};
+use support::server::{Action, End, RawServer, Response, Server, closed_port};
 
 const MEMBERSHIP: &str = include_str!("fixtures/membership.json");
 const PAGE: &str = include_str!("fixtures/memberships_page.json");
@@ -126,16 +126,66 @@ fn small_body_client(server: &Server, max: u64) -> Client {
 }
 
 #[test]
-fn a_body_larger_than_max_response_body_is_body_too_large() {
+fn a_2xx_larger_than_max_response_body_is_response_too_large_with_its_status() {
     let mut body = MEMBERSHIP.as_bytes().to_vec();
     body.resize(64 * 1024, b' ');
     let server = one_shot_server(200, body);
     let err = Op::Delete
         .send(&small_body_client(&server, 1024))
         .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::ResponseTooLarge {
+                status: 200,
+                cap: 1024,
+                attempts: 1
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(err.status(), Some(200));
+    assert!(err.transport_error().is_none());
+    assert_eq!(
+        err.to_string(),
+        "response too large: the body of the 200 answer exceeds the cap of 1024 bytes"
+    );
+    // Not retried: the answer would be as large again.
+    assert_eq!(server.request_count(), 1);
+}
+
+/// Sends a list through a client without a body cap to a server that answers with `head` (a
+/// status line and headers announcing a huge body) and a few body bytes, then hangs up.
+fn lying_length(head: &str, cap: u64) -> Error {
+    let mut raw = head.as_bytes().to_vec();
+    raw.extend_from_slice(br#"{"data":[],"#);
+    let server = Server::start([Action::Raw(raw, End::Close)]);
+    let client = client_builder(server.base_url())
+        .max_response_body(cap)
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    Op::List.send(&client).unwrap_err()
+}
+
+#[test]
+fn a_content_length_of_u64_max_without_a_cap_is_an_error_not_a_panic() {
+    let err = lying_length(
+        "HTTP/1.1 200 OK\r\nContent-Length: 18446744073709551615\r\n\r\n",
+        u64::MAX,
+    );
     let source = err.transport_error().unwrap_or_else(|| panic!("{err:?}"));
-    assert_eq!(source.kind(), TransportErrorKind::BodyTooLarge);
-    assert!(source.may_have_been_sent());
+    assert!(source.may_have_been_sent(), "{err:?}");
+}
+
+#[test]
+fn a_content_length_of_a_tebibyte_under_an_equal_cap_allocates_nothing_of_it() {
+    let err = lying_length(
+        "HTTP/1.1 200 OK\r\nContent-Length: 1099511627776\r\n\r\n",
+        1 << 40,
+    );
+    let source = err.transport_error().unwrap_or_else(|| panic!("{err:?}"));
+    assert!(source.may_have_been_sent(), "{err:?}");
 }
 
 #[test]
@@ -207,4 +257,63 @@ fn a_server_that_hangs_up_without_answering_may_have_seen_the_request() {
     let source = err.transport_error().unwrap_or_else(|| panic!("{err:?}"));
     assert!(source.may_have_been_sent(), "{err:?}");
     assert_eq!(source.kind(), TransportErrorKind::Io, "{err:?}");
+}
+
+/// A client for `https://127.0.0.1:<port>/v1` with a manual clock, so that retry waits cost no
+/// real time.
+fn tls_client(port: u16, policy: RetryPolicy) -> Client {
+    client_builder(format!("https://127.0.0.1:{port}/v1"))
+        .connect_timeout(Duration::from_secs(2))
+        .request_timeout(Duration::from_secs(5))
+        .retry_policy(policy)
+        .clock(ManualClock::new(
+            UNIX_EPOCH + Duration::from_secs(1_700_000_000),
+        ))
+        .build()
+        .unwrap()
+}
+
+fn assert_handshake_failure(err: &Error) {
+    let source = err.transport_error().unwrap_or_else(|| panic!("{err:?}"));
+    assert_eq!(source.kind(), TransportErrorKind::Connect, "{err:?}");
+    assert_eq!(source.delivery(), Delivery::NotSent, "{err:?}");
+    assert!(source.is_retryable());
+    assert_eq!(
+        err.to_string(),
+        "connect error (request not sent): the TLS handshake failed"
+    );
+    // What the TLS layer said is the next link of the chain.
+    assert!(std::error::Error::source(err).is_some(), "{err:?}");
+}
+
+#[test]
+fn a_server_that_answers_the_tls_hello_with_plain_http_fails_the_handshake_unsent() {
+    let server = RawServer::start(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n", 1);
+    let err = Op::Create
+        .send(&tls_client(server.port(), RetryPolicy::none()))
+        .unwrap_err();
+    assert_handshake_failure(&err);
+}
+
+#[test]
+fn a_server_that_closes_during_the_tls_handshake_fails_it_unsent() {
+    let server = RawServer::start(b"", 1);
+    let err = Op::Create
+        .send(&tls_client(server.port(), RetryPolicy::none()))
+        .unwrap_err();
+    assert_handshake_failure(&err);
+}
+
+#[test]
+fn a_create_whose_tls_handshake_failed_is_tried_again() {
+    // The request never left the client, so even a create may be repeated.
+    let server = RawServer::start(b"garbage instead of a server hello", 2);
+    let client = tls_client(
+        server.port(),
+        RetryPolicy::builder().max_attempts(2).build(),
+    );
+    let err = Op::Create.send(&client).unwrap_err();
+    assert_handshake_failure(&err);
+    assert_eq!(err.attempts(), 2);
+    assert_eq!(server.connection_count(), 2);
 }

@@ -666,6 +666,12 @@ fn bad_base_urls_are_refused() {
         "https://api.clerk.com:99999/v1",
         "https://api.clerk.com:+443/v1",
         "http://[::1]:port/v1",
+        // Plain http to anything but the local machine would send the key in clear text.
+        "http://api.clerk.com/v1",
+        "http://10.0.0.1:8080/v1",
+        "http://[::2]:8080/v1",
+        "http://127.0.0.1.nip.io/v1",
+        "http://localhost.example.com/v1",
     ] {
         let err = refused(builder().base_url(url));
         assert_invalid_field(&err, "base_url");
@@ -682,10 +688,47 @@ fn good_base_urls_are_accepted_without_a_trailing_slash() {
             "http://[::1]:8080/proxy/clerk/",
             "http://[::1]:8080/proxy/clerk",
         ),
+        ("http://localhost:9/v1", "http://localhost:9/v1"),
+        ("http://127.3.2.1/v1", "http://127.3.2.1/v1"),
     ] {
         let client = builder().base_url(url).build().expect(url);
         assert_eq!(client.base_url(), kept);
     }
+}
+
+#[test]
+fn plain_http_to_a_remote_host_is_refused_unless_allowed() {
+    let err = refused(builder().base_url("http://api.clerk.com/v1"));
+    assert_invalid_field(&err, "base_url");
+    let shown = err.to_string();
+    assert!(shown.contains("must use `https://`"), "{shown}");
+    assert!(shown.contains("allow_insecure_http"), "{shown}");
+
+    let client = builder()
+        .base_url("http://clerk-proxy.internal:8080/v1")
+        .allow_insecure_http(true)
+        .build()
+        .expect("allowed on request");
+    assert_eq!(client.base_url(), "http://clerk-proxy.internal:8080/v1");
+    // The opt-in does not loosen anything else.
+    assert_invalid_field(
+        &refused(builder().base_url("ftp://x/v1").allow_insecure_http(true)),
+        "base_url",
+    );
+}
+
+#[test]
+fn an_invalid_proxy_url_is_refused() {
+    assert_invalid_field(&refused(builder().proxy("http://[bad")), "proxy");
+    builder()
+        .proxy("http://proxy.example:3128")
+        .build()
+        .expect("a valid proxy URL");
+    builder()
+        .proxy("http://[bad")
+        .set_proxy(None)
+        .build()
+        .expect("a cleared proxy is no proxy");
 }
 
 #[test]
@@ -790,4 +833,286 @@ fn a_hostile_error_body_stays_bounded() {
     let err = call(&client_with(&mock), Op::List, "org_1");
     assert!(matches!(err, Error::Decode { .. }), "{err:?}");
     assert!(err.to_string().len() < 300, "{}", err.to_string().len());
+}
+
+// ---- error chains: each message once ---------------------------------------------------------
+
+/// `err` and then each `source()` in turn, as an error reporter prints them.
+fn chain(err: &dyn std::error::Error) -> Vec<String> {
+    let mut links = vec![err.to_string()];
+    let mut current = err.source();
+    while let Some(next) = current {
+        links.push(next.to_string());
+        current = next.source();
+    }
+    links
+}
+
+/// No link repeats the text of a link below it.
+fn assert_each_message_once(err: &dyn std::error::Error) -> Vec<String> {
+    let links = chain(err);
+    for (i, link) in links.iter().enumerate() {
+        for below in &links[i + 1..] {
+            assert!(
+                !link.contains(below.as_str()),
+                "{link:?} repeats its source {below:?}; chain {links:?}"
+            );
+        }
+    }
+    links
+}
+
+#[test]
+fn an_invalid_request_shows_the_build_error_once() {
+    let err: Error = ListMemberships::builder().build().unwrap_err().into();
+    let links = assert_each_message_once(&err);
+    assert_eq!(
+        links,
+        ["invalid request: missing required field `organization_id`"]
+    );
+}
+
+#[test]
+fn a_transport_error_shows_its_io_error_once() {
+    // A real refused connection: the io error is kept as the source.
+    let port = support::server::closed_port();
+    let client = support::clients::client_builder(format!("http://127.0.0.1:{port}/v1"))
+        .retry_policy(clerk_memberships::RetryPolicy::none())
+        .build()
+        .unwrap();
+    let err = Op::List.send(&client).unwrap_err();
+    let links = assert_each_message_once(&err);
+    assert_eq!(links.len(), 2, "{links:?}");
+    assert_eq!(
+        links[0],
+        "connect error (request not sent): could not connect"
+    );
+    let io = std::error::Error::source(&err)
+        .and_then(|source| source.downcast_ref::<std::io::Error>())
+        .expect("the io error is the source");
+    assert_eq!(io.kind(), std::io::ErrorKind::ConnectionRefused);
+
+    let transport = err.transport_error().expect("a transport error");
+    assert_each_message_once(transport);
+    assert!(std::error::Error::source(transport).is_some());
+}
+
+#[test]
+fn a_custom_transport_error_with_a_source_shows_each_message_once() {
+    use clerk_memberships::testing::MockTransport;
+    use clerk_memberships::{RetryPolicy, TransportError, TransportErrorKind};
+
+    let io = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset by peer");
+    let source = TransportError::maybe_sent(TransportErrorKind::Io, "reading the answer failed")
+        .with_source(io);
+    let mock = MockTransport::new();
+    mock.push_error(source);
+    let client = Client::builder()
+        .secret_key(KEY)
+        .transport(mock)
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let err = call(&client, Op::List, "org_1");
+    assert_eq!(
+        assert_each_message_once(&err),
+        [
+            "i/o error (request may have been sent): reading the answer failed",
+            "reset by peer"
+        ]
+    );
+}
+
+#[test]
+fn errors_without_a_source_show_one_message() {
+    use clerk_memberships::testing::MockTransport;
+    use clerk_memberships::{HttpResponse, RetryPolicy};
+
+    let mock = MockTransport::new();
+    mock.push_json(
+        404,
+        r#"{"errors":[{"code":"c","message":"m","long_message":"l"}]}"#,
+    );
+    mock.push_response(HttpResponse::new(502, "<html>bad gateway</html>"));
+    mock.push_json(200, "{}");
+    let client = Client::builder()
+        .secret_key(KEY)
+        .transport(mock)
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    for _ in 0..3 {
+        let err = call(&client, Op::Update, "org_1");
+        assert_eq!(assert_each_message_once(&err).len(), 1, "{err:?}");
+    }
+}
+
+// ---- a transport failure that no retry can fix -------------------------------------------------
+
+#[test]
+fn a_configuration_failure_is_attempted_exactly_once() {
+    use clerk_memberships::testing::MockTransport;
+    use clerk_memberships::{RetryPolicy, TransportError, TransportErrorKind};
+
+    let mock = MockTransport::new();
+    mock.push_error(TransportError::not_sent(
+        TransportErrorKind::Config,
+        "the TLS configuration is unusable",
+    ));
+    let client = Client::builder()
+        .secret_key(KEY)
+        .transport(mock.clone())
+        .retry_policy(RetryPolicy::builder().max_attempts(5).jitter(0.0))
+        .clock(clerk_memberships::testing::ManualClock::new(
+            std::time::UNIX_EPOCH + Duration::from_secs(1_700_000_000),
+        ))
+        .build()
+        .unwrap();
+    // A create: a failure that was not sent would otherwise be retried for every operation.
+    let err = call(&client, Op::Create, "org_1");
+    let source = err.transport_error().unwrap_or_else(|| panic!("{err:?}"));
+    assert_eq!(source.kind(), TransportErrorKind::Config);
+    assert!(!source.is_retryable());
+    assert_eq!(err.attempts(), 1);
+    assert_eq!(mock.requests().len(), 1);
+}
+
+#[test]
+fn the_default_transport_with_an_invalid_proxy_fails_once_without_sending() {
+    use clerk_memberships::{Delivery, RetryPolicy, TransportErrorKind, UreqTransport};
+
+    let server = support::server::Server::start([]);
+    let transport = UreqTransport::builder().proxy("http://[bad").build();
+    let client = Client::builder()
+        .secret_key(KEY)
+        .base_url(server.base_url())
+        .transport(transport)
+        .retry_policy(RetryPolicy::builder().max_attempts(5))
+        .build()
+        .unwrap();
+    let err = call(&client, Op::List, "org_1");
+    let source = err.transport_error().unwrap_or_else(|| panic!("{err:?}"));
+    assert_eq!(source.kind(), TransportErrorKind::Config);
+    assert_eq!(source.delivery(), Delivery::NotSent);
+    assert_eq!(err.attempts(), 1);
+    assert_eq!(server.connection_count(), 0);
+}
+
+// ---- server text in messages: escaped and bounded ----------------------------------------------
+
+fn mock_client_answering(status: u16, body: String) -> Client {
+    use clerk_memberships::RetryPolicy;
+    use clerk_memberships::testing::MockTransport;
+
+    let mock = MockTransport::new();
+    mock.push_json(status, body);
+    Client::builder()
+        .secret_key(KEY)
+        .transport(mock)
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap()
+}
+
+fn assert_no_raw_controls(shown: &str) {
+    assert!(
+        !shown.chars().any(|c| c.is_control()),
+        "control characters reach the message: {shown:?}"
+    );
+}
+
+#[test]
+fn clerk_text_with_control_characters_is_escaped_in_the_message() {
+    let body = json!({
+        "errors": [{
+            "code": "bad\u{1b}[2Jcode",
+            "message": "m",
+            "long_message": "line one\r\nINFO forged log line\u{1b}[31m red \u{7}\u{202e}",
+        }],
+        "clerk_trace_id": "trace\nid\u{0}"
+    })
+    .to_string();
+    let err = call(&mock_client_answering(422, body), Op::List, "org_1");
+    // The error keeps Clerk's text as sent.
+    let api = err.api_error().expect("an api error");
+    assert!(api.errors[0].long_message.contains("\r\nINFO"));
+    let shown = err.to_string();
+    assert_no_raw_controls(&shown);
+    assert!(!shown.contains('\u{202e}'), "{shown:?}");
+    assert_eq!(
+        shown,
+        "clerk api error (status 422): line one\\r\\nINFO forged log line\\u{1b}[31m red \\u{7}\\u{202e} \
+         [bad\\u{1b}[2Jcode] (trace id trace\\nid\\0)"
+    );
+}
+
+#[test]
+fn a_huge_clerk_message_is_cut_in_the_display() {
+    // About 55 KB of JSON: still read as Clerk's JSON (under MAX_ERROR_JSON), so every byte is kept in the
+    // error, but the message shows a bounded part of it.
+    let long = "a\n".repeat(15 * 1024);
+    let body = json!({
+        "errors": [{"code": "c", "message": "m", "long_message": long}],
+        "clerk_trace_id": "t".repeat(10_000),
+    })
+    .to_string();
+    let err = call(&mock_client_answering(400, body), Op::List, "org_1");
+    assert_eq!(
+        err.api_error().expect("api error").errors[0].long_message,
+        long
+    );
+    let shown = err.to_string();
+    assert_no_raw_controls(&shown);
+    assert!(
+        shown.len() <= 2 * BODY_SNIPPET_LIMIT,
+        "a message of {} bytes",
+        shown.len()
+    );
+    assert!(
+        shown.starts_with("clerk api error (status 400): a\\na\\n"),
+        "{shown}"
+    );
+    assert!(shown.contains("…"), "{shown}");
+    assert!(shown.ends_with("…)"), "{shown}");
+
+    // 100 KB: over MAX_ERROR_JSON, kept as a bounded snippet of the body.
+    let body = json!({
+        "errors": [{"code": "c", "message": "m", "long_message": "\r\n".repeat(50 * 1024)}],
+    })
+    .to_string();
+    let err = call(&mock_client_answering(400, body), Op::List, "org_1");
+    let shown = err.to_string();
+    assert_no_raw_controls(&shown);
+    assert!(shown.len() <= 4 * BODY_SNIPPET_LIMIT, "{}", shown.len());
+}
+
+#[test]
+fn an_unreadable_body_with_control_characters_is_escaped_in_the_message() {
+    let server = answering(502, "<html>\r\nSet-Cookie: x\u{1b}[0m</html>");
+    let err = call(&client(&server), Op::List, "org_1");
+    let shown = err.to_string();
+    assert_no_raw_controls(&shown);
+    assert!(shown.contains(r"\r\nSet-Cookie: x\u{1b}[0m"), "{shown}");
+}
+
+#[test]
+fn a_transport_message_with_control_characters_is_escaped_and_bounded() {
+    use clerk_memberships::{TransportError, TransportErrorKind};
+
+    let err = TransportError::maybe_sent(
+        TransportErrorKind::Protocol,
+        format!("bad header\r\nX: y\u{1b}]0;{}", "z".repeat(100_000)),
+    );
+    let shown = err.to_string();
+    assert_no_raw_controls(&shown);
+    assert!(
+        shown.starts_with(
+            r"protocol error (request may have been sent): bad header\r\nX: y\u{1b}]0;zzz"
+        ),
+        "{shown}"
+    );
+    assert!(shown.ends_with('…'), "{shown}");
+    assert!(shown.len() <= 2 * BODY_SNIPPET_LIMIT, "{}", shown.len());
+    // The message itself is kept as given.
+    assert!(err.message().contains("\r\n"));
 }

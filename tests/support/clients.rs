@@ -11,10 +11,14 @@ use httpmock::MockServer;
 /// The secret key these clients send.
 pub const KEY: &str = "sk_test_W1reTestK3y0123456789";
 
-/// A builder with [`KEY`], for the API at `base_url`.
+/// A builder with [`KEY`], for the API at `base_url`. It ignores the machine's proxy
+/// variables (`HTTPS_PROXY`, `ALL_PROXY`, …), so that they cannot reroute a test.
 pub fn client_builder(base_url: impl Into<String>) -> ClientBuilder {
     let mut builder = Client::builder();
-    builder.secret_key(KEY).base_url(base_url);
+    builder
+        .secret_key(KEY)
+        .base_url(base_url)
+        .proxy_from_env(false);
     builder
 }
 

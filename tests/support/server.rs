@@ -618,3 +618,79 @@ fn parse(bytes: &[u8], connection: usize) -> Parsed {
     request.body = bytes[head_len + 4..length].to_vec();
     Parsed::Complete(request, length)
 }
+
+/// A bare TCP listener on `127.0.0.1` that speaks no HTTP: for each of up to `connections`
+/// connections it reads whatever the client sends first (a TLS client hello, say), writes
+/// `reply` and closes. The way to stand in for a server that does not speak TLS.
+pub struct RawServer {
+    port: u16,
+    accepted: Arc<AtomicUsize>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl RawServer {
+    /// Listens on a free port and serves `connections` connections, then stops.
+    ///
+    /// # Panics
+    ///
+    /// When no loopback port can be bound.
+    pub fn start(reply: &'static [u8], connections: usize) -> RawServer {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+        let port = listener
+            .local_addr()
+            .expect("read the bound address")
+            .port();
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let count = Arc::clone(&accepted);
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopping = Arc::clone(&stop);
+        let deadline = Instant::now() + DEFAULT_LIFETIME;
+        let thread = thread::spawn(move || {
+            if listener.set_nonblocking(true).is_err() {
+                return;
+            }
+            while count.load(Ordering::SeqCst) < connections
+                && Instant::now() < deadline
+                && !stopping.load(Ordering::SeqCst)
+            {
+                match listener.accept() {
+                    Ok((mut stream, _)) => {
+                        count.fetch_add(1, Ordering::SeqCst);
+                        let _ = stream.set_nonblocking(false);
+                        let _ = stream.set_read_timeout(Some(WRITE_TIMEOUT));
+                        let mut first = [0; 4096];
+                        let _ = stream.read(&mut first);
+                        let _ = write_all(&mut stream, reply);
+                    }
+                    Err(_) => thread::sleep(ACCEPT_TICK),
+                }
+            }
+        });
+        RawServer {
+            port,
+            accepted,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    /// The port it listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// How many connections it has accepted.
+    pub fn connection_count(&self) -> usize {
+        self.accepted.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for RawServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
