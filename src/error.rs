@@ -608,10 +608,11 @@ impl fmt::Display for Error {
                 status,
                 detail,
                 ..
-            } => write!(
-                f,
-                "could not decode {model} from a {status} response: {detail}"
-            ),
+            } => {
+                write!(f, "could not decode {model} from a {status} response: ")?;
+                // The decoder's message can quote names and values from the body.
+                Clipped::new(f, DECODE_DETAIL_LIMIT + 1).text(detail)
+            }
         }
     }
 }
@@ -769,4 +770,24 @@ fn split_char_len(bytes: &[u8]) -> usize {
         return if needed > i + 1 { i + 1 } else { 0 };
     }
     0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_decode_detail_is_shown_escaped_and_bounded() {
+        let err = Error::Decode {
+            model: "OrganizationMembership",
+            status: 200,
+            detail: format!("unknown field `x\u{1b}[31m\r\n`{}", "y".repeat(1000)),
+            attempts: 1,
+        };
+        let shown = err.to_string();
+        assert!(!shown.chars().any(char::is_control), "{shown:?}");
+        assert!(shown.contains(r"x\u{1b}[31m\r\n"), "{shown}");
+        assert!(shown.ends_with('…'), "{shown}");
+        assert!(shown.len() < 300, "{}", shown.len());
+    }
 }

@@ -24,7 +24,7 @@ use crate::transport::{HttpRequest, Transport};
 /// | 500, 502, 503, 504 | list, update, update_metadata, delete; create only if [opted in](RetryPolicyBuilder::retry_ambiguous_creates) | `Retry-After`, else backoff |
 /// | transport failure, request **not sent** (connection refused, DNS) | every operation | backoff |
 /// | transport failure, request **maybe sent** (timeout, reset) | list, update, update_metadata, delete; create only if opted in | backoff |
-/// | anything else (4xx, a body over the cap) | never | — |
+/// | anything else (4xx, a body over the cap, a [configuration failure](crate::TransportErrorKind::Config)) | never | — |
 ///
 /// The first attempt is always made. A retry starts only if at least 1 s (or the client's
 /// connect timeout, when shorter) is left before the [deadline](RetryPolicyBuilder::deadline) when it would
