@@ -82,12 +82,14 @@ impl Answer {
             Some(errors) => Error::Api {
                 error: Box::new(ApiError::new(status, errors, self.retry_after)),
                 attempts,
+                call: None,
             },
             None => Error::UnexpectedResponse {
                 status,
                 body_snippet: body_snippet(&self.body),
                 retry_after: self.retry_after,
                 attempts,
+                call: None,
             },
         })
     }

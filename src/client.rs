@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::answer::Answer;
 use crate::clock::{Clock, SystemClock};
 use crate::endpoint::{Endpoint, PathWriter, QueryWriter, check_url_len};
-use crate::error::{BuildError, DECODE_DETAIL_LIMIT, Error, snippet};
+use crate::error::{BuildError, Call, DECODE_DETAIL_LIMIT, Error, snippet};
 use crate::models::Model;
 use crate::pacing::{Pacing, RateLimiter, SlidingWindowLimiter};
 use crate::retry::{
@@ -200,21 +200,38 @@ impl Client {
     /// Renders, sends (with retries) and decodes one request: the single execution path of
     /// the crate.
     pub(crate) fn execute<E: Endpoint>(&self, endpoint: &E) -> Result<E::Response, Error> {
-        let request = self.render(endpoint)?;
+        let call = self.call_of(endpoint);
         let inner = &*self.inner;
-        let call = CallContext {
+        let context = CallContext {
+            call: &call,
             transport: &*inner.transport,
             pacing: &inner.pacing,
             on_attempt: inner.on_attempt.as_ref(),
             secret_key: &inner.secret_key,
             min_retry_budget: inner.min_retry_budget,
         };
-        let (answer, attempts) = send_with_retries(&call, &self.retry, request)?;
-        decode::<E>(&answer, attempts, &inner.secret_key)
+        self.render_request(endpoint)
+            .and_then(|request| send_with_retries(&context, &self.retry, request))
+            .and_then(|(answer, attempts)| decode::<E>(&answer, attempts, &inner.secret_key))
+            .map_err(|err| err.in_call(&call))
     }
 
     /// Turns an operation into the exact request that goes on the wire.
     pub(crate) fn render<E: Endpoint>(&self, endpoint: &E) -> Result<HttpRequest, Error> {
+        self.render_request(endpoint)
+            .map_err(|err| err.in_call(&self.call_of(endpoint)))
+    }
+
+    /// Which call `endpoint` is, for errors and attempt events: its operation and its path
+    /// below the base URL.
+    pub(crate) fn call_of<E: Endpoint>(&self, endpoint: &E) -> Call {
+        let mut path = String::new();
+        endpoint.path(&mut PathWriter::new(&mut path));
+        Call::new(E::OPERATION, path)
+    }
+
+    /// [`render`](Self::render), whose errors do not yet say which call they are of.
+    fn render_request<E: Endpoint>(&self, endpoint: &E) -> Result<HttpRequest, Error> {
         let inner = &*self.inner;
         let mut url = String::with_capacity(inner.base_url.len() + 96);
         url.push_str(&inner.base_url);
@@ -264,6 +281,7 @@ fn decode<E: Endpoint>(
             status: answer.status(),
             detail: snippet(message.as_bytes(), DECODE_DETAIL_LIMIT),
             attempts,
+            call: None,
         }
     })
 }

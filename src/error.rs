@@ -21,7 +21,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::memberships::Operation;
 use crate::models::Metadata;
+use crate::transport::Method;
 
 /// How many bytes of an unreadable response body [`Error::UnexpectedResponse`] keeps.
 pub const BODY_SNIPPET_LIMIT: usize = 512;
@@ -300,7 +302,11 @@ impl std::error::Error for TransportError {
 ///
 /// Fields the server leaves out decode as empty strings (`code`, `message`, `long_message`) or
 /// `None` (`meta`), so that an error answer is never lost to a missing field.
+///
+/// It is `#[non_exhaustive]`: to make one in a test, start from `ClerkError::default()` and
+/// set its fields, or decode it from JSON.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ClerkError {
     /// A stable, machine-readable code, e.g. `resource_not_found` or `form_param_value_invalid`.
     #[serde(default)]
@@ -484,7 +490,14 @@ pub enum Error {
     ///
     /// Its `Display` includes the [`BuildError`]'s, so it has no
     /// [`source`](std::error::Error::source).
-    InvalidRequest(BuildError),
+    #[non_exhaustive]
+    InvalidRequest {
+        /// The field at fault and the rule it broke.
+        error: BuildError,
+        /// The call, when the request was refused while it was rendered for sending;
+        /// `None` for an error of `build()`. See [`Error::operation`].
+        call: Option<Box<Call>>,
+    },
 
     /// The transport failed; [`TransportError::may_have_been_sent`] says whether the
     /// server may have seen the request.
@@ -492,34 +505,44 @@ pub enum Error {
     /// Its `Display` is the [`TransportError`]'s, and its
     /// [`source`](std::error::Error::source) is the transport error's source (e.g. the
     /// underlying I/O error); [`Error::transport_error`] returns the transport error itself.
+    #[non_exhaustive]
     Transport {
         /// What went wrong.
         source: TransportError,
         /// How many times the request was tried.
         attempts: u32,
+        /// The call that failed; see [`Error::operation`].
+        call: Option<Box<Call>>,
     },
 
     /// The request was not sent: the client's rate limiter, or a `Retry-After` the server gave
     /// on an earlier 429, asked for a wait that would end past the retry deadline.
+    #[non_exhaustive]
     RateLimited {
         /// How long until a request may be sent.
         wait: Duration,
         /// How many times the request was sent before the wait.
         attempts: u32,
+        /// The call that failed; see [`Error::operation`].
+        call: Option<Box<Call>>,
     },
 
     /// The server answered with a non-2xx status and Clerk's error JSON.
+    #[non_exhaustive]
     Api {
         /// The status, Clerk's errors, trace id and `Retry-After`.
         error: Box<ApiError>,
         /// How many times the request was tried.
         attempts: u32,
+        /// The call that failed; see [`Error::operation`].
+        call: Option<Box<Call>>,
     },
 
     /// The server answered with a non-2xx status and a body that is not Clerk's error JSON
     /// (an HTML page from a proxy, an empty body, …).
     ///
     /// Its `Display` quotes the snippet with control characters escaped.
+    #[non_exhaustive]
     UnexpectedResponse {
         /// The HTTP status.
         status: u16,
@@ -529,6 +552,8 @@ pub enum Error {
         retry_after: Option<Duration>,
         /// How many times the request was tried.
         attempts: u32,
+        /// The call that failed; see [`Error::operation`].
+        call: Option<Box<Call>>,
     },
 
     /// The server answered with a success status, but the body is larger than the transport's
@@ -537,6 +562,7 @@ pub enum Error {
     ///
     /// An error answer over the cap is not this: it is kept, cut to the cap, and becomes
     /// [`Error::Api`] or [`Error::UnexpectedResponse`] with its status.
+    #[non_exhaustive]
     ResponseTooLarge {
         /// The HTTP status.
         status: u16,
@@ -544,25 +570,34 @@ pub enum Error {
         cap: u64,
         /// How many times the request was tried.
         attempts: u32,
+        /// The call that failed; see [`Error::operation`].
+        call: Option<Box<Call>>,
     },
 
     /// While paging, the server answered a page made only of memberships already on the two
     /// pages before it, instead of advancing; paging stopped rather than loop.
+    #[non_exhaustive]
     PageNotAdvancing {
         /// The offset that was requested.
         offset: u64,
+        /// The call that failed; see [`Error::operation`].
+        call: Option<Box<Call>>,
     },
 
     /// [`ListMemberships::collect_all`](crate::ListMemberships::collect_all) found more
     /// matching memberships than the caller's cap.
+    #[non_exhaustive]
     TooManyMemberships {
         /// The caller's cap.
         cap: usize,
         /// How many memberships the server reports.
         total_count: i64,
+        /// The call that failed; see [`Error::operation`].
+        call: Option<Box<Call>>,
     },
 
     /// The server answered 2xx with a body that does not match the expected model.
+    #[non_exhaustive]
     Decode {
         /// The name of the model that was expected, e.g. `OrganizationMembership`.
         model: &'static str,
@@ -573,13 +608,18 @@ pub enum Error {
         detail: String,
         /// How many times the request was tried.
         attempts: u32,
+        /// The call that failed; see [`Error::operation`].
+        call: Option<Box<Call>>,
     },
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(call) = self.operation() {
+            write!(f, "{call}: ")?;
+        }
         match self {
-            Error::InvalidRequest(err) => write!(f, "invalid request: {err}"),
+            Error::InvalidRequest { error, .. } => write!(f, "invalid request: {error}"),
             Error::Transport { source, .. } => fmt::Display::fmt(source, f),
             Error::RateLimited { wait, .. } => write!(
                 f,
@@ -595,11 +635,13 @@ impl fmt::Display for Error {
                 f,
                 "response too large: the body of the {status} answer exceeds the cap of {cap} bytes"
             ),
-            Error::PageNotAdvancing { offset } => write!(
+            Error::PageNotAdvancing { offset, .. } => write!(
                 f,
                 "pagination stopped: the page at offset {offset} holds only memberships already seen"
             ),
-            Error::TooManyMemberships { cap, total_count } => write!(
+            Error::TooManyMemberships {
+                cap, total_count, ..
+            } => write!(
                 f,
                 "{total_count} memberships match, more than the cap of {cap}"
             ),
@@ -629,8 +671,8 @@ impl std::error::Error for Error {
 }
 
 impl From<BuildError> for Error {
-    fn from(err: BuildError) -> Self {
-        Error::InvalidRequest(err)
+    fn from(error: BuildError) -> Self {
+        Error::InvalidRequest { error, call: None }
     }
 }
 
@@ -642,7 +684,7 @@ impl Error {
             Error::UnexpectedResponse { status, .. }
             | Error::ResponseTooLarge { status, .. }
             | Error::Decode { status, .. } => Some(*status),
-            Error::InvalidRequest(_)
+            Error::InvalidRequest { .. }
             | Error::Transport { .. }
             | Error::RateLimited { .. }
             | Error::PageNotAdvancing { .. }
@@ -694,6 +736,100 @@ impl Error {
         self.api_error()?.clerk_trace_id.as_deref()
     }
 
+    /// `true` when Clerk answered that the user already is a member of the organization
+    /// ([`ALREADY_A_MEMBER`], from [`CreateMembership`](crate::CreateMembership)).
+    pub fn is_already_member(&self) -> bool {
+        self.has_code(ALREADY_A_MEMBER)
+    }
+
+    /// `true` when Clerk answered that the organization has no room for another member
+    /// ([`MEMBERSHIP_QUOTA_EXCEEDED`], from [`CreateMembership`](crate::CreateMembership)).
+    pub fn is_quota_exceeded(&self) -> bool {
+        self.has_code(MEMBERSHIP_QUOTA_EXCEEDED)
+    }
+
+    /// `true` when any of Clerk's errors in the answer has this `code`.
+    ///
+    /// ```
+    /// use clerk_memberships::{Error, RESOURCE_NOT_FOUND};
+    ///
+    /// fn gone(err: &Error) -> bool {
+    ///     err.has_code(RESOURCE_NOT_FOUND)
+    /// }
+    /// ```
+    pub fn has_code(&self, code: &str) -> bool {
+        self.clerk_codes().any(|c| c == code)
+    }
+
+    /// The [`BuildError`] of a request that was refused before sending, for
+    /// [`Error::InvalidRequest`].
+    pub fn build_error(&self) -> Option<&BuildError> {
+        match self {
+            Error::InvalidRequest { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+
+    /// Which call failed: the operation, its method and its path below the base URL (no
+    /// query string, which can hold email addresses). Every error from `send` and from the
+    /// pagers has it; `None` for an error raised before any operation existed (a `build()`
+    /// turned into an [`Error`] by `?`).
+    ///
+    /// ```
+    /// # #[cfg(feature = "test-util")] {
+    /// use clerk_memberships::{Method, Operation, UpdateMembership};
+    /// use clerk_memberships::testing::MockTransport;
+    ///
+    /// let mock = MockTransport::new();
+    /// mock.push_json(404, r#"{"errors":[{"code":"resource_not_found","message":"not found"}]}"#);
+    /// let err = UpdateMembership::builder()
+    ///     .organization_id("org_1")
+    ///     .user_id("user_1")
+    ///     .role("org:admin")
+    ///     .build()?
+    ///     .send(&mock.client())
+    ///     .unwrap_err();
+    /// let call = err.operation().unwrap();
+    /// assert_eq!(call.operation(), Operation::Update);
+    /// assert_eq!(call.method(), Method::Patch);
+    /// assert_eq!(call.path(), "/organizations/org_1/memberships/user_1");
+    /// assert!(err.to_string().starts_with(
+    ///     "update membership (PATCH /organizations/org_1/memberships/user_1): clerk api error (status 404)"
+    /// ));
+    /// # }
+    /// # Ok::<(), clerk_memberships::BuildError>(())
+    /// ```
+    pub fn operation(&self) -> Option<&Call> {
+        match self {
+            Error::InvalidRequest { call, .. }
+            | Error::Transport { call, .. }
+            | Error::RateLimited { call, .. }
+            | Error::Api { call, .. }
+            | Error::UnexpectedResponse { call, .. }
+            | Error::ResponseTooLarge { call, .. }
+            | Error::PageNotAdvancing { call, .. }
+            | Error::TooManyMemberships { call, .. }
+            | Error::Decode { call, .. } => call.as_deref(),
+        }
+    }
+
+    /// This error, said of `call` (unless it already names one).
+    pub(crate) fn in_call(mut self, of: &Call) -> Error {
+        let (Error::InvalidRequest { call, .. }
+        | Error::Transport { call, .. }
+        | Error::RateLimited { call, .. }
+        | Error::Api { call, .. }
+        | Error::UnexpectedResponse { call, .. }
+        | Error::ResponseTooLarge { call, .. }
+        | Error::PageNotAdvancing { call, .. }
+        | Error::TooManyMemberships { call, .. }
+        | Error::Decode { call, .. }) = &mut self;
+        if call.is_none() {
+            *call = Some(Box::new(of.clone()));
+        }
+        self
+    }
+
     /// The transport failure, for [`Error::Transport`].
     pub fn transport_error(&self) -> Option<&TransportError> {
         match self {
@@ -708,7 +844,7 @@ impl Error {
     /// the transport, and the pagination errors.
     pub fn attempts(&self) -> u32 {
         match self {
-            Error::InvalidRequest(_)
+            Error::InvalidRequest { .. }
             | Error::PageNotAdvancing { .. }
             | Error::TooManyMemberships { .. } => 0,
             Error::Transport { attempts, .. }
@@ -730,10 +866,70 @@ impl Error {
                     status,
                     cap,
                     attempts,
+                    call: None,
                 }
             }
-            _ => Error::Transport { source, attempts },
+            _ => Error::Transport {
+                source,
+                attempts,
+                call: None,
+            },
         }
+    }
+}
+
+/// Clerk's code for a create whose user already is a member of the organization (400),
+/// as [`Error::is_already_member`] tests it.
+pub const ALREADY_A_MEMBER: &str = "already_a_member_in_organization";
+/// Clerk's code for a create in an organization that has no room for another member (403),
+/// as [`Error::is_quota_exceeded`] tests it.
+pub const MEMBERSHIP_QUOTA_EXCEEDED: &str = "organization_membership_quota_exceeded";
+/// Clerk's code for an organization, user or membership that does not exist (404).
+pub const RESOURCE_NOT_FOUND: &str = "resource_not_found";
+
+/// Which call an error came from: the operation, its method and its path below the base URL,
+/// without the query string. Its `Display` begins every such error's message, e.g.
+/// `update membership (PATCH /organizations/org_1/memberships/user_1)`.
+///
+/// See [`Error::operation`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Call {
+    operation: Operation,
+    path: String,
+}
+
+impl Call {
+    pub(crate) fn new(operation: Operation, path: String) -> Self {
+        Call { operation, path }
+    }
+
+    /// The operation.
+    pub fn operation(&self) -> Operation {
+        self.operation
+    }
+
+    /// The HTTP method.
+    pub fn method(&self) -> Method {
+        self.operation.method()
+    }
+
+    /// The path below the base URL, ids percent-encoded, e.g.
+    /// `/organizations/org_1/memberships/user_1`.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+}
+
+impl fmt::Display for Call {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.operation {
+            Operation::Create => "create membership",
+            Operation::List => "list memberships",
+            Operation::Update => "update membership",
+            Operation::Delete => "delete membership",
+            Operation::UpdateMetadata => "update membership metadata",
+        };
+        write!(f, "{what} ({} {})", self.method(), self.path)
     }
 }
 
@@ -783,6 +979,7 @@ mod tests {
             status: 200,
             detail: format!("unknown field `x\u{1b}[31m\r\n`{}", "y".repeat(1000)),
             attempts: 1,
+            call: None,
         };
         let shown = err.to_string();
         assert!(!shown.chars().any(char::is_control), "{shown:?}");

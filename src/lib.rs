@@ -78,8 +78,9 @@ pub use client::{
 pub use clock::{Clock, SystemClock};
 pub use endpoint::MAX_URL_LEN;
 pub use error::{
-    ApiError, BODY_SNIPPET_LIMIT, BuildError, ClerkError, DECODE_DETAIL_LIMIT, Delivery, Error,
-    MAX_ERROR_JSON, TransportError, TransportErrorKind,
+    ALREADY_A_MEMBER, ApiError, BODY_SNIPPET_LIMIT, BuildError, Call, ClerkError,
+    DECODE_DETAIL_LIMIT, Delivery, Error, MAX_ERROR_JSON, MEMBERSHIP_QUOTA_EXCEEDED,
+    RESOURCE_NOT_FOUND, TransportError, TransportErrorKind,
 };
 pub use memberships::{
     CreateMembership, CreateMembershipBuilder, DeleteMembership, DeleteMembershipBuilder,

@@ -105,10 +105,12 @@ impl ListMemberships {
                 .saturating_sub(start);
             let remaining = usize::try_from(remaining).unwrap_or(usize::MAX);
             if remaining > cap || all.len() + page.data.len() > cap {
-                return Err(Error::TooManyMemberships {
+                let err = Error::TooManyMemberships {
                     cap,
                     total_count: page.total_count,
-                });
+                    call: None,
+                };
+                return Err(err.in_call(&client.call_of(self)));
             }
             all.extend(page.data);
         }
@@ -151,7 +153,8 @@ impl Iterator for Pages {
                 .any(|ids| ids.contains(&membership.id))
         });
         if repeated {
-            return Some(Err(Error::PageNotAdvancing { offset }));
+            let err = Error::PageNotAdvancing { offset, call: None };
+            return Some(Err(err.in_call(&self.client.call_of(&self.request))));
         }
         if self.recent_ids.len() == RECENT_PAGES {
             self.recent_ids.pop_front();

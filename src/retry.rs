@@ -8,10 +8,10 @@ use std::time::Duration;
 
 use crate::answer::Answer;
 use crate::client::SecretKey;
-use crate::error::{Error, TransportError, TransportErrorKind};
+use crate::error::{Call, Error, TransportError, TransportErrorKind};
 use crate::memberships::Operation;
 use crate::pacing::Pacing;
-use crate::transport::{HttpRequest, Transport};
+use crate::transport::{HttpRequest, Method, Transport};
 
 /// When and how often a failed call is tried again.
 ///
@@ -269,6 +269,11 @@ impl RetryPolicy {
 pub struct AttemptEvent {
     /// The operation.
     pub operation: Operation,
+    /// The HTTP method.
+    pub method: Method,
+    /// The path below the base URL, without the query string (which can hold email
+    /// addresses), as in [`Call::path`](crate::Call::path).
+    pub path: String,
     /// The attempt's number, from 1.
     pub attempt: u32,
     /// The status the server answered, if it answered.
@@ -291,6 +296,8 @@ pub(crate) const MIN_RETRY_BUDGET: Duration = Duration::from_secs(1);
 
 /// What one call shares with the client it runs on.
 pub(crate) struct CallContext<'a> {
+    /// Which call this is, for the attempt events.
+    pub(crate) call: &'a Call,
     pub(crate) transport: &'a dyn Transport,
     pub(crate) pacing: &'a Pacing,
     pub(crate) on_attempt: Option<&'a AttemptHook>,
@@ -328,6 +335,7 @@ pub(crate) fn send_with_retries(
                 None => Err(Error::RateLimited {
                     wait,
                     attempts: attempt,
+                    call: None,
                 }),
             };
         }
@@ -356,7 +364,7 @@ pub(crate) fn send_with_retries(
             attempt < policy.max_attempts && now.checked_add(*wait).is_some_and(|at| at <= retry_by)
         });
         if let Some(hook) = call.on_attempt {
-            hook(&event(operation, attempt, &outcome, retry_in));
+            hook(&event(call.call, attempt, &outcome, retry_in));
         }
         match retry_in {
             None => return finish(outcome, attempt),
@@ -429,12 +437,7 @@ fn retry_wait(
 }
 
 /// The hook's view of an attempt, from the answer as read once (and redacted).
-fn event(
-    operation: Operation,
-    attempt: u32,
-    outcome: &Outcome,
-    retry_in: Option<Duration>,
-) -> AttemptEvent {
+fn event(of: &Call, attempt: u32, outcome: &Outcome, retry_in: Option<Duration>) -> AttemptEvent {
     let (status, transport_error, clerk_trace_id) = match outcome {
         Ok(answer) => (
             Some(answer.status()),
@@ -444,7 +447,9 @@ fn event(
         Err(err) => (None, Some(err.kind()), None),
     };
     AttemptEvent {
-        operation,
+        operation: of.operation(),
+        method: of.method(),
+        path: of.path().to_owned(),
         attempt,
         status,
         transport_error,

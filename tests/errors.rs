@@ -63,7 +63,10 @@ fn every_error_status_with_clerk_json_is_an_api_error_with_all_details() {
         });
         for op in Op::ALL {
             let err = call(&client, op, &format!("org_{status}"));
-            let Error::Api { error, attempts } = &err else {
+            let Error::Api {
+                error, attempts, ..
+            } = &err
+            else {
                 panic!("status {status}, {op:?}: expected Error::Api, got {err:?}");
             };
             assert!(*attempts >= 1);
@@ -152,7 +155,8 @@ fn the_real_401_keeps_its_trace_id() {
     );
     assert_eq!(
         err.to_string(),
-        "clerk api error (status 401): You are not authorized to perform this request \
+        "create membership (POST /organizations/org_1/memberships): \
+         clerk api error (status 401): You are not authorized to perform this request \
          [authorization_invalid] (trace id 3544f06adc38d3917304dd6d0b2fe41e)"
     );
 }
@@ -260,6 +264,7 @@ fn every_error_status_with_html_is_an_unexpected_response_with_the_body() {
                     body_snippet,
                     retry_after,
                     attempts,
+                    ..
                 } => {
                     assert_eq!(*got, status);
                     assert_eq!(body_snippet, &page);
@@ -563,7 +568,7 @@ fn errors_are_send_sync_static_std_errors() {
 fn a_build_error_converts_into_error_with_no_status_and_no_attempts() {
     let build = ListMemberships::builder().build().unwrap_err();
     let err = Error::from(build.clone());
-    assert!(matches!(&err, Error::InvalidRequest(inner) if *inner == build));
+    assert!(matches!(&err, Error::InvalidRequest { error: inner, .. } if *inner == build));
     assert_eq!(err.status(), None);
     assert_eq!(err.attempts(), 0);
     assert_eq!(
@@ -885,7 +890,8 @@ fn a_transport_error_shows_its_io_error_once() {
     assert_eq!(links.len(), 2, "{links:?}");
     assert_eq!(
         links[0],
-        "connect error (request not sent): could not connect"
+        "list memberships (GET /organizations/org_1/memberships): \
+         connect error (request not sent): could not connect"
     );
     let io = std::error::Error::source(&err)
         .and_then(|source| source.downcast_ref::<std::io::Error>())
@@ -917,7 +923,8 @@ fn a_custom_transport_error_with_a_source_shows_each_message_once() {
     assert_eq!(
         assert_each_message_once(&err),
         [
-            "i/o error (request may have been sent): reading the answer failed",
+            "list memberships (GET /organizations/org_1/memberships): \
+             i/o error (request may have been sent): reading the answer failed",
             "reset by peer"
         ]
     );
@@ -1041,7 +1048,8 @@ fn clerk_text_with_control_characters_is_escaped_in_the_message() {
     assert!(!shown.contains('\u{202e}'), "{shown:?}");
     assert_eq!(
         shown,
-        "clerk api error (status 422): line one\\r\\nINFO forged log line\\u{1b}[31m red \\u{7}\\u{202e} \
+        "list memberships (GET /organizations/org_1/memberships): \
+         clerk api error (status 422): line one\\r\\nINFO forged log line\\u{1b}[31m red \\u{7}\\u{202e} \
          [bad\\u{1b}[2Jcode] (trace id trace\\nid\\0)"
     );
 }
@@ -1064,12 +1072,15 @@ fn a_huge_clerk_message_is_cut_in_the_display() {
     let shown = err.to_string();
     assert_no_raw_controls(&shown);
     assert!(
-        shown.len() <= 2 * BODY_SNIPPET_LIMIT,
+        shown.len() <= 2 * BODY_SNIPPET_LIMIT + 100,
         "a message of {} bytes",
         shown.len()
     );
     assert!(
-        shown.starts_with("clerk api error (status 400): a\\na\\n"),
+        shown.starts_with(
+            "list memberships (GET /organizations/org_1/memberships): \
+             clerk api error (status 400): a\\na\\n"
+        ),
         "{shown}"
     );
     assert!(shown.contains("…"), "{shown}");

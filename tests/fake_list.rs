@@ -363,7 +363,7 @@ fn limit_and_offset_page_while_total_count_counts_all() -> TestResult {
     // An offset the server could not read (over i64::MAX) never leaves the builder.
     let err = f.list(|q| q.offset(u64::MAX)).unwrap_err();
     assert!(
-        matches!(err, Error::InvalidRequest(ref e) if e.field() == "offset"),
+        matches!(err, Error::InvalidRequest { error: ref e, .. } if e.field() == "offset"),
         "{err:?}"
     );
     assert_eq!(

@@ -435,6 +435,7 @@ fn bad_gateway_html_is_an_unexpected_response_and_create_is_sent_once() {
             body_snippet,
             retry_after,
             attempts,
+            ..
         } => {
             assert_eq!(*status, 502);
             assert_eq!(body_snippet, BAD_GATEWAY);
@@ -591,7 +592,8 @@ fn body_over_the_cap_is_refused_and_not_retried() {
             Error::ResponseTooLarge {
                 status: 200,
                 cap: 1024,
-                attempts: 1
+                attempts: 1,
+                ..
             }
         ),
         "{err:?}"

@@ -161,7 +161,7 @@ fn assert_caught_not_advancing(mock: &MockTransport, pages: usize, offset: u64) 
     assert_eq!(results.len(), pages);
     assert!(matches!(
         results[pages - 1],
-        Err(Error::PageNotAdvancing { offset: o }) if o == offset
+        Err(Error::PageNotAdvancing { offset: o, .. }) if o == offset
     ));
     assert_eq!(mock.requests().len(), pages);
 }
@@ -211,7 +211,8 @@ fn collect_all_refuses_more_than_the_cap_before_fetching_it() {
         err,
         Error::TooManyMemberships {
             cap: 3,
-            total_count: 5
+            total_count: 5,
+            ..
         }
     ));
     assert_eq!(mock.requests().len(), 1);

@@ -149,7 +149,7 @@ macro_rules! rejected {
         assert_eq!(err.attempts(), 0);
         assert_eq!(err.status(), None);
         match err {
-            Error::InvalidRequest(build) => build,
+            Error::InvalidRequest { error: build, .. } => build,
             other => panic!("expected Error::InvalidRequest, got {other:?}"),
         }
     }};
@@ -879,13 +879,13 @@ fn the_url_limit_counts_the_base_url_so_the_same_request_may_fit_one_client_only
         .build()
         .unwrap();
     match op.render(&long_base) {
-        Err(Error::InvalidRequest(err)) => assert_eq!(err.field(), "url"),
+        Err(Error::InvalidRequest { error: err, .. }) => assert_eq!(err.field(), "url"),
         other => panic!("expected an invalid url, got {other:?}"),
     }
     mock.push_json(200, PAGE);
     let err = op.send(&long_base).unwrap_err();
     assert!(
-        matches!(&err, Error::InvalidRequest(b) if b.field() == "url"),
+        matches!(&err, Error::InvalidRequest { error: b, .. } if b.field() == "url"),
         "{err:?}"
     );
     assert_eq!(err.attempts(), 0);
@@ -907,7 +907,7 @@ fn paths_of_every_operation_are_checked_against_the_url_limit() {
     for op in Op::ALL {
         let err = op.build("org_1", "user_1").send(&client).unwrap_err();
         assert!(
-            matches!(&err, Error::InvalidRequest(b) if b.field() == "url"),
+            matches!(&err, Error::InvalidRequest { error: b, .. } if b.field() == "url"),
             "{op:?}: {err:?}"
         );
     }
