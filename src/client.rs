@@ -13,6 +13,8 @@ use crate::pacing::{Pacing, RateLimiter, SlidingWindowLimiter};
 use crate::retry::{
     AttemptEvent, AttemptHook, CallContext, MIN_RETRY_BUDGET, RetryPolicy, send_with_retries,
 };
+use crate::secret::KeyInput;
+pub use crate::secret::SecretKey;
 use crate::transport::DEFAULT_CONNECT_TIMEOUT;
 #[cfg(doc)]
 use crate::transport::{DEFAULT_MAX_RESPONSE_BODY, DEFAULT_REQUEST_TIMEOUT, UreqTransport};
@@ -30,78 +32,6 @@ pub const DEFAULT_USER_AGENT: &str = concat!("clerk-memberships/", env!("CARGO_P
 pub const SECRET_KEY_VAR: &str = "CLERK_SECRET_KEY";
 /// The optional environment variable [`Client::from_env`] reads a base URL from.
 pub const BASE_URL_VAR: &str = "CLERK_API_URL";
-
-/// A Clerk secret key (`sk_live_…` or `sk_test_…`).
-///
-/// Its `Debug` output is redacted, and it has no `Display`: the key cannot end up in a log by
-/// accident.
-///
-/// ```
-/// use clerk_memberships::SecretKey;
-///
-/// let key = SecretKey::new("sk_test_abc123")?;
-/// assert_eq!(format!("{key:?}"), "SecretKey(sk_test_<redacted>)");
-/// assert_eq!(key.expose_secret(), "sk_test_abc123");
-/// # Ok::<(), clerk_memberships::BuildError>(())
-/// ```
-#[derive(Clone, PartialEq, Eq)]
-pub struct SecretKey(Arc<str>);
-
-impl SecretKey {
-    /// Checks and wraps a key.
-    ///
-    /// # Errors
-    ///
-    /// A [`BuildError`] for field `secret_key` when the key is empty, does not start with
-    /// `sk_`, or holds whitespace or other characters that cannot go in an HTTP header. The
-    /// error never quotes the key.
-    pub fn new(key: impl Into<String>) -> Result<Self, BuildError> {
-        let key: String = key.into();
-        let field = "secret_key";
-        if key.is_empty() {
-            return Err(BuildError::invalid(field, "must not be empty"));
-        }
-        if !key.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(BuildError::invalid(
-                field,
-                "must be printable ASCII without spaces (check for a stray newline)",
-            ));
-        }
-        match key.strip_prefix("sk_") {
-            Some(rest) if !rest.is_empty() => Ok(SecretKey(key.into())),
-            _ => Err(BuildError::invalid(
-                field,
-                "must be a Clerk secret key starting with `sk_live_` or `sk_test_`",
-            )),
-        }
-    }
-
-    /// The key itself, for a custom transport that must send it.
-    pub fn expose_secret(&self) -> &str {
-        &self.0
-    }
-
-    /// `true` for a production key (`sk_live_…`).
-    pub fn is_live(&self) -> bool {
-        self.0.starts_with("sk_live_")
-    }
-
-    fn kind(&self) -> &'static str {
-        if self.is_live() {
-            "sk_live_"
-        } else if self.0.starts_with("sk_test_") {
-            "sk_test_"
-        } else {
-            "sk_"
-        }
-    }
-}
-
-impl fmt::Debug for SecretKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "SecretKey({}<redacted>)", self.kind())
-    }
-}
 
 /// A blocking client for Clerk's organization-membership API.
 ///
@@ -304,7 +234,11 @@ fn decode<E: Endpoint>(
 /// ```
 #[derive(Clone)]
 pub struct ClientBuilder {
-    secret_key: Option<String>,
+    secret_key: Option<KeyInput>,
+    /// The environment variable the key was to come from, when it was.
+    key_from: Option<&'static str>,
+    /// The environment variable the base URL came from, when it did.
+    base_url_from: Option<&'static str>,
     base_url: String,
     api_version: String,
     user_agent: String,
@@ -313,7 +247,6 @@ pub struct ClientBuilder {
     /// The default transport's connect timeout, which also bounds the least time a retry needs.
     connect_timeout: Duration,
     transport: Option<Arc<dyn Transport>>,
-    env_key_missing: bool,
     retry: RetryPolicy,
     clock: Option<Arc<dyn Clock>>,
     rate_limit: RateLimit,
@@ -332,13 +265,14 @@ impl Default for ClientBuilder {
     fn default() -> Self {
         ClientBuilder {
             secret_key: None,
+            key_from: None,
+            base_url_from: None,
             base_url: DEFAULT_BASE_URL.to_owned(),
             api_version: DEFAULT_API_VERSION.to_owned(),
             user_agent: DEFAULT_USER_AGENT.to_owned(),
             ureq: UreqTransportBuilder::default(),
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             transport: None,
-            env_key_missing: false,
             retry: RetryPolicy::default(),
             clock: None,
             rate_limit: RateLimit::Off,
@@ -382,33 +316,47 @@ impl ClientBuilder {
     }
 
     fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> ClientBuilder {
-        let mut builder = ClientBuilder::default();
-        match lookup(SECRET_KEY_VAR) {
-            Some(key) => builder.secret_key = Some(key),
-            None => builder.env_key_missing = true,
-        }
+        let mut builder = ClientBuilder {
+            key_from: Some(SECRET_KEY_VAR),
+            ..ClientBuilder::default()
+        };
+        builder.secret_key = lookup(SECRET_KEY_VAR).map(KeyInput::from);
         if let Some(url) = lookup(BASE_URL_VAR).filter(|url| !url.is_empty()) {
             builder.base_url = url;
+            builder.base_url_from = Some(BASE_URL_VAR);
         }
         builder
     }
 
-    /// The secret key (`sk_live_…` or `sk_test_…`). Required.
-    pub fn secret_key(&mut self, key: impl Into<String>) -> &mut Self {
+    /// The secret key (`sk_live_…` or `sk_test_…`): a string, checked by
+    /// [`build`](Self::build), or a [`SecretKey`]. Required.
+    ///
+    /// ```
+    /// use clerk_memberships::{Client, SecretKey};
+    ///
+    /// let key = SecretKey::new("sk_test_123")?;
+    /// let from_key = Client::builder().secret_key(&key).build()?;
+    /// let from_text = Client::builder().secret_key("sk_test_123").build()?;
+    /// # Ok::<(), clerk_memberships::BuildError>(())
+    /// ```
+    pub fn secret_key(mut self, key: impl Into<KeyInput>) -> Self {
         self.secret_key = Some(key.into());
-        self.env_key_missing = false;
+        self.key_from = None;
         self
     }
 
     /// Where requests go: an `https` URL, with an optional path prefix and no query. A
-    /// trailing slash is ignored. An `http` URL is accepted for a loopback host only
+    /// trailing slash is ignored. A URL with no path, or only `/` (`https://api.clerk.com`, as
+    /// Clerk's other SDKs hold `CLERK_API_URL`), gets the API's `/v1` appended; a URL with a
+    /// path is used as given (`http://127.0.0.1:8080/clerk/v1`). An `http` URL is accepted for a loopback host only
     /// (`localhost`, `127.0.0.0/8`, `[::1]`: a local test server or proxy), unless
     /// [`allow_insecure_http`](Self::allow_insecure_http) is set, since every request carries
     /// the secret key.
     ///
     /// Defaults to [`DEFAULT_BASE_URL`] (`https://api.clerk.com/v1`).
-    pub fn base_url(&mut self, url: impl Into<String>) -> &mut Self {
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = url.into();
+        self.base_url_from = None;
         self
     }
 
@@ -417,7 +365,7 @@ impl ClientBuilder {
     /// reached by a private name.
     ///
     /// Defaults to `false`.
-    pub fn allow_insecure_http(&mut self, allow: bool) -> &mut Self {
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
         self.allow_insecure_http = allow;
         self
     }
@@ -425,7 +373,7 @@ impl ClientBuilder {
     /// The `Clerk-API-Version` header.
     ///
     /// Defaults to [`DEFAULT_API_VERSION`] (`2026-05-12`).
-    pub fn api_version(&mut self, version: impl Into<String>) -> &mut Self {
+    pub fn api_version(mut self, version: impl Into<String>) -> Self {
         self.api_version = version.into();
         self
     }
@@ -433,7 +381,7 @@ impl ClientBuilder {
     /// The `User-Agent` header.
     ///
     /// Defaults to [`DEFAULT_USER_AGENT`] (`clerk-memberships/<crate version>`).
-    pub fn user_agent(&mut self, user_agent: impl Into<String>) -> &mut Self {
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = user_agent.into();
         self
     }
@@ -443,8 +391,8 @@ impl ClientBuilder {
     /// transport only.
     ///
     /// Defaults to [`DEFAULT_CONNECT_TIMEOUT`] (10 s).
-    pub fn connect_timeout(&mut self, timeout: Duration) -> &mut Self {
-        self.ureq.connect_timeout(timeout);
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.ureq = self.ureq.connect_timeout(timeout);
         self.connect_timeout = timeout;
         self
     }
@@ -453,16 +401,16 @@ impl ClientBuilder {
     /// the default transport only.
     ///
     /// Defaults to [`DEFAULT_REQUEST_TIMEOUT`] (30 s).
-    pub fn request_timeout(&mut self, timeout: Duration) -> &mut Self {
-        self.ureq.request_timeout(timeout);
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.ureq = self.ureq.request_timeout(timeout);
         self
     }
 
     /// Largest response body accepted, in bytes. Applies to the default transport only.
     ///
     /// Defaults to [`DEFAULT_MAX_RESPONSE_BODY`] (8 MiB).
-    pub fn max_response_body(&mut self, bytes: u64) -> &mut Self {
-        self.ureq.max_response_body(bytes);
+    pub fn max_response_body(mut self, bytes: u64) -> Self {
+        self.ureq = self.ureq.max_response_body(bytes);
         self
     }
 
@@ -470,8 +418,8 @@ impl ClientBuilder {
     /// to the default transport only; see [`UreqTransportBuilder::proxy`].
     ///
     /// Defaults to none: see [`proxy_from_env`](Self::proxy_from_env).
-    pub fn proxy(&mut self, url: impl Into<String>) -> &mut Self {
-        self.ureq.proxy(url);
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.ureq = self.ureq.proxy(url);
         self
     }
 
@@ -479,8 +427,8 @@ impl ClientBuilder {
     /// default transport only.
     ///
     /// Defaults to `None`.
-    pub fn set_proxy(&mut self, url: Option<String>) -> &mut Self {
-        self.ureq.set_proxy(url);
+    pub fn set_proxy(mut self, url: Option<String>) -> Self {
+        self.ureq = self.ureq.set_proxy(url);
         self
     }
 
@@ -490,14 +438,14 @@ impl ClientBuilder {
     /// [`UreqTransportBuilder::proxy_from_env`].
     ///
     /// Defaults to `true`.
-    pub fn proxy_from_env(&mut self, from_env: bool) -> &mut Self {
-        self.ureq.proxy_from_env(from_env);
+    pub fn proxy_from_env(mut self, from_env: bool) -> Self {
+        self.ureq = self.ureq.proxy_from_env(from_env);
         self
     }
 
     /// Sends requests through `transport` instead of the default [`UreqTransport`]; the
     /// timeout, body-cap and proxy settings above are then the transport's business.
-    pub fn transport(&mut self, transport: impl Transport + 'static) -> &mut Self {
+    pub fn transport(mut self, transport: impl Transport + 'static) -> Self {
         self.transport = Some(Arc::new(transport));
         self
     }
@@ -506,7 +454,7 @@ impl ClientBuilder {
     ///
     /// Defaults to [`RetryPolicy::default()`]: up to 4 attempts within 30 s, 429 retried for
     /// every operation, 5xx and maybe-sent failures for every operation but `create`.
-    pub fn retry_policy(&mut self, policy: impl Into<RetryPolicy>) -> &mut Self {
+    pub fn retry_policy(mut self, policy: impl Into<RetryPolicy>) -> Self {
         self.retry = policy.into();
         self
     }
@@ -515,7 +463,7 @@ impl ClientBuilder {
     /// keys, 100 per 10 s otherwise. Shared by all clones of the client.
     ///
     /// Defaults to off (only the server's `Retry-After` paces the client).
-    pub fn clerk_rate_limit(&mut self) -> &mut Self {
+    pub fn clerk_rate_limit(mut self) -> Self {
         self.rate_limit = RateLimit::ClerkDefault;
         self
     }
@@ -524,7 +472,7 @@ impl ClientBuilder {
     /// Shared by all clones of the client.
     ///
     /// Defaults to none.
-    pub fn rate_limiter(&mut self, limiter: impl RateLimiter + 'static) -> &mut Self {
+    pub fn rate_limiter(mut self, limiter: impl RateLimiter + 'static) -> Self {
         self.rate_limit = RateLimit::Custom(Arc::new(limiter));
         self
     }
@@ -532,7 +480,7 @@ impl ClientBuilder {
     /// The clock the client reads and sleeps with.
     ///
     /// Defaults to [`SystemClock`]; tests use [`ManualClock`](crate::testing::ManualClock).
-    pub fn clock(&mut self, clock: impl Clock + 'static) -> &mut Self {
+    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
         self.clock = Some(Arc::new(clock));
         self
     }
@@ -552,10 +500,7 @@ impl ClientBuilder {
     ///     .build()?;
     /// # Ok::<(), clerk_memberships::BuildError>(())
     /// ```
-    pub fn on_attempt(
-        &mut self,
-        hook: impl Fn(&AttemptEvent) + Send + Sync + 'static,
-    ) -> &mut Self {
+    pub fn on_attempt(mut self, hook: impl Fn(&AttemptEvent) + Send + Sync + 'static) -> Self {
         self.on_attempt = Some(Arc::new(hook));
         self
     }
@@ -570,17 +515,18 @@ impl ClientBuilder {
     /// `api_version` or `user_agent` that cannot be sent as a header, a zero timeout, or a
     /// `proxy` that is not a proxy URL.
     pub fn build(&self) -> Result<Client, BuildError> {
-        let secret_key = match &self.secret_key {
-            Some(key) => SecretKey::new(key.as_str())?,
-            None if self.env_key_missing => {
+        let secret_key = match (&self.secret_key, self.key_from) {
+            (Some(key), from) => key.check().map_err(|err| read_from(err, from))?,
+            (None, Some(var)) => {
                 return Err(BuildError::invalid(
                     "secret_key",
-                    format!("environment variable {SECRET_KEY_VAR} is not set"),
+                    format!("must be set: the environment variable {var} is not set"),
                 ));
             }
-            None => return Err(BuildError::MissingField("secret_key")),
+            (None, None) => return Err(BuildError::MissingField("secret_key")),
         };
-        let base_url = check_base_url(&self.base_url, self.allow_insecure_http)?;
+        let base_url = check_base_url(&self.base_url, self.allow_insecure_http)
+            .map_err(|err| read_from(err, self.base_url_from))?;
         check_header_value("api_version", &self.api_version)?;
         check_header_value("user_agent", &self.user_agent)?;
         self.ureq.check()?;
@@ -625,7 +571,8 @@ fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, BuildE
     if url.contains(['?', '#']) {
         return Err(invalid("must not have a query or fragment"));
     }
-    let uri = ureq::http::Uri::try_from(url).map_err(|_| invalid("is not a valid URL"))?;
+    let uri =
+        ureq::http::Uri::try_from(url).map_err(|_| invalid("must be a valid absolute URL"))?;
     if !matches!(uri.scheme_str(), Some("https" | "http")) {
         return Err(invalid("must start with `https://` or `http://`"));
     }
@@ -650,7 +597,23 @@ fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, BuildE
              (every request carries the secret key; see `allow_insecure_http`)",
         ));
     }
-    Ok(url.trim_end_matches('/').to_owned())
+    let url = url.trim_end_matches('/');
+    Ok(if matches!(uri.path(), "" | "/") {
+        format!("{url}/v1")
+    } else {
+        url.to_owned()
+    })
+}
+
+/// `err`, saying which environment variable the value came from (never the value).
+fn read_from(err: BuildError, var: Option<&'static str>) -> BuildError {
+    match (err, var) {
+        (BuildError::InvalidField { field, rule }, Some(var)) => BuildError::invalid(
+            field,
+            format!("{rule} (read from the environment variable {var})"),
+        ),
+        (err, _) => err,
+    }
 }
 
 fn check_header_value(field: &'static str, value: &str) -> Result<(), BuildError> {
@@ -727,9 +690,70 @@ mod tests {
             check_base_url("https://api.clerk.com/v1/", false).unwrap(),
             "https://api.clerk.com/v1"
         );
+        for (path_less, with_v1) in [
+            ("http://[::1]:8080", "http://[::1]:8080/v1"),
+            ("https://api.clerk.com", "https://api.clerk.com/v1"),
+            ("https://api.clerk.com/", "https://api.clerk.com/v1"),
+        ] {
+            assert_eq!(check_base_url(path_less, false).unwrap(), with_v1);
+        }
         assert_eq!(
-            check_base_url("http://[::1]:8080", false).unwrap(),
-            "http://[::1]:8080"
+            check_base_url("http://127.0.0.1:9/clerk", false).unwrap(),
+            "http://127.0.0.1:9/clerk",
+            "a path is used as given"
         );
+        for bad in [
+            "",
+            "api.clerk.com",
+            "ftp://x",
+            "https://a b",
+            "https://x/v1?x=1",
+        ] {
+            let rule = match check_base_url(bad, false).unwrap_err() {
+                BuildError::InvalidField { rule, .. } => rule,
+                other => panic!("{other:?}"),
+            };
+            assert!(rule.starts_with("must "), "{bad}: {rule}");
+        }
+    }
+
+    #[test]
+    fn from_env_errors_name_the_variable_and_never_the_value() {
+        let err = ClientBuilder::from_lookup(env(&[("CLERK_SECRET_KEY", "Bearer sk_test_abc")]))
+            .build()
+            .unwrap_err();
+        let shown = err.to_string();
+        assert!(shown.contains("CLERK_SECRET_KEY"), "{shown}");
+        assert!(shown.contains("drop the `Bearer ` prefix"), "{shown}");
+        assert!(!shown.contains("sk_test_abc"), "{shown}");
+
+        let err = ClientBuilder::from_lookup(env(&[
+            ("CLERK_SECRET_KEY", "sk_test_abc"),
+            ("CLERK_API_URL", "ftp://secret-host.example"),
+        ]))
+        .build()
+        .unwrap_err();
+        let shown = err.to_string();
+        assert_eq!(err.field(), "base_url");
+        assert!(shown.contains("CLERK_API_URL"), "{shown}");
+        assert!(!shown.contains("secret-host"), "{shown}");
+
+        // A key set by hand after from_env no longer speaks of the variable.
+        let err = ClientBuilder::from_lookup(env(&[]))
+            .secret_key("sk_nope")
+            .build()
+            .unwrap_err();
+        assert!(!err.to_string().contains("CLERK_SECRET_KEY"), "{err}");
+    }
+
+    #[test]
+    fn a_path_less_base_url_from_the_environment_gets_v1() {
+        let client = ClientBuilder::from_lookup(env(&[
+            ("CLERK_SECRET_KEY", "sk_test_abc"),
+            ("CLERK_API_URL", "https://api.clerk.com"),
+        ]))
+        .build()
+        .unwrap();
+        assert_eq!(client.base_url(), "https://api.clerk.com/v1");
     }
 }

@@ -68,6 +68,7 @@ mod pacing;
 mod pagination;
 mod retry;
 mod retry_after;
+mod secret;
 pub mod testing;
 mod transport;
 

@@ -416,7 +416,7 @@ impl UreqTransportBuilder {
     /// Time allowed to resolve the host, and again to open a connection (TLS included).
     ///
     /// Defaults to [`DEFAULT_CONNECT_TIMEOUT`] (10 s).
-    pub fn connect_timeout(&mut self, timeout: Duration) -> &mut Self {
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
     }
@@ -424,7 +424,7 @@ impl UreqTransportBuilder {
     /// Time allowed for one request, from connecting to the last byte of the answer.
     ///
     /// Defaults to [`DEFAULT_REQUEST_TIMEOUT`] (30 s).
-    pub fn request_timeout(&mut self, timeout: Duration) -> &mut Self {
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
         self.request_timeout = timeout;
         self
     }
@@ -436,7 +436,7 @@ impl UreqTransportBuilder {
     /// arrive, not the `Content-Length` announced, so even `u64::MAX` is safe.
     ///
     /// Defaults to [`DEFAULT_MAX_RESPONSE_BODY`] (8 MiB).
-    pub fn max_response_body(&mut self, bytes: u64) -> &mut Self {
+    pub fn max_response_body(mut self, bytes: u64) -> Self {
         self.max_response_body = bytes;
         self
     }
@@ -451,7 +451,7 @@ impl UreqTransportBuilder {
     /// [`TransportErrorKind::Config`], without sending it.
     ///
     /// Defaults to none: see [`proxy_from_env`](Self::proxy_from_env).
-    pub fn proxy(&mut self, url: impl Into<String>) -> &mut Self {
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
         self.proxy = Some(url.into());
         self
     }
@@ -459,7 +459,7 @@ impl UreqTransportBuilder {
     /// Sets or clears (`None`) the explicit proxy of [`proxy`](Self::proxy).
     ///
     /// Defaults to `None`.
-    pub fn set_proxy(&mut self, url: Option<String>) -> &mut Self {
+    pub fn set_proxy(mut self, url: Option<String>) -> Self {
         self.proxy = url;
         self
     }
@@ -472,7 +472,7 @@ impl UreqTransportBuilder {
     /// set explicitly.
     ///
     /// Defaults to `true`.
-    pub fn proxy_from_env(&mut self, from_env: bool) -> &mut Self {
+    pub fn proxy_from_env(mut self, from_env: bool) -> Self {
         self.proxy_from_env = from_env;
         self
     }
@@ -849,8 +849,7 @@ mod tests {
 
     #[test]
     fn the_proxy_password_is_hidden_in_debug() {
-        let mut builder = UreqTransport::builder();
-        builder.proxy("http://user:hunter2@proxy.example:3128");
+        let builder = UreqTransport::builder().proxy("http://user:hunter2@proxy.example:3128");
         let shown = format!("{builder:?}");
         assert!(!shown.contains("hunter2"), "{shown}");
         assert!(
@@ -865,8 +864,7 @@ mod tests {
 
     #[test]
     fn an_invalid_proxy_fails_every_request_unsent() {
-        let mut builder = UreqTransport::builder();
-        builder.proxy("http://[bad");
+        let builder = UreqTransport::builder().proxy("http://[bad");
         assert_eq!(builder.check().unwrap_err().field(), "proxy");
         let transport = builder.build();
         let request = HttpRequest {

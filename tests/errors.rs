@@ -580,12 +580,10 @@ fn a_build_error_converts_into_error_with_no_status_and_no_attempts() {
 // ---- client configuration errors -------------------------------------------------------------
 
 fn builder() -> ClientBuilder {
-    let mut builder = Client::builder();
-    builder.secret_key(KEY);
-    builder
+    Client::builder().secret_key(KEY)
 }
 
-fn refused(builder: &ClientBuilder) -> BuildError {
+fn refused(builder: ClientBuilder) -> BuildError {
     match builder.build() {
         Ok(client) => panic!("expected a build error, got {client:?}"),
         Err(err) => err,
@@ -604,7 +602,7 @@ fn assert_invalid_field(err: &BuildError, field: &str) {
 #[test]
 fn a_client_without_a_key_is_refused() {
     assert_eq!(
-        refused(&Client::builder()),
+        refused(Client::builder()),
         BuildError::MissingField("secret_key")
     );
 }
@@ -684,11 +682,14 @@ fn bad_base_urls_are_refused() {
 }
 
 #[test]
-fn good_base_urls_are_accepted_without_a_trailing_slash() {
+fn good_base_urls_are_accepted_without_a_trailing_slash_and_path_less_ones_get_v1() {
     for (url, kept) in [
         ("https://api.clerk.com/v1", "https://api.clerk.com/v1"),
         ("https://api.clerk.com/v1/", "https://api.clerk.com/v1"),
-        ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
+        // No path, or only `/`: the API's `/v1` is appended, as Clerk's SDKs do.
+        ("http://127.0.0.1:8080", "http://127.0.0.1:8080/v1"),
+        ("https://api.clerk.com", "https://api.clerk.com/v1"),
+        ("https://api.clerk.com/", "https://api.clerk.com/v1"),
         (
             "http://[::1]:8080/proxy/clerk/",
             "http://[::1]:8080/proxy/clerk",

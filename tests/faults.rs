@@ -51,21 +51,20 @@ struct Setup {
 
 impl Setup {
     fn new(base_url: &str, policy: impl Into<RetryPolicy>) -> Setup {
-        Setup::configure(base_url, policy, |_| {}, |_| {})
+        Setup::configure(base_url, policy, |b| b, |_| {})
     }
 
     /// `tweak` adjusts the builder; `hook` sees each attempt after it is recorded.
     fn configure(
         base_url: &str,
         policy: impl Into<RetryPolicy>,
-        tweak: impl FnOnce(&mut clerk_memberships::ClientBuilder),
+        tweak: impl FnOnce(clerk_memberships::ClientBuilder) -> clerk_memberships::ClientBuilder,
         hook: impl Fn(&AttemptEvent) + Send + Sync + 'static,
     ) -> Setup {
         let clock = ManualClock::new(start_time());
         let events = Arc::new(Mutex::new(Vec::new()));
         let sink = Arc::clone(&events);
-        let mut builder = support::clients::client_builder(base_url);
-        builder
+        let builder = support::clients::client_builder(base_url)
             .retry_policy(policy)
             .clock(clock.clone())
             .connect_timeout(secs(2))
@@ -76,9 +75,8 @@ impl Setup {
                     .push(event.clone());
                 hook(event);
             });
-        tweak(&mut builder);
         Setup {
-            client: builder.build().unwrap(),
+            client: tweak(builder).build().unwrap(),
             clock,
             events,
         }
@@ -210,7 +208,7 @@ fn refused_connection_is_retried_for_create_until_the_server_is_up() {
     let s = Setup::configure(
         &format!("http://127.0.0.1:{port}/v1"),
         exact(),
-        |_| {},
+        |b| b,
         move |event| {
             if event.attempt == 2 {
                 let up = Server::builder()
@@ -257,9 +255,7 @@ fn connect_timeout_is_not_sent_so_create_is_retried() {
     let s = Setup::configure(
         &format!("http://{addr}/v1"),
         exact().max_attempts(2),
-        |b| {
-            b.connect_timeout(ms(100));
-        },
+        |b| b.connect_timeout(ms(100)),
         |_| {},
     );
 
@@ -577,9 +573,7 @@ fn body_over_the_cap_is_refused_and_not_retried() {
     let s = Setup::configure(
         &server.base_url(),
         exact(),
-        |b| {
-            b.max_response_body(1024);
-        },
+        |b| b.max_response_body(1024),
         |_| {},
     );
 

@@ -42,14 +42,13 @@ fn exact() -> RetryPolicyBuilder {
 fn client_on(
     transport: impl Transport + 'static,
     clock: &ManualClock,
-    configure: impl FnOnce(&mut ClientBuilder) -> &mut ClientBuilder,
+    configure: impl FnOnce(ClientBuilder) -> ClientBuilder,
 ) -> Client {
-    let mut builder = Client::builder();
-    builder
+    let builder = Client::builder()
         .secret_key(KEY)
         .transport(transport)
         .clock(clock.clone());
-    configure(&mut builder).build().unwrap()
+    configure(builder).build().unwrap()
 }
 
 fn rate_limited(retry_after: &str) -> HttpResponse {

@@ -74,7 +74,7 @@ fn child_with_proxy_variables() {
         return;
     }
     let remote = "https://api.clerk.invalid/v1";
-    let once = |builder: &mut clerk_memberships::ClientBuilder| -> Client {
+    let once = |builder: clerk_memberships::ClientBuilder| -> Client {
         builder
             .secret_key(KEY)
             .connect_timeout(Duration::from_secs(2))

@@ -33,15 +33,14 @@ fn setup(policy: impl Into<RetryPolicy>) -> Setup {
 }
 
 /// A client on a `MockTransport` and a `ManualClock`, as `configure` finishes it.
-fn setup_with(configure: impl FnOnce(&mut ClientBuilder) -> &mut ClientBuilder) -> Setup {
+fn setup_with(configure: impl FnOnce(ClientBuilder) -> ClientBuilder) -> Setup {
     let mock = MockTransport::new();
     let clock = ManualClock::new(UNIX_EPOCH + Duration::from_secs(1_780_000_000));
-    let mut builder = Client::builder();
-    builder
+    let builder = Client::builder()
         .secret_key(KEY)
         .transport(mock.clone())
         .clock(clock.clone());
-    let client = configure(&mut builder).build().unwrap();
+    let client = configure(builder).build().unwrap();
     Setup {
         mock,
         clock,

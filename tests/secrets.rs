@@ -97,8 +97,7 @@ fn the_secret_key_debug_is_redacted_and_the_key_is_still_usable() {
 
 #[test]
 fn client_and_client_builder_debug_hide_the_key() {
-    let mut builder = Client::builder();
-    builder.secret_key(KEY);
+    let builder = Client::builder().secret_key(KEY);
     let shown = debug_hides("ClientBuilder", &builder);
     assert!(shown.contains("<redacted>"), "{shown}");
     let client = builder.build().unwrap();
@@ -106,8 +105,7 @@ fn client_and_client_builder_debug_hide_the_key() {
     assert!(shown.contains("sk_test_<redacted>"), "{shown}");
     debug_hides("cloned Client", &client.clone());
 
-    let mut with_transport = Client::builder();
-    with_transport
+    let with_transport = Client::builder()
         .secret_key(KEY)
         .transport(MockTransport::new());
     debug_hides("ClientBuilder with transport", &with_transport);
@@ -118,8 +116,7 @@ fn client_and_client_builder_debug_hide_the_key() {
 #[test]
 fn a_client_builder_holding_a_malformed_key_hides_it() {
     for key in ["sk_test_has space", "not_a_key_123", "sk_test_abc\n"] {
-        let mut builder = Client::builder();
-        builder.secret_key(key);
+        let builder = Client::builder().secret_key(key);
         let shown = format!("{builder:?} {builder:#?}");
         assert_hidden_in(&shown, "ClientBuilder", &[key, key.trim()]);
     }
@@ -217,8 +214,7 @@ fn build_errors_for_malformed_keys_never_quote_them() {
 
 #[test]
 fn build_errors_of_a_client_with_a_good_key_do_not_show_it() {
-    let mut builder: ClientBuilder = Client::builder();
-    builder.secret_key(KEY);
+    let builder: ClientBuilder = Client::builder().secret_key(KEY);
     for err in [
         builder.clone().base_url("ftp://x").build().unwrap_err(),
         builder.clone().api_version("a\nb").build().unwrap_err(),

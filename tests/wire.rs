@@ -495,10 +495,10 @@ fn a_trailing_slash_on_the_base_url_does_not_double_the_slash() {
 }
 
 #[test]
-fn a_base_url_without_a_path_prefix_puts_the_api_path_at_the_root() {
+fn a_base_url_without_a_path_gets_the_apis_v1_as_clerks_sdks_do() {
     let server = MockServer::start();
     let mock = server.mock(|when, then| {
-        expect_target(when, "/organizations/org_1/memberships/user_1");
+        expect_target(when, "/v1/organizations/org_1/memberships/user_1");
         then.status(200).body(MEMBERSHIP);
     });
     let client = client_builder(server.base_url()).build().unwrap();

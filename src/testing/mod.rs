@@ -139,12 +139,10 @@ impl MockTransport {
     /// A client builder already wired to this mock ([`SECRET_KEY`](Self::SECRET_KEY),
     /// transport and clock set), to change something before building, e.g. the retry policy.
     pub fn client_builder(&self) -> crate::ClientBuilder {
-        let mut builder = crate::Client::builder();
-        builder
+        crate::Client::builder()
             .secret_key(Self::SECRET_KEY)
             .transport(self.clone())
-            .clock(self.clock.clone());
-        builder
+            .clock(self.clock.clone())
     }
 
     fn lock(&self) -> MutexGuard<'_, MockState> {

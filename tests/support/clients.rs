@@ -14,12 +14,10 @@ pub const KEY: &str = "sk_test_W1reTestK3y0123456789";
 /// A builder with [`KEY`], for the API at `base_url`. It ignores the machine's proxy
 /// variables (`HTTPS_PROXY`, `ALL_PROXY`, …), so that they cannot reroute a test.
 pub fn client_builder(base_url: impl Into<String>) -> ClientBuilder {
-    let mut builder = Client::builder();
-    builder
+    Client::builder()
         .secret_key(KEY)
         .base_url(base_url)
-        .proxy_from_env(false);
-    builder
+        .proxy_from_env(false)
 }
 
 /// A client for the API that `server` mocks under `/v1`. It runs on a manual clock, so that a

@@ -326,13 +326,11 @@ impl FakeClerk {
     /// # Ok::<(), clerk_memberships::BuildError>(())
     /// ```
     pub fn client_builder(&self) -> ClientBuilder {
-        let mut builder = Client::builder();
-        builder
+        Client::builder()
             .secret_key(Self::SECRET_KEY)
             .base_url(Self::BASE_URL)
             .transport(self.clone())
-            .clock(Arc::clone(&self.inner.clock));
-        builder
+            .clock(Arc::clone(&self.inner.clock))
     }
 
     /// Accepts only this secret key from now on; any other `sk_…` key gets
