@@ -71,6 +71,7 @@ mod retry_after;
 mod secret;
 pub mod testing;
 mod transport;
+mod users;
 
 pub use client::{
     BASE_URL_VAR, Client, ClientBuilder, DEFAULT_API_VERSION, DEFAULT_BASE_URL, DEFAULT_USER_AGENT,
@@ -89,10 +90,11 @@ pub use memberships::{
     UpdateMembershipMetadata, UpdateMembershipMetadataBuilder,
 };
 pub use models::{
-    Metadata, Organization, OrganizationMembership, OrganizationMemberships, PublicUserData,
+    EmailAddress, Metadata, Organization, OrganizationMembership, OrganizationMemberships,
+    PublicUserData, User,
 };
 pub use pacing::{RateLimiter, SlidingWindowLimiter};
-pub use pagination::{Items, Pages};
+pub use pagination::{Items, Pages, UserItems, UserPages};
 pub use retry::{
     AttemptEvent, DEFAULT_DEADLINE, DEFAULT_INITIAL_BACKOFF, DEFAULT_JITTER, DEFAULT_MAX_ATTEMPTS,
     DEFAULT_MAX_BACKOFF, DEFAULT_MULTIPLIER, RetryPolicy, RetryPolicyBuilder,
@@ -101,6 +103,7 @@ pub use transport::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BODY, DEFAULT_REQUEST_TIMEOUT, HttpRequest,
     HttpResponse, Method, Transport, UreqTransport, UreqTransportBuilder,
 };
+pub use users::{ListUsers, ListUsersBuilder};
 
 /// The README's examples, compiled and run as doctests so that they stay true.
 #[cfg(doctest)]
