@@ -69,6 +69,7 @@ mod pagination;
 mod retry;
 mod retry_after;
 mod secret;
+pub mod sync;
 pub mod testing;
 mod transport;
 mod users;
