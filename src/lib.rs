@@ -41,9 +41,12 @@
 //!
 //! # Testing your code
 //!
-//! [`testing::MockTransport`] answers with scripted responses and records what was sent; plug
-//! it in with [`ClientBuilder::transport`]. With the `test-util` feature, `testing::FakeClerk`
-//! is a stateful in-memory Clerk that answers every operation from its own data.
+//! With the `test-util` feature, in `[dev-dependencies]`
+//! (`clerk-memberships = { version = "0.1", features = ["test-util"] }`), the [`testing`]
+//! module has the test doubles: [`testing::MockTransport`] answers with scripted responses and
+//! records what was sent (plug it in with [`ClientBuilder::transport`]), and
+//! [`testing::FakeClerk`] is a stateful in-memory Clerk that answers every operation from its
+//! own data. Neither is compiled without the feature.
 //!
 //! # Retries
 //!
@@ -55,6 +58,11 @@
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+// These docs are written for the build docs.rs makes, with every feature: without `test-util`
+// their links into `testing` have nothing to point at. The CI builds the docs with every
+// feature and warnings denied, so a link broken in every build is still caught.
+#![cfg_attr(not(feature = "test-util"), allow(rustdoc::broken_intra_doc_links))]
 
 mod answer;
 mod client;
@@ -68,6 +76,8 @@ mod pacing;
 mod pagination;
 mod retry;
 mod retry_after;
+#[cfg(feature = "test-util")]
+#[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
 pub mod testing;
 mod transport;
 
