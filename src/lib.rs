@@ -70,7 +70,7 @@ mod clock;
 mod endpoint;
 mod error;
 mod lock;
-pub mod memberships;
+mod memberships;
 mod models;
 mod pacing;
 mod pagination;
@@ -93,8 +93,9 @@ pub use error::{
 };
 pub use memberships::{
     CreateMembership, CreateMembershipBuilder, DeleteMembership, DeleteMembershipBuilder,
-    ListMemberships, ListMembershipsBuilder, Operation, UpdateMembership, UpdateMembershipBuilder,
-    UpdateMembershipMetadata, UpdateMembershipMetadataBuilder,
+    ListMemberships, ListMembershipsBuilder, MAX_FILTER_VALUE_LEN, MAX_FILTER_VALUES, MAX_ID_LEN,
+    MAX_LIMIT, MAX_METADATA_BYTES, MAX_METADATA_DEPTH, Operation, UpdateMembership,
+    UpdateMembershipBuilder, UpdateMembershipMetadata, UpdateMembershipMetadataBuilder,
 };
 pub use models::{
     Metadata, Organization, OrganizationMembership, OrganizationMemberships, PublicUserData,
