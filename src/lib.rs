@@ -101,7 +101,7 @@ pub use models::{
     Metadata, Organization, OrganizationMembership, OrganizationMemberships, PublicUserData,
 };
 pub use pacing::{RateLimiter, SlidingWindowLimiter};
-pub use pagination::{Items, Pages};
+pub use pagination::{MembershipItems, MembershipPages};
 pub use retry::{
     AttemptEvent, DEFAULT_DEADLINE, DEFAULT_INITIAL_BACKOFF, DEFAULT_JITTER, DEFAULT_MAX_ATTEMPTS,
     DEFAULT_MAX_BACKOFF, DEFAULT_MULTIPLIER, RetryPolicy, RetryPolicyBuilder,
