@@ -88,8 +88,7 @@ pub use client::{
 pub use clock::{Clock, SystemClock};
 pub use endpoint::MAX_URL_LEN;
 pub use error::{
-    ApiError, BODY_SNIPPET_LIMIT, BuildError, ClerkError, DECODE_DETAIL_LIMIT, Delivery, Error,
-    MAX_ERROR_JSON, TransportError, TransportErrorKind,
+    ApiError, BuildError, ClerkError, Delivery, Error, TransportError, TransportErrorKind,
 };
 pub use memberships::{
     CreateMembership, CreateMembershipBuilder, DeleteMembership, DeleteMembershipBuilder,
