@@ -55,6 +55,52 @@
 //! every clone of the client, and [`ClientBuilder::clerk_rate_limit`] paces requests with a
 //! [`SlidingWindowLimiter`] at Clerk's published limits. Waits are measured on a monotonic
 //! [`Clock`], so a wall clock that is stepped changes none of them.
+//!
+//! # Where things are
+//!
+//! Everything is imported from the crate root, except the test doubles, which stay in
+//! [`testing`].
+//!
+//! - **Client and configuration**: [`Client`] and [`ClientBuilder`] (base URL, timeouts, retry
+//!   policy, rate limit, transport, clock), [`SecretKey`] (its `Debug` is redacted), the
+//!   environment variables [`SECRET_KEY_VAR`] and [`BASE_URL_VAR`], and the defaults
+//!   [`DEFAULT_BASE_URL`], [`DEFAULT_API_VERSION`] and [`DEFAULT_USER_AGENT`].
+//! - **Operations**, one struct each, built with `X::builder()` and sent with `.send(&client)`:
+//!
+//!   | operation | method and path (below the base URL) | answer |
+//!   |---|---|---|
+//!   | [`CreateMembership`] | `POST /organizations/{organization_id}/memberships` | [`OrganizationMembership`] |
+//!   | [`ListMemberships`] | `GET /organizations/{organization_id}/memberships` | [`OrganizationMemberships`] |
+//!   | [`UpdateMembership`] | `PATCH /organizations/{organization_id}/memberships/{user_id}` | [`OrganizationMembership`] |
+//!   | [`DeleteMembership`] | `DELETE /organizations/{organization_id}/memberships/{user_id}` | [`OrganizationMembership`] (the removed one) |
+//!   | [`UpdateMembershipMetadata`] | `PATCH /organizations/{organization_id}/memberships/{user_id}/metadata` | [`OrganizationMembership`] |
+//!
+//!   Their builders ([`CreateMembershipBuilder`], …) and [`Operation`], which names each one.
+//!   What `build()` refuses, before anything is sent: an id that is empty, only whitespace,
+//!   `.` or `..`, or over [`MAX_ID_LEN`] bytes; a filter value over [`MAX_FILTER_VALUE_LEN`]
+//!   bytes; more than [`MAX_FILTER_VALUES`] values in an array filter; a `limit` outside 1 to
+//!   [`MAX_LIMIT`]; metadata nested deeper than [`MAX_METADATA_DEPTH`] or larger than
+//!   [`MAX_METADATA_BYTES`]. A rendered URL must fit in [`MAX_URL_LEN`] bytes.
+//! - **Models**: [`OrganizationMembership`], [`OrganizationMemberships`] (a page, with
+//!   `total_count`), [`Organization`], [`PublicUserData`] and [`Metadata`].
+//! - **Errors**: [`Error`] (by the stage at which a call failed), [`BuildError`] (a request
+//!   refused before sending), [`ApiError`] and [`ClerkError`] (Clerk's error answer),
+//!   [`TransportError`], [`TransportErrorKind`] and [`Delivery`] (whether a failed request may
+//!   have reached the server).
+//! - **Retries and pacing**: [`RetryPolicy`] and [`RetryPolicyBuilder`] (with the `DEFAULT_*`
+//!   values, e.g. [`DEFAULT_MAX_ATTEMPTS`]), [`AttemptEvent`] for
+//!   [`ClientBuilder::on_attempt`], the [`RateLimiter`] trait and [`SlidingWindowLimiter`], and
+//!   the [`Clock`] every wait is measured on ([`SystemClock`] by default).
+//! - **Transport**: the [`Transport`] trait, the [`HttpRequest`] it is given (with its
+//!   [`Method`]) and the [`HttpResponse`] it returns; [`UreqTransport`] and
+//!   [`UreqTransportBuilder`], the default, with [`DEFAULT_CONNECT_TIMEOUT`],
+//!   [`DEFAULT_REQUEST_TIMEOUT`] and [`DEFAULT_MAX_RESPONSE_BODY`].
+//! - **Pagination**: [`ListMemberships::pages`], [`ListMemberships::items`] and
+//!   [`ListMemberships::collect_all`], with their iterators [`MembershipPages`] and
+//!   [`MembershipItems`].
+//! - **[`testing`]** (feature `test-util`): [`testing::MockTransport`],
+//!   [`testing::ManualClock`], [`testing::FakeClerk`] and the fixture
+//!   [`testing::MEMBERSHIP_JSON`].
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
