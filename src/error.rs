@@ -26,13 +26,13 @@ use crate::models::Metadata;
 use crate::transport::Method;
 
 /// How many bytes of an unreadable response body [`Error::UnexpectedResponse`] keeps.
-pub const BODY_SNIPPET_LIMIT: usize = 512;
+pub(crate) const BODY_SNIPPET_LIMIT: usize = 512;
 /// How many bytes of the decoder's message [`Error::Decode`] keeps.
-pub const DECODE_DETAIL_LIMIT: usize = 160;
+pub(crate) const DECODE_DETAIL_LIMIT: usize = 160;
 /// Largest error body read as Clerk's error JSON; a larger one is shown as a snippet. Clerk's
 /// error answers are a few hundred bytes, so this only stops a hostile body from becoming
 /// millions of [`ClerkError`]s.
-pub const MAX_ERROR_JSON: usize = 64 * 1024;
+pub(crate) const MAX_ERROR_JSON: usize = 64 * 1024;
 /// How many of Clerk's errors the `Display` of an [`ApiError`] lists; all are kept in
 /// [`ApiError::errors`].
 const DISPLAYED_ERRORS: usize = 3;
@@ -156,7 +156,7 @@ impl fmt::Display for TransportErrorKind {
 /// error with [`with_source`](Self::with_source).
 ///
 /// Its `Display` shows the kind, the delivery and the message (control characters escaped, at
-/// most [`BODY_SNIPPET_LIMIT`] bytes of it), never the source's text: that is the next link of
+/// most 512 bytes of it), never the source's text: that is the next link of
 /// the [`source`](std::error::Error::source) chain.
 ///
 /// ```
@@ -362,7 +362,7 @@ impl ApiError {
 
 /// Shows the status, the first few of Clerk's errors (long message, else message, and code) and
 /// the trace id. Clerk's text is shown with control characters escaped; the errors take at most
-/// [`BODY_SNIPPET_LIMIT`] bytes and the trace id at most 128, each ending in `…` when cut.
+/// 512 bytes and the trace id at most 128, each ending in `…` when cut.
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "clerk api error (status {})", self.status)?;
@@ -527,7 +527,8 @@ pub enum Error {
         call: Option<Box<Call>>,
     },
 
-    /// The server answered with a non-2xx status and Clerk's error JSON.
+    /// The server answered with a non-2xx status and Clerk's error JSON (a body over 64 KiB
+    /// is not read as JSON: it is [`Error::UnexpectedResponse`]).
     #[non_exhaustive]
     Api {
         /// The status, Clerk's errors, trace id and `Retry-After`.
@@ -539,14 +540,14 @@ pub enum Error {
     },
 
     /// The server answered with a non-2xx status and a body that is not Clerk's error JSON
-    /// (an HTML page from a proxy, an empty body, …).
+    /// (an HTML page from a proxy, an empty body, …), or one over 64 KiB.
     ///
     /// Its `Display` quotes the snippet with control characters escaped.
     #[non_exhaustive]
     UnexpectedResponse {
         /// The HTTP status.
         status: u16,
-        /// The start of the body (at most [`BODY_SNIPPET_LIMIT`] bytes), lossily decoded as UTF-8.
+        /// The start of the body (at most 512 bytes), lossily decoded as UTF-8.
         body_snippet: String,
         /// How long the server asked the client to wait (`Retry-After`), when present.
         retry_after: Option<Duration>,
@@ -604,7 +605,7 @@ pub enum Error {
         /// The HTTP status.
         status: u16,
         /// Where and how the JSON did not match: the decoder's message, cut to
-        /// [`DECODE_DETAIL_LIMIT`] bytes (it can quote values from the body).
+        /// 160 bytes (it can quote values from the body).
         detail: String,
         /// How many times the request was tried.
         attempts: u32,

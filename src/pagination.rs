@@ -42,12 +42,12 @@ impl ListMemberships {
     /// }
     /// # Ok::<(), clerk_memberships::Error>(())
     /// ```
-    pub fn pages(&self, client: &Client) -> Pages {
+    pub fn pages(&self, client: &Client) -> MembershipPages {
         let mut request = self.clone();
         let page_size = request.limit.unwrap_or(MAX_LIMIT);
         request.limit = Some(page_size);
         let start = request.offset.unwrap_or(0);
-        Pages {
+        MembershipPages {
             client: client.clone(),
             request,
             next_offset: Some(start),
@@ -67,8 +67,8 @@ impl ListMemberships {
     /// }
     /// # Ok::<(), clerk_memberships::Error>(())
     /// ```
-    pub fn items(&self, client: &Client) -> Items {
-        Items {
+    pub fn items(&self, client: &Client) -> MembershipItems {
+        MembershipItems {
             pages: self.pages(client),
             current: Vec::new().into_iter(),
         }
@@ -123,7 +123,7 @@ const RECENT_PAGES: usize = 2;
 
 /// The pages of a [`ListMemberships`] request; see [`ListMemberships::pages`].
 #[derive(Debug)]
-pub struct Pages {
+pub struct MembershipPages {
     client: Client,
     request: ListMemberships,
     /// `None` once finished.
@@ -133,7 +133,7 @@ pub struct Pages {
     recent_ids: VecDeque<HashSet<String>>,
 }
 
-impl Iterator for Pages {
+impl Iterator for MembershipPages {
     type Item = Result<OrganizationMemberships, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -169,16 +169,16 @@ impl Iterator for Pages {
     }
 }
 
-impl FusedIterator for Pages {}
+impl FusedIterator for MembershipPages {}
 
 /// The memberships of a [`ListMemberships`] request; see [`ListMemberships::items`].
 #[derive(Debug)]
-pub struct Items {
-    pages: Pages,
+pub struct MembershipItems {
+    pages: MembershipPages,
     current: std::vec::IntoIter<OrganizationMembership>,
 }
 
-impl Iterator for Items {
+impl Iterator for MembershipItems {
     type Item = Result<OrganizationMembership, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -194,4 +194,4 @@ impl Iterator for Items {
     }
 }
 
-impl FusedIterator for Items {}
+impl FusedIterator for MembershipItems {}

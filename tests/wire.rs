@@ -3,15 +3,12 @@
 
 mod support;
 
-use clerk_memberships::memberships::{
-    MAX_FILTER_VALUE_LEN, MAX_FILTER_VALUES, MAX_ID_LEN, MAX_LIMIT, MAX_METADATA_BYTES,
-    MAX_METADATA_DEPTH,
-};
 use clerk_memberships::testing::MockTransport;
 use clerk_memberships::{
     BuildError, Client, CreateMembership, CreateMembershipBuilder, DEFAULT_API_VERSION,
     DEFAULT_USER_AGENT, DeleteMembership, Error, HttpRequest, ListMemberships,
-    ListMembershipsBuilder, MAX_URL_LEN, Method, Operation, OrganizationMembership,
+    ListMembershipsBuilder, MAX_FILTER_VALUE_LEN, MAX_FILTER_VALUES, MAX_ID_LEN, MAX_LIMIT,
+    MAX_METADATA_BYTES, MAX_METADATA_DEPTH, MAX_URL_LEN, Method, Operation, OrganizationMembership,
     OrganizationMemberships, UpdateMembership, UpdateMembershipMetadata,
     UpdateMembershipMetadataBuilder,
 };
