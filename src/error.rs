@@ -92,6 +92,13 @@ impl From<derive_builder::UninitializedFieldError> for BuildError {
 /// Whether a request that failed in transport may have reached the server.
 ///
 /// This is what decides whether repeating a write is safe.
+///
+/// ```
+/// use clerk_memberships::{Delivery, TransportError, TransportErrorKind};
+///
+/// let refused = TransportError::not_sent(TransportErrorKind::Connect, "connection refused");
+/// assert_eq!(refused.delivery(), Delivery::NotSent); // safe to send a create again
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Delivery {
     /// The request certainly did not reach the server (for example the connection was refused).
@@ -105,6 +112,16 @@ pub enum Delivery {
 ///
 /// The [`Delivery`] each kind comes with, as [`UreqTransport`](crate::UreqTransport) reports
 /// it, is part of each variant's description.
+///
+/// ```
+/// use clerk_memberships::{Error, TransportErrorKind};
+///
+/// fn worth_a_later_try(err: &Error) -> bool {
+///     err.transport_error().is_some_and(|t| {
+///         matches!(t.kind(), TransportErrorKind::Connect | TransportErrorKind::Timeout)
+///     })
+/// }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TransportErrorKind {
@@ -305,6 +322,17 @@ impl std::error::Error for TransportError {
 ///
 /// It is `#[non_exhaustive]`: to make one in a test, start from `ClerkError::default()` and
 /// set its fields, or decode it from JSON.
+///
+/// ```
+/// use clerk_memberships::ClerkError;
+///
+/// let error: ClerkError = serde_json::from_str(
+///     r#"{"code":"form_param_value_invalid","message":"is invalid","meta":{"param_name":"limit"}}"#,
+/// )?;
+/// assert_eq!(error.code, "form_param_value_invalid");
+/// assert_eq!(error.long_message, "", "a field left out decodes as empty");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ClerkError {
@@ -333,6 +361,19 @@ pub(crate) struct ClerkErrors {
 }
 
 /// A non-2xx answer that carried Clerk's error JSON.
+///
+/// ```
+/// use clerk_memberships::Error;
+///
+/// fn explain(err: &Error) {
+///     if let Some(api) = err.api_error() {
+///         eprintln!("status {}, trace id {:?}", api.status, api.clerk_trace_id);
+///         for clerk in &api.errors {
+///             eprintln!("  {}: {}", clerk.code, clerk.long_message);
+///         }
+///     }
+/// }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ApiError {
@@ -777,7 +818,6 @@ impl Error {
     /// turned into an [`Error`] by `?`).
     ///
     /// ```
-    /// # #[cfg(feature = "test-util")] {
     /// use clerk_memberships::{Method, Operation, UpdateMembership};
     /// use clerk_memberships::testing::MockTransport;
     ///
@@ -797,7 +837,6 @@ impl Error {
     /// assert!(err.to_string().starts_with(
     ///     "update membership (PATCH /organizations/org_1/memberships/user_1): clerk api error (status 404)"
     /// ));
-    /// # }
     /// # Ok::<(), clerk_memberships::BuildError>(())
     /// ```
     pub fn operation(&self) -> Option<&Call> {
@@ -893,6 +932,24 @@ pub const RESOURCE_NOT_FOUND: &str = "resource_not_found";
 /// `update membership (PATCH /organizations/org_1/memberships/user_1)`.
 ///
 /// See [`Error::operation`].
+///
+/// ```
+/// use clerk_memberships::{DeleteMembership, Method};
+/// use clerk_memberships::testing::MockTransport;
+///
+/// let mock = MockTransport::new();
+/// mock.push_json(404, r#"{"errors":[{"code":"resource_not_found"}]}"#);
+/// let err = DeleteMembership::builder()
+///     .organization_id("org_1")
+///     .user_id("user_1")
+///     .build()?
+///     .send(&mock.client())
+///     .unwrap_err();
+/// let call = err.operation().unwrap();
+/// assert_eq!(call.method(), Method::Delete);
+/// assert_eq!(call.to_string(), "delete membership (DELETE /organizations/org_1/memberships/user_1)");
+/// # Ok::<(), clerk_memberships::BuildError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Call {
     operation: Operation,

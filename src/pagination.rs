@@ -122,6 +122,19 @@ impl ListMemberships {
 const RECENT_PAGES: usize = 2;
 
 /// The pages of a [`ListMemberships`] request; see [`ListMemberships::pages`].
+///
+/// ```
+/// # let client = clerk_memberships::testing::doc_client();
+/// use clerk_memberships::{ListMemberships, MembershipPages};
+///
+/// let pages: MembershipPages = ListMemberships::builder()
+///     .organization_id("org_1")
+///     .build()?
+///     .pages(&client);
+/// let sizes: Vec<usize> = pages.map(|page| page.map(|p| p.data.len())).collect::<Result<_, _>>()?;
+/// assert_eq!(sizes, [1]);
+/// # Ok::<(), clerk_memberships::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct MembershipPages {
     client: Client,
@@ -172,6 +185,20 @@ impl Iterator for MembershipPages {
 impl FusedIterator for MembershipPages {}
 
 /// The memberships of a [`ListMemberships`] request; see [`ListMemberships::items`].
+///
+/// ```
+/// # let client = clerk_memberships::testing::doc_client();
+/// use clerk_memberships::ListMemberships;
+///
+/// let admins: Vec<String> = ListMemberships::builder()
+///     .organization_id("org_1")
+///     .role("org:admin")
+///     .build()?
+///     .items(&client)
+///     .map(|membership| membership.map(|m| m.id))
+///     .collect::<Result<_, _>>()?;
+/// # Ok::<(), clerk_memberships::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct MembershipItems {
     pages: MembershipPages,
