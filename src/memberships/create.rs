@@ -24,7 +24,7 @@ use crate::models::OrganizationMembership;
 ///     .send(&client)?;
 /// # Ok::<(), clerk_memberships::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Builder, Serialize)]
+#[derive(Debug, Clone, PartialEq, Builder)]
 #[builder(
     pattern = "owned",
     setter(into),
@@ -34,7 +34,6 @@ use crate::models::OrganizationMembership;
 pub struct CreateMembership {
     /// The organization to add the user to. Required; refused if empty, only whitespace, `.`,
     /// `..` or over [`MAX_ID_LEN`](super::MAX_ID_LEN) bytes.
-    #[serde(skip)]
     organization_id: String,
     /// The user to add. Required; refused if empty, only whitespace, `.`, `..` or
     /// over [`MAX_ID_LEN`](super::MAX_ID_LEN) bytes.
@@ -46,15 +45,25 @@ pub struct CreateMembership {
         setter(custom),
         field(ty = "MetadataInput", build = "self.public_metadata.into_value()")
     )]
-    #[serde(skip_serializing_if = "Option::is_none")]
     public_metadata: Option<Value>,
     /// Metadata visible to the backend only: a JSON object. Not sent unless set.
     #[builder(
         setter(custom),
         field(ty = "MetadataInput", build = "self.private_metadata.into_value()")
     )]
-    #[serde(skip_serializing_if = "Option::is_none")]
     private_metadata: Option<Value>,
+}
+
+/// The body: `{"user_id":…,"role":…}`, then each metadata object that was set. The
+/// organization goes in the path, never here.
+#[derive(Serialize)]
+pub(crate) struct CreateBody<'a> {
+    user_id: &'a str,
+    role: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    public_metadata: Option<&'a Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    private_metadata: Option<&'a Value>,
 }
 
 metadata_setters!(CreateMembershipBuilder);
@@ -78,7 +87,7 @@ operation_methods!(
 );
 
 impl Endpoint for CreateMembership {
-    type Body = Self;
+    type Body<'a> = CreateBody<'a>;
     type Response = OrganizationMembership;
     const OPERATION: Operation = Operation::Create;
 
@@ -86,7 +95,12 @@ impl Endpoint for CreateMembership {
         path.memberships(&self.organization_id);
     }
 
-    fn body(&self) -> Option<&Self> {
-        Some(self)
+    fn body(&self) -> Option<CreateBody<'_>> {
+        Some(CreateBody {
+            user_id: &self.user_id,
+            role: &self.role,
+            public_metadata: self.public_metadata.as_ref(),
+            private_metadata: self.private_metadata.as_ref(),
+        })
     }
 }

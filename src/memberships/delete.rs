@@ -55,7 +55,7 @@ operation_methods!(
 );
 
 impl Endpoint for DeleteMembership {
-    type Body = ();
+    type Body<'a> = ();
     type Response = OrganizationMembership;
     const OPERATION: Operation = Operation::Delete;
 

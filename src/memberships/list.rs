@@ -208,7 +208,7 @@ operation_methods!(
 );
 
 impl Endpoint for ListMemberships {
-    type Body = ();
+    type Body<'a> = ();
     type Response = OrganizationMemberships;
     const OPERATION: Operation = Operation::List;
 

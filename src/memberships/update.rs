@@ -20,7 +20,7 @@ use crate::models::OrganizationMembership;
 ///     .send(&client)?;
 /// # Ok::<(), clerk_memberships::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Builder, Serialize)]
+#[derive(Debug, Clone, PartialEq, Builder)]
 #[builder(
     pattern = "owned",
     setter(into),
@@ -30,14 +30,18 @@ use crate::models::OrganizationMembership;
 pub struct UpdateMembership {
     /// The organization. Required; refused if empty, only whitespace, `.`, `..` or
     /// over [`MAX_ID_LEN`](super::MAX_ID_LEN) bytes.
-    #[serde(skip)]
     organization_id: String,
     /// The member, by user id. Required; refused if empty, only whitespace, `.`, `..` or
     /// over [`MAX_ID_LEN`](super::MAX_ID_LEN) bytes.
-    #[serde(skip)]
     user_id: String,
     /// The new role, e.g. `org:admin`. Required, not empty.
     role: String,
+}
+
+/// The body: `{"role":…}`.
+#[derive(Serialize)]
+pub(crate) struct UpdateBody<'a> {
+    role: &'a str,
 }
 
 impl UpdateMembershipBuilder {
@@ -57,7 +61,7 @@ operation_methods!(
 );
 
 impl Endpoint for UpdateMembership {
-    type Body = Self;
+    type Body<'a> = UpdateBody<'a>;
     type Response = OrganizationMembership;
     const OPERATION: Operation = Operation::Update;
 
@@ -65,7 +69,7 @@ impl Endpoint for UpdateMembership {
         path.membership(&self.organization_id, &self.user_id);
     }
 
-    fn body(&self) -> Option<&Self> {
-        Some(self)
+    fn body(&self) -> Option<UpdateBody<'_>> {
+        Some(UpdateBody { role: &self.role })
     }
 }

@@ -27,7 +27,7 @@ use crate::models::OrganizationMembership;
 ///     .send(&client)?;
 /// # Ok::<(), clerk_memberships::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Builder, Serialize)]
+#[derive(Debug, Clone, PartialEq, Builder)]
 #[builder(
     pattern = "owned",
     setter(into),
@@ -37,26 +37,31 @@ use crate::models::OrganizationMembership;
 pub struct UpdateMembershipMetadata {
     /// The organization. Required; refused if empty, only whitespace, `.`, `..` or
     /// over [`MAX_ID_LEN`](super::MAX_ID_LEN) bytes.
-    #[serde(skip)]
     organization_id: String,
     /// The member, by user id. Required; refused if empty, only whitespace, `.`, `..` or
     /// over [`MAX_ID_LEN`](super::MAX_ID_LEN) bytes.
-    #[serde(skip)]
     user_id: String,
     /// Public metadata to merge in: a JSON object. Not sent unless set.
     #[builder(
         setter(custom),
         field(ty = "MetadataInput", build = "self.public_metadata.into_value()")
     )]
-    #[serde(skip_serializing_if = "Option::is_none")]
     public_metadata: Option<Value>,
     /// Private metadata to merge in: a JSON object. Not sent unless set.
     #[builder(
         setter(custom),
         field(ty = "MetadataInput", build = "self.private_metadata.into_value()")
     )]
-    #[serde(skip_serializing_if = "Option::is_none")]
     private_metadata: Option<Value>,
+}
+
+/// The body: each metadata object that was set (`{}` if neither). The ids go in the path.
+#[derive(Serialize)]
+pub(crate) struct UpdateMetadataBody<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    public_metadata: Option<&'a Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    private_metadata: Option<&'a Value>,
 }
 
 metadata_setters!(UpdateMembershipMetadataBuilder);
@@ -79,7 +84,7 @@ operation_methods!(
 );
 
 impl Endpoint for UpdateMembershipMetadata {
-    type Body = Self;
+    type Body<'a> = UpdateMetadataBody<'a>;
     type Response = OrganizationMembership;
     const OPERATION: Operation = Operation::UpdateMetadata;
 
@@ -88,7 +93,10 @@ impl Endpoint for UpdateMembershipMetadata {
             .literal("metadata");
     }
 
-    fn body(&self) -> Option<&Self> {
-        Some(self)
+    fn body(&self) -> Option<UpdateMetadataBody<'_>> {
+        Some(UpdateMetadataBody {
+            public_metadata: self.public_metadata.as_ref(),
+            private_metadata: self.private_metadata.as_ref(),
+        })
     }
 }
