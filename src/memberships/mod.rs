@@ -94,17 +94,109 @@ impl fmt::Display for Operation {
     }
 }
 
-/// Adds `set_x(Option<T>)` setters, so a caller holding an `Option` forwards it without an `if`.
-macro_rules! option_setters {
-    ($builder:ident { $($set:ident => $field:ident : $ty:ty),* $(,)? }) => {
+/// What the builders derive_builder generates return from their (private) `build`: a
+/// [`BuildError`] under a private name, so that derive_builder's own error type converts into it
+/// without a public `From` impl on [`BuildError`].
+pub(crate) struct Unbuilt(BuildError);
+
+impl From<derive_builder::UninitializedFieldError> for Unbuilt {
+    fn from(err: derive_builder::UninitializedFieldError) -> Self {
+        Unbuilt(BuildError::MissingField(err.field_name()))
+    }
+}
+
+impl From<BuildError> for Unbuilt {
+    fn from(err: BuildError) -> Self {
+        Unbuilt(err)
+    }
+}
+
+impl From<Unbuilt> for BuildError {
+    fn from(Unbuilt(err): Unbuilt) -> Self {
+        err
+    }
+}
+
+/// Declares an operation's public builder: a by-value wrapper around the builder derive_builder
+/// generates (which stays private, so none of its types or traits is public API), with a
+/// `build()` that returns [`BuildError`] and one documented setter per line, forwarded to the
+/// generated setter of the same name.
+///
+/// A setter line is `fn name(kind);`, where `kind` is
+/// - `text`: takes `impl Into<String>` (`&str`, `String`, `&String`, `Cow<str>`, …);
+/// - `texts`: takes `impl Into<Vec<String>>` and replaces the values set so far;
+/// - a type: takes a value of that type.
+macro_rules! operation_builder {
+    (
+        $(#[$meta:meta])*
+        pub struct $builder:ident($fields:ident) -> $op:ident;
+        $(#[$build_doc:meta])*
+        fn build;
+        $( $(#[$doc:meta])* fn $name:ident($($kind:tt)+); )*
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Default)]
+        pub struct $builder($fields);
+
         impl $builder {
-            $(
-                #[doc = concat!("Sets `", stringify!($field), "` from an `Option`: `None` leaves it unset.")]
-                pub fn $set(mut self, value: Option<$ty>) -> Self {
-                    self.$field = Some(value);
-                    self
-                }
-            )*
+            $(#[$build_doc])*
+            pub fn build(self) -> Result<$op, $crate::error::BuildError> {
+                self.0.build().map_err($crate::error::BuildError::from)
+            }
+
+            $( $crate::memberships::operation_builder!(@setter $(#[$doc])* $name($($kind)+)); )*
+        }
+    };
+    (@setter $(#[$doc:meta])* $name:ident(text)) => {
+        $(#[$doc])*
+        pub fn $name(self, value: impl Into<String>) -> Self {
+            Self(self.0.$name(value))
+        }
+    };
+    (@setter $(#[$doc:meta])* $name:ident(texts)) => {
+        $(#[$doc])*
+        pub fn $name(self, values: impl Into<Vec<String>>) -> Self {
+            Self(self.0.$name(values))
+        }
+    };
+    (@setter $(#[$doc:meta])* $name:ident($ty:ty)) => {
+        $(#[$doc])*
+        pub fn $name(self, value: $ty) -> Self {
+            Self(self.0.$name(value))
+        }
+    };
+}
+pub(crate) use operation_builder;
+
+/// Adds `set_x(Option<…>)` setters to a public builder, so a caller holding an `Option`
+/// forwards it without an `if`. A `text` field takes `Option<String>`, any other an `Option`
+/// of its type.
+macro_rules! option_setters {
+    ($builder:ident { $($set:ident => $field:ident : $kind:tt),* $(,)? }) => {
+        impl $builder {
+            $( $crate::memberships::option_setters!(@setter $set => $field: $kind); )*
+        }
+    };
+    (@setter $set:ident => $field:ident: text) => {
+        #[doc = concat!(
+            "Sets `", stringify!($field), "` from an `Option<String>`: `Some(v)` is [`",
+            stringify!($field), "(v)`](Self::", stringify!($field), "), `None` leaves it unset ",
+            "(clearing an earlier value)."
+        )]
+        pub fn $set(mut self, value: Option<String>) -> Self {
+            self.0.$field = Some(value);
+            self
+        }
+    };
+    (@setter $set:ident => $field:ident: $ty:ty) => {
+        #[doc = concat!(
+            "Sets `", stringify!($field), "` from an `Option<", stringify!($ty), ">`: `Some(v)` is [`",
+            stringify!($field), "(v)`](Self::", stringify!($field), "), `None` leaves it unset ",
+            "(clearing an earlier value)."
+        )]
+        pub fn $set(mut self, value: Option<$ty>) -> Self {
+            self.0.$field = Some(value);
+            self
         }
     };
 }
