@@ -16,7 +16,7 @@ pub const MAX_FILTER_VALUES: usize = 100;
 /// Lists an organization's members: `GET /organizations/{organization_id}/memberships`.
 ///
 /// Every filter the API has is here; none is sent unless set. Array filters take one value at a
-/// time (`.role("org:admin")`, repeatable) or many at once (`.roles(vec![…])`), and
+/// time (`.role("org:admin")`, repeatable) or many at once (`.roles(["org:admin", …])`), and
 /// go on the wire as repeated keys in the order given. What `build()` refuses is listed on
 /// [`ListMembershipsBuilder::build`].
 ///
@@ -90,18 +90,20 @@ operation_builder! {
     /// value and return it, so a half-built one serves as a template (it is `Clone`).
     ///
     /// Array filters take one value at a time (`.role("org:admin")`, repeatable, appending) or
-    /// many at once (`.roles(vec![…])`, replacing). Each `set_x` forwards an `Option`.
+    /// many at once (`.roles(["org:admin", "org:member"])`, replacing), from an array, a
+    /// `Vec<&str>`, a `Vec<String>` or any iterator of strings. Each `set_x` forwards an
+    /// `Option`.
     ///
     /// ```
     /// use clerk_memberships::{ListMemberships, ListMembershipsBuilder};
     ///
     /// let admins: ListMembershipsBuilder = ListMemberships::builder()
     ///     .organization_id("org_1")
-    ///     .roles(vec!["org:admin".to_owned(), "org:owner".to_owned()]);
+    ///     .roles(["org:admin", "org:owner"]);
     /// let search: Option<String> = Some("jane".to_owned());
     /// let page_size: Option<u32> = None;
     /// let request = admins
-    ///     .set_query(search)
+    ///     .set_query(search.as_deref())
     ///     .set_limit(page_size)
     ///     .build()?;
     /// # Ok::<(), clerk_memberships::BuildError>(())

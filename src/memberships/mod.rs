@@ -124,7 +124,8 @@ impl From<Unbuilt> for BuildError {
 ///
 /// A setter line is `fn name(kind);`, where `kind` is
 /// - `text`: takes `impl Into<String>` (`&str`, `String`, `&String`, `Cow<str>`, …);
-/// - `texts`: takes `impl Into<Vec<String>>` and replaces the values set so far;
+/// - `texts`: takes any `IntoIterator` of such values (an array, a `Vec<&str>`, a
+///   `Vec<String>`, an iterator) and replaces the values set so far;
 /// - a type: takes a value of that type.
 macro_rules! operation_builder {
     (
@@ -155,8 +156,8 @@ macro_rules! operation_builder {
     };
     (@setter $(#[$doc:meta])* $name:ident(texts)) => {
         $(#[$doc])*
-        pub fn $name(self, values: impl Into<Vec<String>>) -> Self {
-            Self(self.0.$name(values))
+        pub fn $name(self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
+            Self(self.0.$name(values.into_iter().map(Into::into).collect::<Vec<String>>()))
         }
     };
     (@setter $(#[$doc:meta])* $name:ident($ty:ty)) => {
@@ -169,8 +170,9 @@ macro_rules! operation_builder {
 pub(crate) use operation_builder;
 
 /// Adds `set_x(Option<…>)` setters to a public builder, so a caller holding an `Option`
-/// forwards it without an `if`. A `text` field takes `Option<String>`, any other an `Option`
-/// of its type.
+/// forwards it without an `if`. A `text` field takes `Option<&str>`, any other an `Option` of
+/// its type: a concrete type, so that a bare `None` needs no annotation (no generic parameter
+/// can take `Option<&str>`, `Option<String>` and a bare `None` alike).
 macro_rules! option_setters {
     ($builder:ident { $($set:ident => $field:ident : $kind:tt),* $(,)? }) => {
         impl $builder {
@@ -179,12 +181,12 @@ macro_rules! option_setters {
     };
     (@setter $set:ident => $field:ident: text) => {
         #[doc = concat!(
-            "Sets `", stringify!($field), "` from an `Option<String>`: `Some(v)` is [`",
+            "Sets `", stringify!($field), "` from an `Option<&str>`: `Some(v)` is [`",
             stringify!($field), "(v)`](Self::", stringify!($field), "), `None` leaves it unset ",
-            "(clearing an earlier value)."
+            "(clearing an earlier value). An `Option<String>` goes in with `.as_deref()`."
         )]
-        pub fn $set(mut self, value: Option<String>) -> Self {
-            self.0.$field = Some(value);
+        pub fn $set(mut self, value: Option<&str>) -> Self {
+            self.0.$field = Some(value.map(str::to_owned));
             self
         }
     };
