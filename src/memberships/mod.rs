@@ -44,6 +44,15 @@ pub use update::{UpdateMembership, UpdateMembershipBuilder};
 pub use update_metadata::{UpdateMembershipMetadata, UpdateMembershipMetadataBuilder};
 
 /// Which of the five operations a request performs.
+///
+/// ```
+/// use clerk_memberships::{Method, Operation};
+///
+/// let op = Operation::UpdateMetadata;
+/// assert_eq!(op.method(), Method::Patch);
+/// assert_eq!(op.to_string(), "update_metadata");
+/// assert!(op.is_idempotent() && !Operation::Create.is_idempotent());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Operation {
