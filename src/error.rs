@@ -83,12 +83,6 @@ impl BuildError {
     }
 }
 
-impl From<derive_builder::UninitializedFieldError> for BuildError {
-    fn from(err: derive_builder::UninitializedFieldError) -> Self {
-        BuildError::MissingField(err.field_name())
-    }
-}
-
 /// Whether a request that failed in transport may have reached the server.
 ///
 /// This is what decides whether repeating a write is safe.
