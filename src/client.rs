@@ -170,7 +170,7 @@ impl Client {
         check_url_len(&url)?;
         let body = match endpoint.body() {
             Some(body) => Some(
-                serde_json::to_vec(body)
+                serde_json::to_vec(&body)
                     .map_err(|err| BuildError::invalid("body", err.to_string()))?,
             ),
             None => None,

@@ -17,6 +17,32 @@ use std::time::{Duration, Instant, SystemTime};
 ///
 /// An implementation keeps [`monotonic`](Self::monotonic) from ever going back, and makes
 /// [`sleep`](Self::sleep) advance it by at least the duration slept.
+///
+/// A clock of your own, e.g. one that counts the time a test's calls would have waited:
+///
+/// ```
+/// use std::sync::Mutex;
+/// use std::time::{Duration, Instant, SystemTime};
+/// use clerk_memberships::{Client, Clock};
+///
+/// #[derive(Default)]
+/// struct Counting(Mutex<Duration>);
+///
+/// impl Clock for Counting {
+///     fn now(&self) -> SystemTime {
+///         SystemTime::now()
+///     }
+///     fn monotonic(&self) -> Duration {
+///         *self.0.lock().unwrap()
+///     }
+///     fn sleep(&self, duration: Duration) {
+///         *self.0.lock().unwrap() += duration; // no real wait
+///     }
+/// }
+///
+/// let client = Client::builder().secret_key("sk_test_123").clock(Counting::default()).build()?;
+/// # Ok::<(), clerk_memberships::BuildError>(())
+/// ```
 pub trait Clock: Send + Sync {
     /// The wall-clock time, used only to read HTTP-date `Retry-After` values.
     fn now(&self) -> SystemTime;
@@ -30,6 +56,16 @@ pub trait Clock: Send + Sync {
 }
 
 /// The real clock: [`SystemTime::now`], [`Instant`] and [`std::thread::sleep`].
+///
+/// ```
+/// use std::time::Duration;
+/// use clerk_memberships::{Clock, SystemClock};
+///
+/// let clock = SystemClock;
+/// let before = clock.monotonic();
+/// clock.sleep(Duration::from_millis(1));
+/// assert!(clock.monotonic() > before);
+/// ```
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SystemClock;
 

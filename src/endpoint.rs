@@ -33,8 +33,12 @@ pub(crate) fn check_url_len(url: &str) -> Result<(), BuildError> {
 /// Operation files implement this and nothing else; [`Client::execute`](crate::Client) does the
 /// rendering, sending and decoding for all of them.
 pub(crate) trait Endpoint {
-    /// The JSON body type (`()` for operations without a body).
-    type Body: Serialize;
+    /// The JSON body (`()` for operations without one): a private type borrowing from the
+    /// request exactly the fields that go in the body, so that the request types themselves
+    /// never implement `Serialize` (which would drop what goes in the path or query).
+    type Body<'a>: Serialize
+    where
+        Self: 'a;
     /// The model a 2xx answer decodes into.
     type Response: Model;
     /// Which operation this is (gives the method).
@@ -47,7 +51,7 @@ pub(crate) trait Endpoint {
     fn query(&self, _query: &mut QueryWriter<'_>) {}
 
     /// The JSON body, if the operation has one.
-    fn body(&self) -> Option<&Self::Body> {
+    fn body(&self) -> Option<Self::Body<'_>> {
         None
     }
 }

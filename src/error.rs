@@ -26,13 +26,13 @@ use crate::models::Metadata;
 use crate::transport::Method;
 
 /// How many bytes of an unreadable response body [`Error::UnexpectedResponse`] keeps.
-pub const BODY_SNIPPET_LIMIT: usize = 512;
+pub(crate) const BODY_SNIPPET_LIMIT: usize = 512;
 /// How many bytes of the decoder's message [`Error::Decode`] keeps.
-pub const DECODE_DETAIL_LIMIT: usize = 160;
+pub(crate) const DECODE_DETAIL_LIMIT: usize = 160;
 /// Largest error body read as Clerk's error JSON; a larger one is shown as a snippet. Clerk's
 /// error answers are a few hundred bytes, so this only stops a hostile body from becoming
 /// millions of [`ClerkError`]s.
-pub const MAX_ERROR_JSON: usize = 64 * 1024;
+pub(crate) const MAX_ERROR_JSON: usize = 64 * 1024;
 /// How many of Clerk's errors the `Display` of an [`ApiError`] lists; all are kept in
 /// [`ApiError::errors`].
 const DISPLAYED_ERRORS: usize = 3;
@@ -83,15 +83,16 @@ impl BuildError {
     }
 }
 
-impl From<derive_builder::UninitializedFieldError> for BuildError {
-    fn from(err: derive_builder::UninitializedFieldError) -> Self {
-        BuildError::MissingField(err.field_name())
-    }
-}
-
 /// Whether a request that failed in transport may have reached the server.
 ///
 /// This is what decides whether repeating a write is safe.
+///
+/// ```
+/// use clerk_memberships::{Delivery, TransportError, TransportErrorKind};
+///
+/// let refused = TransportError::not_sent(TransportErrorKind::Connect, "connection refused");
+/// assert_eq!(refused.delivery(), Delivery::NotSent); // safe to send a create again
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Delivery {
     /// The request certainly did not reach the server (for example the connection was refused).
@@ -105,6 +106,16 @@ pub enum Delivery {
 ///
 /// The [`Delivery`] each kind comes with, as [`UreqTransport`](crate::UreqTransport) reports
 /// it, is part of each variant's description.
+///
+/// ```
+/// use clerk_memberships::{Error, TransportErrorKind};
+///
+/// fn worth_a_later_try(err: &Error) -> bool {
+///     err.transport_error().is_some_and(|t| {
+///         matches!(t.kind(), TransportErrorKind::Connect | TransportErrorKind::Timeout)
+///     })
+/// }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TransportErrorKind {
@@ -156,7 +167,7 @@ impl fmt::Display for TransportErrorKind {
 /// error with [`with_source`](Self::with_source).
 ///
 /// Its `Display` shows the kind, the delivery and the message (control characters escaped, at
-/// most [`BODY_SNIPPET_LIMIT`] bytes of it), never the source's text: that is the next link of
+/// most 512 bytes of it), never the source's text: that is the next link of
 /// the [`source`](std::error::Error::source) chain.
 ///
 /// ```
@@ -305,6 +316,17 @@ impl std::error::Error for TransportError {
 ///
 /// It is `#[non_exhaustive]`: to make one in a test, start from `ClerkError::default()` and
 /// set its fields, or decode it from JSON.
+///
+/// ```
+/// use clerk_memberships::ClerkError;
+///
+/// let error: ClerkError = serde_json::from_str(
+///     r#"{"code":"form_param_value_invalid","message":"is invalid","meta":{"param_name":"limit"}}"#,
+/// )?;
+/// assert_eq!(error.code, "form_param_value_invalid");
+/// assert_eq!(error.long_message, "", "a field left out decodes as empty");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ClerkError {
@@ -333,6 +355,19 @@ pub(crate) struct ClerkErrors {
 }
 
 /// A non-2xx answer that carried Clerk's error JSON.
+///
+/// ```
+/// use clerk_memberships::Error;
+///
+/// fn explain(err: &Error) {
+///     if let Some(api) = err.api_error() {
+///         eprintln!("status {}, trace id {:?}", api.status, api.clerk_trace_id);
+///         for clerk in &api.errors {
+///             eprintln!("  {}: {}", clerk.code, clerk.long_message);
+///         }
+///     }
+/// }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ApiError {
@@ -362,7 +397,7 @@ impl ApiError {
 
 /// Shows the status, the first few of Clerk's errors (long message, else message, and code) and
 /// the trace id. Clerk's text is shown with control characters escaped; the errors take at most
-/// [`BODY_SNIPPET_LIMIT`] bytes and the trace id at most 128, each ending in `…` when cut.
+/// 512 bytes and the trace id at most 128, each ending in `…` when cut.
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "clerk api error (status {})", self.status)?;
@@ -527,7 +562,8 @@ pub enum Error {
         call: Option<Box<Call>>,
     },
 
-    /// The server answered with a non-2xx status and Clerk's error JSON.
+    /// The server answered with a non-2xx status and Clerk's error JSON (a body over 64 KiB
+    /// is not read as JSON: it is [`Error::UnexpectedResponse`]).
     #[non_exhaustive]
     Api {
         /// The status, Clerk's errors, trace id and `Retry-After`.
@@ -539,14 +575,14 @@ pub enum Error {
     },
 
     /// The server answered with a non-2xx status and a body that is not Clerk's error JSON
-    /// (an HTML page from a proxy, an empty body, …).
+    /// (an HTML page from a proxy, an empty body, …), or one over 64 KiB.
     ///
     /// Its `Display` quotes the snippet with control characters escaped.
     #[non_exhaustive]
     UnexpectedResponse {
         /// The HTTP status.
         status: u16,
-        /// The start of the body (at most [`BODY_SNIPPET_LIMIT`] bytes), lossily decoded as UTF-8.
+        /// The start of the body (at most 512 bytes), lossily decoded as UTF-8.
         body_snippet: String,
         /// How long the server asked the client to wait (`Retry-After`), when present.
         retry_after: Option<Duration>,
@@ -605,7 +641,7 @@ pub enum Error {
         /// The HTTP status.
         status: u16,
         /// Where and how the JSON did not match: the decoder's message, cut to
-        /// [`DECODE_DETAIL_LIMIT`] bytes (it can quote values from the body).
+        /// 160 bytes (it can quote values from the body).
         detail: String,
         /// How many times the request was tried.
         attempts: u32,
@@ -783,7 +819,6 @@ impl Error {
     /// turned into an [`Error`] by `?`).
     ///
     /// ```
-    /// # #[cfg(feature = "test-util")] {
     /// use clerk_memberships::{Method, Operation, UpdateMembership};
     /// use clerk_memberships::testing::MockTransport;
     ///
@@ -803,7 +838,6 @@ impl Error {
     /// assert!(err.to_string().starts_with(
     ///     "update membership (PATCH /organizations/org_1/memberships/user_1): clerk api error (status 404)"
     /// ));
-    /// # }
     /// # Ok::<(), clerk_memberships::BuildError>(())
     /// ```
     pub fn operation(&self) -> Option<&Call> {
@@ -899,6 +933,24 @@ pub const RESOURCE_NOT_FOUND: &str = "resource_not_found";
 /// `update membership (PATCH /organizations/org_1/memberships/user_1)`.
 ///
 /// See [`Error::operation`].
+///
+/// ```
+/// use clerk_memberships::{DeleteMembership, Method};
+/// use clerk_memberships::testing::MockTransport;
+///
+/// let mock = MockTransport::new();
+/// mock.push_json(404, r#"{"errors":[{"code":"resource_not_found"}]}"#);
+/// let err = DeleteMembership::builder()
+///     .organization_id("org_1")
+///     .user_id("user_1")
+///     .build()?
+///     .send(&mock.client())
+///     .unwrap_err();
+/// let call = err.operation().unwrap();
+/// assert_eq!(call.method(), Method::Delete);
+/// assert_eq!(call.to_string(), "delete membership (DELETE /organizations/org_1/memberships/user_1)");
+/// # Ok::<(), clerk_memberships::BuildError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Call {
     operation: Operation,

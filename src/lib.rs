@@ -1,6 +1,7 @@
 //! A blocking, typed client for Clerk's Backend API **organization memberships**: create a
 //! membership, list an organization's members with every filter the API has, change a member's
-//! role, remove a member, and deep-merge a membership's metadata.
+//! role, remove a member, and deep-merge a membership's metadata; and find the users a roster
+//! names by email address or external id ([`ListUsers`], [`sync::resolve_users`]).
 //!
 //! # Quick start
 //!
@@ -41,9 +42,12 @@
 //!
 //! # Testing your code
 //!
-//! [`testing::MockTransport`] answers with scripted responses and records what was sent; plug
-//! it in with [`ClientBuilder::transport`]. With the `test-util` feature, `testing::FakeClerk`
-//! is a stateful in-memory Clerk that answers every operation from its own data.
+//! With the `test-util` feature, in `[dev-dependencies]`
+//! (`clerk-memberships = { version = "0.1", features = ["test-util"] }`), the [`testing`]
+//! module has the test doubles: [`testing::MockTransport`] answers with scripted responses and
+//! records what was sent (plug it in with [`ClientBuilder::transport`]), and
+//! [`testing::FakeClerk`] is a stateful in-memory Clerk that answers every operation from its
+//! own data. Neither is compiled without the feature.
 //!
 //! # Retries
 //!
@@ -52,9 +56,66 @@
 //! every clone of the client, and [`ClientBuilder::clerk_rate_limit`] paces requests with a
 //! [`SlidingWindowLimiter`] at Clerk's published limits. Waits are measured on a monotonic
 //! [`Clock`], so a wall clock that is stepped changes none of them.
+//!
+//! # Where things are
+//!
+//! Everything is imported from the crate root, except the test doubles, which stay in
+//! [`testing`].
+//!
+//! - **Client and configuration**: [`Client`] and [`ClientBuilder`] (base URL, timeouts, retry
+//!   policy, rate limit, transport, clock), [`SecretKey`] (its `Debug` is redacted), the
+//!   environment variables [`SECRET_KEY_VAR`] and [`BASE_URL_VAR`], and the defaults
+//!   [`DEFAULT_BASE_URL`], [`DEFAULT_API_VERSION`] and [`DEFAULT_USER_AGENT`].
+//! - **Operations**, one struct each, built with `X::builder()` and sent with `.send(&client)`:
+//!
+//!   | operation | method and path (below the base URL) | answer |
+//!   |---|---|---|
+//!   | [`CreateMembership`] | `POST /organizations/{organization_id}/memberships` | [`OrganizationMembership`] |
+//!   | [`ListMemberships`] | `GET /organizations/{organization_id}/memberships` | [`OrganizationMemberships`] |
+//!   | [`UpdateMembership`] | `PATCH /organizations/{organization_id}/memberships/{user_id}` | [`OrganizationMembership`] |
+//!   | [`DeleteMembership`] | `DELETE /organizations/{organization_id}/memberships/{user_id}` | [`OrganizationMembership`] (the removed one) |
+//!   | [`UpdateMembershipMetadata`] | `PATCH /organizations/{organization_id}/memberships/{user_id}/metadata` | [`OrganizationMembership`] |
+//!   | [`ListUsers`] | `GET /users` | `Vec<`[`User`]`>` (a bare array) |
+//!
+//!   Their builders ([`CreateMembershipBuilder`], …) and [`Operation`], which names each one.
+//!   What `build()` refuses, before anything is sent: an id that is empty, only whitespace,
+//!   `.` or `..`, or over [`MAX_ID_LEN`] bytes; a filter value over [`MAX_FILTER_VALUE_LEN`]
+//!   bytes; more than [`MAX_FILTER_VALUES`] values in an array filter; a `limit` outside 1 to
+//!   [`MAX_LIMIT`]; metadata nested deeper than [`MAX_METADATA_DEPTH`] or larger than
+//!   [`MAX_METADATA_BYTES`]. A rendered URL must fit in [`MAX_URL_LEN`] bytes.
+//! - **Models**: [`OrganizationMembership`], [`OrganizationMemberships`] (a page, with
+//!   `total_count`), [`Organization`], [`PublicUserData`] and [`Metadata`]; [`User`] and its
+//!   [`EmailAddress`]es.
+//! - **Errors**: [`Error`] (by the stage at which a call failed), [`BuildError`] (a request
+//!   refused before sending), [`ApiError`] and [`ClerkError`] (Clerk's error answer),
+//!   [`TransportError`], [`TransportErrorKind`] and [`Delivery`] (whether a failed request may
+//!   have reached the server).
+//! - **Retries and pacing**: [`RetryPolicy`] and [`RetryPolicyBuilder`] (with the `DEFAULT_*`
+//!   values, e.g. [`DEFAULT_MAX_ATTEMPTS`]), [`AttemptEvent`] for
+//!   [`ClientBuilder::on_attempt`], the [`RateLimiter`] trait and [`SlidingWindowLimiter`], and
+//!   the [`Clock`] every wait is measured on ([`SystemClock`] by default).
+//! - **Transport**: the [`Transport`] trait, the [`HttpRequest`] it is given (with its
+//!   [`Method`]) and the [`HttpResponse`] it returns; [`UreqTransport`] and
+//!   [`UreqTransportBuilder`], the default, with [`DEFAULT_CONNECT_TIMEOUT`],
+//!   [`DEFAULT_REQUEST_TIMEOUT`] and [`DEFAULT_MAX_RESPONSE_BODY`].
+//! - **Pagination**: [`ListMemberships::pages`], [`ListMemberships::items`] and
+//!   [`ListMemberships::collect_all`], with their iterators [`MembershipPages`] and
+//!   [`MembershipItems`]; [`ListUsers::pages`] and [`ListUsers::items`], with [`UserPages`]
+//!   and [`UserItems`].
+//! - **[`sync`]**, for keeping organizations in step with a roster: [`sync::resolve_users`]
+//!   turns email addresses and external ids into user ids in batches. Its items stay in the
+//!   module.
+//! - **[`testing`]** (feature `test-util`): [`testing::MockTransport`],
+//!   [`testing::ManualClock`], [`testing::FakeClerk`] and the fixture
+//!   [`testing::MEMBERSHIP_JSON`] and [`testing::USER_JSON`].
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+// These docs are written for the build docs.rs makes, with every feature: without `test-util`
+// their links into `testing` have nothing to point at. The CI builds the docs with every
+// feature and warnings denied, so a link broken in every build is still caught.
+#![cfg_attr(not(feature = "test-util"), allow(rustdoc::broken_intra_doc_links))]
 
 mod answer;
 mod client;
@@ -62,7 +123,7 @@ mod clock;
 mod endpoint;
 mod error;
 mod lock;
-pub mod memberships;
+mod memberships;
 mod models;
 mod pacing;
 mod pagination;
@@ -70,6 +131,8 @@ mod retry;
 mod retry_after;
 mod secret;
 pub mod sync;
+#[cfg(feature = "test-util")]
+#[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
 pub mod testing;
 mod transport;
 mod users;
@@ -81,21 +144,21 @@ pub use client::{
 pub use clock::{Clock, SystemClock};
 pub use endpoint::MAX_URL_LEN;
 pub use error::{
-    ALREADY_A_MEMBER, ApiError, BODY_SNIPPET_LIMIT, BuildError, Call, ClerkError,
-    DECODE_DETAIL_LIMIT, Delivery, Error, MAX_ERROR_JSON, MEMBERSHIP_QUOTA_EXCEEDED,
-    RESOURCE_NOT_FOUND, TransportError, TransportErrorKind,
+    ALREADY_A_MEMBER, ApiError, BuildError, Call, ClerkError, Delivery, Error,
+    MEMBERSHIP_QUOTA_EXCEEDED, RESOURCE_NOT_FOUND, TransportError, TransportErrorKind,
 };
 pub use memberships::{
     CreateMembership, CreateMembershipBuilder, DeleteMembership, DeleteMembershipBuilder,
-    ListMemberships, ListMembershipsBuilder, Operation, UpdateMembership, UpdateMembershipBuilder,
-    UpdateMembershipMetadata, UpdateMembershipMetadataBuilder,
+    ListMemberships, ListMembershipsBuilder, MAX_FILTER_VALUE_LEN, MAX_FILTER_VALUES, MAX_ID_LEN,
+    MAX_LIMIT, MAX_METADATA_BYTES, MAX_METADATA_DEPTH, Operation, UpdateMembership,
+    UpdateMembershipBuilder, UpdateMembershipMetadata, UpdateMembershipMetadataBuilder,
 };
 pub use models::{
     EmailAddress, Metadata, Organization, OrganizationMembership, OrganizationMemberships,
     PublicUserData, User,
 };
 pub use pacing::{RateLimiter, SlidingWindowLimiter};
-pub use pagination::{Items, Pages, UserItems, UserPages};
+pub use pagination::{MembershipItems, MembershipPages, UserItems, UserPages};
 pub use retry::{
     AttemptEvent, DEFAULT_DEADLINE, DEFAULT_INITIAL_BACKOFF, DEFAULT_JITTER, DEFAULT_MAX_ATTEMPTS,
     DEFAULT_MAX_BACKOFF, DEFAULT_MULTIPLIER, RetryPolicy, RetryPolicyBuilder,

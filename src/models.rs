@@ -26,6 +26,16 @@ impl Model for OrganizationMemberships {
 }
 
 /// A metadata object: any JSON object, keys kept verbatim.
+///
+/// ```
+/// use clerk_memberships::Metadata;
+/// use serde_json::json;
+///
+/// let mut metadata = Metadata::new();
+/// metadata.insert("department".into(), json!("finance"));
+/// assert_eq!(serde_json::to_string(&metadata)?, r#"{"department":"finance"}"#);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 pub type Metadata = serde_json::Map<String, serde_json::Value>;
 
 /// A user's membership in an organization.
@@ -76,6 +86,14 @@ pub struct OrganizationMembership {
 }
 
 /// An organization, as embedded in a membership.
+///
+/// ```
+/// # let membership: clerk_memberships::OrganizationMembership =
+/// #     serde_json::from_str(clerk_memberships::testing::MEMBERSHIP_JSON).unwrap();
+/// let org = &membership.organization;
+/// assert_eq!((org.id.as_str(), org.slug.as_str()), ("org_2g7np7Hrk0SN6kj5EDMLDaKNL0S", "acme-corp"));
+/// assert_eq!(org.max_allowed_memberships, 5);
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Organization {
@@ -126,6 +144,14 @@ pub struct Organization {
 }
 
 /// Public data of the member of a membership.
+///
+/// ```
+/// # let membership: clerk_memberships::OrganizationMembership =
+/// #     serde_json::from_str(clerk_memberships::testing::MEMBERSHIP_JSON).unwrap();
+/// let user = membership.public_user_data.as_ref().unwrap();
+/// assert_eq!(user.first_name.as_deref(), Some("Jane"));
+/// assert_eq!(user.identifier.as_deref(), Some("jane.doe@acme.com"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PublicUserData {
@@ -210,6 +236,15 @@ impl OrganizationMembership {
 }
 
 /// One page of memberships.
+///
+/// ```
+/// use clerk_memberships::OrganizationMemberships;
+///
+/// let page: OrganizationMemberships = serde_json::from_str(r#"{"data":[],"total_count":0}"#)?;
+/// assert!(page.data.is_empty());
+/// assert_eq!(page.total_count, 0);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct OrganizationMemberships {

@@ -25,6 +25,38 @@ use crate::retry_after::MAX_RETRY_AFTER;
 /// budget between processes through these times alone.
 ///
 /// [`SlidingWindowLimiter`] is the built-in one.
+///
+/// A limiter that lets requests through at most every `gap` (a fixed spacing, for a backend
+/// that dislikes bursts):
+///
+/// ```
+/// use std::sync::Mutex;
+/// use std::time::Duration;
+/// use clerk_memberships::{Client, RateLimiter};
+///
+/// struct Spaced {
+///     gap: Duration,
+///     next: Mutex<Duration>,
+/// }
+///
+/// impl RateLimiter for Spaced {
+///     fn reserve(&self, earliest: Duration, latest: Duration) -> Result<Duration, Duration> {
+///         let mut next = self.next.lock().unwrap();
+///         let start = earliest.max(*next);
+///         if start > latest {
+///             return Err(start);
+///         }
+///         *next = start + self.gap;
+///         Ok(start)
+///     }
+/// }
+///
+/// let client = Client::builder()
+///     .secret_key("sk_test_123")
+///     .rate_limiter(Spaced { gap: Duration::from_millis(50), next: Mutex::new(Duration::ZERO) })
+///     .build()?;
+/// # Ok::<(), clerk_memberships::BuildError>(())
+/// ```
 pub trait RateLimiter: Send + Sync {
     /// Reserves a start for one request: the earliest time at or after `earliest` at which a
     /// start keeps the limit, provided it is no later than `latest`.

@@ -44,12 +44,12 @@ impl ListMemberships {
     /// }
     /// # Ok::<(), clerk_memberships::Error>(())
     /// ```
-    pub fn pages(&self, client: &Client) -> Pages {
+    pub fn pages(&self, client: &Client) -> MembershipPages {
         let mut request = self.clone();
         let page_size = request.limit.unwrap_or(MAX_LIMIT);
         request.limit = Some(page_size);
         let start = request.offset.unwrap_or(0);
-        Pages {
+        MembershipPages {
             client: client.clone(),
             request,
             next_offset: Some(start),
@@ -69,8 +69,8 @@ impl ListMemberships {
     /// }
     /// # Ok::<(), clerk_memberships::Error>(())
     /// ```
-    pub fn items(&self, client: &Client) -> Items {
-        Items {
+    pub fn items(&self, client: &Client) -> MembershipItems {
+        MembershipItems {
             pages: self.pages(client),
             current: Vec::new().into_iter(),
         }
@@ -146,8 +146,21 @@ impl RecentIds {
 }
 
 /// The pages of a [`ListMemberships`] request; see [`ListMemberships::pages`].
+///
+/// ```
+/// # let client = clerk_memberships::testing::doc_client();
+/// use clerk_memberships::{ListMemberships, MembershipPages};
+///
+/// let pages: MembershipPages = ListMemberships::builder()
+///     .organization_id("org_1")
+///     .build()?
+///     .pages(&client);
+/// let sizes: Vec<usize> = pages.map(|page| page.map(|p| p.data.len())).collect::<Result<_, _>>()?;
+/// assert_eq!(sizes, [1]);
+/// # Ok::<(), clerk_memberships::Error>(())
+/// ```
 #[derive(Debug)]
-pub struct Pages {
+pub struct MembershipPages {
     client: Client,
     request: ListMemberships,
     /// `None` once finished.
@@ -157,7 +170,7 @@ pub struct Pages {
     recent_ids: RecentIds,
 }
 
-impl Iterator for Pages {
+impl Iterator for MembershipPages {
     type Item = Result<OrganizationMemberships, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -186,16 +199,30 @@ impl Iterator for Pages {
     }
 }
 
-impl FusedIterator for Pages {}
+impl FusedIterator for MembershipPages {}
 
 /// The memberships of a [`ListMemberships`] request; see [`ListMemberships::items`].
+///
+/// ```
+/// # let client = clerk_memberships::testing::doc_client();
+/// use clerk_memberships::ListMemberships;
+///
+/// let admins: Vec<String> = ListMemberships::builder()
+///     .organization_id("org_1")
+///     .role("org:admin")
+///     .build()?
+///     .items(&client)
+///     .map(|membership| membership.map(|m| m.id))
+///     .collect::<Result<_, _>>()?;
+/// # Ok::<(), clerk_memberships::Error>(())
+/// ```
 #[derive(Debug)]
-pub struct Items {
-    pages: Pages,
+pub struct MembershipItems {
+    pages: MembershipPages,
     current: std::vec::IntoIter<OrganizationMembership>,
 }
 
-impl Iterator for Items {
+impl Iterator for MembershipItems {
     type Item = Result<OrganizationMembership, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -211,7 +238,7 @@ impl Iterator for Items {
     }
 }
 
-impl FusedIterator for Items {}
+impl FusedIterator for MembershipItems {}
 
 impl ListUsers {
     /// Every page of this request, lazily, using `limit`/`offset` and keeping every filter.
@@ -276,6 +303,16 @@ impl ListUsers {
 }
 
 /// The pages of a [`ListUsers`] request; see [`ListUsers::pages`].
+///
+/// ```
+/// # let client = clerk_memberships::testing::doc_client();
+/// use clerk_memberships::{ListUsers, UserPages};
+///
+/// let pages: UserPages = ListUsers::builder().limit(100).build()?.pages(&client);
+/// let sizes: Vec<usize> = pages.map(|page| page.map(|p| p.len())).collect::<Result<_, _>>()?;
+/// assert_eq!(sizes, [1], "one short page is the last");
+/// # Ok::<(), clerk_memberships::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct UserPages {
     client: Client,
@@ -318,6 +355,16 @@ impl Iterator for UserPages {
 impl FusedIterator for UserPages {}
 
 /// The users of a [`ListUsers`] request; see [`ListUsers::items`].
+///
+/// ```
+/// # let client = clerk_memberships::testing::doc_client();
+/// use clerk_memberships::{ListUsers, UserItems};
+///
+/// let users: UserItems = ListUsers::builder().email_address("jane.doe@acme.com").build()?.items(&client);
+/// let ids: Vec<String> = users.map(|user| user.map(|u| u.id)).collect::<Result<_, _>>()?;
+/// assert_eq!(ids, ["user_2h8op3Isl1QR7tKu5FGNfaLKEoU"]);
+/// # Ok::<(), clerk_memberships::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct UserItems {
     pages: UserPages,

@@ -264,6 +264,23 @@ impl RetryPolicy {
 /// [`ClientBuilder::on_attempt`](crate::ClientBuilder::on_attempt).
 ///
 /// It never holds the secret key, request bodies or metadata.
+///
+/// ```
+/// use clerk_memberships::Client;
+///
+/// let client = Client::builder()
+///     .secret_key("sk_test_123")
+///     .on_attempt(|event| {
+///         if let Some(wait) = event.retry_in {
+///             eprintln!(
+///                 "{} {} attempt {} failed ({:?}); again in {wait:?}",
+///                 event.method, event.path, event.attempt, event.status
+///             );
+///         }
+///     })
+///     .build()?;
+/// # Ok::<(), clerk_memberships::BuildError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct AttemptEvent {

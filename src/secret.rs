@@ -86,6 +86,15 @@ impl fmt::Debug for SecretKey {
 /// already. You never need to name this type.
 ///
 /// Its `Debug` output is redacted.
+///
+/// ```
+/// use clerk_memberships::{Client, SecretKey};
+///
+/// let key = SecretKey::new("sk_test_123")?;
+/// Client::builder().secret_key(&key).build()?; // a checked key
+/// Client::builder().secret_key("sk_test_123").build()?; // text, checked at build()
+/// # Ok::<(), clerk_memberships::BuildError>(())
+/// ```
 #[derive(Clone)]
 pub struct KeyInput(pub(crate) KeySource);
 

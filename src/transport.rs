@@ -49,6 +49,24 @@ pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// server: [`TransportError::not_sent`] only when it certainly did not (the connection was never
 /// made), since that is what allows a `create` to be retried. A transport should give up once
 /// [`HttpRequest::time_left`] has passed, and should cap the bodies it reads.
+///
+/// A transport that answers every request itself, e.g. for a dry run:
+///
+/// ```
+/// use clerk_memberships::{Client, HttpRequest, HttpResponse, Transport, TransportError};
+///
+/// struct DryRun;
+///
+/// impl Transport for DryRun {
+///     fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
+///         eprintln!("would send {} {}", request.method(), request.path_and_query());
+///         Ok(HttpResponse::new(503, "dry run"))
+///     }
+/// }
+///
+/// let client = Client::builder().secret_key("sk_test_123").transport(DryRun).build()?;
+/// # Ok::<(), clerk_memberships::BuildError>(())
+/// ```
 pub trait Transport: Send + Sync {
     /// Sends one request and returns the server's answer.
     ///
@@ -71,6 +89,13 @@ impl<T: Transport + ?Sized> Transport for Box<T> {
 }
 
 /// An HTTP method used by the memberships API.
+///
+/// ```
+/// use clerk_memberships::{Method, Operation};
+///
+/// assert_eq!(Operation::UpdateMetadata.method(), Method::Patch);
+/// assert_eq!(Method::Patch.to_string(), "PATCH");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Method {
@@ -112,6 +137,25 @@ pub(crate) type HeaderValue = std::sync::Arc<str>;
 ///
 /// Two requests are equal when they would put the same bytes on the wire: the per-attempt
 /// [`time_left`](Self::time_left) is not compared.
+///
+/// ```
+/// # let client = clerk_memberships::testing::doc_client();
+/// use clerk_memberships::{ListMemberships, Method};
+///
+/// let request = ListMemberships::builder()
+///     .organization_id("org_1")
+///     .role("org:admin")
+///     .role("org:member")
+///     .build()?
+///     .render(&client)?;
+/// assert_eq!(request.method(), Method::Get);
+/// assert_eq!(
+///     request.path_and_query(),
+///     "/v1/organizations/org_1/memberships?role=org%3Aadmin&role=org%3Amember"
+/// );
+/// assert!(!format!("{request:?}").contains("sk_test"), "Debug hides the key");
+/// # Ok::<(), clerk_memberships::Error>(())
+/// ```
 #[derive(Clone)]
 pub struct HttpRequest {
     pub(crate) operation: Operation,
@@ -213,6 +257,15 @@ impl fmt::Debug for HttpRequest {
 }
 
 /// A server's answer, as a [`Transport`] returns it.
+///
+/// ```
+/// use clerk_memberships::HttpResponse;
+///
+/// let response = HttpResponse::new(200, r#"{"data":[],"total_count":0}"#)
+///     .with_header("Content-Type", "application/json");
+/// assert_eq!(response.status(), 200);
+/// assert_eq!(response.header("content-type"), Some("application/json"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpResponse {
     status: u16,
@@ -369,6 +422,18 @@ impl UreqTransport {
 /// Configures a [`UreqTransport`].
 ///
 /// Its `Debug` output hides the password of a proxy URL.
+///
+/// ```
+/// use std::time::Duration;
+/// use clerk_memberships::{Client, UreqTransport};
+///
+/// let transport = UreqTransport::builder()
+///     .request_timeout(Duration::from_secs(10))
+///     .proxy_from_env(false)
+///     .build();
+/// let client = Client::builder().secret_key("sk_test_123").transport(transport).build()?;
+/// # Ok::<(), clerk_memberships::BuildError>(())
+/// ```
 #[derive(Clone)]
 pub struct UreqTransportBuilder {
     connect_timeout: Duration,

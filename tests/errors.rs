@@ -10,9 +10,7 @@ mod support;
 
 use std::time::Duration;
 
-use clerk_memberships::{
-    ApiError, BODY_SNIPPET_LIMIT, BuildError, Client, ClientBuilder, Error, ListMemberships,
-};
+use clerk_memberships::{ApiError, BuildError, Client, ClientBuilder, Error, ListMemberships};
 use httpmock::prelude::*;
 use serde_json::json;
 use support::clients::{KEY, answering, client};
@@ -20,6 +18,10 @@ use support::ops::Op;
 
 const MEMBERSHIP: &str = include_str!("fixtures/membership.json");
 const STATUSES: [u16; 9] = [400, 401, 403, 404, 422, 429, 500, 502, 503];
+/// How much of an unreadable body `Error::UnexpectedResponse` keeps, as documented: 512 bytes.
+const BODY_SNIPPET_LIMIT: usize = 512;
+/// The largest error body read as Clerk's JSON, as documented: 64 KiB.
+const MAX_ERROR_JSON: usize = 64 * 1024;
 
 /// Sends `op` for `org`; every operation must fail the same way.
 fn call(client: &Client, op: Op, org: &str) -> Error {
@@ -793,8 +795,8 @@ fn the_client_is_clone_send_sync_and_static() {
 
 #[test]
 fn a_hostile_error_body_stays_bounded() {
+    use clerk_memberships::RetryPolicy;
     use clerk_memberships::testing::MockTransport;
-    use clerk_memberships::{MAX_ERROR_JSON, RetryPolicy};
 
     let client_with = |mock: &MockTransport| {
         Client::builder()

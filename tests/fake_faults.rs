@@ -1,4 +1,3 @@
-#![cfg(feature = "test-util")]
 //! FakeClerk's injected faults and its record of requests, seen through the client: what a
 //! single attempt returns and whether the fake's state changed, then what the client's retry
 //! layer makes of the same faults.

@@ -1,4 +1,3 @@
-#![cfg(feature = "test-util")]
 //! A 1,000-member organization: filters, sorting and paging over it, each checked against
 //! the same rule computed here in plain Rust.
 

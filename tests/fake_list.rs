@@ -1,4 +1,3 @@
-#![cfg(feature = "test-util")]
 //! FakeClerk's list semantics through the public client, on five hand-made members whose
 //! data puts every filter and sort order on an edge.
 

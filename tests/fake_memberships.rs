@@ -1,4 +1,3 @@
-#![cfg(feature = "test-util")]
 //! FakeClerk through the public client: create, update, delete and update_metadata, their
 //! errors, and the shape of what they answer.
 

@@ -1,4 +1,3 @@
-#![cfg(feature = "test-util")]
 //! Auto-pagination over an organization of 10,500 members held by the in-memory Clerk.
 
 use std::collections::HashSet;

@@ -3,7 +3,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::metadata::{MetadataInput, metadata_setters};
-use super::{Operation, id, non_empty, operation_methods};
+use super::{Operation, Unbuilt, id, non_empty, operation_builder, operation_methods};
 use crate::endpoint::{Endpoint, PathWriter};
 use crate::error::BuildError;
 use crate::models::OrganizationMembership;
@@ -24,42 +24,99 @@ use crate::models::OrganizationMembership;
 ///     .send(&client)?;
 /// # Ok::<(), clerk_memberships::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Builder, Serialize)]
+#[derive(Debug, Clone, PartialEq, Builder)]
 #[builder(
+    name = "CreateMembershipFields",
+    private,
     pattern = "owned",
     setter(into),
     derive(Debug, Clone, PartialEq),
-    build_fn(error = "BuildError", validate = "Self::validate")
+    build_fn(error = "Unbuilt", validate = "Self::validate")
 )]
 pub struct CreateMembership {
-    /// The organization to add the user to. Required; refused if empty, only whitespace, `.`,
-    /// `..` or over [`MAX_ID_LEN`](super::MAX_ID_LEN) bytes.
-    #[serde(skip)]
     organization_id: String,
-    /// The user to add. Required; refused if empty, only whitespace, `.`, `..` or
-    /// over [`MAX_ID_LEN`](super::MAX_ID_LEN) bytes.
     user_id: String,
-    /// The new member's role, e.g. `org:member`. Required, not empty.
     role: String,
-    /// Metadata visible to frontend and backend: a JSON object. Not sent unless set.
     #[builder(
         setter(custom),
         field(ty = "MetadataInput", build = "self.public_metadata.into_value()")
     )]
-    #[serde(skip_serializing_if = "Option::is_none")]
     public_metadata: Option<Value>,
-    /// Metadata visible to the backend only: a JSON object. Not sent unless set.
     #[builder(
         setter(custom),
         field(ty = "MetadataInput", build = "self.private_metadata.into_value()")
     )]
-    #[serde(skip_serializing_if = "Option::is_none")]
     private_metadata: Option<Value>,
+}
+
+/// The body: `{"user_id":…,"role":…}`, then each metadata object that was set. The
+/// organization goes in the path, never here.
+#[derive(Serialize)]
+pub(crate) struct CreateBody<'a> {
+    user_id: &'a str,
+    role: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    public_metadata: Option<&'a Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    private_metadata: Option<&'a Value>,
+}
+
+operation_builder! {
+    /// Builds a [`CreateMembership`]: start with [`CreateMembership::builder`], set the
+    /// organization, the user and the role, optionally metadata, then
+    /// [`build`](Self::build). Setters take the builder by value and return it.
+    ///
+    /// ```
+    /// use clerk_memberships::{CreateMembership, CreateMembershipBuilder};
+    /// use serde_json::json;
+    ///
+    /// let mut builder: CreateMembershipBuilder = CreateMembership::builder()
+    ///     .organization_id("org_1")
+    ///     .user_id("user_1")
+    ///     .role("org:member");
+    /// let seat: Option<u32> = Some(7);
+    /// if let Some(seat) = seat {
+    ///     builder = builder.private_metadata(json!({ "seat": seat }));
+    /// }
+    /// let request = builder.build()?;
+    /// # Ok::<(), clerk_memberships::BuildError>(())
+    /// ```
+    pub struct CreateMembershipBuilder(CreateMembershipFields) -> CreateMembership;
+
+    /// Checks the request and builds it; nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// A [`BuildError`] naming the field at fault:
+    ///
+    /// - [`InvalidField`](BuildError::InvalidField) for `organization_id` or `user_id` if it is
+    ///   empty, only whitespace, `.` or `..`, or longer than
+    ///   [`MAX_ID_LEN`](super::MAX_ID_LEN) bytes;
+    /// - `InvalidField` for `role` if it is empty;
+    /// - `InvalidField` for `public_metadata` or `private_metadata` if the value set is not a
+    ///   JSON object, nests arrays and objects deeper than
+    ///   [`MAX_METADATA_DEPTH`](super::MAX_METADATA_DEPTH) levels, or is longer than
+    ///   [`MAX_METADATA_BYTES`](super::MAX_METADATA_BYTES) as compact JSON (checked when set,
+    ///   reported here);
+    /// - [`MissingField`](BuildError::MissingField) for `organization_id`, `user_id` or `role`
+    ///   if it was never set.
+    ///
+    /// The first rule broken, in that order, is the one reported. Whether the user may join is
+    /// the server's to say. The length of the whole URL depends on the client's base URL, so
+    /// [`send`](CreateMembership::send) checks it.
+    fn build;
+
+    /// Sets the organization to add the user to. Required.
+    fn organization_id(text);
+    /// Sets the user to add. Required.
+    fn user_id(text);
+    /// Sets the new member's role, e.g. `org:member`. Required.
+    fn role(text);
 }
 
 metadata_setters!(CreateMembershipBuilder);
 
-impl CreateMembershipBuilder {
+impl CreateMembershipFields {
     fn validate(&self) -> Result<(), BuildError> {
         id("organization_id", self.organization_id.as_ref())?;
         id("user_id", self.user_id.as_ref())?;
@@ -78,7 +135,7 @@ operation_methods!(
 );
 
 impl Endpoint for CreateMembership {
-    type Body = Self;
+    type Body<'a> = CreateBody<'a>;
     type Response = OrganizationMembership;
     const OPERATION: Operation = Operation::Create;
 
@@ -86,7 +143,12 @@ impl Endpoint for CreateMembership {
         path.memberships(&self.organization_id);
     }
 
-    fn body(&self) -> Option<&Self> {
-        Some(self)
+    fn body(&self) -> Option<CreateBody<'_>> {
+        Some(CreateBody {
+            user_id: &self.user_id,
+            role: &self.role,
+            public_metadata: self.public_metadata.as_ref(),
+            private_metadata: self.private_metadata.as_ref(),
+        })
     }
 }

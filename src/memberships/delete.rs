@@ -1,6 +1,6 @@
 use derive_builder::Builder;
 
-use super::{Operation, id, operation_methods};
+use super::{Operation, Unbuilt, id, operation_builder, operation_methods};
 use crate::endpoint::{Endpoint, PathWriter};
 use crate::error::BuildError;
 use crate::models::OrganizationMembership;
@@ -25,21 +25,55 @@ use crate::models::OrganizationMembership;
 /// ```
 #[derive(Debug, Clone, PartialEq, Builder)]
 #[builder(
+    name = "DeleteMembershipFields",
+    private,
     pattern = "owned",
     setter(into),
     derive(Debug, Clone, PartialEq),
-    build_fn(error = "BuildError", validate = "Self::validate")
+    build_fn(error = "Unbuilt", validate = "Self::validate")
 )]
 pub struct DeleteMembership {
-    /// The organization. Required; refused if empty, only whitespace, `.`, `..` or
-    /// over [`MAX_ID_LEN`](super::MAX_ID_LEN) bytes.
     organization_id: String,
-    /// The member, by user id. Required; refused if empty, only whitespace, `.`, `..` or
-    /// over [`MAX_ID_LEN`](super::MAX_ID_LEN) bytes.
     user_id: String,
 }
 
-impl DeleteMembershipBuilder {
+operation_builder! {
+    /// Builds a [`DeleteMembership`]: start with [`DeleteMembership::builder`], set both ids,
+    /// then [`build`](Self::build). Setters take the builder by value and return it.
+    ///
+    /// ```
+    /// use clerk_memberships::{BuildError, DeleteMembership, DeleteMembershipBuilder};
+    ///
+    /// let builder: DeleteMembershipBuilder = DeleteMembership::builder().organization_id("org_1");
+    /// assert_eq!(builder.clone().build(), Err(BuildError::MissingField("user_id")));
+    /// let request = builder.user_id("user_1").build()?;
+    /// # Ok::<(), BuildError>(())
+    /// ```
+    pub struct DeleteMembershipBuilder(DeleteMembershipFields) -> DeleteMembership;
+
+    /// Checks the request and builds it; nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// A [`BuildError`] naming the field at fault:
+    ///
+    /// - [`InvalidField`](BuildError::InvalidField) for `organization_id` or `user_id` if it is
+    ///   empty, only whitespace, `.` or `..`, or longer than
+    ///   [`MAX_ID_LEN`](super::MAX_ID_LEN) bytes;
+    /// - [`MissingField`](BuildError::MissingField) for `organization_id` or `user_id` if it
+    ///   was never set.
+    ///
+    /// The first rule broken, in that order, is the one reported. The length of the whole URL
+    /// depends on the client's base URL, so [`send`](DeleteMembership::send) checks it.
+    fn build;
+
+    /// Sets the organization. Required.
+    fn organization_id(text);
+    /// Sets the member to remove, by user id. Required.
+    fn user_id(text);
+}
+
+impl DeleteMembershipFields {
     fn validate(&self) -> Result<(), BuildError> {
         id("organization_id", self.organization_id.as_ref())?;
         id("user_id", self.user_id.as_ref())
@@ -55,7 +89,7 @@ operation_methods!(
 );
 
 impl Endpoint for DeleteMembership {
-    type Body = ();
+    type Body<'a> = ();
     type Response = OrganizationMembership;
     const OPERATION: Operation = Operation::Delete;
 

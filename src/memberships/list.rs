@@ -1,6 +1,9 @@
 use derive_builder::Builder;
 
-use super::{Operation, filter_value, id, id_rule, operation_methods, option_setters};
+use super::{
+    Operation, Unbuilt, filter_value, id, id_rule, operation_builder, operation_methods,
+    option_setters, signed_values,
+};
 use crate::endpoint::{Endpoint, PathWriter, QueryWriter};
 use crate::error::BuildError;
 use crate::models::OrganizationMemberships;
@@ -13,11 +16,9 @@ pub const MAX_FILTER_VALUES: usize = 100;
 /// Lists an organization's members: `GET /organizations/{organization_id}/memberships`.
 ///
 /// Every filter the API has is here; none is sent unless set. Array filters take one value at a
-/// time (`.role("org:admin")`, repeatable) or many at once (`.roles(vec![…])`), and go on the
-/// wire as repeated keys in the order given. `build()` refuses a `user_id` value that is not an
-/// id after its optional `+`/`-` (empty, only whitespace, `.`, `..`, or over
-/// [`MAX_ID_LEN`](super::MAX_ID_LEN) bytes) and any other filter value over
-/// [`MAX_FILTER_VALUE_LEN`](super::MAX_FILTER_VALUE_LEN) bytes; those may be empty.
+/// time (`.role("org:admin")`, repeatable) or many at once (`.roles(["org:admin", …])`), and
+/// go on the wire as repeated keys in the order given. What `build()` refuses is listed on
+/// [`ListMembershipsBuilder::build`].
 ///
 /// ```
 /// # let client = clerk_memberships::testing::doc_client();
@@ -36,82 +37,178 @@ pub const MAX_FILTER_VALUES: usize = 100;
 /// ```
 #[derive(Debug, Clone, PartialEq, Builder)]
 #[builder(
+    name = "ListMembershipsFields",
+    private,
     pattern = "owned",
     setter(into),
     derive(Debug, Clone, PartialEq),
-    build_fn(error = "BuildError", validate = "Self::validate")
+    build_fn(error = "Unbuilt", validate = "Self::validate")
 )]
 pub struct ListMemberships {
-    /// The organization. Required; refused if empty, only whitespace, `.`, `..` or
-    /// over [`MAX_ID_LEN`](super::MAX_ID_LEN) bytes.
     pub(crate) organization_id: String,
-    /// Sort order: `created_at`, `first_name`, `last_name`, `email_address`, `phone_number` or
-    /// `username`, prefixed with `+` (ascending) or `-` (descending). The server's default is
-    /// `-created_at`.
     #[builder(setter(into, strip_option), default)]
     pub(crate) order_by: Option<String>,
-    /// User ids to include (`+user_…` or plain) or exclude (`-user_…`); at most 100, each an
-    /// id after its optional sign (see [`MAX_ID_LEN`](super::MAX_ID_LEN)).
     #[builder(setter(into, each(name = "user_id", into)), default)]
     pub(crate) user_ids: Vec<String>,
-    /// Exact email addresses; at most 100.
     #[builder(setter(into, each(name = "email_address", into)), default)]
     pub(crate) email_addresses: Vec<String>,
-    /// Exact phone numbers; at most 100.
     #[builder(setter(into, each(name = "phone_number", into)), default)]
     pub(crate) phone_numbers: Vec<String>,
-    /// Exact usernames; at most 100.
     #[builder(setter(into, each(name = "username", into)), default)]
     pub(crate) usernames: Vec<String>,
-    /// Exact web3 wallet addresses; at most 100.
     #[builder(setter(into, each(name = "web3_wallet", into)), default)]
     pub(crate) web3_wallets: Vec<String>,
-    /// Roles, e.g. `org:admin`; at most 100.
     #[builder(setter(into, each(name = "role", into)), default)]
     pub(crate) roles: Vec<String>,
-    /// Partial, case-insensitive match on emails, phone numbers, usernames, web3 wallets, user
-    /// ids and names.
     #[builder(setter(into, strip_option), default)]
     pub(crate) query: Option<String>,
-    /// Partial, case-insensitive match on email addresses.
     #[builder(setter(into, strip_option), default)]
     pub(crate) email_address_query: Option<String>,
-    /// Partial, case-insensitive match on phone numbers.
     #[builder(setter(into, strip_option), default)]
     pub(crate) phone_number_query: Option<String>,
-    /// Partial, case-insensitive match on usernames.
     #[builder(setter(into, strip_option), default)]
     pub(crate) username_query: Option<String>,
-    /// Partial, case-insensitive match on first and last names.
     #[builder(setter(into, strip_option), default)]
     pub(crate) name_query: Option<String>,
-    /// Members whose last activity was before this time, Unix milliseconds.
     #[builder(setter(into = false, strip_option), default)]
     pub(crate) last_active_at_before: Option<i64>,
-    /// Members whose last activity was after this time, Unix milliseconds.
     #[builder(setter(into = false, strip_option), default)]
     pub(crate) last_active_at_after: Option<i64>,
-    /// Members created before this time, Unix milliseconds.
     #[builder(setter(into = false, strip_option), default)]
     pub(crate) created_at_before: Option<i64>,
-    /// Members created after this time, Unix milliseconds.
     #[builder(setter(into = false, strip_option), default)]
     pub(crate) created_at_after: Option<i64>,
-    /// Page size, 1 to 500. The server's default is 10.
     #[builder(setter(into = false, strip_option), default)]
     pub(crate) limit: Option<u32>,
-    /// How many matching memberships to skip, at most `i64::MAX`. The server's default is 0.
     #[builder(setter(into = false, strip_option), default)]
     pub(crate) offset: Option<u64>,
 }
 
+operation_builder! {
+    /// Builds a [`ListMemberships`]: start with [`ListMemberships::builder`], set the
+    /// organization and any filters, then [`build`](Self::build). Setters take the builder by
+    /// value and return it, so a half-built one serves as a template (it is `Clone`).
+    ///
+    /// Array filters take one value at a time (`.role("org:admin")`, repeatable, appending) or
+    /// many at once (`.roles(["org:admin", "org:member"])`, replacing), from an array, a
+    /// `Vec<&str>`, a `Vec<String>` or any iterator of strings. Each `set_x` forwards an
+    /// `Option`.
+    ///
+    /// ```
+    /// use clerk_memberships::{ListMemberships, ListMembershipsBuilder};
+    ///
+    /// let admins: ListMembershipsBuilder = ListMemberships::builder()
+    ///     .organization_id("org_1")
+    ///     .roles(["org:admin", "org:owner"]);
+    /// let search: Option<String> = Some("jane".to_owned());
+    /// let page_size: Option<u32> = None;
+    /// let request = admins
+    ///     .set_query(search.as_deref())
+    ///     .set_limit(page_size)
+    ///     .build()?;
+    /// # Ok::<(), clerk_memberships::BuildError>(())
+    /// ```
+    pub struct ListMembershipsBuilder(ListMembershipsFields) -> ListMemberships;
+
+    /// Checks the request and builds it; nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// A [`BuildError`] naming the field at fault (an array filter by its singular name, as it
+    /// goes on the wire):
+    ///
+    /// - [`InvalidField`](BuildError::InvalidField) for `organization_id` if it is empty, only
+    ///   whitespace, `.` or `..`, or longer than [`MAX_ID_LEN`](super::MAX_ID_LEN) bytes;
+    /// - `InvalidField` for `limit` unless it is 1 to [`MAX_LIMIT`];
+    /// - `InvalidField` for `offset` if it is over `i64::MAX`;
+    /// - `InvalidField` for `user_id`, `email_address`, `phone_number`, `username`,
+    ///   `web3_wallet` or `role` if it holds more than [`MAX_FILTER_VALUES`] values;
+    /// - `InvalidField` for `user_id` if a value, after its optional `+` (include) or `-`
+    ///   (exclude), is not an id by the rule of `organization_id` above; the error gives the
+    ///   value's position, from 1;
+    /// - `InvalidField` for a value of `email_address`, `phone_number`, `username`,
+    ///   `web3_wallet` or `role`, or for `order_by`, `query`, `email_address_query`,
+    ///   `phone_number_query`, `username_query` or `name_query`, if it is longer than
+    ///   [`MAX_FILTER_VALUE_LEN`](super::MAX_FILTER_VALUE_LEN) bytes (empty is allowed: a
+    ///   value, not "unset");
+    /// - [`MissingField`](BuildError::MissingField) for `organization_id` if it was never set.
+    ///
+    /// The first rule broken, in that order, is the one reported. The timestamps are not
+    /// checked: any `i64` is sent as given. The length of the whole URL (base URL, path and
+    /// query, at most [`MAX_URL_LEN`](crate::MAX_URL_LEN) bytes) depends on the client, so
+    /// [`send`](ListMemberships::send) checks it.
+    fn build;
+
+    /// Sets the organization. Required.
+    fn organization_id(text);
+    /// Sets the sort order: `created_at`, `first_name`, `last_name`, `email_address`,
+    /// `phone_number` or `username`, prefixed with `+` (ascending) or `-` (descending). The
+    /// server's default is `-created_at`.
+    fn order_by(text);
+    /// Adds a user id to the `user_id` filter: `+user_…` or plain to include, `-user_…` to
+    /// exclude. Repeatable; see [`user_ids`](Self::user_ids).
+    fn user_id(text);
+    /// Sets the `user_id` filter to these values, replacing any set so far: user ids to include
+    /// (`+user_…` or plain) or exclude (`-user_…`), at most [`MAX_FILTER_VALUES`].
+    fn user_ids(texts);
+    /// Adds an exact email address to the `email_address` filter. Repeatable.
+    fn email_address(text);
+    /// Sets the `email_address` filter to these exact addresses, replacing any set so far; at
+    /// most [`MAX_FILTER_VALUES`].
+    fn email_addresses(texts);
+    /// Adds an exact phone number to the `phone_number` filter. Repeatable.
+    fn phone_number(text);
+    /// Sets the `phone_number` filter to these exact numbers, replacing any set so far; at
+    /// most [`MAX_FILTER_VALUES`].
+    fn phone_numbers(texts);
+    /// Adds an exact username to the `username` filter. Repeatable.
+    fn username(text);
+    /// Sets the `username` filter to these exact usernames, replacing any set so far; at most
+    /// [`MAX_FILTER_VALUES`].
+    fn usernames(texts);
+    /// Adds an exact web3 wallet address to the `web3_wallet` filter. Repeatable.
+    fn web3_wallet(text);
+    /// Sets the `web3_wallet` filter to these exact addresses, replacing any set so far; at
+    /// most [`MAX_FILTER_VALUES`].
+    fn web3_wallets(texts);
+    /// Adds a role, e.g. `org:admin`, to the `role` filter. Repeatable.
+    fn role(text);
+    /// Sets the `role` filter to these roles, replacing any set so far; at most
+    /// [`MAX_FILTER_VALUES`].
+    fn roles(texts);
+    /// Sets a partial, case-insensitive match on emails, phone numbers, usernames, web3
+    /// wallets, user ids and names.
+    fn query(text);
+    /// Sets a partial, case-insensitive match on email addresses.
+    fn email_address_query(text);
+    /// Sets a partial, case-insensitive match on phone numbers.
+    fn phone_number_query(text);
+    /// Sets a partial, case-insensitive match on usernames.
+    fn username_query(text);
+    /// Sets a partial, case-insensitive match on first and last names.
+    fn name_query(text);
+    /// Keeps members whose last activity was before this time, in Unix milliseconds.
+    fn last_active_at_before(i64);
+    /// Keeps members whose last activity was after this time, in Unix milliseconds.
+    fn last_active_at_after(i64);
+    /// Keeps members created before this time, in Unix milliseconds.
+    fn created_at_before(i64);
+    /// Keeps members created after this time, in Unix milliseconds.
+    fn created_at_after(i64);
+    /// Sets the page size, 1 to [`MAX_LIMIT`]. The server's default is 10.
+    fn limit(u32);
+    /// Sets how many matching memberships to skip, at most `i64::MAX`. The server's default
+    /// is 0.
+    fn offset(u64);
+}
+
 option_setters!(ListMembershipsBuilder {
-    set_order_by => order_by: String,
-    set_query => query: String,
-    set_email_address_query => email_address_query: String,
-    set_phone_number_query => phone_number_query: String,
-    set_username_query => username_query: String,
-    set_name_query => name_query: String,
+    set_order_by => order_by: text,
+    set_query => query: text,
+    set_email_address_query => email_address_query: text,
+    set_phone_number_query => phone_number_query: text,
+    set_username_query => username_query: text,
+    set_name_query => name_query: text,
     set_last_active_at_before => last_active_at_before: i64,
     set_last_active_at_after => last_active_at_after: i64,
     set_created_at_before => created_at_before: i64,
@@ -120,7 +217,7 @@ option_setters!(ListMembershipsBuilder {
     set_offset => offset: u64,
 });
 
-impl ListMembershipsBuilder {
+impl ListMembershipsFields {
     fn validate(&self) -> Result<(), BuildError> {
         id("organization_id", self.organization_id.as_ref())?;
         if let Some(Some(limit)) = self.limit
@@ -160,18 +257,8 @@ impl ListMembershipsBuilder {
             }
         }
         // `user_id` values are ids, each after an optional `+` (include) or `-` (exclude).
-        for (n, value) in self.user_ids.iter().flatten().enumerate() {
-            let user = value.strip_prefix(['+', '-']).unwrap_or(value.as_str());
-            if let Some(rule) = id_rule(user) {
-                return Err(BuildError::invalid(
-                    "user_id",
-                    format!(
-                        "value {}: the user id (after an optional `+`/`-`) {rule}",
-                        n + 1
-                    ),
-                ));
-            }
-        }
+        let user_ids = self.user_ids.as_deref().unwrap_or_default();
+        signed_values("user_id", "user id", user_ids, id_rule)?;
         let exact = [
             ("email_address", &self.email_addresses),
             ("phone_number", &self.phone_numbers),
@@ -208,7 +295,7 @@ operation_methods!(
 );
 
 impl Endpoint for ListMemberships {
-    type Body = ();
+    type Body<'a> = ();
     type Response = OrganizationMemberships;
     const OPERATION: Operation = Operation::List;
 

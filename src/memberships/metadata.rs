@@ -178,8 +178,9 @@ fn drop_iteratively(value: Value) {
     }
 }
 
-/// Hand-written `public_metadata` / `private_metadata` setters (and their `set_` forms) that
-/// check the value when it is set; see the module docs for why not at `build()`.
+/// `public_metadata` / `private_metadata` setters (and their `set_` forms) for a public builder
+/// wrapping a generated one: they check the value when it is set (see the module docs for why
+/// not at `build()`) and store it in the generated builder's `MetadataInput` field.
 macro_rules! metadata_setters {
     ($builder:ident) => {
         impl $builder {
@@ -191,16 +192,18 @@ macro_rules! metadata_setters {
             /// The value is checked here; one that breaks a rule is dropped and `build()`
             /// returns the error.
             pub fn public_metadata(mut self, value: impl Into<serde_json::Value>) -> Self {
-                self.public_metadata = $crate::memberships::metadata::MetadataInput::new(
+                self.0.public_metadata = $crate::memberships::metadata::MetadataInput::new(
                     "public_metadata",
                     Some(value.into()),
                 );
                 self
             }
 
-            /// Sets `public_metadata` from an `Option`: `None` leaves it unset.
+            /// Sets `public_metadata` from an `Option`: `Some(v)` is
+            /// [`public_metadata(v)`](Self::public_metadata), `None` leaves it unset (clearing
+            /// an earlier value, or an earlier refusal).
             pub fn set_public_metadata(mut self, value: Option<serde_json::Value>) -> Self {
-                self.public_metadata =
+                self.0.public_metadata =
                     $crate::memberships::metadata::MetadataInput::new("public_metadata", value);
                 self
             }
@@ -213,16 +216,18 @@ macro_rules! metadata_setters {
             /// The value is checked here; one that breaks a rule is dropped and `build()`
             /// returns the error.
             pub fn private_metadata(mut self, value: impl Into<serde_json::Value>) -> Self {
-                self.private_metadata = $crate::memberships::metadata::MetadataInput::new(
+                self.0.private_metadata = $crate::memberships::metadata::MetadataInput::new(
                     "private_metadata",
                     Some(value.into()),
                 );
                 self
             }
 
-            /// Sets `private_metadata` from an `Option`: `None` leaves it unset.
+            /// Sets `private_metadata` from an `Option`: `Some(v)` is
+            /// [`private_metadata(v)`](Self::private_metadata), `None` leaves it unset (clearing
+            /// an earlier value, or an earlier refusal).
             pub fn set_private_metadata(mut self, value: Option<serde_json::Value>) -> Self {
-                self.private_metadata =
+                self.0.private_metadata =
                     $crate::memberships::metadata::MetadataInput::new("private_metadata", value);
                 self
             }

@@ -23,6 +23,9 @@
 //!
 //! When the request is rendered, the whole URL (base URL included) must fit in
 //! [`MAX_URL_LEN`](crate::MAX_URL_LEN) bytes.
+//!
+//! [`ListUsers`](crate::ListUsers) lives in `users`, but shares [`Operation`], the builder
+//! macros and the rules above.
 
 use std::fmt;
 
@@ -45,6 +48,15 @@ pub use update_metadata::{UpdateMembershipMetadata, UpdateMembershipMetadataBuil
 
 /// Which operation a request performs: one of the five membership operations, or
 /// [`ListUsers`](crate::ListUsers).
+///
+/// ```
+/// use clerk_memberships::{Method, Operation};
+///
+/// let op = Operation::UpdateMetadata;
+/// assert_eq!(op.method(), Method::Patch);
+/// assert_eq!(op.to_string(), "update_metadata");
+/// assert!(op.is_idempotent() && !Operation::Create.is_idempotent());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Operation {
@@ -98,17 +110,111 @@ impl fmt::Display for Operation {
     }
 }
 
-/// Adds `set_x(Option<T>)` setters, so a caller holding an `Option` forwards it without an `if`.
-macro_rules! option_setters {
-    ($builder:ident { $($set:ident => $field:ident : $ty:ty),* $(,)? }) => {
+/// What the builders derive_builder generates return from their (private) `build`: a
+/// [`BuildError`] under a private name, so that derive_builder's own error type converts into it
+/// without a public `From` impl on [`BuildError`].
+pub(crate) struct Unbuilt(BuildError);
+
+impl From<derive_builder::UninitializedFieldError> for Unbuilt {
+    fn from(err: derive_builder::UninitializedFieldError) -> Self {
+        Unbuilt(BuildError::MissingField(err.field_name()))
+    }
+}
+
+impl From<BuildError> for Unbuilt {
+    fn from(err: BuildError) -> Self {
+        Unbuilt(err)
+    }
+}
+
+impl From<Unbuilt> for BuildError {
+    fn from(Unbuilt(err): Unbuilt) -> Self {
+        err
+    }
+}
+
+/// Declares an operation's public builder: a by-value wrapper around the builder derive_builder
+/// generates (which stays private, so none of its types or traits is public API), with a
+/// `build()` that returns [`BuildError`] and one documented setter per line, forwarded to the
+/// generated setter of the same name.
+///
+/// A setter line is `fn name(kind);`, where `kind` is
+/// - `text`: takes `impl Into<String>` (`&str`, `String`, `&String`, `Cow<str>`, …);
+/// - `texts`: takes any `IntoIterator` of such values (an array, a `Vec<&str>`, a
+///   `Vec<String>`, an iterator) and replaces the values set so far;
+/// - a type: takes a value of that type.
+macro_rules! operation_builder {
+    (
+        $(#[$meta:meta])*
+        pub struct $builder:ident($fields:ident) -> $op:ident;
+        $(#[$build_doc:meta])*
+        fn build;
+        $( $(#[$doc:meta])* fn $name:ident($($kind:tt)+); )*
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Default)]
+        pub struct $builder($fields);
+
         impl $builder {
-            $(
-                #[doc = concat!("Sets `", stringify!($field), "` from an `Option`: `None` leaves it unset.")]
-                pub fn $set(mut self, value: Option<$ty>) -> Self {
-                    self.$field = Some(value);
-                    self
-                }
-            )*
+            $(#[$build_doc])*
+            pub fn build(self) -> Result<$op, $crate::error::BuildError> {
+                self.0.build().map_err($crate::error::BuildError::from)
+            }
+
+            $( $crate::memberships::operation_builder!(@setter $(#[$doc])* $name($($kind)+)); )*
+        }
+    };
+    (@setter $(#[$doc:meta])* $name:ident(text)) => {
+        $(#[$doc])*
+        pub fn $name(self, value: impl Into<String>) -> Self {
+            Self(self.0.$name(value))
+        }
+    };
+    (@setter $(#[$doc:meta])* $name:ident(texts)) => {
+        $(#[$doc])*
+        pub fn $name(self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
+            Self(self.0.$name(values.into_iter().map(Into::into).collect::<Vec<String>>()))
+        }
+    };
+    (@setter $(#[$doc:meta])* $name:ident($ty:ty)) => {
+        $(#[$doc])*
+        pub fn $name(self, value: $ty) -> Self {
+            Self(self.0.$name(value))
+        }
+    };
+}
+pub(crate) use operation_builder;
+
+/// Adds `set_x(Option<…>)` setters to a public builder, so a caller holding an `Option`
+/// forwards it without an `if`. A `text` field takes `Option<&str>`, any other an `Option` of
+/// its type: a concrete type, so that a bare `None` needs no annotation (no generic parameter
+/// can take `Option<&str>`, `Option<String>` and a bare `None` alike).
+macro_rules! option_setters {
+    ($builder:ident { $($set:ident => $field:ident : $kind:tt),* $(,)? }) => {
+        impl $builder {
+            $( $crate::memberships::option_setters!(@setter $set => $field: $kind); )*
+        }
+    };
+    (@setter $set:ident => $field:ident: text) => {
+        #[doc = concat!(
+            "Sets `", stringify!($field), "` from an `Option<&str>`: `Some(v)` is [`",
+            stringify!($field), "(v)`](Self::", stringify!($field), "), `None` leaves it unset ",
+            "(clearing an earlier value). An `Option<String>` goes in with `.as_deref()`."
+        )]
+        pub fn $set(mut self, value: Option<&str>) -> Self {
+            self.0.$field = Some(value.map(str::to_owned));
+            self
+        }
+    };
+    (@setter $set:ident => $field:ident: $ty:ty) => {
+        #[doc = concat!(
+            "Sets `", stringify!($field), "` from an `Option<", stringify!($ty), ">`: `Some(v)` is [`",
+            stringify!($field), "(v)`](Self::", stringify!($field), "), `None` leaves it unset ",
+            "(clearing an earlier value)."
+        )]
+        pub fn $set(mut self, value: Option<$ty>) -> Self {
+            self.0.$field = Some(value);
+            self
         }
     };
 }

@@ -1,7 +1,7 @@
 use derive_builder::Builder;
 use serde::Serialize;
 
-use super::{Operation, id, non_empty, operation_methods};
+use super::{Operation, Unbuilt, id, non_empty, operation_builder, operation_methods};
 use crate::endpoint::{Endpoint, PathWriter};
 use crate::error::BuildError;
 use crate::models::OrganizationMembership;
@@ -20,27 +20,72 @@ use crate::models::OrganizationMembership;
 ///     .send(&client)?;
 /// # Ok::<(), clerk_memberships::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Builder, Serialize)]
+#[derive(Debug, Clone, PartialEq, Builder)]
 #[builder(
+    name = "UpdateMembershipFields",
+    private,
     pattern = "owned",
     setter(into),
     derive(Debug, Clone, PartialEq),
-    build_fn(error = "BuildError", validate = "Self::validate")
+    build_fn(error = "Unbuilt", validate = "Self::validate")
 )]
 pub struct UpdateMembership {
-    /// The organization. Required; refused if empty, only whitespace, `.`, `..` or
-    /// over [`MAX_ID_LEN`](super::MAX_ID_LEN) bytes.
-    #[serde(skip)]
     organization_id: String,
-    /// The member, by user id. Required; refused if empty, only whitespace, `.`, `..` or
-    /// over [`MAX_ID_LEN`](super::MAX_ID_LEN) bytes.
-    #[serde(skip)]
     user_id: String,
-    /// The new role, e.g. `org:admin`. Required, not empty.
     role: String,
 }
 
-impl UpdateMembershipBuilder {
+/// The body: `{"role":…}`.
+#[derive(Serialize)]
+pub(crate) struct UpdateBody<'a> {
+    role: &'a str,
+}
+
+operation_builder! {
+    /// Builds an [`UpdateMembership`]: start with [`UpdateMembership::builder`], set both ids
+    /// and the role, then [`build`](Self::build). Setters take the builder by value and return
+    /// it, so one can be kept (and cloned) half-built.
+    ///
+    /// ```
+    /// use clerk_memberships::{UpdateMembership, UpdateMembershipBuilder};
+    ///
+    /// let promote: UpdateMembershipBuilder = UpdateMembership::builder()
+    ///     .organization_id("org_1")
+    ///     .role("org:admin");
+    /// let first = promote.clone().user_id("user_1").build()?;
+    /// let second = promote.user_id("user_2").build()?;
+    /// assert_ne!(first, second);
+    /// # Ok::<(), clerk_memberships::BuildError>(())
+    /// ```
+    pub struct UpdateMembershipBuilder(UpdateMembershipFields) -> UpdateMembership;
+
+    /// Checks the request and builds it; nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// A [`BuildError`] naming the field at fault:
+    ///
+    /// - [`InvalidField`](BuildError::InvalidField) for `organization_id` or `user_id` if it is
+    ///   empty, only whitespace, `.` or `..`, or longer than
+    ///   [`MAX_ID_LEN`](super::MAX_ID_LEN) bytes;
+    /// - `InvalidField` for `role` if it is empty;
+    /// - [`MissingField`](BuildError::MissingField) for `organization_id`, `user_id` or `role`
+    ///   if it was never set.
+    ///
+    /// The first rule broken, in that order, is the one reported. Whether the role exists is
+    /// the server's to say (422). The length of the whole URL depends on the client's base URL,
+    /// so [`send`](UpdateMembership::send) checks it.
+    fn build;
+
+    /// Sets the organization. Required.
+    fn organization_id(text);
+    /// Sets the member, by user id. Required.
+    fn user_id(text);
+    /// Sets the new role, e.g. `org:admin`. Required.
+    fn role(text);
+}
+
+impl UpdateMembershipFields {
     fn validate(&self) -> Result<(), BuildError> {
         id("organization_id", self.organization_id.as_ref())?;
         id("user_id", self.user_id.as_ref())?;
@@ -57,7 +102,7 @@ operation_methods!(
 );
 
 impl Endpoint for UpdateMembership {
-    type Body = Self;
+    type Body<'a> = UpdateBody<'a>;
     type Response = OrganizationMembership;
     const OPERATION: Operation = Operation::Update;
 
@@ -65,7 +110,7 @@ impl Endpoint for UpdateMembership {
         path.membership(&self.organization_id, &self.user_id);
     }
 
-    fn body(&self) -> Option<&Self> {
-        Some(self)
+    fn body(&self) -> Option<UpdateBody<'_>> {
+        Some(UpdateBody { role: &self.role })
     }
 }

@@ -3,7 +3,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::metadata::{MetadataInput, metadata_setters};
-use super::{Operation, id, operation_methods};
+use super::{Operation, Unbuilt, id, operation_builder, operation_methods};
 use crate::endpoint::{Endpoint, PathWriter};
 use crate::error::BuildError;
 use crate::models::OrganizationMembership;
@@ -27,41 +27,92 @@ use crate::models::OrganizationMembership;
 ///     .send(&client)?;
 /// # Ok::<(), clerk_memberships::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Builder, Serialize)]
+#[derive(Debug, Clone, PartialEq, Builder)]
 #[builder(
+    name = "UpdateMembershipMetadataFields",
+    private,
     pattern = "owned",
     setter(into),
     derive(Debug, Clone, PartialEq),
-    build_fn(error = "BuildError", validate = "Self::validate")
+    build_fn(error = "Unbuilt", validate = "Self::validate")
 )]
 pub struct UpdateMembershipMetadata {
-    /// The organization. Required; refused if empty, only whitespace, `.`, `..` or
-    /// over [`MAX_ID_LEN`](super::MAX_ID_LEN) bytes.
-    #[serde(skip)]
     organization_id: String,
-    /// The member, by user id. Required; refused if empty, only whitespace, `.`, `..` or
-    /// over [`MAX_ID_LEN`](super::MAX_ID_LEN) bytes.
-    #[serde(skip)]
     user_id: String,
-    /// Public metadata to merge in: a JSON object. Not sent unless set.
     #[builder(
         setter(custom),
         field(ty = "MetadataInput", build = "self.public_metadata.into_value()")
     )]
-    #[serde(skip_serializing_if = "Option::is_none")]
     public_metadata: Option<Value>,
-    /// Private metadata to merge in: a JSON object. Not sent unless set.
     #[builder(
         setter(custom),
         field(ty = "MetadataInput", build = "self.private_metadata.into_value()")
     )]
-    #[serde(skip_serializing_if = "Option::is_none")]
     private_metadata: Option<Value>,
+}
+
+/// The body: each metadata object that was set (`{}` if neither). The ids go in the path.
+#[derive(Serialize)]
+pub(crate) struct UpdateMetadataBody<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    public_metadata: Option<&'a Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    private_metadata: Option<&'a Value>,
+}
+
+operation_builder! {
+    /// Builds an [`UpdateMembershipMetadata`]: start with
+    /// [`UpdateMembershipMetadata::builder`], set both ids and the metadata to merge, then
+    /// [`build`](Self::build). Setters take the builder by value and return it; the `set_`
+    /// forms forward an `Option`.
+    ///
+    /// ```
+    /// use clerk_memberships::{UpdateMembershipMetadata, UpdateMembershipMetadataBuilder};
+    /// use serde_json::{Value, json};
+    ///
+    /// let public: Option<Value> = None;
+    /// let builder: UpdateMembershipMetadataBuilder = UpdateMembershipMetadata::builder()
+    ///     .organization_id("org_1")
+    ///     .user_id("user_1")
+    ///     .set_public_metadata(public)
+    ///     .private_metadata(json!({"seat": null}));
+    /// let request = builder.build()?;
+    /// # Ok::<(), clerk_memberships::BuildError>(())
+    /// ```
+    pub struct UpdateMembershipMetadataBuilder(UpdateMembershipMetadataFields)
+        -> UpdateMembershipMetadata;
+
+    /// Checks the request and builds it; nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// A [`BuildError`] naming the field at fault:
+    ///
+    /// - [`InvalidField`](BuildError::InvalidField) for `organization_id` or `user_id` if it is
+    ///   empty, only whitespace, `.` or `..`, or longer than
+    ///   [`MAX_ID_LEN`](super::MAX_ID_LEN) bytes;
+    /// - `InvalidField` for `public_metadata` or `private_metadata` if the value set is not a
+    ///   JSON object, nests arrays and objects deeper than
+    ///   [`MAX_METADATA_DEPTH`](super::MAX_METADATA_DEPTH) levels, or is longer than
+    ///   [`MAX_METADATA_BYTES`](super::MAX_METADATA_BYTES) as compact JSON (checked when set,
+    ///   reported here);
+    /// - [`MissingField`](BuildError::MissingField) for `organization_id` or `user_id` if it
+    ///   was never set.
+    ///
+    /// The first rule broken, in that order, is the one reported. Neither metadata object is
+    /// required. The length of the whole URL depends on the client's base URL, so
+    /// [`send`](UpdateMembershipMetadata::send) checks it.
+    fn build;
+
+    /// Sets the organization. Required.
+    fn organization_id(text);
+    /// Sets the member, by user id. Required.
+    fn user_id(text);
 }
 
 metadata_setters!(UpdateMembershipMetadataBuilder);
 
-impl UpdateMembershipMetadataBuilder {
+impl UpdateMembershipMetadataFields {
     fn validate(&self) -> Result<(), BuildError> {
         id("organization_id", self.organization_id.as_ref())?;
         id("user_id", self.user_id.as_ref())?;
@@ -79,7 +130,7 @@ operation_methods!(
 );
 
 impl Endpoint for UpdateMembershipMetadata {
-    type Body = Self;
+    type Body<'a> = UpdateMetadataBody<'a>;
     type Response = OrganizationMembership;
     const OPERATION: Operation = Operation::UpdateMetadata;
 
@@ -88,7 +139,10 @@ impl Endpoint for UpdateMembershipMetadata {
             .literal("metadata");
     }
 
-    fn body(&self) -> Option<&Self> {
-        Some(self)
+    fn body(&self) -> Option<UpdateMetadataBody<'_>> {
+        Some(UpdateMetadataBody {
+            public_metadata: self.public_metadata.as_ref(),
+            private_metadata: self.private_metadata.as_ref(),
+        })
     }
 }

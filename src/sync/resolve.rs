@@ -393,9 +393,9 @@ type Lookup = (Field, String);
 ///   all listed; none is picked) or [`Refused`](Resolved::Refused).
 /// - **Refused before sending**, per key, never failing the others: an empty or
 ///   whitespace-only value; an email address without `@` or over
-///   [`MAX_FILTER_VALUE_LEN`](crate::memberships::MAX_FILTER_VALUE_LEN) bytes; an external
+///   [`MAX_FILTER_VALUE_LEN`](crate::MAX_FILTER_VALUE_LEN) bytes; an external
 ///   id over that length; a user id that cannot be an id (see
-///   [`MAX_ID_LEN`](crate::memberships::MAX_ID_LEN)).
+///   [`MAX_ID_LEN`](crate::MAX_ID_LEN)).
 /// - **Ids beginning with `+` or `-`.** The API reads a leading `+` on an `external_id` or
 ///   `user_id` value as "include" and `-` as "exclude", and takes the rest as the id. So
 ///   such an id is sent with one more `+` in front (`+-abc` asks for the external id `-abc`,

@@ -1,9 +1,16 @@
 //! Test doubles for code that uses this crate: no HTTP server, no network.
 //!
+//! This module is compiled only with the `test-util` feature; add it where your tests are:
+//!
+//! ```toml
+//! [dev-dependencies]
+//! clerk-memberships = { version = "0.1", features = ["test-util"] }
+//! ```
+//!
 //! [`MockTransport`] answers with scripted responses and records every request, so a test can
 //! assert exactly what was sent. [`ManualClock`] makes retries and rate limits instant and
-//! exact. With the `test-util` feature, `FakeClerk` is a stateful in-memory Clerk with seeding,
-//! every list filter and fault injection.
+//! exact. [`FakeClerk`] is a stateful in-memory Clerk with seeding, every list filter and
+//! fault injection. [`MEMBERSHIP_JSON`] is a membership as Clerk sends it.
 //!
 //! ```
 //! use clerk_memberships::{Client, DeleteMembership, Method};
@@ -33,9 +40,7 @@ use crate::error::TransportError;
 use crate::memberships::Operation;
 use crate::transport::{HttpRequest, HttpResponse, Transport};
 
-#[cfg(feature = "test-util")]
 mod fake;
-#[cfg(feature = "test-util")]
 pub use fake::{FakeClerk, FakeOrganization, FakeUser, Fault, InjectedFault, SeedError};
 
 /// A realistic membership, as Clerk sends it (from Clerk's own webhook example).
