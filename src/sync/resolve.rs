@@ -427,7 +427,7 @@ type Lookup = (Field, String);
 ///     Some(&Resolved::NotFound)
 /// );
 /// # let sent = mock.requests();
-/// # assert_eq!(sent[1].path_and_query(), "/v1/users?external_id=%2B-legacy-7&order_by=created_at&limit=500");
+/// # assert_eq!(sent[1].path_and_query(), "/v1/users?external_id=%2B-legacy-7&order_by=created_at&limit=500&offset=0");
 /// # Ok::<(), clerk_memberships::Error>(())
 /// ```
 ///
