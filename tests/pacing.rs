@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use clerk_memberships::testing::{ManualClock, MockTransport};
 use clerk_memberships::{
     AttemptEvent, Client, ClientBuilder, Clock, Delivery, Error, HttpRequest, HttpResponse,
-    RetryPolicy, RetryPolicyBuilder, SlidingWindowLimiter, Transport, TransportError,
+    RateLimiter, RetryPolicy, RetryPolicyBuilder, SlidingWindowLimiter, Transport, TransportError,
     TransportErrorKind,
 };
 use support::ops::{EMPTY_PAGE, Op};
@@ -204,6 +204,74 @@ fn most_started_in_ten_seconds(key: &str, calls: usize, burst: usize) -> usize {
     let starts = starts.lock().unwrap();
     assert_eq!(starts.len(), calls);
     most_in_any_window(&starts, secs(10))
+}
+
+/// A small deterministic generator (xorshift), so a failure can be replayed.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+#[test]
+fn ten_thousand_starts_at_random_arrivals_never_exceed_the_limit_in_any_window() {
+    for (seed, limit, per) in [
+        (0x5EED_u64, 100_u32, secs(10)),
+        (0xC1E4_u64, 1000, secs(10)),
+        (42, 7, Duration::from_millis(250)),
+    ] {
+        let mut rng = Rng(seed);
+        let limiter = SlidingWindowLimiter::new(limit, per);
+        let mut now = Duration::ZERO;
+        let mut starts = Vec::with_capacity(10_000);
+        for _ in 0..10_000 {
+            // Bursts, steady arrivals and idle periods longer than the window.
+            now += match rng.below(1000) {
+                0..=1 => per * 2,
+                2..=300 => Duration::ZERO,
+                // About four arrivals per free start: the limiter is kept busy.
+                _ => Duration::from_micros(
+                    rng.below(per.as_micros() as u64 / (2 * u64::from(limit)) + 1),
+                ),
+            };
+            let start = limiter.reserve(now, Duration::MAX).unwrap();
+            assert!(start >= now);
+            starts.push(start);
+        }
+        assert!(starts.is_sorted(), "starts are handed out in arrival order");
+        let most = most_in_any_window(&starts, per);
+        assert!(
+            most <= limit as usize,
+            "seed {seed}: {most} starts in one window"
+        );
+        assert_eq!(
+            most, limit as usize,
+            "seed {seed}: bursts use the whole limit"
+        );
+    }
+}
+
+#[test]
+fn the_first_window_and_the_one_after_an_idle_period_hold_the_limit_too() {
+    let limiter = SlidingWindowLimiter::new(100, secs(10));
+    // A token bucket lets 100 start at once and 99 more within the same 10 s.
+    let first: Vec<_> = (0..200)
+        .map(|_| limiter.reserve(Duration::ZERO, Duration::MAX).unwrap())
+        .collect();
+    assert_eq!(first[99], Duration::ZERO);
+    assert_eq!(first[100], secs(10));
+    assert_eq!(most_in_any_window(&first, secs(10)), 100);
+    let later = secs(1000);
+    let after_idle: Vec<_> = (0..101)
+        .map(|_| limiter.reserve(later, Duration::MAX).unwrap())
+        .collect();
+    assert_eq!(after_idle[99], later);
+    assert_eq!(after_idle[100], later + secs(10));
 }
 
 #[test]

@@ -131,7 +131,7 @@ operation_methods!(
     CreateMembershipBuilder,
     OrganizationMembership,
     "the new membership",
-    "(404 for an unknown organization or user, 4xx for a user who is already a member or a full organization, …)"
+    "(404 [`RESOURCE_NOT_FOUND`](crate::RESOURCE_NOT_FOUND) for an unknown organization or user; 400 [`ALREADY_A_MEMBER`](crate::ALREADY_A_MEMBER), tested by [`Error::is_already_member`](crate::Error::is_already_member), for a user who already is a member; 403 [`MEMBERSHIP_QUOTA_EXCEEDED`](crate::MEMBERSHIP_QUOTA_EXCEEDED), tested by [`Error::is_quota_exceeded`](crate::Error::is_quota_exceeded), for a full organization; …)"
 );
 
 impl Endpoint for CreateMembership {

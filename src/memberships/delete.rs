@@ -85,7 +85,7 @@ operation_methods!(
     DeleteMembershipBuilder,
     OrganizationMembership,
     "the removed membership",
-    "(404 when the user is not a member, …)"
+    "(404 [`RESOURCE_NOT_FOUND`](crate::RESOURCE_NOT_FOUND) when the user is not a member, …)"
 );
 
 impl Endpoint for DeleteMembership {

@@ -291,7 +291,7 @@ operation_methods!(
     ListMembershipsBuilder,
     OrganizationMemberships,
     "one page of memberships with the total count",
-    "(422 for an invalid parameter, 404 for an unknown organization, …)"
+    "(422 for an invalid parameter, 404 [`RESOURCE_NOT_FOUND`](crate::RESOURCE_NOT_FOUND) for an unknown organization, …)"
 );
 
 impl Endpoint for ListMemberships {

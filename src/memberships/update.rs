@@ -98,7 +98,7 @@ operation_methods!(
     UpdateMembershipBuilder,
     OrganizationMembership,
     "the updated membership",
-    "(404 when the user is not a member, 422 for an unknown role, …)"
+    "(404 [`RESOURCE_NOT_FOUND`](crate::RESOURCE_NOT_FOUND) when the user is not a member, 422 for an unknown role, …)"
 );
 
 impl Endpoint for UpdateMembership {

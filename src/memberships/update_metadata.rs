@@ -126,7 +126,7 @@ operation_methods!(
     UpdateMembershipMetadataBuilder,
     OrganizationMembership,
     "the membership with its merged metadata",
-    "(404 when the user is not a member, …)"
+    "(404 [`RESOURCE_NOT_FOUND`](crate::RESOURCE_NOT_FOUND) when the user is not a member, …)"
 );
 
 impl Endpoint for UpdateMembershipMetadata {
