@@ -337,6 +337,18 @@ pub struct User {
 }
 
 /// One email address of a [`User`].
+///
+/// ```
+/// use clerk_memberships::EmailAddress;
+///
+/// let json = r#"{"id":"idn_1","object":"email_address","email_address":"jane@acme.com",
+///   "reserved":false,"verification":{"status":"verified","strategy":"admin"},"linked_to":[],
+///   "created_at":1716883200000,"updated_at":1716883200000}"#;
+/// let address: EmailAddress = serde_json::from_str(json)?;
+/// assert_eq!(address.id.as_deref(), Some("idn_1"));
+/// assert_eq!(address.email_address, "jane@acme.com");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct EmailAddress {

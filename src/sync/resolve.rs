@@ -206,7 +206,17 @@ impl<'a> IntoIterator for &'a UserKeys {
     }
 }
 
-/// What became of one [`UserKey`].
+/// What became of one [`UserKey`]; see [`Resolution`].
+///
+/// ```
+/// use clerk_memberships::sync::Resolved;
+///
+/// let outcome = Resolved::Ambiguous { user_ids: vec!["user_1".into(), "user_2".into()] };
+/// assert_eq!(outcome.user_id(), None, "never a guess");
+/// assert_eq!(outcome.to_string(), "ambiguous: 2 users match (user_1, user_2)");
+/// let outcome = Resolved::Found { user_id: "user_1".into() };
+/// assert_eq!(outcome.user_id(), Some("user_1"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Resolved {

@@ -200,7 +200,7 @@ operation_methods!(
     ListUsersBuilder,
     Vec<User>,
     "one page of users",
-    "(422 for an invalid parameter, …)"
+    "(422 for an invalid parameter, 401 for a key it does not accept, …)"
 );
 
 impl Endpoint for ListUsers {
