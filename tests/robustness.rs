@@ -9,41 +9,7 @@ use std::time::{Duration, UNIX_EPOCH};
 use clerk_memberships::testing::{MEMBERSHIP_JSON, ManualClock, MockTransport};
 use clerk_memberships::{Client, HttpResponse, ListMemberships, RetryPolicy, UpdateMembership};
 use support::ops::Op;
-
-/// A small deterministic generator (xorshift), so a failure can be replayed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-
-    fn bytes(&mut self, max: usize) -> Vec<u8> {
-        let len = self.below(max + 1);
-        (0..len).map(|_| self.next() as u8).collect()
-    }
-
-    /// Text mixing ASCII, reserved URL characters, controls and multi-byte characters.
-    fn text(&mut self, max: usize) -> String {
-        const PIECES: &[&str] = &[
-            "a", "Z", "0", "_", "-", ".", "..", "/", "?", "#", "%", "%2F", "+", "&", "=", " ",
-            "\t", "\n", "\0", "é", "日本", "🦀", "\u{202e}", "org_", "user_", ";", "\"", "\\",
-        ];
-        let len = self.below(max + 1);
-        (0..len).map(|_| *self.pick(PIECES)).collect()
-    }
-}
+use support::rng::Rng;
 
 /// An id that `build()` refuses whatever its length: empty, only whitespace, `.` or `..`.
 fn unsendable(id: &str) -> bool {

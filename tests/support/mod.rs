@@ -1,5 +1,6 @@
 //! What the integration tests share: a scriptable loopback HTTP server ([`server`]), the five
-//! operations as one enum ([`ops`]) and clients for mock servers ([`clients`]).
+//! operations as one enum ([`ops`]), clients for mock servers ([`clients`]) and a seeded
+//! generator for generated-input tests ([`rng`]).
 //!
 //! A test file takes it with `mod support;`; whatever that file leaves unused is fine.
 
@@ -7,4 +8,5 @@
 
 pub mod clients;
 pub mod ops;
+pub mod rng;
 pub mod server;
