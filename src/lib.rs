@@ -123,6 +123,7 @@ mod pagination;
 mod retry;
 mod retry_after;
 mod secret;
+pub mod sync;
 #[cfg(feature = "test-util")]
 #[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
 pub mod testing;
