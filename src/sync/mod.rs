@@ -17,6 +17,7 @@ mod plan;
 mod progress;
 mod resolve;
 mod roster;
+mod run;
 
 pub use error::{RosterProblem, SyncError};
 pub use options::{
