@@ -610,8 +610,9 @@ pub enum Error {
         call: Option<Box<Call>>,
     },
 
-    /// While paging, the server answered a page made only of memberships already on the two
-    /// pages before it, instead of advancing; paging stopped rather than loop.
+    /// While paging, the server answered a page made only of memberships (or users, for
+    /// [`ListUsers`](crate::ListUsers)) already on the two pages before it, instead of
+    /// advancing; paging stopped rather than loop.
     #[non_exhaustive]
     PageNotAdvancing {
         /// The offset that was requested.
@@ -671,10 +672,16 @@ impl fmt::Display for Error {
                 f,
                 "response too large: the body of the {status} answer exceeds the cap of {cap} bytes"
             ),
-            Error::PageNotAdvancing { offset, .. } => write!(
-                f,
-                "pagination stopped: the page at offset {offset} holds only memberships already seen"
-            ),
+            Error::PageNotAdvancing { offset, call } => {
+                let seen = match call.as_deref().map(Call::operation) {
+                    Some(Operation::ListUsers) => "users",
+                    _ => "memberships",
+                };
+                write!(
+                    f,
+                    "pagination stopped: the page at offset {offset} holds only {seen} already seen"
+                )
+            }
             Error::TooManyMemberships {
                 cap, total_count, ..
             } => write!(
@@ -980,6 +987,7 @@ impl fmt::Display for Call {
             Operation::Update => "update membership",
             Operation::Delete => "delete membership",
             Operation::UpdateMetadata => "update membership metadata",
+            Operation::ListUsers => "list users",
         };
         write!(f, "{what} ({} {})", self.method(), self.path)
     }

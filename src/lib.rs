@@ -1,6 +1,7 @@
 //! A blocking, typed client for Clerk's Backend API **organization memberships**: create a
 //! membership, list an organization's members with every filter the API has, change a member's
-//! role, remove a member, and deep-merge a membership's metadata.
+//! role, remove a member, and deep-merge a membership's metadata; and find the users a roster
+//! names by email address or external id ([`ListUsers`], [`sync::resolve_users`]).
 //!
 //! # Quick start
 //!
@@ -74,6 +75,7 @@
 //!   | [`UpdateMembership`] | `PATCH /organizations/{organization_id}/memberships/{user_id}` | [`OrganizationMembership`] |
 //!   | [`DeleteMembership`] | `DELETE /organizations/{organization_id}/memberships/{user_id}` | [`OrganizationMembership`] (the removed one) |
 //!   | [`UpdateMembershipMetadata`] | `PATCH /organizations/{organization_id}/memberships/{user_id}/metadata` | [`OrganizationMembership`] |
+//!   | [`ListUsers`] | `GET /users` | `Vec<`[`User`]`>` (a bare array) |
 //!
 //!   Their builders ([`CreateMembershipBuilder`], …) and [`Operation`], which names each one.
 //!   What `build()` refuses, before anything is sent: an id that is empty, only whitespace,
@@ -82,7 +84,8 @@
 //!   [`MAX_LIMIT`]; metadata nested deeper than [`MAX_METADATA_DEPTH`] or larger than
 //!   [`MAX_METADATA_BYTES`]. A rendered URL must fit in [`MAX_URL_LEN`] bytes.
 //! - **Models**: [`OrganizationMembership`], [`OrganizationMemberships`] (a page, with
-//!   `total_count`), [`Organization`], [`PublicUserData`] and [`Metadata`].
+//!   `total_count`), [`Organization`], [`PublicUserData`] and [`Metadata`]; [`User`] and its
+//!   [`EmailAddress`]es.
 //! - **Errors**: [`Error`] (by the stage at which a call failed), [`BuildError`] (a request
 //!   refused before sending), [`ApiError`] and [`ClerkError`] (Clerk's error answer),
 //!   [`TransportError`], [`TransportErrorKind`] and [`Delivery`] (whether a failed request may
@@ -97,10 +100,14 @@
 //!   [`DEFAULT_REQUEST_TIMEOUT`] and [`DEFAULT_MAX_RESPONSE_BODY`].
 //! - **Pagination**: [`ListMemberships::pages`], [`ListMemberships::items`] and
 //!   [`ListMemberships::collect_all`], with their iterators [`MembershipPages`] and
-//!   [`MembershipItems`].
+//!   [`MembershipItems`]; [`ListUsers::pages`] and [`ListUsers::items`], with [`UserPages`]
+//!   and [`UserItems`].
+//! - **[`sync`]**, for keeping organizations in step with a roster: [`sync::resolve_users`]
+//!   turns email addresses and external ids into user ids in batches. Its items stay in the
+//!   module.
 //! - **[`testing`]** (feature `test-util`): [`testing::MockTransport`],
 //!   [`testing::ManualClock`], [`testing::FakeClerk`] and the fixture
-//!   [`testing::MEMBERSHIP_JSON`].
+//!   [`testing::MEMBERSHIP_JSON`] and [`testing::USER_JSON`].
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -128,6 +135,7 @@ pub mod sync;
 #[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
 pub mod testing;
 mod transport;
+mod users;
 
 pub use client::{
     BASE_URL_VAR, Client, ClientBuilder, DEFAULT_API_VERSION, DEFAULT_BASE_URL, DEFAULT_USER_AGENT,
@@ -146,10 +154,11 @@ pub use memberships::{
     UpdateMembershipBuilder, UpdateMembershipMetadata, UpdateMembershipMetadataBuilder,
 };
 pub use models::{
-    Metadata, Organization, OrganizationMembership, OrganizationMemberships, PublicUserData,
+    EmailAddress, Metadata, Organization, OrganizationMembership, OrganizationMemberships,
+    PublicUserData, User,
 };
 pub use pacing::{RateLimiter, SlidingWindowLimiter};
-pub use pagination::{MembershipItems, MembershipPages};
+pub use pagination::{MembershipItems, MembershipPages, UserItems, UserPages};
 pub use retry::{
     AttemptEvent, DEFAULT_DEADLINE, DEFAULT_INITIAL_BACKOFF, DEFAULT_JITTER, DEFAULT_MAX_ATTEMPTS,
     DEFAULT_MAX_BACKOFF, DEFAULT_MULTIPLIER, RetryPolicy, RetryPolicyBuilder,
@@ -158,6 +167,7 @@ pub use transport::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BODY, DEFAULT_REQUEST_TIMEOUT, HttpRequest,
     HttpResponse, Method, Transport, UreqTransport, UreqTransportBuilder,
 };
+pub use users::{ListUsers, ListUsersBuilder};
 
 /// The README's examples, compiled and run as doctests so that they stay true.
 #[cfg(doctest)]

@@ -253,3 +253,165 @@ pub struct OrganizationMemberships {
     /// How many memberships match the filters in all, across every page.
     pub total_count: i64,
 }
+
+impl Model for Vec<User> {
+    const NAME: &'static str = "Vec<User>";
+}
+
+/// A Clerk user, as `GET /users` lists them.
+///
+/// Only what a caller resolving or showing people needs is decoded; the many other fields
+/// Clerk sends (phone numbers, external accounts, sign-in state, …) are ignored, as are fields
+/// Clerk adds later. Every field the spec makes nullable, and every field but `id`, `object`
+/// and the timestamps, is an `Option` or defaults when it is left out, so a sparse answer
+/// still decodes.
+///
+/// ```
+/// use clerk_memberships::User;
+///
+/// let json = r#"{"id":"user_1","object":"user","external_id":"hr-42",
+///   "primary_email_address_id":"idn_1","username":null,"first_name":"Jane","last_name":null,
+///   "email_addresses":[{"id":"idn_1","object":"email_address","email_address":"jane@acme.com"}],
+///   "created_at":1716883200000,"updated_at":1716883200000,"passkeys":[]}"#;
+/// let user: User = serde_json::from_str(json)?;
+/// assert_eq!(user.external_id.as_deref(), Some("hr-42"));
+/// assert_eq!(user.primary_email_address(), Some("jane@acme.com"));
+/// assert_eq!(user.last_name, None);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct User {
+    /// The user's id (`user_…`).
+    pub id: String,
+    /// Always `user`.
+    pub object: String,
+    /// The id of the user in your own systems (may be `null`). Unique across an instance.
+    #[serde(default)]
+    pub external_id: Option<String>,
+    /// The id of the primary one among [`email_addresses`](Self::email_addresses) (may be
+    /// `null`); see [`primary_email_address`](Self::primary_email_address).
+    #[serde(default)]
+    pub primary_email_address_id: Option<String>,
+    /// Every email address of the user, the primary one included. Left out or `null`
+    /// decodes as empty.
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub email_addresses: Vec<EmailAddress>,
+    /// Username (may be `null`).
+    #[serde(default)]
+    pub username: Option<String>,
+    /// First name (may be `null`).
+    #[serde(default)]
+    pub first_name: Option<String>,
+    /// Last name (may be `null`).
+    #[serde(default)]
+    pub last_name: Option<String>,
+    /// Profile image URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_url: Option<String>,
+    /// Whether the user uploaded a profile image.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub has_image: Option<bool>,
+    /// Metadata visible to both frontend and backend. Left out decodes as `{}`.
+    #[serde(default)]
+    pub public_metadata: Metadata,
+    /// Metadata visible to the backend only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_metadata: Option<Metadata>,
+    /// Whether the user is banned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub banned: Option<bool>,
+    /// Whether the user is locked out of signing in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locked: Option<bool>,
+    /// Time of the latest session activity, Unix milliseconds (may be `null`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_active_at: Option<i64>,
+    /// Time of the last sign-in, Unix milliseconds (may be `null`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_sign_in_at: Option<i64>,
+    /// Creation time, Unix milliseconds.
+    pub created_at: i64,
+    /// Last update time, Unix milliseconds.
+    pub updated_at: i64,
+}
+
+/// One email address of a [`User`].
+///
+/// ```
+/// use clerk_memberships::EmailAddress;
+///
+/// let json = r#"{"id":"idn_1","object":"email_address","email_address":"jane@acme.com",
+///   "reserved":false,"verification":{"status":"verified","strategy":"admin"},"linked_to":[],
+///   "created_at":1716883200000,"updated_at":1716883200000}"#;
+/// let address: EmailAddress = serde_json::from_str(json)?;
+/// assert_eq!(address.id.as_deref(), Some("idn_1"));
+/// assert_eq!(address.email_address, "jane@acme.com");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct EmailAddress {
+    /// The address's id (`idn_…`), which [`User::primary_email_address_id`] names. Clerk
+    /// always sends it, though its spec does not require it.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// Always `email_address`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
+    /// The address, e.g. `jane@acme.com`. Clerk keeps addresses in lowercase.
+    pub email_address: String,
+    /// Whether the address is reserved (unverified, but held for this user).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reserved: Option<bool>,
+    /// Creation time, Unix milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<i64>,
+    /// Last update time, Unix milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<i64>,
+}
+
+impl User {
+    /// The user's primary email address: the one of [`email_addresses`](Self::email_addresses)
+    /// whose id is [`primary_email_address_id`](Self::primary_email_address_id). `None` when
+    /// the user has no primary address or the answer did not include it.
+    ///
+    /// ```
+    /// # let user: clerk_memberships::User =
+    /// #     serde_json::from_str(clerk_memberships::testing::USER_JSON).unwrap();
+    /// assert_eq!(user.primary_email_address(), Some("jane.doe@acme.com"));
+    /// ```
+    pub fn primary_email_address(&self) -> Option<&str> {
+        let primary = self.primary_email_address_id.as_deref()?;
+        self.email_addresses
+            .iter()
+            .find(|address| address.id.as_deref() == Some(primary))
+            .map(|address| address.email_address.as_str())
+    }
+
+    /// Whether one of the user's email addresses is `email_address`, compared without regard
+    /// to case (Clerk keeps addresses in lowercase; a roster may not).
+    ///
+    /// ```
+    /// # let user: clerk_memberships::User =
+    /// #     serde_json::from_str(clerk_memberships::testing::USER_JSON).unwrap();
+    /// assert!(user.has_email_address("Jane.Doe@ACME.com"));
+    /// assert!(!user.has_email_address("jane@acme.com"));
+    /// ```
+    pub fn has_email_address(&self, email_address: &str) -> bool {
+        let wanted = email_address.to_lowercase();
+        self.email_addresses
+            .iter()
+            .any(|address| address.email_address.to_lowercase() == wanted)
+    }
+}
+
+/// A `null` array decodes as empty, as a missing one does.
+fn null_as_empty<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Ok(Option::<Vec<T>>::deserialize(deserializer)?.unwrap_or_default())
+}

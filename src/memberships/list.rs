@@ -2,7 +2,7 @@ use derive_builder::Builder;
 
 use super::{
     Operation, Unbuilt, filter_value, id, id_rule, operation_builder, operation_methods,
-    option_setters,
+    option_setters, signed_values,
 };
 use crate::endpoint::{Endpoint, PathWriter, QueryWriter};
 use crate::error::BuildError;
@@ -257,18 +257,8 @@ impl ListMembershipsFields {
             }
         }
         // `user_id` values are ids, each after an optional `+` (include) or `-` (exclude).
-        for (n, value) in self.user_ids.iter().flatten().enumerate() {
-            let user = value.strip_prefix(['+', '-']).unwrap_or(value.as_str());
-            if let Some(rule) = id_rule(user) {
-                return Err(BuildError::invalid(
-                    "user_id",
-                    format!(
-                        "value {}: the user id (after an optional `+`/`-`) {rule}",
-                        n + 1
-                    ),
-                ));
-            }
-        }
+        let user_ids = self.user_ids.as_deref().unwrap_or_default();
+        signed_values("user_id", "user id", user_ids, id_rule)?;
         let exact = [
             ("email_address", &self.email_addresses),
             ("phone_number", &self.phone_numbers),

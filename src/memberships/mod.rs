@@ -23,6 +23,9 @@
 //!
 //! When the request is rendered, the whole URL (base URL included) must fit in
 //! [`MAX_URL_LEN`](crate::MAX_URL_LEN) bytes.
+//!
+//! [`ListUsers`](crate::ListUsers) lives in `users`, but shares [`Operation`], the builder
+//! macros and the rules above.
 
 use std::fmt;
 
@@ -43,7 +46,8 @@ pub use metadata::{MAX_METADATA_BYTES, MAX_METADATA_DEPTH};
 pub use update::{UpdateMembership, UpdateMembershipBuilder};
 pub use update_metadata::{UpdateMembershipMetadata, UpdateMembershipMetadataBuilder};
 
-/// Which of the five operations a request performs.
+/// Which operation a request performs: one of the five membership operations, or
+/// [`ListUsers`](crate::ListUsers).
 ///
 /// ```
 /// use clerk_memberships::{Method, Operation};
@@ -66,6 +70,8 @@ pub enum Operation {
     Delete,
     /// [`UpdateMembershipMetadata`]: `PATCH …/memberships/{user_id}/metadata`.
     UpdateMetadata,
+    /// [`ListUsers`](crate::ListUsers): `GET /users`.
+    ListUsers,
 }
 
 impl Operation {
@@ -73,7 +79,7 @@ impl Operation {
     pub fn method(self) -> Method {
         match self {
             Operation::Create => Method::Post,
-            Operation::List => Method::Get,
+            Operation::List | Operation::ListUsers => Method::Get,
             Operation::Update | Operation::UpdateMetadata => Method::Patch,
             Operation::Delete => Method::Delete,
         }
@@ -87,6 +93,7 @@ impl Operation {
             Operation::Update => "update",
             Operation::Delete => "delete",
             Operation::UpdateMetadata => "update_metadata",
+            Operation::ListUsers => "list_users",
         }
     }
 
@@ -313,5 +320,44 @@ pub(crate) fn filter_value(field: &'static str, value: Option<&str>) -> Result<(
             ),
         )),
         _ => Ok(()),
+    }
+}
+
+/// Each value of a filter whose values may carry a `+` (include) or `-` (exclude) sign
+/// (`user_id`, `external_id`) must pass `rule` once its sign is taken off; the error names
+/// the value by its position.
+pub(crate) fn signed_values(
+    field: &'static str,
+    noun: &str,
+    values: &[String],
+    rule: impl Fn(&str) -> Option<String>,
+) -> Result<(), BuildError> {
+    for (n, value) in values.iter().enumerate() {
+        let unsigned = value.strip_prefix(['+', '-']).unwrap_or(value.as_str());
+        if let Some(rule) = rule(unsigned) {
+            return Err(BuildError::invalid(
+                field,
+                format!(
+                    "value {}: the {noun} (after an optional `+`/`-`) {rule}",
+                    n + 1
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The rule `value` breaks as an external id, if any: it must not be empty nor longer than
+/// [`MAX_FILTER_VALUE_LEN`] bytes.
+pub(crate) fn external_id_rule(value: &str) -> Option<String> {
+    if value.is_empty() {
+        Some("must not be empty".to_owned())
+    } else if value.len() > MAX_FILTER_VALUE_LEN {
+        Some(format!(
+            "must be at most {MAX_FILTER_VALUE_LEN} bytes, got {}",
+            value.len()
+        ))
+    } else {
+        None
     }
 }

@@ -6,7 +6,7 @@ use crate::transport::{HttpRequest, Method};
 
 use super::response::Failure;
 
-/// One of the five operations, with its decoded path parameters.
+/// One of the operations, with its decoded path parameters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Route {
     Create {
@@ -27,6 +27,7 @@ pub(super) enum Route {
         organization_id: String,
         user_id: String,
     },
+    ListUsers,
 }
 
 impl Route {
@@ -37,22 +38,25 @@ impl Route {
             Route::Update { .. } => Operation::Update,
             Route::Delete { .. } => Operation::Delete,
             Route::UpdateMetadata { .. } => Operation::UpdateMetadata,
+            Route::ListUsers => Operation::ListUsers,
         }
     }
 }
 
 /// Finds the route of a request.
 ///
-/// The API's paths are the *last* three to five segments of the path; what comes before is the
-/// base URL's prefix (`/v1`, `/proxy/clerk/v1`, or nothing). When the method allows two
-/// shapes (`PATCH …/memberships/{user_id}` and `…/{user_id}/metadata`), the one whose prefix
-/// is empty or ends in `v1` wins, then the longer one.
+/// The API's paths are the *last* one (`users`) or three to five segments of the path; what
+/// comes before is the base URL's prefix (`/v1`, `/proxy/clerk/v1`, or nothing). When the
+/// method allows two shapes (`PATCH …/memberships/{user_id}` and `…/{user_id}/metadata`,
+/// `GET …/memberships` and `GET …/users`), the one whose prefix is empty or ends in `v1`
+/// wins, then the longer one.
 pub(super) fn route(method: Method, path_and_query: &str) -> Result<Route, Failure> {
     let path = path_and_query.split(['?', '#']).next().unwrap_or_default();
     let path = path.strip_prefix('/').unwrap_or(path);
     let segments: Vec<&str> = path.split('/').collect();
     let lengths: &[usize] = match method {
-        Method::Get | Method::Post => &[3],
+        Method::Get => &[3, 1],
+        Method::Post => &[3],
         Method::Patch => &[5, 4],
         Method::Delete => &[4],
     };
@@ -67,6 +71,7 @@ pub(super) fn route(method: Method, path_and_query: &str) -> Result<Route, Failu
             ["organizations", _, "memberships"]
                 | ["organizations", _, "memberships", _]
                 | ["organizations", _, "memberships", _, "metadata"]
+                | ["users"]
         );
         if !shape_fits {
             continue;
@@ -85,6 +90,7 @@ pub(super) fn route(method: Method, path_and_query: &str) -> Result<Route, Failu
 fn build(method: Method, tail: &[&str]) -> Result<Route, Failure> {
     let segment = |raw: &str| decode(raw, false).ok_or_else(Failure::malformed_parameters);
     match (method, tail) {
+        (Method::Get, ["users"]) => Ok(Route::ListUsers),
         (Method::Get, [_, org, _]) => Ok(Route::List {
             organization_id: segment(org)?,
         }),

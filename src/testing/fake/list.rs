@@ -295,7 +295,7 @@ fn parse_order_by(raw: &str) -> Result<(SortField, bool), Failure> {
 }
 
 /// A plain decimal integer (`10`, `-5`); `10.0`, `1e3`, `` and ` 10` are refused.
-fn integer(param: &str, raw: Option<String>) -> Result<Option<i64>, Failure> {
+pub(super) fn integer(param: &str, raw: Option<String>) -> Result<Option<i64>, Failure> {
     let Some(raw) = raw else { return Ok(None) };
     let digits = raw.strip_prefix('-').unwrap_or(&raw);
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {

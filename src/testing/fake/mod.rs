@@ -17,7 +17,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use crate::client::{Client, ClientBuilder};
 use crate::clock::Clock;
 use crate::error::TransportError;
-use crate::models::OrganizationMembership;
+use crate::models::{OrganizationMembership, User};
 use crate::transport::{HttpRequest, HttpResponse, Transport};
 
 use self::faults::Faults;
@@ -36,12 +36,13 @@ mod server;
 mod state;
 #[cfg(test)]
 mod tests;
+mod users;
 
 pub use faults::{Fault, InjectedFault};
 pub use seed::{FakeOrganization, FakeUser, SeedError};
 
 /// An in-memory Clerk for tests: a [`Transport`] that answers the five membership operations
-/// from its own state, with the JSON Clerk sends, so that the whole client stack — builders,
+/// and `GET /users` from its own state, with the JSON Clerk sends, so that the whole client stack — builders,
 /// rendering, path and query encoding, status handling, decoding — runs for real with no
 /// network.
 ///
@@ -160,6 +161,28 @@ pub use seed::{FakeOrganization, FakeUser, SeedError};
 ///   `422 form_param_duplicate`, an array filter repeated more than 100 times too.
 ///   `total_count` counts every match, not the page.
 /// - An unknown organization is `404 resource_not_found`.
+///
+/// # Users
+///
+/// `GET /users` ([`ListUsers`](crate::ListUsers)) lists the seeded users, whether members of
+/// an organization or not, as Clerk's `User` JSON (a bare array, every field the spec
+/// requires, addresses with `idn_…` ids and the first one primary):
+///
+/// - **Filters** `email_address`, `external_id` and `user_id`, up to 100 values each. Values
+///   that match nobody are ignored; the values of one filter OR together; different filters
+///   AND together. `email_address` matches any of a user's addresses **without regard to
+///   case** (Clerk keeps them in lowercase, so a lowercase store and a case-folding filter
+///   answer alike). `external_id` and `user_id` match exactly after **one** leading sign is
+///   taken off: `-x` excludes `x`, `+x` or `x` includes `x`, so `+-x` includes the id `-x`
+///   and `--x` excludes it (as the spec defines the sign). With only exclusions, everyone
+///   else matches, users without an external id included.
+/// - **`order_by`**: `created_at` (default `-created_at`, newest first), `updated_at` (the
+///   creation time: the fake never updates users), `email_address`, `first_name`,
+///   `last_name`, `username`, with the same sign and tie rules as the membership list. When
+///   several are given, the first one counts (as the spec says).
+/// - **Paging**: `limit` and `offset` as for the membership list; a single one given twice,
+///   or an array filter repeated more than 100 times, is `422`. Other parameters of Clerk's
+///   `GetUserList` are not implemented and are ignored; the crate never sends them.
 ///
 /// # Time and ids
 ///
@@ -353,6 +376,32 @@ impl FakeClerk {
     pub fn add_user(&self, user: FakeUser) -> String {
         let now = self.now();
         self.lock().state.add_user(user, now)
+    }
+
+    /// Seeds users and returns their ids, in order.
+    ///
+    /// ```
+    /// use clerk_memberships::testing::{FakeClerk, FakeUser};
+    ///
+    /// let fake = FakeClerk::new();
+    /// let ids = fake.add_users(
+    ///     (0..1000).map(|i| FakeUser::unnamed().email(format!("user{i}@acme.com"))),
+    /// );
+    /// assert_eq!(ids.len(), 1000);
+    /// ```
+    pub fn add_users(&self, users: impl IntoIterator<Item = FakeUser>) -> Vec<String> {
+        let now = self.now();
+        let mut shared = self.lock();
+        users
+            .into_iter()
+            .map(|user| shared.state.add_user(user, now))
+            .collect()
+    }
+
+    /// A user as `GET /users` would show them now, if they exist.
+    pub fn user(&self, user_id: &str) -> Option<User> {
+        let value = self.lock().state.user_value(user_id)?;
+        serde_json::from_value(value).ok()
     }
 
     /// Seeds a membership directly, without a request, and returns its `orgmem_…` id. Its

@@ -105,9 +105,15 @@ impl FakeOrganization {
 /// A user to seed a [`FakeClerk`](super::FakeClerk) with.
 ///
 /// The first email address, phone number and web3 wallet added are the user's primary ones:
-/// they are what `order_by=email_address` / `phone_number` sort on and what
-/// `public_user_data.identifier` shows (the first of email, phone, username, wallet that the
-/// user has).
+/// they are what `order_by=email_address` / `phone_number` sort on, what
+/// `primary_email_address_id` names in `GET /users`, and what `public_user_data.identifier`
+/// shows (the first of email, phone, username, wallet that the user has). Each address,
+/// number and wallet gets a deterministic `idn_…` id when the user is added.
+///
+/// Email addresses and external ids are stored as given. Clerk keeps addresses in lowercase
+/// and refuses a second user with the same address or external id; the fake checks neither,
+/// so that a test can seed what a real instance would hold (lowercase, unique) or, on
+/// purpose, the duplicates that make a lookup ambiguous.
 ///
 /// ```
 /// use clerk_memberships::testing::{FakeClerk, FakeUser};
@@ -118,9 +124,11 @@ impl FakeOrganization {
 ///         .email("jane@acme.com")
 ///         .phone_number("+15555550100")
 ///         .username("jane")
+///         .external_id("hr-00042")
 ///         .last_active_at(1_778_000_000_000),
 /// );
 /// assert!(jane.starts_with("user_"));
+/// assert_eq!(fake.user(&jane).unwrap().external_id.as_deref(), Some("hr-00042"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FakeUser {
@@ -131,6 +139,7 @@ pub struct FakeUser {
     pub(super) phone_numbers: Vec<String>,
     pub(super) username: Option<String>,
     pub(super) web3_wallets: Vec<String>,
+    pub(super) external_id: Option<String>,
     pub(super) last_active_at: Option<i64>,
     pub(super) created_at: Option<i64>,
 }
@@ -155,6 +164,7 @@ impl FakeUser {
             phone_numbers: Vec::new(),
             username: None,
             web3_wallets: Vec::new(),
+            external_id: None,
             last_active_at: None,
             created_at: None,
         }
@@ -202,6 +212,15 @@ impl FakeUser {
     /// Adds a web3 wallet address.
     pub fn web3_wallet(mut self, address: impl Into<String>) -> Self {
         self.web3_wallets.push(address.into());
+        self
+    }
+
+    /// Sets the id of the user in your own systems (`external_id`), which `GET /users` can
+    /// filter on. Any string is accepted, one beginning with `+` or `-` included.
+    ///
+    /// Defaults to none (`null` on the wire).
+    pub fn external_id(mut self, external_id: impl Into<String>) -> Self {
+        self.external_id = Some(external_id.into());
         self
     }
 

@@ -1,4 +1,4 @@
-//! The five handlers: check the request's body or query the way Clerk does, apply it to the
+//! The handlers: check the request's body or query the way Clerk does, apply it to the
 //! state, and serialize the answer with the crate's own models.
 
 use serde::Serialize;
@@ -11,6 +11,7 @@ use super::http::{self, Route};
 use super::list::ListQuery;
 use super::response::Failure;
 use super::state::{NewMembership, State};
+use super::users::UserQuery;
 
 /// Serves an authenticated request that matched `route`; the answer's JSON body on success.
 pub(super) fn handle(
@@ -23,6 +24,10 @@ pub(super) fn handle(
         Route::List { organization_id } => {
             let query = ListQuery::parse(http::query_pairs(request.path_and_query())?)?;
             json(&state.list(&organization_id, &query)?)
+        }
+        Route::ListUsers => {
+            let query = UserQuery::parse(http::query_pairs(request.path_and_query())?)?;
+            json(&state.list_users(&query))
         }
         Route::Create { organization_id } => {
             let body = body(

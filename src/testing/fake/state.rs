@@ -1,8 +1,10 @@
 //! The fake's data: organizations, users, roles and memberships, the id generator, and the
-//! five operations applied to them.
+//! operations applied to them.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
+
+use serde_json::{Value, json};
 
 use crate::models::{
     Metadata, Organization, OrganizationMembership, OrganizationMemberships, PublicUserData,
@@ -12,6 +14,7 @@ use super::list::ListQuery;
 use super::merge::deep_merge;
 use super::response::Failure;
 use super::seed::{FakeOrganization, FakeUser, SeedError, slugify};
+use super::users::UserQuery;
 
 /// The image URL Clerk gives organizations and users without an image of their own.
 const DEFAULT_IMAGE_URL: &str = "https://img.clerk.com/eyJ0eXBlIjoiZGVmYXVsdCJ9";
@@ -63,8 +66,15 @@ pub(super) struct UserRecord {
     pub(super) phone_numbers: Vec<String>,
     pub(super) username: Option<String>,
     pub(super) web3_wallets: Vec<String>,
+    pub(super) external_id: Option<String>,
     pub(super) last_active_at: Option<i64>,
     pub(super) created_at: i64,
+    /// Insertion order among users: breaks every sort tie of `GET /users`.
+    pub(super) seq: u64,
+    /// The `idn_…` ids of the email addresses, phone numbers and web3 wallets, in order.
+    pub(super) email_address_ids: Vec<String>,
+    pub(super) phone_number_ids: Vec<String>,
+    pub(super) web3_wallet_ids: Vec<String>,
 }
 
 impl UserRecord {
@@ -79,8 +89,13 @@ impl UserRecord {
             phone_numbers: seed.phone_numbers,
             username: seed.username,
             web3_wallets: seed.web3_wallets,
+            external_id: seed.external_id,
             last_active_at: seed.last_active_at,
             created_at: seed.created_at.unwrap_or(now),
+            seq: 0,
+            email_address_ids: Vec::new(),
+            phone_number_ids: Vec::new(),
+            web3_wallet_ids: Vec::new(),
         }
     }
 
@@ -114,6 +129,8 @@ struct Counters {
     user: u64,
     membership: u64,
     seq: u64,
+    user_seq: u64,
+    identification: u64,
 }
 
 /// Everything the fake knows.
@@ -215,8 +232,26 @@ impl State {
                 self.users.contains_key(id)
             }),
         };
-        self.users
-            .insert(id.clone(), UserRecord::new(id.clone(), seed, now));
+        let mut record = UserRecord::new(id.clone(), seed, now);
+        record.seq = match self.users.get(&id) {
+            Some(previous) => previous.seq,
+            None => {
+                self.counters.user_seq += 1;
+                self.counters.user_seq
+            }
+        };
+        let counter = &mut self.counters.identification;
+        let mut ids = |values: &[String]| -> Vec<String> {
+            // Never chosen by callers, so the counter alone keeps them unique.
+            values
+                .iter()
+                .map(|_| generated_id("idn_", counter, |_| false))
+                .collect()
+        };
+        record.email_address_ids = ids(&record.email_addresses);
+        record.phone_number_ids = ids(&record.phone_numbers);
+        record.web3_wallet_ids = ids(&record.web3_wallets);
+        self.users.insert(id.clone(), record);
         id
     }
 
@@ -408,6 +443,36 @@ impl State {
             .collect()
     }
 
+    /// `GET /users`: filter, sort, then page.
+    pub(super) fn list_users(&self, query: &UserQuery) -> Vec<Value> {
+        let mut rows: Vec<&UserRecord> = self
+            .users
+            .values()
+            .filter(|user| query.matches(user))
+            .collect();
+        rows.sort_by(|a, b| {
+            let ascending = query
+                .sort_key(a)
+                .cmp(&query.sort_key(b))
+                .then(a.seq.cmp(&b.seq));
+            if query.descending {
+                ascending.reverse()
+            } else {
+                ascending
+            }
+        });
+        rows.into_iter()
+            .skip(query.offset)
+            .take(query.limit)
+            .map(user_json)
+            .collect()
+    }
+
+    /// One user as `GET /users` shows them, if they exist.
+    pub(super) fn user_value(&self, user_id: &str) -> Option<Value> {
+        self.users.get(user_id).map(user_json)
+    }
+
     pub(super) fn counts(&self) -> (usize, usize) {
         (self.organizations.len(), self.users.len())
     }
@@ -524,6 +589,82 @@ impl State {
             deprovisioned: Some(false),
         }
     }
+}
+
+/// A user as Clerk's `User` schema has it: every field the spec requires, with the values
+/// Clerk sends for a user created by the Backend API (verified addresses, no password, no
+/// second factor). The fake does not record updates to users, so `updated_at` is the
+/// creation time.
+fn user_json(user: &UserRecord) -> Value {
+    let identification = |ids: &[String], values: &[String], object: &str, field: &str| {
+        ids.iter()
+            .zip(values)
+            .map(|(id, value)| {
+                let mut item = json!({
+                    "id": id,
+                    "object": object,
+                    field: value,
+                    "reserved": false,
+                    "verification": {"status": "verified", "strategy": "admin",
+                                     "attempts": null, "expire_at": null},
+                    "linked_to": [],
+                    "created_at": user.created_at,
+                    "updated_at": user.created_at,
+                });
+                if object == "email_address"
+                    && let Some(item) = item.as_object_mut()
+                {
+                    item.insert("matches_sso_connection".into(), Value::Bool(false));
+                }
+                item
+            })
+            .collect::<Vec<_>>()
+    };
+    json!({
+        "id": user.id,
+        "object": "user",
+        "external_id": user.external_id,
+        "primary_email_address_id": user.email_address_ids.first(),
+        "primary_phone_number_id": user.phone_number_ids.first(),
+        "primary_web3_wallet_id": user.web3_wallet_ids.first(),
+        "username": user.username,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "locale": null,
+        "profile_image_url": DEFAULT_IMAGE_URL,
+        "image_url": DEFAULT_IMAGE_URL,
+        "has_image": false,
+        "public_metadata": {},
+        "private_metadata": {},
+        "unsafe_metadata": {},
+        "email_addresses": identification(
+            &user.email_address_ids, &user.email_addresses, "email_address", "email_address"),
+        "phone_numbers": identification(
+            &user.phone_number_ids, &user.phone_numbers, "phone_number", "phone_number"),
+        "web3_wallets": identification(
+            &user.web3_wallet_ids, &user.web3_wallets, "web3_wallet", "web3_wallet"),
+        "passkeys": [],
+        "password_enabled": false,
+        "two_factor_enabled": false,
+        "totp_enabled": false,
+        "backup_code_enabled": false,
+        "mfa_enabled_at": null,
+        "mfa_disabled_at": null,
+        "external_accounts": [],
+        "saml_accounts": [],
+        "enterprise_accounts": [],
+        "last_sign_in_at": null,
+        "banned": false,
+        "locked": false,
+        "lockout_expires_in_seconds": null,
+        "verification_attempts_remaining": null,
+        "created_at": user.created_at,
+        "updated_at": user.created_at,
+        "delete_self_enabled": true,
+        "create_organization_enabled": true,
+        "last_active_at": user.last_active_at,
+        "legal_accepted_at": null,
+    })
 }
 
 /// A checked `create` body.

@@ -462,3 +462,77 @@ fn no_input_makes_it_panic() {
         [200, 400, 404, 422]
     );
 }
+
+// ---- GET /users --------------------------------------------------------------------------
+
+/// Users `a` (external id `x`), `b` (`-x`) and ` x` (external id ` x`, what a raw `+x`
+/// decodes to).
+fn seeded_users() -> FakeClerk {
+    let fake = FakeClerk::new();
+    fake.add_user(FakeUser::unnamed().id("a").external_id("x"));
+    fake.add_user(FakeUser::unnamed().id("b").external_id("-x"));
+    fake.add_user(FakeUser::unnamed().id("c").external_id(" x"));
+    fake
+}
+
+fn user_ids(body: &Value) -> Vec<&str> {
+    let users = body.as_array().expect("a bare array");
+    users
+        .iter()
+        .filter_map(|user| user["id"].as_str())
+        .collect()
+}
+
+#[test]
+fn users_route_under_any_prefix_and_answer_a_bare_array() {
+    let fake = seeded_users();
+    for path in ["/v1/users", "/users", "/proxy/clerk/v1/users"] {
+        let (status, body) = get(&fake, &format!("{path}?order_by=created_at"));
+        assert_eq!(status, 200, "{path}");
+        assert_eq!(user_ids(&body), ["a", "b", "c"], "{path}");
+    }
+    let (status, _) = get(&fake, "/v1/users/extra");
+    assert_eq!(status, 404);
+}
+
+#[test]
+fn a_raw_plus_in_the_users_query_is_a_space_and_an_escaped_one_a_sign() {
+    let fake = seeded_users();
+    // `+x` unescaped decodes as ` x`: a plain include of the external id ` x`.
+    assert_eq!(user_ids(&get(&fake, "/v1/users?external_id=+x").1), ["c"]);
+    // `%2B-x` is `+-x`: include `-x`.
+    assert_eq!(
+        user_ids(&get(&fake, "/v1/users?external_id=%2B-x").1),
+        ["b"]
+    );
+    // `-x` excludes `x`.
+    let (_, body) = get(&fake, "/v1/users?external_id=-x&order_by=created_at");
+    assert_eq!(user_ids(&body), ["b", "c"]);
+}
+
+#[test]
+fn users_query_limits_are_checked_like_the_membership_lists() {
+    let fake = seeded_users();
+    let many: Vec<String> = (0..101).map(|i| format!("external_id=e{i}")).collect();
+    let (status, body) = get(&fake, &format!("/v1/users?{}", many.join("&")));
+    assert_eq!(status, 422);
+    assert_eq!(first_error(&body).2, Some("external_id"));
+    for bad in [
+        "limit=0",
+        "limit=501",
+        "limit=10.0",
+        "offset=-1",
+        "limit=1&limit=2",
+    ] {
+        let (status, body) = get(&fake, &format!("/v1/users?{bad}"));
+        assert_eq!(status, 422, "{bad}");
+        assert!(first_error(&body).2.is_some(), "{bad}");
+    }
+    // Only the first `order_by` counts, as the spec says; unknown parameters are ignored.
+    let (status, body) = get(
+        &fake,
+        "/v1/users?order_by=created_at&order_by=bogus&banned=true",
+    );
+    assert_eq!(status, 200);
+    assert_eq!(user_ids(&body), ["a", "b", "c"]);
+}
