@@ -52,8 +52,8 @@ impl Org {
             .public_metadata(public)
             .private_metadata(private)
             .build()
-            .and_then(|request| Ok(request.send(&self.client)))
             .expect("built")
+            .send(&self.client)
             .expect("sent");
     }
 

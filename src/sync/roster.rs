@@ -330,13 +330,13 @@ impl Roster {
     fn problems_of(&self, entry: &RosterEntry) -> Vec<RosterProblem> {
         let index = self.entries.len();
         let mut problems = Vec::new();
-        if let Some(&first) = self.seen.get(&normalized(&entry.key)) {
-            if let Some(earlier) = self.entries.get(first) {
-                problems.push(RosterProblem::DuplicateKey {
-                    entry: EntryRef::new(index, entry.key.clone()),
-                    first: EntryRef::new(first, earlier.key.clone()),
-                });
-            }
+        if let Some(&first) = self.seen.get(&normalized(&entry.key))
+            && let Some(earlier) = self.entries.get(first)
+        {
+            problems.push(RosterProblem::DuplicateKey {
+                entry: EntryRef::new(index, entry.key.clone()),
+                first: EntryRef::new(first, earlier.key.clone()),
+            });
         }
         problems.extend(entry.problems(index));
         problems
