@@ -56,6 +56,7 @@
 //! # Ok::<(), clerk_memberships::Error>(())
 //! ```
 
+mod apply;
 mod error;
 mod options;
 mod patch;
@@ -65,6 +66,10 @@ mod resolve;
 mod roster;
 mod run;
 
+pub use apply::{
+    Absorbed, ApplyOptions, ApplyOptionsBuilder, ApplyReport, ChangeResult, DEFAULT_WORKERS,
+    Outcome, OutcomeCounts, OutcomeKind,
+};
 pub use error::{RosterProblem, SyncError};
 pub use options::{
     DEFAULT_ADMIN_ROLE, MetadataPolicy, RemovalThreshold, SyncOptions, SyncOptionsBuilder,
