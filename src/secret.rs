@@ -199,7 +199,10 @@ mod tests {
             assert!(!err.to_string().contains("SUPERSECRET"), "{err}");
         }
         let err = SecretKey::new("Bearer\u{a0}sk_test_SUPERSECRET").unwrap_err();
-        assert!(err.to_string().contains("drop the `Bearer ` prefix"), "{err}");
+        assert!(
+            err.to_string().contains("drop the `Bearer ` prefix"),
+            "{err}"
+        );
     }
 
     #[test]
