@@ -491,10 +491,11 @@ impl fmt::Display for RemovalCheck {
 ///   unresolved entry, starting with `? `; then, when the removals exceed the threshold, a
 ///   last line starting with `! ` that states the numbers. A plan with nothing in it shows
 ///   nothing.
-/// - **JSON** (`Serialize`): `organization_id`, `current_members`, `removal_threshold`, `admin_role`,
-///   `changes`, `skipped`, `unresolved`, plus `counts` and `removal_check` for CI to test
-///   (e.g. `jq .removal_check.exceeded`). It reads back with `Deserialize` into an equal plan
-///   (`counts` and `removal_check` are recomputed, not read).
+/// - **JSON** (`Serialize`): `organization_id`, `current_members`, `removal_threshold`,
+///   `admin_role`, `changes`, `skipped`, `unresolved`, plus `counts` and `removal_check` for
+///   CI to test (e.g. `jq .removal_check.exceeded`). It reads back with `Deserialize` into an
+///   equal plan (`counts` and `removal_check` are recomputed, not read; a missing
+///   `admin_role` is `org:admin`).
 ///
 /// ```
 /// use clerk_memberships::sync::Plan;
