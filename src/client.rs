@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::answer::Answer;
+use crate::answer::{Answer, redact};
 use crate::clock::{Clock, SystemClock};
 use crate::endpoint::{Endpoint, PathWriter, QueryWriter, check_url_len};
 use crate::error::{BuildError, Call, DECODE_DETAIL_LIMIT, Error, snippet};
@@ -205,11 +205,18 @@ fn decode<E: Endpoint>(
     key: &SecretKey,
 ) -> Result<E::Response, Error> {
     serde_json::from_slice(answer.body()).map_err(|err| {
-        let message = err.to_string().replace(key.expose_secret(), "<redacted>");
+        // The decoder's message can quote the body, in any spelling the body used: describe
+        // the body with the key blanked out instead, and blank the message once more.
+        let key = key.expose_secret().as_bytes();
+        let message = serde_json::from_slice::<E::Response>(&redact(answer.body(), key))
+            .err()
+            .unwrap_or(err)
+            .to_string();
+        let message = redact(message.as_bytes(), key);
         Error::Decode {
             model: <E::Response as Model>::NAME,
             status: answer.status(),
-            detail: snippet(message.as_bytes(), DECODE_DETAIL_LIMIT),
+            detail: snippet(&message, DECODE_DETAIL_LIMIT),
             attempts,
             call: None,
         }

@@ -102,9 +102,10 @@
 //!   [`ListMemberships::collect_all`], with their iterators [`MembershipPages`] and
 //!   [`MembershipItems`]; [`ListUsers::pages`] and [`ListUsers::items`], with [`UserPages`]
 //!   and [`UserItems`].
-//! - **[`sync`]**, for keeping organizations in step with a roster: [`sync::resolve_users`]
-//!   turns email addresses and external ids into user ids in batches. Its items stay in the
-//!   module.
+//! - **[`sync`]**, for keeping organizations in step with a roster: [`sync::plan`] compares
+//!   a [`sync::Roster`] with the current members and returns a reviewable [`sync::Plan`]
+//!   under the safety rails of [`sync::SyncOptions`]; [`sync::resolve_users`] turns email
+//!   addresses and external ids into user ids in batches. Its items stay in the module.
 //! - **[`testing`]** (feature `test-util`): [`testing::MockTransport`],
 //!   [`testing::ManualClock`], [`testing::FakeClerk`] and the fixture
 //!   [`testing::MEMBERSHIP_JSON`] and [`testing::USER_JSON`].

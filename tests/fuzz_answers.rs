@@ -160,7 +160,7 @@ impl Case {
             .clock(ManualClock::new(
                 UNIX_EPOCH + Duration::from_secs(1_780_000_000),
             ))
-            .retry_policy(RetryPolicy::default().max_attempts(ATTEMPTS))
+            .retry_policy(RetryPolicy::builder().max_attempts(ATTEMPTS))
             .build()
             .expect("a valid client");
         let outcome = self.op.build("org_1", "user_1").send(&client);
@@ -744,8 +744,6 @@ fn mutated_answers_never_show_the_raw_key() {
 }
 
 #[test]
-#[ignore = "known gap: a JSON-escaped key (`sk\\u005ftest_…`) in an error body is not yet \
-            redacted; un-ignore once redaction decodes JSON escapes"]
 fn mutated_answers_never_show_the_json_escaped_key() {
     fuzz(
         "mutated_answers_never_show_the_json_escaped_key",

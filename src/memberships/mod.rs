@@ -35,7 +35,7 @@ use crate::transport::Method;
 mod create;
 mod delete;
 mod list;
-mod metadata;
+pub(crate) mod metadata;
 mod update;
 mod update_metadata;
 

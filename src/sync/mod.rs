@@ -1,10 +1,41 @@
-//! Building blocks for keeping organizations in step with a roster kept elsewhere (an HR
-//! system, an identity provider, a spreadsheet).
+//! Keep an organization's members in step with a roster kept elsewhere (an HR system, an
+//! identity provider, a spreadsheet): plan first, review, then apply.
 //!
-//! A roster names people by email address or by an id of its own; every membership operation
-//! needs a Clerk user id. [`resolve_users`] bridges the two with as few requests as the API
-//! allows, and says for each person whether they were found, not found, or matched by several
-//! users, never guessing.
+//! - A [`Roster`] is the desired state: one [`RosterEntry`] per person, named by a
+//!   [`UserKey`] (a Clerk user id, an email address or an external id), with a role and
+//!   optionally metadata.
+//! - [`plan`] reads the current members and resolves the roster's keys, and returns a
+//!   [`Plan`]: what it would take to get there, with the safety rails of [`SyncOptions`]
+//!   applied. It renders as a diff for a person and as JSON for CI. Nothing is written.
+//! - [`resolve_users`] is the lookup underneath: email addresses, external ids and user ids
+//!   to Clerk user ids, in batches, saying for each whether it was found, not found, or
+//!   matched by several users, never guessing.
+//!
+//! Nothing in this module is re-exported at the crate root: import it from
+//! `clerk_memberships::sync`.
+//!
+//! ```
+//! use clerk_memberships::sync::{self, Roster, RosterEntry, SyncOptions};
+//! use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeUser};
+//!
+//! let fake = FakeClerk::new();
+//! let org = fake.add_organization(FakeOrganization::new("Acme"));
+//! let jane = fake.add_user(FakeUser::new("Jane", "Doe").email("jane@acme.com"));
+//! let john = fake.add_user(FakeUser::new("John", "Roe").email("john@acme.com"));
+//! fake.add_membership(&org, &john, "org:admin")?;
+//!
+//! let roster = Roster::new()
+//!     .entry(RosterEntry::email("Jane@acme.com", "org:admin"))?
+//!     .entry(RosterEntry::user_id(&john, "org:member"))?;
+//! let plan = sync::plan(&fake.client(), &org, &roster, &SyncOptions::default())?;
+//! assert_eq!(
+//!     plan.to_string(),
+//!     format!("+ {jane} (Jane@acme.com) org:admin\n~ {john} (john@acme.com) role org:admin -> org:member\n")
+//! );
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Resolving on its own:
 //!
 //! ```
 //! use clerk_memberships::sync::{self, Resolved, UserKey, UserKeys};
@@ -25,8 +56,26 @@
 //! # Ok::<(), clerk_memberships::Error>(())
 //! ```
 
+mod error;
+mod options;
+mod patch;
+mod plan;
+mod progress;
 mod resolve;
+mod roster;
+mod run;
 
+pub use error::{RosterProblem, SyncError};
+pub use options::{
+    DEFAULT_ADMIN_ROLE, MetadataPolicy, RemovalThreshold, SyncOptions, SyncOptionsBuilder,
+};
+pub use plan::{
+    Change, ChangeKind, Plan, PlanCounts, RemovalCheck, SkipReason, SkippedChange, Unresolved,
+    UnresolvedEntry,
+};
+pub use progress::Progress;
 pub use resolve::{
     LOOKUP_BATCH_SIZE, LOOKUP_PAGE_SIZE, Resolution, Resolved, UserKey, UserKeys, resolve_users,
 };
+pub use roster::{EntryRef, Roster, RosterEntry};
+pub use run::plan;

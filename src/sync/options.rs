@@ -1,0 +1,324 @@
+//! How a plan is made: the safety rails and the metadata policy.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use super::progress::Progress;
+
+/// Default [`SyncOptions::admin_role`]: `org:admin`, Clerk's default admin role.
+pub const DEFAULT_ADMIN_ROLE: &str = "org:admin";
+
+/// What a sync does with the metadata of the members it keeps and the members it adds.
+///
+/// Only the objects a roster entry sets are managed: an entry without `public_metadata` leaves
+/// the member's public metadata alone under every policy, and likewise for
+/// `private_metadata`. A `null` in a roster object means "this key should not be there".
+///
+/// ```
+/// use clerk_memberships::sync::MetadataPolicy;
+///
+/// assert_eq!(MetadataPolicy::default(), MetadataPolicy::Ignore);
+/// assert_eq!(MetadataPolicy::Exact.to_string(), "exact");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum MetadataPolicy {
+    /// Metadata is never written: no metadata changes, and members are added without
+    /// metadata. The default.
+    #[default]
+    Ignore,
+    /// The roster's keys are set (at any depth, as Clerk's deep merge does) and every other
+    /// key is kept. New members are added with the roster's metadata.
+    Merge,
+    /// Like [`Merge`](Self::Merge), and keys the roster's object does not have are removed
+    /// (set to `null` in the merge), at any depth, so the object ends up exactly as the
+    /// roster has it.
+    Exact,
+}
+
+impl fmt::Display for MetadataPolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            MetadataPolicy::Ignore => "ignore",
+            MetadataPolicy::Merge => "merge",
+            MetadataPolicy::Exact => "exact",
+        })
+    }
+}
+
+/// When a plan removes too many members to be applied without being forced: like the
+/// "prevent accidental deletes" setting of directory-sync tools.
+///
+/// A plan is **over the threshold when its removals are more than `percent` % of the current
+/// members AND more than `count` members**. Both must hold, so a small organization can
+/// shrink by a few members freely and a large one by a few percent. The default,
+/// `more than 10% and more than 10`, lets 100 members lose 10 (but not 11) and 1,000 members
+/// lose 100 (but not 101); 20 members can lose 10 (50%) but not 11.
+///
+/// ```
+/// use clerk_memberships::sync::RemovalThreshold;
+///
+/// let threshold = RemovalThreshold::default();
+/// assert_eq!((threshold.percent(), threshold.count()), (10, 10));
+/// assert!(!threshold.is_exceeded(10, 100));
+/// assert!(threshold.is_exceeded(11, 100));
+/// assert!(!threshold.is_exceeded(11, 200)); // 5.5%
+/// assert_eq!(threshold.to_string(), "more than 10% of the members and more than 10 members");
+///
+/// // Refuse any removal of more than 2 members, whatever the size.
+/// assert!(RemovalThreshold::new(0, 2).is_exceeded(3, 10_000));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct RemovalThreshold {
+    percent: u32,
+    count: u64,
+}
+
+impl Default for RemovalThreshold {
+    fn default() -> Self {
+        RemovalThreshold {
+            percent: 10,
+            count: 10,
+        }
+    }
+}
+
+impl RemovalThreshold {
+    /// Over the threshold when removals are more than `percent` % of the current members and
+    /// more than `count` members. A `percent` of 100 or more can never be exceeded.
+    pub fn new(percent: u32, count: u64) -> Self {
+        RemovalThreshold { percent, count }
+    }
+
+    /// A threshold no plan exceeds.
+    pub fn unlimited() -> Self {
+        RemovalThreshold {
+            percent: u32::MAX,
+            count: u64::MAX,
+        }
+    }
+
+    /// The share of current members, in percent, that removals must exceed.
+    pub fn percent(&self) -> u32 {
+        self.percent
+    }
+
+    /// The number of members that removals must exceed.
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// Whether `removals` out of `current_members` exceed the threshold.
+    pub fn is_exceeded(&self, removals: u64, current_members: u64) -> bool {
+        // removals / current > percent / 100, in integers that cannot overflow.
+        let share =
+            u128::from(removals) * 100 > u128::from(self.percent) * u128::from(current_members);
+        removals > self.count && share
+    }
+}
+
+impl fmt::Display for RemovalThreshold {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if *self == RemovalThreshold::unlimited() {
+            return f.write_str("unlimited");
+        }
+        write!(
+            f,
+            "more than {}% of the members and more than {} members",
+            self.percent, self.count
+        )
+    }
+}
+
+/// The function [`SyncOptions::on_progress`] is given.
+pub(crate) type ProgressFn = Arc<dyn Fn(Progress) + Send + Sync>;
+
+/// How [`plan`](super::plan) decides: the safety rails (all on by default) and the metadata
+/// policy.
+///
+/// | option | default |
+/// |---|---|
+/// | [`prune`](SyncOptionsBuilder::prune) | off: members missing from the roster are kept |
+/// | [`protect`](SyncOptionsBuilder::protect) | nobody |
+/// | [`admin_role`](SyncOptionsBuilder::admin_role) | [`DEFAULT_ADMIN_ROLE`] (`org:admin`) |
+/// | [`removal_threshold`](SyncOptionsBuilder::removal_threshold) | more than 10% and more than 10 members |
+/// | [`metadata`](SyncOptionsBuilder::metadata) | [`MetadataPolicy::Ignore`] |
+/// | [`on_progress`](SyncOptionsBuilder::on_progress) | none |
+///
+/// ```
+/// use clerk_memberships::sync::{MetadataPolicy, SyncOptions};
+///
+/// let options = SyncOptions::builder()
+///     .prune(true)
+///     .protect("user_2g7np7Hrk0SN6kj5EDMLDaKNL0S")
+///     .metadata(MetadataPolicy::Merge)
+///     .on_progress(|progress| eprintln!("{progress}"))
+///     .build();
+/// assert!(options.prune());
+/// assert!(options.is_protected("user_2g7np7Hrk0SN6kj5EDMLDaKNL0S"));
+/// assert_eq!(SyncOptions::default().admin_role(), "org:admin");
+/// ```
+#[derive(Clone)]
+pub struct SyncOptions {
+    prune: bool,
+    protected: BTreeSet<String>,
+    admin_role: String,
+    removal_threshold: RemovalThreshold,
+    metadata: MetadataPolicy,
+    on_progress: Option<ProgressFn>,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        SyncOptions {
+            prune: false,
+            protected: BTreeSet::new(),
+            admin_role: DEFAULT_ADMIN_ROLE.to_owned(),
+            removal_threshold: RemovalThreshold::default(),
+            metadata: MetadataPolicy::default(),
+            on_progress: None,
+        }
+    }
+}
+
+impl fmt::Debug for SyncOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SyncOptions")
+            .field("prune", &self.prune)
+            .field("protected", &self.protected)
+            .field("admin_role", &self.admin_role)
+            .field("removal_threshold", &self.removal_threshold)
+            .field("metadata", &self.metadata)
+            .field(
+                "on_progress",
+                &self.on_progress.as_ref().map(|_| "Fn(Progress)"),
+            )
+            .finish()
+    }
+}
+
+impl SyncOptions {
+    /// A builder starting from the defaults.
+    pub fn builder() -> SyncOptionsBuilder {
+        SyncOptionsBuilder {
+            options: SyncOptions::default(),
+        }
+    }
+
+    /// Whether members missing from the roster are removed.
+    pub fn prune(&self) -> bool {
+        self.prune
+    }
+
+    /// The protected user ids, sorted.
+    pub fn protected(&self) -> impl Iterator<Item = &str> {
+        self.protected.iter().map(String::as_str)
+    }
+
+    /// Whether `user_id` is protected.
+    pub fn is_protected(&self, user_id: &str) -> bool {
+        self.protected.contains(user_id)
+    }
+
+    /// The role the organization must keep at least one member in.
+    pub fn admin_role(&self) -> &str {
+        &self.admin_role
+    }
+
+    /// When a plan removes too many members.
+    pub fn removal_threshold(&self) -> RemovalThreshold {
+        self.removal_threshold
+    }
+
+    /// What happens to metadata.
+    pub fn metadata(&self) -> MetadataPolicy {
+        self.metadata
+    }
+
+    /// Reports `progress` to the callback, if there is one.
+    pub(crate) fn report(&self, progress: Progress) {
+        if let Some(callback) = &self.on_progress {
+            callback(progress);
+        }
+    }
+}
+
+/// Builds [`SyncOptions`]; every setter has a default, so `build()` cannot fail.
+#[derive(Debug, Clone)]
+pub struct SyncOptionsBuilder {
+    options: SyncOptions,
+}
+
+impl SyncOptionsBuilder {
+    /// Whether members who are not in the roster are removed.
+    ///
+    /// Defaults to `false`: a roster that lists only some members adds and updates, and never
+    /// removes anyone.
+    pub fn prune(mut self, prune: bool) -> Self {
+        self.options.prune = prune;
+        self
+    }
+
+    /// Protects a user id: that member is never removed, and never moved away from the
+    /// [admin role](Self::admin_role). A change that would do either is planned as skipped.
+    ///
+    /// Defaults to protecting nobody.
+    pub fn protect(mut self, user_id: impl Into<String>) -> Self {
+        self.options.protected.insert(user_id.into());
+        self
+    }
+
+    /// Protects each of these user ids (see [`protect`](Self::protect)).
+    pub fn protect_all(mut self, user_ids: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.options
+            .protected
+            .extend(user_ids.into_iter().map(Into::into));
+        self
+    }
+
+    /// The role the organization never loses its last member of: the change that would
+    /// remove or demote the last one is planned as skipped, with the reason.
+    ///
+    /// Defaults to [`DEFAULT_ADMIN_ROLE`] (`org:admin`). An empty role is refused by
+    /// [`plan`](super::plan).
+    pub fn admin_role(mut self, role: impl Into<String>) -> Self {
+        self.options.admin_role = role.into();
+        self
+    }
+
+    /// When a plan removes too many members to be applied without being forced.
+    ///
+    /// Defaults to [`RemovalThreshold::default`]: more than 10% of the current members and
+    /// more than 10 members.
+    pub fn removal_threshold(mut self, threshold: RemovalThreshold) -> Self {
+        self.options.removal_threshold = threshold;
+        self
+    }
+
+    /// What happens to metadata.
+    ///
+    /// Defaults to [`MetadataPolicy::Ignore`].
+    pub fn metadata(mut self, policy: MetadataPolicy) -> Self {
+        self.options.metadata = policy;
+        self
+    }
+
+    /// A function called as planning goes (users resolved, pages of members read), e.g. to
+    /// draw a progress bar. It is given only counts, never a key, an id or metadata. It runs
+    /// on the planning thread, between requests: keep it quick.
+    ///
+    /// Defaults to none.
+    pub fn on_progress(mut self, callback: impl Fn(Progress) + Send + Sync + 'static) -> Self {
+        self.options.on_progress = Some(Arc::new(callback));
+        self
+    }
+
+    /// The options.
+    pub fn build(self) -> SyncOptions {
+        self.options
+    }
+}

@@ -1,0 +1,75 @@
+//! What planning reports as it goes.
+
+use std::fmt;
+
+/// A step of [`plan`](super::plan), reported to
+/// [`SyncOptionsBuilder::on_progress`](super::SyncOptionsBuilder::on_progress).
+///
+/// Only counts: no key, id, email address or metadata, and never the secret key. Planning
+/// first reads the current members (one event per page), then looks up the roster entries
+/// that need it (one event before the first lookup and one after each batch).
+///
+/// ```
+/// use clerk_memberships::sync::Progress;
+///
+/// let step = Progress::ReadingMembers { pages: 2, total_pages: 20, members: 1_000, total_members: 10_000 };
+/// assert_eq!(step.to_string(), "reading members: page 2 of 20 (1000 of 10000 members)");
+/// assert_eq!(step.fraction(), Some((2, 20)));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Progress {
+    /// A page of current members was read.
+    ReadingMembers {
+        /// Pages read so far.
+        pages: u64,
+        /// Pages in all, from the `total_count` of the latest page (it can change while
+        /// others add or remove members).
+        total_pages: u64,
+        /// Members read so far.
+        members: u64,
+        /// Members in all, from the `total_count` of the latest page.
+        total_members: u64,
+    },
+    /// Roster entries were looked up (email addresses, external ids, and user ids that are
+    /// not members yet).
+    ResolvingUsers {
+        /// Entries looked up so far.
+        resolved: u64,
+        /// Entries to look up in all.
+        total: u64,
+    },
+}
+
+impl Progress {
+    /// How far this step is, as `(done, of)`, for a progress bar; `None` when there is
+    /// nothing to count.
+    pub fn fraction(&self) -> Option<(u64, u64)> {
+        let (done, of) = match *self {
+            Progress::ReadingMembers {
+                pages, total_pages, ..
+            } => (pages, total_pages),
+            Progress::ResolvingUsers { resolved, total } => (resolved, total),
+        };
+        (of > 0).then_some((done.min(of), of))
+    }
+}
+
+impl fmt::Display for Progress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Progress::ReadingMembers {
+                pages,
+                total_pages,
+                members,
+                total_members,
+            } => write!(
+                f,
+                "reading members: page {pages} of {total_pages} ({members} of {total_members} members)"
+            ),
+            Progress::ResolvingUsers { resolved, total } => {
+                write!(f, "resolving users: {resolved} of {total}")
+            }
+        }
+    }
+}

@@ -1,0 +1,198 @@
+//! The requests behind a plan: the current members in one pass, then the roster's keys.
+
+use std::collections::{HashMap, HashSet};
+
+use super::error::SyncError;
+use super::options::SyncOptions;
+use super::plan::{Current, Lookup, Member, Plan, check_options, compute};
+use super::progress::Progress;
+use super::resolve::{LOOKUP_BATCH_SIZE, Resolved, UserKey, UserKeys, resolve_users};
+use super::roster::{Roster, RosterEntry};
+use crate::client::Client;
+use crate::error::Error;
+use crate::memberships::{ListMemberships, MAX_LIMIT};
+
+/// The plan that would bring `organization_id`'s members to `roster`, with the rails of
+/// `options` applied. Only reads: nothing is written, and planning can be repeated.
+///
+/// 1. **Reads the current members** in one pass: `GET
+///    /organizations/{organization_id}/memberships?order_by=%2Bcreated_at&limit=500&offset=0`, page
+///    after page (10,000 members are 20 requests). Oldest first, so that members who join
+///    meanwhile land at the end instead of shifting the pages still to read.
+/// 2. **Resolves the roster's keys** with [`resolve_users`]: email addresses, external ids,
+///    and user ids that are not members already (to check that they exist), in batches of
+///    up to [`LOOKUP_BATCH_SIZE`] per request. A key that finds nobody, several users, or
+///    cannot be looked up is listed in [`Plan::unresolved`] and gets no change.
+/// 3. **Computes the changes** (see [`Plan`]): add, change role, merge metadata (under
+///    [`MetadataPolicy::Merge`](super::MetadataPolicy::Merge) or
+///    [`Exact`](super::MetadataPolicy::Exact)), and with
+///    [`prune`](super::SyncOptionsBuilder::prune), remove. Then the rails: protected members
+///    and members an ambiguous entry may mean are not removed, protected admins are not
+///    demoted, and the change that would leave no member holding the
+///    [admin role](super::SyncOptionsBuilder::admin_role) is skipped (the longest-standing
+///    admin is the one kept); each shows in [`Plan::skipped`] with its reason. Removals over
+///    the [threshold](super::RemovalThreshold) do not fail planning: the plan is marked
+///    ([`Plan::removal_check`]).
+///
+/// Progress goes to [`on_progress`](super::SyncOptionsBuilder::on_progress): one
+/// [`Progress::ReadingMembers`] per page, then [`Progress::ResolvingUsers`] before the first
+/// lookup and after each batch.
+///
+/// ```
+/// use clerk_memberships::sync::{self, Roster, RosterEntry, SyncOptions};
+/// use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeUser};
+///
+/// let fake = FakeClerk::new();
+/// let org = fake.add_organization(FakeOrganization::new("Acme"));
+/// let ann = fake.add_user(FakeUser::new("Ann", "Lee").email("ann@acme.com"));
+/// let bob = fake.add_user(FakeUser::new("Bob", "Kay").email("bob@acme.com"));
+/// fake.add_membership(&org, &ann, "org:admin")?;
+/// fake.add_membership(&org, &bob, "org:member")?;
+///
+/// // Bob is not in the roster: with prune he would go, and so would Ann, the only admin.
+/// let roster = Roster::new();
+/// let options = SyncOptions::builder().prune(true).build();
+/// let plan = sync::plan(&fake.client(), &org, &roster, &options)?;
+/// assert_eq!(plan.changes().len(), 1);
+/// assert_eq!(plan.skipped().len(), 1);
+/// assert_eq!(
+///     plan.to_string(),
+///     format!(
+///         "- {bob} (bob@acme.com) org:member\n\
+///          ! - {ann} (ann@acme.com) org:admin (skipped: the last member holding org:admin)\n"
+///     )
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+///
+/// - [`SyncError::InvalidOptions`] for an empty admin role, before anything is sent;
+/// - [`SyncError::InvalidRoster`] with a [`RosterProblem::SameUser`](super::RosterProblem::SameUser)
+///   for each user that several entries resolve to;
+/// - [`SyncError::Client`] with the first failed request's [`Error`] (after the client's
+///   retries), including an invalid or unknown organization id. No partial plan is returned:
+///   a member not read would look like a member to add, a key not looked up like one not
+///   found.
+pub fn plan(
+    client: &Client,
+    organization_id: &str,
+    roster: &Roster,
+    options: &SyncOptions,
+) -> Result<Plan, SyncError> {
+    check_options(options)?;
+    let current = read_members(client, organization_id, options)?;
+    let lookups = lookup(client, roster, &current, options)?;
+    compute(organization_id, roster, &lookups, &current, options)
+}
+
+/// Every member of `organization_id`, in one pass of pages of [`MAX_LIMIT`] ordered by
+/// `+created_at` (oldest first, so members who join meanwhile land at the end instead of
+/// shifting the pages still to read). A membership listed twice counts once.
+pub(crate) fn read_members(
+    client: &Client,
+    organization_id: &str,
+    options: &SyncOptions,
+) -> Result<Current, Error> {
+    let request = ListMemberships::builder()
+        .organization_id(organization_id)
+        .order_by("+created_at")
+        .limit(MAX_LIMIT)
+        .build()?;
+    let mut current = Current::default();
+    let mut seen = HashSet::new();
+    let (mut pages, mut read) = (0u64, 0u64);
+    for page in request.pages(client) {
+        let page = page?;
+        pages += 1;
+        read += page.data.len() as u64;
+        let total = u64::try_from(page.total_count).unwrap_or(0);
+        let total_pages = total.div_ceil(u64::from(MAX_LIMIT)).max(pages);
+        options.report(Progress::ReadingMembers {
+            pages,
+            total_pages,
+            members: read,
+            total_members: total.max(read),
+        });
+        for membership in page.data {
+            if !seen.insert(membership.id.clone()) {
+                continue;
+            }
+            current.total += 1;
+            if let Some(member) = Member::from_membership(membership) {
+                current.members.push(member);
+            }
+        }
+    }
+    if pages == 0 {
+        // Not even an empty page came back: say that reading is over all the same.
+        options.report(Progress::ReadingMembers {
+            pages: 0,
+            total_pages: 0,
+            members: 0,
+            total_members: 0,
+        });
+    }
+    Ok(current)
+}
+
+/// What each roster entry resolved to (`lookups[i]` for entry `i`).
+///
+/// A user id that is already a member needs no lookup. Every other key is looked up with
+/// [`resolve_users`], kind by kind in chunks of [`LOOKUP_BATCH_SIZE`], so that the requests
+/// are as full as one call would make them and progress can be reported after each.
+pub(crate) fn lookup(
+    client: &Client,
+    roster: &Roster,
+    current: &Current,
+    options: &SyncOptions,
+) -> Result<Vec<Lookup>, Error> {
+    let members: HashSet<&str> = current.members.iter().map(|m| m.user_id.as_str()).collect();
+    let is_member =
+        |key: &UserKey| matches!(key, UserKey::UserId(id) if members.contains(id.as_str()));
+    let mut by_kind: [Vec<&UserKey>; 3] = [Vec::new(), Vec::new(), Vec::new()];
+    for key in roster
+        .iter()
+        .map(RosterEntry::key)
+        .filter(|key| !is_member(key))
+    {
+        let kind = match key {
+            UserKey::Email(_) => 0,
+            UserKey::ExternalId(_) => 1,
+            UserKey::UserId(_) => 2,
+        };
+        if let Some(keys) = by_kind.get_mut(kind) {
+            keys.push(key);
+        }
+    }
+    let total = by_kind.iter().map(Vec::len).sum::<usize>() as u64;
+    let mut resolved = 0u64;
+    let mut outcomes: HashMap<UserKey, Resolved> = HashMap::new();
+    if total > 0 {
+        options.report(Progress::ResolvingUsers { resolved, total });
+    }
+    for chunk in by_kind
+        .iter()
+        .flat_map(|keys| keys.chunks(LOOKUP_BATCH_SIZE))
+    {
+        let keys: UserKeys = chunk.iter().map(|key| (*key).clone()).collect();
+        let resolution = resolve_users(client, &keys)?;
+        for (key, outcome) in &resolution {
+            outcomes.insert(key.clone(), outcome.clone());
+        }
+        resolved += chunk.len() as u64;
+        options.report(Progress::ResolvingUsers { resolved, total });
+    }
+    Ok(roster
+        .iter()
+        .map(|entry| match entry.key() {
+            UserKey::UserId(id) if members.contains(id.as_str()) => Lookup::Found(id.clone()),
+            key => match outcomes.remove(key) {
+                Some(Resolved::Found { user_id }) => Lookup::Found(user_id),
+                Some(Resolved::Ambiguous { user_ids }) => Lookup::Ambiguous(user_ids),
+                Some(Resolved::Refused { reason }) => Lookup::Refused(reason),
+                Some(Resolved::NotFound) | None => Lookup::NotFound,
+            },
+        })
+        .collect())
+}
