@@ -495,6 +495,48 @@ impl FakeClerk {
         self.lock().state.find(organization_id, user_id)
     }
 
+    /// Removes a membership directly, without a request, as someone else's call would
+    /// between two of yours (to stage a race). Returns it as it was, or `None` if there was
+    /// no such membership.
+    ///
+    /// ```
+    /// use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeUser};
+    ///
+    /// let fake = FakeClerk::new();
+    /// let org = fake.add_organization(FakeOrganization::new("Acme"));
+    /// let jane = fake.add_user(FakeUser::new("Jane", "Doe"));
+    /// fake.add_membership(&org, &jane, "org:admin")?;
+    ///
+    /// assert_eq!(fake.remove_membership(&org, &jane).map(|m| m.role).as_deref(), Some("org:admin"));
+    /// assert!(fake.membership(&org, &jane).is_none());
+    /// assert!(fake.remove_membership(&org, &jane).is_none());
+    /// assert!(fake.requests().is_empty());
+    /// # Ok::<(), clerk_memberships::testing::SeedError>(())
+    /// ```
+    pub fn remove_membership(
+        &self,
+        organization_id: &str,
+        user_id: &str,
+    ) -> Option<OrganizationMembership> {
+        self.lock().state.delete(organization_id, user_id).ok()
+    }
+
+    /// Sets a membership's role directly, without a request, as someone else's call would
+    /// (to stage a race); `updated_at` becomes the clock's time. Returns the membership as
+    /// it is now, or `None` if there is no such membership.
+    pub fn set_membership_role(
+        &self,
+        organization_id: &str,
+        user_id: &str,
+        role: &str,
+    ) -> Option<OrganizationMembership> {
+        let now = self.now();
+        self.lock()
+            .state
+            .update_role(organization_id, user_id, role.to_owned(), now)
+            .ok()
+    }
+
     /// Every membership of an organization as the API would show it now, oldest first
     /// (empty for an unknown organization).
     pub fn memberships(&self, organization_id: &str) -> Vec<OrganizationMembership> {
