@@ -191,12 +191,10 @@ pub fn find_member(
         .limit(1)
         .build()?
         .send(client)?;
-    Ok(page.data.into_iter().find(|membership| {
-        membership
-            .public_user_data
-            .as_ref()
-            .is_some_and(|user| user.user_id == user_id)
-    }))
+    Ok(page
+        .data
+        .into_iter()
+        .find(|membership| membership.user_id() == Some(user_id)))
 }
 
 /// Makes `user_id` a member of `organization_id` with `role`, whether or not they are one
