@@ -1,8 +1,9 @@
 //! Applying a plan: two phases with a barrier between them, a pool of workers sharing one
 //! client, and one [`Outcome`] per change.
 //!
-//! The rooms: `options` says how, `execute` sends one change and absorbs its races, `report`
-//! holds what came of it. This file orders the changes and hands them out.
+//! The rooms: `options` says how, `report` holds what came of it. Each change is sent by the
+//! single-change helper of its kind (`members`), which absorbs its races; this file orders
+//! the changes and hands them out.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -10,16 +11,19 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread;
 
 use super::error::SyncError;
+use super::members::{change_role, ensure_member_with_metadata, merge_metadata, remove_member};
+use super::outcome::Outcome;
 use super::plan::{Change, Plan, SkipReason};
 use super::progress::Progress;
 use crate::client::Client;
 
-mod execute;
 mod options;
 mod report;
 
 pub use options::{ApplyOptions, ApplyOptionsBuilder, DEFAULT_WORKERS};
-pub use report::{Absorbed, ApplyReport, ChangeResult, Outcome, OutcomeCounts, OutcomeKind};
+pub use report::{ApplyReport, ChangeResult, OutcomeCounts};
+
+use report::{is_done, is_failure};
 
 impl Plan {
     /// Makes the plan's changes, `options.workers()` at a time, and reports how each ended.
@@ -40,15 +44,19 @@ impl Plan {
     ///   they share its rate limiter and its wait after a 429: build it with
     ///   [`clerk_rate_limit`](crate::ClientBuilder::clerk_rate_limit) to run at Clerk's limit
     ///   without tripping it.
-    /// - **Races are absorbed** (someone else changed the member since the plan was made):
-    ///   an add answered "already a member" reads the membership back and sets the role (and
-    ///   the metadata the add carried) where they differ; a role change answered 404 adds the
-    ///   member with the new role; a removal answered 404 finds the member gone. Each ends as
-    ///   [`Outcome::AlreadyDone`].
-    /// - **A create is never sent twice.** An add whose answer was lost (a timeout, a reset
-    ///   connection, a 5xx: the client does not retry those for a create) is settled by
-    ///   reading the membership back: there → applied (or already done, after setting what
-    ///   differs); not there → failed; the read fails too → [`Outcome::Unknown`].
+    /// - **Races are absorbed** (someone else changed the member since the plan was made).
+    ///   Each change is sent by the single-change helper of its kind, the one place that knows
+    ///   its races: an add by [`ensure_member_with_metadata`](super::ensure_member_with_metadata)
+    ///   ("already a member" → the membership is read and its role set where it differs), a
+    ///   role change by [`change_role`](super::change_role) (404 → the member is added with the
+    ///   new role), a removal by [`remove_member`](super::remove_member) (404 → gone), each
+    ///   ending as [`Outcome::AlreadyDone`]; a metadata merge by
+    ///   [`merge_metadata`](super::merge_metadata) (404 → skipped,
+    ///   [`SkipReason::NotAMember`]).
+    /// - **A create is never repeated blindly.** An add whose answer was lost (a timeout, a
+    ///   reset connection, a 5xx: the client does not retry those for a create) is settled by
+    ///   reading the membership back: there → applied (with its role set if it differs);
+    ///   certainly absent → created once more; the read fails too → [`Outcome::Unknown`].
     /// - **Failures.** A change that fails ends as [`Outcome::Failed`] with the client's
     ///   [`Error`](crate::Error) and the others go on, unless
     ///   [`stop_on_error`](ApplyOptionsBuilder::stop_on_error) is set. Planning again shows
@@ -124,7 +132,7 @@ impl Plan {
                 || outcomes
                     .get(i)
                     .and_then(Option::as_ref)
-                    .is_some_and(|o| o.kind().is_done())
+                    .is_some_and(|o| is_done(o.kind()))
         });
         let mut later = Vec::new();
         for &i in &second {
@@ -157,6 +165,54 @@ impl Plan {
             }))
             .collect();
         Ok(ApplyReport::new(self.organization_id(), results))
+    }
+}
+
+/// Sends `change` with the single-change helper of its kind, which absorbs its races:
+///
+/// | change | helper | a race since the plan |
+/// |---|---|---|
+/// | add | [`ensure_member_with_metadata`] | "already a member": read, role set where it differs → already done |
+/// | change role | [`change_role`] | 404: added with the role → already done |
+/// | merge metadata | [`merge_metadata`] | 404: skipped ([`SkipReason::NotAMember`]) |
+/// | remove | [`remove_member`] | 404: already done |
+///
+/// A create whose answer was lost is read back, never sent blindly again; if the read fails
+/// too the outcome is [`Outcome::Unknown`].
+fn send(client: &Client, organization_id: &str, change: &Change) -> Outcome {
+    match change {
+        Change::Add {
+            user_id,
+            role,
+            public_metadata,
+            private_metadata,
+            ..
+        } => Outcome::from(ensure_member_with_metadata(
+            client,
+            organization_id,
+            user_id,
+            role,
+            public_metadata.as_ref(),
+            private_metadata.as_ref(),
+        )),
+        Change::ChangeRole { user_id, to, .. } => {
+            Outcome::from(change_role(client, organization_id, user_id, to))
+        }
+        Change::MergeMetadata {
+            user_id,
+            public_metadata,
+            private_metadata,
+            ..
+        } => Outcome::from(merge_metadata(
+            client,
+            organization_id,
+            user_id,
+            public_metadata.as_ref(),
+            private_metadata.as_ref(),
+        )),
+        Change::Remove { user_id, .. } => {
+            Outcome::from(remove_member(client, organization_id, user_id))
+        }
     }
 }
 
@@ -256,9 +312,9 @@ impl Run<'_> {
         let outcome = if self.stopped.load(Ordering::SeqCst) {
             Outcome::Skipped(SkipReason::Stopped)
         } else {
-            execute::execute(self.client, self.organization_id, change)
+            send(self.client, self.organization_id, change)
         };
-        if self.options.stop_on_error() && outcome.kind().is_failure() {
+        if self.options.stop_on_error() && is_failure(outcome.kind()) {
             self.stopped.store(true, Ordering::SeqCst);
         }
         self.report(change, &outcome);

@@ -265,6 +265,10 @@ pub enum SkipReason {
     /// Only when applying: an earlier change failed and the apply was asked to
     /// [stop on error](super::ApplyOptionsBuilder::stop_on_error), so this one was not tried.
     Stopped,
+    /// Found when applying: the user is not a member any more (removed after the plan was
+    /// made), so there is no membership to change. Planning again proposes adding them, if
+    /// the roster still names them.
+    NotAMember,
 }
 
 impl fmt::Display for SkipReason {
@@ -279,6 +283,7 @@ impl fmt::Display for SkipReason {
                 write!(f, "no new member holding {} yet", Clean(role))
             }
             SkipReason::Stopped => f.write_str("not tried after an earlier failure"),
+            SkipReason::NotAMember => f.write_str("no longer a member"),
         }
     }
 }

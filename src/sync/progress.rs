@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::apply::OutcomeKind;
+use super::outcome::OutcomeKind;
 use super::plan::ChangeKind;
 
 /// A step of [`plan`](super::plan), reported to
