@@ -34,6 +34,7 @@ pub const DEFAULT_WORKERS: usize = 8;
 /// assert_eq!(options.workers(), 16);
 /// assert!(!options.force());
 /// assert_eq!(ApplyOptions::default().workers(), 8);
+/// assert_eq!(ApplyOptions::builder().workers(0).build().workers(), 1);
 /// ```
 #[derive(Clone)]
 pub struct ApplyOptions {
