@@ -1,7 +1,6 @@
 //! FakeClerk's pace: its sliding-window rate limit (429s counted exactly on a manual clock) and
 //! its latency (slept on the fake's clock, outside its lock, so threads overlap).
 
-use std::sync::Barrier;
 use std::thread;
 use std::time::{Duration, Instant, UNIX_EPOCH};
 
@@ -250,45 +249,79 @@ fn latency_moves_the_timestamps_of_writes() -> TestResult {
 /// The real clock: threads sharing one fake overlap their latencies, since the fake does not
 /// hold its lock while it sleeps. Bounds are generous; only serialisation would break them.
 #[test]
-fn concurrent_requests_overlap_their_latency_on_the_real_clock() -> TestResult {
+fn concurrent_requests_overlap_their_latency() -> TestResult {
     const THREADS: usize = 16;
-    const LATENCY: Duration = Duration::from_millis(40);
-    let fake = FakeClerk::with_clock(SystemClock);
+    // Every sleep waits (up to 10 s) until all sixteen requests are sleeping at once, which
+    // only happens if the fake sleeps its latency without holding its state lock.
+    let clock = Gathering::new(THREADS);
+    let fake = FakeClerk::with_clock(clock.clone());
     let org = fake.add_organization(FakeOrganization::new("Acme"));
-    fake.latency(LATENCY);
+    fake.latency(Duration::from_millis(40));
     let client = fake.client();
     let list = ListMemberships::builder().organization_id(&org).build()?;
-    let start = Barrier::new(THREADS + 1);
-
-    let elapsed = thread::scope(|scope| {
+    let counts: Vec<_> = thread::scope(|scope| {
         let workers: Vec<_> = (0..THREADS)
-            .map(|_| {
-                scope.spawn(|| {
-                    start.wait();
-                    list.send(&client).map(|page| page.total_count)
-                })
-            })
+            .map(|_| scope.spawn(|| list.send(&client).map(|page| page.total_count)))
             .collect();
-        start.wait();
-        let began = Instant::now();
-        let counts: Vec<_> = workers.into_iter().map(|worker| worker.join()).collect();
-        (began.elapsed(), counts)
+        workers.into_iter().map(|worker| worker.join()).collect()
     });
-    let (elapsed, counts) = elapsed;
     for count in counts {
         assert_eq!(count.map_err(|_| "a worker panicked")??, 0);
     }
     assert_eq!(fake.requests().len(), THREADS);
-    // Serialised, 16 requests would take 640 ms; overlapped, about 40 ms.
-    assert!(
-        elapsed >= LATENCY,
-        "each request takes the latency: {elapsed:?}"
-    );
-    assert!(
-        elapsed < LATENCY * (THREADS as u32) / 2,
-        "the latencies did not overlap: {elapsed:?}"
+    assert_eq!(
+        clock.most_asleep_at_once(),
+        THREADS,
+        "the latencies did not overlap"
     );
     Ok(())
+}
+
+/// The real clock, except that a sleep waits until `expected` sleepers are asleep together
+/// (or 10 s have passed), and counts the most that ever were.
+#[derive(Clone)]
+struct Gathering {
+    expected: usize,
+    state: std::sync::Arc<(std::sync::Mutex<(usize, usize)>, std::sync::Condvar)>,
+}
+
+impl Gathering {
+    fn new(expected: usize) -> Self {
+        Gathering {
+            expected,
+            state: std::sync::Arc::default(),
+        }
+    }
+
+    fn most_asleep_at_once(&self) -> usize {
+        self.state.0.lock().unwrap().1
+    }
+}
+
+impl clerk_memberships::Clock for Gathering {
+    fn now(&self) -> std::time::SystemTime {
+        SystemClock.now()
+    }
+
+    fn monotonic(&self) -> Duration {
+        SystemClock.monotonic()
+    }
+
+    fn sleep(&self, _duration: Duration) {
+        let (lock, changed) = &*self.state;
+        let mut state = lock.lock().unwrap();
+        state.0 += 1;
+        state.1 = state.1.max(state.0);
+        changed.notify_all();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while state.1 < self.expected && Instant::now() < deadline {
+            state = changed
+                .wait_timeout(state, Duration::from_millis(50))
+                .unwrap()
+                .0;
+        }
+        state.0 -= 1;
+    }
 }
 
 /// The real clock and many threads: the window still admits exactly `limit` requests.
