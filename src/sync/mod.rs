@@ -7,6 +7,10 @@
 //! - [`plan`] reads the current members and resolves the roster's keys, and returns a
 //!   [`Plan`]: what it would take to get there, with the safety rails of [`SyncOptions`]
 //!   applied. It renders as a diff for a person and as JSON for CI. Nothing is written.
+//! - [`Plan::apply`] makes the changes, separately and explicitly: in two phases (whoever
+//!   gains the admin role before whoever loses it), with [`ApplyOptions`]' workers sharing
+//!   one client, absorbing the races since the plan, and reports each change's [`Outcome`]
+//!   in an [`ApplyReport`].
 //! - [`resolve_users`] is the lookup underneath: email addresses, external ids and user ids
 //!   to Clerk user ids, in batches, saying for each whether it was found, not found, or
 //!   matched by several users, never guessing.
@@ -60,6 +64,7 @@
 //! # Ok::<(), clerk_memberships::Error>(())
 //! ```
 
+mod apply;
 mod error;
 mod members;
 mod options;
@@ -71,6 +76,9 @@ mod resolve;
 mod roster;
 mod run;
 
+pub use apply::{
+    ApplyOptions, ApplyOptionsBuilder, ApplyReport, ChangeResult, DEFAULT_WORKERS, OutcomeCounts,
+};
 pub use error::{RosterProblem, SyncError};
 pub use members::{
     Ensured, MetadataMerge, Removal, RoleSet, change_role, ensure_member,
