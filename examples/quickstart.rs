@@ -1,4 +1,5 @@
-//! A tour of the five membership operations and pagination.
+//! A tour of the five membership operations and pagination, then a roster sync: a dry-run
+//! plan, and its apply.
 //!
 //! Offline (no `CLERK_SECRET_KEY`): runs against the in-memory Clerk, seeded with a realistic
 //! organization of 1,200 members, and needs no account and no network:
@@ -19,6 +20,9 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
+use clerk_memberships::sync::{
+    self, ApplyOptions, MetadataPolicy, Roster, RosterEntry, SyncOptions,
+};
 use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeUser, Fault};
 use clerk_memberships::{
     Client, CreateMembership, DeleteMembership, Error, ListMemberships, Operation,
@@ -122,9 +126,75 @@ fn offline() -> Result<(), Box<dyn std::error::Error>> {
         .build()
         .unwrap_err();
     println!("   {err}");
+
+    sync_roster(&fake, &client, &org)?;
     println!(
         "\nThe in-memory Clerk saw {} requests.",
         fake.requests().len()
+    );
+    Ok(())
+}
+
+/// A roster sync: the members as they are, but two promoted, an admin stepping down, three
+/// who left (pruned) and two newcomers. Planned first (a dry run: nothing is written), then
+/// applied (absorbing a change made by hand in between), then planned again (nothing left).
+fn sync_roster(
+    fake: &FakeClerk,
+    client: &Client,
+    org: &str,
+) -> Result<(), Box<dyn std::error::Error>> {
+    println!("\n9. Sync a roster: plan it (a dry run, nothing is written), review, apply");
+    let members = fake.memberships(org);
+    let stay = members.len().saturating_sub(3); // the last three left the company
+    let mut entries = Vec::new();
+    for (i, membership) in members.iter().take(stay).enumerate() {
+        let Some(user) = &membership.public_user_data else {
+            continue;
+        };
+        let role = match i {
+            1 | 2 => "org:admin", // promoted
+            50 => "org:member",   // steps down
+            _ => &membership.role,
+        };
+        entries.push(RosterEntry::user_id(&user.user_id, role));
+    }
+    let radia = fake.add_user(FakeUser::new("Radia", "Hopper").email("radia.hopper@acme.test"));
+    entries.push(RosterEntry::email("radia.hopper@acme.test", "org:member"));
+    entries.push(
+        RosterEntry::email("Jane.Doe@acme.test", "org:member")
+            .with_public_metadata(json!({"team": "billing"})),
+    );
+    let roster = Roster::from_entries(entries)?;
+    let options = SyncOptions::builder()
+        .prune(true)
+        .metadata(MetadataPolicy::Merge)
+        .build();
+
+    let plan = sync::plan(client, org, &roster, &options)?;
+    println!("   the plan ({}):", plan.counts());
+    for line in plan.to_string().lines() {
+        println!("   {line}");
+    }
+    plan.check_removals()?;
+
+    // Between plan and apply, someone adds Radia by hand: her add finds her there.
+    fake.add_membership(org, &radia, "org:member")?;
+    println!("   meanwhile someone adds Radia by hand; applying absorbs it:");
+
+    let apply = ApplyOptions::builder()
+        .workers(4)
+        .on_progress(|step| eprintln!("   … {step}"))
+        .build();
+    let report = plan.apply(client, &apply)?;
+    println!("   applied with 4 workers ({}):", report.counts());
+    for line in report.to_string().lines() {
+        println!("   {line}");
+    }
+
+    let again = sync::plan(client, org, &roster, &options)?;
+    println!(
+        "   planning again: {} changes (converged)",
+        again.changes().len()
     );
     Ok(())
 }

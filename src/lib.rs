@@ -104,7 +104,8 @@
 //!   and [`UserItems`].
 //! - **[`sync`]**, for keeping organizations in step with a roster: [`sync::plan`] compares
 //!   a [`sync::Roster`] with the current members and returns a reviewable [`sync::Plan`]
-//!   under the safety rails of [`sync::SyncOptions`]; [`sync::resolve_users`] turns email
+//!   under the safety rails of [`sync::SyncOptions`], and [`sync::Plan::apply`] makes its
+//!   changes with workers sharing the client; [`sync::resolve_users`] turns email
 //!   addresses and external ids into user ids in batches. Its items stay in the module.
 //! - **[`testing`]** (feature `test-util`): [`testing::MockTransport`],
 //!   [`testing::ManualClock`], [`testing::FakeClerk`] and the fixture

@@ -38,7 +38,14 @@ impl SecretKey {
         if key.is_empty() {
             return Err(invalid("must not be empty"));
         }
-        if key.len() > 7 && key[..7].eq_ignore_ascii_case("bearer ") {
+        let bearer = key
+            .get(..7)
+            .is_some_and(|prefix| prefix.eq_ignore_ascii_case("bearer "))
+            || key
+                .get(..6)
+                .is_some_and(|prefix| prefix.eq_ignore_ascii_case("bearer"))
+                && key[6..].starts_with(char::is_whitespace);
+        if bearer {
             return Err(invalid(
                 "must be the key alone: drop the `Bearer ` prefix, the client adds it",
             ));
@@ -176,6 +183,26 @@ mod tests {
                 assert!(!err.to_string().contains(bad), "{err}");
             }
         }
+    }
+
+    #[test]
+    fn keys_with_characters_beyond_ascii_are_refused_without_panicking_or_quoting() {
+        for bad in [
+            "Bearer\u{a0}sk_test_SUPERSECRET",
+            "sk_tesé_SUPERSECRET",
+            "é",
+            "Bearé",
+            "sk_test_SUPER\u{202e}SECRET",
+        ] {
+            let err = SecretKey::new(bad).unwrap_err();
+            assert_eq!(err.field(), "secret_key");
+            assert!(!err.to_string().contains("SUPERSECRET"), "{err}");
+        }
+        let err = SecretKey::new("Bearer\u{a0}sk_test_SUPERSECRET").unwrap_err();
+        assert!(
+            err.to_string().contains("drop the `Bearer ` prefix"),
+            "{err}"
+        );
     }
 
     #[test]

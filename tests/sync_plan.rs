@@ -701,3 +701,33 @@ fn a_failed_request_is_the_clients_error() -> TestResult {
     );
     Ok(())
 }
+
+#[test]
+fn a_membership_that_does_not_say_whose_it_is_stops_the_plan_instead_of_vanishing() {
+    let mock = clerk_memberships::testing::MockTransport::new();
+    let mut membership: serde_json::Value =
+        serde_json::from_str(clerk_memberships::testing::MEMBERSHIP_JSON).unwrap();
+    membership
+        .as_object_mut()
+        .unwrap()
+        .remove("public_user_data");
+    mock.push_json(
+        200,
+        serde_json::json!({"data": [membership], "total_count": 1}).to_string(),
+    );
+    let roster = sync::Roster::new();
+    let err = sync::plan(&mock.client(), "org_1", &roster, &SyncOptions::default()).unwrap_err();
+    let client_error = err.client_error().expect("the client's error");
+    assert!(
+        matches!(
+            client_error,
+            clerk_memberships::Error::Decode { status: 200, .. }
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("no public_user_data"), "{err}");
+    assert!(
+        err.to_string().starts_with("list memberships (GET "),
+        "{err}"
+    );
+}

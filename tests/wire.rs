@@ -3,6 +3,8 @@
 
 mod support;
 
+use support::refusal::assert_invalid;
+
 use clerk_memberships::testing::MockTransport;
 use clerk_memberships::{
     BuildError, Client, CreateMembership, CreateMembershipBuilder, DEFAULT_API_VERSION,
@@ -127,40 +129,12 @@ fn expect_target(when: When, target: &str) -> When {
     when.is_true(move |req| raw_path_and_query(req) == target)
 }
 
-/// Sends `op` through a client with `MockTransport`, expecting a build error before anything
-/// is sent. Returns the build error.
+/// Expects `$builder` to be refused before anything is sent; returns the build error.
 macro_rules! rejected {
     ($builder:expr) => {{
         let (client, mock) = offline_client();
-        mock.push_json(200, MEMBERSHIP);
-        let result = $builder
-            .build()
-            .map_err(Error::from)
-            .and_then(|op| op.send(&client).map(drop));
-        let err = result.expect_err("build must fail");
-        assert!(
-            mock.requests().is_empty(),
-            "nothing may reach the transport"
-        );
-        assert_eq!(mock.remaining(), 1, "the scripted answer is still there");
-        assert_eq!(err.attempts(), 0);
-        assert_eq!(err.status(), None);
-        match err {
-            Error::InvalidRequest { error: build, .. } => build,
-            other => panic!("expected Error::InvalidRequest, got {other:?}"),
-        }
+        crate::refused_before_sending!(client, mock, MEMBERSHIP, $builder)
     }};
-}
-
-fn assert_invalid(err: BuildError, field: &str) {
-    match &err {
-        BuildError::InvalidField { field: f, rule } => {
-            assert_eq!(*f, field, "{err}");
-            assert!(!rule.is_empty());
-            assert!(err.to_string().contains(field), "{err}");
-        }
-        other => panic!("expected InvalidField({field}), got {other:?}"),
-    }
 }
 
 // ---- the default headers ---------------------------------------------------------------------

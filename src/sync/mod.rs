@@ -7,9 +7,17 @@
 //! - [`plan`] reads the current members and resolves the roster's keys, and returns a
 //!   [`Plan`]: what it would take to get there, with the safety rails of [`SyncOptions`]
 //!   applied. It renders as a diff for a person and as JSON for CI. Nothing is written.
+//! - [`Plan::apply`] makes the changes, separately and explicitly: in two phases (whoever
+//!   gains the admin role before whoever loses it), with [`ApplyOptions`]' workers sharing
+//!   one client, absorbing the races since the plan, and reports each change's [`Outcome`]
+//!   in an [`ApplyReport`].
 //! - [`resolve_users`] is the lookup underneath: email addresses, external ids and user ids
 //!   to Clerk user ids, in batches, saying for each whether it was found, not found, or
 //!   matched by several users, never guessing.
+//! - One change at a time, for scripts and for applying a plan: [`ensure_member`],
+//!   [`change_role`], [`merge_metadata`], [`remove_member`] and [`find_member`], each with the
+//!   fewest requests and the races between reading and writing absorbed; each answer maps to
+//!   an [`Outcome`].
 //!
 //! Nothing in this module is re-exported at the crate root: import it from
 //! `clerk_memberships::sync`.
@@ -56,8 +64,11 @@
 //! # Ok::<(), clerk_memberships::Error>(())
 //! ```
 
+mod apply;
 mod error;
+mod members;
 mod options;
+mod outcome;
 mod patch;
 mod plan;
 mod progress;
@@ -65,10 +76,18 @@ mod resolve;
 mod roster;
 mod run;
 
+pub use apply::{
+    ApplyOptions, ApplyOptionsBuilder, ApplyReport, ChangeResult, DEFAULT_WORKERS, OutcomeCounts,
+};
 pub use error::{RosterProblem, SyncError};
+pub use members::{
+    Ensured, MetadataMerge, Removal, RoleSet, change_role, ensure_member,
+    ensure_member_with_metadata, find_member, merge_metadata, remove_member,
+};
 pub use options::{
     DEFAULT_ADMIN_ROLE, MetadataPolicy, RemovalThreshold, SyncOptions, SyncOptionsBuilder,
 };
+pub use outcome::{ChangeError, Outcome, OutcomeKind};
 pub use plan::{
     Change, ChangeKind, Plan, PlanCounts, RemovalCheck, SkipReason, SkippedChange, Unresolved,
     UnresolvedEntry,

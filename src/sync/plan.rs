@@ -10,7 +10,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::error::{RosterProblem, SyncError};
-use super::options::{MetadataPolicy, RemovalThreshold, SyncOptions};
+use super::options::{DEFAULT_ADMIN_ROLE, MetadataPolicy, RemovalThreshold, SyncOptions};
 use super::patch::{merge_patch, without_nulls};
 use super::resolve::UserKey;
 use super::roster::{EntryRef, Roster, RosterEntry};
@@ -255,6 +255,20 @@ pub enum SkipReason {
         /// The ambiguous entry.
         entry: EntryRef,
     },
+    /// Only when applying: a change of the first phase that gives someone the admin role did
+    /// not succeed, so this change, which takes the role from someone, was not made (it could
+    /// have left no member holding it). Plan again to retry it.
+    AdminNotGained {
+        /// The admin role.
+        role: String,
+    },
+    /// Only when applying: an earlier change failed and the apply was asked to
+    /// [stop on error](super::ApplyOptionsBuilder::stop_on_error), so this one was not tried.
+    Stopped,
+    /// Found when applying: the user is not a member any more (removed after the plan was
+    /// made), so there is no membership to change. Planning again proposes adding them, if
+    /// the roster still names them.
+    NotAMember,
 }
 
 impl fmt::Display for SkipReason {
@@ -265,6 +279,11 @@ impl fmt::Display for SkipReason {
                 write!(f, "the last member holding {}", Clean(role))
             }
             SkipReason::AmbiguousEntry { entry } => write!(f, "{entry} may mean this member"),
+            SkipReason::AdminNotGained { role } => {
+                write!(f, "no new member holding {} yet", Clean(role))
+            }
+            SkipReason::Stopped => f.write_str("not tried after an earlier failure"),
+            SkipReason::NotAMember => f.write_str("no longer a member"),
         }
     }
 }
@@ -478,9 +497,10 @@ impl fmt::Display for RemovalCheck {
 ///   last line starting with `! ` that states the numbers. A plan with nothing in it shows
 ///   nothing.
 /// - **JSON** (`Serialize`): `organization_id`, `current_members`, `removal_threshold`,
-///   `changes`, `skipped`, `unresolved`, plus `counts` and `removal_check` for CI to test
-///   (e.g. `jq .removal_check.exceeded`). It reads back with `Deserialize` into an equal plan
-///   (`counts` and `removal_check` are recomputed, not read).
+///   `admin_role`, `changes`, `skipped`, `unresolved`, plus `counts` and `removal_check` for
+///   CI to test (e.g. `jq .removal_check.exceeded`). It reads back with `Deserialize` into an
+///   equal plan (`counts` and `removal_check` are recomputed, not read; a missing
+///   `admin_role` is `org:admin`).
 ///
 /// ```
 /// use clerk_memberships::sync::Plan;
@@ -508,6 +528,8 @@ pub struct Plan {
     organization_id: String,
     current_members: u64,
     removal_threshold: RemovalThreshold,
+    #[serde(default = "default_admin_role")]
+    admin_role: String,
     #[serde(default)]
     changes: Vec<Change>,
     #[serde(default)]
@@ -522,6 +544,7 @@ struct PlanJson<'a> {
     organization_id: &'a str,
     current_members: u64,
     removal_threshold: RemovalThreshold,
+    admin_role: &'a str,
     counts: PlanCounts,
     removal_check: RemovalCheck,
     changes: &'a [Change],
@@ -535,6 +558,7 @@ impl Serialize for Plan {
             organization_id: &self.organization_id,
             current_members: self.current_members,
             removal_threshold: self.removal_threshold,
+            admin_role: &self.admin_role,
             counts: self.counts(),
             removal_check: self.removal_check(),
             changes: &self.changes,
@@ -569,6 +593,13 @@ impl Plan {
     /// How many members the organization had when the plan was made.
     pub fn current_members(&self) -> u64 {
         self.current_members
+    }
+
+    /// The role the plan keeps at least one member in (the options'
+    /// [`admin_role`](super::SyncOptionsBuilder::admin_role)); applying gives it before it
+    /// takes it away.
+    pub fn admin_role(&self) -> &str {
+        &self.admin_role
     }
 
     /// How many changes of each kind there are.
@@ -654,6 +685,11 @@ impl fmt::Display for Plan {
         }
         Ok(())
     }
+}
+
+/// The admin role of a plan whose JSON does not name one.
+fn default_admin_role() -> String {
+    DEFAULT_ADMIN_ROLE.to_owned()
 }
 
 /// A current member, as much of them as planning needs.
@@ -800,6 +836,7 @@ pub(crate) fn compute(
         organization_id: organization_id.to_owned(),
         current_members: current.total,
         removal_threshold: options.removal_threshold(),
+        admin_role: options.admin_role().to_owned(),
         changes,
         skipped,
         unresolved,

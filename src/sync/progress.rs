@@ -1,13 +1,19 @@
-//! What planning reports as it goes.
+//! What planning and applying report as they go.
 
 use std::fmt;
 
+use super::outcome::OutcomeKind;
+use super::plan::ChangeKind;
+
 /// A step of [`plan`](super::plan), reported to
-/// [`SyncOptionsBuilder::on_progress`](super::SyncOptionsBuilder::on_progress).
+/// [`SyncOptionsBuilder::on_progress`](super::SyncOptionsBuilder::on_progress), or of
+/// [`Plan::apply`](super::Plan::apply), reported to
+/// [`ApplyOptionsBuilder::on_progress`](super::ApplyOptionsBuilder::on_progress).
 ///
-/// Only counts: no key, id, email address or metadata, and never the secret key. Planning
-/// first reads the current members (one event per page), then looks up the roster entries
-/// that need it (one event before the first lookup and one after each batch).
+/// Only counts and kinds: no key, id, email address or metadata, and never the secret key.
+/// Planning first reads the current members (one event per page), then looks up the roster
+/// entries that need it (one event before the first lookup and one after each batch).
+/// Applying reports one [`Progress::Applying`] per change, as it ends.
 ///
 /// ```
 /// use clerk_memberships::sync::Progress;
@@ -39,6 +45,27 @@ pub enum Progress {
         /// Entries to look up in all.
         total: u64,
     },
+    /// A change of the plan being applied ended. The changes the plan skipped come first,
+    /// then each change as it ends, whatever the worker. `done` goes up by one at each event
+    /// and reaches `total` at the last.
+    ///
+    /// ```
+    /// use clerk_memberships::sync::{ChangeKind, OutcomeKind, Progress};
+    ///
+    /// let step = Progress::Applying { done: 3, total: 10, change: ChangeKind::Add, outcome: OutcomeKind::Applied };
+    /// assert_eq!(step.to_string(), "applying: 3 of 10 changes (+ applied)");
+    /// assert_eq!(step.fraction(), Some((3, 10)));
+    /// ```
+    Applying {
+        /// Changes ended so far, this one included.
+        done: u64,
+        /// Changes in all: those to make and those the plan skipped.
+        total: u64,
+        /// What kind of change this one was.
+        change: ChangeKind,
+        /// How it ended.
+        outcome: OutcomeKind,
+    },
 }
 
 impl Progress {
@@ -50,6 +77,7 @@ impl Progress {
                 pages, total_pages, ..
             } => (pages, total_pages),
             Progress::ResolvingUsers { resolved, total } => (resolved, total),
+            Progress::Applying { done, total, .. } => (done, total),
         };
         (of > 0).then_some((done.min(of), of))
     }
@@ -70,6 +98,16 @@ impl fmt::Display for Progress {
             Progress::ResolvingUsers { resolved, total } => {
                 write!(f, "resolving users: {resolved} of {total}")
             }
+            Progress::Applying {
+                done,
+                total,
+                change,
+                outcome,
+            } => write!(
+                f,
+                "applying: {done} of {total} changes ({} {outcome})",
+                change.sign()
+            ),
         }
     }
 }

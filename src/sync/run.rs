@@ -86,6 +86,25 @@ pub fn plan(
     compute(organization_id, roster, &lookups, &current, options)
 }
 
+/// The error for a membership that does not say whose it is (no `public_user_data`).
+fn unidentified(membership_id: &str, client: &Client, request: &ListMemberships) -> Error {
+    Error::Decode {
+        model: "OrganizationMembership",
+        status: 200,
+        detail: crate::error::snippet(
+            format!(
+                "membership {membership_id} has no public_user_data: a sync cannot tell whose \
+                 it is"
+            )
+            .as_bytes(),
+            crate::error::DECODE_DETAIL_LIMIT,
+        ),
+        attempts: 1,
+        call: None,
+    }
+    .in_call(&client.call_of(request))
+}
+
 /// Every member of `organization_id`, in one pass of pages of [`MAX_LIMIT`] ordered by
 /// `+created_at` (oldest first, so members who join meanwhile land at the end instead of
 /// shifting the pages still to read). A membership listed twice counts once.
@@ -119,8 +138,11 @@ pub(crate) fn read_members(
                 continue;
             }
             current.total += 1;
-            if let Some(member) = Member::from_membership(membership) {
-                current.members.push(member);
+            let id = membership.id.clone();
+            match Member::from_membership(membership) {
+                Some(member) => current.members.push(member),
+                // A member the plan cannot name would be neither kept nor removed knowingly.
+                None => return Err(unidentified(&id, client, &request)),
             }
         }
     }

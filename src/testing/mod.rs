@@ -50,6 +50,34 @@ pub const MEMBERSHIP_JSON: &str = r#"{"object":"organization_membership","id":"o
 /// addresses of which the second is the primary one.
 pub const USER_JSON: &str = r#"{"id":"user_2h8op3Isl1QR7tKu5FGNfaLKEoU","object":"user","external_id":"hr-00042","primary_email_address_id":"idn_2h8op5tGkQ1vYbE7Rm3XaLqN9Ze","primary_phone_number_id":null,"primary_web3_wallet_id":null,"username":"jdoe","first_name":"Jane","last_name":"Doe","image_url":"https://img.clerk.com/yyyyy","has_image":true,"public_metadata":{},"private_metadata":{},"unsafe_metadata":{},"email_addresses":[{"id":"idn_2h8op4Qm0vJxPz1cKs8TgWbR7Yd","object":"email_address","email_address":"jane@old-acme.com","reserved":false,"verification":{"status":"verified","strategy":"email_code"},"linked_to":[],"created_at":1716883200000,"updated_at":1716883200000},{"id":"idn_2h8op5tGkQ1vYbE7Rm3XaLqN9Ze","object":"email_address","email_address":"jane.doe@acme.com","reserved":false,"verification":{"status":"verified","strategy":"admin"},"linked_to":[],"created_at":1716883300000,"updated_at":1716883300000}],"phone_numbers":[],"web3_wallets":[],"passkeys":[],"password_enabled":true,"two_factor_enabled":false,"totp_enabled":false,"backup_code_enabled":false,"external_accounts":[],"saml_accounts":[],"enterprise_accounts":[],"last_sign_in_at":1716969600000,"banned":false,"locked":false,"lockout_expires_in_seconds":null,"verification_attempts_remaining":100,"created_at":1716883200000,"updated_at":1716969600000,"delete_self_enabled":true,"create_organization_enabled":true,"last_active_at":1716940800000,"mfa_enabled_at":null,"mfa_disabled_at":null,"legal_accepted_at":null}"#;
 
+/// Clerk's error JSON for one error, as Clerk sends it with any non-2xx status: for scripting
+/// error answers in tests.
+///
+/// ```
+/// use clerk_memberships::testing::{MockTransport, clerk_error_json};
+/// use clerk_memberships::{HttpResponse, ListMemberships, RetryPolicy};
+///
+/// let mock = MockTransport::new();
+/// mock.push_response(
+///     HttpResponse::new(429, clerk_error_json("too_many_requests", "Too many requests"))
+///         .with_header("Retry-After", "2"),
+/// );
+/// mock.push_json(404, clerk_error_json("resource_not_found", "Not found"));
+/// let client = mock.client();
+/// let request = ListMemberships::builder().organization_id("org_1").build()?;
+/// let err = request.send(&client).unwrap_err();
+/// assert!(err.is_not_found(), "the 429 was waited out (on the mock's clock), then a 404");
+/// assert_eq!(mock.clock().sleeps(), [std::time::Duration::from_secs(2)]);
+/// # Ok::<(), clerk_memberships::BuildError>(())
+/// ```
+pub fn clerk_error_json(code: &str, message: &str) -> String {
+    serde_json::json!({
+        "errors": [{"code": code, "message": message, "long_message": message}],
+        "clerk_trace_id": "trace_test"
+    })
+    .to_string()
+}
+
 /// A transport that answers with scripted responses, in order, and records every request.
 ///
 /// Clones share the same script, record and clock, so a test keeps one clone and gives the

@@ -8,5 +8,6 @@
 
 pub mod clients;
 pub mod ops;
+pub mod refusal;
 pub mod rng;
 pub mod server;

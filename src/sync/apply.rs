@@ -1,0 +1,335 @@
+//! Applying a plan: two phases with a barrier between them, a pool of workers sharing one
+//! client, and one [`Outcome`] per change.
+//!
+//! The rooms: `options` says how, `report` holds what came of it. Each change is sent by the
+//! single-change helper of its kind (`members`), which absorbs its races; this file orders
+//! the changes and hands them out.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::thread;
+
+use super::error::SyncError;
+use super::members::{change_role, ensure_member_with_metadata, merge_metadata, remove_member};
+use super::outcome::Outcome;
+use super::plan::{Change, Plan, SkipReason};
+use super::progress::Progress;
+use crate::client::Client;
+
+mod options;
+mod report;
+
+pub use options::{ApplyOptions, ApplyOptionsBuilder, DEFAULT_WORKERS};
+pub use report::{ApplyReport, ChangeResult, OutcomeCounts};
+
+use report::{is_done, is_failure};
+
+impl Plan {
+    /// Makes the plan's changes, `options.workers()` at a time, and reports how each ended.
+    ///
+    /// - **Refusal.** A plan whose removals exceed its threshold
+    ///   ([`exceeds_removal_threshold`](Plan::exceeds_removal_threshold)) is refused before
+    ///   anything is sent, unless [forced](ApplyOptionsBuilder::force).
+    /// - **Two phases, a barrier between them.** First the adds, the metadata merges and
+    ///   every role change except a move away from the [admin role](Plan::admin_role); once
+    ///   every one of those has ended, the moves away from the admin role and the removals. A
+    ///   new admin is in place before an old one goes. If a change of the first phase that
+    ///   gives someone the admin role does not succeed, the changes of the second that take
+    ///   it from someone are skipped ([`SkipReason::AdminNotGained`]): the organization is
+    ///   never left without an admin.
+    /// - **Workers.** Each phase's changes are handed out from one queue to
+    ///   [`workers`](ApplyOptionsBuilder::workers) threads (a member's role change and
+    ///   metadata merge go together, in that order, to one worker). They share `client`, so
+    ///   they share its rate limiter and its wait after a 429: build it with
+    ///   [`clerk_rate_limit`](crate::ClientBuilder::clerk_rate_limit) to run at Clerk's limit
+    ///   without tripping it.
+    /// - **Races are absorbed** (someone else changed the member since the plan was made).
+    ///   Each change is sent by the single-change helper of its kind, the one place that knows
+    ///   its races: an add by [`ensure_member_with_metadata`](super::ensure_member_with_metadata)
+    ///   ("already a member" → the membership is read and its role set where it differs), a
+    ///   role change by [`change_role`](super::change_role) (404 → the member is added with the
+    ///   new role), a removal by [`remove_member`](super::remove_member) (404 → gone), each
+    ///   ending as [`Outcome::AlreadyDone`]; a metadata merge by
+    ///   [`merge_metadata`](super::merge_metadata) (404 → skipped,
+    ///   [`SkipReason::NotAMember`]).
+    /// - **A create is never repeated blindly.** An add whose answer was lost (a timeout, a
+    ///   reset connection, a 5xx: the client does not retry those for a create) is settled by
+    ///   reading the membership back: there → applied (with its role set if it differs);
+    ///   certainly absent → created once more; the read fails too → [`Outcome::Unknown`].
+    /// - **Failures.** A change that fails ends as [`Outcome::Failed`] with the client's
+    ///   [`Error`](crate::Error) and the others go on, unless
+    ///   [`stop_on_error`](ApplyOptionsBuilder::stop_on_error) is set. Planning again shows
+    ///   what is left; after a successful apply it shows nothing.
+    /// - **Progress.** One [`Progress::Applying`] per change as it ends, to
+    ///   [`on_progress`](ApplyOptionsBuilder::on_progress): the plan's skipped changes first.
+    ///
+    /// ```
+    /// use clerk_memberships::sync::{self, ApplyOptions, OutcomeKind, Roster, RosterEntry, SyncOptions};
+    /// use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeUser};
+    ///
+    /// let fake = FakeClerk::new();
+    /// let org = fake.add_organization(FakeOrganization::new("Acme"));
+    /// let ann = fake.add_user(FakeUser::new("Ann", "Lee").email("ann@acme.com"));
+    /// let bob = fake.add_user(FakeUser::new("Bob", "Kay").email("bob@acme.com"));
+    /// fake.add_membership(&org, &ann, "org:admin")?;
+    /// let client = fake.client();
+    ///
+    /// // Bob takes over as the admin; Ann stays as a member.
+    /// let roster = Roster::new()
+    ///     .entry(RosterEntry::email("bob@acme.com", "org:admin"))?
+    ///     .entry(RosterEntry::email("ann@acme.com", "org:member"))?;
+    /// let plan = sync::plan(&client, &org, &roster, &SyncOptions::default())?;
+    /// let report = plan.apply(&client, &ApplyOptions::default())?;
+    /// assert!(report.is_success());
+    /// assert_eq!(report.counts().applied, 2);
+    /// assert_eq!(
+    ///     report.to_string(),
+    ///     format!(
+    ///         "+ {bob} (bob@acme.com) org:admin => applied\n\
+    ///          ~ {ann} (ann@acme.com) role org:admin -> org:member => applied\n"
+    ///     )
+    /// );
+    ///
+    /// // Converged: planning again finds nothing to do.
+    /// assert!(sync::plan(&client, &org, &roster, &SyncOptions::default())?.is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`SyncError::RemovalThresholdExceeded`], with the numbers, for a plan over its
+    /// removal threshold when not forced; nothing is sent. Every other failure is a change's
+    /// outcome in the report.
+    pub fn apply(&self, client: &Client, options: &ApplyOptions) -> Result<ApplyReport, SyncError> {
+        if !options.force() {
+            self.check_removals()?;
+        }
+        let changes = self.changes();
+        let run = Run {
+            client,
+            organization_id: self.organization_id(),
+            options,
+            changes,
+            stopped: AtomicBool::new(false),
+            done: Mutex::new(0),
+            total: (changes.len() + self.skipped().len()) as u64,
+        };
+        for skipped in self.skipped() {
+            run.report(&skipped.change, &Outcome::Skipped(skipped.reason.clone()));
+        }
+
+        let admin = self.admin_role();
+        let (first, second): (Vec<usize>, Vec<usize>) =
+            (0..changes.len()).partition(|&i| changes.get(i).is_some_and(|c| !takes(c, admin)));
+        let mut outcomes: Vec<Option<Outcome>> = changes.iter().map(|_| None).collect();
+        run.phase(&first, &mut outcomes);
+
+        // The barrier is behind us: every change of the first phase has ended.
+        let admin_gained = first.iter().all(|&i| {
+            let gives = changes.get(i).is_some_and(|change| gives(change, admin));
+            !gives
+                || outcomes
+                    .get(i)
+                    .and_then(Option::as_ref)
+                    .is_some_and(|o| is_done(o.kind()))
+        });
+        let mut later = Vec::new();
+        for &i in &second {
+            let change = changes.get(i);
+            if !admin_gained && change.is_some_and(|change| loses(change, admin)) {
+                let outcome = Outcome::Skipped(SkipReason::AdminNotGained {
+                    role: admin.to_owned(),
+                });
+                if let (Some(change), Some(slot)) = (change, outcomes.get_mut(i)) {
+                    run.report(change, &outcome);
+                    *slot = Some(outcome);
+                }
+            } else {
+                later.push(i);
+            }
+        }
+        run.phase(&later, &mut outcomes);
+
+        let results = changes
+            .iter()
+            .zip(outcomes)
+            .map(|(change, outcome)| ChangeResult {
+                change: change.clone(),
+                // Every change has ended by now; `Stopped` is only a fallback.
+                outcome: outcome.unwrap_or(Outcome::Skipped(SkipReason::Stopped)),
+            })
+            .chain(self.skipped().iter().map(|skipped| ChangeResult {
+                change: skipped.change.clone(),
+                outcome: Outcome::Skipped(skipped.reason.clone()),
+            }))
+            .collect();
+        Ok(ApplyReport::new(self.organization_id(), results))
+    }
+}
+
+/// Sends `change` with the single-change helper of its kind, which absorbs its races:
+///
+/// | change | helper | a race since the plan |
+/// |---|---|---|
+/// | add | [`ensure_member_with_metadata`] | "already a member": read, role set where it differs → already done |
+/// | change role | [`change_role`] | 404: added with the role → already done |
+/// | merge metadata | [`merge_metadata`] | 404: skipped ([`SkipReason::NotAMember`]) |
+/// | remove | [`remove_member`] | 404: already done |
+///
+/// A create whose answer was lost is read back, never sent blindly again; if the read fails
+/// too the outcome is [`Outcome::Unknown`].
+fn send(client: &Client, organization_id: &str, change: &Change) -> Outcome {
+    match change {
+        Change::Add {
+            user_id,
+            role,
+            public_metadata,
+            private_metadata,
+            ..
+        } => Outcome::from(ensure_member_with_metadata(
+            client,
+            organization_id,
+            user_id,
+            role,
+            public_metadata.as_ref(),
+            private_metadata.as_ref(),
+        )),
+        Change::ChangeRole { user_id, to, .. } => {
+            Outcome::from(change_role(client, organization_id, user_id, to))
+        }
+        Change::MergeMetadata {
+            user_id,
+            public_metadata,
+            private_metadata,
+            ..
+        } => Outcome::from(merge_metadata(
+            client,
+            organization_id,
+            user_id,
+            public_metadata.as_ref(),
+            private_metadata.as_ref(),
+        )),
+        Change::Remove { user_id, .. } => {
+            Outcome::from(remove_member(client, organization_id, user_id))
+        }
+    }
+}
+
+/// Whether `change` belongs to the second phase: a move away from the admin role, or a removal.
+fn takes(change: &Change, admin: &str) -> bool {
+    match change {
+        Change::ChangeRole { from, to, .. } => from == admin && to != admin,
+        Change::Remove { .. } => true,
+        Change::Add { .. } | Change::MergeMetadata { .. } => false,
+    }
+}
+
+/// Whether `change` gives someone the admin role.
+fn gives(change: &Change, admin: &str) -> bool {
+    match change {
+        Change::Add { role, .. } => role == admin,
+        Change::ChangeRole { from, to, .. } => to == admin && from != admin,
+        Change::MergeMetadata { .. } | Change::Remove { .. } => false,
+    }
+}
+
+/// Whether `change` takes the admin role from someone.
+fn loses(change: &Change, admin: &str) -> bool {
+    match change {
+        Change::ChangeRole { from, to, .. } => from == admin && to != admin,
+        Change::Remove { role, .. } => role == admin,
+        Change::Add { .. } | Change::MergeMetadata { .. } => false,
+    }
+}
+
+/// One apply under way: what every worker shares.
+struct Run<'a> {
+    client: &'a Client,
+    organization_id: &'a str,
+    options: &'a ApplyOptions,
+    changes: &'a [Change],
+    /// Set by the first failure under `stop_on_error`.
+    stopped: AtomicBool,
+    /// Changes ended so far; its lock also keeps progress calls one at a time and in order.
+    done: Mutex<u64>,
+    total: u64,
+}
+
+impl Run<'_> {
+    /// Runs the changes at `indexes` (into the plan's changes) and records each outcome in
+    /// `outcomes`; returns once every one has ended.
+    fn phase(&self, indexes: &[usize], outcomes: &mut [Option<Outcome>]) {
+        // One task per member, their changes in plan order (a role change before a metadata
+        // merge), so that no two workers write the same membership at once.
+        let mut by_user: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for &i in indexes {
+            if let Some(change) = self.changes.get(i) {
+                by_user.entry(change.user_id()).or_default().push(i);
+            }
+        }
+        let mut tasks: Vec<Vec<usize>> = by_user.into_values().collect();
+        // Hand them out in plan order.
+        tasks.sort_by_key(|task| task.first().copied());
+
+        let workers = self.options.workers().clamp(1, tasks.len().max(1));
+        let next = AtomicUsize::new(0);
+        let work = || {
+            let mut ended = Vec::new();
+            while let Some(task) = tasks.get(next.fetch_add(1, Ordering::Relaxed)) {
+                for &i in task {
+                    if let Some(change) = self.changes.get(i) {
+                        ended.push((i, self.run(change)));
+                    }
+                }
+            }
+            ended
+        };
+        let ended: Vec<(usize, Outcome)> = if workers == 1 {
+            work()
+        } else {
+            thread::scope(|scope| {
+                let handles: Vec<_> = (0..workers).map(|_| scope.spawn(work)).collect();
+                handles
+                    .into_iter()
+                    .flat_map(|handle| match handle.join() {
+                        Ok(ended) => ended,
+                        // Only the caller's progress callback can panic: pass it on.
+                        Err(panic) => std::panic::resume_unwind(panic),
+                    })
+                    .collect()
+            })
+        };
+        for (i, outcome) in ended {
+            if let Some(slot) = outcomes.get_mut(i) {
+                *slot = Some(outcome);
+            }
+        }
+    }
+
+    /// Sends one change (unless stopped) and reports how it ended.
+    fn run(&self, change: &Change) -> Outcome {
+        let outcome = if self.stopped.load(Ordering::SeqCst) {
+            Outcome::Skipped(SkipReason::Stopped)
+        } else {
+            send(self.client, self.organization_id, change)
+        };
+        if self.options.stop_on_error() && is_failure(outcome.kind()) {
+            self.stopped.store(true, Ordering::SeqCst);
+        }
+        self.report(change, &outcome);
+        outcome
+    }
+
+    /// One [`Progress::Applying`] for a change that ended.
+    fn report(&self, change: &Change, outcome: &Outcome) {
+        let mut done = crate::lock::lock(&self.done);
+        *done += 1;
+        self.options.report(Progress::Applying {
+            done: *done,
+            total: self.total,
+            change: change.kind(),
+            outcome: outcome.kind(),
+        });
+    }
+}

@@ -1,0 +1,159 @@
+//! How a plan is applied: workers, force, stopping, progress.
+
+use std::fmt;
+use std::sync::Arc;
+
+use super::super::options::ProgressFn;
+use super::super::progress::Progress;
+
+/// Default [`ApplyOptions::workers`]: 8 threads.
+///
+/// With a round trip of about 100 ms one worker sends at most about 10 requests per second;
+/// 8 keep Clerk's limit for `sk_test_` keys (100 per 10 s) busy with room to spare, and the
+/// client's limiter ([`ClientBuilder::clerk_rate_limit`](crate::ClientBuilder::clerk_rate_limit))
+/// holds them to it.
+pub const DEFAULT_WORKERS: usize = 8;
+
+/// How [`Plan::apply`](super::super::Plan::apply) goes about it.
+///
+/// | option | default |
+/// |---|---|
+/// | [`workers`](ApplyOptionsBuilder::workers) | [`DEFAULT_WORKERS`] (8) |
+/// | [`force`](ApplyOptionsBuilder::force) | off: a plan over its removal threshold is refused |
+/// | [`stop_on_error`](ApplyOptionsBuilder::stop_on_error) | off: a failure does not stop the other changes |
+/// | [`on_progress`](ApplyOptionsBuilder::on_progress) | none |
+///
+/// ```
+/// use clerk_memberships::sync::ApplyOptions;
+///
+/// let options = ApplyOptions::builder()
+///     .workers(16)
+///     .stop_on_error(true)
+///     .on_progress(|step| eprintln!("{step}"))
+///     .build();
+/// assert_eq!(options.workers(), 16);
+/// assert!(!options.force());
+/// assert_eq!(ApplyOptions::default().workers(), 8);
+/// assert_eq!(ApplyOptions::builder().workers(0).build().workers(), 1);
+/// ```
+#[derive(Clone)]
+pub struct ApplyOptions {
+    workers: usize,
+    force: bool,
+    stop_on_error: bool,
+    on_progress: Option<ProgressFn>,
+}
+
+impl Default for ApplyOptions {
+    fn default() -> Self {
+        ApplyOptions {
+            workers: DEFAULT_WORKERS,
+            force: false,
+            stop_on_error: false,
+            on_progress: None,
+        }
+    }
+}
+
+impl fmt::Debug for ApplyOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApplyOptions")
+            .field("workers", &self.workers)
+            .field("force", &self.force)
+            .field("stop_on_error", &self.stop_on_error)
+            .field(
+                "on_progress",
+                &self.on_progress.as_ref().map(|_| "Fn(Progress)"),
+            )
+            .finish()
+    }
+}
+
+impl ApplyOptions {
+    /// A builder starting from the defaults.
+    pub fn builder() -> ApplyOptionsBuilder {
+        ApplyOptionsBuilder {
+            options: ApplyOptions::default(),
+        }
+    }
+
+    /// How many threads send the changes; at least 1.
+    pub fn workers(&self) -> usize {
+        self.workers
+    }
+
+    /// Whether a plan over its removal threshold is applied all the same.
+    pub fn force(&self) -> bool {
+        self.force
+    }
+
+    /// Whether the first failed (or unknown) change stops the changes not yet started.
+    pub fn stop_on_error(&self) -> bool {
+        self.stop_on_error
+    }
+
+    /// Reports `progress` to the callback, if there is one.
+    pub(crate) fn report(&self, progress: Progress) {
+        if let Some(callback) = &self.on_progress {
+            callback(progress);
+        }
+    }
+}
+
+/// Builds [`ApplyOptions`]; every setter has a default, so `build()` cannot fail.
+#[derive(Debug, Clone)]
+pub struct ApplyOptionsBuilder {
+    options: ApplyOptions,
+}
+
+impl ApplyOptionsBuilder {
+    /// How many threads send the changes at once. They share the client, so they share its
+    /// rate limiter and its wait after a 429: set one on the client
+    /// ([`ClientBuilder::clerk_rate_limit`](crate::ClientBuilder::clerk_rate_limit)) and the
+    /// workers run at the limit without tripping it. `0` counts as 1.
+    ///
+    /// Defaults to [`DEFAULT_WORKERS`] (8).
+    pub fn workers(mut self, workers: usize) -> Self {
+        self.options.workers = workers.max(1);
+        self
+    }
+
+    /// Applies a plan over its [removal threshold](super::super::RemovalThreshold) all the
+    /// same, after a person has reviewed it.
+    ///
+    /// Defaults to `false`: such a plan is refused with
+    /// [`SyncError::RemovalThresholdExceeded`](super::super::SyncError::RemovalThresholdExceeded)
+    /// before anything is sent.
+    pub fn force(mut self, force: bool) -> Self {
+        self.options.force = force;
+        self
+    }
+
+    /// Stops at the first change that fails or ends unknown: the changes not started yet end
+    /// as skipped ([`SkipReason::Stopped`](super::super::SkipReason::Stopped)); those already
+    /// being sent by other workers finish.
+    ///
+    /// Defaults to `false`: every change is tried, and each failure is reported with its own
+    /// error.
+    pub fn stop_on_error(mut self, stop: bool) -> Self {
+        self.options.stop_on_error = stop;
+        self
+    }
+
+    /// A function called as each change ends, with [`Progress::Applying`]: how many changes
+    /// are done of how many, and how this one ended. It is given counts and kinds only, never
+    /// an id, a key or metadata. It is called from the worker threads, one call at a time and
+    /// with `done` in increasing order, while the worker that finished the change waits: keep
+    /// it quick.
+    ///
+    /// Defaults to none.
+    pub fn on_progress(mut self, callback: impl Fn(Progress) + Send + Sync + 'static) -> Self {
+        self.options.on_progress = Some(Arc::new(callback));
+        self
+    }
+
+    /// The options.
+    pub fn build(self) -> ApplyOptions {
+        self.options
+    }
+}
