@@ -18,15 +18,18 @@
 //!   less than `WINDOW` ago gets 429 with Clerk's error JSON and `Retry-After: 1`, and changes
 //!   nothing. Only admitted requests count against the window.
 //!
-//! It keeps an organization of [`MEMBERS`] members (`org:member`) and serves what applying a
-//! plan sends: `POST`, `PATCH` and `DELETE /v1/organizations/{org}/memberships[/{user}]`,
-//! `PATCH …/{user}/metadata`, and the paged `GET …/memberships` listing, with plausible Clerk
-//! JSON (404 with Clerk's error JSON for a member it does not have).
+//! It keeps an organization of [`MEMBERS`] members (`org:member`) and serves what planning and
+//! applying send: the paged `GET /v1/organizations/{org}/memberships` listing, `POST`,
+//! `PATCH` and `DELETE …/memberships[/{user}]` and `PATCH …/{user}/metadata`, with plausible
+//! Clerk JSON (404 with Clerk's error JSON for a member it does not have).
 //!
 //! The client is the crate's, configured as a bulk job would be: one [`Client`] with a
-//! [`SlidingWindowLimiter`] set to the server's own limit, [`LIMIT`] per [`WINDOW`], shared by
-//! every worker. The workload is [`CHANGES`] role changes (`org:member` → `org:admin`); the
-//! one-worker baseline applies only [`BASELINE_CHANGES`] of them, to keep the run short.
+//! [`SlidingWindowLimiter`] set to the server's own limit, [`LIMIT`] per [`WINDOW`], and the
+//! default retry policy. The workload is a roster that promotes [`CHANGES`] members
+//! (`org:member` → `org:admin`): [`sync::plan`] reads the members and plans one role change
+//! each, then, after a pause of one window, [`Plan::apply`] makes them with N workers sharing
+//! the client; only the apply is timed. The one-worker baseline applies [`BASELINE_CHANGES`],
+//! to keep the run short.
 //!
 //! For each worker count it prints the rate achieved over the run after its first second (the
 //! opening burst of a sliding window would flatter it) as a fraction of the limit, the 429s
@@ -48,7 +51,11 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use clerk_memberships::{Client, SlidingWindowLimiter, UpdateMembership};
+use clerk_memberships::sync::{
+    self, ApplyOptions, ApplyReport, OutcomeCounts, Plan, Roster, RosterEntry, SyncError,
+    SyncOptions,
+};
+use clerk_memberships::{Client, SlidingWindowLimiter};
 use serde_json::{Value, json};
 
 type BoxError = Box<dyn StdError + Send + Sync>;
@@ -89,59 +96,18 @@ fn user_id(n: usize) -> String {
 // ---------------------------------------------------------------------------------------------
 // The workload and the step measured.
 
-/// One change of the workload: set `user_id`'s role to `role`.
-struct RoleChange {
-    user_id: String,
-    role: String,
+/// The roster: the first `changes` members, each to hold `TO_ROLE`. Members left out of it
+/// are left alone (no pruning), so planning it yields `changes` role changes.
+fn roster(changes: usize) -> Result<Roster, SyncError> {
+    (0..changes).try_fold(Roster::new(), |roster, n| {
+        roster.entry(RosterEntry::user_id(user_id(n), TO_ROLE))
+    })
 }
 
-fn workload(changes: usize) -> Vec<RoleChange> {
-    (0..changes)
-        .map(|n| RoleChange {
-            user_id: user_id(n),
-            role: TO_ROLE.to_owned(),
-        })
-        .collect()
-}
-
-/// What applying reported.
-#[derive(Default)]
-struct Applied {
-    applied: usize,
-    failed: usize,
-    first_failure: Option<String>,
-}
-
-/// The step measured: `workers` threads sharing `client` (and so its limiter) take the changes
-/// in order, one at a time, each with one `UpdateMembership` call (the client's retries
-/// included). The crate's `sync::Plan::apply` is meant to take this place.
-fn apply(client: &Client, changes: &[RoleChange], workers: usize) -> Applied {
-    let next = AtomicUsize::new(0);
-    let outcome = Mutex::new(Applied::default());
-    thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| {
-                while let Some(change) = changes.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    let result = UpdateMembership::builder()
-                        .organization_id(ORGANIZATION)
-                        .user_id(change.user_id.as_str())
-                        .role(change.role.as_str())
-                        .build()
-                        .map_err(clerk_memberships::Error::from)
-                        .and_then(|update| update.send(client));
-                    let mut outcome = locked(&outcome);
-                    match result {
-                        Ok(_) => outcome.applied += 1,
-                        Err(err) => {
-                            outcome.failed += 1;
-                            outcome.first_failure.get_or_insert(err.to_string());
-                        }
-                    }
-                }
-            });
-        }
-    });
-    outcome.into_inner().unwrap_or_else(PoisonError::into_inner)
+/// The step measured: the crate's own apply, `workers` threads sharing `client` (and so its
+/// limiter and its wait after a 429).
+fn apply(client: &Client, plan: &Plan, workers: usize) -> Result<ApplyReport, SyncError> {
+    plan.apply(client, &ApplyOptions::builder().workers(workers).build())
 }
 
 fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -570,7 +536,9 @@ struct Figures {
     rate: f64,
     throttled: usize,
     connections: usize,
-    applied: Applied,
+    /// How the changes ended, and the first failure's message.
+    counts: OutcomeCounts,
+    first_failure: Option<String>,
     /// Role changes the server made, and members holding the new role at the end.
     role_changes: usize,
     promoted: usize,
@@ -583,10 +551,25 @@ fn measure(workers: usize, changes: usize, client_window: Duration) -> Result<Fi
         .secret_key(SECRET_KEY)
         .rate_limiter(SlidingWindowLimiter::new(LIMIT, client_window))
         .build()?;
-    let work = workload(changes);
+    let plan = sync::plan(
+        &client,
+        ORGANIZATION,
+        &roster(changes)?,
+        &SyncOptions::default(),
+    )?;
+    if plan.changes().len() != changes {
+        return Err(format!(
+            "planning {changes} role changes gave {} changes",
+            plan.changes().len()
+        )
+        .into());
+    }
+    // A person would review the plan; the pause lets planning's requests leave the window, so
+    // that the apply starts on an empty one, at the server and in the client's limiter.
+    thread::sleep(WINDOW.max(client_window));
 
     let started = Instant::now();
-    let applied = apply(&client, &work, workers);
+    let report = apply(&client, &plan, workers)?;
     let wall = started.elapsed();
 
     let state = locked(&server.state);
@@ -609,7 +592,8 @@ fn measure(workers: usize, changes: usize, client_window: Duration) -> Result<Fi
         rate,
         throttled: state.throttled,
         connections: server.connections.load(Ordering::SeqCst),
-        applied,
+        counts: report.counts(),
+        first_failure: report.failures().next().map(ToString::to_string),
         role_changes: state.role_changes,
         promoted: state.members.values().filter(|r| *r == TO_ROLE).count(),
     };
@@ -787,13 +771,13 @@ fn main() -> Result<(), BoxError> {
             target,
             result.to_owned(),
         ]);
-        if f.applied.failed > 0 || f.applied.applied != f.changes {
+        if f.counts.applied != f.changes {
             failures.push(format!(
-                "{} worker(s): {} of {} changes failed (first: {})",
+                "{} worker(s): {} changes ended as {} (first failure: {})",
                 f.workers,
-                f.applied.failed,
                 f.changes,
-                f.applied.first_failure.as_deref().unwrap_or("none")
+                f.counts,
+                f.first_failure.as_deref().unwrap_or("none")
             ));
         }
         if f.role_changes != f.changes || f.promoted != f.changes {
@@ -814,14 +798,14 @@ fn main() -> Result<(), BoxError> {
     println!(
         "server: answers {} ms after a request arrives; admits L = {LIMIT} requests per {} s \
          (sliding window, 429 with Retry-After: 1 beyond it); client: one Client shared by the \
-         workers, SlidingWindowLimiter {LIMIT} per {} s, default retry policy",
+         workers, SlidingWindowLimiter {LIMIT} per {} s, default retry policy; Plan::apply",
         LATENCY.as_millis(),
         WINDOW.as_secs_f64(),
         WINDOW.as_secs_f64()
     );
     println!(
-        "workload: {} role changes ({FROM_ROLE} → {TO_ROLE}), one PATCH each; the one-worker \
-         baseline applies {} to keep the run short",
+        "workload: a plan of {} role changes ({FROM_ROLE} → {TO_ROLE}, one PATCH each), \
+         applied with N workers; the one-worker baseline applies {} to keep the run short",
         thousands(CHANGES),
         thousands(BASELINE_CHANGES)
     );
