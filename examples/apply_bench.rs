@@ -124,8 +124,8 @@ struct State {
     window: VecDeque<Instant>,
     /// Arrival time of every admitted request.
     admitted: Vec<Instant>,
-    /// Requests answered 429.
-    throttled: usize,
+    /// For each request answered 429, how much sooner it came than the window allowed.
+    early: Vec<Duration>,
     /// `PATCH` role changes admitted, to check that no change was made twice.
     role_changes: usize,
 }
@@ -138,7 +138,7 @@ impl State {
                 .collect(),
             window: VecDeque::with_capacity(LIMIT as usize + 1),
             admitted: Vec::with_capacity(2 * CHANGES),
-            throttled: 0,
+            early: Vec::new(),
             role_changes: 0,
         }
     }
@@ -153,7 +153,8 @@ impl State {
             self.window.pop_front();
         }
         if self.window.len() >= LIMIT as usize {
-            self.throttled += 1;
+            let allowed_at = self.window.front().map_or(at, |&oldest| oldest + WINDOW);
+            self.early.push(allowed_at.saturating_duration_since(at));
             return false;
         }
         self.window.push_back(at);
@@ -535,6 +536,8 @@ struct Figures {
     /// Admitted requests per second over the run after `WARM_UP`.
     rate: f64,
     throttled: usize,
+    /// How much sooner than the window allowed the 429s came: median and largest.
+    early: Option<(Duration, Duration)>,
     connections: usize,
     /// How the changes ended, and the first failure's message.
     counts: OutcomeCounts,
@@ -590,7 +593,8 @@ fn measure(workers: usize, changes: usize, client_window: Duration) -> Result<Fi
         changes,
         wall,
         rate,
-        throttled: state.throttled,
+        throttled: state.early.len(),
+        early: median_and_max(&state.early),
         connections: server.connections.load(Ordering::SeqCst),
         counts: report.counts(),
         first_failure: report.failures().next().map(ToString::to_string),
@@ -599,6 +603,12 @@ fn measure(workers: usize, changes: usize, client_window: Duration) -> Result<Fi
     };
     drop(state);
     Ok(figures)
+}
+
+fn median_and_max(durations: &[Duration]) -> Option<(Duration, Duration)> {
+    let mut sorted = durations.to_vec();
+    sorted.sort_unstable();
+    Some((*sorted.get(sorted.len() / 2)?, *sorted.last()?))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -700,7 +710,7 @@ fn main() -> Result<(), BoxError> {
             CHANGES
         };
         eprintln!(
-            "{workers} worker(s), client limiter {LIMIT} per {:.2} s: applying {} changes…",
+            "{workers} worker(s), client limiter {LIMIT} per {:.3} s: applying {} changes…",
             client_window.as_secs_f64(),
             thousands(changes)
         );
@@ -761,7 +771,7 @@ fn main() -> Result<(), BoxError> {
         };
         rows.push(vec![
             f.workers.to_string(),
-            format!("{LIMIT} / {:.2} s", f.client_window.as_secs_f64()),
+            format!("{LIMIT} / {:.3} s", f.client_window.as_secs_f64()),
             thousands(f.changes),
             format!("{:.1} s", f.wall.as_secs_f64()),
             format!("{:.1}/s", f.rate),
@@ -823,6 +833,25 @@ fn main() -> Result<(), BoxError> {
         .iter()
         .map(|f| format!("{} worker(s): {}", f.workers, thousands(f.connections)))
         .collect();
+    let early: Vec<String> = results
+        .iter()
+        .filter_map(|f| {
+            let (median, max) = f.early?;
+            Some(format!(
+                "{} worker(s), limiter {:.3} s: median {:.1} ms, largest {:.1} ms",
+                f.workers,
+                f.client_window.as_secs_f64(),
+                median.as_secs_f64() * 1e3,
+                max.as_secs_f64() * 1e3
+            ))
+        })
+        .collect();
+    if !early.is_empty() {
+        println!(
+            "how much sooner than the server's window allowed the 429s arrived: {}",
+            early.join(" · ")
+        );
+    }
     println!(
         "connections the server accepted: {}",
         connections.join(" · ")
