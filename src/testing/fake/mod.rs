@@ -40,7 +40,7 @@ mod state;
 mod tests;
 mod users;
 
-pub use faults::{Fault, InjectedFault};
+pub use faults::{Fault, FaultScope, InjectedFault};
 pub use seed::{FakeOrganization, FakeUser, SeedError};
 
 /// An in-memory Clerk for tests: a [`Transport`] that answers the five membership operations
@@ -566,7 +566,13 @@ impl FakeClerk {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn inject(&self, fault: Fault) -> InjectedFault {
-        let id = self.with_faults(|faults| faults.push(fault));
+        self.inject_with(fault, FaultScope::default())
+    }
+
+    /// Arms `fault` for the calls `scope` names, all at once: the way to inject a fault into a
+    /// fake that other threads are calling (see [`FaultScope`]).
+    pub fn inject_with(&self, fault: Fault, scope: FaultScope) -> InjectedFault {
+        let id = self.with_faults(|faults| faults.push(fault, scope));
         InjectedFault {
             fake: self.clone(),
             id,
