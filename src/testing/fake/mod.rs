@@ -32,6 +32,8 @@ mod list;
 mod merge;
 mod response;
 mod seed;
+#[cfg(feature = "fake-server")]
+mod serve;
 mod server;
 mod state;
 #[cfg(test)]
@@ -40,6 +42,8 @@ mod users;
 
 pub use faults::{Fault, InjectedFault};
 pub use seed::{FakeOrganization, FakeUser, SeedError};
+#[cfg(feature = "fake-server")]
+pub use serve::{FakeServer, ServeOptions};
 
 /// An in-memory Clerk for tests: a [`Transport`] that answers the five membership operations
 /// and `GET /users` from its own state, with the JSON Clerk sends, so that the whole client stack — builders,
