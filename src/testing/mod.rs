@@ -41,7 +41,9 @@ use crate::memberships::Operation;
 use crate::transport::{HttpRequest, HttpResponse, Transport};
 
 mod fake;
-pub use fake::{FakeClerk, FakeOrganization, FakeUser, Fault, InjectedFault, SeedError};
+pub use fake::{
+    FakeClerk, FakeOrganization, FakeUser, Fault, InjectedFault, SeedError, StateError,
+};
 #[cfg(feature = "fake-server")]
 pub use fake::{FakeServer, ServeOptions};
 

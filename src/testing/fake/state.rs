@@ -16,6 +16,8 @@ use super::response::Failure;
 use super::seed::{FakeOrganization, FakeUser, SeedError, slugify};
 use super::users::UserQuery;
 
+pub(super) mod snapshot;
+
 /// The image URL Clerk gives organizations and users without an image of their own.
 const DEFAULT_IMAGE_URL: &str = "https://img.clerk.com/eyJ0eXBlIjoiZGVmYXVsdCJ9";
 
