@@ -10,6 +10,10 @@
 //! - [`resolve_users`] is the lookup underneath: email addresses, external ids and user ids
 //!   to Clerk user ids, in batches, saying for each whether it was found, not found, or
 //!   matched by several users, never guessing.
+//! - One change at a time, for scripts and for applying a plan: [`ensure_member`],
+//!   [`change_role`], [`merge_metadata`], [`remove_member`] and [`find_member`], each with the
+//!   fewest requests and the races between reading and writing absorbed; each answer maps to
+//!   an [`Outcome`].
 //!
 //! Nothing in this module is re-exported at the crate root: import it from
 //! `clerk_memberships::sync`.
@@ -57,7 +61,9 @@
 //! ```
 
 mod error;
+mod members;
 mod options;
+mod outcome;
 mod patch;
 mod plan;
 mod progress;
@@ -66,9 +72,14 @@ mod roster;
 mod run;
 
 pub use error::{RosterProblem, SyncError};
+pub use members::{
+    Ensured, MetadataMerge, Removal, RoleSet, change_role, ensure_member,
+    ensure_member_with_metadata, find_member, merge_metadata, remove_member,
+};
 pub use options::{
     DEFAULT_ADMIN_ROLE, MetadataPolicy, RemovalThreshold, SyncOptions, SyncOptionsBuilder,
 };
+pub use outcome::{ChangeError, Outcome, OutcomeKind};
 pub use plan::{
     Change, ChangeKind, Plan, PlanCounts, RemovalCheck, SkipReason, SkippedChange, Unresolved,
     UnresolvedEntry,

@@ -255,6 +255,10 @@ pub enum SkipReason {
         /// The ambiguous entry.
         entry: EntryRef,
     },
+    /// Found when applying: the user is not a member any more (removed after the plan was
+    /// made), so there is no membership to change. Planning again proposes adding them, if
+    /// the roster still names them.
+    NotAMember,
 }
 
 impl fmt::Display for SkipReason {
@@ -265,6 +269,7 @@ impl fmt::Display for SkipReason {
                 write!(f, "the last member holding {}", Clean(role))
             }
             SkipReason::AmbiguousEntry { entry } => write!(f, "{entry} may mean this member"),
+            SkipReason::NotAMember => f.write_str("no longer a member"),
         }
     }
 }

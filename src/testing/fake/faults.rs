@@ -6,8 +6,7 @@ use crate::error::{TransportError, TransportErrorKind};
 use crate::memberships::Operation;
 use crate::transport::HttpResponse;
 
-use super::FakeClerk;
-use super::response;
+use super::{FakeClerk, pacing, response};
 
 /// A failure [`FakeClerk::inject`] makes the next matching call suffer.
 ///
@@ -60,12 +59,10 @@ impl Fault {
     /// What the call returns instead of the real answer.
     pub(super) fn outcome(&self, trace_id: String) -> Result<HttpResponse, TransportError> {
         match self {
-            Fault::RateLimited { retry_after } => {
-                let seconds = retry_after
-                    .as_secs()
-                    .saturating_add(u64::from(retry_after.subsec_nanos() > 0));
-                Ok(response::rate_limited(seconds, trace_id))
-            }
+            Fault::RateLimited { retry_after } => Ok(response::rate_limited(
+                pacing::whole_seconds(*retry_after),
+                trace_id,
+            )),
             Fault::ServerError { status } => Ok(response::server_error(*status, trace_id)),
             Fault::HtmlPage { status } => Ok(response::html_page(*status)),
             Fault::ConnectFailed => Err(TransportError::not_sent(

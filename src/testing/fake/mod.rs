@@ -7,8 +7,8 @@
 //!
 //! The rooms: `http` reads requests, `server` checks bodies and dispatches, `list` holds the
 //! filter and sort rules, `merge` the metadata deep merge, `state` the data and the five
-//! operations, `response` Clerk's error catalogue, `faults` the injected failures and `seed`
-//! the builders tests describe their data with.
+//! operations, `response` Clerk's error catalogue, `faults` the injected failures, `pacing`
+//! the rate limit, and `seed` the builders tests describe their data with.
 
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -22,6 +22,7 @@ use crate::transport::{HttpRequest, HttpResponse, Transport};
 
 use self::faults::Faults;
 use self::http::Route;
+use self::pacing::RateLimit;
 use self::response::Failure;
 use self::state::State;
 use super::ManualClock;
@@ -30,6 +31,7 @@ mod faults;
 mod http;
 mod list;
 mod merge;
+mod pacing;
 mod response;
 mod seed;
 #[cfg(feature = "fake-server")]
@@ -207,6 +209,14 @@ pub use state::snapshot::StateError;
 /// a client that retries spends one per attempt. Every request handed to the fake is
 /// recorded, in order, including requests a fault failed ([`requests`](Self::requests)), so
 /// a test sees each retry.
+///
+/// # Pace
+///
+/// [`rate_limit`](Self::rate_limit) makes the fake enforce a sliding-window rate limit as
+/// Clerk does (`429` with `Retry-After` beyond it), and [`latency`](Self::latency) makes every
+/// request take a round trip's time. Both are measured and slept on the fake's clock, and the
+/// latency is slept outside the fake's lock, so many threads sharing one fake overlap their
+/// requests as they would against a real server. Neither is set by default.
 #[derive(Clone)]
 pub struct FakeClerk {
     inner: Arc<Inner>,
@@ -224,9 +234,32 @@ struct Shared {
     requests: Vec<HttpRequest>,
     required_key: Option<String>,
     traces: u64,
+    rate_limit: Option<RateLimit>,
+    /// How many requests the rate limit refused, across every limit set so far.
+    rate_limited: u64,
+    latency: Duration,
 }
 
 impl Shared {
+    /// Serves a request that reached the server at `arrived` (monotonic), unless the rate
+    /// limit refuses it: then it is answered 429 and not processed.
+    fn admit_and_serve(
+        &mut self,
+        request: &HttpRequest,
+        route: Result<Route, Failure>,
+        now: i64,
+        arrived: Duration,
+    ) -> HttpResponse {
+        if let Some(limit) = self.rate_limit.as_mut()
+            && let Err(wait) = limit.admit(arrived)
+        {
+            self.rate_limited = self.rate_limited.saturating_add(1);
+            let trace_id = self.trace_id();
+            return response::rate_limited(pacing::whole_seconds(wait), trace_id);
+        }
+        self.serve(request, route, now)
+    }
+
     /// Serves a request that no fault stopped.
     fn serve(
         &mut self,
@@ -266,6 +299,7 @@ impl fmt::Debug for FakeClerk {
             .field("users", &users)
             .field("requests", &shared.requests.len())
             .field("pending_faults", &shared.faults.pending())
+            .field("latency", &shared.latency)
             .finish_non_exhaustive()
     }
 }
@@ -466,6 +500,48 @@ impl FakeClerk {
         self.lock().state.find(organization_id, user_id)
     }
 
+    /// Removes a membership directly, without a request, as someone else's call would
+    /// between two of yours (to stage a race). Returns it as it was, or `None` if there was
+    /// no such membership.
+    ///
+    /// ```
+    /// use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeUser};
+    ///
+    /// let fake = FakeClerk::new();
+    /// let org = fake.add_organization(FakeOrganization::new("Acme"));
+    /// let jane = fake.add_user(FakeUser::new("Jane", "Doe"));
+    /// fake.add_membership(&org, &jane, "org:admin")?;
+    ///
+    /// assert_eq!(fake.remove_membership(&org, &jane).map(|m| m.role).as_deref(), Some("org:admin"));
+    /// assert!(fake.membership(&org, &jane).is_none());
+    /// assert!(fake.remove_membership(&org, &jane).is_none());
+    /// assert!(fake.requests().is_empty());
+    /// # Ok::<(), clerk_memberships::testing::SeedError>(())
+    /// ```
+    pub fn remove_membership(
+        &self,
+        organization_id: &str,
+        user_id: &str,
+    ) -> Option<OrganizationMembership> {
+        self.lock().state.delete(organization_id, user_id).ok()
+    }
+
+    /// Sets a membership's role directly, without a request, as someone else's call would
+    /// (to stage a race); `updated_at` becomes the clock's time. Returns the membership as
+    /// it is now, or `None` if there is no such membership.
+    pub fn set_membership_role(
+        &self,
+        organization_id: &str,
+        user_id: &str,
+        role: &str,
+    ) -> Option<OrganizationMembership> {
+        let now = self.now();
+        self.lock()
+            .state
+            .update_role(organization_id, user_id, role.to_owned(), now)
+            .ok()
+    }
+
     /// Every membership of an organization as the API would show it now, oldest first
     /// (empty for an unknown organization).
     pub fn memberships(&self, organization_id: &str) -> Vec<OrganizationMembership> {
@@ -614,21 +690,114 @@ impl FakeClerk {
     pub fn clear_requests(&self) {
         self.lock().requests.clear();
     }
+
+    /// Enforces a sliding-window rate limit from now on, as Clerk does: at most `limit`
+    /// requests are accepted in any window of length `per`, measured on the fake's monotonic
+    /// clock ([`Clock::monotonic`]). A request beyond it is answered `429` with Clerk's error
+    /// JSON (code `too_many_requests`) and a `Retry-After` header in whole seconds, rounded up,
+    /// saying when the oldest request in the window leaves it, which frees a slot. A refused
+    /// request is not processed and takes no slot; [`rate_limited_requests`](Self::rate_limited_requests)
+    /// counts them.
+    ///
+    /// The limit stands behind the network: requests an injected fault stops before they reach
+    /// the server ([`Fault::ConnectFailed`], and the answered faults without
+    /// [`after_processing`](InjectedFault::after_processing)) do not count, those it lets the
+    /// server process do. Calling it again replaces the limit and forgets the window; `limit`
+    /// `0` refuses every request (with a `Retry-After` of `per`), a zero `per` limits nothing.
+    /// There is no limit by default; [`remove_rate_limit`](Self::remove_rate_limit) lifts it.
+    ///
+    /// Clerk's own limits are 100 requests per 10 seconds for development instances and 1,000
+    /// for production ones. To see every 429, send through a transport call of the fake
+    /// rather than a client, whose retries wait `Retry-After` out:
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use clerk_memberships::{ListMemberships, Transport};
+    /// use clerk_memberships::testing::{FakeClerk, FakeOrganization};
+    ///
+    /// let fake = FakeClerk::new(); // a ManualClock: no real time passes
+    /// let org = fake.add_organization(FakeOrganization::new("Acme"));
+    /// fake.rate_limit(2, Duration::from_secs(10));
+    ///
+    /// let request = ListMemberships::builder().organization_id(&org).build()?.render(&fake.client())?;
+    /// let statuses: Vec<u16> = (0..3).map(|_| fake.send(&request).map(|r| r.status())).collect::<Result<_, _>>()?;
+    /// assert_eq!(statuses, [200, 200, 429]);
+    /// let refused = fake.send(&request)?;
+    /// assert_eq!(refused.header("retry-after"), Some("10"));
+    /// assert_eq!(fake.rate_limited_requests(), 2);
+    ///
+    /// // A client waits the `Retry-After` out (on the fake's clock) and gets through.
+    /// let page = ListMemberships::builder().organization_id(&org).build()?.send(&fake.client())?;
+    /// assert_eq!(page.total_count, 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn rate_limit(&self, limit: u32, per: Duration) {
+        self.lock().rate_limit = Some(RateLimit::new(limit, per));
+    }
+
+    /// Lifts the rate limit set by [`rate_limit`](Self::rate_limit); the count of refused
+    /// requests stays.
+    pub fn remove_rate_limit(&self) {
+        self.lock().rate_limit = None;
+    }
+
+    /// How many requests the rate limit has answered `429` so far (injected
+    /// [`Fault::RateLimited`] answers are not counted).
+    pub fn rate_limited_requests(&self) -> u64 {
+        self.lock().rate_limited
+    }
+
+    /// Makes every request take `latency` from now on, as a round trip to Clerk does
+    /// (about 100 ms from most places). `Duration::ZERO`, the default, turns it off.
+    ///
+    /// The latency is slept on the fake's clock before the request is served, without holding
+    /// the fake's lock, so requests sent from several threads at once overlap their
+    /// latencies as they would against a real server. With a [`ManualClock`] (the default)
+    /// it costs no real time: each request moves the clock forward and shows in
+    /// [`ManualClock::sleeps`]; give the fake [`SystemClock`](crate::SystemClock) with
+    /// [`with_clock`](Self::with_clock) for tests of concurrency, where the time must really
+    /// pass. Every request takes it, whatever answers it (a fault, a 429 included).
+    ///
+    /// ```
+    /// use std::time::{Duration, UNIX_EPOCH};
+    /// use clerk_memberships::ListMemberships;
+    /// use clerk_memberships::testing::{FakeClerk, FakeOrganization, ManualClock};
+    ///
+    /// let clock = ManualClock::new(UNIX_EPOCH + Duration::from_secs(1_700_000_000));
+    /// let fake = FakeClerk::with_clock(clock.clone());
+    /// let org = fake.add_organization(FakeOrganization::new("Acme"));
+    /// fake.latency(Duration::from_millis(100));
+    ///
+    /// ListMemberships::builder().organization_id(&org).build()?.send(&fake.client())?;
+    /// assert_eq!(clock.sleeps(), [Duration::from_millis(100)]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn latency(&self, latency: Duration) {
+        self.lock().latency = latency;
+    }
 }
 
 impl Transport for FakeClerk {
     fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
+        // The round trip, slept without the lock: concurrent requests overlap their latencies
+        // as they would against a real server.
+        let latency = self.lock().latency;
+        if !latency.is_zero() {
+            self.inner.clock.sleep(latency);
+        }
         let now = self.now();
+        let arrived = self.inner.clock.monotonic();
         let mut shared = self.lock();
         shared.requests.push(request.clone());
         let route = http::route(request.method(), request.path_and_query());
         let operation = route.as_ref().ok().map(Route::operation);
         let Some(triggered) = shared.faults.fire(operation) else {
-            return Ok(shared.serve(request, route, now));
+            return Ok(shared.admit_and_serve(request, route, now, arrived));
         };
         if triggered.process_first {
-            // The server did the work; the answer is lost or replaced.
-            let _answer = shared.serve(request, route, now);
+            // The request reached the server, which did the work (unless its rate limit
+            // refused it); the answer is lost or replaced.
+            let _answer = shared.admit_and_serve(request, route, now, arrived);
         }
         let trace_id = shared.trace_id();
         triggered.fault.outcome(trace_id)

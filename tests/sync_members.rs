@@ -1,0 +1,793 @@
+//! The single-change helpers of `sync`: what each answers, how many requests it makes, and
+//! how it absorbs races staged between its steps, on the in-memory Clerk; their exact wire
+//! requests and answers the fake cannot give, on `MockTransport`.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, UNIX_EPOCH};
+
+use clerk_memberships::sync::{
+    self, ChangeError, Ensured, MetadataMerge, Outcome, OutcomeKind, Removal, RoleSet, SkipReason,
+};
+use clerk_memberships::testing::{
+    FakeClerk, FakeOrganization, FakeUser, Fault, MEMBERSHIP_JSON, ManualClock, MockTransport,
+};
+use clerk_memberships::{
+    Client, HttpRequest, HttpResponse, Method, Operation, Transport, TransportError,
+};
+use serde_json::json;
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+/// A change made to the fake's state just before a given request reaches it.
+type Action = Box<dyn Fn(&FakeClerk) + Send + Sync>;
+
+/// A transport in front of the fake that changes the fake's state just before chosen
+/// requests (counted from 0) reach it, as someone else's calls would between two steps of a
+/// helper. It sends no request of its own, so the fake's record holds only the helper's.
+#[derive(Clone)]
+struct Meddler {
+    fake: FakeClerk,
+    seen: Arc<AtomicUsize>,
+    actions: Arc<Mutex<Vec<(usize, Action)>>>,
+}
+
+impl Transport for Meddler {
+    fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
+        let n = self.seen.fetch_add(1, Ordering::SeqCst);
+        let actions = self.actions.lock().unwrap_or_else(|e| e.into_inner());
+        for (_, action) in actions.iter().filter(|(at, _)| *at == n) {
+            action(&self.fake);
+        }
+        drop(actions);
+        self.fake.send(request)
+    }
+}
+
+struct Setup {
+    fake: FakeClerk,
+    client: Client,
+    org: String,
+    jane: String,
+    john: String,
+}
+
+fn setup() -> Setup {
+    let clock = ManualClock::new(UNIX_EPOCH + Duration::from_millis(FakeClerk::START_MS as u64));
+    let fake = FakeClerk::with_clock(clock);
+    let org = fake.add_organization(FakeOrganization::new("Acme"));
+    let jane = fake.add_user(FakeUser::new("Jane", "Doe").email("jane@acme.com"));
+    let john = fake.add_user(FakeUser::new("John", "Roe").email("john@acme.com"));
+    Setup {
+        client: fake.client(),
+        fake,
+        org,
+        jane,
+        john,
+    }
+}
+
+impl Setup {
+    /// The methods of the requests the fake saw, in order.
+    fn methods(&self) -> Vec<Method> {
+        self.fake
+            .requests()
+            .iter()
+            .map(HttpRequest::method)
+            .collect()
+    }
+
+    fn creates(&self) -> usize {
+        self.methods()
+            .iter()
+            .filter(|m| **m == Method::Post)
+            .count()
+    }
+
+    fn role(&self, user: &str) -> Option<String> {
+        self.fake.membership(&self.org, user).map(|m| m.role)
+    }
+
+    /// A client whose requests go through a [`Meddler`] that runs each `(n, action)` just
+    /// before the `n`-th request (from 0) reaches the fake.
+    fn meddled(&self, actions: Vec<(usize, Action)>) -> Result<Client, Box<dyn std::error::Error>> {
+        let meddler = Meddler {
+            fake: self.fake.clone(),
+            seen: Arc::new(AtomicUsize::new(0)),
+            actions: Arc::new(Mutex::new(actions)),
+        };
+        Ok(self.fake.client_builder().transport(meddler).build()?)
+    }
+}
+
+fn act(at: usize, action: impl Fn(&FakeClerk) + Send + Sync + 'static) -> (usize, Action) {
+    (at, Box::new(action))
+}
+
+// ---------------------------------------------------------------------------------------
+// ensure_member
+
+#[test]
+fn ensure_member_adds_a_new_member_in_one_request() -> TestResult {
+    let s = setup();
+    let ensured = sync::ensure_member(&s.client, &s.org, &s.jane, "org:member")?;
+    assert_eq!(ensured, Ensured::Created);
+    assert_eq!(s.methods(), [Method::Post]);
+    assert_eq!(s.role(&s.jane).as_deref(), Some("org:member"));
+    Ok(())
+}
+
+#[test]
+fn ensure_member_with_the_same_role_reads_and_writes_nothing_more() -> TestResult {
+    let s = setup();
+    s.fake.add_membership(&s.org, &s.jane, "org:member")?;
+    let ensured = sync::ensure_member(&s.client, &s.org, &s.jane, "org:member")?;
+    assert_eq!(ensured, Ensured::Unchanged);
+    assert_eq!(s.methods(), [Method::Post, Method::Get]);
+    let read = &s.fake.requests()[1];
+    assert_eq!(
+        read.path_and_query(),
+        format!(
+            "/v1/organizations/{}/memberships?user_id={}&limit=1",
+            s.org, s.jane
+        )
+    );
+    Ok(())
+}
+
+#[test]
+fn ensure_member_with_another_role_sets_it_in_three_requests() -> TestResult {
+    let s = setup();
+    s.fake.add_membership(&s.org, &s.jane, "org:member")?;
+    let ensured = sync::ensure_member(&s.client, &s.org, &s.jane, "org:admin")?;
+    assert_eq!(
+        ensured,
+        Ensured::RoleChanged {
+            from: "org:member".into()
+        }
+    );
+    assert_eq!(s.methods(), [Method::Post, Method::Get, Method::Patch]);
+    assert_eq!(s.role(&s.jane).as_deref(), Some("org:admin"));
+    Ok(())
+}
+
+#[test]
+fn ensure_member_with_metadata_sends_it_with_the_create_only() -> TestResult {
+    let s = setup();
+    let public = json!({"team": "billing"});
+    let private = json!({"hr": {"employee_id": 42}});
+    let ensured = sync::ensure_member_with_metadata(
+        &s.client,
+        &s.org,
+        &s.jane,
+        "org:member",
+        public.as_object(),
+        private.as_object(),
+    )?;
+    assert_eq!(ensured, Ensured::Created);
+    assert_eq!(s.methods(), [Method::Post]);
+    let body: serde_json::Value =
+        serde_json::from_slice(s.fake.requests()[0].body().unwrap_or_default())?;
+    assert_eq!(
+        body,
+        json!({"user_id": s.jane, "role": "org:member", "public_metadata": public, "private_metadata": private})
+    );
+
+    // A member keeps the metadata they have: only the role is compared and set.
+    s.fake.add_membership(&s.org, &s.john, "org:member")?;
+    let other = json!({"team": "sales"});
+    let ensured = sync::ensure_member_with_metadata(
+        &s.client,
+        &s.org,
+        &s.john,
+        "org:admin",
+        other.as_object(),
+        None,
+    )?;
+    assert!(matches!(ensured, Ensured::RoleChanged { .. }));
+    let john = s
+        .fake
+        .membership(&s.org, &s.john)
+        .ok_or("john is a member")?;
+    assert!(john.public_metadata.is_empty());
+    Ok(())
+}
+
+#[test]
+fn ensure_member_reports_what_cannot_be_done_without_retrying_it() -> TestResult {
+    let s = setup();
+    let err = sync::ensure_member(&s.client, &s.org, "user_nobody", "org:member").unwrap_err();
+    assert!(!err.is_unknown());
+    assert!(err.error().is_not_found());
+    assert_eq!(s.methods(), [Method::Post]);
+
+    let full = s
+        .fake
+        .add_organization(FakeOrganization::new("Full").max_allowed_memberships(1));
+    s.fake.add_membership(&full, &s.john, "org:admin")?;
+    let err = sync::ensure_member(&s.client, &full, &s.jane, "org:member").unwrap_err();
+    assert!(err.error().is_quota_exceeded());
+    assert!(matches!(Outcome::from(err), Outcome::Failed(_)));
+    Ok(())
+}
+
+#[test]
+fn invalid_input_is_refused_before_anything_is_sent() -> TestResult {
+    let s = setup();
+    let refused = [
+        sync::ensure_member(&s.client, &s.org, &s.jane, "").unwrap_err(),
+        sync::ensure_member(&s.client, "", &s.jane, "org:member").unwrap_err(),
+        sync::change_role(&s.client, &s.org, "..", "org:admin").unwrap_err(),
+    ];
+    for err in &refused {
+        assert!(err.error().build_error().is_some(), "{err}");
+    }
+    assert!(
+        sync::remove_member(&s.client, &s.org, " ")
+            .unwrap_err()
+            .build_error()
+            .is_some()
+    );
+    assert!(
+        sync::find_member(&s.client, &s.org, "")
+            .unwrap_err()
+            .build_error()
+            .is_some()
+    );
+    let too_deep = (0..100).fold(json!(1), |inner, _| json!({ "a": inner }));
+    let err =
+        sync::merge_metadata(&s.client, &s.org, &s.jane, too_deep.as_object(), None).unwrap_err();
+    assert_eq!(
+        err.build_error().map(|e| e.field()),
+        Some("public_metadata")
+    );
+    assert!(s.fake.requests().is_empty());
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// A create whose answer is lost: settled by reading back, never sent twice when it landed.
+
+#[test]
+fn a_create_answered_503_after_it_landed_is_settled_as_created() -> TestResult {
+    let s = setup();
+    s.fake
+        .inject(Fault::ServerError { status: 503 })
+        .after_processing()
+        .only(Operation::Create);
+    let ensured = sync::ensure_member(&s.client, &s.org, &s.jane, "org:member")?;
+    assert_eq!(ensured, Ensured::Created);
+    assert_eq!(s.methods(), [Method::Post, Method::Get]);
+    assert_eq!(s.creates(), 1, "no create reached the fake twice");
+    assert_eq!(s.role(&s.jane).as_deref(), Some("org:member"));
+    Ok(())
+}
+
+#[test]
+fn a_create_that_timed_out_after_it_landed_is_settled_as_created() -> TestResult {
+    let s = setup();
+    s.fake.inject(Fault::TimedOut).only(Operation::Create);
+    let ensured = sync::ensure_member(&s.client, &s.org, &s.jane, "org:member")?;
+    assert_eq!(ensured, Ensured::Created);
+    assert_eq!(s.methods(), [Method::Post, Method::Get]);
+    Ok(())
+}
+
+#[test]
+fn a_lost_create_found_with_another_role_gets_its_role_set() -> TestResult {
+    let s = setup();
+    // The create is lost behind a proxy's page before it is processed; meanwhile someone
+    // else adds Jane as an admin.
+    s.fake
+        .inject(Fault::HtmlPage { status: 502 })
+        .only(Operation::Create);
+    let (org, jane) = (s.org.clone(), s.jane.clone());
+    let client = s.meddled(vec![act(1, move |fake| {
+        fake.add_membership(&org, &jane, "org:admin").ok();
+    })])?;
+    let ensured = sync::ensure_member(&client, &s.org, &s.jane, "org:member")?;
+    assert_eq!(
+        ensured,
+        Ensured::RoleChanged {
+            from: "org:admin".into()
+        }
+    );
+    assert_eq!(s.methods(), [Method::Post, Method::Get, Method::Patch]);
+    assert_eq!(s.role(&s.jane).as_deref(), Some("org:member"));
+    Ok(())
+}
+
+#[test]
+fn a_create_that_did_not_land_is_sent_again_once() -> TestResult {
+    let s = setup();
+    // A 503 before processing: the read-back finds nothing, so creating again is safe.
+    s.fake
+        .inject(Fault::ServerError { status: 503 })
+        .only(Operation::Create);
+    let ensured = sync::ensure_member(&s.client, &s.org, &s.jane, "org:member")?;
+    assert_eq!(ensured, Ensured::Created);
+    assert_eq!(s.methods(), [Method::Post, Method::Get, Method::Post]);
+    assert_eq!(s.fake.memberships(&s.org).len(), 1);
+    Ok(())
+}
+
+#[test]
+fn a_create_that_twice_did_not_land_fails_with_its_error() -> TestResult {
+    let s = setup();
+    s.fake
+        .inject(Fault::ServerError { status: 503 })
+        .times(2)
+        .only(Operation::Create);
+    let err = sync::ensure_member(&s.client, &s.org, &s.jane, "org:member").unwrap_err();
+    assert!(matches!(err, ChangeError::Failed(_)), "{err:?}");
+    assert_eq!(err.error().status(), Some(503));
+    assert_eq!(
+        s.methods(),
+        [Method::Post, Method::Get, Method::Post, Method::Get],
+        "two creates at most, each settled"
+    );
+    assert_eq!(
+        s.role(&s.jane),
+        None,
+        "read back twice: certainly not created"
+    );
+    Ok(())
+}
+
+#[test]
+fn a_lost_create_whose_read_back_fails_is_unknown() -> TestResult {
+    let s = setup();
+    s.fake.inject(Fault::TimedOut).only(Operation::Create);
+    // The client tries a list four times by default; every attempt fails.
+    s.fake
+        .inject(Fault::ServerError { status: 500 })
+        .times(4)
+        .only(Operation::List);
+    let err = sync::ensure_member(&s.client, &s.org, &s.jane, "org:member").unwrap_err();
+    assert!(err.is_unknown());
+    assert!(
+        err.error()
+            .transport_error()
+            .is_some_and(|t| t.may_have_been_sent())
+    );
+    assert_eq!(err.read_back_error().and_then(|e| e.status()), Some(500));
+    assert!(
+        err.to_string()
+            .starts_with("unknown whether the membership was created: create membership (POST "),
+        "{err}"
+    );
+    let source = std::error::Error::source(&err).ok_or("a source")?;
+    assert!(source.to_string().contains("status 500"), "{source}");
+    assert_eq!(s.creates(), 1, "an unsettled create is never sent again");
+    assert!(matches!(Outcome::from(err), Outcome::Unknown { .. }));
+    // It did land: planning again would see it.
+    assert_eq!(s.role(&s.jane).as_deref(), Some("org:member"));
+    Ok(())
+}
+
+#[test]
+fn a_create_refused_by_the_rate_limit_is_not_settled_but_retried_by_the_client() -> TestResult {
+    let s = setup();
+    s.fake
+        .inject(Fault::RateLimited {
+            retry_after: Duration::from_secs(1),
+        })
+        .only(Operation::Create);
+    let ensured = sync::ensure_member(&s.client, &s.org, &s.jane, "org:member")?;
+    assert_eq!(ensured, Ensured::Created);
+    assert_eq!(
+        s.methods(),
+        [Method::Post, Method::Post],
+        "a 429 was not processed"
+    );
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// Races between the steps of ensure_member
+
+#[test]
+fn a_member_who_vanishes_before_the_read_is_created_again() -> TestResult {
+    let s = setup();
+    s.fake.add_membership(&s.org, &s.jane, "org:member")?;
+    let (org, jane) = (s.org.clone(), s.jane.clone());
+    let client = s.meddled(vec![act(1, move |fake| {
+        fake.remove_membership(&org, &jane);
+    })])?;
+    let ensured = sync::ensure_member(&client, &s.org, &s.jane, "org:admin")?;
+    assert_eq!(ensured, Ensured::Created);
+    assert_eq!(s.methods(), [Method::Post, Method::Get, Method::Post]);
+    assert_eq!(s.role(&s.jane).as_deref(), Some("org:admin"));
+    Ok(())
+}
+
+#[test]
+fn a_role_update_whose_membership_vanished_creates_it() -> TestResult {
+    let s = setup();
+    s.fake.add_membership(&s.org, &s.jane, "org:member")?;
+    let (org, jane) = (s.org.clone(), s.jane.clone());
+    let client = s.meddled(vec![act(2, move |fake| {
+        fake.remove_membership(&org, &jane);
+    })])?;
+    let ensured = sync::ensure_member(&client, &s.org, &s.jane, "org:admin")?;
+    assert_eq!(ensured, Ensured::Created);
+    assert_eq!(
+        s.methods(),
+        [Method::Post, Method::Get, Method::Patch, Method::Post]
+    );
+    assert_eq!(s.role(&s.jane).as_deref(), Some("org:admin"));
+    Ok(())
+}
+
+#[test]
+fn a_role_set_by_someone_else_meanwhile_is_overwritten_with_the_one_asked() -> TestResult {
+    let s = setup();
+    s.fake.add_membership(&s.org, &s.jane, "org:member")?;
+    let (org, jane) = (s.org.clone(), s.jane.clone());
+    let client = s.meddled(vec![act(2, move |fake| {
+        fake.set_membership_role(&org, &jane, "org:billing");
+    })])?;
+    let ensured = sync::ensure_member(&client, &s.org, &s.jane, "org:admin")?;
+    // The role it had when read is the one reported.
+    assert_eq!(
+        ensured,
+        Ensured::RoleChanged {
+            from: "org:member".into()
+        }
+    );
+    assert_eq!(s.role(&s.jane).as_deref(), Some("org:admin"));
+    Ok(())
+}
+
+#[test]
+fn a_membership_that_keeps_flapping_ends_the_call_after_two_creates() -> TestResult {
+    let s = setup();
+    let add = |at: usize| {
+        let (org, jane) = (s.org.clone(), s.jane.clone());
+        act(at, move |fake| {
+            fake.add_membership(&org, &jane, "org:member").ok();
+        })
+    };
+    let remove = |at: usize| {
+        let (org, jane) = (s.org.clone(), s.jane.clone());
+        act(at, move |fake| {
+            fake.remove_membership(&org, &jane);
+        })
+    };
+    // Someone adds Jane before each create and removes her before each update.
+    let client = s.meddled(vec![add(0), remove(2), add(3), remove(5)])?;
+    let err = sync::ensure_member(&client, &s.org, &s.jane, "org:admin").unwrap_err();
+    assert!(matches!(err, ChangeError::Failed(_)));
+    assert!(err.error().is_not_found(), "the last error: {err}");
+    assert_eq!(
+        s.methods(),
+        [
+            Method::Post,
+            Method::Get,
+            Method::Patch,
+            Method::Post,
+            Method::Get,
+            Method::Patch
+        ],
+        "six requests at most"
+    );
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// change_role
+
+#[test]
+fn change_role_updates_a_member_in_one_request() -> TestResult {
+    let s = setup();
+    s.fake.add_membership(&s.org, &s.jane, "org:member")?;
+    assert_eq!(
+        sync::change_role(&s.client, &s.org, &s.jane, "org:admin")?,
+        RoleSet::Changed
+    );
+    assert_eq!(s.methods(), [Method::Patch]);
+    assert_eq!(s.role(&s.jane).as_deref(), Some("org:admin"));
+    Ok(())
+}
+
+#[test]
+fn change_role_answered_404_adds_the_user_with_the_role() -> TestResult {
+    let s = setup();
+    let set = sync::change_role(&s.client, &s.org, &s.jane, "org:admin")?;
+    assert_eq!(set, RoleSet::Created);
+    assert_eq!(Outcome::from(set).kind(), OutcomeKind::AlreadyDone);
+    assert_eq!(s.methods(), [Method::Patch, Method::Post]);
+    assert_eq!(s.role(&s.jane).as_deref(), Some("org:admin"));
+    Ok(())
+}
+
+#[test]
+fn change_role_absorbs_a_member_added_again_meanwhile() -> TestResult {
+    let s = setup();
+    let (org, jane) = (s.org.clone(), s.jane.clone());
+    // The update finds no member; before the create, someone adds Jane with the role.
+    let client = s.meddled(vec![act(1, move |fake| {
+        fake.add_membership(&org, &jane, "org:admin").ok();
+    })])?;
+    assert_eq!(
+        sync::change_role(&client, &s.org, &s.jane, "org:admin")?,
+        RoleSet::Unchanged
+    );
+    assert_eq!(s.methods(), [Method::Patch, Method::Post, Method::Get]);
+    Ok(())
+}
+
+#[test]
+fn change_role_in_an_unknown_organization_fails_with_the_creates_404() -> TestResult {
+    let s = setup();
+    let err = sync::change_role(&s.client, "org_unknown", &s.jane, "org:admin").unwrap_err();
+    assert!(err.error().is_not_found());
+    assert_eq!(
+        err.error().operation().map(|call| call.operation()),
+        Some(Operation::Create)
+    );
+    assert_eq!(s.methods(), [Method::Patch, Method::Post]);
+    Ok(())
+}
+
+#[test]
+fn change_role_with_a_lost_create_settles_it_by_reading_back() -> TestResult {
+    let s = setup();
+    s.fake
+        .inject(Fault::ServerError { status: 504 })
+        .after_processing()
+        .only(Operation::Create);
+    assert_eq!(
+        sync::change_role(&s.client, &s.org, &s.jane, "org:admin")?,
+        RoleSet::Created
+    );
+    assert_eq!(s.methods(), [Method::Patch, Method::Post, Method::Get]);
+    assert_eq!(s.creates(), 1);
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// remove_member
+
+#[test]
+fn remove_member_removes_or_finds_nothing_to_remove_in_one_request() -> TestResult {
+    let s = setup();
+    s.fake.add_membership(&s.org, &s.jane, "org:admin")?;
+    assert_eq!(
+        sync::remove_member(&s.client, &s.org, &s.jane)?,
+        Removal::Removed {
+            role: "org:admin".into()
+        }
+    );
+    assert_eq!(
+        sync::remove_member(&s.client, &s.org, &s.jane)?,
+        Removal::WasNotMember
+    );
+    assert_eq!(s.methods(), [Method::Delete, Method::Delete]);
+    assert!(s.fake.membership(&s.org, &s.jane).is_none());
+    Ok(())
+}
+
+#[test]
+fn a_delete_whose_answer_was_lost_and_whose_retry_found_nothing_is_gone() -> TestResult {
+    let s = setup();
+    s.fake.add_membership(&s.org, &s.jane, "org:admin")?;
+    s.fake
+        .inject(Fault::ConnectionReset)
+        .only(Operation::Delete);
+    let removal = sync::remove_member(&s.client, &s.org, &s.jane)?;
+    assert_eq!(removal, Removal::Gone);
+    assert_eq!(Outcome::from(removal).kind(), OutcomeKind::Applied);
+    assert_eq!(s.methods(), [Method::Delete, Method::Delete]);
+    Ok(())
+}
+
+#[test]
+fn remove_member_reports_other_failures() -> TestResult {
+    let s = setup();
+    s.fake.add_membership(&s.org, &s.jane, "org:admin")?;
+    s.fake
+        .inject(Fault::ServerError { status: 503 })
+        .times(4)
+        .only(Operation::Delete);
+    let err = sync::remove_member(&s.client, &s.org, &s.jane).unwrap_err();
+    assert_eq!(err.status(), Some(503));
+    assert_eq!(err.attempts(), 4);
+    assert!(matches!(
+        Outcome::from(Err::<Removal, _>(err)),
+        Outcome::Failed(_)
+    ));
+    assert!(s.fake.membership(&s.org, &s.jane).is_some());
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// merge_metadata
+
+#[test]
+fn merge_metadata_deep_merges_in_one_request() -> TestResult {
+    let s = setup();
+    s.fake.add_membership(&s.org, &s.jane, "org:member")?;
+    let first = json!({"team": "billing", "hr": {"id": 1, "old": true}});
+    sync::merge_metadata(&s.client, &s.org, &s.jane, first.as_object(), None)?;
+    let patch = json!({"hr": {"old": null, "grade": "B"}});
+    let merged = sync::merge_metadata(&s.client, &s.org, &s.jane, patch.as_object(), None)?;
+    assert_eq!(merged, MetadataMerge::Merged);
+    let jane = s
+        .fake
+        .membership(&s.org, &s.jane)
+        .ok_or("jane is a member")?;
+    assert_eq!(
+        serde_json::Value::Object(jane.public_metadata),
+        json!({"team": "billing", "hr": {"id": 1, "grade": "B"}})
+    );
+    assert_eq!(s.methods(), [Method::Patch, Method::Patch]);
+    let sent = &s.fake.requests()[1];
+    let body: serde_json::Value = serde_json::from_slice(sent.body().unwrap_or_default())?;
+    assert_eq!(
+        body,
+        json!({"public_metadata": patch}),
+        "the patch, verbatim"
+    );
+    Ok(())
+}
+
+#[test]
+fn merge_metadata_into_a_user_who_is_not_a_member_is_skipped() -> TestResult {
+    let s = setup();
+    let patch = json!({"team": "billing"});
+    let merged = sync::merge_metadata(&s.client, &s.org, &s.john, None, patch.as_object())?;
+    assert_eq!(merged, MetadataMerge::NotAMember);
+    match Outcome::from(merged) {
+        Outcome::Skipped(reason) => {
+            assert_eq!(reason, SkipReason::NotAMember);
+            assert_eq!(reason.to_string(), "no longer a member");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(s.methods(), [Method::Patch]);
+    assert!(
+        s.fake.membership(&s.org, &s.john).is_none(),
+        "never created"
+    );
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// find_member
+
+#[test]
+fn find_member_reads_one_membership_with_the_user_id_filter() -> TestResult {
+    let s = setup();
+    s.fake.add_membership(&s.org, &s.john, "org:member")?;
+    s.fake.add_membership(&s.org, &s.jane, "org:admin")?;
+    let jane = sync::find_member(&s.client, &s.org, &s.jane)?.ok_or("jane is a member")?;
+    assert_eq!(jane.role, "org:admin");
+    assert_eq!(
+        jane.public_user_data.map(|user| user.user_id),
+        Some(s.jane.clone())
+    );
+    s.fake.remove_membership(&s.org, &s.jane);
+    assert_eq!(sync::find_member(&s.client, &s.org, &s.jane)?, None);
+    assert_eq!(s.methods(), [Method::Get, Method::Get]);
+    Ok(())
+}
+
+#[test]
+fn find_member_sends_a_signed_id_with_one_more_plus() -> TestResult {
+    let s = setup();
+    let odd = s.fake.add_user(FakeUser::new("Odd", "One").id("-odd"));
+    s.fake.add_membership(&s.org, &s.jane, "org:member")?;
+    s.fake.add_membership(&s.org, &odd, "org:member")?;
+    let found = sync::find_member(&s.client, &s.org, &odd)?.ok_or("found")?;
+    assert_eq!(
+        found.public_user_data.map(|user| user.user_id).as_deref(),
+        Some("-odd")
+    );
+    let sent = s.fake.last_request().ok_or("a request")?;
+    assert!(
+        sent.path_and_query()
+            .ends_with("/memberships?user_id=%2B-odd&limit=1")
+    );
+    Ok(())
+}
+
+#[test]
+fn find_member_ignores_a_member_the_filter_should_have_excluded() -> TestResult {
+    // A server that ignored the filter answers with someone else.
+    let mock = MockTransport::new();
+    mock.push_json(
+        200,
+        format!(r#"{{"data":[{MEMBERSHIP_JSON}],"total_count":1}}"#),
+    );
+    let found = sync::find_member(&mock.client(), "org_1", "user_1")?;
+    assert_eq!(found, None);
+    let sent = mock.last_request().ok_or("a request")?;
+    assert_eq!(sent.method(), Method::Get);
+    assert_eq!(
+        sent.path_and_query(),
+        "/v1/organizations/org_1/memberships?user_id=user_1&limit=1"
+    );
+    Ok(())
+}
+
+#[test]
+fn a_create_answered_2xx_that_cannot_be_read_is_settled_by_reading_back() -> TestResult {
+    let mock = MockTransport::new();
+    let user = "user_2h8op3Isl1QR7tKu5FGNfaLKEoU";
+    mock.push_json(200, "{not json").push_json(
+        200,
+        format!(r#"{{"data":[{MEMBERSHIP_JSON}],"total_count":1}}"#),
+    );
+    let ensured = sync::ensure_member(&mock.client(), "org_1", user, "org:member")?;
+    assert_eq!(ensured, Ensured::Created);
+    let sent = mock.requests();
+    assert_eq!(sent.len(), 2);
+    assert_eq!(sent[0].method(), Method::Post);
+    assert_eq!(sent[1].method(), Method::Get);
+    Ok(())
+}
+
+#[test]
+fn an_already_a_member_answer_is_read_and_compared() -> TestResult {
+    let mock = MockTransport::new();
+    let user = "user_2h8op3Isl1QR7tKu5FGNfaLKEoU";
+    mock.push_json(
+        400,
+        r#"{"errors":[{"code":"already_a_member_in_organization","message":"already a member","long_message":"already a member"}]}"#,
+    )
+    .push_json(200, format!(r#"{{"data":[{MEMBERSHIP_JSON}],"total_count":1}}"#))
+    .push_json(200, MEMBERSHIP_JSON.replace("org:member", "org:admin"));
+    let ensured = sync::ensure_member(&mock.client(), "org_1", user, "org:admin")?;
+    assert_eq!(
+        ensured,
+        Ensured::RoleChanged {
+            from: "org:member".into()
+        }
+    );
+    let sent = mock.requests();
+    assert_eq!(sent[2].method(), Method::Patch);
+    assert_eq!(
+        sent[2].path_and_query(),
+        format!("/v1/organizations/org_1/memberships/{user}")
+    );
+    assert_eq!(sent[2].body(), Some(&br#"{"role":"org:admin"}"#[..]));
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// Outcomes
+
+#[test]
+fn every_answer_maps_to_one_outcome() {
+    let kinds = [
+        (Outcome::from(Ensured::Created), OutcomeKind::Applied),
+        (
+            Outcome::from(Ensured::RoleChanged { from: "x".into() }),
+            OutcomeKind::AlreadyDone,
+        ),
+        (Outcome::from(Ensured::Unchanged), OutcomeKind::AlreadyDone),
+        (Outcome::from(RoleSet::Changed), OutcomeKind::Applied),
+        (Outcome::from(RoleSet::Created), OutcomeKind::AlreadyDone),
+        (Outcome::from(RoleSet::Unchanged), OutcomeKind::AlreadyDone),
+        (
+            Outcome::from(Removal::Removed { role: "x".into() }),
+            OutcomeKind::Applied,
+        ),
+        (Outcome::from(Removal::Gone), OutcomeKind::Applied),
+        (
+            Outcome::from(Removal::WasNotMember),
+            OutcomeKind::AlreadyDone,
+        ),
+        (Outcome::from(MetadataMerge::Merged), OutcomeKind::Applied),
+        (
+            Outcome::from(MetadataMerge::NotAMember),
+            OutcomeKind::Skipped,
+        ),
+    ];
+    for (outcome, kind) in kinds {
+        assert_eq!(outcome.kind(), kind, "{outcome:?}");
+        assert!(outcome.error().is_none());
+    }
+    assert_eq!(OutcomeKind::Unknown.to_string(), "unknown");
+}
