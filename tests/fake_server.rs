@@ -400,3 +400,28 @@ fn only_loopback_unless_asked_and_the_system_clock_by_default() -> TestResult {
     assert!(anywhere.base_url().starts_with("http://127.0.0.1:"));
     Ok(())
 }
+
+#[test]
+fn the_fakes_rate_limit_and_latency_apply_over_http() -> TestResult {
+    let clock = clerk_memberships::testing::ManualClock::new(
+        std::time::UNIX_EPOCH + Duration::from_secs(1_778_544_000),
+    );
+    let fake = FakeClerk::with_clock(clock.clone());
+    seed(&fake);
+    let server = ServeOptions::new().serve(&fake, "127.0.0.1:0")?;
+    fake.rate_limit(2, Duration::from_secs(10));
+    fake.latency(Duration::from_millis(40));
+    let list = ListMemberships::builder()
+        .organization_id("org_acme")
+        .build()?;
+    let single = server.client().with_retry_policy(RetryPolicy::none());
+    assert_eq!(list.send(&single)?.total_count, 1);
+    assert_eq!(list.send(&single)?.total_count, 1);
+    let err = list.send(&single).unwrap_err();
+    assert!(err.is_rate_limited(), "{err:?}");
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(10)));
+    assert_eq!(fake.rate_limited_requests(), 1);
+    // The latency is slept on the fake's (manual) clock, once per request.
+    assert_eq!(clock.sleeps(), [Duration::from_millis(40); 3]);
+    Ok(())
+}
