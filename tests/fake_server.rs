@@ -6,7 +6,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use clerk_memberships::sync::{self, Roster, RosterEntry, SyncOptions};
+use clerk_memberships::sync::{self, Change, Roster, RosterEntry, SyncOptions};
 use clerk_memberships::testing::{
     FakeClerk, FakeOrganization, FakeServer, FakeUser, Fault, ServeOptions,
 };
@@ -195,27 +195,43 @@ fn ten_thousand_members_list_page_by_page_over_one_connection() -> TestResult {
 }
 
 #[test]
-fn a_roster_sync_plan_reads_the_served_fake() -> TestResult {
+fn a_roster_sync_plan_reads_the_served_fake_and_its_changes_apply_over_http() -> TestResult {
     let (fake, server) = served();
     seed(&fake);
+    let client = server.client();
     let roster = Roster::from_entries([
         RosterEntry::email("ann@acme.com", "org:member"),
         RosterEntry::external_id("hr-bob", "org:admin"),
     ])?;
-    let plan = sync::plan(
-        &server.client(),
-        "org_acme",
-        &roster,
-        &SyncOptions::builder().build(),
-    )?;
+    let options = SyncOptions::builder().build();
+    let plan = sync::plan(&client, "org_acme", &roster, &options)?;
     let counts = plan.counts();
     assert_eq!((counts.add, counts.change_role), (1, 1), "{plan}");
     assert!(
         server
             .requests()
             .iter()
-            .all(|r| matches!(r.operation(), Operation::List | Operation::ListUsers))
+            .all(|r| matches!(r.operation(), Operation::List | Operation::ListUsers)),
+        "planning only reads"
     );
+
+    // Apply the plan one change at a time with the single-change helpers.
+    for change in plan.changes() {
+        match change {
+            Change::Add { user_id, role, .. } => {
+                sync::ensure_member(&client, "org_acme", user_id, role)?;
+            }
+            Change::ChangeRole { user_id, to, .. } => {
+                sync::change_role(&client, "org_acme", user_id, to)?;
+            }
+            other => panic!("not planned: {other:?}"),
+        }
+    }
+    let role = |user: &str| fake.membership("org_acme", user).map(|m| m.role);
+    assert_eq!(role("user_ann").as_deref(), Some("org:member"));
+    assert_eq!(role("user_bob").as_deref(), Some("org:admin"));
+    // Converged: planning again changes nothing.
+    assert!(sync::plan(&client, "org_acme", &roster, &options)?.is_empty());
     Ok(())
 }
 
@@ -423,5 +439,28 @@ fn the_fakes_rate_limit_and_latency_apply_over_http() -> TestResult {
     assert_eq!(fake.rate_limited_requests(), 1);
     // The latency is slept on the fake's (manual) clock, once per request.
     assert_eq!(clock.sleeps(), [Duration::from_millis(40); 3]);
+    Ok(())
+}
+
+#[test]
+fn a_client_that_expects_100_continue_is_told_to_go_on() -> TestResult {
+    let (fake, server) = served();
+    seed(&fake);
+    let body = br#"{"user_id":"user_bob","role":"org:member"}"#;
+    let mut stream = TcpStream::connect(server.addr())?;
+    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+    write!(
+        stream,
+        "POST /v1/organizations/org_acme/memberships HTTP/1.1\r\nhost: x\r\nauthorization: Bearer sk_test_1\r\ncontent-type: application/json\r\nexpect: 100-continue\r\nconnection: close\r\ncontent-length: {}\r\n\r\n",
+        body.len()
+    )?;
+    let mut interim = [0; 25];
+    stream.read_exact(&mut interim)?;
+    assert_eq!(&interim, b"HTTP/1.1 100 Continue\r\n\r\n");
+    stream.write_all(body)?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer)?;
+    assert!(answer.starts_with("HTTP/1.1 200 OK\r\n"), "{answer}");
+    assert!(fake.membership("org_acme", "user_bob").is_some());
     Ok(())
 }

@@ -223,6 +223,8 @@ impl FakeClerk {
 ///   `idempotency-key`, `user-agent`).
 /// - Methods other than `GET`, `POST`, `PATCH` and `DELETE` get `404 resource_not_found`
 ///   and are not recorded.
+/// - A body needs `Content-Length` (a chunked one is refused with `411`);
+///   `Expect: 100-continue` is answered at once.
 /// - [`Fault::ConnectFailed`](super::Fault::ConnectFailed),
 ///   [`TimedOut`](super::Fault::TimedOut) and
 ///   [`ConnectionReset`](super::Fault::ConnectionReset) close the connection without an
@@ -542,6 +544,7 @@ fn read_request(reader: &mut BufReader<TcpStream>, max_bytes: usize) -> Read1 {
     let mut keep_alive = !http_10;
     let mut content_length: usize = 0;
     let mut host = None;
+    let mut expect_continue = false;
     let mut recorded = Vec::new();
     for header in parsed.headers.iter() {
         let value = String::from_utf8_lossy(header.value).trim().to_owned();
@@ -563,6 +566,7 @@ fn read_request(reader: &mut BufReader<TcpStream>, max_bytes: usize) -> Read1 {
                 }
             }
             "host" => host = Some(value),
+            "expect" => expect_continue = value.eq_ignore_ascii_case("100-continue"),
             _ => {
                 if let Some(known) = RECORDED_HEADERS.iter().find(|known| **known == name) {
                     recorded.push((*known, value));
@@ -572,6 +576,16 @@ fn read_request(reader: &mut BufReader<TcpStream>, max_bytes: usize) -> Read1 {
     }
     if content_length > max_bytes.saturating_sub(head.len()) {
         return Read1::Refuse(too_large(413, "Request body"));
+    }
+    if expect_continue && content_length > 0 {
+        // curl and others wait for this (or a second) before sending a large body.
+        if reader
+            .get_mut()
+            .write_all(b"HTTP/1.1 100 Continue\r\n\r\n")
+            .is_err()
+        {
+            return Read1::Closed;
+        }
     }
     let mut body = vec![0; content_length];
     if reader.read_exact(&mut body).is_err() {
