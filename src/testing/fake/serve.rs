@@ -101,10 +101,10 @@ impl ServeOptions {
 
     /// How long a keep-alive connection may stay silent before the server closes it.
     ///
-    /// Defaults to 60 seconds. Shutting the server down closes idle connections at once
-    /// whatever this is.
+    /// Defaults to 60 seconds; zero counts as one millisecond. Shutting the server down
+    /// closes idle connections at once whatever this is.
     pub fn idle_timeout(mut self, timeout: Duration) -> Self {
-        self.idle_timeout = timeout;
+        self.idle_timeout = timeout.max(Duration::from_millis(1));
         self
     }
 
@@ -429,10 +429,9 @@ struct Incoming {
 }
 
 fn serve_connection(stream: TcpStream, context: &Context) {
-    if stream
-        .set_read_timeout(Some(context.options.idle_timeout))
-        .is_err()
-    {
+    // A client that stops reading cannot hold a thread longer than a silent one.
+    let idle = Some(context.options.idle_timeout);
+    if stream.set_read_timeout(idle).is_err() || stream.set_write_timeout(idle).is_err() {
         return;
     }
     let Ok(mut writer) = stream.try_clone() else {
