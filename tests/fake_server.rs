@@ -6,7 +6,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use clerk_memberships::sync::{self, Change, Roster, RosterEntry, SyncOptions};
+use clerk_memberships::sync::{self, ApplyOptions, Roster, RosterEntry, SyncOptions};
 use clerk_memberships::testing::{
     FakeClerk, FakeOrganization, FakeServer, FakeUser, Fault, ServeOptions,
 };
@@ -195,7 +195,7 @@ fn ten_thousand_members_list_page_by_page_over_one_connection() -> TestResult {
 }
 
 #[test]
-fn a_roster_sync_plan_reads_the_served_fake_and_its_changes_apply_over_http() -> TestResult {
+fn a_roster_sync_plan_reads_the_served_fake_and_applies_over_http() -> TestResult {
     let (fake, server) = served();
     seed(&fake);
     let client = server.client();
@@ -215,18 +215,10 @@ fn a_roster_sync_plan_reads_the_served_fake_and_its_changes_apply_over_http() ->
         "planning only reads"
     );
 
-    // Apply the plan one change at a time with the single-change helpers.
-    for change in plan.changes() {
-        match change {
-            Change::Add { user_id, role, .. } => {
-                sync::ensure_member(&client, "org_acme", user_id, role)?;
-            }
-            Change::ChangeRole { user_id, to, .. } => {
-                sync::change_role(&client, "org_acme", user_id, to)?;
-            }
-            other => panic!("not planned: {other:?}"),
-        }
-    }
+    // Apply it over HTTP, with several workers.
+    let report = plan.apply(&client, &ApplyOptions::builder().workers(4).build())?;
+    assert!(report.is_success(), "{report}");
+    assert_eq!(report.counts().applied, 2, "{report}");
     let role = |user: &str| fake.membership("org_acme", user).map(|m| m.role);
     assert_eq!(role("user_ann").as_deref(), Some("org:member"));
     assert_eq!(role("user_bob").as_deref(), Some("org:admin"));
