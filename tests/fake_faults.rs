@@ -466,3 +466,39 @@ fn opting_in_to_ambiguous_create_retries_meets_the_duplicate() -> TestResult {
     assert!(s.is_member());
     Ok(())
 }
+
+#[test]
+fn a_fault_injected_with_its_scope_is_armed_already_scoped() {
+    use clerk_memberships::testing::FaultScope;
+    let fake = FakeClerk::new();
+    let org = fake.add_organization(FakeOrganization::new("Acme"));
+    let user = fake.add_user(FakeUser::new("Jane", "Doe"));
+    let fault = fake.inject_with(
+        Fault::ServerError { status: 503 },
+        FaultScope::default()
+            .times(2)
+            .only(Operation::Create)
+            .after_processing(),
+    );
+    assert_eq!(fault.remaining(), 2);
+    // A list is not the operation named: untouched, and it does not count.
+    clerk_memberships::ListMemberships::builder()
+        .organization_id(&org)
+        .build()
+        .unwrap()
+        .send(&fake.client())
+        .unwrap();
+    assert_eq!(fault.remaining(), 2);
+    // A create is hit, after it was processed.
+    let err = clerk_memberships::CreateMembership::builder()
+        .organization_id(&org)
+        .user_id(&user)
+        .role("org:member")
+        .build()
+        .unwrap()
+        .send(&fake.client())
+        .unwrap_err();
+    assert_eq!(err.status(), Some(503));
+    assert!(fake.membership(&org, &user).is_some(), "processed first");
+    assert_eq!(fault.remaining(), 1);
+}

@@ -4,6 +4,8 @@
 //! Tests with several workers run on the real clock (the fake answers at once, so they take
 //! milliseconds); `ManualClock` only where one worker applies.
 
+mod support;
+
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -13,64 +15,36 @@ use clerk_memberships::sync::{
     self, ApplyOptions, ApplyReport, Change, ChangeKind, MetadataPolicy, Outcome, OutcomeKind,
     Plan, Progress, RemovalThreshold, Roster, RosterEntry, SkipReason, SyncError, SyncOptions,
 };
-use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeUser, Fault, clerk_error_json};
+use clerk_memberships::testing::{FakeClerk, Fault, clerk_error_json};
 use clerk_memberships::{
-    Client, HttpRequest, HttpResponse, Method, Operation, RetryPolicy, SystemClock, Transport,
+    HttpRequest, HttpResponse, Method, Operation, RetryPolicy, SystemClock, Transport,
     TransportError,
 };
 use serde_json::{Value, json};
+use support::org::Org;
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
-struct Org {
-    fake: FakeClerk,
-    client: Client,
-    id: String,
+/// On the fake's `ManualClock`: for one worker only.
+fn manual() -> Org {
+    on(FakeClerk::new())
+}
+
+/// On the real clock, with quick retries: for several workers.
+fn real() -> Org {
+    on(FakeClerk::with_clock(SystemClock))
+}
+
+fn on(fake: FakeClerk) -> Org {
+    Org::on(fake, |fake| {
+        fake.client_builder()
+            .retry_policy(quick_retries())
+            .build()
+            .expect("client")
+    })
 }
 
 impl Org {
-    /// On the fake's `ManualClock`: for one worker only.
-    fn manual() -> Org {
-        Org::on(FakeClerk::new())
-    }
-
-    /// On the real clock, with quick retries: for several workers.
-    fn real() -> Org {
-        Org::on(FakeClerk::with_clock(SystemClock))
-    }
-
-    fn on(fake: FakeClerk) -> Org {
-        let id = fake.add_organization(FakeOrganization::new("Acme").id("org_acme"));
-        let client = fake
-            .client_builder()
-            .retry_policy(quick_retries())
-            .build()
-            .expect("client");
-        Org { fake, client, id }
-    }
-
-    /// A user `user_<name>` with the address `<name>@acme.com`.
-    fn user(&self, name: &str) -> String {
-        self.fake.add_user(
-            FakeUser::new(name, "Acme")
-                .id(format!("user_{name}"))
-                .email(format!("{name}@acme.com")),
-        )
-    }
-
-    /// A user who is a member with `role`.
-    fn member(&self, name: &str, role: &str) -> String {
-        let user = self.user(name);
-        self.fake
-            .add_membership(&self.id, &user, role)
-            .expect("seeded");
-        user
-    }
-
-    fn role(&self, user_id: &str) -> Option<String> {
-        self.fake.membership(&self.id, user_id).map(|m| m.role)
-    }
-
     /// Removes a member behind the plan's back, as someone else would.
     fn remove_by_hand(&self, user_id: &str) {
         assert!(self.fake.remove_membership(&self.id, user_id).is_some());
@@ -138,7 +112,7 @@ fn outcome<'a>(report: &'a ApplyReport, user_id: &str, kind: ChangeKind) -> &'a 
 
 #[test]
 fn a_new_admin_is_in_place_before_the_old_one_is_demoted_or_removed() -> TestResult {
-    let org = Org::real();
+    let org = real();
     let ann = org.member("ann", "org:admin");
     let bob = org.member("bob", "org:admin");
     let cat = org.member("cat", "org:member");
@@ -185,7 +159,7 @@ fn a_new_admin_is_in_place_before_the_old_one_is_demoted_or_removed() -> TestRes
 
 #[test]
 fn a_promotion_that_fails_keeps_the_old_admin() -> TestResult {
-    let org = Org::manual();
+    let org = manual();
     let ann = org.member("ann", "org:admin");
     let cat = org.member("cat", "org:member");
     let plan = org.plan(
@@ -216,7 +190,7 @@ fn a_promotion_that_fails_keeps_the_old_admin() -> TestResult {
 
 #[test]
 fn an_add_answered_already_a_member_sets_the_role() -> TestResult {
-    let org = Org::manual();
+    let org = manual();
     org.member("ann", "org:admin");
     let bob = org.user("bob");
     let plan = org.plan(
@@ -248,7 +222,7 @@ fn an_add_answered_already_a_member_sets_the_role() -> TestResult {
 
 #[test]
 fn an_add_answered_already_a_member_with_the_same_role_writes_nothing_more() -> TestResult {
-    let org = Org::manual();
+    let org = manual();
     let bob = org.user("bob");
     let plan = org.plan(
         &roster([RosterEntry::user_id(&bob, "org:member")]),
@@ -264,7 +238,7 @@ fn an_add_answered_already_a_member_with_the_same_role_writes_nothing_more() -> 
 
 #[test]
 fn a_role_change_answered_404_adds_the_member() -> TestResult {
-    let org = Org::manual();
+    let org = manual();
     org.member("ann", "org:admin");
     let bob = org.member("bob", "org:member");
     let plan = org.plan(
@@ -288,7 +262,7 @@ fn a_role_change_answered_404_adds_the_member() -> TestResult {
 
 #[test]
 fn a_removal_answered_404_finds_the_member_gone() -> TestResult {
-    let org = Org::manual();
+    let org = manual();
     let ann = org.member("ann", "org:admin");
     let bob = org.member("bob", "org:member");
     let plan = org.plan(
@@ -325,7 +299,7 @@ fn plan_adding_bob(org: &Org) -> Result<(String, Plan), SyncError> {
 
 #[test]
 fn a_create_answered_503_after_it_went_through_is_read_back_as_applied() -> TestResult {
-    let org = Org::manual();
+    let org = manual();
     let (bob, plan) = plan_adding_bob(&org)?;
     org.fake
         .inject(Fault::ServerError { status: 503 })
@@ -350,7 +324,7 @@ fn a_create_answered_503_after_it_went_through_is_read_back_as_applied() -> Test
 
 #[test]
 fn a_lost_create_read_back_with_another_role_is_set_and_already_done() -> TestResult {
-    let org = Org::manual();
+    let org = manual();
     let (bob, plan) = plan_adding_bob(&org)?;
     // The create is lost, and someone else had added Bob meanwhile (so the create was
     // refused, unseen).
@@ -390,7 +364,7 @@ fn a_lost_create_read_back_with_another_role_is_set_and_already_done() -> TestRe
 
 #[test]
 fn a_create_answered_503_that_did_not_go_through_is_read_back_then_sent_once_more() -> TestResult {
-    let org = Org::manual();
+    let org = manual();
     let (bob, plan) = plan_adding_bob(&org)?;
     org.fake
         .inject(Fault::ServerError { status: 503 })
@@ -416,7 +390,7 @@ fn a_create_answered_503_that_did_not_go_through_is_read_back_then_sent_once_mor
 
 #[test]
 fn a_metadata_merge_for_a_member_removed_meanwhile_is_skipped() -> TestResult {
-    let org = Org::manual();
+    let org = manual();
     org.member("ann", "org:admin");
     let bob = org.member("bob", "org:member");
     let plan = org.plan(
@@ -442,7 +416,7 @@ fn a_metadata_merge_for_a_member_removed_meanwhile_is_skipped() -> TestResult {
 
 #[test]
 fn a_lost_create_that_cannot_be_read_back_is_unknown() -> TestResult {
-    let org = Org::manual();
+    let org = manual();
     let (bob, plan) = plan_adding_bob(&org)?;
     org.fake.inject(Fault::TimedOut).only(Operation::Create);
     org.fake
@@ -479,7 +453,7 @@ fn a_lost_create_that_cannot_be_read_back_is_unknown() -> TestResult {
 
 #[test]
 fn a_failure_does_not_stop_the_other_changes() -> TestResult {
-    let org = Org::manual();
+    let org = manual();
     org.member("ann", "org:admin");
     let users: Vec<String> = ["bob", "cat", "dan"].iter().map(|n| org.user(n)).collect();
     let mut entries = vec![RosterEntry::user_id("user_ann", "org:admin")];
@@ -505,7 +479,7 @@ fn a_failure_does_not_stop_the_other_changes() -> TestResult {
 
 #[test]
 fn stop_on_error_skips_the_changes_not_started() -> TestResult {
-    let org = Org::manual();
+    let org = manual();
     org.member("ann", "org:admin");
     let old = org.member("old", "org:member");
     let users: Vec<String> = ["bob", "cat", "dan"].iter().map(|n| org.user(n)).collect();
@@ -538,7 +512,7 @@ fn stop_on_error_skips_the_changes_not_started() -> TestResult {
 
 #[test]
 fn the_plans_skipped_changes_are_reported_with_their_reasons() -> TestResult {
-    let org = Org::manual();
+    let org = manual();
     let ann = org.member("ann", "org:admin");
     let bob = org.member("bob", "org:member");
     let options = SyncOptions::builder().prune(true).protect(&bob).build();
@@ -561,7 +535,7 @@ fn the_plans_skipped_changes_are_reported_with_their_reasons() -> TestResult {
 
 #[test]
 fn a_plan_over_the_removal_threshold_is_refused_unless_forced() -> TestResult {
-    let org = Org::manual();
+    let org = manual();
     let ann = org.member("ann", "org:admin");
     for name in ["bob", "cat", "dan"] {
         org.member(name, "org:member");
@@ -619,7 +593,7 @@ impl Transport for Flaky {
 
 #[test]
 fn eight_workers_converge_under_5_percent_of_503s_without_a_create_sent_twice() -> TestResult {
-    let org = Org::real();
+    let org = real();
     org.fake.latency(Duration::from_millis(2));
     let flaky = org
         .fake
@@ -700,7 +674,7 @@ fn eight_workers_converge_under_5_percent_of_503s_without_a_create_sent_twice() 
 
 #[test]
 fn planning_again_after_an_apply_finds_nothing_to_do() -> TestResult {
-    let org = Org::real();
+    let org = real();
     let mut entries = vec![];
     for i in 0..30 {
         let user = org.member(
@@ -749,7 +723,7 @@ fn planning_again_after_an_apply_finds_nothing_to_do() -> TestResult {
 
 #[test]
 fn progress_counts_every_change_once_in_order_from_the_workers() -> TestResult {
-    let org = Org::real();
+    let org = real();
     let ann = org.member("ann", "org:admin");
     let protected = org.member("boss", "org:member");
     let mut entries = vec![RosterEntry::user_id(&ann, "org:admin")];
@@ -810,7 +784,7 @@ fn progress_counts_every_change_once_in_order_from_the_workers() -> TestResult {
 
 #[test]
 fn the_report_reads_as_json_for_ci() -> TestResult {
-    let org = Org::manual();
+    let org = manual();
     let (bob, plan) = plan_adding_bob(&org)?;
     org.fake
         .inject(Fault::ServerError { status: 400 })

@@ -1,50 +1,25 @@
 //! `sync::plan` against the in-memory Clerk: what it reads, and the plan it makes.
 
+mod support;
+
 use std::sync::{Arc, Mutex};
 
 use clerk_memberships::sync::{
     self, Change, MetadataPolicy, Plan, Progress, RemovalThreshold, Roster, RosterEntry,
     RosterProblem, SkipReason, SyncError, SyncOptions, SyncOptionsBuilder, Unresolved,
 };
-use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeUser, Fault};
-use clerk_memberships::{Client, Operation, RetryPolicy, UpdateMembershipMetadata};
+use clerk_memberships::testing::{FakeClerk, FakeUser, Fault};
+use clerk_memberships::{Operation, RetryPolicy, UpdateMembershipMetadata};
 use serde_json::{Value, json};
+use support::org::Org;
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
-struct Org {
-    fake: FakeClerk,
-    client: Client,
-    id: String,
+fn org() -> Org {
+    Org::on(FakeClerk::new(), FakeClerk::client)
 }
 
 impl Org {
-    fn new() -> Org {
-        let fake = FakeClerk::new();
-        let id = fake.add_organization(FakeOrganization::new("Acme").id("org_acme"));
-        let client = fake.client();
-        Org { fake, client, id }
-    }
-
-    /// A user `user_<name>` with the address `<name>@acme.com` and external id `hr-<name>`.
-    fn user(&self, name: &str) -> String {
-        self.fake.add_user(
-            FakeUser::new(name, "Acme")
-                .id(format!("user_{name}"))
-                .email(format!("{name}@acme.com"))
-                .external_id(format!("hr-{name}")),
-        )
-    }
-
-    /// A user who is a member with `role`.
-    fn member(&self, name: &str, role: &str) -> String {
-        let user = self.user(name);
-        self.fake
-            .add_membership(&self.id, &user, role)
-            .expect("seeded");
-        user
-    }
-
     fn set_metadata(&self, user_id: &str, public: Value, private: Value) {
         UpdateMembershipMetadata::builder()
             .organization_id(&self.id)
@@ -90,7 +65,7 @@ fn roster(entries: impl IntoIterator<Item = RosterEntry>) -> Roster {
 
 #[test]
 fn an_empty_roster_for_an_empty_organization_plans_nothing_in_one_request() -> TestResult {
-    let org = Org::new();
+    let org = org();
     let plan = org.plan(&Roster::new(), SyncOptions::builder().prune(true))?;
     assert!(plan.is_empty());
     assert_eq!(plan.to_string(), "");
@@ -106,7 +81,7 @@ fn an_empty_roster_for_an_empty_organization_plans_nothing_in_one_request() -> T
 
 #[test]
 fn an_empty_organization_gets_everyone_added() -> TestResult {
-    let org = Org::new();
+    let org = org();
     org.user("ann");
     org.user("bob");
     org.user("cid");
@@ -134,7 +109,7 @@ fn an_empty_organization_gets_everyone_added() -> TestResult {
 
 #[test]
 fn only_role_changes_when_everyone_is_there() -> TestResult {
-    let org = Org::new();
+    let org = org();
     org.member("ann", "org:admin");
     org.member("bob", "org:member");
     org.member("cid", "org:member");
@@ -162,7 +137,7 @@ fn only_role_changes_when_everyone_is_there() -> TestResult {
 
 /// Ann has metadata; the roster wants some of it changed.
 fn metadata_org() -> (Org, Roster) {
-    let org = Org::new();
+    let org = org();
     org.member("ann", "org:admin");
     org.set_metadata(
         "user_ann",
@@ -230,7 +205,7 @@ fn metadata_exact_also_removes_the_keys_the_roster_lacks() -> TestResult {
 
 #[test]
 fn a_missing_private_metadata_counts_as_empty() -> TestResult {
-    let org = Org::new();
+    let org = org();
     org.member("ann", "org:member");
     let roster = roster([RosterEntry::user_id("user_ann", "org:member")
         .with_private_metadata(json!({"hr": {"id": 7}, "gone": null}))]);
@@ -247,7 +222,7 @@ fn a_missing_private_metadata_counts_as_empty() -> TestResult {
 
 /// Ann (admin) and Bob are in the roster; Cid and Dan are members who are not.
 fn prune_org() -> (Org, Roster) {
-    let org = Org::new();
+    let org = org();
     org.member("ann", "org:admin");
     org.member("bob", "org:member");
     org.member("cid", "org:member");
@@ -306,7 +281,7 @@ fn protected_members_are_never_removed_nor_demoted_from_admin() -> TestResult {
 
 #[test]
 fn the_last_admin_is_never_lost() -> TestResult {
-    let org = Org::new();
+    let org = org();
     org.member("ann", "org:admin"); // the longest-standing admin
     org.member("bob", "org:admin");
     org.member("cid", "org:member");
@@ -343,7 +318,7 @@ fn the_last_admin_is_never_lost() -> TestResult {
 
 #[test]
 fn a_plan_removing_too_many_is_marked_with_the_numbers() -> TestResult {
-    let org = Org::new();
+    let org = org();
     for i in 0..30 {
         org.member(&format!("m{i:02}"), "org:member");
     }
@@ -383,7 +358,7 @@ fn a_plan_removing_too_many_is_marked_with_the_numbers() -> TestResult {
 
 #[test]
 fn unresolved_and_ambiguous_emails_are_listed_never_guessed() -> TestResult {
-    let org = Org::new();
+    let org = org();
     org.member("ann", "org:admin");
     // Two users share an address.
     let twin_a = org.fake.add_user(
@@ -442,7 +417,7 @@ fn duplicate_entries_are_refused_naming_them() -> TestResult {
     );
 
     // Different keys, one person: found once resolved.
-    let org = Org::new();
+    let org = org();
     org.user("ann");
     let roster = roster([
         RosterEntry::email("ann@acme.com", "org:admin"),
@@ -466,7 +441,7 @@ fn duplicate_entries_are_refused_naming_them() -> TestResult {
 #[test]
 fn ten_thousand_members_are_planned_in_one_pass() -> TestResult {
     const MEMBERS: usize = 10_000;
-    let org = Org::new();
+    let org = org();
     let ids: Vec<String> = (0..MEMBERS)
         .map(|i| {
             let role = if i == 0 { "org:admin" } else { "org:member" };
@@ -536,7 +511,7 @@ fn ten_thousand_members_are_planned_in_one_pass() -> TestResult {
 
 #[test]
 fn progress_counts_users_resolved_and_pages_read() -> TestResult {
-    let org = Org::new();
+    let org = org();
     org.member("ann", "org:admin");
     for i in 0..150 {
         org.user(&format!("p{i:03}"));
@@ -565,7 +540,7 @@ fn progress_counts_users_resolved_and_pages_read() -> TestResult {
 
 /// A small organization whose plan has one line of every kind.
 fn rendering_org() -> (Org, Roster) {
-    let org = Org::new();
+    let org = org();
     org.member("ann", "org:admin");
     org.member("bob", "org:member");
     org.member("cid", "org:member");
@@ -681,7 +656,7 @@ fn a_converged_organization_gets_an_empty_plan() -> TestResult {
 
 #[test]
 fn a_failed_request_is_the_clients_error() -> TestResult {
-    let org = Org::new();
+    let org = org();
     let client = org.client.with_retry_policy(RetryPolicy::none());
     org.fake.inject(Fault::HtmlPage { status: 502 });
     let err = sync::plan(&client, &org.id, &Roster::new(), &SyncOptions::default()).unwrap_err();

@@ -41,7 +41,11 @@ use crate::memberships::Operation;
 use crate::transport::{HttpRequest, HttpResponse, Transport};
 
 mod fake;
-pub use fake::{FakeClerk, FakeOrganization, FakeUser, Fault, InjectedFault, SeedError};
+pub use fake::{
+    FakeClerk, FakeOrganization, FakeUser, Fault, FaultScope, InjectedFault, SeedError, StateError,
+};
+#[cfg(feature = "fake-server")]
+pub use fake::{FakeServer, ServeOptions};
 
 /// A realistic membership, as Clerk sends it (from Clerk's own webhook example).
 pub const MEMBERSHIP_JSON: &str = r#"{"object":"organization_membership","id":"orgmem_2g7np7Hrk0SN6kj5EDMLDaKNL0S","role":"org:member","role_name":"Member","permissions":["org:posts:read","org:posts:write"],"public_metadata":{},"private_metadata":{},"organization":{"object":"organization","id":"org_2g7np7Hrk0SN6kj5EDMLDaKNL0S","name":"Acme Corp","slug":"acme-corp","image_url":"https://img.clerk.com/xxxxxx","has_image":true,"members_count":2,"missing_member_with_elevated_permissions":false,"pending_invitations_count":0,"max_allowed_memberships":5,"admin_delete_enabled":true,"public_metadata":{},"private_metadata":{},"created_by":"user_2g7np7Hrk0SN6kj5EDMLDaKNL0S","created_at":1716883200000,"updated_at":1716883200000},"public_user_data":{"user_id":"user_2h8op3Isl1QR7tKu5FGNfaLKEoU","first_name":"Jane","last_name":"Doe","profile_image_url":"https://img.clerk.com/yyyyy","image_url":"https://img.clerk.com/yyyyy","has_image":true,"identifier":"jane.doe@acme.com"},"created_at":1716883200000,"updated_at":1716883200000}"#;

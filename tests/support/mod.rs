@@ -8,6 +8,7 @@
 
 pub mod clients;
 pub mod ops;
+pub mod org;
 pub mod refusal;
 pub mod rng;
 pub mod server;

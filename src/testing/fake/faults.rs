@@ -81,8 +81,67 @@ impl Fault {
     }
 }
 
+/// Which calls a fault hits, settled before it is armed: for
+/// [`FakeClerk::inject_with`](super::FakeClerk::inject_with).
+///
+/// Defaults to the next **one** call of **any** operation, not processed.
+///
+/// ```
+/// use clerk_memberships::Operation;
+/// use clerk_memberships::testing::{FakeClerk, Fault, FaultScope};
+///
+/// let fake = FakeClerk::new();
+/// // Armed at once with its scope: no other thread's call can meet it half set up.
+/// let fault = fake.inject_with(
+///     Fault::TimedOut,
+///     FaultScope::default().times(3).only(Operation::Create).after_processing(),
+/// );
+/// assert_eq!(fault.remaining(), 3);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FaultScope {
+    times: u32,
+    only: Option<Operation>,
+    after_processing: bool,
+}
+
+impl Default for FaultScope {
+    fn default() -> Self {
+        FaultScope {
+            times: 1,
+            only: None,
+            after_processing: false,
+        }
+    }
+}
+
+impl FaultScope {
+    /// Hits the next `n` matching calls instead of one.
+    pub fn times(mut self, n: u32) -> Self {
+        self.times = n;
+        self
+    }
+
+    /// Hits only calls of this operation.
+    pub fn only(mut self, operation: Operation) -> Self {
+        self.only = Some(operation);
+        self
+    }
+
+    /// Processes the call first, then answers with the fault (see
+    /// [`InjectedFault::after_processing`]).
+    pub fn after_processing(mut self) -> Self {
+        self.after_processing = true;
+        self
+    }
+}
+
 /// A fault waiting for its calls, returned by [`FakeClerk::inject`]. The fault is armed as
 /// soon as it is injected; the handle only refines or inspects it, and may be dropped.
+///
+/// Because the fault is armed before the handle refines it, a call made meanwhile by another
+/// thread can meet it unrefined: on a fake that serves several threads at once, settle the
+/// scope first with [`FakeClerk::inject_with`](super::FakeClerk::inject_with).
 ///
 /// By default the fault hits the next **one** call of **any** operation and the call is not
 /// processed. Faults injected earlier fire first.
@@ -173,14 +232,14 @@ pub(super) struct Faults {
 }
 
 impl Faults {
-    pub(super) fn push(&mut self, fault: Fault) -> u64 {
+    pub(super) fn push(&mut self, fault: Fault, scope: FaultScope) -> u64 {
         self.next_id += 1;
         self.rules.push(Rule {
             id: self.next_id,
             fault,
-            remaining: 1,
-            only: None,
-            after_processing: false,
+            remaining: scope.times,
+            only: scope.only,
+            after_processing: scope.after_processing,
         });
         self.next_id
     }

@@ -34,14 +34,19 @@ mod merge;
 mod pacing;
 mod response;
 mod seed;
+#[cfg(feature = "fake-server")]
+mod serve;
 mod server;
 mod state;
 #[cfg(test)]
 mod tests;
 mod users;
 
-pub use faults::{Fault, InjectedFault};
+pub use faults::{Fault, FaultScope, InjectedFault};
 pub use seed::{FakeOrganization, FakeUser, SeedError};
+#[cfg(feature = "fake-server")]
+pub use serve::{FakeServer, ServeOptions};
+pub use state::snapshot::StateError;
 
 /// An in-memory Clerk for tests: a [`Transport`] that answers the five membership operations
 /// and `GET /users` from its own state, with the JSON Clerk sends, so that the whole client stack — builders,
@@ -566,7 +571,13 @@ impl FakeClerk {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn inject(&self, fault: Fault) -> InjectedFault {
-        let id = self.with_faults(|faults| faults.push(fault));
+        self.inject_with(fault, FaultScope::default())
+    }
+
+    /// Arms `fault` for the calls `scope` names, all at once: the way to inject a fault into a
+    /// fake that other threads are calling (see [`FaultScope`]).
+    pub fn inject_with(&self, fault: Fault, scope: FaultScope) -> InjectedFault {
+        let id = self.with_faults(|faults| faults.push(fault, scope));
         InjectedFault {
             fake: self.clone(),
             id,
@@ -587,6 +598,98 @@ impl FakeClerk {
     /// The most recent request, if any.
     pub fn last_request(&self) -> Option<HttpRequest> {
         self.lock().requests.last().cloned()
+    }
+
+    /// The whole state (roles, users, organizations, memberships) as a JSON document, which
+    /// [`load_state`](Self::load_state) and [`from_state`](Self::from_state) read back:
+    /// dump → load → dump gives the same bytes.
+    ///
+    /// The format, version 1 (pretty-printed, ending in a newline):
+    ///
+    /// ```json
+    /// {
+    ///   "format": "clerk-memberships/fake-state",
+    ///   "version": 1,
+    ///   "roles": [{ "key": "org:admin", "name": "Admin", "permissions": ["org:sys_memberships:manage"] }],
+    ///   "users": [{
+    ///     "id": "user_ann", "first_name": "Ann", "last_name": null,
+    ///     "email_addresses": ["ann@acme.com"], "phone_numbers": [], "username": null,
+    ///     "web3_wallets": [], "external_id": "hr-ann", "last_active_at": null,
+    ///     "created_at": 1778544000000
+    ///   }],
+    ///   "organizations": [{
+    ///     "id": "org_acme", "name": "Acme", "slug": "acme", "max_allowed_memberships": 0,
+    ///     "public_metadata": {}, "private_metadata": {},
+    ///     "created_at": 1778544000000, "updated_at": 1778544000000,
+    ///     "memberships": [{
+    ///       "id": "orgmem_1", "user_id": "user_ann", "role": "org:admin",
+    ///       "public_metadata": {}, "private_metadata": {},
+    ///       "created_at": 1778544000000, "updated_at": 1778544000000
+    ///     }]
+    ///   }]
+    /// }
+    /// ```
+    ///
+    /// Roles are sorted by key, users listed in the order they were added (it breaks sort
+    /// ties in `GET /users`), organizations sorted by id, and each organization's members
+    /// in the order they joined (it breaks sort ties in the list). Times are Unix
+    /// milliseconds. The `idn_…` ids of addresses are not part of the document: they are
+    /// generated again, in order, on load.
+    ///
+    /// When loading, only `format`, `version`, the ids, an organization's `name`, and a
+    /// membership's `user_id` and `role` are required: missing lists are empty, missing
+    /// text is `null`, a missing slug is made from the name, missing times are the fake's
+    /// clock, and missing membership ids are generated. Unknown fields are refused, so a
+    /// typo does not go unnoticed. Roles are exactly the document's: list `org:admin` and
+    /// `org:member` to keep their names and permissions.
+    pub fn dump_state(&self) -> String {
+        let document = self.lock().state.dump();
+        let mut json = serde_json::to_string_pretty(&document).unwrap_or_default();
+        json.push('\n');
+        json
+    }
+
+    /// Replaces the whole state (not the recorded requests, the faults or the required key)
+    /// with a document in the format [`dump_state`](Self::dump_state) describes.
+    ///
+    /// ```
+    /// use clerk_memberships::testing::FakeClerk;
+    ///
+    /// let fake = FakeClerk::new();
+    /// fake.load_state(r#"{
+    ///   "format": "clerk-memberships/fake-state", "version": 1,
+    ///   "roles": [{"key": "org:admin", "name": "Admin"}],
+    ///   "users": [{"id": "user_ann", "email_addresses": ["ann@acme.com"]}],
+    ///   "organizations": [{"id": "org_acme", "name": "Acme",
+    ///     "memberships": [{"user_id": "user_ann", "role": "org:admin"}]}]
+    /// }"#)?;
+    /// assert_eq!(fake.memberships("org_acme").len(), 1);
+    /// # Ok::<(), clerk_memberships::testing::StateError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// A [`StateError`] when the document is not valid JSON of this format and version, an id
+    /// repeats, or a membership names an unknown user or repeats one; the state is then
+    /// unchanged.
+    pub fn load_state(&self, json: &str) -> Result<(), StateError> {
+        let document =
+            serde_json::from_str(json).map_err(|err| StateError::Invalid(err.to_string()))?;
+        let state = state::State::load(document, self.now())?;
+        self.lock().state = state;
+        Ok(())
+    }
+
+    /// A new fake on the default manual clock holding the state of a document (see
+    /// [`dump_state`](Self::dump_state)).
+    ///
+    /// # Errors
+    ///
+    /// As [`load_state`](Self::load_state).
+    pub fn from_state(json: &str) -> Result<FakeClerk, StateError> {
+        let fake = FakeClerk::new();
+        fake.load_state(json)?;
+        Ok(fake)
     }
 
     /// Forgets the recorded requests (the state stays).

@@ -229,6 +229,12 @@ impl Failure {
     }
 }
 
+/// One Clerk error without a parameter name.
+#[cfg(feature = "fake-server")]
+pub(super) fn plain_error(code: &str, message: &str, long_message: String) -> ClerkError {
+    error(code, message, long_message, None)
+}
+
 fn error(code: &str, message: &str, long_message: String, param: Option<&str>) -> ClerkError {
     let mut meta = Metadata::new();
     if let Some(param) = param {

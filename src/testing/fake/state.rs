@@ -16,6 +16,8 @@ use super::response::Failure;
 use super::seed::{FakeOrganization, FakeUser, SeedError, slugify};
 use super::users::UserQuery;
 
+pub(super) mod snapshot;
+
 /// The image URL Clerk gives organizations and users without an image of their own.
 const DEFAULT_IMAGE_URL: &str = "https://img.clerk.com/eyJ0eXBlIjoiZGVmYXVsdCJ9";
 
@@ -604,17 +606,21 @@ fn user_json(user: &UserRecord) -> Value {
                     "id": id,
                     "object": object,
                     field: value,
-                    "reserved": false,
                     "verification": {"status": "verified", "strategy": "admin",
                                      "attempts": null, "expire_at": null},
-                    "linked_to": [],
                     "created_at": user.created_at,
                     "updated_at": user.created_at,
                 });
-                if object == "email_address"
+                // A web3 wallet has neither `reserved` nor `linked_to`: its schema allows no
+                // other properties.
+                if object != "web3_wallet"
                     && let Some(item) = item.as_object_mut()
                 {
-                    item.insert("matches_sso_connection".into(), Value::Bool(false));
+                    item.insert("reserved".into(), Value::Bool(false));
+                    item.insert("linked_to".into(), json!([]));
+                    if object == "email_address" {
+                        item.insert("matches_sso_connection".into(), Value::Bool(false));
+                    }
                 }
                 item
             })

@@ -1,0 +1,313 @@
+//! The fake's state as a JSON document: dumped from the state, loaded into a fresh one.
+//!
+//! The format is documented on [`FakeClerk::dump_state`](crate::testing::FakeClerk::dump_state).
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+use crate::models::Metadata;
+
+use super::super::seed::{SeedError, slugify};
+use super::{Counters, MembershipRecord, OrgRecord, Role, State, UserRecord};
+
+/// The `format` field of every state document.
+pub(in crate::testing::fake) const FORMAT: &str = "clerk-memberships/fake-state";
+/// The version this crate writes and reads.
+pub(in crate::testing::fake) const VERSION: u32 = 1;
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(in crate::testing::fake) struct Document {
+    format: String,
+    version: u32,
+    #[serde(default)]
+    roles: Vec<RoleDoc>,
+    #[serde(default)]
+    users: Vec<UserDoc>,
+    #[serde(default)]
+    organizations: Vec<OrganizationDoc>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RoleDoc {
+    key: String,
+    name: String,
+    #[serde(default)]
+    permissions: Vec<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UserDoc {
+    id: String,
+    #[serde(default)]
+    first_name: Option<String>,
+    #[serde(default)]
+    last_name: Option<String>,
+    #[serde(default)]
+    email_addresses: Vec<String>,
+    #[serde(default)]
+    phone_numbers: Vec<String>,
+    #[serde(default)]
+    username: Option<String>,
+    #[serde(default)]
+    web3_wallets: Vec<String>,
+    #[serde(default)]
+    external_id: Option<String>,
+    #[serde(default)]
+    last_active_at: Option<i64>,
+    #[serde(default)]
+    created_at: Option<i64>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OrganizationDoc {
+    id: String,
+    name: String,
+    #[serde(default)]
+    slug: Option<String>,
+    #[serde(default)]
+    max_allowed_memberships: u32,
+    #[serde(default)]
+    public_metadata: Metadata,
+    #[serde(default)]
+    private_metadata: Metadata,
+    #[serde(default)]
+    created_at: Option<i64>,
+    #[serde(default)]
+    updated_at: Option<i64>,
+    #[serde(default)]
+    memberships: Vec<MembershipDoc>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MembershipDoc {
+    #[serde(default)]
+    id: Option<String>,
+    user_id: String,
+    role: String,
+    #[serde(default)]
+    public_metadata: Metadata,
+    #[serde(default)]
+    private_metadata: Metadata,
+    #[serde(default)]
+    created_at: Option<i64>,
+    #[serde(default)]
+    updated_at: Option<i64>,
+}
+
+/// Why a state document could not be loaded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StateError {
+    /// Not JSON, or not the shape of a state document (the message says where).
+    #[error("not a fake-state document: {0}")]
+    Invalid(String),
+    /// The `format` field is not `clerk-memberships/fake-state`.
+    #[error("the format is {0:?}, not \"clerk-memberships/fake-state\"")]
+    WrongFormat(String),
+    /// A version this crate cannot read.
+    #[error("fake-state version {0} is not supported (this crate reads version 1)")]
+    UnsupportedVersion(u32),
+    /// Two organizations, or two users, with the same id.
+    #[error("the id {0:?} appears twice")]
+    DuplicateId(String),
+    /// A membership that cannot be seeded (unknown user, member twice).
+    #[error(transparent)]
+    Membership(#[from] SeedError),
+}
+
+impl State {
+    /// The whole state as a document: roles by key, users in insertion order,
+    /// organizations by id, each with its members in insertion order.
+    pub(in crate::testing::fake) fn dump(&self) -> Document {
+        let roles: BTreeMap<&String, &Role> = self.roles.iter().collect();
+        let mut users: Vec<&UserRecord> = self.users.values().collect();
+        users.sort_by_key(|user| user.seq);
+        let mut organizations: Vec<&OrgRecord> = self.organizations.values().collect();
+        organizations.sort_by(|a, b| a.id.cmp(&b.id));
+        Document {
+            format: FORMAT.into(),
+            version: VERSION,
+            roles: roles
+                .into_iter()
+                .map(|(key, role)| RoleDoc {
+                    key: key.clone(),
+                    name: role.name.clone(),
+                    permissions: role.permissions.clone(),
+                })
+                .collect(),
+            users: users
+                .into_iter()
+                .map(|user| UserDoc {
+                    id: user.id.clone(),
+                    first_name: user.first_name.clone(),
+                    last_name: user.last_name.clone(),
+                    email_addresses: user.email_addresses.clone(),
+                    phone_numbers: user.phone_numbers.clone(),
+                    username: user.username.clone(),
+                    web3_wallets: user.web3_wallets.clone(),
+                    external_id: user.external_id.clone(),
+                    last_active_at: user.last_active_at,
+                    created_at: Some(user.created_at),
+                })
+                .collect(),
+            organizations: organizations
+                .into_iter()
+                .map(|org| OrganizationDoc {
+                    id: org.id.clone(),
+                    name: org.name.clone(),
+                    slug: Some(org.slug.clone()),
+                    max_allowed_memberships: org.max_allowed_memberships,
+                    public_metadata: org.public_metadata.clone(),
+                    private_metadata: org.private_metadata.clone(),
+                    created_at: Some(org.created_at),
+                    updated_at: Some(org.updated_at),
+                    memberships: org
+                        .members
+                        .values()
+                        .map(|member| MembershipDoc {
+                            id: Some(member.id.clone()),
+                            user_id: member.user_id.clone(),
+                            role: member.role.clone(),
+                            public_metadata: member.public_metadata.clone(),
+                            private_metadata: member.private_metadata.clone(),
+                            created_at: Some(member.created_at),
+                            updated_at: Some(member.updated_at),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+
+    /// A fresh state holding exactly what `document` says (the built-in roles only if it
+    /// lists them); missing times are `now`, missing membership ids generated.
+    pub(in crate::testing::fake) fn load(
+        document: Document,
+        now: i64,
+    ) -> Result<State, StateError> {
+        if document.format != FORMAT {
+            return Err(StateError::WrongFormat(document.format));
+        }
+        if document.version != VERSION {
+            return Err(StateError::UnsupportedVersion(document.version));
+        }
+        let mut state = State {
+            organizations: HashMap::new(),
+            users: HashMap::new(),
+            roles: HashMap::new(),
+            counters: Counters::default(),
+        };
+        for role in document.roles {
+            state.add_role(&role.key, &role.name, role.permissions);
+        }
+        for user in document.users {
+            if state.users.contains_key(&user.id) {
+                return Err(StateError::DuplicateId(user.id));
+            }
+            let mut seed = super::FakeUser::unnamed().id(user.id);
+            seed.first_name = user.first_name;
+            seed.last_name = user.last_name;
+            seed.email_addresses = user.email_addresses;
+            seed.phone_numbers = user.phone_numbers;
+            seed.username = user.username;
+            seed.web3_wallets = user.web3_wallets;
+            seed.external_id = user.external_id;
+            seed.last_active_at = user.last_active_at;
+            seed.created_at = user.created_at;
+            state.add_user(seed, now);
+        }
+        // Ids given in the document are kept; generated ones must not collide with them.
+        let mut largest_generated = 0;
+        let mut unnamed = Vec::new();
+        for org in document.organizations {
+            if state.organizations.contains_key(&org.id) {
+                return Err(StateError::DuplicateId(org.id));
+            }
+            let created_at = org.created_at.unwrap_or(now);
+            let mut record = OrgRecord {
+                id: org.id.clone(),
+                slug: org.slug.unwrap_or_else(|| slugify(&org.name)),
+                name: org.name,
+                max_allowed_memberships: org.max_allowed_memberships,
+                public_metadata: org.public_metadata,
+                private_metadata: org.private_metadata,
+                created_at,
+                updated_at: org.updated_at.unwrap_or(created_at),
+                members: BTreeMap::new(),
+                by_user: HashMap::new(),
+            };
+            for member in org.memberships {
+                if !state.users.contains_key(&member.user_id) {
+                    return Err(SeedError::UnknownUser(member.user_id).into());
+                }
+                if record.by_user.contains_key(&member.user_id) {
+                    return Err(SeedError::AlreadyAMember {
+                        organization_id: org.id,
+                        user_id: member.user_id,
+                    }
+                    .into());
+                }
+                state.counters.seq += 1;
+                let seq = state.counters.seq;
+                let id = match member.id {
+                    Some(id) => {
+                        if let Some(n) = generated_number(&id) {
+                            largest_generated = largest_generated.max(n);
+                        }
+                        id
+                    }
+                    None => {
+                        unnamed.push((org.id.clone(), seq));
+                        String::new()
+                    }
+                };
+                let created_at = member.created_at.unwrap_or(now);
+                record.by_user.insert(member.user_id.clone(), seq);
+                record.members.insert(
+                    seq,
+                    MembershipRecord {
+                        seq,
+                        id,
+                        user_id: member.user_id,
+                        role: member.role,
+                        public_metadata: member.public_metadata,
+                        private_metadata: member.private_metadata,
+                        created_at,
+                        updated_at: member.updated_at.unwrap_or(created_at),
+                    },
+                );
+            }
+            state.organizations.insert(org.id, record);
+        }
+        state.counters.membership = largest_generated;
+        // Now that the counter is past every given id, name the members that had none, in
+        // the document's order.
+        for (org_id, seq) in unnamed {
+            let id = super::generated_id("orgmem_", &mut state.counters.membership, |_| false);
+            if let Some(member) = state
+                .organizations
+                .get_mut(&org_id)
+                .and_then(|org| org.members.get_mut(&seq))
+            {
+                member.id = id;
+            }
+        }
+        Ok(state)
+    }
+}
+
+/// `n` for an id the fake generates (`orgmem_fake` + 23 digits).
+fn generated_number(id: &str) -> Option<u64> {
+    let digits = id.strip_prefix("orgmem_fake")?;
+    if digits.len() == 23 && digits.bytes().all(|b| b.is_ascii_digit()) {
+        digits.parse().ok()
+    } else {
+        None
+    }
+}
