@@ -310,12 +310,12 @@ fn the_rate_limiter_paces_all_clones() {
     Op::List.send(&s.client.clone()).unwrap();
     assert!(s.clock.sleeps().is_empty());
     Op::List.send(&s.client.clone()).unwrap();
-    // The third waits until the first is a whole window ago.
-    assert_eq!(s.clock.sleeps(), [Duration::from_secs(10)]);
+    // The third waits until the first is a whole window, and the 2 % margin, ago.
+    assert_eq!(s.clock.sleeps(), [ms(10_200)]);
 }
 
 /// With Clerk's rate limit on, a client signed with `key` sends `budget` calls at once and
-/// waits a whole window of 10 s before the next.
+/// waits a whole window of 10 s, and the limiter's 2 % margin, before the next.
 fn assert_clerk_budget(key: &str, budget: usize) {
     let s = setup_with(|b| b.secret_key(key).clerk_rate_limit());
     for _ in 0..=budget {
@@ -326,7 +326,7 @@ fn assert_clerk_budget(key: &str, budget: usize) {
     }
     assert!(s.clock.sleeps().is_empty());
     Op::List.send(&s.client).unwrap();
-    assert_eq!(s.clock.sleeps(), [Duration::from_secs(10)]);
+    assert_eq!(s.clock.sleeps(), [ms(10_200)]);
 }
 
 #[test]
@@ -348,7 +348,11 @@ fn a_limiter_wait_past_the_deadline_fails_unsent() {
     Op::List.send(&s.client).unwrap();
     let err = Op::List.send(&s.client).unwrap_err();
     assert!(err.is_rate_limited());
-    assert_eq!(err.retry_after(), Some(Duration::from_secs(60)));
+    assert_eq!(
+        err.retry_after(),
+        Some(ms(61_200)),
+        "a window and its 2 % margin"
+    );
     assert_eq!(err.attempts(), 0);
     assert_eq!(s.mock.requests().len(), 1);
 }
