@@ -276,12 +276,18 @@ fn push(values: &mut Vec<String>, value: String) -> usize {
     values.len()
 }
 
-fn parse_order_by(raw: &str) -> Result<(SortField, bool), Failure> {
-    let (field, descending) = match (raw.strip_prefix('-'), raw.strip_prefix('+')) {
+/// An `order_by` value's field, and whether it sorts descending (`-field`; `+field` and a
+/// bare field sort ascending).
+pub(super) fn split_order_by(raw: &str) -> (&str, bool) {
+    match (raw.strip_prefix('-'), raw.strip_prefix('+')) {
         (Some(field), _) => (field, true),
         (_, Some(field)) => (field, false),
         _ => (raw, false),
-    };
+    }
+}
+
+fn parse_order_by(raw: &str) -> Result<(SortField, bool), Failure> {
+    let (field, descending) = split_order_by(raw);
     let field = match field {
         "created_at" => SortField::CreatedAt,
         "first_name" => SortField::FirstName,

@@ -172,11 +172,7 @@ impl UserQuery {
 }
 
 fn parse_order_by(raw: &str) -> Result<(UserSort, bool), Failure> {
-    let (field, descending) = match (raw.strip_prefix('-'), raw.strip_prefix('+')) {
-        (Some(field), _) => (field, true),
-        (_, Some(field)) => (field, false),
-        _ => (raw, false),
-    };
+    let (field, descending) = super::list::split_order_by(raw);
     let field = match field {
         "created_at" => UserSort::CreatedAt,
         "updated_at" => UserSort::UpdatedAt,
