@@ -36,6 +36,9 @@ use crate::memberships::Operation;
 
 /// Default cap on a response body: 8 MiB (a full page of 500 memberships is well under 1 MiB).
 pub const DEFAULT_MAX_RESPONSE_BODY: u64 = 8 * 1024 * 1024;
+/// How many idle keep-alive connections the default transport keeps (per host, and in all):
+/// enough for a pool of workers sharing one client (ureq's own default is 3 per host).
+const IDLE_CONNECTIONS: usize = 32;
 /// Default time allowed to open a connection: 10 seconds.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default time allowed for one attempt, from connecting to the last byte of the answer: 30 s.
@@ -331,9 +334,10 @@ fn find_header<'a>(
         .map(|(_, v)| v)
 }
 
-/// The default [`Transport`], built on `ureq`: one keep-alive connection pool, timeouts on
-/// connecting and on each request, a cap on the response body, no redirects followed, and
-/// statuses passed through untouched.
+/// The default [`Transport`], built on `ureq`: one keep-alive connection pool (keeping up to 32
+/// idle connections, so that a pool of workers sharing one client reuses its connections
+/// instead of opening new ones), timeouts on connecting and on each request, a cap on the
+/// response body, no redirects followed, and statuses passed through untouched.
 ///
 /// **Response bodies.** A body is read up to the cap
 /// ([`max_response_body`](UreqTransportBuilder::max_response_body)) and never further. The
@@ -583,6 +587,10 @@ impl UreqTransportBuilder {
             .timeout_connect(Some(self.connect_timeout))
             .timeout_global(Some(self.request_timeout))
             .proxy(proxy)
+            // Several workers sharing one client each return a connection at once: keep
+            // them all, instead of ureq's 3 per host, so none is closed to be reopened.
+            .max_idle_connections(IDLE_CONNECTIONS)
+            .max_idle_connections_per_host(IDLE_CONNECTIONS)
             .build();
         UreqTransport {
             agent: ureq::Agent::new_with_config(config),

@@ -322,3 +322,28 @@ fn a_create_whose_tls_handshake_failed_is_tried_again() {
     assert_eq!(err.attempts(), 2);
     assert_eq!(server.connection_count(), 2);
 }
+
+#[test]
+fn sixteen_threads_sharing_one_client_open_at_most_sixteen_connections() {
+    const THREADS: usize = 16;
+    let server = keep_alive_server();
+    let client = client_for(&server);
+    thread::scope(|scope| {
+        for worker in 0..THREADS {
+            let client = &client;
+            scope.spawn(move || {
+                for i in 0..10 {
+                    call(client, worker + i);
+                }
+            });
+        }
+    });
+    assert_eq!(server.request_count(), THREADS * 10);
+    // At most one connection per thread at a time, and every one kept when it comes back
+    // idle: none is closed only to be opened again.
+    assert!(
+        server.connection_count() <= THREADS,
+        "{} connections",
+        server.connection_count()
+    );
+}
