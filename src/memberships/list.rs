@@ -134,7 +134,9 @@ operation_builder! {
     /// - [`MissingField`](BuildError::MissingField) for `organization_id` if it was never set.
     ///
     /// The first rule broken, in that order, is the one reported. The timestamps are not
-    /// checked: any `i64` is sent as given. The length of the whole URL (base URL, path and
+    /// checked: any `i64` is sent as given. Nor is `order_by`'s field checked against the list
+    /// above, since Clerk may add sort fields: the server answers 422 for one it does not
+    /// know. The length of the whole URL (base URL, path and
     /// query, at most [`MAX_URL_LEN`](crate::MAX_URL_LEN) bytes) depends on the client, so
     /// [`send`](ListMemberships::send) checks it.
     fn build;

@@ -106,7 +106,8 @@ operation_builder! {
     ///   likewise with its position.
     ///
     /// The first rule broken, in that order, is the one reported. Nothing is required: a
-    /// request without filters lists everyone. The length of the whole URL (at most
+    /// request without filters lists everyone. `order_by`'s field is not checked, since Clerk
+    /// may add sort fields: the server answers 422 for one it does not know. The length of the whole URL (at most
     /// [`MAX_URL_LEN`](crate::MAX_URL_LEN) bytes) depends on the client, so
     /// [`send`](ListUsers::send) checks it.
     fn build;
