@@ -165,18 +165,10 @@ impl ListQuery {
         query.created_at_before = integer("created_at_before", created_at_before)?;
         query.created_at_after = integer("created_at_after", created_at_after)?;
         if let Some(raw) = limit {
-            query.limit = integer("limit", Some(raw.clone()))?
-                .and_then(|n| usize::try_from(n).ok())
-                .filter(|n| (1..=MAX_LIMIT as usize).contains(n))
-                .ok_or_else(|| Failure::value_invalid("limit", &raw))?;
+            query.limit = page_limit(&raw)?;
         }
         if let Some(raw) = offset {
-            let offset = integer("offset", Some(raw.clone()))?.unwrap_or_default();
-            query.offset = match usize::try_from(offset) {
-                Ok(offset) => offset,
-                Err(_) if offset > 0 => usize::MAX,
-                Err(_) => return Err(Failure::value_invalid("offset", &raw)),
-            };
+            query.offset = page_offset(&raw)?;
         }
         Ok(query)
     }
@@ -274,6 +266,24 @@ impl PartialOrd for SortKey {
 fn push(values: &mut Vec<String>, value: String) -> usize {
     values.push(value);
     values.len()
+}
+
+/// A `limit` parameter: 1 to [`MAX_LIMIT`].
+pub(super) fn page_limit(raw: &str) -> Result<usize, Failure> {
+    integer("limit", Some(raw.to_owned()))?
+        .and_then(|n| usize::try_from(n).ok())
+        .filter(|n| (1..=MAX_LIMIT as usize).contains(n))
+        .ok_or_else(|| Failure::value_invalid("limit", raw))
+}
+
+/// An `offset` parameter: not negative; past the end is as good as the end.
+pub(super) fn page_offset(raw: &str) -> Result<usize, Failure> {
+    let offset = integer("offset", Some(raw.to_owned()))?.unwrap_or_default();
+    match usize::try_from(offset) {
+        Ok(offset) => Ok(offset),
+        Err(_) if offset > 0 => Ok(usize::MAX),
+        Err(_) => Err(Failure::value_invalid("offset", raw)),
+    }
 }
 
 /// An `order_by` value's field, and whether it sorts descending (`-field`; `+field` and a

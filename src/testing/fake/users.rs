@@ -3,9 +3,9 @@
 
 use std::collections::HashSet;
 
-use crate::memberships::{MAX_FILTER_VALUES, MAX_LIMIT};
+use crate::memberships::MAX_FILTER_VALUES;
 
-use super::list::{SortKey, integer};
+use super::list::{SortKey, page_limit, page_offset, split_order_by};
 use super::response::Failure;
 use super::state::UserRecord;
 
@@ -128,18 +128,10 @@ impl UserQuery {
             (query.sort, query.descending) = parse_order_by(&order_by)?;
         }
         if let Some(raw) = limit {
-            query.limit = integer("limit", Some(raw.clone()))?
-                .and_then(|n| usize::try_from(n).ok())
-                .filter(|n| (1..=MAX_LIMIT as usize).contains(n))
-                .ok_or_else(|| Failure::value_invalid("limit", &raw))?;
+            query.limit = page_limit(&raw)?;
         }
         if let Some(raw) = offset {
-            let offset = integer("offset", Some(raw.clone()))?.unwrap_or_default();
-            query.offset = match usize::try_from(offset) {
-                Ok(offset) => offset,
-                Err(_) if offset > 0 => usize::MAX,
-                Err(_) => return Err(Failure::value_invalid("offset", &raw)),
-            };
+            query.offset = page_offset(&raw)?;
         }
         Ok(query)
     }
@@ -172,7 +164,7 @@ impl UserQuery {
 }
 
 fn parse_order_by(raw: &str) -> Result<(UserSort, bool), Failure> {
-    let (field, descending) = super::list::split_order_by(raw);
+    let (field, descending) = split_order_by(raw);
     let field = match field {
         "created_at" => UserSort::CreatedAt,
         "updated_at" => UserSort::UpdatedAt,
