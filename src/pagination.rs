@@ -226,14 +226,24 @@ impl Iterator for MembershipItems {
     type Item = Result<OrganizationMembership, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        loop {
-            if let Some(membership) = self.current.next() {
-                return Some(Ok(membership));
-            }
-            match self.pages.next()? {
-                Ok(page) => self.current = page.data.into_iter(),
-                Err(err) => return Some(Err(err)),
-            }
+        next_item(&mut self.pages, &mut self.current, |page| page.data)
+    }
+}
+
+/// The next item of a paged listing: from the current page while it lasts, then from the next
+/// page (`items` takes a page's items out); a page's error is passed on as it comes.
+fn next_item<P, T>(
+    pages: &mut impl Iterator<Item = Result<P, Error>>,
+    current: &mut std::vec::IntoIter<T>,
+    items: impl Fn(P) -> Vec<T>,
+) -> Option<Result<T, Error>> {
+    loop {
+        if let Some(item) = current.next() {
+            return Some(Ok(item));
+        }
+        match pages.next()? {
+            Ok(page) => *current = items(page).into_iter(),
+            Err(err) => return Some(Err(err)),
         }
     }
 }
@@ -375,15 +385,7 @@ impl Iterator for UserItems {
     type Item = Result<User, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        loop {
-            if let Some(user) = self.current.next() {
-                return Some(Ok(user));
-            }
-            match self.pages.next()? {
-                Ok(page) => self.current = page.into_iter(),
-                Err(err) => return Some(Err(err)),
-            }
-        }
+        next_item(&mut self.pages, &mut self.current, |page| page)
     }
 }
 
