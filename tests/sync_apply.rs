@@ -136,9 +136,29 @@ fn a_new_admin_is_in_place_before_the_old_one_is_demoted_or_removed() -> TestRes
     let plan = org.plan(&roster(entries), &options)?;
     assert_eq!(plan.changes().len(), 4);
 
-    let report = plan.apply(&org.client, &ApplyOptions::builder().workers(8).build())?;
+    // The phase-1 requests are slow, and every phase-2 request looks at the state it meets:
+    // without a barrier, eight workers would send the demotion and the removal first.
+    let watch = Arc::new(BarrierWatch {
+        fake: org.fake.clone(),
+        organization: org.id.clone(),
+        promoted: [cat.clone(), dan.clone()],
+        demoted: [ann.clone(), bob.clone()],
+        seen: Mutex::new(Vec::new()),
+    });
+    let client = org
+        .fake
+        .client_builder()
+        .transport(Arc::clone(&watch))
+        .build()?;
+    let report = plan.apply(&client, &ApplyOptions::builder().workers(8).build())?;
     assert!(report.is_success(), "{report}");
     assert_eq!(report.counts().applied, 4);
+    let admins_when_phase_two_began = watch.seen.lock().unwrap().clone();
+    assert_eq!(
+        admins_when_phase_two_began,
+        [[true, true], [true, true]],
+        "the new admins were in place before each demotion or removal"
+    );
 
     let sent = org.sent();
     let at = |line: String| {
@@ -572,22 +592,95 @@ fn a_plan_over_the_removal_threshold_is_refused_unless_forced() -> TestResult {
 /// with eight workers, another thread's request could fire the fault between `inject` and
 /// `after_processing`.
 #[derive(Debug)]
+/// Delays the requests that make `promoted` admins by 50 ms, and records, for each request
+/// that demotes or removes one of `demoted`, whether each of `promoted` was an admin by then.
+struct BarrierWatch {
+    fake: FakeClerk,
+    organization: String,
+    promoted: [String; 2],
+    demoted: [String; 2],
+    seen: Mutex<Vec<[bool; 2]>>,
+}
+
+impl BarrierWatch {
+    /// The user a write is about: the path's last segment, or a create's `user_id`.
+    fn user_of(request: &HttpRequest) -> String {
+        match request.method() {
+            Method::Post => body(request)["user_id"].as_str().unwrap_or("").to_owned(),
+            _ => request
+                .path_and_query()
+                .rsplit('/')
+                .next()
+                .unwrap_or("")
+                .to_owned(),
+        }
+    }
+}
+
+impl Transport for BarrierWatch {
+    fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
+        let user = Self::user_of(request);
+        if request.method() != Method::Get && self.promoted.contains(&user) {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        if request.method() != Method::Get && self.demoted.contains(&user) {
+            let admin = |who: &String| {
+                self.fake
+                    .membership(&self.organization, who)
+                    .is_some_and(|m| m.role == "org:admin")
+            };
+            let now = [admin(&self.promoted[0]), admin(&self.promoted[1])];
+            self.seen.lock().unwrap().push(now);
+        }
+        self.fake.send(request)
+    }
+}
+
 struct Flaky {
     fake: FakeClerk,
     seen: AtomicU64,
+    /// 503s answered, and those among them for a request the fake had processed.
+    failed: AtomicU64,
+    failed_after_processing: AtomicU64,
+    /// Requests being sent right now, and the most there ever were at once.
+    in_flight: AtomicU64,
+    most_in_flight: AtomicU64,
 }
 
-impl Transport for Flaky {
-    fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
+impl Flaky {
+    fn new(fake: &FakeClerk) -> Flaky {
+        Flaky {
+            fake: fake.clone(),
+            seen: AtomicU64::new(0),
+            failed: AtomicU64::new(0),
+            failed_after_processing: AtomicU64::new(0),
+            in_flight: AtomicU64::new(0),
+            most_in_flight: AtomicU64::new(0),
+        }
+    }
+
+    fn answer(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
         let n = self.seen.fetch_add(1, Ordering::SeqCst);
         if n % 20 != 19 {
             return self.fake.send(request);
         }
+        self.failed.fetch_add(1, Ordering::SeqCst);
         if (n / 20).is_multiple_of(2) {
             let _processed = self.fake.send(request)?;
+            self.failed_after_processing.fetch_add(1, Ordering::SeqCst);
         }
         let body = clerk_error_json("internal_clerk_error", "Service unavailable");
         Ok(HttpResponse::new(503, body).with_header("content-type", "application/json"))
+    }
+}
+
+impl Transport for Flaky {
+    fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
+        let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        self.most_in_flight.fetch_max(now, Ordering::SeqCst);
+        let answer = self.answer(request);
+        self.in_flight.fetch_sub(1, Ordering::SeqCst);
+        answer
     }
 }
 
@@ -595,13 +688,11 @@ impl Transport for Flaky {
 fn eight_workers_converge_under_5_percent_of_503s_without_a_create_sent_twice() -> TestResult {
     let org = real();
     org.fake.latency(Duration::from_millis(2));
+    let faults = Arc::new(Flaky::new(&org.fake));
     let flaky = org
         .fake
         .client_builder()
-        .transport(Flaky {
-            fake: org.fake.clone(),
-            seen: AtomicU64::new(0),
-        })
+        .transport(Arc::clone(&faults))
         .retry_policy(quick_retries())
         .build()?;
     let mut entries = vec![];
@@ -653,9 +744,15 @@ fn eight_workers_converge_under_5_percent_of_503s_without_a_create_sent_twice() 
     }
 
     let requests = org.fake.requests();
+    let failed = faults.failed.load(Ordering::SeqCst);
+    assert!(failed >= 9, "one request in 20 answered 503: {failed}");
     assert!(
-        requests.len() >= 180,
-        "one request in 20 answered 503: at least nine"
+        faults.failed_after_processing.load(Ordering::SeqCst) >= failed / 2,
+        "half of them after the fake had done the work"
+    );
+    assert!(
+        faults.most_in_flight.load(Ordering::SeqCst) > 1,
+        "the workers sent requests side by side"
     );
     let mut posts: HashMap<String, usize> = HashMap::new();
     for request in requests {
