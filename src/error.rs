@@ -484,7 +484,7 @@ fn escaped_len(c: char) -> usize {
 }
 
 /// Writes `c`, escaped as Rust would (`\n`, `\r`, `\u{1b}`) when it [needs it](needs_escape).
-fn write_escaped(f: &mut dyn fmt::Write, c: char) -> fmt::Result {
+pub(crate) fn write_escaped(f: &mut dyn fmt::Write, c: char) -> fmt::Result {
     if c.is_control() {
         write!(f, "{}", c.escape_debug())
     } else if needs_escape(c) {

@@ -207,25 +207,21 @@ fn write_metadata(
         if let Some(metadata) = metadata {
             // Serializing a map of JSON values cannot fail; never let Display fail on it.
             let json = serde_json::to_string(metadata).unwrap_or_else(|_| "{…}".to_owned());
-            write!(f, " {name}={json}")?;
+            write!(f, " {name}={}", Clean(&json))?;
         }
     }
     Ok(())
 }
 
-/// Text shown with its control characters escaped, so that it stays on its line.
+/// Text shown escaped as error messages are (control characters and the marks that reorder
+/// text), so that it stays on its line and reads as it is.
 struct Clean<'a>(&'a str);
 
 impl fmt::Display for Clean<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for c in self.0.chars() {
-            if c.is_control() {
-                write!(f, "{}", c.escape_debug())?;
-            } else {
-                fmt::Write::write_char(f, c)?;
-            }
-        }
-        Ok(())
+        self.0
+            .chars()
+            .try_for_each(|c| crate::error::write_escaped(f, c))
     }
 }
 

@@ -449,6 +449,26 @@ fn control_characters_never_break_a_line() {
 }
 
 #[test]
+fn marks_that_reorder_text_are_escaped_in_labels_and_metadata() {
+    let roster = Roster::from_entries([RosterEntry::email("ann\u{202e}@acme.com", "org:admin")
+        .with_public_metadata(json!({"note": "a\u{2066}b\u{7f}"}))])
+    .unwrap();
+    let plan = plan_with(
+        &roster,
+        &[Lookup::Found("user_a".into())],
+        vec![],
+        SyncOptions::builder().metadata(MetadataPolicy::Merge),
+    );
+    let shown = plan.to_string();
+    assert!(
+        !shown.contains('\u{202e}') && !shown.contains('\u{2066}'),
+        "{shown:?}"
+    );
+    assert!(!shown.contains('\u{7f}'), "{shown:?}");
+    assert!(shown.contains("ann\\u{202e}@acme.com"), "{shown}");
+}
+
+#[test]
 fn the_json_round_trips_and_carries_the_numbers() {
     let (roster, lookups) = metadata_roster();
     let now = vec![
