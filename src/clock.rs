@@ -44,7 +44,8 @@ use std::time::{Duration, Instant, SystemTime};
 /// # Ok::<(), clerk_memberships::BuildError>(())
 /// ```
 pub trait Clock: Send + Sync {
-    /// The wall-clock time, used only to read HTTP-date `Retry-After` values.
+    /// The wall-clock time, used to read HTTP-date `Retry-After` values (and to seed the
+    /// retry jitter); never to measure a wait.
     fn now(&self) -> SystemTime;
 
     /// Time elapsed since an arbitrary, fixed origin, never going back: what every deadline,

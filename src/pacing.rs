@@ -80,8 +80,8 @@ pub trait RateLimiter: Send + Sync {
 /// reach the server a few milliseconds out of order, and a server counting exactly `limit` per
 /// window then sees one too many now and then and answers 429, which holds back every request
 /// of the client. Measured against a strict server with 100 ms of latency, a limiter set to
-/// exactly the server's limit drew dozens of 429s per 2,000 requests and reached 55–60 % of the
-/// limit; with a 2 % margin it drew none and reached 98–100 % (`examples/apply_bench.rs`).
+/// exactly the server's limit drew dozens of 429s per 2,000 requests and reached 53–62 % of the
+/// limit; with a 2 % margin it drew none and reached 99.5–101 % (`examples/apply_bench.rs`).
 ///
 /// ```
 /// use std::time::Duration;
@@ -285,8 +285,10 @@ impl Pacing {
                 return Ok(());
             }
             self.clock.sleep(wait);
-            // A 429 met by another request while this one slept closes the gate again: then
-            // this start is given up and a new one reserved behind the gate.
+            // A 429 met by another request while this one slept closes the gate again: then a
+            // new start is reserved behind the gate. The start given up stays counted by the
+            // limiter (reservations cannot be handed back), so the client errs on the slow
+            // side after a 429.
             if !self.gate_closed() {
                 return Ok(());
             }

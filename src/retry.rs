@@ -26,7 +26,9 @@ use crate::transport::{HttpRequest, Method, Transport};
 /// | transport failure, request **maybe sent** (timeout, reset) | list, update, update_metadata, delete; create only if opted in | backoff |
 /// | anything else (4xx, a body over the cap, a [configuration failure](crate::TransportErrorKind::Config)) | never | — |
 ///
-/// The first attempt is always made. A retry starts only if at least 1 s (or the client's
+/// The first attempt is always made, unless the client's rate limiter or a 429's
+/// `Retry-After` would hold it past the deadline: then the call ends at once with
+/// [`Error::RateLimited`](crate::Error::RateLimited), unsent. A retry starts only if at least 1 s (or the client's
 /// connect timeout, when shorter) is left before the [deadline](RetryPolicyBuilder::deadline) when it would
 /// start, its wait and any rate-limit wait included: otherwise the previous attempt's error is
 /// returned, so that a `create`'s "certainly not sent" is never replaced by the "may have been

@@ -15,7 +15,7 @@ pub(crate) const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
 ///   (`Sunday, 06-Nov-94 08:49:37 GMT`) or asctime (`Sun Nov  6 08:49:37 1994`): the time
 ///   from `wall_now` until then, zero for a date in the past.
 ///
-/// Anything else is `None`. Only this function reads the wall clock's time for waiting.
+/// Anything else is `None`. This is the only wait the wall clock's time decides.
 pub(crate) fn parse_retry_after(value: &str, wall_now: SystemTime) -> Option<Duration> {
     let value = value.trim();
     let wait = if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {

@@ -39,8 +39,10 @@ impl Plan {
     ///   it from someone are skipped ([`SkipReason::AdminNotGained`]): the organization is
     ///   never left without an admin.
     /// - **Workers.** Each phase's changes are handed out from one queue to
-    ///   [`workers`](ApplyOptionsBuilder::workers) threads (a member's role change and
-    ///   metadata merge go together, in that order, to one worker). They share `client`, so
+    ///   [`workers`](ApplyOptionsBuilder::workers) threads (within a phase, a member's role
+    ///   change and metadata merge go together, in that order, to one worker; a demotion from
+    ///   admin waits for phase 2, after its member's metadata merge). To run at the limit, use
+    ///   at least about limit × round trip workers (10 for 100 requests/s at 100 ms). They share `client`, so
     ///   they share its rate limiter and its wait after a 429: build it with
     ///   [`clerk_rate_limit`](crate::ClientBuilder::clerk_rate_limit) to run at Clerk's limit
     ///   without tripping it.
@@ -50,12 +52,14 @@ impl Plan {
     ///   ("already a member" → the membership is read and its role set where it differs), a
     ///   role change by [`change_role`](super::change_role) (404 → the member is added with the
     ///   new role), a removal by [`remove_member`](super::remove_member) (404 → gone), each
-    ///   ending as [`Outcome::AlreadyDone`]; a metadata merge by
+    ///   ending as [`Outcome::AlreadyDone`] (a removal whose retry met 404, most likely after
+    ///   its own first attempt removed the member, ends as [`Outcome::Applied`]); a metadata merge by
     ///   [`merge_metadata`](super::merge_metadata) (404 → skipped,
     ///   [`SkipReason::NotAMember`]).
     /// - **A create is never repeated blindly.** An add whose answer was lost (a timeout, a
     ///   reset connection, a 5xx: the client does not retry those for a create) is settled by
-    ///   reading the membership back: there → applied (with its role set if it differs);
+    ///   reading the membership back: there with the role asked → applied; there with another
+    ///   role → the role is set, [`Outcome::AlreadyDone`];
     ///   certainly absent → created once more; the read fails too → [`Outcome::Unknown`].
     /// - **Failures.** A change that fails ends as [`Outcome::Failed`] with the client's
     ///   [`Error`](crate::Error) and the others go on, unless

@@ -125,7 +125,8 @@ pub struct OutcomeCounts {
     pub skipped: usize,
     /// Changes that failed.
     pub failed: usize,
-    /// Adds that may or may not have happened.
+    /// Creates (adds, or role changes that turned into adds) that may or may not have
+    /// happened.
     pub unknown: usize,
 }
 
