@@ -709,3 +709,13 @@ fn a_cycle_between_two_pages_is_caught_and_a_partial_repeat_is_normal() {
         Err(Error::PageNotAdvancing { offset: 4, .. })
     ));
 }
+
+#[test]
+fn refusals_come_in_the_order_the_build_docs_give() {
+    let err = rejected!(
+        users()
+            .order_by("x".repeat(MAX_FILTER_VALUE_LEN + 1))
+            .user_id("..")
+    );
+    assert_invalid(err, "order_by");
+}

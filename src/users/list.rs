@@ -185,14 +185,15 @@ impl ListUsersFields {
         for value in self.email_addresses.iter().flatten() {
             filter_value("email_address", Some(value))?;
         }
-        let external_ids = self.external_ids.as_deref().unwrap_or_default();
-        signed_values("external_id", "external id", external_ids, external_id_rule)?;
-        let user_ids = self.user_ids.as_deref().unwrap_or_default();
-        signed_values("user_id", "user id", user_ids, id_rule)?;
+        // In the order the `build` docs give.
         filter_value(
             "order_by",
             self.order_by.as_ref().and_then(Option::as_deref),
-        )
+        )?;
+        let external_ids = self.external_ids.as_deref().unwrap_or_default();
+        signed_values("external_id", "external id", external_ids, external_id_rule)?;
+        let user_ids = self.user_ids.as_deref().unwrap_or_default();
+        signed_values("user_id", "user id", user_ids, id_rule)
     }
 }
 
