@@ -113,8 +113,13 @@ fn transport_and_rate_limit_errors_name_their_call_too() {
     Op::List.send(&client).unwrap();
     let err = Op::List.send(&client).unwrap_err();
     assert!(matches!(err, Error::RateLimited { .. }), "{err:?}");
+    assert_eq!(
+        err.operation().unwrap().path(),
+        "/organizations/org_1/memberships"
+    );
     assert!(
-        err.to_string().starts_with("list memberships (GET "),
+        err.to_string()
+            .starts_with("list memberships (GET /organizations/org_1/memberships): rate limited"),
         "{err}"
     );
 }

@@ -154,7 +154,9 @@ fn the_clients_retries_wait_out_the_fakes_retry_after() -> TestResult {
     assert_eq!(list.send(&client)?.total_count, 0);
     assert_eq!(s.fake.rate_limited_requests(), 1);
     assert_eq!(s.fake.requests().len(), 3);
-    assert!(s.clock.monotonic() - started >= 10 * SECOND);
+    // The client waited exactly what the fake's Retry-After said, once.
+    assert_eq!(s.clock.monotonic() - started, 10 * SECOND);
+    assert_eq!(s.clock.sleeps(), [10 * SECOND]);
 
     // A single attempt sees the 429 as an error with its Retry-After.
     let single = s.fake.client().with_retry_policy(RetryPolicy::none());

@@ -184,7 +184,12 @@ fn ensure_member_with_metadata_sends_it_with_the_create_only() -> TestResult {
         other.as_object(),
         None,
     )?;
-    assert!(matches!(ensured, Ensured::RoleChanged { .. }));
+    assert_eq!(
+        ensured,
+        Ensured::RoleChanged {
+            from: "org:member".into()
+        }
+    );
     let john = s
         .fake
         .membership(&s.org, &s.john)
