@@ -224,20 +224,27 @@ fn invalid_input_is_refused_before_anything_is_sent() -> TestResult {
         sync::ensure_member(&s.client, "", &s.jane, "org:member").unwrap_err(),
         sync::change_role(&s.client, &s.org, "..", "org:admin").unwrap_err(),
     ];
-    for err in &refused {
-        assert!(err.error().build_error().is_some(), "{err}");
-    }
-    assert!(
+    let fields: Vec<_> = refused
+        .iter()
+        .map(|err| err.error().build_error().map(|e| e.field()))
+        .collect();
+    assert_eq!(
+        fields,
+        [Some("role"), Some("organization_id"), Some("user_id")]
+    );
+    assert_eq!(
         sync::remove_member(&s.client, &s.org, " ")
             .unwrap_err()
             .build_error()
-            .is_some()
+            .map(|e| e.field()),
+        Some("user_id")
     );
-    assert!(
+    assert_eq!(
         sync::find_member(&s.client, &s.org, "")
             .unwrap_err()
             .build_error()
-            .is_some()
+            .map(|e| e.field()),
+        Some("user_id")
     );
     let too_deep = (0..100).fold(json!(1), |inner, _| json!({ "a": inner }));
     let err =
