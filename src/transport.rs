@@ -31,7 +31,7 @@ use std::fmt;
 use std::io::{self, Read};
 use std::time::Duration;
 
-use crate::error::{BuildError, TransportError, TransportErrorKind};
+use crate::error::{BuildError, Delivery, TransportError, TransportErrorKind};
 use crate::memberships::Operation;
 
 /// Default cap on a response body: 8 MiB (a full page of 500 memberships is well under 1 MiB).
@@ -732,45 +732,36 @@ fn classify(err: ureq::Error, https: bool) -> TransportError {
         E::Io(io) if io.kind() == io::ErrorKind::TimedOut => (K::Timeout, true, "timed out"),
         E::Io(_) => (K::Io, true, "the connection failed during the exchange"),
         E::Decompress(..) => (K::Protocol, true, "the body could not be decompressed"),
-        _ => {
-            let (kind, sent) = match &err {
-                E::HostNotFound | E::ConnectionFailed | E::ConnectProxyFailed(_) => {
-                    (K::Connect, false)
-                }
-                E::Timeout(T::Resolve | T::Connect) => (K::Timeout, false),
-                E::Timeout(_) => (K::Timeout, true),
-                // The URL, a setting or the TLS configuration stops the request before a
-                // connection is made, and will again on every try.
-                E::BadUri(_)
-                | E::RequireHttpsOnly(_)
-                | E::Http(_)
-                | E::InvalidProxyUrl
-                | E::Tls(_)
-                | E::Rustls(_)
-                | E::TlsRequired => (K::Config, false),
-                E::BodyStalled => (K::Io, true),
-                E::BodyExceedsLimit(_) | E::LargeResponseHeader(..) => (K::BodyTooLarge, true),
-                E::Protocol(_) | E::StatusCode(_) => (K::Protocol, true),
-                _ => (K::Other, true),
-            };
-            let message = err.to_string();
-            return if sent {
-                TransportError::maybe_sent(kind, message)
-            } else {
-                TransportError::not_sent(kind, message)
-            };
-        }
+        E::HostNotFound | E::ConnectionFailed | E::ConnectProxyFailed(_) => (K::Connect, false, ""),
+        E::Timeout(T::Resolve | T::Connect) => (K::Timeout, false, ""),
+        E::Timeout(_) => (K::Timeout, true, ""),
+        // The URL, a setting or the TLS configuration stops the request before a connection
+        // is made, and will again on every try.
+        E::BadUri(_)
+        | E::RequireHttpsOnly(_)
+        | E::Http(_)
+        | E::InvalidProxyUrl
+        | E::Tls(_)
+        | E::Rustls(_)
+        | E::TlsRequired => (K::Config, false, ""),
+        E::BodyStalled => (K::Io, true, ""),
+        E::BodyExceedsLimit(_) | E::LargeResponseHeader(..) => (K::BodyTooLarge, true, ""),
+        E::Protocol(_) | E::StatusCode(_) => (K::Protocol, true, ""),
+        _ => (K::Other, true, ""),
     };
-    let source = match err {
-        E::Io(io) | E::Decompress(_, io) => io,
-        other => io::Error::other(other.to_string()),
-    };
-    let err = if sent {
-        TransportError::maybe_sent(kind, message)
+    let delivery = if sent {
+        Delivery::MaybeSent
     } else {
-        TransportError::not_sent(kind, message)
+        Delivery::NotSent
     };
-    err.with_source(source)
+    match err {
+        // An I/O error is kept as the source; the message says only what failed.
+        E::Io(io) | E::Decompress(_, io) => {
+            TransportError::new(kind, delivery, message).with_source(io)
+        }
+        // Other ureq errors carry nothing worth keeping beneath their text.
+        other => TransportError::new(kind, delivery, other.to_string()),
+    }
 }
 
 /// Whether an I/O error on an `https` request is the TLS handshake failing, which happens
