@@ -372,14 +372,15 @@ pub(crate) fn send_with_retries(
             .send(&request)
             .map(|response| Answer::read(response, call.secret_key, clock.now()));
         let now = clock.monotonic();
-        let wanted = retry_wait(policy, operation, &outcome, attempt, || pacing.random());
-        if let (Ok(answer), Some(wanted)) = (&outcome, &wanted)
+        // A 429 with Retry-After holds back every clone of the client for that long.
+        if let Ok(answer) = &outcome
             && answer.status() == 429
-            && let Some(wait) = wanted.server_said
+            && let Some(wait) = answer.retry_after()
         {
             pacing.close_gate_for(wait);
         }
-        let retry_in = wanted.map(|w| w.wait).filter(|wait| {
+        let wanted = retry_wait(policy, operation, &outcome, attempt, || pacing.random());
+        let retry_in = wanted.filter(|wait| {
             attempt < policy.max_attempts && now.checked_add(*wait).is_some_and(|at| at <= retry_by)
         });
         if let Some(hook) = call.on_attempt {
@@ -416,11 +417,6 @@ fn scale(duration: Duration, factor: f64) -> Duration {
         .min(duration)
 }
 
-struct Wanted {
-    wait: Duration,
-    server_said: Option<Duration>,
-}
-
 /// Whether the outcome of attempt number `attempt` deserves another try, and after how long.
 fn retry_wait(
     policy: &RetryPolicy,
@@ -428,7 +424,7 @@ fn retry_wait(
     outcome: &Outcome,
     attempt: u32,
     random: impl FnOnce() -> f64,
-) -> Option<Wanted> {
+) -> Option<Duration> {
     let server_said = match outcome {
         Ok(answer) => {
             let repeatable = match answer.status() {
@@ -445,14 +441,10 @@ fn retry_wait(
         Err(err) if err.may_have_been_sent() && !policy.may_repeat(operation) => return None,
         Err(_) => None,
     };
-    let wait = match server_said {
-        Some(wait) => wait,
-        None => {
-            let backoff = policy.backoff(attempt);
-            scale(backoff, 1.0 - policy.jitter * random())
-        }
-    };
-    Some(Wanted { wait, server_said })
+    Some(server_said.unwrap_or_else(|| {
+        let backoff = policy.backoff(attempt);
+        scale(backoff, 1.0 - policy.jitter * random())
+    }))
 }
 
 /// The hook's view of an attempt, from the answer as read once (and redacted).
