@@ -1,6 +1,7 @@
-//! An HTTP answer, read once: status, Clerk's error JSON, `Retry-After` and the body with the
-//! secret key blanked out. The retry decision, the attempt hook and the error mapping all use
-//! this one reading.
+//! An HTTP answer, read once: status, Clerk's error JSON, `Retry-After` and, for an error
+//! answer, the body with the secret key blanked out (a 2xx body is kept as it came, for the
+//! model; its decode error is redacted where it is made). The retry decision, the attempt hook
+//! and the error mapping all use this one reading.
 
 use std::time::{Duration, SystemTime};
 

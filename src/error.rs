@@ -556,7 +556,9 @@ pub enum Error {
     RateLimited {
         /// How long until a request may be sent.
         wait: Duration,
-        /// How many times the request was sent before the wait.
+        /// How many times the request was sent before the wait: always 0 today, since only the
+        /// first attempt can be held back this way (a retry that would wait past the deadline
+        /// returns the previous attempt's error instead).
         attempts: u32,
         /// The call that failed; see [`Error::operation`].
         call: Option<Box<Call>>,

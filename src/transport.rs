@@ -214,7 +214,8 @@ impl HttpRequest {
 
     /// How long this attempt may take at most: what is left of the call's retry deadline
     /// ([`RetryPolicy::deadline`](crate::RetryPolicy::deadline)). A transport should give up by
-    /// then, as [`UreqTransport`] does; `None` outside a call (e.g. from `render`).
+    /// then, as [`UreqTransport`] does; `None` outside a call (e.g. from `render`), and for the
+    /// first attempt of a call whose deadline is zero (the request timeout applies then).
     pub fn time_left(&self) -> Option<Duration> {
         self.time_left
     }
