@@ -706,3 +706,37 @@ fn a_membership_that_does_not_say_whose_it_is_stops_the_plan_instead_of_vanishin
         "{err}"
     );
 }
+
+/// A membership of `user` (membership id `orgmem_<user>`), as Clerk lists it.
+fn listed(user: &str) -> Value {
+    let mut membership: Value =
+        serde_json::from_str(clerk_memberships::testing::MEMBERSHIP_JSON).unwrap();
+    membership["id"] = json!(format!("orgmem_{user}"));
+    membership["public_user_data"]["user_id"] = json!(user);
+    membership
+}
+
+#[test]
+fn a_member_listed_twice_is_planned_once() {
+    // Someone joined while the pages were read: the listing shifted and user_b came twice.
+    let mock = clerk_memberships::testing::MockTransport::new();
+    let page = |users: &[&str], total: u64| {
+        let data: Vec<Value> = users.iter().map(|u| listed(u)).collect();
+        json!({"data": data, "total_count": total}).to_string()
+    };
+    mock.push_json(200, page(&["user_a", "user_b"], 3));
+    // A server that even gave it a new membership id is not read as two members.
+    let mut second: Value = serde_json::from_str(&page(&["user_b", "user_c"], 4)).unwrap();
+    second["data"][0]["id"] = json!("orgmem_other");
+    mock.push_json(200, second.to_string());
+    mock.push_json(200, page(&[], 4));
+    let options = SyncOptions::builder()
+        .prune(true)
+        .admin_role("org:owner")
+        .removal_threshold(RemovalThreshold::unlimited())
+        .build();
+    let plan = sync::plan(&mock.client(), "org_1", &Roster::new(), &options).unwrap();
+    let removed: Vec<&str> = plan.changes().iter().map(Change::user_id).collect();
+    assert_eq!(removed, ["user_a", "user_b", "user_c"]);
+    assert_eq!(plan.current_members(), 3);
+}

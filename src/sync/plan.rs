@@ -727,10 +727,8 @@ pub(crate) enum Lookup {
 /// The current state of the organization, as read.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Current {
-    /// The members that can be told apart, each once.
+    /// The members, each user once.
     pub(crate) members: Vec<Member>,
-    /// Memberships read in all, those without a user included.
-    pub(crate) total: u64,
 }
 
 /// The plan for `organization_id`: from the roster, what each of its entries resolved to
@@ -830,7 +828,7 @@ pub(crate) fn compute(
     skipped.sort_by(|a, b| a.change.sort_key().cmp(&b.change.sort_key()));
     Ok(Plan {
         organization_id: organization_id.to_owned(),
-        current_members: current.total,
+        current_members: current.members.len() as u64,
         removal_threshold: options.removal_threshold(),
         admin_role: options.admin_role().to_owned(),
         changes,

@@ -134,13 +134,13 @@ pub(crate) fn read_members(
             total_members: total.max(read),
         });
         for membership in page.data {
-            if !seen.insert(membership.id.clone()) {
-                continue;
-            }
-            current.total += 1;
             let id = membership.id.clone();
             match Member::from_membership(membership) {
-                Some(member) => current.members.push(member),
+                // A member seen on two pages (the listing shifted meanwhile) counts once.
+                Some(member) if seen.insert(member.user_id.clone()) => {
+                    current.members.push(member);
+                }
+                Some(_) => {}
                 // A member the plan cannot name would be neither kept nor removed knowingly.
                 None => return Err(unidentified(&id, client, &request)),
             }

@@ -22,10 +22,7 @@ fn object(value: Value) -> Metadata {
 }
 
 fn current(members: Vec<Member>) -> Current {
-    Current {
-        total: members.len() as u64,
-        members,
-    }
+    Current { members }
 }
 
 /// Entries naming user ids, each found as itself.
