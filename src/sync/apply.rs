@@ -131,7 +131,7 @@ impl Plan {
 
         // The barrier is behind us: every change of the first phase has ended.
         let admin_gained = first.iter().all(|&i| {
-            let gives = changes.get(i).is_some_and(|change| gives(change, admin));
+            let gives = changes.get(i).is_some_and(|change| change.gives(admin));
             !gives
                 || outcomes
                     .get(i)
@@ -141,7 +141,7 @@ impl Plan {
         let mut later = Vec::new();
         for &i in &second {
             let change = changes.get(i);
-            if !admin_gained && change.is_some_and(|change| loses(change, admin)) {
+            if !admin_gained && change.is_some_and(|change| change.takes_away(admin)) {
                 let outcome = Outcome::Skipped(SkipReason::AdminNotGained {
                     role: admin.to_owned(),
                 });
@@ -222,29 +222,7 @@ fn send(client: &Client, organization_id: &str, change: &Change) -> Outcome {
 
 /// Whether `change` belongs to the second phase: a move away from the admin role, or a removal.
 fn takes(change: &Change, admin: &str) -> bool {
-    match change {
-        Change::ChangeRole { from, to, .. } => from == admin && to != admin,
-        Change::Remove { .. } => true,
-        Change::Add { .. } | Change::MergeMetadata { .. } => false,
-    }
-}
-
-/// Whether `change` gives someone the admin role.
-fn gives(change: &Change, admin: &str) -> bool {
-    match change {
-        Change::Add { role, .. } => role == admin,
-        Change::ChangeRole { from, to, .. } => to == admin && from != admin,
-        Change::MergeMetadata { .. } | Change::Remove { .. } => false,
-    }
-}
-
-/// Whether `change` takes the admin role from someone.
-fn loses(change: &Change, admin: &str) -> bool {
-    match change {
-        Change::ChangeRole { from, to, .. } => from == admin && to != admin,
-        Change::Remove { role, .. } => role == admin,
-        Change::Add { .. } | Change::MergeMetadata { .. } => false,
-    }
+    change.demotes_from(admin) || matches!(change, Change::Remove { .. })
 }
 
 /// One apply under way: what every worker shares.

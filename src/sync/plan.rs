@@ -127,6 +127,29 @@ impl ChangeKind {
 }
 
 impl Change {
+    /// Whether this change gives someone `role`: an add with it, or a move to it.
+    pub(crate) fn gives(&self, role: &str) -> bool {
+        match self {
+            Change::Add { role: given, .. } => given == role,
+            Change::ChangeRole { from, to, .. } => to == role && from != role,
+            Change::MergeMetadata { .. } | Change::Remove { .. } => false,
+        }
+    }
+
+    /// Whether this change moves someone from `role` to another role.
+    pub(crate) fn demotes_from(&self, role: &str) -> bool {
+        matches!(self, Change::ChangeRole { from, to, .. } if from == role && to != role)
+    }
+
+    /// Whether this change takes `role` from someone: a move away from it, or a removal of a
+    /// member who holds it.
+    pub(crate) fn takes_away(&self, role: &str) -> bool {
+        match self {
+            Change::Remove { role: held, .. } => held == role,
+            other => other.demotes_from(role),
+        }
+    }
+
     /// What kind of change this is.
     pub fn kind(&self) -> ChangeKind {
         match self {
@@ -917,9 +940,9 @@ fn apply_rails(
             Change::Remove { user_id, .. } if options.is_protected(user_id) => {
                 Some(SkipReason::Protected)
             }
-            Change::ChangeRole {
-                user_id, from, to, ..
-            } if options.is_protected(user_id) && from == admin && to != admin => {
+            Change::ChangeRole { user_id, .. }
+                if options.is_protected(user_id) && change.demotes_from(admin) =>
+            {
                 Some(SkipReason::Protected)
             }
             Change::Remove { user_id, .. } => {
@@ -943,21 +966,10 @@ fn apply_rails(
     let losing: Vec<usize> = changes
         .iter()
         .enumerate()
-        .filter(|(_, change)| match change {
-            Change::Remove { role, .. } => role == admin,
-            Change::ChangeRole { from, to, .. } => from == admin && to != admin,
-            _ => false,
-        })
+        .filter(|(_, change)| change.takes_away(admin))
         .map(|(i, _)| i)
         .collect();
-    let gaining = changes
-        .iter()
-        .filter(|change| match change {
-            Change::Add { role, .. } => role == admin,
-            Change::ChangeRole { from, to, .. } => to == admin && from != admin,
-            _ => false,
-        })
-        .count();
+    let gaining = changes.iter().filter(|change| change.gives(admin)).count();
     if admins_now > 0 && admins_now + gaining <= losing.len() {
         // Keep the longest-standing admin among those the plan would lose.
         let keep = losing.iter().copied().min_by_key(|&i| {
