@@ -161,8 +161,10 @@ pub(crate) fn read_members(
 /// What each roster entry resolved to (`lookups[i]` for entry `i`).
 ///
 /// A user id that is already a member needs no lookup. Every other key is looked up with
-/// [`resolve_users`], kind by kind in chunks of [`LOOKUP_BATCH_SIZE`], so that the requests
-/// are as full as one call would make them and progress can be reported after each.
+/// [`resolve_users`], kind by kind in chunks of [`LOOKUP_BATCH_SIZE`] keys, so that progress
+/// can be reported after each chunk. A chunk is usually one request; keys that begin with a
+/// sign (looked up alone), keys refused before sending, and long values (the URL limit) make
+/// it more or fewer.
 pub(crate) fn lookup(
     client: &Client,
     roster: &Roster,
