@@ -502,7 +502,7 @@ impl ClientBuilder {
     /// let client = Client::builder()
     ///     .secret_key("sk_test_123")
     ///     .on_attempt(|event| {
-    ///         eprintln!("{} attempt {}: {:?}", event.operation, event.attempt, event.status)
+    ///         eprintln!("{} attempt {}: {:?}", event.call, event.attempt, event.status)
     ///     })
     ///     .build()?;
     /// # Ok::<(), clerk_memberships::BuildError>(())

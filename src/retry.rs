@@ -11,7 +11,7 @@ use crate::client::SecretKey;
 use crate::error::{Call, Error, TransportError, TransportErrorKind};
 use crate::memberships::Operation;
 use crate::pacing::Pacing;
-use crate::transport::{HttpRequest, Method, Transport};
+use crate::transport::{HttpRequest, Transport};
 
 /// When and how often a failed call is tried again.
 ///
@@ -275,8 +275,8 @@ impl RetryPolicy {
 ///     .on_attempt(|event| {
 ///         if let Some(wait) = event.retry_in {
 ///             eprintln!(
-///                 "{} {} attempt {} failed ({:?}); again in {wait:?}",
-///                 event.method, event.path, event.attempt, event.status
+///                 "{} attempt {} failed ({:?}); again in {wait:?}",
+///                 event.call, event.attempt, event.status
 ///             );
 ///         }
 ///     })
@@ -286,13 +286,11 @@ impl RetryPolicy {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct AttemptEvent {
-    /// The operation.
-    pub operation: Operation,
-    /// The HTTP method.
-    pub method: Method,
-    /// The path below the base URL, without the query string (which can hold email
-    /// addresses), as in [`Call::path`](crate::Call::path).
-    pub path: String,
+    /// The call: its operation, method and path below the base URL, without the query string
+    /// (which can hold email addresses), as errors name it ([`Error::operation`]).
+    ///
+    /// [`Error::operation`]: crate::Error::operation
+    pub call: Call,
     /// The attempt's number, from 1.
     pub attempt: u32,
     /// The status the server answered, if it answered.
@@ -458,9 +456,7 @@ fn event(of: &Call, attempt: u32, outcome: &Outcome, retry_in: Option<Duration>)
         Err(err) => (None, Some(err.kind()), None),
     };
     AttemptEvent {
-        operation: of.operation(),
-        method: of.method(),
-        path: of.path().to_owned(),
+        call: of.clone(),
         attempt,
         status,
         transport_error,

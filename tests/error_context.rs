@@ -181,10 +181,14 @@ fn attempt_events_carry_the_method_and_path() {
     mock.push_json(200, clerk_memberships::testing::MEMBERSHIP_JSON);
     Op::UpdateMetadata.send(&client).unwrap();
     let events = events.lock().unwrap();
-    assert_eq!(events[0].method, Method::Patch);
+    assert_eq!(events[0].call.method(), Method::Patch);
     assert_eq!(
-        events[0].path,
+        events[0].call.path(),
         "/organizations/org_1/memberships/user_1/metadata"
+    );
+    assert_eq!(
+        events[0].call.to_string(),
+        "update membership metadata (PATCH /organizations/org_1/memberships/user_1/metadata)"
     );
 }
 

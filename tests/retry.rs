@@ -377,7 +377,7 @@ fn attempt_events_report_each_try_without_secrets_or_metadata() {
         .unwrap();
     let events = events.lock().unwrap();
     assert_eq!(events.len(), 3);
-    assert_eq!(events[0].operation, Operation::UpdateMetadata);
+    assert_eq!(events[0].call.operation(), Operation::UpdateMetadata);
     assert_eq!(
         (events[0].attempt, events[0].status, events[0].retry_in),
         (1, Some(503), Some(ms(500)))
