@@ -1,0 +1,226 @@
+//! The options every command shares, and the client they configure.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+use clerk_memberships::{
+    AttemptEvent, BASE_URL_VAR, Client, ClientBuilder, RetryPolicy, SECRET_KEY_VAR,
+    SlidingWindowLimiter,
+};
+
+use crate::fail::Failure;
+
+/// Options shared by every command (they may come before or after the command's name).
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// The Backend API's base URL [default: https://api.clerk.com/v1]. Plain http:// is
+    /// accepted for loopback hosts only, unless --allow-http.
+    #[arg(long, global = true, env = BASE_URL_VAR, value_name = "URL")]
+    pub api_url: Option<String>,
+
+    /// Read the secret key from this file (its first line) instead of CLERK_SECRET_KEY.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub secret_key_file: Option<PathBuf>,
+
+    /// Allow a plain http:// base URL to a host that is not loopback (the key then crosses
+    /// the network unencrypted).
+    #[arg(long, global = true)]
+    pub allow_http: bool,
+
+    /// The deadline of each call, retries and waits included: e.g. 30s, 500ms, 2m, or a
+    /// number of seconds [default: 60s].
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: Option<Duration>,
+
+    /// Client-side pacing: `auto` (Clerk's published limit for the key: 100 requests per
+    /// 10 s for sk_test_ keys, 1000 for sk_live_), `off`, or N/SECONDS such as 50/10.
+    #[arg(long, global = true, value_name = "auto|off|N/SECONDS", default_value = "auto",
+          value_parser = parse_rate_limit)]
+    pub rate_limit: RateLimit,
+
+    /// Print each HTTP attempt (method, path, status, wait) to stderr. Never the key.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+
+    /// No progress bars and no notes on stderr; errors are still printed.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+/// How the client paces its requests (`--rate-limit`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum RateLimit {
+    /// Clerk's published limit for the key type.
+    Auto,
+    /// No client-side pacing; only the server's `Retry-After` is honoured.
+    Off,
+    /// At most `limit` requests start in any window of `per`.
+    Custom { limit: u32, per: Duration },
+}
+
+impl GlobalArgs {
+    /// The client these options describe.
+    ///
+    /// # Errors
+    ///
+    /// A usage failure when there is no key, the key file cannot be read, or the client
+    /// refuses the configuration (a malformed key or base URL, plain http to a remote host).
+    pub fn client(&self) -> Result<Client, Failure> {
+        self.client_builder()?
+            .build()
+            .map_err(|error| Failure::usage(error.to_string()))
+    }
+
+    /// The builder behind [`client`](Self::client), for commands that add to it.
+    pub fn client_builder(&self) -> Result<ClientBuilder, Failure> {
+        let key = self.secret_key()?;
+        let mut builder = Client::builder()
+            .secret_key(key)
+            .allow_insecure_http(self.allow_http);
+        if let Some(url) = &self.api_url {
+            builder = builder.base_url(url.as_str());
+        }
+        if let Some(timeout) = self.timeout {
+            builder = builder.retry_policy(RetryPolicy::builder().deadline(timeout).build());
+        }
+        builder = match self.rate_limit {
+            RateLimit::Auto => builder.clerk_rate_limit(),
+            RateLimit::Off => builder,
+            RateLimit::Custom { limit, per } => {
+                builder.rate_limiter(SlidingWindowLimiter::new(limit, per))
+            }
+        };
+        if self.verbose {
+            builder = builder.on_attempt(print_attempt);
+        }
+        Ok(builder)
+    }
+
+    /// The key from `--secret-key-file` or `CLERK_SECRET_KEY`, in that order.
+    fn secret_key(&self) -> Result<String, Failure> {
+        if let Some(path) = &self.secret_key_file {
+            let text = std::fs::read_to_string(path).map_err(|error| {
+                Failure::usage(format!(
+                    "cannot read --secret-key-file {}: {error}",
+                    path.display()
+                ))
+            })?;
+            let key = text.lines().next().unwrap_or("").trim().to_owned();
+            if key.is_empty() {
+                return Err(Failure::usage(format!(
+                    "--secret-key-file {} is empty",
+                    path.display()
+                )));
+            }
+            return Ok(key);
+        }
+        match std::env::var(SECRET_KEY_VAR) {
+            Ok(key) if !key.trim().is_empty() => Ok(key.trim().to_owned()),
+            _ => Err(Failure::usage(format!(
+                "no secret key: set {SECRET_KEY_VAR} or pass --secret-key-file PATH"
+            ))),
+        }
+    }
+}
+
+/// `-v`: one line per attempt on stderr. The event holds no key and no query string.
+fn print_attempt(event: &AttemptEvent) {
+    let outcome = match (event.status, event.transport_error) {
+        (Some(status), _) => status.to_string(),
+        (None, Some(kind)) => format!("{kind:?} error").to_lowercase(),
+        (None, None) => "no answer".to_owned(),
+    };
+    let next = match event.retry_in {
+        Some(wait) => format!(", retrying in {}", crate::timefmt::duration(wait)),
+        None => String::new(),
+    };
+    eprintln!(
+        "> {} {} attempt {}: {outcome}{next}",
+        event.call.method(),
+        event.call.path(),
+        event.attempt
+    );
+}
+
+/// Parses `30s`, `500ms`, `2m`, `1h` or a bare number of seconds (fractions allowed).
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration (e.g. 30s, 500ms, 2m)"))?;
+    let seconds = match unit.trim() {
+        "" | "s" => value,
+        "ms" => value / 1000.0,
+        "m" => value * 60.0,
+        "h" => value * 3600.0,
+        other => return Err(format!("unknown unit {other:?} (use ms, s, m or h)")),
+    };
+    Duration::try_from_secs_f64(seconds)
+        .ok()
+        .filter(|duration| !duration.is_zero())
+        .ok_or_else(|| format!("{text:?} is not a positive duration"))
+}
+
+/// Parses `auto`, `off` or `N/SECONDS`.
+pub fn parse_rate_limit(text: &str) -> Result<RateLimit, String> {
+    match text {
+        "auto" => return Ok(RateLimit::Auto),
+        "off" => return Ok(RateLimit::Off),
+        _ => {}
+    }
+    let invalid = || format!("{text:?} is not auto, off or N/SECONDS (e.g. 50/10)");
+    let (limit, per) = text.split_once('/').ok_or_else(invalid)?;
+    let limit: u32 = limit.trim().parse().map_err(|_| invalid())?;
+    let per = parse_duration(per)?;
+    if limit == 0 {
+        return Err(invalid());
+    }
+    Ok(RateLimit::Custom { limit, per })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_with_and_without_units() {
+        assert_eq!(parse_duration("30"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
+        assert!(parse_duration("0").is_err());
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("5d").is_err());
+        assert!(parse_duration("1e400").is_err());
+    }
+
+    #[test]
+    fn rate_limits_read_auto_off_and_n_per_seconds() {
+        assert_eq!(parse_rate_limit("auto"), Ok(RateLimit::Auto));
+        assert_eq!(parse_rate_limit("off"), Ok(RateLimit::Off));
+        assert_eq!(
+            parse_rate_limit("50/10"),
+            Ok(RateLimit::Custom {
+                limit: 50,
+                per: Duration::from_secs(10)
+            })
+        );
+        assert_eq!(
+            parse_rate_limit("5/500ms"),
+            Ok(RateLimit::Custom {
+                limit: 5,
+                per: Duration::from_millis(500)
+            })
+        );
+        assert!(parse_rate_limit("0/10").is_err());
+        assert!(parse_rate_limit("50").is_err());
+        assert!(parse_rate_limit("fast").is_err());
+    }
+}

@@ -1,0 +1,176 @@
+//! Why a command failed, the exit code that says so, and the line on stderr that explains it.
+
+use std::fmt;
+use std::process::ExitCode;
+
+use clerk_memberships::{BuildError, Error, TransportErrorKind};
+
+/// Exit code 1: an API or transport error.
+pub const EXIT_API: u8 = 1;
+/// Exit code 2: a usage error (clap uses it for bad arguments too).
+pub const EXIT_USAGE: u8 = 2;
+/// Exit code 3: `sync`'s dry run found changes pending.
+pub const EXIT_PENDING: u8 = 3;
+/// Exit code 4: the user is not a member of the organization.
+pub const EXIT_NOT_MEMBER: u8 = 4;
+/// Exit code 5: `sync --apply` left some change failed or unknown.
+pub const EXIT_INCOMPLETE: u8 = 5;
+
+/// A command's failure: what went wrong, for the one line on stderr, and its exit code.
+#[derive(Debug)]
+pub enum Failure {
+    /// Bad input the arguments could not catch: a missing key, an unreadable file, a
+    /// malformed roster, a removal not confirmed. Exit 2.
+    Usage(String),
+    /// The user is not a member of the organization. Exit 4.
+    NotMember {
+        organization_id: String,
+        user_id: String,
+    },
+    /// A call to Clerk failed. Exit 1, with a hint for the common causes.
+    Client(Box<Error>),
+    /// Writing the output failed (other than a closed pipe). Exit 1.
+    Output(std::io::Error),
+    /// The command printed what it had to say and ends with this code (sync's 3 and 5).
+    Exit(u8),
+}
+
+impl Failure {
+    /// A usage failure with this message.
+    pub fn usage(message: impl Into<String>) -> Self {
+        Failure::Usage(message.into())
+    }
+
+    /// A failure to write the output.
+    pub fn output(error: std::io::Error) -> Self {
+        Failure::Output(error)
+    }
+
+    /// The exit code.
+    pub fn code(&self) -> u8 {
+        match self {
+            Failure::Usage(_) => EXIT_USAGE,
+            Failure::NotMember { .. } => EXIT_NOT_MEMBER,
+            Failure::Client(_) | Failure::Output(_) => EXIT_API,
+            Failure::Exit(code) => *code,
+        }
+    }
+
+    /// Prints the failure to stderr (one line, and a `hint:` line for the common causes) and
+    /// returns its exit code. A closed stdout (`| head`) ends quietly with success.
+    pub fn report(self) -> ExitCode {
+        if let Failure::Output(error) = &self
+            && error.kind() == std::io::ErrorKind::BrokenPipe
+        {
+            return ExitCode::SUCCESS;
+        }
+        if !matches!(self, Failure::Exit(_)) {
+            eprintln!("clerk-memberships: error: {self}");
+            if let Some(hint) = self.hint() {
+                eprintln!("hint: {hint}");
+            }
+        }
+        ExitCode::from(self.code())
+    }
+
+    /// Advice for the failures people run into most.
+    fn hint(&self) -> Option<String> {
+        match self {
+            Failure::NotMember { .. } => {
+                Some("`clerk-memberships list --org ORG` shows who is a member".to_owned())
+            }
+            Failure::Client(error) => client_hint(error),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::Usage(message) => f.write_str(message),
+            Failure::NotMember {
+                organization_id,
+                user_id,
+            } => write!(f, "{user_id} is not a member of {organization_id}"),
+            Failure::Client(error) => {
+                write!(f, "{error}")?;
+                if error.attempts() > 1 {
+                    write!(f, " (after {} attempts)", error.attempts())?;
+                }
+                Ok(())
+            }
+            Failure::Output(error) => write!(f, "cannot write the output: {error}"),
+            Failure::Exit(code) => write!(f, "exit {code}"),
+        }
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Self {
+        match &error {
+            // Refused before sending: the arguments are at fault.
+            Error::InvalidRequest { .. } => Failure::Usage(error.to_string()),
+            _ => Failure::Client(Box::new(error)),
+        }
+    }
+}
+
+impl From<BuildError> for Failure {
+    fn from(error: BuildError) -> Self {
+        Failure::Usage(format!("invalid arguments: {error}"))
+    }
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(error: std::io::Error) -> Self {
+        Failure::Output(error)
+    }
+}
+
+/// The hint for a failed call, if its cause is a common one.
+fn client_hint(error: &Error) -> Option<String> {
+    let status = error.status();
+    if matches!(status, Some(401 | 403)) {
+        return Some(
+            "Clerk refused the secret key: check CLERK_SECRET_KEY (or --secret-key-file) and \
+             that it belongs to this instance"
+                .to_owned(),
+        );
+    }
+    if error.is_rate_limited() {
+        return Some(
+            "rate limited: wait and retry, lower --rate-limit, or raise --timeout to wait it out"
+                .to_owned(),
+        );
+    }
+    if let Some(transport) = error.transport_error() {
+        return Some(match transport.kind() {
+            TransportErrorKind::Timeout => {
+                "the call timed out: raise --timeout, or check --api-url / CLERK_API_URL".to_owned()
+            }
+            TransportErrorKind::Connect => {
+                "cannot reach the server: check --api-url / CLERK_API_URL and the network"
+                    .to_owned()
+            }
+            _ => return None,
+        });
+    }
+    match error {
+        // A 404 or 405 that is not Clerk's JSON: the base URL points at something else.
+        Error::UnexpectedResponse { status, .. } | Error::Decode { status, .. }
+            if (400..500).contains(status) || *status == 200 =>
+        {
+            Some(
+                "the server does not answer like Clerk's Backend API: check --api-url / \
+                 CLERK_API_URL (e.g. https://api.clerk.com/v1)"
+                    .to_owned(),
+            )
+        }
+        _ if error.is_not_found() => Some(
+            "not found: check --org (and that the key is for the instance that holds it)"
+                .to_owned(),
+        ),
+        _ => None,
+    }
+}

@@ -1,0 +1,103 @@
+//! `clerk-memberships`: manage Clerk organization memberships from the command line.
+//!
+//! Data goes to stdout, progress and diagnostics to stderr. See `clerk-memberships --help`
+//! and the README's CLI section.
+
+mod config;
+mod fail;
+#[cfg(feature = "fake-server")]
+mod fake_server;
+mod members;
+mod output;
+mod progress;
+mod sync;
+mod timefmt;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser, Subcommand};
+
+use crate::config::GlobalArgs;
+use crate::fail::Failure;
+
+/// The exit codes, as `--help` shows them.
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success (for sync: in sync, or every change applied)
+  1  an API or transport error (the error names the call, the status and Clerk's message)
+  2  a usage error: bad arguments, no secret key, an unreadable file, a removal not confirmed
+  3  sync: the dry run found changes pending
+  4  the user is not a member of the organization (get, set-role, metadata, remove)
+  5  sync --apply: some change failed or its outcome is unknown
+
+Environment:
+  CLERK_SECRET_KEY  the secret key (or --secret-key-file; never a plain flag)
+  CLERK_API_URL     the base URL (or --api-url), default https://api.clerk.com/v1
+  NO_COLOR          when set and not empty, no progress bars are drawn";
+
+/// Manage Clerk organization memberships: list, add, change and remove members, edit their
+/// metadata, and sync an organization with a roster file.
+#[derive(Debug, Parser)]
+#[command(name = "clerk-memberships", version, after_help = EXIT_CODES)]
+struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// List an organization's members, with any of the API's filters.
+    List(members::ListArgs),
+    /// Show one member of an organization.
+    Get(members::GetArgs),
+    /// Add a user to an organization with a role.
+    Add(members::AddArgs),
+    /// Change a member's role.
+    SetRole(members::SetRoleArgs),
+    /// Remove a member from an organization (asks for confirmation on a terminal).
+    Remove(members::RemoveArgs),
+    /// Deep-merge a member's public and private metadata (`null` deletes a key).
+    Metadata(members::MetadataArgs),
+    /// Make an organization's members match a roster CSV file: a dry run unless --apply.
+    Sync(sync::SyncArgs),
+    /// Serve an in-memory Clerk over HTTP on loopback, for trying the CLI offline.
+    #[cfg(feature = "fake-server")]
+    FakeServer(fake_server::FakeServerArgs),
+    /// Print a shell completion script to stdout.
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(failure) => failure.report(),
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode, Failure> {
+    let global = &cli.global;
+    match cli.command {
+        Command::List(args) => members::list(global, &args),
+        Command::Get(args) => members::get(global, &args),
+        Command::Add(args) => members::add(global, &args),
+        Command::SetRole(args) => members::set_role(global, &args),
+        Command::Remove(args) => members::remove(global, &args),
+        Command::Metadata(args) => members::metadata(global, &args),
+        Command::Sync(args) => sync::run(global, &args),
+        #[cfg(feature = "fake-server")]
+        Command::FakeServer(args) => fake_server::run(global, &args),
+        Command::Completions { shell } => {
+            let mut out = std::io::stdout().lock();
+            clap_complete::generate(shell, &mut Cli::command(), "clerk-memberships", &mut out);
+            out.flush().map_err(Failure::output)?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

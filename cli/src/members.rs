@@ -1,0 +1,391 @@
+//! The member commands: `list`, `get`, `add`, `set-role`, `remove` and `metadata`.
+
+use std::io::{self, BufRead, BufWriter, IsTerminal, Read, Write};
+use std::process::ExitCode;
+
+use clap::Args;
+use clerk_memberships::sync::find_member;
+use clerk_memberships::{
+    Client, CreateMembership, DeleteMembership, Error, ListMemberships, OrganizationMembership,
+    UpdateMembership, UpdateMembershipMetadata,
+};
+use serde_json::Value;
+
+use crate::config::GlobalArgs;
+use crate::fail::Failure;
+use crate::output::{Format, MembershipWriter, print_membership};
+use crate::progress;
+
+/// The organization and user a single-member command acts on.
+#[derive(Debug, Args)]
+pub struct Member {
+    /// The organization's id (`org_…`).
+    #[arg(long, value_name = "ORG")]
+    pub org: String,
+    /// The user's id (`user_…`).
+    #[arg(long, value_name = "USER")]
+    pub user: String,
+    /// Output format [default: table on a terminal, jsonl otherwise].
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<Format>,
+}
+
+/// `--public-metadata` and `--private-metadata`: each a JSON object given inline, as
+/// `@FILE`, or as `-` (stdin, for at most one of them).
+#[derive(Debug, Args)]
+pub struct MetadataValues {
+    /// Public metadata, a JSON object: inline, `@FILE`, or `-` for stdin.
+    #[arg(long, value_name = "JSON|@FILE|-", allow_hyphen_values = true)]
+    pub public_metadata: Option<String>,
+    /// Private metadata, a JSON object: inline, `@FILE`, or `-` for stdin.
+    #[arg(long, value_name = "JSON|@FILE|-", allow_hyphen_values = true)]
+    pub private_metadata: Option<String>,
+}
+
+/// `list`: every filter of the list operation, paging, and the output format.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// The organization's id (`org_…`).
+    #[arg(long, value_name = "ORG")]
+    pub org: String,
+    /// Only these users; `-user_…` excludes one (repeatable).
+    #[arg(long = "user-id", value_name = "USER", allow_hyphen_values = true)]
+    pub user_ids: Vec<String>,
+    /// Only users with these email addresses (repeatable).
+    #[arg(long = "email-address", value_name = "EMAIL")]
+    pub email_addresses: Vec<String>,
+    /// Only users with these phone numbers (repeatable).
+    #[arg(long = "phone-number", value_name = "PHONE")]
+    pub phone_numbers: Vec<String>,
+    /// Only users with these usernames (repeatable).
+    #[arg(long = "username", value_name = "USERNAME")]
+    pub usernames: Vec<String>,
+    /// Only users with these web3 wallets (repeatable).
+    #[arg(long = "web3-wallet", value_name = "WALLET")]
+    pub web3_wallets: Vec<String>,
+    /// Only members with these roles, e.g. org:admin (repeatable).
+    #[arg(long = "role", value_name = "ROLE")]
+    pub roles: Vec<String>,
+    /// Search email addresses, phone numbers, usernames, web3 wallets, user ids and names.
+    #[arg(long, value_name = "TEXT")]
+    pub query: Option<String>,
+    /// Search email addresses.
+    #[arg(long, value_name = "TEXT")]
+    pub email_address_query: Option<String>,
+    /// Search phone numbers.
+    #[arg(long, value_name = "TEXT")]
+    pub phone_number_query: Option<String>,
+    /// Search usernames.
+    #[arg(long, value_name = "TEXT")]
+    pub username_query: Option<String>,
+    /// Search first and last names.
+    #[arg(long, value_name = "TEXT")]
+    pub name_query: Option<String>,
+    /// Users last active before this time (Unix milliseconds).
+    #[arg(long, value_name = "MILLIS", allow_negative_numbers = true)]
+    pub last_active_at_before: Option<i64>,
+    /// Users last active after this time (Unix milliseconds).
+    #[arg(long, value_name = "MILLIS", allow_negative_numbers = true)]
+    pub last_active_at_after: Option<i64>,
+    /// Members who joined before this time (Unix milliseconds).
+    #[arg(long, value_name = "MILLIS", allow_negative_numbers = true)]
+    pub created_at_before: Option<i64>,
+    /// Members who joined after this time (Unix milliseconds).
+    #[arg(long, value_name = "MILLIS", allow_negative_numbers = true)]
+    pub created_at_after: Option<i64>,
+    /// Sort field with `+` (ascending, the default) or `-` (descending): created_at,
+    /// first_name, last_name, email_address, phone_number, username.
+    #[arg(long, value_name = "FIELD", allow_hyphen_values = true)]
+    pub order_by: Option<String>,
+    /// At most this many members (1 to 500; Clerk's default is 10).
+    #[arg(long, value_name = "N", conflicts_with = "all")]
+    pub limit: Option<u32>,
+    /// Skip this many members first.
+    #[arg(long, value_name = "N", conflicts_with = "all")]
+    pub offset: Option<u64>,
+    /// Every matching member, page after page, printed as each page arrives.
+    #[arg(long)]
+    pub all: bool,
+    /// Output format [default: table on a terminal, jsonl otherwise]. With --all the table
+    /// has fixed column widths and cuts longer cells.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<Format>,
+}
+
+/// `get`.
+#[derive(Debug, Args)]
+pub struct GetArgs {
+    #[command(flatten)]
+    pub member: Member,
+}
+
+/// `add`.
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    #[command(flatten)]
+    pub member: Member,
+    /// The role, e.g. org:member or org:admin.
+    #[arg(long, value_name = "ROLE")]
+    pub role: String,
+    #[command(flatten)]
+    pub metadata: MetadataValues,
+}
+
+/// `set-role`.
+#[derive(Debug, Args)]
+pub struct SetRoleArgs {
+    #[command(flatten)]
+    pub member: Member,
+    /// The new role, e.g. org:admin.
+    #[arg(long, value_name = "ROLE")]
+    pub role: String,
+}
+
+/// `remove`.
+#[derive(Debug, Args)]
+pub struct RemoveArgs {
+    #[command(flatten)]
+    pub member: Member,
+    /// Remove without asking; required when stdin is not a terminal.
+    #[arg(short, long)]
+    pub yes: bool,
+}
+
+/// `metadata`.
+#[derive(Debug, Args)]
+pub struct MetadataArgs {
+    #[command(flatten)]
+    pub member: Member,
+    #[command(flatten)]
+    pub metadata: MetadataValues,
+}
+
+/// `list`: one page (`--limit`/`--offset`), or with `--all` every page, streamed.
+pub fn list(global: &GlobalArgs, args: &ListArgs) -> Result<ExitCode, Failure> {
+    let client = global.client()?;
+    let request = list_request(args).build()?;
+    let format = Format::or_default(args.format);
+    let out = BufWriter::new(io::stdout().lock());
+    let mut writer = MembershipWriter::new(out, format, args.all)?;
+    if args.all {
+        let spinner = progress::spinner(global.quiet, "members read");
+        for page in request.pages(&client) {
+            let page = page?;
+            for membership in &page.data {
+                writer.write(membership)?;
+            }
+            writer.flush()?;
+            spinner.inc(page.data.len() as u64);
+        }
+        spinner.finish_and_clear();
+    } else {
+        let page = request.send(&client)?;
+        for membership in &page.data {
+            writer.write(membership)?;
+        }
+        let shown = page.data.len() as i64;
+        let offset = args.offset.unwrap_or(0) as i64;
+        if !global.quiet && io::stderr().is_terminal() && shown + offset < page.total_count {
+            eprintln!(
+                "{shown} of {} members shown; --all lists every one, --offset {} the next page",
+                page.total_count,
+                offset + shown
+            );
+        }
+    }
+    writer.finish()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The list request the flags describe.
+fn list_request(args: &ListArgs) -> clerk_memberships::ListMembershipsBuilder {
+    ListMemberships::builder()
+        .organization_id(args.org.as_str())
+        .user_ids(&args.user_ids)
+        .email_addresses(&args.email_addresses)
+        .phone_numbers(&args.phone_numbers)
+        .usernames(&args.usernames)
+        .web3_wallets(&args.web3_wallets)
+        .roles(&args.roles)
+        .set_query(args.query.as_deref())
+        .set_email_address_query(args.email_address_query.as_deref())
+        .set_phone_number_query(args.phone_number_query.as_deref())
+        .set_username_query(args.username_query.as_deref())
+        .set_name_query(args.name_query.as_deref())
+        .set_last_active_at_before(args.last_active_at_before)
+        .set_last_active_at_after(args.last_active_at_after)
+        .set_created_at_before(args.created_at_before)
+        .set_created_at_after(args.created_at_after)
+        .set_order_by(args.order_by.as_deref())
+        .set_limit(args.limit)
+        .set_offset(args.offset)
+}
+
+/// `get`: the membership, or exit 4 when the user is not a member.
+pub fn get(global: &GlobalArgs, args: &GetArgs) -> Result<ExitCode, Failure> {
+    let client = global.client()?;
+    let member = &args.member;
+    match find_member(&client, &member.org, &member.user)? {
+        Some(membership) => print(member, &membership),
+        None => Err(not_member(member)),
+    }
+}
+
+/// `add`: creates the membership, with metadata when given.
+pub fn add(global: &GlobalArgs, args: &AddArgs) -> Result<ExitCode, Failure> {
+    let (public, private) = args.metadata.read()?;
+    let client = global.client()?;
+    let member = &args.member;
+    let membership = CreateMembership::builder()
+        .organization_id(member.org.as_str())
+        .user_id(member.user.as_str())
+        .role(args.role.as_str())
+        .set_public_metadata(public)
+        .set_private_metadata(private)
+        .build()?
+        .send(&client)?;
+    print(member, &membership)
+}
+
+/// `set-role`: changes the member's role; exit 4 when not a member.
+pub fn set_role(global: &GlobalArgs, args: &SetRoleArgs) -> Result<ExitCode, Failure> {
+    let client = global.client()?;
+    let member = &args.member;
+    let request = UpdateMembership::builder()
+        .organization_id(member.org.as_str())
+        .user_id(member.user.as_str())
+        .role(args.role.as_str())
+        .build()?;
+    let membership = request
+        .send(&client)
+        .map_err(|e| member_error(&client, member, e))?;
+    print(member, &membership)
+}
+
+/// `remove`: confirms (on a terminal) or requires `--yes`, then removes; exit 4 when not a
+/// member.
+pub fn remove(global: &GlobalArgs, args: &RemoveArgs) -> Result<ExitCode, Failure> {
+    let member = &args.member;
+    let request = DeleteMembership::builder()
+        .organization_id(member.org.as_str())
+        .user_id(member.user.as_str())
+        .build()?;
+    let client = global.client()?;
+    if !args.yes && !confirm(member)? {
+        eprintln!("not removed");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let membership = request
+        .send(&client)
+        .map_err(|e| member_error(&client, member, e))?;
+    print(member, &membership)
+}
+
+/// `metadata`: deep-merges the given metadata; exit 4 when not a member.
+pub fn metadata(global: &GlobalArgs, args: &MetadataArgs) -> Result<ExitCode, Failure> {
+    let (public, private) = args.metadata.read()?;
+    if public.is_none() && private.is_none() {
+        return Err(Failure::usage(
+            "nothing to merge: pass --public-metadata and/or --private-metadata",
+        ));
+    }
+    let client = global.client()?;
+    let member = &args.member;
+    let membership = UpdateMembershipMetadata::builder()
+        .organization_id(member.org.as_str())
+        .user_id(member.user.as_str())
+        .set_public_metadata(public)
+        .set_private_metadata(private)
+        .build()?
+        .send(&client)
+        .map_err(|e| member_error(&client, member, e))?;
+    print(member, &membership)
+}
+
+fn print(member: &Member, membership: &OrganizationMembership) -> Result<ExitCode, Failure> {
+    print_membership(Format::or_default(member.format), membership)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn not_member(member: &Member) -> Failure {
+    Failure::NotMember {
+        organization_id: member.org.clone(),
+        user_id: member.user.clone(),
+    }
+}
+
+/// The failure for a call on one membership. Clerk answers 404 both for a user who is not a
+/// member and for an unknown organization; one read tells them apart, so exit 4 means "not
+/// a member" and nothing else.
+fn member_error(client: &Client, member: &Member, error: Error) -> Failure {
+    if !error.is_not_found() {
+        return error.into();
+    }
+    match find_member(client, &member.org, &member.user) {
+        Ok(None) => not_member(member),
+        Ok(Some(_)) | Err(_) => error.into(),
+    }
+}
+
+/// Asks on the terminal whether to remove the member. Without a terminal there is no one
+/// to ask: a usage failure, and nothing is removed.
+fn confirm(member: &Member) -> Result<bool, Failure> {
+    if !io::stdin().is_terminal() {
+        return Err(Failure::usage(format!(
+            "refusing to remove {} from {} without confirmation: stdin is not a terminal; \
+             pass --yes to remove anyway",
+            member.user, member.org
+        )));
+    }
+    eprint!("Remove {} from {}? [y/N] ", member.user, member.org);
+    io::stderr().flush()?;
+    let mut answer = String::new();
+    io::stdin().lock().read_line(&mut answer)?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
+}
+
+impl MetadataValues {
+    /// The public and private metadata, read and parsed.
+    ///
+    /// # Errors
+    ///
+    /// A usage failure naming the flag: both read `-`, a file cannot be read, or a value is
+    /// not a JSON object.
+    pub fn read(&self) -> Result<(Option<Value>, Option<Value>), Failure> {
+        let from_stdin = |arg: &Option<String>| arg.as_deref() == Some("-");
+        if from_stdin(&self.public_metadata) && from_stdin(&self.private_metadata) {
+            return Err(Failure::usage(
+                "only one of --public-metadata and --private-metadata can read stdin (-)",
+            ));
+        }
+        Ok((
+            read_json_object("--public-metadata", self.public_metadata.as_deref())?,
+            read_json_object("--private-metadata", self.private_metadata.as_deref())?,
+        ))
+    }
+}
+
+/// Reads a `JSON|@FILE|-` argument as a JSON object.
+pub fn read_json_object(flag: &str, arg: Option<&str>) -> Result<Option<Value>, Failure> {
+    let Some(arg) = arg else {
+        return Ok(None);
+    };
+    let text = match arg {
+        "-" => {
+            let mut text = String::new();
+            io::stdin()
+                .lock()
+                .read_to_string(&mut text)
+                .map_err(|e| Failure::usage(format!("{flag}: cannot read stdin: {e}")))?;
+            text
+        }
+        _ if arg.starts_with('@') => std::fs::read_to_string(&arg[1..])
+            .map_err(|e| Failure::usage(format!("{flag}: cannot read {}: {e}", &arg[1..])))?,
+        _ => arg.to_owned(),
+    };
+    match serde_json::from_str::<Value>(&text) {
+        Ok(value @ Value::Object(_)) => Ok(Some(value)),
+        Ok(_) => Err(Failure::usage(format!("{flag} must be a JSON object"))),
+        Err(e) => Err(Failure::usage(format!("{flag} is not valid JSON: {e}"))),
+    }
+}
