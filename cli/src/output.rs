@@ -67,7 +67,7 @@ enum Kind<W: Write> {
     FixedTable(W),
     Json(W),
     Jsonl(W),
-    Csv(csv::Writer<W>),
+    Csv(Box<csv::Writer<W>>),
 }
 
 impl<W: Write> MembershipWriter<W> {
@@ -92,7 +92,7 @@ impl<W: Write> MembershipWriter<W> {
             Format::Csv => {
                 let mut csv = csv::Writer::from_writer(out);
                 csv.write_record(CSV_HEADER)?;
-                Kind::Csv(csv)
+                Kind::Csv(Box::new(csv))
             }
         };
         Ok(MembershipWriter { kind, rows: 0 })

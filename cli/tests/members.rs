@@ -1,0 +1,862 @@
+//! The member commands, run as a binary against the fake Clerk served on loopback: output in
+//! each format, exit codes, confirmation, errors and their hints.
+
+mod support;
+
+use std::io::Write;
+
+use clerk_memberships::testing::FakeClerk;
+use serde_json::Value;
+use support::{ORG, acme, bare_cli, cli, text};
+
+const TABLE: &str = "\
+USER_ID    IDENTIFIER     ROLE        CREATED_AT
+user_cara  cara@acme.com  org:member  2026-05-12T00:00:00.000Z
+user_bob   bob@acme.com   org:member  2026-05-12T00:00:00.000Z
+user_ann   ann@acme.com   org:admin   2026-05-12T00:00:00.000Z
+";
+
+const CSV: &str = "\
+user_id,identifier,role,created_at,public_metadata
+user_cara,cara@acme.com,org:member,2026-05-12T00:00:00.000Z,{}
+user_bob,bob@acme.com,org:member,2026-05-12T00:00:00.000Z,{}
+user_ann,ann@acme.com,org:admin,2026-05-12T00:00:00.000Z,{}
+";
+
+/// Runs the binary and returns (exit code, stdout, stderr).
+fn run(command: &mut assert_cmd::Command) -> (i32, String, String) {
+    let output = command.output().expect("the binary runs");
+    (
+        output.status.code().expect("exited, not killed"),
+        text(&output.stdout),
+        text(&output.stderr),
+    )
+}
+
+fn user_ids(lines: &[Value]) -> Vec<&str> {
+    lines
+        .iter()
+        .map(|m| m["public_user_data"]["user_id"].as_str().unwrap())
+        .collect()
+}
+
+#[test]
+fn list_prints_an_aligned_table() {
+    let server = acme();
+    let (code, stdout, stderr) =
+        run(cli(&server).args(["list", "--org", ORG, "--format", "table"]));
+    assert_eq!((code, stdout.as_str(), stderr.as_str()), (0, TABLE, ""));
+}
+
+#[test]
+fn list_prints_csv_with_the_header_first() {
+    let server = acme();
+    let (code, stdout, _) = run(cli(&server).args(["list", "--org", ORG, "--format", "csv"]));
+    assert_eq!((code, stdout.as_str()), (0, CSV));
+}
+
+#[test]
+fn csv_quotes_metadata_and_commas() {
+    let server = acme();
+    server
+        .set_membership_role(ORG, "user_bob", "org:member")
+        .unwrap();
+    let (code, _, _) = run(cli(&server).args([
+        "metadata",
+        "--org",
+        ORG,
+        "--user",
+        "user_bob",
+        "--public-metadata",
+        r#"{"team":"a,b","n":1}"#,
+    ]));
+    assert_eq!(code, 0);
+    let (_, stdout, _) = run(cli(&server).args([
+        "list",
+        "--org",
+        ORG,
+        "--user-id",
+        "user_bob",
+        "--format",
+        "csv",
+    ]));
+    assert_eq!(
+        stdout,
+        "user_id,identifier,role,created_at,public_metadata\n\
+         user_bob,bob@acme.com,org:member,2026-05-12T00:00:00.000Z,\"{\"\"n\"\":1,\"\"team\"\":\"\"a,b\"\"}\"\n"
+    );
+    let mut reader = csv::Reader::from_reader(stdout.as_bytes());
+    let record = reader.records().next().unwrap().unwrap();
+    let metadata: Value = serde_json::from_str(&record[4]).unwrap();
+    assert_eq!(metadata, serde_json::json!({"team": "a,b", "n": 1}));
+}
+
+#[test]
+fn list_prints_json_lines_by_default_when_stdout_is_not_a_terminal() {
+    let server = acme();
+    let (code, stdout, _) = run(cli(&server).args(["list", "--org", ORG]));
+    assert_eq!(code, 0);
+    let lines: Vec<Value> = stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("each line is one JSON object"))
+        .collect();
+    assert_eq!(user_ids(&lines), ["user_cara", "user_bob", "user_ann"]);
+    assert_eq!(lines[2]["role"], "org:admin");
+    assert_eq!(lines[2]["object"], "organization_membership");
+    let (_, explicit, _) = run(cli(&server).args(["list", "--org", ORG, "--format", "jsonl"]));
+    assert_eq!(explicit, stdout);
+}
+
+#[test]
+fn list_prints_json_as_an_array_one_membership_per_line() {
+    let server = acme();
+    let (code, stdout, _) = run(cli(&server).args(["list", "--org", ORG, "--format", "json"]));
+    assert_eq!(code, 0);
+    let array: Vec<Value> = serde_json::from_str(&stdout).expect("one JSON array");
+    assert_eq!(user_ids(&array), ["user_cara", "user_bob", "user_ann"]);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!((lines[0], lines[4], lines.len()), ("[", "]", 5));
+
+    let (_, empty, _) = run(cli(&server).args([
+        "list",
+        "--org",
+        ORG,
+        "--role",
+        "org:nobody",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(empty, "[]\n");
+}
+
+#[test]
+fn every_list_filter_goes_on_the_wire_as_the_api_names_it() {
+    let server = acme();
+    let (code, _, stderr) = run(cli(&server).args([
+        "list",
+        "--org",
+        ORG,
+        "--user-id",
+        "user_ann",
+        "--user-id",
+        "-user_bob",
+        "--email-address",
+        "ann@acme.com",
+        "--phone-number",
+        "+15550100",
+        "--username",
+        "ann",
+        "--web3-wallet",
+        "0xabc",
+        "--role",
+        "org:admin",
+        "--role",
+        "org:member",
+        "--query",
+        "a b",
+        "--email-address-query",
+        "acme",
+        "--phone-number-query",
+        "555",
+        "--username-query",
+        "an",
+        "--name-query",
+        "Ann",
+        "--last-active-at-before",
+        "2000",
+        "--last-active-at-after",
+        "-1000",
+        "--created-at-before",
+        "4000",
+        "--created-at-after",
+        "3000",
+        "--order-by",
+        "-created_at",
+        "--limit",
+        "7",
+        "--offset",
+        "2",
+    ]));
+    assert_eq!(code, 0, "{stderr}");
+    let request = server.last_request().unwrap();
+    let query = request.url().split_once('?').unwrap().1;
+    assert_eq!(
+        query,
+        "order_by=-created_at&user_id=user_ann&user_id=-user_bob&email_address=ann%40acme.com\
+         &phone_number=%2B15550100&username=ann&web3_wallet=0xabc&role=org%3Aadmin\
+         &role=org%3Amember&query=a%20b&email_address_query=acme&phone_number_query=555\
+         &username_query=an&name_query=Ann&last_active_at_before=2000\
+         &last_active_at_after=-1000&created_at_before=4000&created_at_after=3000&limit=7\
+         &offset=2"
+    );
+}
+
+#[test]
+fn list_filters_select_members() {
+    let server = acme();
+    let (_, admins, _) = run(cli(&server).args([
+        "list",
+        "--org",
+        ORG,
+        "--role",
+        "org:admin",
+        "--format",
+        "csv",
+    ]));
+    assert_eq!(admins.lines().count(), 2);
+    assert!(admins.contains("user_ann,ann@acme.com,org:admin"));
+    let (_, page, _) = run(cli(&server).args([
+        "list", "--org", ORG, "--limit", "1", "--offset", "1", "--format", "csv",
+    ]));
+    assert_eq!(
+        page.lines().nth(1).unwrap().split(',').next(),
+        Some("user_bob")
+    );
+}
+
+#[test]
+fn list_all_reads_every_page_into_a_fixed_width_table() {
+    let fake = FakeClerk::new();
+    fake.add_organization(clerk_memberships::testing::FakeOrganization::new("Big").id(ORG));
+    let long = format!("{}@example.com", "a".repeat(40));
+    let users = fake.add_users((0..1001).map(|i| {
+        let email = if i == 0 {
+            long.clone()
+        } else {
+            format!("u{i}@example.com")
+        };
+        clerk_memberships::testing::FakeUser::new(format!("U{i}"), "X").email(email)
+    }));
+    for user in &users {
+        fake.add_membership(ORG, user, "org:member").unwrap();
+    }
+    let server = support::serve(&fake);
+    let (code, stdout, stderr) = run(cli(&server).args([
+        "list",
+        "--org",
+        ORG,
+        "--all",
+        "--format",
+        "table",
+        "--rate-limit",
+        "off",
+    ]));
+    assert_eq!(code, 0, "{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 1 + 1001);
+    assert_eq!(
+        lines[0],
+        "USER_ID                           IDENTIFIER                            ROLE                  CREATED_AT"
+    );
+    let first_user = &users[0];
+    let cut = format!("{}…", &long[..35]);
+    assert!(
+        lines.contains(
+            &format!("{first_user:<32}  {cut}  org:member            2026-05-12T00:00:00.000Z")
+                .as_str()
+        ),
+        "the long identifier is cut to 36 characters"
+    );
+    // Three pages of at most 500.
+    let lists = server
+        .requests()
+        .iter()
+        .filter(|r| r.url().contains("/memberships"))
+        .count();
+    assert_eq!(lists, 3);
+}
+
+#[test]
+fn list_all_in_json_and_jsonl_holds_every_member_once() {
+    let fake = FakeClerk::new();
+    fake.add_organization(clerk_memberships::testing::FakeOrganization::new("Big").id(ORG));
+    let users = fake.add_users(
+        (0..700).map(|i| clerk_memberships::testing::FakeUser::new(format!("U{i}"), "X")),
+    );
+    for user in &users {
+        fake.add_membership(ORG, user, "org:member").unwrap();
+    }
+    let server = support::serve(&fake);
+    let (_, json, _) = run(cli(&server).args(["list", "--org", ORG, "--all", "--format", "json"]));
+    let array: Vec<Value> = serde_json::from_str(&json).unwrap();
+    assert_eq!(array.len(), 700);
+    let (_, jsonl, _) =
+        run(cli(&server).args(["list", "--org", ORG, "--all", "--format", "jsonl"]));
+    let mut ids: Vec<String> = jsonl
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["public_user_data"]["user_id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 700);
+    let (_, csv, _) = run(cli(&server).args(["list", "--org", ORG, "--all", "--format", "csv"]));
+    assert_eq!(csv.lines().count(), 701);
+}
+
+#[test]
+fn all_conflicts_with_limit_and_offset() {
+    let server = acme();
+    let (code, _, stderr) = run(cli(&server).args(["list", "--org", ORG, "--all", "--limit", "5"]));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("cannot be used with"), "{stderr}");
+}
+
+#[test]
+fn a_limit_out_of_range_is_a_usage_error_and_nothing_is_sent() {
+    let server = acme();
+    let (code, _, stderr) = run(cli(&server).args(["list", "--org", ORG, "--limit", "501"]));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("limit"), "{stderr}");
+    assert!(server.requests().is_empty());
+}
+
+#[test]
+fn get_prints_the_membership_in_each_format() {
+    let server = acme();
+    let get = |format: &str| {
+        run(cli(&server).args([
+            "get", "--org", ORG, "--user", "user_ann", "--format", format,
+        ]))
+    };
+    let (code, table, _) = get("table");
+    assert_eq!(code, 0);
+    assert_eq!(
+        table,
+        "USER_ID   IDENTIFIER    ROLE       CREATED_AT\n\
+         user_ann  ann@acme.com  org:admin  2026-05-12T00:00:00.000Z\n"
+    );
+    let (_, csv, _) = get("csv");
+    assert_eq!(
+        csv,
+        "user_id,identifier,role,created_at,public_metadata\n\
+         user_ann,ann@acme.com,org:admin,2026-05-12T00:00:00.000Z,{}\n"
+    );
+    let (_, json, _) = get("json");
+    let object: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(object["public_user_data"]["user_id"], "user_ann");
+    assert_eq!(object["role"], "org:admin");
+    assert!(
+        json.starts_with("{\n  \"object\": \"organization_membership\""),
+        "indented: {json}"
+    );
+    let (_, jsonl, _) = get("jsonl");
+    assert_eq!(jsonl.lines().count(), 1);
+    assert_eq!(serde_json::from_str::<Value>(&jsonl).unwrap(), object);
+}
+
+#[test]
+fn get_of_a_user_who_is_not_a_member_exits_4() {
+    let server = acme();
+    let (code, stdout, stderr) =
+        run(cli(&server).args(["get", "--org", ORG, "--user", "user_dave"]));
+    assert_eq!((code, stdout.as_str()), (4, ""));
+    assert_eq!(
+        stderr,
+        "clerk-memberships: error: user_dave is not a member of org_acme\n\
+         hint: `clerk-memberships list --org ORG` shows who is a member\n"
+    );
+}
+
+#[test]
+fn an_unknown_organization_is_an_api_error_naming_the_call_status_message_and_code() {
+    let server = acme();
+    let (code, _, stderr) =
+        run(cli(&server).args(["get", "--org", "org_nope", "--user", "user_ann"]));
+    assert_eq!(code, 1);
+    let first = stderr.lines().next().unwrap();
+    assert!(first.starts_with("clerk-memberships: error: list memberships (GET /organizations/org_nope/memberships): clerk api error (status 404)"), "{first}");
+    assert!(first.contains("[resource_not_found]"), "{first}");
+    assert!(
+        stderr
+            .lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("hint: not found: check --org")
+    );
+}
+
+#[test]
+fn add_creates_the_membership_with_metadata_inline_from_a_file_and_from_stdin() {
+    let server = acme();
+    let dir = std::env::temp_dir().join(format!("cm-cli-add-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("private.json");
+    std::fs::write(&file, r#"{"salary_band": 3}"#).unwrap();
+    let (code, stdout, stderr) = run(cli(&server)
+        .args([
+            "add",
+            "--org",
+            ORG,
+            "--user",
+            "user_dave",
+            "--role",
+            "org:admin",
+            "--format",
+            "csv",
+        ])
+        .args(["--public-metadata", "-"])
+        .arg(format!("--private-metadata=@{}", file.display()))
+        .write_stdin(r#"{"team": "blue"}"#));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        stdout,
+        "user_id,identifier,role,created_at,public_metadata\n\
+         user_dave,dave@acme.com,org:admin,2026-05-12T00:00:00.000Z,\"{\"\"team\"\":\"\"blue\"\"}\"\n"
+    );
+    let body: Value =
+        serde_json::from_slice(server.last_request().unwrap().body().unwrap()).unwrap();
+    assert_eq!(
+        body,
+        serde_json::json!({"user_id": "user_dave", "role": "org:admin",
+            "public_metadata": {"team": "blue"}, "private_metadata": {"salary_band": 3}})
+    );
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn add_of_an_existing_member_is_clerks_error_with_its_code() {
+    let server = acme();
+    let (code, _, stderr) = run(cli(&server).args([
+        "add",
+        "--org",
+        ORG,
+        "--user",
+        "user_ann",
+        "--role",
+        "org:member",
+    ]));
+    assert_eq!(code, 1);
+    assert!(stderr.starts_with("clerk-memberships: error: create membership (POST /organizations/org_acme/memberships): clerk api error (status 400)"), "{stderr}");
+    assert!(
+        stderr.contains("[already_a_member_in_organization]"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn metadata_arguments_are_checked_before_anything_is_sent() {
+    let server = acme();
+    for (args, message) in [
+        (
+            vec!["--public-metadata", "-", "--private-metadata", "-"],
+            "only one of --public-metadata and --private-metadata can read stdin",
+        ),
+        (
+            vec!["--public-metadata", "{nope"],
+            "--public-metadata is not valid JSON",
+        ),
+        (
+            vec!["--private-metadata", "[1]"],
+            "--private-metadata must be a JSON object",
+        ),
+        (
+            vec!["--public-metadata", "@/nonexistent/meta.json"],
+            "--public-metadata: cannot read /nonexistent/meta.json",
+        ),
+    ] {
+        let (code, _, stderr) = run(cli(&server)
+            .args([
+                "add",
+                "--org",
+                ORG,
+                "--user",
+                "user_dave",
+                "--role",
+                "org:member",
+            ])
+            .args(&args)
+            .write_stdin("{}"));
+        assert_eq!(code, 2, "{args:?}");
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+    }
+    let (code, _, stderr) =
+        run(cli(&server).args(["metadata", "--org", ORG, "--user", "user_ann"]));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("nothing to merge"), "{stderr}");
+    assert!(server.requests().is_empty());
+}
+
+#[test]
+fn set_role_changes_the_role_and_prints_the_membership() {
+    let server = acme();
+    let (code, stdout, _) = run(cli(&server).args([
+        "set-role",
+        "--org",
+        ORG,
+        "--user",
+        "user_bob",
+        "--role",
+        "org:admin",
+        "--format",
+        "table",
+    ]));
+    assert_eq!(code, 0);
+    assert_eq!(
+        stdout,
+        "USER_ID   IDENTIFIER    ROLE       CREATED_AT\n\
+         user_bob  bob@acme.com  org:admin  2026-05-12T00:00:00.000Z\n"
+    );
+    assert_eq!(
+        server.membership(ORG, "user_bob").unwrap().role,
+        "org:admin"
+    );
+}
+
+#[test]
+fn set_role_metadata_and_remove_of_a_non_member_exit_4() {
+    let server = acme();
+    for args in [
+        vec!["set-role", "--role", "org:admin"],
+        vec!["metadata", "--public-metadata", "{}"],
+        vec!["remove", "--yes"],
+    ] {
+        let (code, stdout, stderr) =
+            run(cli(&server)
+                .args(&args)
+                .args(["--org", ORG, "--user", "user_dave"]));
+        assert_eq!((code, stdout.as_str()), (4, ""), "{args:?}: {stderr}");
+        assert!(
+            stderr.starts_with("clerk-memberships: error: user_dave is not a member of org_acme\n"),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn set_role_in_an_unknown_organization_is_not_called_not_a_member() {
+    let server = acme();
+    let (code, _, stderr) = run(cli(&server).args([
+        "set-role",
+        "--org",
+        "org_nope",
+        "--user",
+        "user_ann",
+        "--role",
+        "org:admin",
+    ]));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("update membership (PATCH /organizations/org_nope/memberships/user_ann)"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn metadata_deep_merges_and_null_deletes_a_key() {
+    let server = acme();
+    let merge = |json: &str| {
+        run(cli(&server).args([
+            "metadata",
+            "--org",
+            ORG,
+            "--user",
+            "user_cara",
+            "--public-metadata",
+            json,
+            "--format",
+            "json",
+        ]))
+    };
+    let (code, _, _) = merge(r#"{"team": {"name": "blue", "lead": true}, "floor": 3}"#);
+    assert_eq!(code, 0);
+    let (code, stdout, _) = merge(r#"{"team": {"lead": null}, "floor": null}"#);
+    assert_eq!(code, 0);
+    let membership: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        membership["public_metadata"],
+        serde_json::json!({"team": {"name": "blue"}})
+    );
+}
+
+#[test]
+fn remove_without_a_terminal_and_without_yes_refuses_and_sends_nothing() {
+    let server = acme();
+    let (code, stdout, stderr) =
+        run(cli(&server).args(["remove", "--org", ORG, "--user", "user_bob"]));
+    assert_eq!((code, stdout.as_str()), (2, ""));
+    assert_eq!(
+        stderr,
+        "clerk-memberships: error: refusing to remove user_bob from org_acme without \
+         confirmation: stdin is not a terminal; pass --yes to remove anyway\n"
+    );
+    assert!(server.requests().is_empty());
+    assert!(server.membership(ORG, "user_bob").is_some());
+}
+
+#[test]
+fn remove_with_yes_removes_and_prints_the_removed_membership() {
+    let server = acme();
+    let (code, stdout, _) = run(cli(&server).args([
+        "remove", "--org", ORG, "--user", "user_bob", "--yes", "--format", "csv",
+    ]));
+    assert_eq!(code, 0);
+    assert_eq!(
+        stdout,
+        "user_id,identifier,role,created_at,public_metadata\n\
+         user_bob,bob@acme.com,org:member,2026-05-12T00:00:00.000Z,{}\n"
+    );
+    assert!(server.membership(ORG, "user_bob").is_none());
+}
+
+#[test]
+fn a_bad_key_is_exit_1_with_a_hint_and_the_key_is_never_printed() {
+    let server = acme();
+    server.require_secret_key("sk_test_the_right_one");
+    let wrong = "sk_test_WRONGkey0123456789";
+    let (code, stdout, stderr) = run(cli(&server)
+        .env("CLERK_SECRET_KEY", wrong)
+        .args(["-v", "list", "--org", ORG]));
+    assert_eq!((code, stdout.as_str()), (1, ""));
+    assert!(stderr.contains("(status 401)"), "{stderr}");
+    assert!(
+        stderr.contains("hint: Clerk refused the secret key: check CLERK_SECRET_KEY"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(wrong), "{stderr}");
+}
+
+#[test]
+fn verbose_prints_each_attempt_and_never_the_key() {
+    let server = acme();
+    let key = "sk_test_VerySecretValue42";
+    server.require_secret_key(key);
+    server.inject(clerk_memberships::testing::Fault::ServerError { status: 503 });
+    let (code, stdout, stderr) = run(cli(&server).env("CLERK_SECRET_KEY", key).args([
+        "list",
+        "--org",
+        ORG,
+        "--verbose",
+        "--format",
+        "csv",
+    ]));
+    assert_eq!(code, 0, "{stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{stderr}");
+    assert!(
+        lines[0]
+            .starts_with("> GET /organizations/org_acme/memberships attempt 1: 503, retrying in "),
+        "{stderr}"
+    );
+    assert_eq!(
+        lines[1],
+        "> GET /organizations/org_acme/memberships attempt 2: 200"
+    );
+    for output in [&stdout, &stderr] {
+        assert!(!output.contains(key));
+        assert!(!output.contains("VerySecretValue42"));
+    }
+}
+
+#[test]
+fn the_key_can_come_from_a_file() {
+    let server = acme();
+    let key = "sk_test_from_a_file";
+    server.require_secret_key(key);
+    let path = std::env::temp_dir().join(format!("cm-cli-key-{}", std::process::id()));
+    let mut file = std::fs::File::create(&path).unwrap();
+    writeln!(file, "{key}").unwrap();
+    let (code, _, stderr) = run(cli(&server)
+        .env_remove("CLERK_SECRET_KEY")
+        .arg("--secret-key-file")
+        .arg(&path)
+        .args(["list", "--org", ORG]));
+    std::fs::remove_file(&path).ok();
+    assert_eq!(code, 0, "{stderr}");
+}
+
+#[test]
+fn without_a_key_it_is_a_usage_error() {
+    let (code, _, stderr) = run(bare_cli().args(["list", "--org", ORG]));
+    assert_eq!(code, 2);
+    assert_eq!(
+        stderr,
+        "clerk-memberships: error: no secret key: set CLERK_SECRET_KEY or pass --secret-key-file PATH\n"
+    );
+}
+
+#[test]
+fn plain_http_to_a_remote_host_needs_allow_http() {
+    let (code, _, stderr) = run(bare_cli()
+        .env("CLERK_SECRET_KEY", FakeClerk::SECRET_KEY)
+        .args([
+            "list",
+            "--org",
+            ORG,
+            "--api-url",
+            "http://clerk.example.com/v1",
+        ]));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("http"), "{stderr}");
+    // With --allow-http the client is built and tries to connect (to a port nothing serves).
+    let (code, _, stderr) = run(bare_cli()
+        .env("CLERK_SECRET_KEY", FakeClerk::SECRET_KEY)
+        .args(["list", "--org", ORG, "--allow-http", "--timeout", "1s"])
+        .args(["--api-url", "http://127.0.0.1:9/v1"]));
+    assert_eq!(code, 1, "{stderr}");
+}
+
+#[test]
+fn an_unreachable_server_is_exit_1_with_a_hint() {
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let (code, stdout, stderr) = run(bare_cli()
+        .env("CLERK_SECRET_KEY", FakeClerk::SECRET_KEY)
+        .env("CLERK_API_URL", format!("http://127.0.0.1:{port}/v1"))
+        .args(["get", "--org", ORG, "--user", "user_ann", "--timeout", "2s"]));
+    assert_eq!((code, stdout.as_str()), (1, ""));
+    assert!(
+        stderr.starts_with(
+            "clerk-memberships: error: list memberships (GET /organizations/org_acme/memberships): "
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("hint: cannot reach the server: check --api-url / CLERK_API_URL"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_base_url_that_is_not_clerk_gets_a_hint() {
+    let base_url = support::serve_raw(|_| {
+        (
+            404,
+            "text/html",
+            "<html><body>Not Found</body></html>".to_owned(),
+        )
+    });
+    let (code, _, stderr) = run(bare_cli()
+        .env("CLERK_SECRET_KEY", FakeClerk::SECRET_KEY)
+        .env("CLERK_API_URL", base_url)
+        .args(["get", "--org", ORG, "--user", "user_ann"]));
+    assert_eq!(code, 1);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert!(
+        lines[0].contains("unexpected response (status 404)"),
+        "{stderr}"
+    );
+    assert_eq!(
+        lines[1],
+        "hint: the server does not answer like Clerk's Backend API: check --api-url / \
+         CLERK_API_URL (e.g. https://api.clerk.com/v1)"
+    );
+}
+
+/// A page of `count` memberships from `first`, as Clerk sends it.
+fn page_json(first: usize, count: usize, total: usize) -> String {
+    let template: Value =
+        serde_json::from_str(clerk_memberships::testing::MEMBERSHIP_JSON).unwrap();
+    let data: Vec<Value> = (first..first + count)
+        .map(|i| {
+            let mut membership = template.clone();
+            membership["id"] = format!("orgmem_{i}").into();
+            membership["public_user_data"]["user_id"] = format!("user_{i}").into();
+            membership
+        })
+        .collect();
+    serde_json::json!({"data": data, "total_count": total}).to_string()
+}
+
+#[test]
+fn list_all_prints_the_first_page_before_the_second_is_answered() {
+    use std::io::{BufRead, BufReader};
+    use std::sync::{Mutex, mpsc};
+
+    let (release, released) = mpsc::channel::<()>();
+    let released = Mutex::new(released);
+    let base_url = support::serve_raw(move |request_line| {
+        if request_line.contains("offset=500") {
+            // Held until the test has read a row of the first page from the binary.
+            released.lock().unwrap().recv().ok();
+            (200, "application/json", page_json(500, 100, 600))
+        } else {
+            (200, "application/json", page_json(0, 500, 600))
+        }
+    });
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("clerk-memberships"))
+        .env_clear()
+        .env("CLERK_SECRET_KEY", FakeClerk::SECRET_KEY)
+        .env("CLERK_API_URL", base_url)
+        .args([
+            "list",
+            "--org",
+            ORG,
+            "--all",
+            "--format",
+            "jsonl",
+            "--rate-limit",
+            "off",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    let first: Value =
+        serde_json::from_str(&first).expect("a row of the first page, already printed");
+    assert_eq!(first["public_user_data"]["user_id"], "user_0");
+    release.send(()).unwrap();
+    let rest = stdout.lines().count();
+    assert_eq!(rest, 599);
+    assert!(child.wait().unwrap().success());
+}
+
+#[test]
+fn rate_limited_answers_get_a_hint() {
+    let server = acme();
+    server.inject_with(
+        clerk_memberships::testing::Fault::RateLimited {
+            retry_after: std::time::Duration::from_secs(30),
+        },
+        clerk_memberships::testing::FaultScope::default().times(10),
+    );
+    let (code, _, stderr) =
+        run(cli(&server).args(["get", "--org", ORG, "--user", "user_ann", "--timeout", "1s"]));
+    assert_eq!(code, 1);
+    assert!(stderr.contains("(status 429)"), "{stderr}");
+    assert!(stderr.contains("hint: rate limited"), "{stderr}");
+}
+
+#[test]
+fn help_documents_the_exit_codes() {
+    let (code, stdout, _) = run(bare_cli().arg("--help"));
+    assert_eq!(code, 0);
+    for line in [
+        "0  success",
+        "1  an API or transport error",
+        "2  a usage error",
+        "3  sync: the dry run found changes pending",
+        "4  the user is not a member",
+        "5  sync --apply: some change failed",
+    ] {
+        assert!(stdout.contains(line), "{line}");
+    }
+}
+
+#[test]
+fn a_usage_error_exits_2() {
+    let (code, _, stderr) = run(bare_cli().args(["list", "--bogus"]));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--bogus"));
+    let (code, _, _) = run(bare_cli().args(["list"]));
+    assert_eq!(code, 2, "--org is required");
+    let (code, _, _) = run(bare_cli().args(["list", "--org", ORG, "--rate-limit", "fast"]));
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn completions_are_printed_for_each_shell() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let (code, stdout, _) = run(bare_cli().args(["completions", shell]));
+        assert_eq!(code, 0);
+        assert!(stdout.contains("set-role"), "{shell}");
+    }
+}
