@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use clap::Args;
 use clerk_memberships::{
-    AttemptEvent, BASE_URL_VAR, Client, ClientBuilder, RetryPolicy, SECRET_KEY_VAR,
-    SlidingWindowLimiter,
+    AttemptEvent, BASE_URL_VAR, Client, ClientBuilder, DEFAULT_USER_AGENT, RetryPolicy,
+    SECRET_KEY_VAR, SlidingWindowLimiter,
 };
 
 use crate::fail::Failure;
@@ -29,7 +29,7 @@ pub struct GlobalArgs {
     pub allow_http: bool,
 
     /// The deadline of each call, retries and waits included: e.g. 30s, 500ms, 2m, or a
-    /// number of seconds [default: 60s].
+    /// number of seconds [default: 30s].
     #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
     pub timeout: Option<Duration>,
 
@@ -77,6 +77,11 @@ impl GlobalArgs {
         let key = self.secret_key()?;
         let mut builder = Client::builder()
             .secret_key(key)
+            // The CLI's name and version, then the library's.
+            .user_agent(format!(
+                "clerk-memberships-cli/{} {DEFAULT_USER_AGENT}",
+                env!("CARGO_PKG_VERSION")
+            ))
             .allow_insecure_http(self.allow_http);
         if let Some(url) = &self.api_url {
             builder = builder.base_url(url.as_str());

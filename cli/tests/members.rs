@@ -179,6 +179,11 @@ fn every_list_filter_goes_on_the_wire_as_the_api_names_it() {
     ]));
     assert_eq!(code, 0, "{stderr}");
     let request = server.last_request().unwrap();
+    let user_agent = request.header("user-agent").unwrap();
+    assert!(
+        user_agent.starts_with("clerk-memberships-cli/0.1.0 clerk-memberships/"),
+        "{user_agent}"
+    );
     let query = request.url().split_once('?').unwrap().1;
     assert_eq!(
         query,
