@@ -91,7 +91,7 @@ impl<W: Write> MembershipWriter<W> {
             Format::Jsonl => Kind::Jsonl(out),
             Format::Csv => {
                 let mut csv = csv::Writer::from_writer(out);
-                csv.write_record(CSV_HEADER)?;
+                csv.write_record(CSV_HEADER).map_err(csv_io)?;
                 Kind::Csv(Box::new(csv))
             }
         };
@@ -126,7 +126,8 @@ impl<W: Write> MembershipWriter<W> {
                     &membership.role,
                     &created_at,
                     &metadata,
-                ])?;
+                ])
+                .map_err(csv_io)?;
             }
         }
         Ok(())
@@ -253,6 +254,15 @@ fn write_row(out: &mut impl Write, cells: &[String; 4], widths: &[usize; 4]) -> 
         }
     }
     writeln!(out, "{}", line.trim_end())
+}
+
+/// A CSV error as the I/O error beneath it when there is one, so that a closed pipe is seen
+/// as one.
+fn csv_io(error: csv::Error) -> io::Error {
+    match error.into_kind() {
+        csv::ErrorKind::Io(error) => error,
+        other => io::Error::other(format!("{other:?}")),
+    }
 }
 
 #[cfg(test)]

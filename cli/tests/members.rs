@@ -865,3 +865,48 @@ fn completions_are_printed_for_each_shell() {
         assert!(stdout.contains("set-role"), "{shell}");
     }
 }
+
+#[test]
+fn a_reader_that_stops_early_ends_the_listing_quietly() {
+    use std::io::{BufRead, BufReader};
+
+    let fake = FakeClerk::new();
+    fake.add_organization(clerk_memberships::testing::FakeOrganization::new("Big").id(ORG));
+    let users = fake.add_users(
+        (0..1500).map(|i| clerk_memberships::testing::FakeUser::new(format!("U{i}"), "X")),
+    );
+    for user in &users {
+        fake.add_membership(ORG, user, "org:member").unwrap();
+    }
+    let server = support::serve(&fake);
+    // As `clerk-memberships list --all | head -1`.
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("clerk-memberships"))
+        .env_clear()
+        .env("CLERK_SECRET_KEY", FakeClerk::SECRET_KEY)
+        .env("CLERK_API_URL", server.base_url())
+        .args([
+            "list",
+            "--org",
+            ORG,
+            "--all",
+            "--format",
+            "csv",
+            "--rate-limit",
+            "off",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert_eq!(
+        first,
+        "user_id,identifier,role,created_at,public_metadata\n"
+    );
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(text(&output.stderr), "", "no panic, no error");
+}
