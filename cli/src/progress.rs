@@ -1,5 +1,6 @@
 //! Progress on stderr: drawn only on a terminal, and never under `--quiet` or `NO_COLOR`.
 
+use std::ffi::OsStr;
 use std::io::IsTerminal;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -7,9 +8,16 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 /// Whether progress may be drawn: stderr is a terminal, `--quiet` is off and `NO_COLOR` is
 /// unset or empty.
 pub fn enabled(quiet: bool) -> bool {
-    !quiet
-        && std::io::stderr().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
+    draws(
+        quiet,
+        std::io::stderr().is_terminal(),
+        std::env::var_os("NO_COLOR").as_deref(),
+    )
+}
+
+/// The rule behind [`enabled`], on its inputs.
+fn draws(quiet: bool, stderr_is_terminal: bool, no_color: Option<&OsStr>) -> bool {
+    !quiet && stderr_is_terminal && no_color.is_none_or(OsStr::is_empty)
 }
 
 /// A bar of `total` steps labelled `message`, or a hidden one when progress is not drawn.
@@ -39,4 +47,20 @@ pub fn spinner(quiet: bool, message: &str) -> ProgressBar {
     );
     spinner.set_message(message.to_owned());
     spinner
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_is_drawn_only_on_a_terminal_without_quiet_or_no_color() {
+        let set = Some(OsStr::new("1"));
+        let empty = Some(OsStr::new(""));
+        assert!(draws(false, true, None));
+        assert!(draws(false, true, empty), "an empty NO_COLOR says nothing");
+        assert!(!draws(false, true, set));
+        assert!(!draws(true, true, None));
+        assert!(!draws(false, false, None));
+    }
 }

@@ -247,6 +247,10 @@ fn list_all_reads_every_page_into_a_fixed_width_table() {
         "off",
     ]));
     assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        stderr, "",
+        "no progress is drawn when stderr is not a terminal"
+    );
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), 1 + 1001);
     assert_eq!(
