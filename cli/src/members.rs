@@ -272,8 +272,10 @@ pub fn remove(global: &GlobalArgs, args: &RemoveArgs) -> Result<ExitCode, Failur
         .build()?;
     let client = global.client()?;
     if !args.yes && !confirm(member)? {
-        eprintln!("not removed");
-        return Ok(ExitCode::SUCCESS);
+        return Err(Failure::usage(format!(
+            "not confirmed: {} stays a member of {}",
+            member.user, member.org
+        )));
     }
     let membership = request
         .send(&client)
