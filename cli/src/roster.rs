@@ -21,11 +21,17 @@ const MAX_SHOWN: usize = 20;
 /// A column of the roster.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Column {
+    /// `user_id`: a Clerk user id.
     UserId,
+    /// `email`: an email address, matched without regard to case.
     Email,
+    /// `external_id`: the id a user has in another system.
     ExternalId,
+    /// `role`: the role the member should have.
     Role,
+    /// `public_metadata`: a JSON object, or empty to leave it unmanaged.
     PublicMetadata,
+    /// `private_metadata`: likewise.
     PrivateMetadata,
 }
 
@@ -168,6 +174,7 @@ fn problems_failure(messages: Vec<String>) -> Failure {
 
 /// The columns a header names, by position.
 struct Header {
+    /// The column of each cell, in order.
     columns: Vec<Column>,
     /// The position of each column the header has.
     position: HashMap<Column, usize>,
@@ -344,6 +351,7 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<RosterFile, Vec<String>> {
 /// line numbers count from where it started looking for a record, before the blank lines it
 /// skips, and only `\n` as a line break; editors also count a lone `\r`.
 struct LineCounter<'a> {
+    /// The whole input.
     bytes: &'a [u8],
     /// How far the bytes have been counted.
     offset: usize,
@@ -486,6 +494,7 @@ fn refusals(file: &RosterFile, error: &SyncError) -> Vec<String> {
 mod tests {
     use super::*;
 
+    /// The roster in `text`, which must have no problem.
     fn parsed(text: &str) -> RosterFile {
         match parse("r.csv", text.as_bytes()) {
             Ok(file) => file,
@@ -493,6 +502,7 @@ mod tests {
         }
     }
 
+    /// The problems of `text`, which must have some.
     fn problems(text: &[u8]) -> Vec<String> {
         match parse("r.csv", text) {
             Ok(file) => panic!("parsed: {file:?}"),
