@@ -10,6 +10,7 @@ mod fake_server;
 mod members;
 mod output;
 mod progress;
+mod roster;
 mod sync;
 mod timefmt;
 

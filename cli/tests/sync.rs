@@ -1,0 +1,566 @@
+//! `sync`: the binary against the library's fake Clerk served on loopback.
+
+mod support;
+
+use std::path::PathBuf;
+
+use clerk_memberships::Operation;
+use clerk_memberships::sync::Plan;
+use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeServer, FakeUser};
+use serde_json::{Value, json};
+use support::{ORG, acme, cli, serve, text};
+
+/// A roster that promotes Bob, adds Dave and keeps Ann.
+const ROSTER: &str = "email,role\n\
+                      ann@acme.com,org:admin\n\
+                      bob@acme.com,org:admin\n\
+                      dave@acme.com,org:member\n";
+
+/// The plan [`ROSTER`] makes against [`acme`].
+const PLAN: &str = "\
++ user_dave (dave@acme.com) org:member
+~ user_bob (bob@acme.com) role org:member -> org:admin
+plan: 1 to add, 1 role change, 0 metadata merges, 0 to remove, 0 skipped, 0 unresolved
+";
+
+/// `sync --org org_acme -` with `args` after it and `roster` on stdin.
+fn sync(server: &FakeServer, roster: &str, args: &[&str]) -> std::process::Output {
+    cli(server)
+        .args(["sync", "--org", ORG, "-"])
+        .args(args)
+        .write_stdin(roster)
+        .output()
+        .expect("the binary runs")
+}
+
+/// The roles of the organization's members, as `user_id=role`, oldest first.
+fn members(server: &FakeServer) -> Vec<String> {
+    server
+        .fake()
+        .memberships(ORG)
+        .iter()
+        .map(|m| format!("{}={}", m.user_id().unwrap_or("?"), m.role))
+        .collect()
+}
+
+/// Whether every request the fake received only read.
+fn only_reads(server: &FakeServer) -> bool {
+    server
+        .fake()
+        .requests()
+        .iter()
+        .all(|request| matches!(request.operation(), Operation::List | Operation::ListUsers))
+}
+
+/// A fresh directory for one test's files.
+fn scratch(test: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("sync-{test}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create a scratch directory");
+    dir
+}
+
+#[test]
+fn a_dry_run_prints_the_plan_changes_nothing_and_exits_3() {
+    let server = acme();
+    let before = members(&server);
+    let out = sync(&server, ROSTER, &[]);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), PLAN);
+    assert_eq!(
+        text(&out.stderr),
+        "dry run: nothing was changed; pass --apply to make these changes\n"
+    );
+    assert_eq!(members(&server), before);
+    assert!(only_reads(&server));
+}
+
+#[test]
+fn quiet_keeps_the_plan_and_drops_the_notes() {
+    let server = acme();
+    let out = sync(&server, ROSTER, &["--quiet"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(text(&out.stdout), PLAN);
+    assert_eq!(text(&out.stderr), "");
+}
+
+#[test]
+fn apply_makes_the_changes_and_a_rerun_is_in_sync() {
+    let server = acme();
+    let out = sync(&server, ROSTER, &["--apply"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "+ user_dave (dave@acme.com) org:member => applied\n\
+         ~ user_bob (bob@acme.com) role org:member -> org:admin => applied\n\
+         result: 2 applied, 0 already done, 0 skipped, 0 failed, 0 unknown, 0 unresolved\n"
+    );
+    assert_eq!(text(&out.stderr), "", "no progress bar without a terminal");
+    assert_eq!(
+        members(&server),
+        [
+            "user_ann=org:admin",
+            "user_bob=org:admin",
+            "user_cara=org:member",
+            "user_dave=org:member"
+        ]
+    );
+
+    let again = sync(&server, ROSTER, &[]);
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again.stderr));
+    assert_eq!(text(&again.stdout), "in sync: nothing to change\n");
+    assert_eq!(text(&again.stderr), "");
+
+    let applied_again = sync(&server, ROSTER, &["--apply", "--workers", "1"]);
+    assert_eq!(applied_again.status.code(), Some(0));
+    assert_eq!(text(&applied_again.stdout), "in sync: nothing to change\n");
+}
+
+#[test]
+fn prune_within_the_threshold_removes_the_members_not_listed() {
+    let server = acme();
+    let roster = "user_id,role\nuser_ann,org:admin\n";
+    let plan = sync(&server, roster, &["--prune"]);
+    assert_eq!(plan.status.code(), Some(3));
+    assert_eq!(
+        text(&plan.stdout),
+        "- user_bob (bob@acme.com) org:member\n\
+         - user_cara (cara@acme.com) org:member\n\
+         plan: 0 to add, 0 role changes, 0 metadata merges, 2 to remove, 0 skipped, 0 unresolved\n"
+    );
+
+    let out = sync(&server, roster, &["--prune", "--apply"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(members(&server), ["user_ann=org:admin"]);
+    assert_eq!(sync(&server, roster, &["--prune"]).status.code(), Some(0));
+}
+
+#[test]
+fn prune_over_the_threshold_is_refused_without_force() {
+    let server = acme();
+    let before = members(&server);
+    let roster = "user_id,role\nuser_ann,org:admin\n";
+    let over = "! 2 removals of 3 members exceed the removal threshold (more than 1 member): \
+                --apply needs --force\n";
+
+    let plan = sync(&server, roster, &["--prune", "--max-removals", "1"]);
+    assert_eq!(plan.status.code(), Some(3));
+    assert!(text(&plan.stdout).contains(over), "{}", text(&plan.stdout));
+
+    // Refused: the plan is printed so the reviewer sees why, and nothing changes.
+    let refused = sync(
+        &server,
+        roster,
+        &["--prune", "--max-removals", "1", "--apply"],
+    );
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(text(&refused.stdout).contains(over));
+    assert!(
+        text(&refused.stderr).starts_with(
+            "clerk-memberships: error: refused: 2 of 3 members would be removed, over the \
+             removal threshold (more than 1 member); nothing was changed."
+        ),
+        "{}",
+        text(&refused.stderr)
+    );
+    assert!(text(&refused.stderr).contains("--force"));
+    assert_eq!(members(&server), before);
+    assert!(only_reads(&server));
+
+    // A percentage: 2 of 3 is over 50%.
+    let percent = sync(
+        &server,
+        roster,
+        &["--prune", "--max-removals", "50%", "--apply"],
+    );
+    assert_eq!(percent.status.code(), Some(2));
+    assert!(text(&percent.stdout).contains("(more than 50% of the members)"));
+    assert_eq!(members(&server), before);
+
+    let forced = sync(
+        &server,
+        roster,
+        &["--prune", "--max-removals", "1", "--apply", "--force"],
+    );
+    assert_eq!(forced.status.code(), Some(0), "{}", text(&forced.stderr));
+    assert_eq!(members(&server), ["user_ann=org:admin"]);
+}
+
+#[test]
+fn the_default_threshold_lets_a_small_organization_shrink() {
+    let server = acme();
+    // 2 of 3 removed is over 10%, but not over 10 members: within the default threshold.
+    let out = sync(
+        &server,
+        "email,role\nann@acme.com,org:admin\n",
+        &["--prune", "--apply"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(members(&server), ["user_ann=org:admin"]);
+}
+
+#[test]
+fn protected_members_and_the_last_admin_are_skipped_not_pending() {
+    let server = acme();
+    let roster = "external_id,role\nhr-cara,org:member\n";
+    let out = sync(&server, roster, &["--prune", "--protect", "user_bob"]);
+    assert_eq!(
+        text(&out.stdout),
+        "! - user_ann (ann@acme.com) org:admin (skipped: the last member holding org:admin)\n\
+         ! - user_bob (bob@acme.com) org:member (skipped: protected)\n\
+         plan: 0 to add, 0 role changes, 0 metadata merges, 0 to remove, 2 skipped, 0 unresolved\n"
+    );
+    assert_eq!(out.status.code(), Some(0), "skips are not pending changes");
+}
+
+#[test]
+fn json_prints_one_document_that_reads_back() {
+    let server = acme();
+    let roster = format!("{ROSTER}ghost@acme.com,org:member\n");
+    let out = sync(&server, &roster, &["--format", "json"]);
+    assert_eq!(out.status.code(), Some(3));
+    let json: Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    assert_eq!(json["organization_id"], ORG);
+    assert_eq!(json["counts"]["add"], 1);
+    assert_eq!(json["counts"]["change_role"], 1);
+    assert_eq!(json["removal_check"]["exceeded"], false);
+    assert_eq!(
+        json["unresolved"],
+        json!([{
+            "entry": {"index": 3, "line": 5, "key": {"email_address": "ghost@acme.com"}},
+            "problem": {"outcome": "not_found"}
+        }])
+    );
+    let plan: Plan = serde_json::from_value(json).expect("the plan reads back");
+    assert_eq!(plan.changes().len(), 2);
+
+    let applied = sync(&server, &roster, &["--format", "json", "--apply"]);
+    assert_eq!(
+        applied.status.code(),
+        Some(5),
+        "the ghost is still unresolved"
+    );
+    let json: Value = serde_json::from_slice(&applied.stdout).expect("one JSON document");
+    assert_eq!(json["plan"]["counts"]["add"], 1);
+    assert_eq!(json["report"]["counts"]["applied"], 2);
+    assert_eq!(
+        json["report"]["results"][0]["change"]["user_id"],
+        "user_dave"
+    );
+    assert_eq!(json["report"]["results"][0]["outcome"], "applied");
+
+    let refused = sync(
+        &server,
+        "email,role\n",
+        &[
+            "--format",
+            "json",
+            "--prune",
+            "--max-removals",
+            "0",
+            "--apply",
+        ],
+    );
+    assert_eq!(refused.status.code(), Some(2));
+    let json: Value = serde_json::from_slice(&refused.stdout).expect("one JSON document");
+    assert_eq!(json["report"], Value::Null);
+    assert_eq!(json["plan"]["removal_check"]["exceeded"], true);
+}
+
+#[test]
+fn a_malformed_roster_line_is_named_and_nothing_is_read_from_clerk() {
+    let server = acme();
+    let dir = scratch("malformed");
+    std::fs::write(
+        dir.join("roster.csv"),
+        "\u{feff}email,role,public_metadata\n\
+         \n\
+         ann@acme.com,org:admin,\n\
+         bob@acme.com,org:member,{\"team\":\n",
+    )
+    .expect("write the roster");
+    let out = cli(&server)
+        .current_dir(&dir)
+        .args(["sync", "--org", ORG, "roster.csv"])
+        .output()
+        .expect("the binary runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(text(&out.stdout), "");
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.starts_with(
+            "clerk-memberships: error: roster.csv:4: public_metadata is not valid JSON: "
+        ),
+        "{stderr}"
+    );
+    assert!(server.fake().requests().is_empty());
+}
+
+#[test]
+fn every_roster_problem_is_listed_with_its_line() {
+    let server = acme();
+    let roster = "email,user_id,role,team\n";
+    let out = sync(&server, roster, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stderr),
+        "clerk-memberships: error: <stdin>:1: unknown column \"team\": the columns are user_id, \
+         email, external_id, role, public_metadata, private_metadata\n"
+    );
+
+    let roster = "email,user_id,role\n\
+                  ,,org:member\n\
+                  ann@acme.com,user_ann,org:admin\n\
+                  bob@acme.com,,\n\
+                  cara@acme.com,,org:member\n\
+                  CARA@acme.com,,org:admin\n";
+    let out = sync(&server, roster, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stderr),
+        "clerk-memberships: error: <stdin>:2: no user_id, email or external_id: name the user \
+         by exactly one of them\n\
+         <stdin>:3: user_id and email are set: name the user by exactly one of them\n\
+         <stdin>:4: the role is empty\n\
+         <stdin>:6: email address \"CARA@acme.com\" is already on line 5\n"
+    );
+    assert!(server.fake().requests().is_empty());
+}
+
+#[test]
+fn two_rows_for_the_same_user_are_refused_by_line() {
+    let server = acme();
+    let roster = "email,user_id,role\nann@acme.com,,org:admin\n,user_ann,org:member\n";
+    let out = sync(&server, roster, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stderr),
+        "clerk-memberships: error: <stdin>:3: user id \"user_ann\" is the same user (user_ann) \
+         as email address \"ann@acme.com\" on <stdin>:2: list each person once\n"
+    );
+}
+
+#[test]
+fn emails_that_do_not_resolve_are_listed_not_guessed() {
+    let server = acme();
+    let roster = "email,role\n\
+                  ann@acme.com,org:admin\n\
+                  ann@acme.co,org:admin\n\
+                  dave@acme.com,org:member\n\
+                  not-an-email,org:member\n";
+    let out = sync(&server, roster, &[]);
+    assert_eq!(out.status.code(), Some(3));
+    let stdout = text(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines[0], "+ user_dave (dave@acme.com) org:member");
+    assert_eq!(
+        lines[1],
+        "? <stdin>:3: email address \"ann@acme.co\": not found"
+    );
+    assert!(
+        lines[2].starts_with("? <stdin>:5: email address \"not-an-email\": "),
+        "{stdout}"
+    );
+    assert_eq!(
+        lines[3],
+        "plan: 1 to add, 0 role changes, 0 metadata merges, 0 to remove, 0 skipped, 2 unresolved"
+    );
+    assert_eq!(lines.len(), 4);
+
+    // Applying makes the changes it can and exits 5: the rows naming nobody are not done.
+    let applied = sync(&server, roster, &["--apply"]);
+    assert_eq!(applied.status.code(), Some(5));
+    let stdout = text(&applied.stdout);
+    assert!(stdout.starts_with("+ user_dave (dave@acme.com) org:member => applied\n"));
+    assert!(stdout.contains("? <stdin>:3: email address \"ann@acme.co\": not found\n"));
+    assert!(stdout.ends_with(
+        "result: 1 applied, 0 already done, 0 skipped, 0 failed, 0 unknown, 2 unresolved\n"
+    ));
+    assert_eq!(
+        text(&applied.stderr),
+        "clerk-memberships: error: sync incomplete (2 rows naming nobody); run sync again \
+         without --apply to see what is left\n"
+    );
+    assert_eq!(members(&server).len(), 4, "only Dave was added");
+
+    // Only the unresolved rows are left.
+    let again = sync(&server, roster, &[]);
+    assert_eq!(again.status.code(), Some(3));
+    assert_eq!(
+        text(&again.stderr),
+        "dry run: some rows name nobody; fix them in the roster\n"
+    );
+}
+
+#[test]
+fn a_change_that_fails_makes_the_apply_exit_5() {
+    // Acme may have 3 members: adding Dave fails, promoting Bob does not.
+    let fake = FakeClerk::new();
+    fake.add_organization(
+        FakeOrganization::new("Acme")
+            .id(ORG)
+            .max_allowed_memberships(3),
+    );
+    for (id, email, role) in [
+        ("user_ann", "ann@acme.com", Some("org:admin")),
+        ("user_bob", "bob@acme.com", Some("org:member")),
+        ("user_cara", "cara@acme.com", Some("org:member")),
+        ("user_dave", "dave@acme.com", None),
+    ] {
+        let user = fake.add_user(FakeUser::new("A", "B").id(id).email(email));
+        if let Some(role) = role {
+            fake.add_membership(ORG, &user, role).expect("seed");
+        }
+    }
+    let server = serve(&fake);
+    let out = sync(&server, ROSTER, &["--apply"]);
+    assert_eq!(out.status.code(), Some(5));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.starts_with("+ user_dave (dave@acme.com) org:member => failed: "),
+        "{stdout}"
+    );
+    assert!(stdout.contains("~ user_bob (bob@acme.com) role org:member -> org:admin => applied\n"));
+    assert!(stdout.ends_with(
+        "result: 1 applied, 0 already done, 0 skipped, 1 failed, 0 unknown, 0 unresolved\n"
+    ));
+    assert_eq!(
+        text(&out.stderr),
+        "clerk-memberships: error: sync incomplete (1 failed); run sync again without --apply \
+         to see what is left\n"
+    );
+}
+
+#[test]
+fn metadata_merge_adds_and_updates_the_rosters_keys() {
+    let server = acme();
+    let roster = "email,role,public_metadata\n\
+                  bob@acme.com,org:member,\"{\"\"team\"\":\"\"ops\"\"}\"\n\
+                  dave@acme.com,org:member,\"{\"\"team\"\":\"\"web\"\"}\"\n";
+
+    let ignored = sync(&server, roster, &[]);
+    assert!(
+        text(&ignored.stderr).starts_with("note: the roster sets metadata"),
+        "{}",
+        text(&ignored.stderr)
+    );
+    assert_eq!(
+        text(&ignored.stdout),
+        "+ user_dave (dave@acme.com) org:member\n\
+         plan: 1 to add, 0 role changes, 0 metadata merges, 0 to remove, 0 skipped, 0 unresolved\n"
+    );
+
+    let plan = sync(&server, roster, &["--metadata", "merge"]);
+    assert_eq!(
+        text(&plan.stdout),
+        "+ user_dave (dave@acme.com) org:member public_metadata={\"team\":\"web\"}\n\
+         ~ user_bob (bob@acme.com) metadata public_metadata={\"team\":\"ops\"}\n\
+         plan: 1 to add, 0 role changes, 1 metadata merge, 0 to remove, 0 skipped, 0 unresolved\n"
+    );
+    let applied = sync(&server, roster, &["--metadata", "merge", "--apply"]);
+    assert_eq!(applied.status.code(), Some(0), "{}", text(&applied.stderr));
+    let bob = server.fake().membership(ORG, "user_bob").expect("Bob");
+    assert_eq!(bob.public_metadata.get("team"), Some(&json!("ops")));
+    assert_eq!(
+        sync(&server, roster, &["--metadata", "merge"])
+            .status
+            .code(),
+        Some(0)
+    );
+}
+
+#[test]
+fn options_are_checked_before_anything_is_read() {
+    let server = acme();
+    for args in [
+        &["--force"][..],
+        &["--max-removals", "ten"],
+        &["--max-removals", "150%"],
+        &["--workers", "0"],
+        &["--metadata", "replace"],
+        &["--format", "yaml"],
+    ] {
+        let out = sync(&server, ROSTER, args);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+    }
+    assert!(server.fake().requests().is_empty());
+}
+
+#[test]
+fn an_unknown_organization_is_an_api_error() {
+    let server = acme();
+    let out = cli(&server)
+        .args(["sync", "--org", "org_nope", "-"])
+        .write_stdin(ROSTER)
+        .output()
+        .expect("the binary runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stdout), "");
+    assert!(text(&out.stderr).contains("hint: not found: check --org"));
+}
+
+#[test]
+fn help_documents_the_roster_and_the_exit_codes() {
+    let out = support::bare_cli()
+        .args(["sync", "--help"])
+        .output()
+        .expect("the binary runs");
+    assert_eq!(out.status.code(), Some(0));
+    let help = text(&out.stdout);
+    for needle in [
+        "user_id | email | external_id",
+        "--max-removals <N|P%>",
+        "Exit codes:",
+        "0  in sync",
+        "3  dry run: changes are pending, or some row names nobody",
+        "5  --apply: some change failed",
+    ] {
+        assert!(help.contains(needle), "{needle:?} in:\n{help}");
+    }
+}
+
+#[test]
+fn an_email_several_users_share_is_not_guessed() {
+    let server = acme();
+    let fake = server.fake();
+    for id in ["user_twa", "user_twb"] {
+        fake.add_user(
+            FakeUser::new("Twin", "Example")
+                .id(id)
+                .email("twin@acme.com"),
+        );
+    }
+    fake.add_membership(ORG, "user_twb", "org:member")
+        .expect("seed");
+    let roster = "email,role\nann@acme.com,org:admin\nbob@acme.com,org:member\n\
+                  cara@acme.com,org:member\ntwin@acme.com,org:admin\n";
+    let out = sync(&server, roster, &["--prune"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(
+        text(&out.stdout),
+        "! - user_twb (twin@acme.com) org:member (skipped: <stdin>:5 (email address \
+         \"twin@acme.com\") may mean this member)\n\
+         ? <stdin>:5: email address \"twin@acme.com\": ambiguous, 2 users match (user_twa, \
+         user_twb)\n\
+         plan: 0 to add, 0 role changes, 0 metadata merges, 0 to remove, 1 skipped, 1 unresolved\n"
+    );
+
+    let json = sync(&server, roster, &["--prune", "--format", "json"]);
+    let json: Value = serde_json::from_slice(&json.stdout).expect("one JSON document");
+    assert_eq!(json["skipped"][0]["reason"]["entry"]["line"], 5);
+    assert_eq!(json["unresolved"][0]["entry"]["line"], 5);
+
+    let applied = sync(&server, roster, &["--prune", "--apply"]);
+    assert_eq!(applied.status.code(), Some(5));
+    assert_eq!(
+        fake.membership(ORG, "user_twb").map(|m| m.role).as_deref(),
+        Some("org:member"),
+        "neither twin is promoted, and the member twin is not removed"
+    );
+    assert!(fake.membership(ORG, "user_twa").is_none());
+}
