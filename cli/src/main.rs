@@ -27,10 +27,12 @@ const EXIT_CODES: &str = "\
 Exit codes:
   0  success (for sync: in sync, or every change applied)
   1  an API or transport error (the error names the call, the status and Clerk's message)
-  2  a usage error: bad arguments, no secret key, an unreadable file, a removal not confirmed
-  3  sync: the dry run found changes pending
+  2  a usage error: bad arguments, no secret key, an unreadable or malformed file (a roster
+     problem is named ROSTER:LINE), a removal not confirmed, a sync --apply over the removal
+     threshold without --force
+  3  sync: the dry run found changes pending, or a roster row that names nobody
   4  the user is not a member of the organization (get, set-role, metadata, remove)
-  5  sync --apply: some change failed or its outcome is unknown
+  5  sync --apply: some change failed, is unknown or was not made, or a row names nobody
 
 Environment:
   CLERK_SECRET_KEY  the secret key (or --secret-key-file; never a plain flag)
