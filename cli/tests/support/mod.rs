@@ -26,7 +26,8 @@ pub fn acme() -> FakeServer {
                 .external_id(format!("hr-{}", &id[5..])),
         );
         if let Some(role) = role {
-            fake.add_membership(ORG, &user, role).expect("seed membership");
+            fake.add_membership(ORG, &user, role)
+                .expect("seed membership");
         }
     }
     serve(&fake)
