@@ -1,6 +1,7 @@
 //! `clerk-memberships fake-server` as its users run it: a child process whose printed settings
 //! the binary's own commands use, stopped by a signal or the end of its stdin.
-#![cfg(unix)] // stopping the server with `kill`
+// Unix: the server is stopped with `kill`. The command exists only with the feature.
+#![cfg(all(unix, feature = "fake-server"))]
 
 mod support;
 
