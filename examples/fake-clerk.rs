@@ -18,7 +18,7 @@
 use std::process::ExitCode;
 
 use clerk_memberships::SystemClock;
-use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeUser, ServeOptions};
+use clerk_memberships::testing::{FakeClerk, FakeOrganization, ServeOptions};
 
 struct Args {
     members: usize,
@@ -100,14 +100,6 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
 /// One organization with `members` members: the first an admin, the others members.
 fn seed(fake: &FakeClerk, members: usize) -> Result<String, Box<dyn std::error::Error>> {
     let organization = fake.add_organization(FakeOrganization::new("Acme Corp"));
-    let users = fake.add_users((0..members).map(|i| {
-        FakeUser::new(format!("User{i}"), "Example")
-            .email(format!("user{i}@example.com"))
-            .external_id(format!("hr-{i}"))
-    }));
-    for (i, user) in users.iter().enumerate() {
-        let role = if i == 0 { "org:admin" } else { "org:member" };
-        fake.add_membership(&organization, user, role)?;
-    }
+    fake.add_example_members(&organization, members)?;
     Ok(organization)
 }

@@ -37,7 +37,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeServer, FakeUser, ServeOptions};
+use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeServer, ServeOptions};
 
 /// The sizes measured when none are given: one page, then 20 and 200 pages.
 const DEFAULT_SIZES: [usize; 3] = [500, 10_000, 100_000];
@@ -149,16 +149,8 @@ fn default_binary() -> Result<PathBuf, String> {
 fn serve(members: usize) -> Result<(FakeServer, String), String> {
     let fake = FakeClerk::new();
     let organization = fake.add_organization(FakeOrganization::new("Acme Corp"));
-    let users = fake.add_users((0..members).map(|i| {
-        FakeUser::new(format!("User{i}"), "Example")
-            .email(format!("user{i}@example.com"))
-            .external_id(format!("hr-{i}"))
-    }));
-    for (i, user) in users.iter().enumerate() {
-        let role = if i == 0 { "org:admin" } else { "org:member" };
-        fake.add_membership(&organization, user, role)
-            .map_err(|error| error.to_string())?;
-    }
+    fake.add_example_members(&organization, members)
+        .map_err(|error| error.to_string())?;
     let server = ServeOptions::new()
         .serve(&fake, "127.0.0.1:0")
         .map_err(|error| format!("cannot serve: {error}"))?;

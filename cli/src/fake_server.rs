@@ -21,7 +21,7 @@ use std::time::Duration;
 use clap::Args;
 use clerk_memberships::SecretKey;
 use clerk_memberships::SystemClock;
-use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeUser, ServeOptions};
+use clerk_memberships::testing::{FakeClerk, FakeOrganization, ServeOptions};
 
 use crate::config::GlobalArgs;
 use crate::fail::Failure;
@@ -195,16 +195,8 @@ fn check_dump_target(path: &Path) -> Result<(), Failure> {
 /// id.
 fn seed(fake: &FakeClerk, members: usize) -> Result<String, Failure> {
     let organization = fake.add_organization(FakeOrganization::new("Acme Corp"));
-    let users = fake.add_users((0..members).map(|i| {
-        FakeUser::new(format!("User{i}"), "Example")
-            .email(format!("user{i}@example.com"))
-            .external_id(format!("hr-{i}"))
-    }));
-    for (i, user) in users.iter().enumerate() {
-        let role = if i == 0 { "org:admin" } else { "org:member" };
-        fake.add_membership(&organization, user, role)
-            .map_err(|error| Failure::usage(format!("cannot seed the members: {error}")))?;
-    }
+    fake.add_example_members(&organization, members)
+        .map_err(|error| Failure::usage(format!("cannot seed the members: {error}")))?;
     Ok(organization)
 }
 

@@ -33,6 +33,19 @@ fn run(command: &mut assert_cmd::Command) -> (i32, String, String) {
     )
 }
 
+/// A fake holding [`ORG`] with `members` example members (`user{i}@example.com`), served.
+fn big_org(fake: FakeClerk, members: usize) -> clerk_memberships::testing::FakeServer {
+    fake.add_example_members(ORG, members).unwrap();
+    support::serve(&fake)
+}
+
+/// A fake holding an empty [`ORG`].
+fn empty_org() -> FakeClerk {
+    let fake = FakeClerk::new();
+    fake.add_organization(clerk_memberships::testing::FakeOrganization::new("Big").id(ORG));
+    fake
+}
+
 fn user_ids(lines: &[Value]) -> Vec<&str> {
     lines
         .iter()
@@ -221,21 +234,12 @@ fn list_filters_select_members() {
 
 #[test]
 fn list_all_reads_every_page_into_a_fixed_width_table() {
-    let fake = FakeClerk::new();
-    fake.add_organization(clerk_memberships::testing::FakeOrganization::new("Big").id(ORG));
+    let fake = empty_org();
     let long = format!("{}@example.com", "a".repeat(40));
-    let users = fake.add_users((0..1001).map(|i| {
-        let email = if i == 0 {
-            long.clone()
-        } else {
-            format!("u{i}@example.com")
-        };
-        clerk_memberships::testing::FakeUser::new(format!("U{i}"), "X").email(email)
-    }));
-    for user in &users {
-        fake.add_membership(ORG, user, "org:member").unwrap();
-    }
-    let server = support::serve(&fake);
+    let first_user =
+        fake.add_user(clerk_memberships::testing::FakeUser::new("Long", "X").email(&long));
+    fake.add_membership(ORG, &first_user, "org:member").unwrap();
+    let server = big_org(fake, 1000);
     let (code, stdout, stderr) = run(cli(&server).args([
         "list",
         "--org",
@@ -257,7 +261,6 @@ fn list_all_reads_every_page_into_a_fixed_width_table() {
         lines[0],
         "USER_ID                           IDENTIFIER                            ROLE                  CREATED_AT"
     );
-    let first_user = &users[0];
     let cut = format!("{}…", &long[..35]);
     assert!(
         lines.contains(
@@ -277,15 +280,7 @@ fn list_all_reads_every_page_into_a_fixed_width_table() {
 
 #[test]
 fn list_all_in_json_and_jsonl_holds_every_member_once() {
-    let fake = FakeClerk::new();
-    fake.add_organization(clerk_memberships::testing::FakeOrganization::new("Big").id(ORG));
-    let users = fake.add_users(
-        (0..700).map(|i| clerk_memberships::testing::FakeUser::new(format!("U{i}"), "X")),
-    );
-    for user in &users {
-        fake.add_membership(ORG, user, "org:member").unwrap();
-    }
-    let server = support::serve(&fake);
+    let server = big_org(empty_org(), 700);
     let (_, json, _) = run(cli(&server).args(["list", "--org", ORG, "--all", "--format", "json"]));
     let array: Vec<Value> = serde_json::from_str(&json).unwrap();
     assert_eq!(array.len(), 700);
@@ -874,15 +869,7 @@ fn completions_are_printed_for_each_shell() {
 fn a_reader_that_stops_early_ends_the_listing_quietly() {
     use std::io::{BufRead, BufReader};
 
-    let fake = FakeClerk::new();
-    fake.add_organization(clerk_memberships::testing::FakeOrganization::new("Big").id(ORG));
-    let users = fake.add_users(
-        (0..1500).map(|i| clerk_memberships::testing::FakeUser::new(format!("U{i}"), "X")),
-    );
-    for user in &users {
-        fake.add_membership(ORG, user, "org:member").unwrap();
-    }
-    let server = support::serve(&fake);
+    let server = big_org(empty_org(), 1500);
     // As `clerk-memberships list --all | head -1`.
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("clerk-memberships"))
         .env_clear()

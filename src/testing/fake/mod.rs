@@ -478,6 +478,44 @@ impl FakeClerk {
             .add_membership(organization_id, user_id, role, now)
     }
 
+    /// Seeds `count` example users and makes them members of `organization_id`, the first an
+    /// `org:admin` and the others `org:member`, as the fake server and the CLI's
+    /// `fake-server --members` seed them. User `i` (from 0) is "User{i} Example", with the
+    /// email address `user{i}@example.com` and the external id `hr-{i}`. Returns the user
+    /// ids, in order.
+    ///
+    /// ```
+    /// use clerk_memberships::testing::{FakeClerk, FakeOrganization};
+    ///
+    /// let fake = FakeClerk::new();
+    /// let org = fake.add_organization(FakeOrganization::new("Acme Corp"));
+    /// let users = fake.add_example_members(&org, 1200)?;
+    /// assert_eq!(fake.memberships(&org).len(), 1200);
+    /// assert_eq!(fake.membership(&org, &users[0]).unwrap().role, "org:admin");
+    /// assert_eq!(fake.user(&users[7]).unwrap().external_id.as_deref(), Some("hr-7"));
+    /// # Ok::<(), clerk_memberships::testing::SeedError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// A [`SeedError`] when the organization was not seeded.
+    pub fn add_example_members(
+        &self,
+        organization_id: &str,
+        count: usize,
+    ) -> Result<Vec<String>, SeedError> {
+        let users = self.add_users((0..count).map(|i| {
+            FakeUser::new(format!("User{i}"), "Example")
+                .email(format!("user{i}@example.com"))
+                .external_id(format!("hr-{i}"))
+        }));
+        for (i, user) in users.iter().enumerate() {
+            let role = if i == 0 { "org:admin" } else { "org:member" };
+            self.add_membership(organization_id, user, role)?;
+        }
+        Ok(users)
+    }
+
     /// Defines a role (or redefines a built-in one): its display name and the permissions
     /// memberships with it show. An empty permission list shows as `null`, as Clerk sends it.
     pub fn add_role<P: Into<String>>(
