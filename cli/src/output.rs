@@ -256,6 +256,15 @@ fn write_row(out: &mut impl Write, cells: &[String; 4], widths: &[usize; 4]) -> 
     writeln!(out, "{}", line.trim_end())
 }
 
+/// `Ok` for a write the reader stopped early (a closed pipe, as under `| head`): for
+/// commands whose exit code says more than the output, such as `sync`'s 3 and 5.
+pub fn unless_closed(written: io::Result<()>) -> io::Result<()> {
+    match written {
+        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
 /// A CSV error as the I/O error beneath it when there is one, so that a closed pipe is seen
 /// as one.
 fn csv_io(error: csv::Error) -> io::Error {

@@ -435,6 +435,11 @@ fn entry_of(header: &Header, cells: &[String]) -> Result<RosterEntry, Vec<String
             None
         }
     };
+    if let Some(key) = &key
+        && let Some(problem) = key.problem()
+    {
+        problems.push(format!("{key}: {problem}"));
+    }
     let role = header.cell(cells, Column::Role).unwrap_or("");
     if role.is_empty() {
         problems.push("the role is empty".to_owned());

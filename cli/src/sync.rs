@@ -18,6 +18,7 @@ use serde_json::Value;
 
 use crate::config::GlobalArgs;
 use crate::fail::{EXIT_INCOMPLETE, EXIT_PENDING, Failure};
+use crate::output;
 use crate::progress;
 use crate::roster::{self, RosterFile};
 
@@ -254,6 +255,11 @@ fn dry_run(
     if !global.quiet {
         if plan.is_empty() {
             eprintln!("dry run: some rows name nobody; fix them in the roster");
+        } else if plan.exceeds_removal_threshold() {
+            eprintln!(
+                "dry run: nothing was changed; the removals are over the threshold, so \
+                 --apply needs --force (after review) or a higher --max-removals"
+            );
         } else {
             eprintln!("dry run: nothing was changed; pass --apply to make these changes");
         }
@@ -485,21 +491,22 @@ fn report_json(file: &RosterFile, report: &ApplyReport) -> Result<Value, Failure
     Ok(json)
 }
 
-/// Writes `text` to stdout.
+/// Writes `text` to stdout. A reader that closed the pipe early (`| head`) is no failure:
+/// the exit code still says how the sync went.
 fn print_text(text: &str) -> Result<(), Failure> {
     let mut out = io::stdout().lock();
-    out.write_all(text.as_bytes())?;
-    out.flush()?;
-    Ok(())
+    let written = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+    Ok(output::unless_closed(written)?)
 }
 
-/// Writes `json` to stdout as one indented document.
+/// Writes `json` to stdout as one indented document; a closed pipe as for [`print_text`].
 fn print_json(json: &Value) -> Result<(), Failure> {
     let mut out = BufWriter::new(io::stdout().lock());
-    serde_json::to_writer_pretty(&mut out, json).map_err(|e| Failure::Output(e.into()))?;
-    out.write_all(b"\n")?;
-    out.flush()?;
-    Ok(())
+    let written = serde_json::to_writer_pretty(&mut out, json)
+        .map_err(io::Error::from)
+        .and_then(|()| out.write_all(b"\n"))
+        .and_then(|()| out.flush());
+    Ok(output::unless_closed(written)?)
 }
 
 #[cfg(test)]

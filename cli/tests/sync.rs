@@ -347,25 +347,16 @@ fn emails_that_do_not_resolve_are_listed_not_guessed() {
                   ann@acme.com,org:admin\n\
                   ann@acme.co,org:admin\n\
                   dave@acme.com,org:member\n\
-                  not-an-email,org:member\n";
+                  eve@acme.com,org:member\n";
     let out = sync(&server, roster, &[]);
     assert_eq!(out.status.code(), Some(3));
-    let stdout = text(&out.stdout);
-    let lines: Vec<&str> = stdout.lines().collect();
-    assert_eq!(lines[0], "+ user_dave (dave@acme.com) org:member");
     assert_eq!(
-        lines[1],
-        "? <stdin>:3: email address \"ann@acme.co\": not found"
+        text(&out.stdout),
+        "+ user_dave (dave@acme.com) org:member\n\
+         ? <stdin>:3: email address \"ann@acme.co\": not found\n\
+         ? <stdin>:5: email address \"eve@acme.com\": not found\n\
+         plan: 1 to add, 0 role changes, 0 metadata merges, 0 to remove, 0 skipped, 2 unresolved\n"
     );
-    assert!(
-        lines[2].starts_with("? <stdin>:5: email address \"not-an-email\": "),
-        "{stdout}"
-    );
-    assert_eq!(
-        lines[3],
-        "plan: 1 to add, 0 role changes, 0 metadata merges, 0 to remove, 0 skipped, 2 unresolved"
-    );
-    assert_eq!(lines.len(), 4);
 
     // Applying makes the changes it can and exits 5: the rows naming nobody are not done.
     let applied = sync(&server, roster, &["--apply"]);
@@ -501,7 +492,7 @@ fn an_unknown_organization_is_an_api_error() {
         .expect("the binary runs");
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(text(&out.stdout), "");
-    assert!(text(&out.stderr).contains("hint: not found: check --org"));
+    assert!(text(&out.stderr).contains("hint: not found: check the ids given (--org, --user)"));
 }
 
 #[test]
@@ -563,4 +554,79 @@ fn an_email_several_users_share_is_not_guessed() {
         "neither twin is promoted, and the member twin is not removed"
     );
     assert!(fake.membership(ORG, "user_twa").is_none());
+}
+
+#[test]
+fn a_malformed_email_is_a_roster_problem_not_a_user_to_prune() {
+    let server = acme();
+    let out = sync(
+        &server,
+        "email,role\nann@acme.com,org:admin\nbobacme.com,org:member\n",
+        &["--prune"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(text(&out.stdout), "");
+    assert!(
+        text(&out.stderr).contains(
+            "<stdin>:3: email address \"bobacme.com\": is not an email address (it has no `@`)"
+        ),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        server.fake().requests().is_empty(),
+        "nothing read from Clerk"
+    );
+}
+
+/// Runs sync with its stdout a pipe whose reader is already gone (as `sync … | head -0`).
+fn sync_into_a_closed_pipe(server: &FakeServer, roster: &str, args: &[&str]) -> Option<i32> {
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    drop(reader);
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("clerk-memberships"))
+        .env_clear()
+        .env("CLERK_SECRET_KEY", FakeClerk::SECRET_KEY)
+        .env("CLERK_API_URL", server.base_url())
+        .args(["--quiet", "sync", "--org", ORG, "-"])
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(writer)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the binary runs");
+    std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), roster.as_bytes())
+        .expect("write the roster");
+    child.wait().expect("wait").code()
+}
+
+#[test]
+fn a_reader_that_stops_early_does_not_turn_pending_or_failed_into_success() {
+    let server = acme();
+    assert_eq!(sync_into_a_closed_pipe(&server, ROSTER, &[]), Some(3));
+    let unknown = "user_id,role\nuser_nobody,org:member\n";
+    assert_eq!(
+        sync_into_a_closed_pipe(&server, unknown, &["--apply"]),
+        Some(5)
+    );
+    assert_eq!(
+        sync_into_a_closed_pipe(&server, unknown, &["--format", "json"]),
+        Some(3)
+    );
+}
+
+#[test]
+fn a_dry_run_over_the_threshold_says_apply_needs_force() {
+    let server = acme();
+    let out = sync(
+        &server,
+        "user_id,role\nuser_ann,org:admin\n",
+        &["--prune", "--max-removals", "1"],
+    );
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        text(&out.stderr)
+            .contains("--apply needs --force (after review) or a higher --max-removals"),
+        "{}",
+        text(&out.stderr)
+    );
 }

@@ -76,6 +76,29 @@ impl UserKey {
             UserKey::UserId(_) => "user id",
         }
     }
+
+    /// Why this key cannot be looked up, or `None` when it can: the rule
+    /// [`resolve_users`] applies before sending anything (a key it breaks is
+    /// [`Resolved::Refused`] with these words). Empty or only whitespace; an email address
+    /// without `@`; a value over [`MAX_FILTER_VALUE_LEN`](crate::MAX_FILTER_VALUE_LEN) bytes; a user id that is `.` or
+    /// `..` or over [`MAX_ID_LEN`](crate::MAX_ID_LEN) bytes.
+    ///
+    /// For checking a roster file before any request, so that a typo is reported with its
+    /// line instead of as a user not found.
+    ///
+    /// ```
+    /// use clerk_memberships::sync::UserKey;
+    ///
+    /// assert_eq!(UserKey::email("jane@acme.com").problem(), None);
+    /// assert_eq!(
+    ///     UserKey::email("jane.acme.com").problem().as_deref(),
+    ///     Some("is not an email address (it has no `@`)")
+    /// );
+    /// assert!(UserKey::user_id("..").problem().is_some());
+    /// ```
+    pub fn problem(&self) -> Option<String> {
+        plan(self).err()
+    }
 }
 
 impl fmt::Display for UserKey {
