@@ -1,11 +1,13 @@
 //! The options every command shares, and the client they configure.
 
-use std::path::PathBuf;
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::Args;
 use clerk_memberships::{
-    AttemptEvent, BASE_URL_VAR, Client, ClientBuilder, DEFAULT_USER_AGENT, RetryPolicy,
+    AttemptEvent, BASE_URL_VAR, BuildError, Client, ClientBuilder, DEFAULT_USER_AGENT, RetryPolicy,
     SECRET_KEY_VAR, SlidingWindowLimiter,
 };
 
@@ -69,7 +71,24 @@ impl GlobalArgs {
     pub fn client(&self) -> Result<Client, Failure> {
         self.client_builder()?
             .build()
-            .map_err(|error| Failure::usage(error.to_string()))
+            .map_err(|error| self.config_failure(&error))
+    }
+
+    /// A configuration the client refused, in the CLI's words: where the value came from, and
+    /// the flag rather than the library's setting.
+    fn config_failure(&self, error: &BuildError) -> Failure {
+        let message = error
+            .to_string()
+            .replace("`allow_insecure_http`", "--allow-http");
+        let source = match error.field() {
+            "base_url" => " (from --api-url or CLERK_API_URL)".to_owned(),
+            "secret_key" => match &self.secret_key_file {
+                Some(path) => format!(" (from --secret-key-file {})", path.display()),
+                None => format!(" (from {SECRET_KEY_VAR})"),
+            },
+            _ => String::new(),
+        };
+        Failure::usage(format!("{message}{source}"))
     }
 
     /// The builder behind [`client`](Self::client), for commands that add to it.
@@ -83,8 +102,9 @@ impl GlobalArgs {
                 env!("CARGO_PKG_VERSION")
             ))
             .allow_insecure_http(self.allow_http);
-        if let Some(url) = &self.api_url {
-            builder = builder.base_url(url.as_str());
+        // An empty CLERK_API_URL (as CI templates export) is unset, as an empty key is.
+        if let Some(url) = self.api_url.as_deref().filter(|url| !url.trim().is_empty()) {
+            builder = builder.base_url(url.trim());
         }
         if let Some(timeout) = self.timeout {
             builder = builder.retry_policy(RetryPolicy::builder().deadline(timeout).build());
@@ -105,20 +125,7 @@ impl GlobalArgs {
     /// The key from `--secret-key-file` or `CLERK_SECRET_KEY`, in that order.
     fn secret_key(&self) -> Result<String, Failure> {
         if let Some(path) = &self.secret_key_file {
-            let text = std::fs::read_to_string(path).map_err(|error| {
-                Failure::usage(format!(
-                    "cannot read --secret-key-file {}: {error}",
-                    path.display()
-                ))
-            })?;
-            let key = text.lines().next().unwrap_or("").trim().to_owned();
-            if key.is_empty() {
-                return Err(Failure::usage(format!(
-                    "--secret-key-file {} is empty",
-                    path.display()
-                )));
-            }
-            return Ok(key);
+            return read_key_file(path);
         }
         match std::env::var(SECRET_KEY_VAR) {
             Ok(key) if !key.trim().is_empty() => Ok(key.trim().to_owned()),
@@ -127,6 +134,31 @@ impl GlobalArgs {
             ))),
         }
     }
+}
+
+/// The most of a key file that is read: a key is about a hundred bytes, and a path such as
+/// `/dev/zero` must not be read without end.
+const MAX_KEY_FILE_BYTES: u64 = 4096;
+
+/// The key in a file: its first line, trimmed, without a byte order mark.
+fn read_key_file(path: &Path) -> Result<String, Failure> {
+    let cannot = |reason: String| {
+        Failure::usage(format!(
+            "cannot read --secret-key-file {}: {reason}",
+            path.display()
+        ))
+    };
+    let mut bytes = Vec::new();
+    File::open(path)
+        .and_then(|file| file.take(MAX_KEY_FILE_BYTES).read_to_end(&mut bytes))
+        .map_err(|error| cannot(error.to_string()))?;
+    let text = String::from_utf8_lossy(&bytes);
+    let first_line = text.split(['\n', '\r']).next().unwrap_or("");
+    let key = first_line.trim_start_matches('\u{feff}').trim();
+    if key.is_empty() {
+        return Err(cannot("its first line is empty".to_owned()));
+    }
+    Ok(key.to_owned())
 }
 
 /// `-v`: one line per attempt on stderr. The event holds no key and no query string.
@@ -165,11 +197,19 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         "h" => value * 3600.0,
         other => return Err(format!("unknown unit {other:?} (use ms, s, m or h)")),
     };
-    Duration::try_from_secs_f64(seconds)
-        .ok()
-        .filter(|duration| !duration.is_zero())
-        .ok_or_else(|| format!("{text:?} is not a positive duration"))
+    match Duration::try_from_secs_f64(seconds) {
+        Ok(duration) if duration < MIN_DURATION => {
+            Err(format!("{text:?} is too short: at least 1ms"))
+        }
+        Ok(duration) if duration <= MAX_DURATION => Ok(duration),
+        _ => Err(format!("{text:?} is too long: at most 24h")),
+    }
 }
+
+/// The shortest `--timeout` and rate-limit window accepted.
+const MIN_DURATION: Duration = Duration::from_millis(1);
+/// The longest `--timeout` and rate-limit window accepted: a day.
+const MAX_DURATION: Duration = Duration::from_secs(24 * 3600);
 
 /// Parses `auto`, `off` or `N/SECONDS`.
 pub fn parse_rate_limit(text: &str) -> Result<RateLimit, String> {
@@ -181,10 +221,12 @@ pub fn parse_rate_limit(text: &str) -> Result<RateLimit, String> {
     let invalid = || format!("{text:?} is not auto, off or N/SECONDS (e.g. 50/10)");
     let (limit, per) = text.split_once('/').ok_or_else(invalid)?;
     let limit: u32 = limit.trim().parse().map_err(|_| invalid())?;
-    let per = parse_duration(per)?;
     if limit == 0 {
-        return Err(invalid());
+        return Err(format!(
+            "{text:?}: at least 1 request per window (or `off` for no pacing)"
+        ));
     }
+    let per = parse_duration(per)?;
     Ok(RateLimit::Custom { limit, per })
 }
 
@@ -200,10 +242,42 @@ mod tests {
         assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
         assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
         assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
-        assert!(parse_duration("0").is_err());
+        assert_eq!(
+            parse_duration("0"),
+            Err("\"0\" is too short: at least 1ms".to_owned())
+        );
+        assert!(parse_duration("0.0001ms").is_err());
+        assert_eq!(parse_duration("24h"), Ok(Duration::from_secs(86_400)));
+        assert_eq!(
+            parse_duration("99999999999999999999h"),
+            Err("\"99999999999999999999h\" is too long: at most 24h".to_owned())
+        );
         assert!(parse_duration("soon").is_err());
         assert!(parse_duration("5d").is_err());
         assert!(parse_duration("1e400").is_err());
+    }
+
+    #[test]
+    fn an_empty_api_url_is_unset_as_an_empty_key_is() {
+        let key_file = std::env::temp_dir().join(format!("cm-cli-unit-key-{}", std::process::id()));
+        std::fs::write(&key_file, "sk_test_unit\n").unwrap();
+        let args = |api_url: &str| GlobalArgs {
+            api_url: Some(api_url.to_owned()),
+            secret_key_file: Some(key_file.clone()),
+            allow_http: false,
+            timeout: None,
+            rate_limit: RateLimit::Auto,
+            verbose: false,
+            quiet: false,
+        };
+        let client = args("").client().map_err(|f| f.to_string()).unwrap();
+        assert_eq!(client.base_url(), clerk_memberships::DEFAULT_BASE_URL);
+        let client = args(" http://127.0.0.1:9/v1 ")
+            .client()
+            .map_err(|f| f.to_string())
+            .unwrap();
+        assert_eq!(client.base_url(), "http://127.0.0.1:9/v1");
+        std::fs::remove_file(&key_file).ok();
     }
 
     #[test]

@@ -130,46 +130,51 @@ impl From<std::io::Error> for Failure {
 
 /// The hint for a failed call, if its cause is a common one.
 fn client_hint(error: &Error) -> Option<String> {
-    let status = error.status();
-    if matches!(status, Some(401 | 403)) {
-        return Some(
+    let hint = |text: &str| Some(text.to_owned());
+    if error.status() == Some(401) {
+        return hint(
             "Clerk refused the secret key: check CLERK_SECRET_KEY (or --secret-key-file) and \
-             that it belongs to this instance"
-                .to_owned(),
+             that it belongs to this instance",
+        );
+    }
+    if error.is_quota_exceeded() {
+        return hint(
+            "the organization has as many members as it may have (its max_allowed_memberships)",
+        );
+    }
+    if let Error::RateLimited { .. } = error {
+        return hint(
+            "the client's own pacing (--rate-limit) would start the call after its deadline: \
+             raise --timeout, or pace differently",
         );
     }
     if error.is_rate_limited() {
-        return Some(
-            "rate limited: wait and retry, lower --rate-limit, or raise --timeout to wait it out"
-                .to_owned(),
+        return hint(
+            "Clerk rate limited the call for longer than --timeout allows: wait and retry, \
+             raise --timeout to wait it out, or lower --rate-limit",
         );
     }
     if let Some(transport) = error.transport_error() {
-        return Some(match transport.kind() {
+        return match transport.kind() {
             TransportErrorKind::Timeout => {
-                "the call timed out: raise --timeout, or check --api-url / CLERK_API_URL".to_owned()
+                hint("the call timed out: raise --timeout, or check --api-url / CLERK_API_URL")
             }
             TransportErrorKind::Connect => {
-                "cannot reach the server: check --api-url / CLERK_API_URL and the network"
-                    .to_owned()
+                hint("cannot reach the server: check --api-url / CLERK_API_URL and the network")
             }
-            _ => return None,
-        });
+            _ => None,
+        };
     }
     match error {
-        // A 404 or 405 that is not Clerk's JSON: the base URL points at something else.
-        Error::UnexpectedResponse { status, .. } | Error::Decode { status, .. }
-            if (400..500).contains(status) || *status == 200 =>
-        {
-            Some(
-                "the server does not answer like Clerk's Backend API: check --api-url / \
-                 CLERK_API_URL (e.g. https://api.clerk.com/v1)"
-                    .to_owned(),
-            )
-        }
-        _ if error.is_not_found() => Some(
-            "not found: check --org (and that the key is for the instance that holds it)"
-                .to_owned(),
+        // An answer that is not Clerk's JSON, or a 2xx that is not the model: the base URL
+        // points at something else (a web server, a proxy's error page).
+        Error::UnexpectedResponse { .. } | Error::Decode { .. } => hint(
+            "the server does not answer like Clerk's Backend API: check --api-url / \
+             CLERK_API_URL (e.g. https://api.clerk.com/v1)",
+        ),
+        _ if error.is_not_found() => hint(
+            "not found: check the ids given (--org, --user) and that the key is for the \
+             instance that holds them",
         ),
         _ => None,
     }

@@ -180,6 +180,12 @@ fn check_dump_target(path: &Path) -> Result<(), Failure> {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
+    if path.is_dir() {
+        return Err(Failure::usage(format!(
+            "--dump-on-exit {}: is a directory; name a file in it",
+            path.display()
+        )));
+    }
     if directory.is_dir() {
         Ok(())
     } else {

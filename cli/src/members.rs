@@ -6,8 +6,8 @@ use std::process::ExitCode;
 use clap::Args;
 use clerk_memberships::sync::find_member;
 use clerk_memberships::{
-    Client, CreateMembership, DeleteMembership, Error, ListMemberships, OrganizationMembership,
-    UpdateMembership, UpdateMembershipMetadata,
+    Client, CreateMembership, DeleteMembership, Error, ListMemberships, MAX_LIMIT,
+    OrganizationMembership, OrganizationMemberships, UpdateMembership, UpdateMembershipMetadata,
 };
 use serde_json::Value;
 
@@ -98,7 +98,8 @@ pub struct ListArgs {
     #[arg(long, value_name = "FIELD", allow_hyphen_values = true)]
     pub order_by: Option<String>,
     /// At most this many members (1 to 500; Clerk's default is 10).
-    #[arg(long, value_name = "N", conflicts_with = "all")]
+    #[arg(long, value_name = "N", conflicts_with = "all",
+          value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_LIMIT)))]
     pub limit: Option<u32>,
     /// Skip this many members first.
     #[arg(long, value_name = "N", conflicts_with = "all")]
@@ -160,40 +161,58 @@ pub struct MetadataArgs {
     pub metadata: MetadataValues,
 }
 
-/// `list`: one page (`--limit`/`--offset`), or with `--all` every page, streamed.
+/// `list`: one page (`--limit`/`--offset`), or with `--all` every page, streamed. Nothing is
+/// written before the first page arrives, so a call that fails at once leaves stdout empty.
 pub fn list(global: &GlobalArgs, args: &ListArgs) -> Result<ExitCode, Failure> {
     let client = global.client()?;
     let request = list_request(args).build()?;
     let format = Format::or_default(args.format);
-    let out = BufWriter::new(io::stdout().lock());
-    let mut writer = MembershipWriter::new(out, format, args.all)?;
+    let mut writer = None;
+    let mut write_page = |page: &OrganizationMemberships| -> io::Result<()> {
+        let writer = match &mut writer {
+            Some(writer) => writer,
+            None => writer.insert(MembershipWriter::new(
+                BufWriter::new(io::stdout().lock()),
+                format,
+                args.all,
+            )?),
+        };
+        for membership in &page.data {
+            writer.write(membership)?;
+        }
+        writer.flush()
+    };
+    let mut note = None;
     if args.all {
         let spinner = progress::spinner(global.quiet, "members read");
         for page in request.pages(&client) {
             let page = page?;
-            for membership in &page.data {
-                writer.write(membership)?;
-            }
-            writer.flush()?;
+            write_page(&page)?;
             spinner.inc(page.data.len() as u64);
         }
         spinner.finish_and_clear();
     } else {
         let page = request.send(&client)?;
-        for membership in &page.data {
-            writer.write(membership)?;
-        }
+        write_page(&page)?;
         let shown = page.data.len() as i64;
-        let offset = args.offset.unwrap_or(0) as i64;
-        if !global.quiet && io::stderr().is_terminal() && shown + offset < page.total_count {
-            eprintln!(
+        let offset = i64::try_from(args.offset.unwrap_or(0)).unwrap_or(i64::MAX);
+        if shown.saturating_add(offset) < page.total_count {
+            note = Some(format!(
                 "{shown} of {} members shown; --all lists every one, --offset {} the next page",
                 page.total_count,
-                offset + shown
-            );
+                offset.saturating_add(shown)
+            ));
         }
     }
-    writer.finish()?;
+    match writer {
+        Some(writer) => writer.finish()?,
+        // `pages()` yields nothing for an empty listing: still a header, an empty array.
+        None => MembershipWriter::new(BufWriter::new(io::stdout().lock()), format, args.all)?
+            .finish()?,
+    }
+    if let Some(note) = note.filter(|_| !global.quiet && io::stderr().is_terminal()) {
+        eprintln!("{note}");
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -223,8 +242,14 @@ fn list_request(args: &ListArgs) -> clerk_memberships::ListMembershipsBuilder {
 
 /// `get`: the membership, or exit 4 when the user is not a member.
 pub fn get(global: &GlobalArgs, args: &GetArgs) -> Result<ExitCode, Failure> {
-    let client = global.client()?;
     let member = &args.member;
+    // The ids are checked as the calls on one membership check theirs (the read goes through
+    // the list's filter, whose rules and words differ).
+    DeleteMembership::builder()
+        .organization_id(member.org.as_str())
+        .user_id(member.user.as_str())
+        .build()?;
+    let client = global.client()?;
     match find_member(&client, &member.org, &member.user)? {
         Some(membership) => print(member, &membership),
         None => Err(not_member(member)),

@@ -504,6 +504,10 @@ fn an_unusable_seed_file_or_dump_directory_is_refused_before_serving() {
             vec!["--dump-on-exit", no_directory.to_str().expect("UTF-8")],
             "does not exist",
         ),
+        (
+            vec!["--dump-on-exit", dir.to_str().expect("UTF-8")],
+            "is a directory; name a file in it",
+        ),
     ] {
         let output = support::bare_cli()
             .arg("fake-server")

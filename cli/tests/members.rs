@@ -380,7 +380,7 @@ fn an_unknown_organization_is_an_api_error_naming_the_call_status_message_and_co
             .lines()
             .nth(1)
             .unwrap()
-            .starts_with("hint: not found: check --org")
+            .starts_with("hint: not found: check the ids given (--org, --user)")
     );
 }
 
@@ -685,23 +685,26 @@ fn without_a_key_it_is_a_usage_error() {
 
 #[test]
 fn plain_http_to_a_remote_host_needs_allow_http() {
+    // 0.0.0.0 is not a loopback name to the client, yet connecting to it stays on this
+    // machine (port 9, where nothing listens).
     let (code, _, stderr) = run(bare_cli()
         .env("CLERK_SECRET_KEY", FakeClerk::SECRET_KEY)
-        .args([
-            "list",
-            "--org",
-            ORG,
-            "--api-url",
-            "http://clerk.example.com/v1",
-        ]));
+        .args(["list", "--org", ORG, "--api-url", "http://0.0.0.0:9/v1"]));
     assert_eq!(code, 2);
-    assert!(stderr.contains("http"), "{stderr}");
-    // With --allow-http the client is built and tries to connect (to a port nothing serves).
+    assert!(
+        stderr.starts_with("clerk-memberships: error: invalid `base_url`: must use `https://`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.ends_with("see --allow-http) (from --api-url or CLERK_API_URL)\n"),
+        "the CLI's flag, not the library's setting: {stderr}"
+    );
     let (code, _, stderr) = run(bare_cli()
         .env("CLERK_SECRET_KEY", FakeClerk::SECRET_KEY)
         .args(["list", "--org", ORG, "--allow-http", "--timeout", "1s"])
-        .args(["--api-url", "http://127.0.0.1:9/v1"]));
-    assert_eq!(code, 1, "{stderr}");
+        .args(["--api-url", "http://0.0.0.0:9/v1"]));
+    assert_eq!(code, 1, "sent, and refused by the machine: {stderr}");
+    assert!(stderr.contains("hint: cannot reach the server"), "{stderr}");
 }
 
 #[test]
@@ -826,7 +829,10 @@ fn rate_limited_answers_get_a_hint() {
         run(cli(&server).args(["get", "--org", ORG, "--user", "user_ann", "--timeout", "1s"]));
     assert_eq!(code, 1);
     assert!(stderr.contains("(status 429)"), "{stderr}");
-    assert!(stderr.contains("hint: rate limited"), "{stderr}");
+    assert!(
+        stderr.contains("hint: Clerk rate limited the call for longer than --timeout allows"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -957,4 +963,105 @@ fn remove_on_a_terminal_asks_and_removes_only_on_yes() {
         "{screen}"
     );
     assert!(server.membership(ORG, "user_bob").is_none());
+}
+
+#[test]
+fn a_full_organization_is_named_not_blamed_on_the_key() {
+    let fake = FakeClerk::new();
+    fake.add_organization(
+        clerk_memberships::testing::FakeOrganization::new("Acme")
+            .id(ORG)
+            .max_allowed_memberships(1),
+    );
+    let users = fake.add_example_members(ORG, 1).unwrap();
+    let outsider = fake.add_user(clerk_memberships::testing::FakeUser::new("Out", "Sider"));
+    let server = support::serve(&fake);
+    let (code, _, stderr) = run(cli(&server).args([
+        "add",
+        "--org",
+        ORG,
+        "--user",
+        &outsider,
+        "--role",
+        "org:member",
+    ]));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("(status 403)"), "{stderr}");
+    assert!(
+        stderr.ends_with(
+            "hint: the organization has as many members as it may have (its \
+             max_allowed_memberships)\n"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(users.len(), 1);
+}
+
+#[test]
+fn a_key_file_that_never_ends_is_read_only_so_far() {
+    // /dev/zero: 4 KiB of NUL bytes are read, which are no key.
+    let (code, _, stderr) =
+        run(bare_cli().args(["list", "--org", ORG, "--secret-key-file", "/dev/zero"]));
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("(from --secret-key-file /dev/zero)"),
+        "{stderr}"
+    );
+    let dir = std::env::temp_dir();
+    let (code, _, stderr) = run(bare_cli()
+        .args(["list", "--org", ORG, "--secret-key-file"])
+        .arg(&dir));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("cannot read --secret-key-file"), "{stderr}");
+}
+
+#[test]
+fn a_key_file_saved_with_a_byte_order_mark_and_crlf_is_read() {
+    let server = acme();
+    let key = "sk_test_saved_by_notepad";
+    server.require_secret_key(key);
+    let path = std::env::temp_dir().join(format!("cm-cli-bom-key-{}", std::process::id()));
+    std::fs::write(&path, format!("\u{feff}{key}\r\n")).unwrap();
+    let (code, _, stderr) = run(cli(&server)
+        .env_remove("CLERK_SECRET_KEY")
+        .args(["list", "--org", ORG, "--secret-key-file"])
+        .arg(&path));
+    std::fs::remove_file(&path).ok();
+    assert_eq!(code, 0, "{stderr}");
+}
+
+#[test]
+fn a_listing_that_fails_at_once_writes_nothing_to_stdout() {
+    let server = acme();
+    for format in ["json", "csv", "table", "jsonl"] {
+        for all in [false, true] {
+            let mut command = cli(&server);
+            command.args(["list", "--org", "org_nope", "--format", format]);
+            if all {
+                command.arg("--all");
+            }
+            let (code, stdout, _) = run(&mut command);
+            assert_eq!((code, stdout.as_str()), (1, ""), "{format} --all={all}");
+        }
+    }
+    // An empty organization still gets its header or its empty array.
+    let (_, stdout, _) = run(cli(&server).args([
+        "list", "--org", ORG, "--role", "org:none", "--all", "--format", "csv",
+    ]));
+    assert_eq!(
+        stdout,
+        "user_id,identifier,role,created_at,public_metadata\n"
+    );
+}
+
+#[test]
+fn get_checks_ids_as_the_calls_on_one_membership_do() {
+    let server = acme();
+    let (code, _, stderr) = run(cli(&server).args(["get", "--org", ORG, "--user", ""]));
+    assert_eq!(code, 2);
+    assert_eq!(
+        stderr,
+        "clerk-memberships: error: invalid arguments: invalid `user_id`: must not be empty\n"
+    );
+    assert!(server.requests().is_empty());
 }
