@@ -26,7 +26,8 @@ use crate::fail::Failure;
 const EXIT_CODES: &str = "\
 Exit codes:
   0  success (for sync: in sync, or every change applied)
-  1  an API or transport error (the error names the call, the status and Clerk's message)
+  1  an API or transport error (the error names the call, the status and Clerk's message),
+     or the output could not be written
   2  a usage error: bad arguments, no secret key, an unreadable or malformed file (a roster
      problem is named ROSTER:LINE), a removal not confirmed, a sync --apply over the removal
      threshold without --force

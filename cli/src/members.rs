@@ -367,7 +367,10 @@ fn confirm(member: &Member) -> Result<bool, Failure> {
     eprint!("Remove {} from {}? [y/N] ", member.user, member.org);
     io::stderr().flush()?;
     let mut answer = String::new();
-    io::stdin().lock().read_line(&mut answer)?;
+    if io::stdin().lock().read_line(&mut answer)? == 0 {
+        // End of input (Ctrl-D): end the prompt's line before anything else is printed.
+        eprintln!();
+    }
     Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
 }
 
