@@ -1065,3 +1065,91 @@ fn get_checks_ids_as_the_calls_on_one_membership_do() {
     );
     assert!(server.requests().is_empty());
 }
+
+#[test]
+fn each_write_command_prints_its_membership_in_each_format() {
+    // (command, its arguments, the user, the role and public metadata it leaves)
+    let commands: [(&str, &[&str], &str, &str, &str); 4] = [
+        (
+            "add",
+            &["--role", "org:member"],
+            "user_dave",
+            "org:member",
+            "{}",
+        ),
+        (
+            "set-role",
+            &["--role", "org:admin"],
+            "user_bob",
+            "org:admin",
+            "{}",
+        ),
+        (
+            "metadata",
+            &["--public-metadata", r#"{"k":1}"#],
+            "user_cara",
+            "org:member",
+            r#"{"k":1}"#,
+        ),
+        ("remove", &["--yes"], "user_ann", "org:admin", "{}"),
+    ];
+    for format in ["table", "csv", "json", "jsonl"] {
+        for (command, args, user, role, metadata) in commands {
+            let server = acme();
+            let (code, stdout, stderr) = run(cli(&server)
+                .args([command, "--org", ORG, "--user", user, "--format", format])
+                .args(args));
+            assert_eq!(code, 0, "{command} {format}: {stderr}");
+            let email = format!("{}@acme.com", &user[5..]);
+            let created = "2026-05-12T00:00:00.000Z";
+            match format {
+                "table" => {
+                    let pad = |s: &str, w: usize| format!("{s:<w$}");
+                    let widths = [user.len().max(7), email.len().max(10), role.len().max(4)];
+                    assert_eq!(
+                        stdout,
+                        format!(
+                            "{}  {}  {}  CREATED_AT\n{}  {}  {}  {created}\n",
+                            pad("USER_ID", widths[0]),
+                            pad("IDENTIFIER", widths[1]),
+                            pad("ROLE", widths[2]),
+                            pad(user, widths[0]),
+                            pad(&email, widths[1]),
+                            pad(role, widths[2]),
+                        ),
+                        "{command}"
+                    );
+                }
+                "csv" => {
+                    let quoted = if metadata == "{}" {
+                        "{}".to_owned()
+                    } else {
+                        format!("\"{}\"", metadata.replace('"', "\"\""))
+                    };
+                    assert_eq!(
+                        stdout,
+                        format!(
+                            "user_id,identifier,role,created_at,public_metadata\n\
+                             {user},{email},{role},{created},{quoted}\n"
+                        ),
+                        "{command}"
+                    );
+                }
+                _ => {
+                    if format == "jsonl" {
+                        assert_eq!(stdout.lines().count(), 1, "{command}");
+                    } else {
+                        assert!(stdout.starts_with("{\n  \""), "{command}: indented");
+                    }
+                    let membership: Value = serde_json::from_str(&stdout).unwrap();
+                    assert_eq!(membership["public_user_data"]["user_id"], user);
+                    assert_eq!(membership["role"], role);
+                    assert_eq!(
+                        membership["public_metadata"],
+                        serde_json::from_str::<Value>(metadata).unwrap()
+                    );
+                }
+            }
+        }
+    }
+}
