@@ -199,7 +199,7 @@ impl Header {
                     columns.push(column);
                 }
                 None if cell.is_empty() => unknown.push(format!("an unnamed column ({})", i + 1)),
-                None => unknown.push(format!("{:?}", printable(cell))),
+                None => unknown.push(format!("\"{}\"", printable(cell))),
             }
         }
         if !unknown.is_empty() {
