@@ -183,6 +183,17 @@ struct Header {
 impl Header {
     /// The header in `cells` (on `line` of the file `name`).
     fn parse(name: &str, line: u64, cells: &[String]) -> Result<Header, Vec<String>> {
+        if let [only] = cells
+            && let Some(separator) = [(';', "semicolons"), ('\t', "tabs")]
+                .into_iter()
+                .find_map(|(c, word)| only.contains(c).then_some(word))
+        {
+            return Err(vec![format!(
+                "{name}:{line}: the header is one cell, \"{}\": the file looks separated by \
+                 {separator}; save it with commas (CSV)",
+                printable(only)
+            )]);
+        }
         let mut problems = Vec::new();
         let mut columns = Vec::new();
         let mut position = HashMap::new();
@@ -498,6 +509,24 @@ fn refusals(file: &RosterFile, error: &SyncError) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_separated_by_semicolons_or_tabs_is_named_so() {
+        assert_eq!(
+            problems(b"email;role\nann@acme.com;org:admin\n"),
+            [
+                "r.csv:1: the header is one cell, \"email;role\": the file looks separated by \
+              semicolons; save it with commas (CSV)"
+            ]
+        );
+        assert_eq!(
+            problems(b"email\trole\n"),
+            [
+                "r.csv:1: the header is one cell, \"email\\trole\": the file looks separated by \
+              tabs; save it with commas (CSV)"
+            ]
+        );
+    }
 
     /// The roster in `text`, which must have no problem.
     fn parsed(text: &str) -> RosterFile {
