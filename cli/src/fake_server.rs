@@ -89,7 +89,11 @@ Use it from a shell:
   kill \"$FAKE_SERVER_PID\"
 
 Stop it with Ctrl-C, SIGTERM or SIGHUP; --dump-on-exit's file is written first. A second
-Ctrl-C quits at once (exit 130) without writing it.";
+Ctrl-C quits at once (exit 130) without writing it.
+
+Of the options shared by every command, only --quiet applies (it drops the note on stderr);
+the client's (--api-url, --secret-key-file, --allow-http, --timeout, --rate-limit, -v) do
+not: the server is not a client.";
 
 /// Why the server stops.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
