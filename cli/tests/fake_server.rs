@@ -1,6 +1,6 @@
 //! `clerk-memberships fake-server` as its users run it: a child process whose printed settings
 //! the binary's own commands use, stopped by a signal or the end of its stdin.
-// Unix: the server is stopped with `kill`. The command exists only with the feature.
+// Unix: the server is stopped with a signal. The command exists only with the feature.
 #![cfg(all(unix, feature = "fake-server"))]
 
 mod support;
@@ -14,6 +14,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use clerk_memberships::OrganizationMembership;
 use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeUser};
+use nix::sys::signal::{self, Signal};
+use nix::unistd::Pid;
 use serde_json::json;
 
 use support::text;
@@ -112,14 +114,14 @@ impl Served {
             .collect()
     }
 
-    /// Sends `signal` (`TERM`, `INT`) with `kill`, as a user would, and waits for the end.
-    fn stop(mut self, signal: &str) -> (ExitStatus, String) {
-        let pid = self.setting("FAKE_SERVER_PID").to_owned();
-        let killed = Command::new("kill")
-            .args(["-s", signal, &pid])
-            .status()
-            .expect("run kill");
-        assert!(killed.success(), "kill -s {signal} {pid}");
+    /// Sends `signal` (SIGTERM, SIGINT) to the pid the server printed, as `kill` would, and
+    /// waits for the end.
+    fn stop(mut self, signal: Signal) -> (ExitStatus, String) {
+        let pid: i32 = self
+            .setting("FAKE_SERVER_PID")
+            .parse()
+            .expect("a pid is a number");
+        signal::kill(Pid::from_raw(pid), signal).expect("send the signal");
         self.wait()
     }
 
@@ -226,7 +228,7 @@ fn stdout_is_four_settings_then_ends_while_the_server_serves_on() {
 
     // Still serving with its stdout gone.
     assert_eq!(served.list(&[]).len(), 3);
-    let (status, _) = served.stop("TERM");
+    let (status, _) = served.stop(Signal::SIGTERM);
     assert!(status.success(), "{status}");
 }
 
@@ -284,7 +286,7 @@ fn lists_the_seeded_members_then_sigterm_dumps_the_change_made() {
     assert!(!dump.exists(), "written on exit, not before");
 
     let org = served.org().to_owned();
-    let (status, stderr) = served.stop("TERM");
+    let (status, stderr) = served.stop(Signal::SIGTERM);
     assert!(status.success(), "{status}: {stderr}");
     assert!(stderr.contains("state written to"), "{stderr}");
 
@@ -320,7 +322,7 @@ fn sigint_stops_it_too_and_a_seed_file_comes_back_byte_for_byte() {
         .expect("Ann listed");
     assert_eq!(ann.public_metadata["team"], "core");
 
-    let (status, stderr) = served.stop("INT");
+    let (status, stderr) = served.stop(Signal::SIGINT);
     assert!(status.success(), "{status}: {stderr}");
     assert_eq!(
         std::fs::read_to_string(&dump).expect("the dump was written"),
@@ -356,7 +358,7 @@ fn a_change_carries_over_to_the_next_run_through_the_dump() {
         .output()
         .expect("run add");
     assert!(added.status.success(), "{}", text(&added.stderr));
-    let (status, stderr) = served.stop("TERM");
+    let (status, stderr) = served.stop(Signal::SIGTERM);
     assert!(status.success(), "{status}: {stderr}");
 
     let served = Served::start(&["--seed-file", second.to_str().expect("UTF-8 path")]);
