@@ -172,7 +172,7 @@ fn print_attempt(event: &AttemptEvent) {
         Some(wait) => format!(", retrying in {}", crate::timefmt::duration(wait)),
         None => String::new(),
     };
-    eprintln!(
+    stderr_line!(
         "> {} {} attempt {}: {outcome}{next}",
         event.call.method(),
         event.call.path(),

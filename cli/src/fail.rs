@@ -65,9 +65,9 @@ impl Failure {
             return ExitCode::SUCCESS;
         }
         if !matches!(self, Failure::Exit(_)) {
-            eprintln!("clerk-memberships: error: {self}");
+            stderr_line!("clerk-memberships: error: {self}");
             if let Some(hint) = self.hint() {
-                eprintln!("hint: {hint}");
+                stderr_line!("hint: {hint}");
             }
         }
         ExitCode::from(self.code())

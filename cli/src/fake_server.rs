@@ -149,7 +149,7 @@ pub fn run(global: &GlobalArgs, args: &FakeServerArgs) -> Result<ExitCode, Failu
     };
     print_settings(&settings)?;
     if !global.quiet {
-        eprint!("{}", note(&settings, &fake, args));
+        stderr_text!("{}", note(&settings, &fake, args));
     }
 
     let why = wait_for_stop(&stops, &fake);
@@ -159,12 +159,12 @@ pub fn run(global: &GlobalArgs, args: &FakeServerArgs) -> Result<ExitCode, Failu
             Stop::Signal => "stopped",
             Stop::StdinClosed => "stdin closed",
         };
-        eprintln!("fake-server: {why}");
+        stderr_line!("fake-server: {why}");
     }
     if let Some(path) = &args.dump_on_exit {
         write_dump(path, &fake.dump_state())?;
         if !global.quiet {
-            eprintln!("fake-server: state written to {}", path.display());
+            stderr_line!("fake-server: state written to {}", path.display());
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -234,7 +234,7 @@ fn install_signal_handler(stops: mpsc::Sender<Stop>) -> Result<(), Failure> {
     let stopping = AtomicBool::new(false);
     ctrlc::set_handler(move || {
         if stopping.swap(true, Ordering::SeqCst) {
-            eprintln!("fake-server: interrupted again, quitting without the dump");
+            stderr_line!("fake-server: interrupted again, quitting without the dump");
             std::process::exit(EXIT_INTERRUPTED);
         }
         // The receiver lives until the process ends: nothing to do if it is gone.

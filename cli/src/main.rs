@@ -3,6 +3,32 @@
 //! Data goes to stdout, progress and diagnostics to stderr. See `clerk-memberships --help`
 //! and the README's CLI section.
 
+// Diagnostics go through `stderr_line!`/`stderr_text!`, which cannot panic; data is written
+// to stdout's handle, whose errors are handled.
+#![deny(clippy::print_stderr, clippy::print_stdout)]
+
+/// `eprintln!` that ignores a stderr it cannot write to (closed, full) instead of panicking:
+/// a diagnostic must never end a command, nor change its exit code.
+macro_rules! stderr_line {
+    () => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr());
+    }};
+    ($($arg:tt)+) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)+);
+    }};
+}
+
+/// `eprint!` likewise (a prompt, or text that ends its own lines).
+macro_rules! stderr_text {
+    ($($arg:tt)+) => {{
+        use std::io::Write as _;
+        let mut stderr = std::io::stderr();
+        let _ = write!(stderr, $($arg)+).and_then(|()| stderr.flush());
+    }};
+}
+
 mod config;
 mod fail;
 #[cfg(feature = "fake-server")]

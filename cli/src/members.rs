@@ -1,6 +1,6 @@
 //! The member commands: `list`, `get`, `add`, `set-role`, `remove` and `metadata`.
 
-use std::io::{self, BufRead, BufWriter, IsTerminal, Read, Write};
+use std::io::{self, BufRead, BufWriter, IsTerminal, Read};
 use std::process::ExitCode;
 
 use clap::Args;
@@ -211,7 +211,7 @@ pub fn list(global: &GlobalArgs, args: &ListArgs) -> Result<ExitCode, Failure> {
             .finish()?,
     }
     if let Some(note) = note.filter(|_| !global.quiet && io::stderr().is_terminal()) {
-        eprintln!("{note}");
+        stderr_line!("{note}");
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -364,12 +364,11 @@ fn confirm(member: &Member) -> Result<bool, Failure> {
             member.user, member.org
         )));
     }
-    eprint!("Remove {} from {}? [y/N] ", member.user, member.org);
-    io::stderr().flush()?;
+    stderr_text!("Remove {} from {}? [y/N] ", member.user, member.org);
     let mut answer = String::new();
     if io::stdin().lock().read_line(&mut answer)? == 0 {
         // End of input (Ctrl-D): end the prompt's line before anything else is printed.
-        eprintln!();
+        stderr_line!();
     }
     Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
 }

@@ -171,7 +171,7 @@ fn parse_max_removals(text: &str) -> Result<MaxRemovals, String> {
 pub fn run(global: &GlobalArgs, args: &SyncArgs) -> Result<ExitCode, Failure> {
     let file = roster::read(&args.roster)?;
     if file.has_metadata() && args.metadata == MetadataArg::Ignore && !global.quiet {
-        eprintln!(
+        stderr_line!(
             "note: the roster sets metadata, which --metadata ignore (the default) leaves \
              alone; pass --metadata merge or --metadata exact to manage it"
         );
@@ -254,14 +254,14 @@ fn dry_run(
     }
     if !global.quiet {
         if plan.is_empty() {
-            eprintln!("dry run: some rows name nobody; fix them in the roster");
+            stderr_line!("dry run: some rows name nobody; fix them in the roster");
         } else if plan.exceeds_removal_threshold() {
-            eprintln!(
+            stderr_line!(
                 "dry run: nothing was changed; the removals are over the threshold, so \
                  --apply needs --force (after review) or a higher --max-removals"
             );
         } else {
-            eprintln!("dry run: nothing was changed; pass --apply to make these changes");
+            stderr_line!("dry run: nothing was changed; pass --apply to make these changes");
         }
     }
     Err(Failure::Exit(EXIT_PENDING))
@@ -338,7 +338,7 @@ fn apply(
         let s = if unresolved == 1 { "" } else { "s" };
         parts.push(format!("{unresolved} row{s} naming nobody"));
     }
-    eprintln!(
+    stderr_line!(
         "clerk-memberships: error: sync incomplete ({}); run sync again without --apply to \
          see what is left",
         parts.join(", ")

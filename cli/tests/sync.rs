@@ -630,3 +630,48 @@ fn a_dry_run_over_the_threshold_says_apply_needs_force() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn a_stderr_that_cannot_be_written_changes_neither_the_work_nor_the_exit_code() {
+    let server = acme();
+    let run = |args: &[&str], stderr: std::process::Stdio| {
+        let mut child =
+            std::process::Command::new(assert_cmd::cargo::cargo_bin("clerk-memberships"))
+                .env_clear()
+                .env("CLERK_SECRET_KEY", FakeClerk::SECRET_KEY)
+                .env("CLERK_API_URL", server.base_url())
+                .args(["-v", "sync", "--org", ORG, "-"])
+                .args(args)
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .stderr(stderr)
+                .spawn()
+                .expect("the binary runs");
+        std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), ROSTER.as_bytes())
+            .expect("write the roster");
+        let output = child.wait_with_output().expect("wait");
+        (output.status.code(), text(&output.stdout))
+    };
+    // A full device: every write to stderr fails.
+    let full = || {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .expect("/dev/full")
+    };
+    let (code, stdout) = run(&[], full().into());
+    assert_eq!((code, stdout.as_str()), (Some(3), PLAN));
+    // A pipe whose reader is gone, as under `2>&1 | head -1`.
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    drop(reader);
+    let (code, stdout) = run(&["--apply"], writer.into());
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(
+        stdout.ends_with(
+            "result: 2 applied, 0 already done, 0 skipped, 0 failed, 0 unknown, 0 unresolved\n"
+        ),
+        "{stdout}"
+    );
+    let (code, _) = run(&[], full().into());
+    assert_eq!(code, Some(0), "in sync after the apply");
+}
