@@ -52,7 +52,7 @@ pub struct FakeServerArgs {
     pub members: usize,
 
     /// Start from this state document (as --dump-on-exit writes it) instead of seeding
-    /// --members. ORG is its first organization.
+    /// --members. ORG is its organization with the smallest id.
     #[arg(long, value_name = "FILE")]
     pub seed_file: Option<PathBuf>,
 
@@ -210,7 +210,9 @@ fn seed(fake: &FakeClerk, members: usize) -> Result<String, Failure> {
     Ok(organization)
 }
 
-/// Loads `--seed-file` and returns the id of its first organization, if it has one.
+/// Loads `--seed-file` and returns the id of its first organization by id, if it has one:
+/// the order the dump writes them in, so that a server restarted from its own dump prints the
+/// same `ORG`.
 fn load_seed(fake: &FakeClerk, path: &Path) -> Result<Option<String>, Failure> {
     let text = std::fs::read_to_string(path).map_err(|error| {
         Failure::usage(format!(
@@ -220,8 +222,8 @@ fn load_seed(fake: &FakeClerk, path: &Path) -> Result<Option<String>, Failure> {
     })?;
     fake.load_state(&text)
         .map_err(|error| Failure::usage(format!("--seed-file {}: {error}", path.display())))?;
-    // The document loaded, so it is JSON with an `organizations` list if it has any.
-    let document: serde_json::Value = serde_json::from_str(&text)
+    // The fake's own dump lists the organizations sorted by id, whatever the file's order.
+    let document: serde_json::Value = serde_json::from_str(&fake.dump_state())
         .map_err(|error| Failure::usage(format!("--seed-file {}: {error}", path.display())))?;
     Ok(document["organizations"][0]["id"]
         .as_str()
@@ -354,7 +356,8 @@ fn note(settings: &Settings<'_>, fake: &FakeClerk, args: &FakeServerArgs) -> Str
         "no organization".to_owned()
     } else {
         let members = fake.memberships(organization).len();
-        format!("{organization} with {members} members")
+        let s = if members == 1 { "" } else { "s" };
+        format!("{organization} with {members} member{s}")
     };
     let source = match &args.seed_file {
         Some(path) => format!(" from {}", path.display()),

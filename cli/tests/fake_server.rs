@@ -522,3 +522,28 @@ fn an_unusable_seed_file_or_dump_directory_is_refused_before_serving() {
         assert!(stderr.contains(expected), "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn org_is_the_smallest_id_so_a_restart_from_the_dump_prints_the_same() {
+    let dir = scratch("org_order");
+    let seed = dir.join("seed.json");
+    let dump = dir.join("dump.json");
+    // Hand-written, the organizations out of order.
+    std::fs::write(
+        &seed,
+        r#"{"format": "clerk-memberships/fake-state", "version": 1,
+            "organizations": [{"id": "org_zeta", "name": "Zeta"}, {"id": "org_alpha", "name": "Alpha"}]}"#,
+    )
+    .expect("write the seed");
+    let served = Served::start(&[
+        "--seed-file",
+        seed.to_str().expect("UTF-8 path"),
+        "--dump-on-exit",
+        dump.to_str().expect("UTF-8 path"),
+    ]);
+    assert_eq!(served.setting("ORG"), "org_alpha");
+    let (status, stderr) = served.stop(Signal::SIGTERM);
+    assert!(status.success(), "{status}: {stderr}");
+    let again = Served::start(&["--seed-file", dump.to_str().expect("UTF-8 path")]);
+    assert_eq!(again.setting("ORG"), "org_alpha");
+}
