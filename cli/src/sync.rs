@@ -39,10 +39,14 @@ The plan (and, with --apply, each change followed by `=> outcome`):
     org:admin, a member an ambiguous row may mean. Skips are not pending changes.
   ? a row that names nobody, or several users: listed with its line, never guessed.
 
---max-removals N allows at most N removals, P% at most P% of the current members. By
-default a plan removing more than 10% of the members and more than 10 members is over the
-threshold. --apply refuses a plan over it, unless --force, after printing it: nothing is
-changed, and the exit code is 2.
+Safety rails: --apply prints the plan and refuses it (nothing is changed, exit 2) unless
+--force when
+  - its removals are over the threshold: --max-removals N allows at most N, P% at most P%
+    of the current members; by default a plan removing more than 10% of the members and
+    more than 10 members is over it;
+  - it removes members while some row names nobody (a row with a typo may mean one of them);
+  - the roster lists nobody and --prune would remove the members.
+--force changes nothing without --apply. --protect takes user ids (user_…) only.
 
 --format json prints one JSON document on stdout: the plan for a dry run, and for --apply
 {\"plan\": …, \"report\": …} (the report null when the apply was refused). A roster row
@@ -52,7 +56,7 @@ Exit codes:
   0  in sync; with --apply, every change done (applied or already done)
   1  an API or transport error (while planning: nothing was changed)
   2  a usage error: bad arguments, no key, a roster problem (ROSTER:LINE), or --apply
-     over the removal threshold without --force (nothing was changed)
+     stopped by a safety rail without --force (nothing was changed)
   3  dry run: changes are pending, or some row names nobody
   5  --apply: some change failed, is unknown or was not made, or some row names nobody;
      run sync again without --apply to see what is left";
@@ -74,16 +78,19 @@ pub struct SyncArgs {
     /// Remove the members the roster does not list.
     #[arg(long)]
     pub prune: bool,
-    /// Never remove this user, nor move them away from org:admin (a user id; repeatable).
-    #[arg(long = "protect", value_name = "USER")]
+    /// Never remove this user, nor move them away from org:admin (a user id, user_…;
+    /// repeatable).
+    #[arg(long = "protect", value_name = "USER", value_parser = parse_user_id)]
     pub protect: Vec<String>,
     /// The most removals a plan may make without --force: a number of members (N) or a
     /// share of the current members (P%) [default: removing more than 10% of the members
     /// and more than 10 needs --force].
     #[arg(long, value_name = "N|P%", value_parser = parse_max_removals)]
     pub max_removals: Option<MaxRemovals>,
-    /// Apply a plan over the removal threshold all the same (after reviewing it).
-    #[arg(long, requires = "apply")]
+    /// With --apply: apply a plan that the safety rails stop (removals over the threshold,
+    /// removals while some row names nobody, an empty roster with --prune), after review.
+    /// Without --apply it changes nothing, so a dry run and its apply can share their flags.
+    #[arg(long)]
     pub force: bool,
     /// What to do with the roster's metadata: ignore it, merge its keys into the members'
     /// metadata, or make the metadata exactly the roster's.
@@ -151,6 +158,19 @@ impl MaxRemovals {
     }
 }
 
+/// `--protect`: a Clerk user id. An email address or external id would protect nobody,
+/// silently: it is refused instead.
+fn parse_user_id(text: &str) -> Result<String, String> {
+    if text.starts_with("user_") && !text.contains(char::is_whitespace) {
+        Ok(text.to_owned())
+    } else {
+        Err(format!(
+            "{text:?} is not a user id (user_…); find one with \
+             `clerk-memberships list --org ORG --email-address ADDRESS`"
+        ))
+    }
+}
+
 /// Parses `N` (a number of members) or `P%` (a percentage from 0 to 100).
 fn parse_max_removals(text: &str) -> Result<MaxRemovals, String> {
     let text = text.trim();
@@ -181,19 +201,67 @@ pub fn run(global: &GlobalArgs, args: &SyncArgs) -> Result<ExitCode, Failure> {
     if !args.apply {
         return dry_run(global, args, &file, &plan);
     }
-    if plan.exceeds_removal_threshold() && !args.force {
+    if let Some(rail) = stopped_by_rails(args, &file, &plan).filter(|_| !args.force) {
         print_refused(args, &file, &plan)?;
-        let check = plan.removal_check();
         return Err(Failure::usage(format!(
-            "refused: {} of {} members would be removed, over the removal threshold ({}); \
-             nothing was changed. Review the plan, then pass --force to apply it, or raise \
-             --max-removals",
-            check.removals,
-            check.current_members,
-            threshold_text(args)
+            "refused: {}; nothing was changed. Review the plan, then {}",
+            rail.reason, rail.remedy
         )));
     }
     apply(global, args, &client, &file, &plan)
+}
+
+/// A safety rail that stops `--apply` without `--force`: why, and what to do.
+struct Rail {
+    /// What the plan would do that needs a second look.
+    reason: String,
+    /// How to go ahead.
+    remedy: &'static str,
+}
+
+/// The rail that stops `--apply` without `--force`, if one does: removals over the
+/// threshold; removals while some row names nobody (the person a row with a typo meant may
+/// be among them); or an empty roster with `--prune`, which would remove every member.
+fn stopped_by_rails(args: &SyncArgs, file: &RosterFile, plan: &Plan) -> Option<Rail> {
+    let check = plan.removal_check();
+    if check.exceeded {
+        return Some(Rail {
+            reason: format!(
+                "{} of {} members would be removed, over the removal threshold ({})",
+                check.removals,
+                check.current_members,
+                threshold_text(args)
+            ),
+            remedy: "pass --force to apply it, or raise --max-removals",
+        });
+    }
+    let unresolved = plan.unresolved().len();
+    if check.removals > 0 && unresolved > 0 {
+        let rows = if unresolved == 1 {
+            "row names"
+        } else {
+            "rows name"
+        };
+        return Some(Rail {
+            reason: format!(
+                "{unresolved} {rows} nobody while {} would be removed: the person a row meant \
+                 may be one of them",
+                members(check.removals)
+            ),
+            remedy: "fix the rows, or pass --force to apply it as it is",
+        });
+    }
+    if args.prune && file.roster().is_empty() && check.removals > 0 {
+        return Some(Rail {
+            reason: format!(
+                "the roster lists nobody, so --prune would remove {} of the {}",
+                check.removals,
+                members(check.current_members)
+            ),
+            remedy: "pass --force if that is meant",
+        });
+    }
+    None
 }
 
 /// The plan, with a progress bar while the members are read and the rows resolved.
@@ -255,10 +323,12 @@ fn dry_run(
     if !global.quiet {
         if plan.is_empty() {
             stderr_line!("dry run: some rows name nobody; fix them in the roster");
-        } else if plan.exceeds_removal_threshold() {
+        } else if let Some(rail) = stopped_by_rails(args, file, plan).filter(|_| !args.force) {
             stderr_line!(
-                "dry run: nothing was changed; the removals are over the threshold, so \
-                 --apply needs --force (after review) or a higher --max-removals"
+                "dry run: nothing was changed; --apply would refuse: {}; review the plan, then \
+                 {}",
+                rail.reason,
+                rail.remedy
             );
         } else {
             stderr_line!("dry run: nothing was changed; pass --apply to make these changes");
@@ -346,11 +416,16 @@ fn apply(
     Err(Failure::Exit(EXIT_INCOMPLETE))
 }
 
+/// `1 member`, `2 members`.
+fn members(n: u64) -> String {
+    let s = if n == 1 { "" } else { "s" };
+    format!("{n} member{s}")
+}
+
 /// The removal threshold in words, as the options set it.
 fn threshold_text(args: &SyncArgs) -> String {
-    let members = |n: u64| if n == 1 { "member" } else { "members" };
     match args.max_removals {
-        Some(MaxRemovals::Count(count)) => format!("more than {count} {}", members(count)),
+        Some(MaxRemovals::Count(count)) => format!("more than {}", members(count)),
         Some(MaxRemovals::Percent(percent)) => {
             format!("more than {percent}% of the members")
         }

@@ -464,7 +464,7 @@ fn metadata_merge_adds_and_updates_the_rosters_keys() {
 fn options_are_checked_before_anything_is_read() {
     let server = acme();
     for args in [
-        &["--force"][..],
+        &["--protect", "bob@acme.com"][..],
         &["--max-removals", "ten"],
         &["--max-removals", "150%"],
         &["--workers", "0"],
@@ -623,12 +623,21 @@ fn a_dry_run_over_the_threshold_says_apply_needs_force() {
         &["--prune", "--max-removals", "1"],
     );
     assert_eq!(out.status.code(), Some(3));
-    assert!(
-        text(&out.stderr)
-            .contains("--apply needs --force (after review) or a higher --max-removals"),
-        "{}",
-        text(&out.stderr)
+    assert_eq!(
+        text(&out.stderr),
+        "dry run: nothing was changed; --apply would refuse: 2 of 3 members would be removed, \
+         over the removal threshold (more than 1 member); review the plan, then pass --force to \
+         apply it, or raise --max-removals\n"
     );
+    // --force changes nothing in a dry run, so a dry run and its apply can share their flags.
+    let forced = sync(
+        &server,
+        "user_id,role\nuser_ann,org:admin\n",
+        &["--prune", "--max-removals", "1", "--force"],
+    );
+    assert_eq!(forced.status.code(), Some(3));
+    assert_eq!(text(&forced.stdout), text(&out.stdout));
+    assert!(only_reads(&server));
 }
 
 #[test]
@@ -674,4 +683,66 @@ fn a_stderr_that_cannot_be_written_changes_neither_the_work_nor_the_exit_code() 
     );
     let (code, _) = run(&[], full().into());
     assert_eq!(code, Some(0), "in sync after the apply");
+}
+
+#[test]
+fn removals_while_a_row_names_nobody_need_force() {
+    let server = acme();
+    // A typo in Cara's address: she would be pruned, and her row names nobody.
+    let roster =
+        "email,role\nann@acme.com,org:admin\nbob@acme.com,org:member\ncara@acme.con,org:member\n";
+    let refused = sync(&server, roster, &["--prune", "--apply"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        text(&refused.stdout).contains("? <stdin>:4: email address \"cara@acme.con\": not found"),
+        "{}",
+        text(&refused.stdout)
+    );
+    assert_eq!(
+        text(&refused.stderr),
+        "clerk-memberships: error: refused: 1 row names nobody while 1 member would be removed: \
+         the person a row meant may be one of them; nothing was changed. Review the plan, then \
+         fix the rows, or pass --force to apply it as it is\n"
+    );
+    assert!(only_reads(&server));
+    assert_eq!(members(&server).len(), 3);
+
+    let forced = sync(&server, roster, &["--prune", "--apply", "--force"]);
+    assert_eq!(forced.status.code(), Some(5), "the row still names nobody");
+    assert_eq!(
+        members(&server),
+        ["user_ann=org:admin", "user_bob=org:member"]
+    );
+}
+
+#[test]
+fn an_empty_roster_with_prune_needs_force() {
+    let server = acme();
+    let refused = sync(
+        &server,
+        "email,role\n",
+        &["--prune", "--apply", "--max-removals", "100%"],
+    );
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        text(&refused.stderr).contains(
+            "refused: the roster lists nobody, so --prune would remove 2 of the 3 members"
+        ),
+        "{}",
+        text(&refused.stderr)
+    );
+    assert!(only_reads(&server));
+}
+
+#[test]
+fn protect_takes_user_ids_only() {
+    let server = acme();
+    let out = sync(&server, ROSTER, &["--protect", "hr-bob"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("\"hr-bob\" is not a user id (user_…)"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(server.fake().requests().is_empty());
 }
