@@ -101,6 +101,10 @@ pub struct SyncArgs {
     #[arg(long, value_name = "N", default_value_t = DEFAULT_WORKERS as u16,
           value_parser = clap::value_parser!(u16).range(1..=64))]
     pub workers: u16,
+    /// With --apply: stop at the first change that fails or ends unknown; the changes not
+    /// started yet are reported as skipped (exit 5). By default every change is tried.
+    #[arg(long)]
+    pub stop_on_error: bool,
     /// How the plan and the report are printed.
     #[arg(long, value_enum, value_name = "FORMAT", default_value_t = SyncFormat::Text)]
     pub format: SyncFormat,
@@ -369,6 +373,7 @@ fn apply(
     let options = ApplyOptions::builder()
         .workers(usize::from(args.workers))
         .force(args.force)
+        .stop_on_error(args.stop_on_error)
         .on_progress(move |step| {
             if let Some((done, _)) = step.fraction() {
                 shown.set_position(done);

@@ -746,3 +746,34 @@ fn protect_takes_user_ids_only() {
     );
     assert!(server.fake().requests().is_empty());
 }
+
+#[test]
+fn stop_on_error_leaves_the_changes_not_started_undone() {
+    let server = acme();
+    let mut roster = String::from("email,role\nann@acme.com,org:admin\n");
+    for i in 0..4 {
+        server.add_user(FakeUser::new(format!("New{i}"), "X").email(format!("new{i}@acme.com")));
+        roster.push_str(&format!("new{i}@acme.com,org:member\n"));
+    }
+    server.inject_with(
+        clerk_memberships::testing::Fault::ServerError { status: 400 },
+        clerk_memberships::testing::FaultScope::default()
+            .times(100)
+            .only(Operation::Create),
+    );
+    let out = sync(
+        &server,
+        &roster,
+        &["--apply", "--workers", "1", "--stop-on-error"],
+    );
+    assert_eq!(out.status.code(), Some(5));
+    let stdout = text(&out.stdout);
+    assert_eq!(stdout.matches("=> failed").count(), 1, "{stdout}");
+    assert_eq!(stdout.matches("=> skipped").count(), 3, "{stdout}");
+    let creates = server
+        .requests()
+        .iter()
+        .filter(|request| request.operation() == Operation::Create)
+        .count();
+    assert_eq!(creates, 1, "nothing sent after the first failure");
+}
