@@ -787,10 +787,7 @@ fn list_all_prints_the_first_page_before_the_second_is_answered() {
             (200, "application/json", page_json(0, 500, 600))
         }
     });
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("clerk-memberships"))
-        .env_clear()
-        .env("CLERK_SECRET_KEY", FakeClerk::SECRET_KEY)
-        .env("CLERK_API_URL", base_url)
+    let mut child = support::spawnable(&base_url)
         .args([
             "list",
             "--org",
@@ -877,10 +874,7 @@ fn a_reader_that_stops_early_ends_the_listing_quietly() {
 
     let server = big_org(empty_org(), 1500);
     // As `clerk-memberships list --all | head -1`.
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("clerk-memberships"))
-        .env_clear()
-        .env("CLERK_SECRET_KEY", FakeClerk::SECRET_KEY)
-        .env("CLERK_API_URL", server.base_url())
+    let mut child = support::spawnable(server.base_url())
         .args([
             "list",
             "--org",

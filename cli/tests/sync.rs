@@ -583,10 +583,7 @@ fn a_malformed_email_is_a_roster_problem_not_a_user_to_prune() {
 fn sync_into_a_closed_pipe(server: &FakeServer, roster: &str, args: &[&str]) -> Option<i32> {
     let (reader, writer) = std::io::pipe().expect("a pipe");
     drop(reader);
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("clerk-memberships"))
-        .env_clear()
-        .env("CLERK_SECRET_KEY", FakeClerk::SECRET_KEY)
-        .env("CLERK_API_URL", server.base_url())
+    let mut child = support::spawnable(server.base_url())
         .args(["--quiet", "sync", "--org", ORG, "-"])
         .args(args)
         .stdin(std::process::Stdio::piped())
@@ -644,18 +641,14 @@ fn a_dry_run_over_the_threshold_says_apply_needs_force() {
 fn a_stderr_that_cannot_be_written_changes_neither_the_work_nor_the_exit_code() {
     let server = acme();
     let run = |args: &[&str], stderr: std::process::Stdio| {
-        let mut child =
-            std::process::Command::new(assert_cmd::cargo::cargo_bin("clerk-memberships"))
-                .env_clear()
-                .env("CLERK_SECRET_KEY", FakeClerk::SECRET_KEY)
-                .env("CLERK_API_URL", server.base_url())
-                .args(["-v", "sync", "--org", ORG, "-"])
-                .args(args)
-                .stdin(std::process::Stdio::piped())
-                .stdout(std::process::Stdio::piped())
-                .stderr(stderr)
-                .spawn()
-                .expect("the binary runs");
+        let mut child = support::spawnable(server.base_url())
+            .args(["-v", "sync", "--org", ORG, "-"])
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(stderr)
+            .spawn()
+            .expect("the binary runs");
         std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), ROSTER.as_bytes())
             .expect("write the roster");
         let output = child.wait_with_output().expect("wait");

@@ -51,6 +51,17 @@ pub fn cli(server: &FakeServer) -> Command {
     command
 }
 
+/// The binary as a `std::process::Command` to spawn (for a test that reads its output while
+/// it runs, or gives it other stdio), pointed at `base_url` with the fake's key.
+pub fn spawnable(base_url: &str) -> std::process::Command {
+    let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("clerk-memberships"));
+    command
+        .env_clear()
+        .env("CLERK_SECRET_KEY", FakeClerk::SECRET_KEY)
+        .env("CLERK_API_URL", base_url);
+    command
+}
+
 /// The binary with no configuration at all.
 pub fn bare_cli() -> Command {
     let mut command = Command::cargo_bin("clerk-memberships").expect("the binary is built");
