@@ -4,6 +4,7 @@ use std::io::{self, IsTerminal, Write};
 
 use clap::ValueEnum;
 use clerk_memberships::OrganizationMembership;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::timefmt;
 
@@ -210,12 +211,22 @@ pub fn printable(text: &str) -> String {
         .collect()
 }
 
-/// `text` cut to `width` characters, the last one an ellipsis when something was cut.
+/// `text` cut to `width` columns of a terminal, the last one an ellipsis when something was
+/// cut. Wide characters (CJK, most emoji) take two columns.
 fn cut(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
+    if text.width() <= width {
         return text.to_owned();
     }
-    let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();
+    let mut cut = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        cut.push(c);
+        used += w;
+    }
     cut.push('…');
     cut
 }
@@ -228,10 +239,10 @@ fn write_fixed_row(out: &mut impl Write, cells: &[String; 4]) -> io::Result<()> 
 
 fn write_measured_table(out: &mut impl Write, rows: &[[String; 4]]) -> io::Result<()> {
     let header = COLUMNS.map(|(name, _)| name.to_owned());
-    let mut widths = header.each_ref().map(|cell| cell.chars().count());
+    let mut widths = header.each_ref().map(|cell| cell.width());
     for row in rows {
         for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.chars().count());
+            *width = (*width).max(cell.width());
         }
     }
     write_row(out, &header, &widths)?;
@@ -248,7 +259,7 @@ fn write_row(out: &mut impl Write, cells: &[String; 4], widths: &[usize; 4]) -> 
         if i + 1 == cells.len() {
             line.push_str(cell);
         } else {
-            let pad = width.saturating_sub(cell.chars().count());
+            let pad = width.saturating_sub(cell.width());
             line.push_str(cell);
             line.extend(std::iter::repeat_n(' ', pad + 2));
         }
@@ -279,9 +290,38 @@ mod tests {
     use super::*;
 
     #[test]
+    fn columns_are_aligned_by_terminal_width() {
+        let mut out = Vec::new();
+        let rows = [
+            [
+                "user_1".to_owned(),
+                "山田@例え.jp".to_owned(),
+                "org:member".to_owned(),
+                "t".to_owned(),
+            ],
+            [
+                "user_2".to_owned(),
+                "ann@acme.com".to_owned(),
+                "org:admin".to_owned(),
+                "t".to_owned(),
+            ],
+        ];
+        write_measured_table(&mut out, &rows).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let role_column: Vec<usize> = text
+            .lines()
+            .map(|line| line[..line.find("ROLE").or(line.find("org:")).unwrap()].width())
+            .collect();
+        assert_eq!(role_column, [23, 23, 23], "{text}");
+    }
+
+    #[test]
     fn cells_are_cut_with_an_ellipsis_and_control_characters_escaped() {
         assert_eq!(cut("abcdef", 4), "abc…");
         assert_eq!(cut("abcd", 4), "abcd");
+        // Two columns per character: three fit in 7 with the ellipsis.
+        assert_eq!(cut("山田太郎花子", 7), "山田太…");
+        assert_eq!(cut("山田", 4), "山田");
         assert_eq!(printable("a\u{1b}[31mb\n"), "a\\u{1b}[31mb\\n");
     }
 }
