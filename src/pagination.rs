@@ -5,6 +5,7 @@ use std::collections::{HashSet, VecDeque};
 use std::iter::FusedIterator;
 
 use crate::client::Client;
+use crate::endpoint::Endpoint;
 use crate::error::Error;
 use crate::memberships::{ListMemberships, MAX_LIMIT};
 use crate::models::{OrganizationMembership, OrganizationMemberships, User};
@@ -45,16 +46,7 @@ impl ListMemberships {
     /// # Ok::<(), clerk_memberships::Error>(())
     /// ```
     pub fn pages(&self, client: &Client) -> MembershipPages {
-        let mut request = self.clone();
-        let page_size = request.limit.unwrap_or(MAX_LIMIT);
-        request.limit = Some(page_size);
-        let start = request.offset.unwrap_or(0);
-        MembershipPages {
-            client: client.clone(),
-            request,
-            next_offset: Some(start),
-            recent_ids: RecentIds::default(),
-        }
+        MembershipPages(Pager::new(self, client))
     }
 
     /// Every membership of this request, lazily, page by page (see [`pages`](Self::pages)).
@@ -145,6 +137,129 @@ impl RecentIds {
     }
 }
 
+/// What the pager needs of a list request: how to move it to an offset, what its page is,
+/// the ids on a page, and where the page after one starts.
+trait Paged: Endpoint + Clone {
+    /// One page of the answer.
+    type Page;
+
+    /// The page size (set by [`Pager::new`]) and the first offset, as the request has them.
+    fn window(&mut self) -> (&mut Option<u32>, &mut Option<u64>);
+
+    /// Sends the request for one page.
+    fn fetch(&self, client: &Client) -> Result<Self::Page, Error>;
+
+    /// The ids on a page, in order; none for an empty page.
+    fn ids(page: &Self::Page) -> Vec<&str>;
+
+    /// The offset of the page after `page`, which was asked for at `offset` with
+    /// `page_size`; `None` when `page` was the last.
+    fn next_offset(page: &Self::Page, offset: u64, page_size: u32) -> Option<u64>;
+}
+
+impl Paged for ListMemberships {
+    type Page = OrganizationMemberships;
+
+    fn window(&mut self) -> (&mut Option<u32>, &mut Option<u64>) {
+        (&mut self.limit, &mut self.offset)
+    }
+
+    fn fetch(&self, client: &Client) -> Result<Self::Page, Error> {
+        self.send(client)
+    }
+
+    fn ids(page: &Self::Page) -> Vec<&str> {
+        page.data.iter().map(|m| m.id.as_str()).collect()
+    }
+
+    fn next_offset(page: &Self::Page, offset: u64, _: u32) -> Option<u64> {
+        let total = u64::try_from(page.total_count).unwrap_or(0);
+        // A short page is no end: only an empty page or reaching `total_count` is.
+        offset
+            .checked_add(page.data.len() as u64)
+            .filter(|next| *next < total)
+    }
+}
+
+impl Paged for ListUsers {
+    type Page = Vec<User>;
+
+    fn window(&mut self) -> (&mut Option<u32>, &mut Option<u64>) {
+        (&mut self.limit, &mut self.offset)
+    }
+
+    fn fetch(&self, client: &Client) -> Result<Self::Page, Error> {
+        self.send(client)
+    }
+
+    fn ids(page: &Self::Page) -> Vec<&str> {
+        page.iter().map(|u| u.id.as_str()).collect()
+    }
+
+    fn next_offset(page: &Self::Page, offset: u64, page_size: u32) -> Option<u64> {
+        // No total count: a short page is the last one.
+        let count = page.len() as u64;
+        if count >= u64::from(page_size) {
+            offset.checked_add(count)
+        } else {
+            None
+        }
+    }
+}
+
+/// The paging both listings share: one request per page at the offset after the items so far,
+/// an empty page as the end, a page of repeated ids as [`Error::PageNotAdvancing`], and
+/// nothing after the first error.
+#[derive(Debug)]
+struct Pager<R> {
+    client: Client,
+    request: R,
+    page_size: u32,
+    /// `None` once finished.
+    next_offset: Option<u64>,
+    /// The ids of the last pages: a page made only of these means the server is not
+    /// advancing.
+    recent_ids: RecentIds,
+}
+
+impl<R: Paged> Pager<R> {
+    /// The pages of `request`, of its `limit` (default [`MAX_LIMIT`]) from its `offset`
+    /// (default 0).
+    fn new(request: &R, client: &Client) -> Self {
+        let mut request = request.clone();
+        let (limit, offset) = request.window();
+        let page_size = *limit.get_or_insert(MAX_LIMIT);
+        let start = offset.unwrap_or(0);
+        Pager {
+            client: client.clone(),
+            request,
+            page_size,
+            next_offset: Some(start),
+            recent_ids: RecentIds::default(),
+        }
+    }
+
+    fn next_page(&mut self) -> Option<Result<R::Page, Error>> {
+        let offset = self.next_offset.take()?;
+        *self.request.window().1 = Some(offset);
+        let page = match self.request.fetch(&self.client) {
+            Ok(page) => page,
+            Err(err) => return Some(Err(err)),
+        };
+        let ids = R::ids(&page);
+        // An empty page ends the listing and is not yielded.
+        if ids.is_empty() {
+            return None;
+        }
+        if !self.recent_ids.advances(ids.into_iter()) {
+            let err = Error::PageNotAdvancing { offset, call: None };
+            return Some(Err(err.in_call(&self.client.call_of(&self.request))));
+        }
+        self.next_offset = R::next_offset(&page, offset, self.page_size);
+        Some(Ok(page))
+    }
+}
+
 /// The pages of a [`ListMemberships`] request; see [`ListMemberships::pages`].
 ///
 /// ```
@@ -160,42 +275,13 @@ impl RecentIds {
 /// # Ok::<(), clerk_memberships::Error>(())
 /// ```
 #[derive(Debug)]
-pub struct MembershipPages {
-    client: Client,
-    request: ListMemberships,
-    /// `None` once finished.
-    next_offset: Option<u64>,
-    /// The membership ids of the last pages: a page made only of these means the server is
-    /// not advancing.
-    recent_ids: RecentIds,
-}
+pub struct MembershipPages(Pager<ListMemberships>);
 
 impl Iterator for MembershipPages {
     type Item = Result<OrganizationMemberships, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let offset = self.next_offset.take()?;
-        self.request.offset = Some(offset);
-        let page = match self.request.send(&self.client) {
-            Ok(page) => page,
-            Err(err) => return Some(Err(err)),
-        };
-        // An empty page ends the listing and is not yielded.
-        if page.data.is_empty() {
-            return None;
-        }
-        if !self
-            .recent_ids
-            .advances(page.data.iter().map(|m| m.id.as_str()))
-        {
-            let err = Error::PageNotAdvancing { offset, call: None };
-            return Some(Err(err.in_call(&self.client.call_of(&self.request))));
-        }
-        let count = page.data.len() as u64;
-        let total = u64::try_from(page.total_count).unwrap_or(0);
-        // A short page is no end: only an empty page or reaching `total_count` is.
-        self.next_offset = offset.checked_add(count).filter(|next| *next < total);
-        Some(Ok(page))
+        self.0.next_page()
     }
 }
 
@@ -279,17 +365,7 @@ impl ListUsers {
     /// # Ok::<(), clerk_memberships::Error>(())
     /// ```
     pub fn pages(&self, client: &Client) -> UserPages {
-        let mut request = self.clone();
-        let page_size = request.limit.unwrap_or(MAX_LIMIT);
-        request.limit = Some(page_size);
-        let start = request.offset.unwrap_or(0);
-        UserPages {
-            client: client.clone(),
-            request,
-            page_size,
-            next_offset: Some(start),
-            recent_ids: RecentIds::default(),
-        }
+        UserPages(Pager::new(self, client))
     }
 
     /// Every user of this request, lazily, page by page (see [`pages`](Self::pages)).
@@ -324,41 +400,13 @@ impl ListUsers {
 /// # Ok::<(), clerk_memberships::Error>(())
 /// ```
 #[derive(Debug)]
-pub struct UserPages {
-    client: Client,
-    request: ListUsers,
-    page_size: u32,
-    /// `None` once finished.
-    next_offset: Option<u64>,
-    /// The user ids of the last pages: a page made only of these means the server is not
-    /// advancing.
-    recent_ids: RecentIds,
-}
+pub struct UserPages(Pager<ListUsers>);
 
 impl Iterator for UserPages {
     type Item = Result<Vec<User>, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let offset = self.next_offset.take()?;
-        self.request.offset = Some(offset);
-        let page = match self.request.send(&self.client) {
-            Ok(page) => page,
-            Err(err) => return Some(Err(err)),
-        };
-        // An empty page ends the listing and is not yielded.
-        if page.is_empty() {
-            return None;
-        }
-        if !self.recent_ids.advances(page.iter().map(|u| u.id.as_str())) {
-            let err = Error::PageNotAdvancing { offset, call: None };
-            return Some(Err(err.in_call(&self.client.call_of(&self.request))));
-        }
-        // No total count: a short page is the last one.
-        let count = page.len() as u64;
-        if count >= u64::from(self.page_size) {
-            self.next_offset = offset.checked_add(count);
-        }
-        Some(Ok(page))
+        self.0.next_page()
     }
 }
 
