@@ -1,8 +1,8 @@
 use derive_builder::Builder;
 
 use super::{
-    Operation, Unbuilt, filter_value, id, id_rule, operation_builder, operation_methods,
-    option_setters, signed_values,
+    Operation, Unbuilt, filter_counts, filter_value, id, id_rule, operation_builder,
+    operation_methods, option_setters, page_window, signed_values,
 };
 use crate::endpoint::{Endpoint, PathWriter, QueryWriter};
 use crate::error::BuildError;
@@ -222,42 +222,15 @@ option_setters!(ListMembershipsBuilder {
 impl ListMembershipsFields {
     fn validate(&self) -> Result<(), BuildError> {
         id("organization_id", self.organization_id.as_ref())?;
-        if let Some(Some(limit)) = self.limit
-            && !(1..=MAX_LIMIT).contains(&limit)
-        {
-            return Err(BuildError::invalid(
-                "limit",
-                format!("must be between 1 and {MAX_LIMIT}, got {limit}"),
-            ));
-        }
-        if let Some(Some(offset)) = self.offset
-            && i64::try_from(offset).is_err()
-        {
-            return Err(BuildError::invalid(
-                "offset",
-                format!("must be at most {}, got {offset}", i64::MAX),
-            ));
-        }
-        let arrays = [
+        page_window(self.limit, self.offset)?;
+        filter_counts(&[
             ("user_id", &self.user_ids),
             ("email_address", &self.email_addresses),
             ("phone_number", &self.phone_numbers),
             ("username", &self.usernames),
             ("web3_wallet", &self.web3_wallets),
             ("role", &self.roles),
-        ];
-        for (field, values) in arrays {
-            let values = values.as_deref().unwrap_or_default();
-            if values.len() > MAX_FILTER_VALUES {
-                return Err(BuildError::invalid(
-                    field,
-                    format!(
-                        "takes at most {MAX_FILTER_VALUES} values, got {}",
-                        values.len()
-                    ),
-                ));
-            }
-        }
+        ])?;
         // `user_id` values are ids, each after an optional `+` (include) or `-` (exclude).
         let user_ids = self.user_ids.as_deref().unwrap_or_default();
         signed_values("user_id", "user id", user_ids, id_rule)?;

@@ -309,6 +309,48 @@ pub(crate) fn id_rule(value: &str) -> Option<String> {
     }
 }
 
+/// The paging fields of a list request: a set `limit` is 1 to [`MAX_LIMIT`], a set
+/// `offset` at most `i64::MAX` (the API's integer).
+pub(crate) fn page_window(
+    limit: Option<Option<u32>>,
+    offset: Option<Option<u64>>,
+) -> Result<(), BuildError> {
+    if let Some(Some(limit)) = limit
+        && !(1..=MAX_LIMIT).contains(&limit)
+    {
+        return Err(BuildError::invalid(
+            "limit",
+            format!("must be between 1 and {MAX_LIMIT}, got {limit}"),
+        ));
+    }
+    if let Some(Some(offset)) = offset
+        && i64::try_from(offset).is_err()
+    {
+        return Err(BuildError::invalid(
+            "offset",
+            format!("must be at most {}, got {offset}", i64::MAX),
+        ));
+    }
+    Ok(())
+}
+
+/// Each array filter holds at most [`MAX_FILTER_VALUES`] values; the first that holds more
+/// is named by its singular field name.
+pub(crate) fn filter_counts(
+    arrays: &[(&'static str, &Option<Vec<String>>)],
+) -> Result<(), BuildError> {
+    for (field, values) in arrays {
+        let count = values.as_deref().map_or(0, <[String]>::len);
+        if count > MAX_FILTER_VALUES {
+            return Err(BuildError::invalid(
+                field,
+                format!("takes at most {MAX_FILTER_VALUES} values, got {count}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// A set filter value must be at most [`MAX_FILTER_VALUE_LEN`] bytes.
 pub(crate) fn filter_value(field: &'static str, value: Option<&str>) -> Result<(), BuildError> {
     match value {

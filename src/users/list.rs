@@ -3,8 +3,8 @@ use derive_builder::Builder;
 use crate::endpoint::{Endpoint, PathWriter, QueryWriter};
 use crate::error::BuildError;
 use crate::memberships::{
-    MAX_FILTER_VALUES, MAX_LIMIT, Operation, Unbuilt, external_id_rule, filter_value, id_rule,
-    operation_builder, operation_methods, option_setters, signed_values,
+    Operation, Unbuilt, external_id_rule, filter_counts, filter_value, id_rule, operation_builder,
+    operation_methods, option_setters, page_window, signed_values,
 };
 use crate::models::User;
 
@@ -149,39 +149,12 @@ option_setters!(ListUsersBuilder {
 
 impl ListUsersFields {
     fn validate(&self) -> Result<(), BuildError> {
-        if let Some(Some(limit)) = self.limit
-            && !(1..=MAX_LIMIT).contains(&limit)
-        {
-            return Err(BuildError::invalid(
-                "limit",
-                format!("must be between 1 and {MAX_LIMIT}, got {limit}"),
-            ));
-        }
-        if let Some(Some(offset)) = self.offset
-            && i64::try_from(offset).is_err()
-        {
-            return Err(BuildError::invalid(
-                "offset",
-                format!("must be at most {}, got {offset}", i64::MAX),
-            ));
-        }
-        let arrays = [
+        page_window(self.limit, self.offset)?;
+        filter_counts(&[
             ("email_address", &self.email_addresses),
             ("external_id", &self.external_ids),
             ("user_id", &self.user_ids),
-        ];
-        for (field, values) in arrays {
-            let values = values.as_deref().unwrap_or_default();
-            if values.len() > MAX_FILTER_VALUES {
-                return Err(BuildError::invalid(
-                    field,
-                    format!(
-                        "takes at most {MAX_FILTER_VALUES} values, got {}",
-                        values.len()
-                    ),
-                ));
-            }
-        }
+        ])?;
         for value in self.email_addresses.iter().flatten() {
             filter_value("email_address", Some(value))?;
         }
