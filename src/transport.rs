@@ -394,8 +394,9 @@ enum ProxyUse {
 }
 
 /// At most this much of a response buffer is set aside from `Content-Length` before the body
-/// arrives: a page of 500 memberships fits, and a lying header costs nothing.
-const MAX_PREALLOCATED_BODY: u64 = 64 * 1024;
+/// arrives: a page of 500 memberships (about 600 KB) is read in place instead of through a
+/// buffer doubled five times, and a lying header costs at most this.
+const MAX_PREALLOCATED_BODY: u64 = 1024 * 1024;
 
 impl fmt::Debug for UreqTransport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -676,8 +677,8 @@ impl Transport for UreqTransport {
         // Read one byte past the cap to tell "exactly at the cap" from "over it".
         let cap = self.max_response_body;
         // `Content-Length` sizes the buffer so that a page is read in place, but only up to a
-        // small fixed amount: the header is the server's word, and memory must follow the bytes
-        // that actually arrive.
+        // fixed amount: the header is the server's word, and memory beyond that must follow
+        // the bytes that actually arrive.
         let expected = response
             .body()
             .content_length()
