@@ -17,15 +17,15 @@
 //! What is measured:
 //!
 //! - **call**: `ListMemberships` (`organization_id`, `limit(20)`) answered by a realistic
-//!   20-member page, versus two floors, all three taking turns in the same rounds. The floor
-//!   of the same stack (the target): a raw `ureq` GET of the same URL with the same headers on
-//!   an agent configured like the crate's (same timeouts), plus `serde_json::from_slice` into
-//!   structs with the same fields as the crate's models. And, shown without a target, what a
-//!   user writes by hand: the same GET on a `ureq::Agent` left on its defaults (no timeouts),
-//!   the body read with ureq's default cap and decoded into `OrganizationMemberships`. The
-//!   difference between the two floors is what the settings the crate adds cost per request,
-//!   mostly its timeouts: with a resolve or global timeout, ureq looks the host up in a new
-//!   thread on every request.
+//!   20-member page, versus two ways of making the same call with `ureq`, all three taking
+//!   turns in the same rounds. The floor (the target): what a user writes by hand, the same
+//!   GET with the same headers on a `ureq::Agent` left on its defaults (no timeouts), the body
+//!   read with ureq's default cap and decoded into `OrganizationMemberships`. And, shown
+//!   without a target to locate the cost: the same GET on an agent configured like the
+//!   crate's (same timeouts), decoded into structs with the models' fields. The difference
+//!   between the two is what the settings the crate adds cost per request, mostly its
+//!   timeouts: with a resolve or global timeout, ureq looks the host up in a new thread on
+//!   every request.
 //! - **decode**: a 500-member page into `OrganizationMemberships` versus into
 //!   `serde_json::Value`.
 //! - **render**: building a list request with every filter set and rendering it with
@@ -826,13 +826,13 @@ fn median_ratio(a: &[f64], b: &[f64]) -> f64 {
 
 struct CallFigures {
     sdk_micros: f64,
-    /// The floor configured like the crate.
+    /// ureq configured like the crate (same timeouts and settings): locates the cost.
     floor_micros: f64,
-    /// Plain ureq on its defaults, decoding into the crate's model.
+    /// The floor: plain ureq on its defaults, decoding into the crate's model.
     by_hand_micros: f64,
-    /// Crate ÷ floor configured like it (the target).
+    /// Crate ÷ ureq configured like it (shown, not judged).
     ratio: f64,
-    /// Crate ÷ plain ureq on its defaults (no target).
+    /// Crate ÷ plain ureq on its defaults (the target).
     by_hand_ratio: f64,
     /// What the settings the crate adds (mostly its timeouts) cost a call: floor configured like
     /// the crate minus plain ureq, the median of the per-round differences, in µs.
@@ -1167,42 +1167,45 @@ fn report_pagination(table: &mut Table, pagination: &PaginationFigures) {
 
 fn report_calls(table: &mut Table, calls: &CallFigures) {
     let name = format!("call: list {SMALL_PAGE} members ({})", kb(calls.body_bytes));
+    // The floor is what a user writes by hand on ureq's defaults; the floor configured like
+    // the crate is shown beside it to locate the cost, never judged.
     table.row(
         name.clone(),
-        format!(
-            "{:.1} µs vs floor like the crate {:.1} µs = {:.3}×",
-            calls.sdk_micros, calls.floor_micros, calls.ratio
-        ),
-        format!("≤ {CALL_MAX_RATIO:.2}× floor"),
-        Some(calls.ratio <= CALL_MAX_RATIO),
-    );
-    table.row(
-        name,
         format!(
             "{:.1} µs vs plain ureq, defaults {:.1} µs = {:.3}×",
             calls.sdk_micros, calls.by_hand_micros, calls.by_hand_ratio
         ),
-        "— (shown, not judged)".to_owned(),
+        format!("≤ {CALL_MAX_RATIO:.2}× plain ureq"),
+        Some(calls.by_hand_ratio <= CALL_MAX_RATIO),
+    );
+    table.row(
+        name,
+        format!(
+            "{:.1} µs vs ureq configured like the crate {:.1} µs = {:.3}×",
+            calls.sdk_micros, calls.floor_micros, calls.ratio
+        ),
+        "— (locates the cost, not judged)".to_owned(),
         None,
     );
     table.row(
-        "call: floor like the crate − plain ureq".to_owned(),
+        "call: cost of the timeout settings".to_owned(),
         format!(
-            "{:+.1} µs per request (floor like the crate − plain ureq)",
+            "{:+.1} µs per request (ureq configured like the crate − plain ureq)",
             calls.timeout_cost_micros
         ),
         "—".to_owned(),
         None,
     );
     table.headline.push(format!(
-        "call: the crate takes {:.2}× a raw ureq call configured like it (target ≤ {CALL_MAX_RATIO:.2}×) \
-         and {:.2}× plain ureq on its defaults; the difference is the timeouts: with a resolve \
-         timeout ureq looks the host up in a new thread on every request, {:+.0} µs per request here",
-        calls.ratio, calls.by_hand_ratio, calls.timeout_cost_micros
+        "call: the crate takes {:.2}× plain ureq on its defaults (target ≤ {CALL_MAX_RATIO:.2}×); \
+         the cost is its timeouts: with a resolve timeout ureq looks the host up in a new thread \
+         on every request, {:+.0} µs per request here; against ureq configured with the same \
+         timeouts the crate takes {:.2}×",
+        calls.by_hand_ratio, calls.timeout_cost_micros, calls.ratio
     ));
     table.notes.push(format!(
-        "call: the server accepted {} connection(s), one each for the client, the floor like \
-         the crate and plain ureq",
+        "call: the server accepted {} connection(s), one each for the client, ureq configured \
+         like the crate and plain ureq",
         calls.connections
     ));
 }
