@@ -31,7 +31,10 @@ pub enum Failure {
     Client(Box<Error>),
     /// Writing the output failed (other than a closed pipe). Exit 1.
     Output(std::io::Error),
-    /// The command printed what it had to say and ends with this code (sync's 3 and 5).
+    /// `sync --apply` left these undone (failed, unknown, not made, rows naming nobody).
+    /// Exit 5.
+    Incomplete(String),
+    /// The command printed what it had to say and ends with this code (a dry run's 3).
     Exit(u8),
 }
 
@@ -51,6 +54,7 @@ impl Failure {
         match self {
             Failure::Usage(_) => EXIT_USAGE,
             Failure::NotMember { .. } => EXIT_NOT_MEMBER,
+            Failure::Incomplete(_) => EXIT_INCOMPLETE,
             Failure::Client(_) | Failure::Output(_) => EXIT_API,
             Failure::Exit(code) => *code,
         }
@@ -100,6 +104,10 @@ impl fmt::Display for Failure {
                 }
                 Ok(())
             }
+            Failure::Incomplete(what) => write!(
+                f,
+                "sync incomplete ({what}); run sync again without --apply to see what is left"
+            ),
             Failure::Output(error) => write!(f, "cannot write the output: {error}"),
             Failure::Exit(code) => write!(f, "exit {code}"),
         }

@@ -78,8 +78,6 @@ pub struct RosterFile {
     roster: Roster,
     /// The line of each entry, by its index in the roster.
     lines: Vec<u64>,
-    /// Whether some row sets metadata.
-    has_metadata: bool,
 }
 
 impl RosterFile {
@@ -90,7 +88,9 @@ impl RosterFile {
 
     /// Whether some row sets public or private metadata.
     pub fn has_metadata(&self) -> bool {
-        self.has_metadata
+        self.roster
+            .iter()
+            .any(|entry| entry.public_metadata().is_some() || entry.private_metadata().is_some())
     }
 
     /// The line the roster entry at `index` came from.
@@ -269,7 +269,6 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<RosterFile, Vec<String>> {
         name: name.to_owned(),
         roster: Roster::new(),
         lines: Vec::new(),
-        has_metadata: false,
     };
     let mut problems = Vec::new();
     let mut record = csv::ByteRecord::new();
@@ -324,21 +323,14 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<RosterFile, Vec<String>> {
             continue;
         }
         match entry_of(header, &cells) {
-            Ok(entry) => {
-                let has_metadata =
-                    entry.public_metadata().is_some() || entry.private_metadata().is_some();
-                match file.roster.push(entry) {
-                    Ok(()) => {
-                        file.lines.push(line);
-                        file.has_metadata |= has_metadata;
-                    }
-                    Err(error) => problems.extend(
-                        refusals(&file, &error)
-                            .into_iter()
-                            .map(|problem| format!("{name}:{line}: {problem}")),
-                    ),
-                }
-            }
+            Ok(entry) => match file.roster.push(entry) {
+                Ok(()) => file.lines.push(line),
+                Err(error) => problems.extend(
+                    refusals(&file, &error)
+                        .into_iter()
+                        .map(|problem| format!("{name}:{line}: {problem}")),
+                ),
+            },
             Err(found) => problems.extend(
                 found
                     .into_iter()

@@ -17,7 +17,7 @@ use clerk_memberships::sync::{
 use serde_json::Value;
 
 use crate::config::GlobalArgs;
-use crate::fail::{EXIT_INCOMPLETE, EXIT_PENDING, Failure};
+use crate::fail::{EXIT_PENDING, Failure};
 use crate::output;
 use crate::progress;
 use crate::roster::{self, RosterFile};
@@ -413,12 +413,7 @@ fn apply(
         let s = if unresolved == 1 { "" } else { "s" };
         parts.push(format!("{unresolved} row{s} naming nobody"));
     }
-    stderr_line!(
-        "clerk-memberships: error: sync incomplete ({}); run sync again without --apply to \
-         see what is left",
-        parts.join(", ")
-    );
-    Err(Failure::Exit(EXIT_INCOMPLETE))
+    Err(Failure::Incomplete(parts.join(", ")))
 }
 
 /// `1 member`, `2 members`.
