@@ -60,7 +60,7 @@
 //! # Where things are
 //!
 //! Everything is imported from the crate root, except the test doubles, which stay in
-//! [`testing`].
+//! [`testing`], and the roster sync, which stays in [`sync`].
 //!
 //! - **Client and configuration**: [`Client`] and [`ClientBuilder`] (base URL, timeouts, retry
 //!   policy, rate limit, transport, clock), [`SecretKey`] (its `Debug` is redacted), the

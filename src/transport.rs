@@ -343,8 +343,9 @@ fn find_header<'a>(
 /// **Response bodies.** A body is read up to the cap
 /// ([`max_response_body`](UreqTransportBuilder::max_response_body)) and never further. The
 /// buffer grows with the bytes that actually arrive: whatever `Content-Length` announces, at most
-/// 64 KiB is set aside before the first byte is read, so a hostile length cannot make a call
-/// allocate more than the body it really sends. A 2xx over the cap fails with
+/// 1 MiB is set aside before the first byte is read (enough for a page of 500 memberships to be
+/// read in place), so a hostile length cannot make a call allocate more than that beyond the
+/// body it really sends. A 2xx over the cap fails with
 /// [`TransportError::response_too_large`] (the call returns
 /// [`Error::ResponseTooLarge`](crate::Error::ResponseTooLarge), status kept); an error answer
 /// over the cap is cut to the cap and kept, so its status and start still reach the caller.
