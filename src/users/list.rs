@@ -90,10 +90,10 @@ operation_builder! {
     /// goes on the wire):
     ///
     /// - [`InvalidField`](BuildError::InvalidField) for `limit` unless it is 1 to
-    ///   [`MAX_LIMIT`];
+    ///   [`MAX_LIMIT`](crate::MAX_LIMIT);
     /// - `InvalidField` for `offset` if it is over `i64::MAX`;
     /// - `InvalidField` for `email_address`, `external_id` or `user_id` if it holds more than
-    ///   [`MAX_FILTER_VALUES`] values;
+    ///   [`MAX_FILTER_VALUES`](crate::MAX_FILTER_VALUES) values;
     /// - `InvalidField` for a value of `email_address`, or for `order_by`, if it is longer than
     ///   [`MAX_FILTER_VALUE_LEN`](crate::MAX_FILTER_VALUE_LEN) bytes (empty is allowed: a
     ///   value, not "unset");
@@ -115,27 +115,27 @@ operation_builder! {
     /// Adds an exact email address to the `email_address` filter. Repeatable.
     fn email_address(text);
     /// Sets the `email_address` filter to these exact addresses, replacing any set so far; at
-    /// most [`MAX_FILTER_VALUES`].
+    /// most [`MAX_FILTER_VALUES`](crate::MAX_FILTER_VALUES).
     fn email_addresses(texts);
     /// Adds an external id to the `external_id` filter: `+…` or plain to include, `-…` to
     /// exclude (so an external id that begins with a sign goes in as `+` and the id).
     /// Repeatable; see [`external_ids`](Self::external_ids).
     fn external_id(text);
     /// Sets the `external_id` filter to these values, replacing any set so far: external ids
-    /// to include (`+…` or plain) or exclude (`-…`), at most [`MAX_FILTER_VALUES`].
+    /// to include (`+…` or plain) or exclude (`-…`), at most [`MAX_FILTER_VALUES`](crate::MAX_FILTER_VALUES).
     fn external_ids(texts);
     /// Adds a user id to the `user_id` filter: `+user_…` or plain to include, `-user_…` to
     /// exclude. Repeatable; see [`user_ids`](Self::user_ids).
     fn user_id(text);
     /// Sets the `user_id` filter to these values, replacing any set so far: user ids to include
-    /// (`+user_…` or plain) or exclude (`-user_…`), at most [`MAX_FILTER_VALUES`].
+    /// (`+user_…` or plain) or exclude (`-user_…`), at most [`MAX_FILTER_VALUES`](crate::MAX_FILTER_VALUES).
     fn user_ids(texts);
     /// Sets the sort order, e.g. `created_at`, `updated_at`, `email_address`, `first_name`,
     /// `last_name`, `username`, `last_active_at` or `last_sign_in_at`, prefixed with `+`
     /// (ascending, also meant without a prefix) or `-` (descending). The server's default is
     /// `-created_at`.
     fn order_by(text);
-    /// Sets the page size, 1 to [`MAX_LIMIT`]. The server's default is 10.
+    /// Sets the page size, 1 to [`MAX_LIMIT`](crate::MAX_LIMIT). The server's default is 10.
     fn limit(u32);
     /// Sets how many matching users to skip, at most `i64::MAX`. The server's default is 0.
     fn offset(u64);
