@@ -528,6 +528,11 @@ pub fn resolve_users(client: &Client, keys: &UserKeys) -> Result<Resolution, Err
     Ok(Resolution { entries })
 }
 
+/// An email address as emails are compared: trimmed and in lowercase (as Clerk keeps them).
+pub(crate) fn normalized_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
 /// What `key` is looked up as, or why it cannot be.
 fn plan(key: &UserKey) -> Result<Lookup, String> {
     let value = key.value();
@@ -539,7 +544,7 @@ fn plan(key: &UserKey) -> Result<Lookup, String> {
     }
     match key {
         UserKey::Email(_) => {
-            let email = value.trim().to_lowercase();
+            let email = normalized_email(value);
             if !email.contains('@') {
                 Err("is not an email address (it has no `@`)".to_owned())
             } else if email.len() > MAX_FILTER_VALUE_LEN {
@@ -638,7 +643,7 @@ fn collect_matches<'a>(
             Field::Email => user
                 .email_addresses
                 .iter()
-                .map(|address| address.email_address.trim().to_lowercase())
+                .map(|address| normalized_email(&address.email_address))
                 .collect(),
             Field::ExternalId => user.external_id.iter().cloned().collect(),
             Field::UserId => vec![user.id.clone()],

@@ -376,7 +376,7 @@ impl<'a> IntoIterator for &'a Roster {
 /// keeps them), ids as given.
 fn normalized(key: &UserKey) -> UserKey {
     match key {
-        UserKey::Email(email) => UserKey::email(email.trim().to_lowercase()),
+        UserKey::Email(email) => UserKey::email(super::resolve::normalized_email(email)),
         other => other.clone(),
     }
 }
