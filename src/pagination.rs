@@ -16,7 +16,9 @@ impl ListMemberships {
     ///
     /// The page size is the request's `limit` (default [`MAX_LIMIT`], 500, the API maximum);
     /// paging starts at its `offset` (default 0). Nothing is requested until the iterator is
-    /// first polled. Each next page is asked for at the offset after the memberships received
+    /// first polled. What goes on the wire: the first request is the request as you built it,
+    /// plus `limit=500` if you set no `limit` (an `offset` you did not set is not sent: the
+    /// API reads it as 0); every next request is the same with the next page's `offset`. Each next page is asked for at the offset after the memberships received
     /// so far, and paging goes on until `total_count` memberships have been covered or a page
     /// comes back empty (an empty page is not yielded). A page shorter than asked for does not
     /// end the listing while `total_count` says more remain: servers cap pages on their own.
@@ -217,6 +219,9 @@ struct Pager<R> {
     page_size: u32,
     /// `None` once finished.
     next_offset: Option<u64>,
+    /// Whether the next request is the first: that one goes as the caller built it, so an
+    /// `offset` the caller did not set is not sent.
+    first: bool,
     /// The ids of the last pages: a page made only of these means the server is not
     /// advancing.
     recent_ids: RecentIds,
@@ -235,13 +240,16 @@ impl<R: Paged> Pager<R> {
             request,
             page_size,
             next_offset: Some(start),
+            first: true,
             recent_ids: RecentIds::default(),
         }
     }
 
     fn next_page(&mut self) -> Option<Result<R::Page, Error>> {
         let offset = self.next_offset.take()?;
-        *self.request.window().1 = Some(offset);
+        if !std::mem::take(&mut self.first) {
+            *self.request.window().1 = Some(offset);
+        }
         let page = match self.request.fetch(&self.client) {
             Ok(page) => page,
             Err(err) => return Some(Err(err)),
@@ -341,7 +349,9 @@ impl ListUsers {
     ///
     /// The page size is the request's `limit` (default [`MAX_LIMIT`], 500, the API maximum);
     /// paging starts at its `offset` (default 0). Nothing is requested until the iterator is
-    /// first polled. The answer has no total count, so a page shorter than the page size is
+    /// first polled. What goes on the wire: the first request is the request as you built it,
+    /// plus `limit=500` if you set no `limit` (an `offset` you did not set is not sent: the
+    /// API reads it as 0); every next request is the same with the next page's `offset`. The answer has no total count, so a page shorter than the page size is
     /// the last one, and an empty page ends the listing without being yielded. Each next page
     /// is asked for at the offset after the users received so far. After the first error the
     /// iterator yields that error once and then `None`.

@@ -90,8 +90,10 @@ fn pages_keep_the_filters_and_the_callers_page_size() {
             .flat_map(|page| &page.data)
             .all(|m| m.role == "org:admin")
     );
+    let requests = fake.requests();
+    assert!(requests[0].url().ends_with("role=org%3Aadmin&limit=200"));
     assert!(
-        fake.requests()
+        requests[1..]
             .iter()
             .all(|r| r.url().contains("role=org%3Aadmin&limit=200&offset="))
     );

@@ -22,11 +22,16 @@ fn client(mock: &MockTransport) -> Client {
         .unwrap()
 }
 
-/// The query strings `request(2)` sends for pages at these offsets.
+/// The query strings `request(2)` sends for pages at these offsets: the first page goes as
+/// the request was built (it sets no offset), the next ones carry theirs.
 fn queries_at(offsets: &[u64]) -> Vec<String> {
     offsets
         .iter()
-        .map(|offset| format!("user_id=-user_9&role=org%3Aadmin&limit=2&offset={offset}"))
+        .enumerate()
+        .map(|(i, offset)| match i {
+            0 => "user_id=-user_9&role=org%3Aadmin&limit=2".to_owned(),
+            _ => format!("user_id=-user_9&role=org%3Aadmin&limit=2&offset={offset}"),
+        })
         .collect()
 }
 
@@ -74,6 +79,37 @@ fn pages_advance_by_offset_keep_filters_and_stop_at_total_count() {
     let ids: Vec<String> = request(2).items(&client).map(|m| m.unwrap().id).collect();
     assert_eq!(ids, ["m1", "m2", "m3", "m4", "m5"]);
     assert_eq!(sent_queries(&mock), queries_at(&[0, 2, 4]));
+}
+
+#[test]
+fn only_what_the_caller_set_goes_on_the_first_request() {
+    let mock = MockTransport::new();
+    mock.push_json(200, page(&["m1"], 1));
+    mock.push_json(200, page(&["m1"], 1));
+    mock.push_json(200, page(&["m8"], 8));
+    let client = client(&mock);
+    let unset = ListMemberships::builder()
+        .organization_id("org_1")
+        .build()
+        .unwrap();
+    assert_eq!(unset.items(&client).count(), 1);
+    let set = ListMemberships::builder()
+        .organization_id("org_1")
+        .offset(0)
+        .build()
+        .unwrap();
+    assert_eq!(set.items(&client).count(), 1);
+    let further = ListMemberships::builder()
+        .organization_id("org_1")
+        .offset(7)
+        .build()
+        .unwrap();
+    assert_eq!(further.items(&client).count(), 1);
+    assert_eq!(
+        sent_queries(&mock),
+        ["limit=500", "limit=500&offset=0", "limit=500&offset=7"],
+        "no offset the caller did not set; the page size is the one parameter a pager adds"
+    );
 }
 
 #[test]

@@ -606,7 +606,7 @@ fn pages_stop_on_a_short_page_and_keep_every_filter() {
     assert_eq!(
         sent_queries(&mock),
         [
-            "?external_id=-hr-9&limit=2&offset=0",
+            "?external_id=-hr-9&limit=2",
             "?external_id=-hr-9&limit=2&offset=2",
             "?external_id=-hr-9&limit=2&offset=4",
         ]

@@ -16,7 +16,7 @@ use crate::memberships::{ListMemberships, MAX_LIMIT};
 /// `options` applied. Only reads: nothing is written, and planning can be repeated.
 ///
 /// 1. **Reads the current members** in one pass: `GET
-///    /organizations/{organization_id}/memberships?order_by=%2Bcreated_at&limit=500&offset=0`, page
+///    /organizations/{organization_id}/memberships?order_by=%2Bcreated_at&limit=500`, page
 ///    after page (10,000 members are 20 requests). Oldest first, so that members who join
 ///    meanwhile land at the end instead of shifting the pages still to read.
 /// 2. **Resolves the roster's keys** with [`resolve_users`]: email addresses, external ids,
