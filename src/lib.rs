@@ -122,6 +122,7 @@
 mod answer;
 mod client;
 mod clock;
+mod email;
 mod endpoint;
 mod error;
 mod lock;

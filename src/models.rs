@@ -9,6 +9,7 @@
 //! can be added here without breaking your code. To make one in a test, decode it from JSON
 //! or start from a constructor in `testing` (feature `test-util`) and change its fields.
 
+use crate::email::normalized_email;
 use serde::{Deserialize, Serialize};
 
 /// A model an operation answers with, named in decode errors.
@@ -391,19 +392,23 @@ impl User {
     }
 
     /// Whether one of the user's email addresses is `email_address`, compared without regard
-    /// to case (Clerk keeps addresses in lowercase; a roster may not).
+    /// to ASCII case (Clerk keeps addresses in lowercase; a roster may not) and to surrounding
+    /// ASCII whitespace. Every other character must match exactly: there is no Unicode case
+    /// folding, so a KELVIN SIGN (`\u{212A}`) or a fullwidth letter never matches its ASCII
+    /// look-alike.
     ///
     /// ```
     /// # let user: clerk_memberships::User =
     /// #     serde_json::from_str(clerk_memberships::testing::USER_JSON).unwrap();
     /// assert!(user.has_email_address("Jane.Doe@ACME.com"));
     /// assert!(!user.has_email_address("jane@acme.com"));
+    /// assert!(!user.has_email_address("Jane.Doe@ACME.\u{0441}om"), "a Cyrillic es is not a c");
     /// ```
     pub fn has_email_address(&self, email_address: &str) -> bool {
-        let wanted = email_address.to_lowercase();
+        let wanted = normalized_email(email_address);
         self.email_addresses
             .iter()
-            .any(|address| address.email_address.to_lowercase() == wanted)
+            .any(|address| normalized_email(&address.email_address) == wanted)
     }
 }
 

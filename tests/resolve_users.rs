@@ -50,8 +50,61 @@ fn emails_resolve_found_and_not_found_in_the_order_given() {
     assert_eq!(
         queries(&fake),
         [
-            "?email_address=john%40acme.com&email_address=gone%40acme.com&email_address=jane%40acme.com&order_by=created_at&limit=500&offset=0"
+            "?email_address=john%40acme.com&email_address=gone%40acme.com&email_address=jane%40acme.com&order_by=created_at&limit=500"
         ]
+    );
+}
+
+/// Addresses that Unicode case folding (but not ASCII lowercasing) maps onto `kate@acme.com`
+/// or `ines@acme.com`: KELVIN SIGN, fullwidth K, and the Turkish dotted capital and dotless i.
+const LOOK_ALIKES: [&str; 4] = [
+    "\u{212A}ate@acme.com",
+    "\u{FF2B}ate@acme.com",
+    "\u{0130}nes@acme.com",
+    "\u{0131}nes@acme.com",
+];
+
+#[test]
+fn an_address_that_only_unicode_case_folding_would_match_resolves_to_nobody() {
+    let fake = FakeClerk::new();
+    let kate = fake.add_user(FakeUser::new("Kate", "Lee").email("kate@acme.com"));
+    fake.add_user(FakeUser::new("Ines", "Roe").email("ines@acme.com"));
+    let keys = UserKeys::new().emails(LOOK_ALIKES).email("KATE@acme.com");
+
+    let resolution = sync::resolve_users(&fake.client(), &keys).unwrap();
+
+    for look_alike in LOOK_ALIKES {
+        assert_eq!(
+            resolution.get(&UserKey::email(look_alike)),
+            Some(&Resolved::NotFound),
+            "{look_alike:?}"
+        );
+    }
+    assert_eq!(
+        resolution.user_id(&UserKey::email("KATE@acme.com")),
+        Some(kate.as_str())
+    );
+}
+
+#[test]
+fn a_server_answer_that_differs_in_more_than_ascii_case_is_not_a_match() {
+    // A server that folds case its own way answers the look-alike with Kate: not a match.
+    let mock = MockTransport::new();
+    let kate = USER_JSON.replace("jane.doe@acme.com", "kate@acme.com");
+    assert_ne!(kate, USER_JSON);
+    mock.push_json(200, format!("[{kate}]"));
+    let keys = UserKeys::new().email("\u{212A}ate@acme.com");
+
+    let resolution = sync::resolve_users(&mock.client(), &keys).unwrap();
+
+    assert_eq!(
+        resolution.get(&UserKey::email("\u{212A}ate@acme.com")),
+        Some(&Resolved::NotFound)
+    );
+    assert_eq!(
+        mock.requests()[0].path_and_query(),
+        "/v1/users?email_address=%E2%84%AAate%40acme.com&order_by=created_at&limit=500",
+        "the address is sent as given, not folded"
     );
 }
 
@@ -72,7 +125,7 @@ fn emails_match_without_regard_to_case_and_surrounding_whitespace() {
     }
     assert_eq!(
         queries(&fake),
-        ["?email_address=jane.doe%40acme.com&order_by=created_at&limit=500&offset=0"],
+        ["?email_address=jane.doe%40acme.com&order_by=created_at&limit=500"],
         "sent once, lowercased and trimmed"
     );
 }
@@ -176,9 +229,8 @@ fn external_ids_match_exactly_and_user_ids_are_checked_to_exist() {
     assert_eq!(
         queries(&fake),
         [
-            "?external_id=hr-00042&external_id=hr-00043&order_by=created_at&limit=500&offset=0"
-                .to_owned(),
-            format!("?user_id={jane}&user_id=user_gone&order_by=created_at&limit=500&offset=0"),
+            "?external_id=hr-00042&external_id=hr-00043&order_by=created_at&limit=500".to_owned(),
+            format!("?user_id={jane}&user_id=user_gone&order_by=created_at&limit=500"),
         ],
         "one request per kind of key, never mixed (the API would AND them)"
     );
@@ -224,10 +276,10 @@ fn external_ids_beginning_with_a_sign_are_looked_up_alone_with_a_plus_in_front()
     assert_eq!(
         queries(&fake),
         [
-            "?external_id=legacy&order_by=created_at&limit=500&offset=0",
-            "?external_id=%2B-legacy&order_by=created_at&limit=500&offset=0",
-            "?external_id=%2B%2Blegacy&order_by=created_at&limit=500&offset=0",
-            "?external_id=%2B-nobody&order_by=created_at&limit=500&offset=0",
+            "?external_id=legacy&order_by=created_at&limit=500",
+            "?external_id=%2B-legacy&order_by=created_at&limit=500",
+            "?external_id=%2B%2Blegacy&order_by=created_at&limit=500",
+            "?external_id=%2B-nobody&order_by=created_at&limit=500",
         ]
     );
 }
@@ -266,8 +318,8 @@ fn user_ids_beginning_with_a_sign_are_looked_up_alone_too() {
     assert_eq!(
         queries(&fake),
         [
-            "?user_id=user_odd&order_by=created_at&limit=500&offset=0",
-            "?user_id=%2B-user_odd&order_by=created_at&limit=500&offset=0",
+            "?user_id=user_odd&order_by=created_at&limit=500",
+            "?user_id=%2B-user_odd&order_by=created_at&limit=500",
         ]
     );
 }
@@ -285,7 +337,7 @@ fn emails_beginning_with_a_sign_need_no_trick() {
     assert_eq!(
         queries(&fake),
         [
-            "?email_address=%2Btag%40acme.com&email_address=-x%40acme.com&order_by=created_at&limit=500&offset=0"
+            "?email_address=%2Btag%40acme.com&email_address=-x%40acme.com&order_by=created_at&limit=500"
         ]
     );
 }
@@ -393,7 +445,7 @@ fn batches_of_each_kind_are_cut_at_100_values_on_the_wire() {
         "{first}"
     );
     assert!(
-        first.ends_with("&email_address=p99%40x.io&order_by=created_at&limit=500&offset=0"),
+        first.ends_with("&email_address=p99%40x.io&order_by=created_at&limit=500"),
         "{first}"
     );
 }
@@ -435,7 +487,7 @@ fn a_batch_that_fills_a_page_is_paged_through() {
     assert_eq!(
         queries(&fake),
         [
-            "?email_address=team%40acme.com&email_address=solo%40acme.com&order_by=created_at&limit=500&offset=0",
+            "?email_address=team%40acme.com&email_address=solo%40acme.com&order_by=created_at&limit=500",
             "?email_address=team%40acme.com&email_address=solo%40acme.com&order_by=created_at&limit=500&offset=500",
         ]
     );

@@ -4,6 +4,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use crate::client::Client;
+use crate::email::normalized_email;
 use crate::endpoint::MAX_URL_LEN;
 use crate::error::Error;
 use crate::memberships::{
@@ -460,7 +461,7 @@ type Lookup = (Field, String);
 ///     Some(&Resolved::NotFound)
 /// );
 /// # let sent = mock.requests();
-/// # assert_eq!(sent[1].path_and_query(), "/v1/users?external_id=%2B-legacy-7&order_by=created_at&limit=500&offset=0");
+/// # assert_eq!(sent[1].path_and_query(), "/v1/users?external_id=%2B-legacy-7&order_by=created_at&limit=500");
 /// # Ok::<(), clerk_memberships::Error>(())
 /// ```
 ///
@@ -526,11 +527,6 @@ pub fn resolve_users(client: &Client, keys: &UserKeys) -> Result<Resolution, Err
         })
         .collect();
     Ok(Resolution { entries })
-}
-
-/// An email address as emails are compared: trimmed and in lowercase (as Clerk keeps them).
-pub(crate) fn normalized_email(email: &str) -> String {
-    email.trim().to_lowercase()
 }
 
 /// What `key` is looked up as, or why it cannot be.

@@ -372,11 +372,11 @@ impl<'a> IntoIterator for &'a Roster {
     }
 }
 
-/// The key two entries are compared by: an email address trimmed and in lowercase (as Clerk
-/// keeps them), ids as given.
+/// The key two entries are compared by: an email address as the crate compares them (ASCII
+/// case and surrounding ASCII whitespace ignored, nothing else), ids as given.
 fn normalized(key: &UserKey) -> UserKey {
     match key {
-        UserKey::Email(email) => UserKey::email(super::resolve::normalized_email(email)),
+        UserKey::Email(email) => UserKey::email(crate::email::normalized_email(email)),
         other => other.clone(),
     }
 }

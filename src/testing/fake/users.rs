@@ -3,6 +3,7 @@
 
 use std::collections::HashSet;
 
+use crate::email::normalized_email;
 use crate::memberships::MAX_FILTER_VALUES;
 
 use super::list::{SortKey, page_limit, page_offset, split_order_by};
@@ -88,7 +89,7 @@ impl UserQuery {
         for (key, value) in pairs {
             let count = match key.as_str() {
                 "email_address" => {
-                    query.email_addresses.insert(value.to_lowercase());
+                    query.email_addresses.insert(normalized_email(&value));
                     emails += 1;
                     emails
                 }
@@ -143,7 +144,7 @@ impl UserQuery {
             || user
                 .email_addresses
                 .iter()
-                .any(|address| self.email_addresses.contains(&address.to_lowercase())))
+                .any(|address| self.email_addresses.contains(&normalized_email(address))))
             && self.external_ids.admits(user.external_id.as_deref())
             && self.user_ids.admits(Some(&user.id))
     }
