@@ -353,7 +353,7 @@ impl ClientBuilder {
     }
 
     /// Where requests go: an `https` URL, with an optional path prefix and no query. A
-    /// trailing slash is ignored. A URL with no path, or only `/` (`https://api.clerk.com`, as
+    /// trailing slash is ignored. A URL with no path, or only slashes (`https://api.clerk.com`, as
     /// Clerk's other SDKs hold `CLERK_API_URL`), gets the API's `/v1` appended; a URL with a
     /// path is used as given (`http://127.0.0.1:8080/clerk/v1`). An `http` URL is accepted for a loopback host only
     /// (`localhost`, `127.0.0.0/8`, `[::1]`: a local test server or proxy), unless
@@ -605,7 +605,8 @@ fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, BuildE
         ));
     }
     let url = url.trim_end_matches('/');
-    Ok(if matches!(uri.path(), "" | "/") {
+    // A path of slashes only (`https://api.clerk.com//`) is no path, as `/` is.
+    Ok(if uri.path().bytes().all(|b| b == b'/') {
         format!("{url}/v1")
     } else {
         url.to_owned()
@@ -701,6 +702,8 @@ mod tests {
             ("http://[::1]:8080", "http://[::1]:8080/v1"),
             ("https://api.clerk.com", "https://api.clerk.com/v1"),
             ("https://api.clerk.com/", "https://api.clerk.com/v1"),
+            ("https://api.clerk.com//", "https://api.clerk.com/v1"),
+            ("http://127.0.0.1:9///", "http://127.0.0.1:9/v1"),
         ] {
             assert_eq!(check_base_url(path_less, false).unwrap(), with_v1);
         }
