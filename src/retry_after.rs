@@ -22,10 +22,56 @@ pub(crate) fn parse_retry_after(value: &str, wall_now: SystemTime) -> Option<Dur
         // An absurd number of seconds saturates instead of failing.
         Duration::from_secs(value.parse().unwrap_or(u64::MAX))
     } else {
-        let at = httpdate::parse_http_date(value).ok()?;
+        let at = match rfc850_as_imf_fixdate(value, wall_now) {
+            Some(fixdate) => httpdate::parse_http_date(&fixdate).ok()?,
+            None => httpdate::parse_http_date(value).ok()?,
+        };
         at.duration_since(wall_now).unwrap_or(Duration::ZERO)
     };
     Some(wait.min(MAX_RETRY_AFTER))
+}
+
+/// An obsolete RFC 850 date (`Sunday, 06-Nov-94 08:49:37 GMT`) rewritten as IMF-fixdate with
+/// its two-digit year read by RFC 9110's rule (section 5.6.7): a year that would be more than
+/// 50 years after `wall_now` is the most recent past year with the same last two digits.
+/// (`httpdate` reads `00`–`69` as 20xx and `70`–`99` as 19xx, which RFC 9110 does not allow.)
+/// `None` for anything not shaped like an RFC 850 date, which is left to `httpdate`.
+/// The comparison is by calendar year.
+fn rfc850_as_imf_fixdate(value: &str, wall_now: SystemTime) -> Option<String> {
+    const WEEKDAYS: [&str; 7] = [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ];
+    let (weekday, rest) = value.split_once(", ")?;
+    if !WEEKDAYS.contains(&weekday) {
+        return None;
+    }
+    // `06-Nov-94 08:49:37 GMT`: day, month and year, then the time as IMF-fixdate has it.
+    let (date, time) = rest.split_once(' ')?;
+    let mut parts = date.split('-');
+    let (day, month, yy) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || yy.len() != 2 || !yy.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let yy: i64 = yy.parse().ok()?;
+    // IMF-fixdate of now: `Sun, 06 Nov 1994 08:49:37 GMT`, the year at bytes 12..16.
+    let now_year: i64 = httpdate::fmt_http_date(wall_now)
+        .get(12..16)?
+        .parse()
+        .ok()?;
+    let mut year = now_year - now_year.rem_euclid(100) + yy;
+    if year > now_year + 50 {
+        year -= 100;
+    } else if year + 100 <= now_year + 50 {
+        year += 100;
+    }
+    let short_weekday = weekday.get(..3)?;
+    Some(format!("{short_weekday}, {day} {month} {year} {time}"))
 }
 
 #[cfg(test)]
@@ -81,6 +127,32 @@ mod tests {
                 "{date}"
             );
         }
+    }
+
+    #[test]
+    fn rfc850_two_digit_years_follow_rfc_9110_not_a_fixed_pivot() {
+        // 2075-01-01 00:00:00 UTC, a Tuesday: `75` is 2075 seen from 2074, never 1975.
+        let new_year_2075 = 3_313_526_400;
+        assert_eq!(
+            parse_retry_after("Tuesday, 01-Jan-75 00:00:00 GMT", at(new_year_2075 - 7)),
+            Some(Duration::from_secs(7))
+        );
+        // 2105-01-01, a Thursday: `05` seen from 2104 is 2105, not 2005.
+        assert_eq!(
+            parse_retry_after("Thursday, 01-Jan-05 00:00:00 GMT", at(4_260_211_200 - 9)),
+            Some(Duration::from_secs(9))
+        );
+        // More than 50 years ahead is the past century: `94` seen from 2026 is 1994.
+        let in_2026 = 1_780_000_000;
+        assert_eq!(
+            parse_retry_after("Sunday, 06-Nov-94 08:49:37 GMT", at(in_2026)),
+            Some(Duration::ZERO)
+        );
+        // A weekday that does not fit the year so read is not a date.
+        assert_eq!(
+            parse_retry_after("Monday, 01-Jan-75 00:00:00 GMT", at(new_year_2075 - 7)),
+            None
+        );
     }
 
     #[test]
