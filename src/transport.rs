@@ -596,7 +596,11 @@ impl UreqTransportBuilder {
             .max_idle_connections_per_host(IDLE_CONNECTIONS)
             .build();
         UreqTransport {
-            agent: ureq::Agent::new_with_config(config),
+            agent: ureq::Agent::with_parts(
+                config,
+                MarkConnectFailures::default(),
+                ureq::unversioned::resolver::DefaultResolver::default(),
+            ),
             request_timeout: self.request_timeout,
             max_response_body: self.max_response_body,
             proxy: proxy_use,
@@ -727,11 +731,13 @@ fn classify(err: ureq::Error, https: bool) -> TransportError {
     use TransportErrorKind as K;
     use ureq::Error as E;
     use ureq::Timeout as T;
+    // Only an I/O error from making the connection (TLS handshake included) is "not sent",
+    // besides those that name a failed connect.
+    let (err, connecting) = unmark(err);
     let (kind, sent, message) = match &err {
         E::Io(io) if connect_failure(io) => (K::Connect, false, "could not connect"),
-        E::Io(io) if https && tls_handshake_failure(io) => {
-            (K::Connect, false, "the TLS handshake failed")
-        }
+        E::Io(_) if connecting && https => (K::Connect, false, "the TLS handshake failed"),
+        E::Io(_) if connecting => (K::Connect, false, "could not connect"),
         E::Io(io) if io.kind() == io::ErrorKind::TimedOut => (K::Timeout, true, "timed out"),
         E::Io(_) => (K::Io, true, "the connection failed during the exchange"),
         E::Decompress(..) => (K::Protocol, true, "the body could not be decompressed"),
@@ -767,22 +773,58 @@ fn classify(err: ureq::Error, https: bool) -> TransportError {
     }
 }
 
-/// Whether an I/O error on an `https` request is the TLS handshake failing, which happens
-/// before the request is written. With ureq's rustls connector this arrives as:
-/// - `InvalidData`: rustls reports every TLS protocol failure so, e.g. a server that answers
-///   the client hello with bytes that are not TLS (ureq itself never reports `InvalidData`);
-/// - a bare `UnexpectedEof` (no message): rustls's "closed during the handshake". Every end of
-///   stream after the handshake carries a message (rustls's missing `close_notify`, ureq's
-///   "Peer disconnected"), so those stay "may have been sent".
-///
-/// A TLS protocol failure after the handshake would also be `InvalidData`; a server that has
-/// read a request answers over the session it negotiated, so that takes a peer that is not
-/// speaking TLS at all, and a reset or plain end of stream stays "may have been sent".
-fn tls_handshake_failure(err: &io::Error) -> bool {
-    match err.kind() {
-        io::ErrorKind::InvalidData => true,
-        io::ErrorKind::UnexpectedEof => err.get_ref().is_none() && err.raw_os_error().is_none(),
-        _ => false,
+/// ureq's own connectors (TCP, proxies, TLS), with every I/O error they return marked as
+/// [`WhileConnecting`]: those happen while the connection is made, TLS handshake included,
+/// before a byte of the request is written. The same `io::Error` kinds (`InvalidData` from
+/// rustls, an end of stream, a reset) also happen during the exchange, where the request may
+/// have been sent, so the kind alone cannot tell them apart: the place they came from does.
+#[derive(Debug, Default)]
+struct MarkConnectFailures(ureq::unversioned::transport::DefaultConnector);
+
+impl ureq::unversioned::transport::Connector<()> for MarkConnectFailures {
+    type Out = Box<dyn ureq::unversioned::transport::Transport>;
+
+    fn connect(
+        &self,
+        details: &ureq::unversioned::transport::ConnectionDetails,
+        chained: Option<()>,
+    ) -> Result<Option<Self::Out>, ureq::Error> {
+        self.0.connect(details, chained).map_err(|err| match err {
+            ureq::Error::Io(io) => ureq::Error::Io(io::Error::new(io.kind(), WhileConnecting(io))),
+            other => other,
+        })
+    }
+}
+
+/// An I/O error that happened while connecting (see [`MarkConnectFailures`]); [`classify`]
+/// unwraps it again.
+#[derive(Debug)]
+struct WhileConnecting(io::Error);
+
+impl std::fmt::Display for WhileConnecting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for WhileConnecting {}
+
+/// `err` without its [`WhileConnecting`] mark, and whether it had one.
+fn unmark(err: ureq::Error) -> (ureq::Error, bool) {
+    match err {
+        ureq::Error::Io(io) if io.get_ref().is_some_and(|e| e.is::<WhileConnecting>()) => {
+            let kind = io.kind();
+            match io
+                .into_inner()
+                .map(|inner| inner.downcast::<WhileConnecting>())
+            {
+                Some(Ok(marked)) => (ureq::Error::Io(marked.0), true),
+                // Not reached: the guard saw the mark.
+                Some(Err(inner)) => (ureq::Error::Io(io::Error::new(kind, inner)), false),
+                None => (ureq::Error::Io(io::Error::from(kind)), false),
+            }
+        }
+        other => (other, false),
     }
 }
 
@@ -844,27 +886,58 @@ mod tests {
         assert!(!err.to_string().contains("reset by the test"), "{err}");
     }
 
+    /// An I/O error as [`MarkConnectFailures`] returns it.
+    fn marked(err: io::Error) -> ureq::Error {
+        ureq::Error::Io(io::Error::new(err.kind(), WhileConnecting(err)))
+    }
+
     #[test]
     fn tls_handshake_failures_on_https_were_not_sent() {
-        // rustls: bytes that are not TLS, and an end of stream during the handshake.
+        // rustls while connecting: bytes that are not TLS, an end of stream, a reset.
         for io in [
             io::Error::new(io::ErrorKind::InvalidData, "corrupt message"),
             io::Error::from(io::ErrorKind::UnexpectedEof),
+            io::Error::from(io::ErrorKind::ConnectionReset),
         ] {
-            let err = classify(ureq::Error::Io(io), true);
+            let err = classify(marked(io), true);
             assert_eq!(err.kind(), TransportErrorKind::Connect, "{err}");
             assert_eq!(err.delivery(), Delivery::NotSent, "{err}");
+            assert!(
+                err.to_string().ends_with("the TLS handshake failed"),
+                "{err}"
+            );
         }
-        // An end of stream with a message comes after the handshake: it may have been sent.
-        let late = io::Error::new(io::ErrorKind::UnexpectedEof, "Peer disconnected");
-        let err = classify(ureq::Error::Io(late), true);
-        assert_eq!(err.delivery(), Delivery::MaybeSent);
-        // Over plain http there is no handshake.
-        let plain = io::Error::new(io::ErrorKind::InvalidData, "x");
-        assert_eq!(
-            classify(ureq::Error::Io(plain), false).delivery(),
-            Delivery::MaybeSent
+        // The source is the error itself, without the mark.
+        let err = classify(
+            marked(io::Error::new(io::ErrorKind::InvalidData, "bad")),
+            true,
         );
+        let source = std::error::Error::source(&err).expect("the io error is the source");
+        assert_eq!(source.to_string(), "bad");
+        let io = source.downcast_ref::<io::Error>().expect("an io::Error");
+        assert!(
+            !io.get_ref()
+                .is_some_and(|inner| inner.is::<WhileConnecting>())
+        );
+    }
+
+    #[test]
+    fn the_same_errors_during_the_exchange_may_have_been_sent() {
+        // rustls reports a TLS failure after the handshake as `InvalidData` too, and a bare end
+        // of stream can come from the exchange: without the mark, a create is never repeated
+        // on a guess.
+        for io in [
+            io::Error::new(io::ErrorKind::InvalidData, "corrupt message"),
+            io::Error::from(io::ErrorKind::UnexpectedEof),
+            io::Error::new(io::ErrorKind::UnexpectedEof, "Peer disconnected"),
+        ] {
+            let err = classify(ureq::Error::Io(io), true);
+            assert_eq!(err.delivery(), Delivery::MaybeSent, "{err}");
+        }
+        // Over plain http, a failure while connecting is "could not connect".
+        let err = classify(marked(io::Error::from(io::ErrorKind::UnexpectedEof)), false);
+        assert_eq!(err.delivery(), Delivery::NotSent);
+        assert!(err.to_string().ends_with("could not connect"), "{err}");
     }
 
     #[test]
