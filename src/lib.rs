@@ -6,11 +6,12 @@
 //! # Quick start
 //!
 //! ```no_run
-//! use clerk_memberships::{Client, ListMemberships, UpdateMembership};
+//! use clerk_memberships::{ClientBuilder, ListMemberships, UpdateMembership};
 //!
 //! fn main() -> Result<(), clerk_memberships::Error> {
-//!     // Reads CLERK_SECRET_KEY (and CLERK_API_URL, when set).
-//!     let client = Client::from_env()?;
+//!     // A builder from CLERK_SECRET_KEY (and CLERK_API_URL, when set), a setting added, then
+//!     // `build()`. `Client::from_env()?` is the same with every setting at its default.
+//!     let client = ClientBuilder::from_env().clerk_rate_limit().build()?;
 //!
 //!     let admins = ListMemberships::builder()
 //!         .organization_id("org_2g7np7Hrk0SN6kj5EDMLDaKNL0S")
