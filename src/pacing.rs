@@ -81,7 +81,7 @@ pub trait RateLimiter: Send + Sync {
 /// window then sees one too many now and then and answers 429, which holds back every request
 /// of the client. Measured against a strict server with 100 ms of latency, a limiter set to
 /// exactly the server's limit drew dozens of 429s per 2,000 requests and reached 53–62 % of the
-/// limit; with a 2 % margin it drew none and reached 99.5–101 % (`examples/apply_bench.rs`).
+/// limit; with a 2 % margin it drew none and reached 99.5–101 % (`benches/apply.rs`).
 ///
 /// ```
 /// use std::time::Duration;

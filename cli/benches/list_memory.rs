@@ -1,13 +1,12 @@
 //! `list --all` streams: the binary's peak memory does not grow with the number of members.
 //!
 //! ```sh
-//! cargo build --release -p clerk-memberships-cli
-//! cargo run --release -p clerk-memberships-cli --example list_memory
+//! cargo bench -p clerk-memberships-cli --bench list_memory
 //! ```
 //!
-//! The example seeds an in-memory Clerk (the library's `FakeClerk`) for each size (default
+//! The benchmark seeds an in-memory Clerk (the library's `FakeClerk`) for each size (default
 //! 500, 10,000 and 100,000 members; others as arguments) and serves them all on loopback.
-//! For every measurement it starts a small runner (this example again, `--run`), which runs
+//! For every measurement it starts a small runner (this program again, `--run`), which runs
 //! the built binary as its only child:
 //!
 //! ```sh
@@ -31,8 +30,8 @@
 //! (it filters and sorts the whole organization for every page), on the same cores; the
 //! CPU column is the binary's alone.
 //!
-//! `--bin PATH` names the binary; the default is the `clerk-memberships` next to this
-//! example's `examples/` directory, i.e. the release build of the command above.
+//! `--bin PATH` names the binary; the default is the `clerk-memberships` that `cargo bench`
+//! built for this benchmark (release settings).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -87,7 +86,11 @@ impl Run {
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    // `cargo bench` adds `--bench`.
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|arg| arg != "--bench")
+        .collect();
     let result = match args.first().map(String::as_str) {
         Some("--run") => run_mode(&args[1..]),
         _ => compare(&args),
@@ -123,8 +126,8 @@ fn parse(args: &[String]) -> Result<(PathBuf, Vec<usize>), String> {
     };
     if !binary.is_file() {
         return Err(format!(
-            "{} not found: build it first with `cargo build --release -p clerk-memberships-cli`, \
-             or name it with --bin PATH",
+            "{} not found: run this with `cargo bench -p clerk-memberships-cli --bench \
+             list_memory`, which builds it, or name it with --bin PATH",
             binary.display()
         ));
     }
@@ -134,14 +137,10 @@ fn parse(args: &[String]) -> Result<(PathBuf, Vec<usize>), String> {
     Ok((binary, sizes))
 }
 
-/// `<target>/<profile>/clerk-memberships`, beside this example's `examples/` directory.
+/// The binary cargo built for this benchmark, in the same profile (`cargo bench` builds the
+/// package's binaries for its benchmarks).
 fn default_binary() -> Result<PathBuf, String> {
-    let example = std::env::current_exe().map_err(|error| error.to_string())?;
-    let profile = example
-        .parent()
-        .and_then(|examples| examples.parent())
-        .ok_or("cannot tell where the example was built")?;
-    Ok(profile.join(format!("clerk-memberships{}", std::env::consts::EXE_SUFFIX)))
+    Ok(PathBuf::from(env!("CARGO_BIN_EXE_clerk-memberships")))
 }
 
 /// A fake holding one organization with `members` members (the first an admin), as

@@ -3,9 +3,9 @@
 //! no network, no Clerk account.
 //!
 //! ```sh
-//! cargo run --release --example apply_bench
-//! cargo run --release --example apply_bench -- 1 16 32   # only these worker counts
-//! cargo run --release --example apply_bench -- --margin-ms 20   # and a diagnostic, see below
+//! cargo bench --bench apply
+//! cargo bench --bench apply -- 1 16 32          # only these worker counts
+//! cargo bench --bench apply -- --margin-ms 20   # and a diagnostic, see below
 //! ```
 //!
 //! The server stands in for Clerk at its two physical limits:
@@ -46,11 +46,9 @@
 
 use std::collections::{BTreeMap, VecDeque};
 use std::error::Error as StdError;
-use std::io::{self, BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::io;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::thread::{self, JoinHandle};
+use std::thread;
 use std::time::{Duration, Instant};
 
 use clerk_memberships::sync::{
@@ -59,6 +57,10 @@ use clerk_memberships::sync::{
 };
 use clerk_memberships::{Client, SlidingWindowLimiter};
 use serde_json::{Value, json};
+
+#[path = "support/loopback.rs"]
+mod loopback;
+use loopback::{Server, write_head};
 
 type BoxError = Box<dyn StdError + Send + Sync>;
 
@@ -339,191 +341,32 @@ fn list(state: &State, query: &str) -> Answer {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The loopback server: HTTP/1.1 with keep-alive, a thread per connection, stopped and joined
-// when dropped.
+// The loopback server (`support/loopback.rs`), answering from one `State` after `LATENCY`.
 
-/// Largest request head or body read.
-const MAX_REQUEST: usize = 64 * 1024;
-/// How often an idle connection checks whether the server is stopping.
-const POLL: Duration = Duration::from_millis(20);
-
-struct Server {
-    addr: SocketAddr,
-    state: Arc<Mutex<State>>,
-    connections: Arc<AtomicUsize>,
-    stop: Arc<AtomicBool>,
-    acceptor: Option<JoinHandle<()>>,
-}
-
-impl Server {
-    fn start() -> io::Result<Server> {
-        let listener = TcpListener::bind("127.0.0.1:0")?;
-        let addr = listener.local_addr()?;
-        let state = Arc::new(Mutex::new(State::new(MEMBERS)));
-        let connections = Arc::new(AtomicUsize::new(0));
-        let stop = Arc::new(AtomicBool::new(false));
-        let acceptor = {
-            let (state, connections, stop) = (state.clone(), connections.clone(), stop.clone());
-            thread::Builder::new()
-                .name("apply-bench-acceptor".into())
-                .spawn(move || accept_loop(&listener, &state, &connections, &stop))?
-        };
-        Ok(Server {
-            addr,
-            state,
-            connections,
-            stop,
-            acceptor: Some(acceptor),
-        })
-    }
-
-    fn base_url(&self) -> String {
-        format!("http://{}/v1", self.addr)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        // Wakes the acceptor, which sees the flag and stops; open connections notice it
-        // within `POLL`.
-        let _ = TcpStream::connect(self.addr);
-        if let Some(acceptor) = self.acceptor.take() {
-            let _ = acceptor.join();
-        }
-    }
-}
-
-fn accept_loop(
-    listener: &TcpListener,
-    state: &Arc<Mutex<State>>,
-    connections: &AtomicUsize,
-    stop: &Arc<AtomicBool>,
-) {
-    let mut threads: Vec<JoinHandle<()>> = Vec::new();
-    for stream in listener.incoming() {
-        if stop.load(Ordering::SeqCst) {
-            break;
-        }
-        let Ok(stream) = stream else { continue };
-        connections.fetch_add(1, Ordering::SeqCst);
-        let (state, stop) = (state.clone(), stop.clone());
-        let spawned = thread::Builder::new()
-            .name("apply-bench-connection".into())
-            .spawn(move || {
-                let _ = serve_connection(stream, &state, &stop);
-            });
-        if let Ok(handle) = spawned {
-            threads.push(handle);
-        }
-        threads.retain(|handle| !handle.is_finished());
-    }
-    for handle in threads {
-        let _ = handle.join();
-    }
-}
-
-fn serve_connection(stream: TcpStream, state: &Mutex<State>, stop: &AtomicBool) -> io::Result<()> {
-    stream.set_nodelay(true)?;
-    stream.set_read_timeout(Some(POLL))?;
-    let mut writer = stream.try_clone()?;
-    let mut reader = BufReader::new(stream);
-    let mut head = Vec::with_capacity(1024);
-    let mut body = Vec::new();
-    loop {
-        head.clear();
-        if !read_head(&mut reader, &mut head, stop)? {
-            return Ok(());
-        }
-        let head_text = String::from_utf8_lossy(&head);
-        let mut lines = head_text.split("\r\n");
-        let mut request_line = lines.next().unwrap_or("").split(' ');
-        let method = request_line.next().unwrap_or("").to_owned();
-        let target = request_line.next().unwrap_or("").to_owned();
-        let length = lines
-            .filter_map(|line| line.split_once(':'))
-            .find(|(name, _)| name.trim().eq_ignore_ascii_case("content-length"))
-            .and_then(|(_, value)| value.trim().parse::<usize>().ok())
-            .unwrap_or(0);
-        if length > MAX_REQUEST {
-            return Ok(());
-        }
-        body.resize(length, 0);
-        read_body(&mut reader, &mut body, stop)?;
-
-        // The request counts from the moment it is complete.
-        let arrived = Instant::now();
-        let answer = {
-            let mut state = locked(state);
-            if state.admit(arrived) {
-                handle(&mut state, &method, &target, &body)
-            } else {
-                Answer::throttled()
-            }
-        };
-        thread::sleep((arrived + LATENCY).saturating_duration_since(Instant::now()));
-        let mut out = Vec::with_capacity(answer.body.len() + 160);
-        write!(
-            out,
-            "HTTP/1.1 {}\r\ncontent-type: application/json\r\n{}content-length: {}\r\n\r\n",
-            answer.status,
-            answer.headers,
-            answer.body.len()
-        )?;
-        out.extend_from_slice(&answer.body);
-        writer.write_all(&out)?;
-    }
-}
-
-fn would_block(err: &io::Error) -> bool {
-    matches!(
-        err.kind(),
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted
-    )
-}
-
-/// Reads a request head into `head`; false when the connection closed (or the server stops)
-/// before one began, or the head is too long.
-fn read_head(
-    reader: &mut BufReader<TcpStream>,
-    head: &mut Vec<u8>,
-    stop: &AtomicBool,
-) -> io::Result<bool> {
-    loop {
-        match reader.read_until(b'\n', head) {
-            Ok(0) => return Ok(false),
-            Ok(_) if head.ends_with(b"\r\n\r\n") => return Ok(true),
-            Ok(_) if head.len() > MAX_REQUEST => return Ok(false),
-            Ok(_) => {}
-            Err(err) if would_block(&err) => {
-                if stop.load(Ordering::SeqCst) {
-                    return Ok(false);
+/// The loopback server for one run: a fresh organization of `MEMBERS`, and its state to read
+/// the figures from afterwards.
+fn serve() -> io::Result<(Server, Arc<Mutex<State>>)> {
+    let state = Arc::new(Mutex::new(State::new(MEMBERS)));
+    let server = Server::start(usize::MAX, {
+        let state = Arc::clone(&state);
+        move |request, out| {
+            // The request counts from the moment it is complete.
+            let arrived = Instant::now();
+            let answer = {
+                let mut state = locked(&state);
+                if state.admit(arrived) {
+                    handle(&mut state, request.method, request.target, request.body)
+                } else {
+                    Answer::throttled()
                 }
-            }
-            Err(err) => return Err(err),
+            };
+            thread::sleep((arrived + LATENCY).saturating_duration_since(Instant::now()));
+            let headers = format!("content-type: application/json\r\n{}", answer.headers);
+            write_head(out, answer.status, &headers, answer.body.len());
+            out.extend_from_slice(&answer.body);
         }
-    }
-}
-
-fn read_body(
-    reader: &mut BufReader<TcpStream>,
-    body: &mut [u8],
-    stop: &AtomicBool,
-) -> io::Result<()> {
-    let mut filled = 0;
-    while filled < body.len() {
-        match reader.read(&mut body[filled..]) {
-            Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
-            Ok(n) => filled += n,
-            Err(err) if would_block(&err) => {
-                if stop.load(Ordering::SeqCst) {
-                    return Err(err);
-                }
-            }
-            Err(err) => return Err(err),
-        }
-    }
-    Ok(())
+    })?;
+    Ok((server, state))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -558,7 +401,7 @@ fn default_window() -> Duration {
 /// `client_window` is the window the client's limiter effectively keeps: [`WINDOW`] plus its
 /// margin.
 fn measure(workers: usize, changes: usize, client_window: Duration) -> Result<Figures, BoxError> {
-    let server = Server::start()?;
+    let (server, state) = serve()?;
     let client = Client::builder()
         .base_url(server.base_url())
         .secret_key(SECRET_KEY)
@@ -588,7 +431,7 @@ fn measure(workers: usize, changes: usize, client_window: Duration) -> Result<Fi
     let report = apply(&client, &plan, workers)?;
     let wall = started.elapsed();
 
-    let state = locked(&server.state);
+    let state = locked(&state);
     let after_warm_up = state
         .admitted
         .iter()
@@ -608,7 +451,7 @@ fn measure(workers: usize, changes: usize, client_window: Duration) -> Result<Fi
         rate,
         throttled: state.early.len(),
         early: median_and_max(&state.early),
-        connections: server.connections.load(Ordering::SeqCst),
+        connections: server.accepted(),
         counts: report.counts(),
         first_failure: report.failures().next().map(ToString::to_string),
         role_changes: state.role_changes,
@@ -669,11 +512,15 @@ fn print_table(rows: &[Vec<String>]) {
 }
 
 fn main() -> Result<(), BoxError> {
-    // `apply_bench [--margin-ms N] [WORKERS…]`.
+    // `apply [--margin-ms N] [WORKERS…]`.
     let mut worker_counts: Vec<usize> = Vec::new();
     let mut margin = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
+        // `cargo bench` adds `--bench`.
+        if arg == "--bench" {
+            continue;
+        }
         if arg == "--margin-ms" {
             let ms = args.next().and_then(|ms| ms.parse::<u64>().ok());
             margin = Some(Duration::from_millis(
@@ -695,9 +542,7 @@ fn main() -> Result<(), BoxError> {
         worker_counts = DEFAULT_WORKERS.to_vec();
     }
     if cfg!(debug_assertions) {
-        eprintln!(
-            "warning: built without --release; run `cargo run --release --example apply_bench`"
-        );
+        eprintln!("warning: built without --release; run `cargo bench --bench apply`");
     }
     let cores = thread::available_parallelism().map_or(1, usize::from);
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();

@@ -2,7 +2,7 @@
 //! no network, no Clerk account.
 //!
 //! ```sh
-//! cargo run --release --example bench
+//! cargo bench --bench client
 //! ```
 //!
 //! It prints one table. Compared variants alternate run by run (which one goes first alternates
@@ -10,7 +10,7 @@
 //! speeds up during the run affects both sides alike. The whole run takes well under a minute
 //! on two cores.
 //!
-//! `cargo run --release --example bench -- render call` runs only the benchmarks named
+//! `cargo bench --bench client -- render call` runs only the benchmarks named
 //! (`pagination`, `call`, `decode`, `render`, `connections`). The harness exits with an error
 //! if 1,000 sequential calls through one client open anything but exactly one TCP connection.
 //!
@@ -37,14 +37,12 @@
 //! - **connections**: TCP connections the server accepted for 1,000 sequential calls.
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::error::Error as StdError;
 use std::hint::black_box;
-use std::io::{self, BufRead, BufReader, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicIsize, AtomicUsize, Ordering};
-use std::thread::{self, JoinHandle};
+use std::io;
+use std::sync::atomic::{AtomicBool, AtomicIsize, Ordering};
+use std::thread;
 use std::time::{Duration, Instant};
 
 use clerk_memberships::{
@@ -52,6 +50,10 @@ use clerk_memberships::{
     HttpRequest, ListMemberships, ListMembershipsBuilder, OrganizationMemberships,
 };
 use serde::Deserialize;
+
+#[path = "support/loopback.rs"]
+mod loopback;
+use loopback::{Server, write_head};
 
 type BoxError = Box<dyn StdError + Send + Sync>;
 
@@ -217,9 +219,8 @@ fn page(count: u64) -> Vec<u8> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The loopback server: HTTP/1.1 with keep-alive, one thread per connection (at most
-// `MAX_CONNECTIONS` at once), stopped and joined when dropped. It counts the connections it
-// accepts.
+// What the loopback server (`support/loopback.rs`) answers: at most `MAX_CONNECTIONS`
+// connections at once, and it counts the connections it accepts.
 
 /// What the server answers to `GET /v1/organizations/{id}/memberships?…`.
 enum Content {
@@ -230,182 +231,40 @@ enum Content {
     Pages,
 }
 
+/// Connections served at once; more are closed when accepted.
 const MAX_CONNECTIONS: usize = 4;
-/// Largest request head read; anything longer is refused.
-const MAX_REQUEST_HEAD: usize = 16 * 1024;
-/// How often an idle connection checks whether the server is stopping.
-const POLL: Duration = Duration::from_millis(20);
 /// Headers an API gateway typically adds, so that the client handles a realistic head.
 const RESPONSE_HEADERS: &str = "content-type: application/json\r\n\
     date: Sat, 28 Nov 2026 12:00:00 GMT\r\n\
     cache-control: no-store\r\n\
     x-request-id: req_2h8op3Isl1QR7tKu5FGNfaLKEoU\r\n";
 
-struct Server {
-    addr: SocketAddr,
-    accepted: Arc<AtomicUsize>,
-    stop: Arc<AtomicBool>,
-    acceptor: Option<JoinHandle<()>>,
+thread_local! {
+    /// A connection thread's page body, reused page after page.
+    static PAGE_BODY: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
-impl Server {
-    fn start(content: Content) -> io::Result<Server> {
-        let listener = TcpListener::bind("127.0.0.1:0")?;
-        let addr = listener.local_addr()?;
-        let accepted = Arc::new(AtomicUsize::new(0));
-        let stop = Arc::new(AtomicBool::new(false));
-        let content = Arc::new(content);
-        let acceptor = {
-            let (accepted, stop) = (Arc::clone(&accepted), Arc::clone(&stop));
-            thread::Builder::new()
-                .name("loopback-acceptor".into())
-                .spawn(move || accept_loop(&listener, &content, &accepted, &stop))?
-        };
-        Ok(Server {
-            addr,
-            accepted,
-            stop,
-            acceptor: Some(acceptor),
-        })
-    }
-
-    fn base_url(&self) -> String {
-        format!("http://{}/v1", self.addr)
-    }
-
-    fn accepted(&self) -> usize {
-        self.accepted.load(Ordering::SeqCst)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        // Wakes the acceptor, which sees the flag and stops; open connections notice it
-        // within `POLL`.
-        let _ = TcpStream::connect(self.addr);
-        if let Some(acceptor) = self.acceptor.take() {
-            let _ = acceptor.join();
+/// The loopback server answering every GET with `content`.
+fn serve(content: Content) -> io::Result<Server> {
+    Server::start(MAX_CONNECTIONS, move |request, out| {
+        if request.method != "GET" {
+            out.extend_from_slice(&response("405 Method Not Allowed", b""));
+            return;
         }
-    }
-}
-
-fn accept_loop(
-    listener: &TcpListener,
-    content: &Arc<Content>,
-    accepted: &AtomicUsize,
-    stop: &Arc<AtomicBool>,
-) {
-    let active = Arc::new(AtomicUsize::new(0));
-    let mut workers: Vec<JoinHandle<()>> = Vec::new();
-    for stream in listener.incoming() {
-        if stop.load(Ordering::SeqCst) {
-            break;
-        }
-        let Ok(stream) = stream else { continue };
-        accepted.fetch_add(1, Ordering::SeqCst);
-        if active.load(Ordering::SeqCst) >= MAX_CONNECTIONS {
-            continue; // dropping the stream closes it
-        }
-        active.fetch_add(1, Ordering::SeqCst);
-        let worker = {
-            let (content, stop) = (Arc::clone(content), Arc::clone(stop));
-            let active = Arc::clone(&active);
-            thread::Builder::new()
-                .name("loopback-connection".into())
-                .spawn(move || {
-                    let _ = serve_connection(stream, &content, &stop);
-                    active.fetch_sub(1, Ordering::SeqCst);
-                })
-        };
-        match worker {
-            Ok(worker) => workers.push(worker),
-            Err(_) => {
-                active.fetch_sub(1, Ordering::SeqCst);
-            }
-        }
-        workers.retain(|worker| !worker.is_finished());
-    }
-    for worker in workers {
-        let _ = worker.join();
-    }
-}
-
-fn serve_connection(stream: TcpStream, content: &Content, stop: &AtomicBool) -> io::Result<()> {
-    stream.set_nodelay(true)?;
-    stream.set_read_timeout(Some(POLL))?;
-    let mut writer = stream.try_clone()?;
-    let mut reader = BufReader::with_capacity(MAX_REQUEST_HEAD, stream);
-    let mut head = Vec::with_capacity(1024);
-    let mut body = Vec::new();
-    let mut response_head = Vec::with_capacity(512);
-    loop {
-        head.clear();
-        match read_request_head(&mut reader, &mut head, stop)? {
-            Head::Complete => {}
-            Head::Closed => return Ok(()),
-            Head::TooLarge => {
-                respond(&mut writer, "431 Request Header Fields Too Large", b"")?;
-                return Ok(());
-            }
-        }
-        let line = head.split(|&b| b == b'\r').next().unwrap_or_default();
-        let line = String::from_utf8_lossy(line);
-        let mut parts = line.split(' ');
-        let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
-        if method != "GET" {
-            respond(&mut writer, "405 Method Not Allowed", b"")?;
-            return Ok(());
-        }
-        match content {
-            Content::Fixed(response) => writer.write_all(response)?,
-            Content::Pages => match parse_page_request(target) {
-                Ok((total, offset, limit)) => {
+        match &content {
+            Content::Fixed(response) => out.extend_from_slice(response),
+            Content::Pages => match parse_page_request(request.target) {
+                Ok((total, offset, limit)) => PAGE_BODY.with_borrow_mut(|body| {
                     body.clear();
                     let count = u64::from(limit).min(total.saturating_sub(offset));
-                    write_page(offset, count, total, &mut body);
-                    response_head.clear();
-                    write_response_head(&mut response_head, "200 OK", body.len());
-                    writer.write_all(&response_head)?;
-                    writer.write_all(&body)?;
-                }
-                Err(status) => respond(&mut writer, status, b"{}")?,
+                    write_page(offset, count, total, body);
+                    write_head(out, "200 OK", RESPONSE_HEADERS, body.len());
+                    out.extend_from_slice(body);
+                }),
+                Err(status) => out.extend_from_slice(&response(status, b"{}")),
             },
         }
-    }
-}
-
-enum Head {
-    Complete,
-    Closed,
-    TooLarge,
-}
-
-fn read_request_head(
-    reader: &mut BufReader<TcpStream>,
-    head: &mut Vec<u8>,
-    stop: &AtomicBool,
-) -> io::Result<Head> {
-    loop {
-        match reader.read_until(b'\n', head) {
-            Ok(0) => return Ok(Head::Closed),
-            Ok(_) if head.ends_with(b"\r\n\r\n") => return Ok(Head::Complete),
-            Ok(_) if head.len() > MAX_REQUEST_HEAD => return Ok(Head::TooLarge),
-            Ok(_) => {}
-            Err(err)
-                if matches!(
-                    err.kind(),
-                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-                ) =>
-            {
-                if stop.load(Ordering::SeqCst) {
-                    return Ok(Head::Closed);
-                }
-            }
-            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
-            Err(err) => return Err(err),
-        }
-    }
+    })
 }
 
 /// The listing's total (from `org_N`), `offset` and `limit` of a page request, or the status
@@ -435,23 +294,11 @@ fn parse_page_request(target: &str) -> Result<(u64, u64, u32), &'static str> {
     Ok((total, offset, limit))
 }
 
-fn write_response_head(out: &mut Vec<u8>, status: &str, content_length: usize) {
-    out.extend_from_slice(b"HTTP/1.1 ");
-    out.extend_from_slice(status.as_bytes());
-    out.extend_from_slice(b"\r\n");
-    out.extend_from_slice(RESPONSE_HEADERS.as_bytes());
-    out.extend_from_slice(format!("content-length: {content_length}\r\n\r\n").as_bytes());
-}
-
 fn response(status: &str, body: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(body.len() + 256);
-    write_response_head(&mut out, status, body.len());
+    write_head(&mut out, status, RESPONSE_HEADERS, body.len());
     out.extend_from_slice(body);
     out
-}
-
-fn respond(writer: &mut TcpStream, status: &str, body: &[u8]) -> io::Result<()> {
-    writer.write_all(&response(status, body))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -843,7 +690,7 @@ struct CallFigures {
 
 fn bench_calls() -> Result<CallFigures, BoxError> {
     let body = page(SMALL_PAGE);
-    let server = Server::start(Content::Fixed(response("200 OK", &body)))?;
+    let server = serve(Content::Fixed(response("200 OK", &body)))?;
     let client = client_for(&server.base_url())?;
     let request = small_listing().build()?.render(&client)?;
     let floor = Floor::new(&request);
@@ -968,7 +815,7 @@ struct PaginationFigures {
 }
 
 fn bench_pagination() -> Result<PaginationFigures, BoxError> {
-    let server = Server::start(Content::Pages)?;
+    let server = serve(Content::Pages)?;
     let client = client_for(&server.base_url())?;
     // One full page first, so that the connection and the buffers of both ends exist before
     // memory is measured.
@@ -1012,7 +859,7 @@ fn bench_pagination() -> Result<PaginationFigures, BoxError> {
 }
 
 fn bench_connections() -> Result<usize, BoxError> {
-    let server = Server::start(Content::Fixed(response("200 OK", &page(SMALL_PAGE))))?;
+    let server = serve(Content::Fixed(response("200 OK", &page(SMALL_PAGE))))?;
     let client = client_for(&server.base_url())?;
     for _ in 0..CONNECTION_CALLS {
         sdk_list(&client)?;
@@ -1267,8 +1114,12 @@ fn report_connections(table: &mut Table, connections: usize) {
 const BENCHMARKS: [&str; 5] = ["pagination", "call", "decode", "render", "connections"];
 
 fn main() -> Result<(), BoxError> {
-    // `bench` runs everything; `bench render call` runs only the benchmarks named.
-    let selected: Vec<String> = std::env::args().skip(1).collect();
+    // No names runs everything; `-- render call` runs only the benchmarks named. (`cargo
+    // bench` adds `--bench`.)
+    let selected: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|arg| arg != "--bench")
+        .collect();
     if let Some(unknown) = selected
         .iter()
         .find(|name| !BENCHMARKS.contains(&name.as_str()))
@@ -1284,7 +1135,7 @@ fn main() -> Result<(), BoxError> {
         .filter(|name| selected.is_empty() || selected.iter().any(|s| s == name))
         .collect();
     if cfg!(debug_assertions) {
-        eprintln!("warning: built without --release; run `cargo run --release --example bench`");
+        eprintln!("warning: built without --release; run `cargo bench --bench client`");
     }
     let cores = thread::available_parallelism().map_or(1, usize::from);
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
