@@ -17,9 +17,11 @@ use super::plan::{Change, Plan, SkipReason};
 use super::progress::Progress;
 use crate::client::Client;
 
+mod cancel;
 mod options;
 mod report;
 
+pub use cancel::CancelToken;
 pub use options::{ApplyOptions, ApplyOptionsBuilder, DEFAULT_WORKERS};
 pub use report::{ApplyReport, ChangeResult, OutcomeCounts};
 
@@ -289,10 +291,12 @@ impl Run<'_> {
         }
     }
 
-    /// Sends one change (unless stopped) and reports how it ended.
+    /// Sends one change (unless stopped or cancelled) and reports how it ended.
     fn run(&self, change: &Change) -> Outcome {
         let outcome = if self.stopped.load(Ordering::SeqCst) {
             Outcome::Skipped(SkipReason::Stopped)
+        } else if self.options.is_cancelled() {
+            Outcome::Skipped(SkipReason::Cancelled)
         } else {
             send(self.client, self.organization_id, change)
         };
