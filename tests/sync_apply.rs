@@ -12,8 +12,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use clerk_memberships::sync::{
-    self, ApplyOptions, ApplyReport, CancelToken, Change, ChangeKind, MetadataPolicy, Outcome, OutcomeKind,
-    Plan, Progress, RemovalThreshold, Roster, RosterEntry, SkipReason, SyncError, SyncOptions,
+    self, ApplyOptions, ApplyReport, CancelToken, Change, ChangeKind, MetadataPolicy, Outcome,
+    OutcomeKind, Plan, Progress, RemovalThreshold, Roster, RosterEntry, SkipReason, SyncError,
+    SyncOptions,
 };
 use clerk_memberships::testing::{FakeClerk, Fault, clerk_error_json};
 use clerk_memberships::{
