@@ -4,10 +4,11 @@ use std::io::{self, BufRead, BufWriter, IsTerminal, Read};
 use std::process::ExitCode;
 
 use clap::Args;
-use clerk_memberships::sync::find_member;
+use clerk_memberships::sync::{Removal, find_member};
 use clerk_memberships::{
     Client, CreateMembership, DeleteMembership, Error, ListMemberships, MAX_LIMIT,
     OrganizationMembership, OrganizationMemberships, UpdateMembership, UpdateMembershipMetadata,
+    check_id,
 };
 use serde_json::Value;
 
@@ -245,10 +246,8 @@ pub fn get(global: &GlobalArgs, args: &GetArgs) -> Result<ExitCode, Failure> {
     let member = &args.member;
     // The ids are checked as the calls on one membership check theirs (the read goes through
     // the list's filter, whose rules and words differ).
-    DeleteMembership::builder()
-        .organization_id(member.org.as_str())
-        .user_id(member.user.as_str())
-        .build()?;
+    check_id("organization_id", &member.org)?;
+    check_id("user_id", &member.user)?;
     let client = global.client()?;
     match find_member(&client, &member.org, &member.user)? {
         Some(membership) => print(member, &membership),
@@ -288,7 +287,9 @@ pub fn set_role(global: &GlobalArgs, args: &SetRoleArgs) -> Result<ExitCode, Fai
 }
 
 /// `remove`: confirms (on a terminal) or requires `--yes`, then removes; exit 4 when not a
-/// member.
+/// member. A delete whose answer was lost and whose retry met 404 removed the member (or
+/// someone else did): it says so on stderr, with nothing on stdout (the membership's answer
+/// is lost), and exits 0.
 pub fn remove(global: &GlobalArgs, args: &RemoveArgs) -> Result<ExitCode, Failure> {
     let member = &args.member;
     let request = DeleteMembership::builder()
@@ -302,10 +303,20 @@ pub fn remove(global: &GlobalArgs, args: &RemoveArgs) -> Result<ExitCode, Failur
             member.user, member.org
         )));
     }
-    let membership = request
-        .send(&client)
-        .map_err(|e| member_error(&client, member, e))?;
-    print(member, &membership)
+    match request.send(&client) {
+        Ok(membership) => print(member, &membership),
+        // A retry answered 404: an earlier attempt removed the member and its answer was
+        // lost (or someone else removed them meanwhile). Either way they are gone, as asked.
+        Err(error) if Removal::from_error(&error) == Some(Removal::Gone) => {
+            stderr_line!(
+                "{} removed from {} (the answer was lost; the member is gone)",
+                member.user,
+                member.org
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(error) => Err(member_error(&client, member, error)),
+    }
 }
 
 /// `metadata`: deep-merges the given metadata; exit 4 when not a member.
