@@ -105,7 +105,8 @@ pub struct ListArgs {
     /// Skip this many members first.
     #[arg(long, value_name = "N", conflicts_with = "all")]
     pub offset: Option<u64>,
-    /// Every matching member, page after page, printed as each page arrives.
+    /// Every matching member, page after page, printed as each page arrives (with progress
+    /// on stderr: a counter on a terminal, a line every 10 s elsewhere).
     #[arg(long)]
     pub all: bool,
     /// Output format [default: table on a terminal, jsonl otherwise]. With --all the table
@@ -185,13 +186,15 @@ pub fn list(global: &GlobalArgs, args: &ListArgs) -> Result<ExitCode, Failure> {
     };
     let mut note = None;
     if args.all {
-        let spinner = progress::spinner(global.quiet, "members read");
-        for page in request.pages(&client) {
+        let meter = progress::Meter::list(global.quiet);
+        let listed = request.pages(&client).try_for_each(|page| {
             let page = page?;
             write_page(&page)?;
-            spinner.inc(page.data.len() as u64);
-        }
-        spinner.finish_and_clear();
+            meter.add_done(page.data.len() as u64);
+            Ok::<(), Failure>(())
+        });
+        meter.finish();
+        listed?;
     } else {
         let page = request.send(&client)?;
         write_page(&page)?;

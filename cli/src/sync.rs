@@ -13,7 +13,7 @@ use std::sync::{Arc, OnceLock};
 use clap::{Args, ValueEnum};
 use clerk_memberships::sync::{
     self, ApplyOptions, ApplyReport, CancelToken, ChangeResult, DEFAULT_WORKERS, MetadataPolicy,
-    Outcome, Plan, Progress, RemovalThreshold, SkipReason, SyncError, SyncOptions,
+    Outcome, OutcomeKind, Plan, Progress, RemovalThreshold, SkipReason, SyncError, SyncOptions,
 };
 use serde_json::Value;
 
@@ -78,7 +78,8 @@ pub struct SyncArgs {
     /// The roster CSV file, or `-` for stdin.
     #[arg(value_name = "ROSTER")]
     pub roster: PathBuf,
-    /// Make the changes (with a progress bar on a terminal) and print how each one ended.
+    /// Make the changes (with a progress bar on a terminal, a progress line every 10 s
+    /// elsewhere) and print how each one ended.
     /// Without it, sync is a dry run: it prints the plan and changes nothing.
     #[arg(long)]
     pub apply: bool,
@@ -375,8 +376,8 @@ fn apply(
     plan: &Plan,
 ) -> Result<ExitCode, Failure> {
     let total = (plan.changes().len() + plan.skipped().len()) as u64;
-    let bar = progress::bar(global.quiet, total, "applying");
-    let shown = bar.clone();
+    let meter = progress::Meter::apply(global.quiet, total);
+    let shown = meter.clone();
     let interrupted = Arc::new(OnceLock::new());
     let cancel = CancelToken::new();
     stop_on_signal(global, &cancel, &interrupted)?;
@@ -386,13 +387,16 @@ fn apply(
         .stop_on_error(args.stop_on_error)
         .cancel(cancel)
         .on_progress(move |step| {
-            if let Some((done, _)) = step.fraction() {
-                shown.set_position(done);
+            if let Progress::Applying { done, outcome, .. } = step {
+                if matches!(outcome, OutcomeKind::Failed | OutcomeKind::Unknown) {
+                    shown.add_failed();
+                }
+                shown.set_done(done);
             }
         })
         .build();
     let applied = plan.apply(client, &options);
-    bar.finish_and_clear();
+    meter.finish();
     let report = applied.map_err(|error| Failure::usage(error.to_string()))?;
     // A signal from here on only cancels what has ended: the report is printed all the same.
     let interrupted = interrupted.get().copied();
