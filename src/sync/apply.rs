@@ -69,6 +69,9 @@ impl Plan {
     ///   what is left; after a successful apply it shows nothing.
     /// - **Progress.** One [`Progress::Applying`] per change as it ends, to
     ///   [`on_progress`](ApplyOptionsBuilder::on_progress): the plan's skipped changes first.
+    /// - **Cancelling.** Once the [`cancel`](ApplyOptionsBuilder::cancel) token is cancelled,
+    ///   no change is started: those under way finish, the others end as skipped
+    ///   ([`SkipReason::Cancelled`]).
     ///
     /// ```
     /// use clerk_memberships::sync::{self, ApplyOptions, OutcomeKind, Roster, RosterEntry, SyncOptions};
