@@ -117,6 +117,14 @@ impl fmt::Display for Failure {
             Failure::Interrupted {
                 signal,
                 not_started,
+            } if *not_started == 0 => write!(
+                f,
+                "sync interrupted by {signal} after every change was started; run sync \
+                 again without --apply to see that nothing is left"
+            ),
+            Failure::Interrupted {
+                signal,
+                not_started,
             } => {
                 let s = if *not_started == 1 { "" } else { "s" };
                 write!(

@@ -11,6 +11,8 @@ use std::fmt;
 use crate::fail::Failure;
 
 /// A signal that asks the process to stop.
+// Windows knows only the console's events, all of them [`Signal::Interrupt`].
+#[cfg_attr(not(unix), allow(dead_code))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Signal {
     /// SIGINT: Ctrl-C (on Windows, a console's Ctrl-C, Ctrl-Break or close too).

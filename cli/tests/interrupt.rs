@@ -193,6 +193,7 @@ fn sigterm_during_apply_prints_the_report_and_exits_143() {
 #[test]
 fn a_second_signal_quits_at_once_with_130() {
     let server = slow_acme();
+    // Two different signals: two of the same, sent at once, may arrive as one.
     let out = interrupted_apply(&server, "twice", &[Signal::SIGTERM, Signal::SIGINT]);
     assert_eq!(out.status.code(), Some(130), "{}", text(&out.stderr));
     let stderr = text(&out.stderr);

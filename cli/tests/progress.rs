@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use clerk_memberships::SystemClock;
 use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeServer, FakeUser};
-use support::{ORG, cli, serve, text};
+use support::{ORG, PROGRESS_INTERVAL, cli, serve, text};
 
 /// How many users the roster adds.
 const NEW_USERS: usize = 10;
@@ -33,7 +33,7 @@ fn apply(server: &FakeServer, extra: &[&str]) -> (Option<i32>, String) {
         roster.push_str(&format!("user_new{i:02},org:member\n"));
     }
     let out = cli(server)
-        .env("CLERK_MEMBERSHIPS_PROGRESS_INTERVAL", "50ms")
+        .env(PROGRESS_INTERVAL, "50ms")
         .args(["sync", "--org", ORG, "-", "--apply", "--workers", "1"])
         .args(extra)
         .write_stdin(roster)
@@ -95,7 +95,7 @@ fn list_all_without_a_terminal_prints_a_plain_progress_line_every_interval() {
     let server = slow_acme(Duration::from_millis(100), 1500);
     let list = |extra: &[&str]| {
         cli(&server)
-            .env("CLERK_MEMBERSHIPS_PROGRESS_INTERVAL", "50ms")
+            .env(PROGRESS_INTERVAL, "50ms")
             .args(["list", "--org", ORG, "--all", "--format", "jsonl"])
             .args(extra)
             .output()
