@@ -155,7 +155,7 @@ pub use memberships::{
     CreateMembership, CreateMembershipBuilder, DeleteMembership, DeleteMembershipBuilder,
     ListMemberships, ListMembershipsBuilder, MAX_FILTER_VALUE_LEN, MAX_FILTER_VALUES, MAX_ID_LEN,
     MAX_LIMIT, MAX_METADATA_BYTES, MAX_METADATA_DEPTH, Operation, UpdateMembership,
-    UpdateMembershipBuilder, UpdateMembershipMetadata, UpdateMembershipMetadataBuilder,
+    UpdateMembershipBuilder, UpdateMembershipMetadata, UpdateMembershipMetadataBuilder, check_id,
 };
 pub use models::{
     EmailAddress, Metadata, Organization, OrganizationMembership, OrganizationMemberships,

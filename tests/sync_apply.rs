@@ -12,8 +12,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use clerk_memberships::sync::{
-    self, ApplyOptions, ApplyReport, Change, ChangeKind, MetadataPolicy, Outcome, OutcomeKind,
-    Plan, Progress, RemovalThreshold, Roster, RosterEntry, SkipReason, SyncError, SyncOptions,
+    self, ApplyOptions, ApplyReport, CancelToken, Change, ChangeKind, MetadataPolicy, Outcome,
+    OutcomeKind, Plan, Progress, RemovalThreshold, Roster, RosterEntry, SkipReason, SyncError,
+    SyncOptions,
 };
 use clerk_memberships::testing::{FakeClerk, Fault, clerk_error_json};
 use clerk_memberships::{
@@ -527,6 +528,84 @@ fn stop_on_error_skips_the_changes_not_started() -> TestResult {
         Outcome::Skipped(SkipReason::Stopped)
     ));
     assert_eq!(org.sent(), [format!("POST {}", users[0])]);
+    Ok(())
+}
+
+#[test]
+fn a_cancelled_apply_starts_no_more_changes_and_reports_them_not_started() -> TestResult {
+    let org = manual();
+    org.member("ann", "org:admin");
+    let old = org.member("old", "org:member");
+    let users: Vec<String> = ["bob", "cat", "dan"].iter().map(|n| org.user(n)).collect();
+    let mut entries = vec![RosterEntry::user_id("user_ann", "org:admin")];
+    entries.extend(users.iter().map(|u| RosterEntry::user_id(u, "org:member")));
+    let options = SyncOptions::builder().prune(true).build();
+    let roster = roster(entries);
+    let plan = org.plan(&roster, &options)?;
+
+    // Cancelled as the first change ends, as a signal handler would while it is sent.
+    let token = CancelToken::new();
+    let canceller = token.clone();
+    let cancel = ApplyOptions::builder()
+        .workers(1)
+        .cancel(token.clone())
+        .on_progress(move |_| canceller.cancel())
+        .build();
+    let report = plan.apply(&org.client, &cancel)?;
+
+    assert!(token.is_cancelled());
+    let kinds: Vec<OutcomeKind> = report.results().iter().map(|r| r.outcome.kind()).collect();
+    assert_eq!(kinds.len(), 4, "{report}");
+    assert_eq!(kinds[0], OutcomeKind::Applied);
+    for result in &report.results()[1..] {
+        assert!(
+            matches!(result.outcome, Outcome::Skipped(SkipReason::Cancelled)),
+            "{report}"
+        );
+    }
+    assert!(matches!(
+        outcome(&report, &old, ChangeKind::Remove),
+        Outcome::Skipped(SkipReason::Cancelled)
+    ));
+    assert_eq!(org.sent(), [format!("POST {}", users[0])]);
+    assert!(report.is_success(), "not started is not a failure");
+    assert_eq!(report.counts().skipped, 3);
+    assert!(
+        report
+            .to_string()
+            .contains("=> skipped (not started: the apply was cancelled)"),
+        "{report}"
+    );
+    let json = serde_json::to_value(&report)?;
+    assert_eq!(json["results"][1]["reason"], json!({"reason": "cancelled"}));
+
+    // Planning again shows what is left, and applying it converges.
+    let rest = org.plan(&roster, &options)?;
+    assert_eq!(rest.changes().len(), 3);
+    assert!(rest.apply(&org.client, &one_worker())?.is_success());
+    Ok(())
+}
+
+#[test]
+fn an_apply_cancelled_before_it_begins_sends_nothing() -> TestResult {
+    let org = manual();
+    org.member("ann", "org:admin");
+    let bob = org.user("bob");
+    let plan = org.plan(
+        &roster([
+            RosterEntry::user_id("user_ann", "org:admin"),
+            RosterEntry::user_id(&bob, "org:member"),
+        ]),
+        &SyncOptions::default(),
+    )?;
+    let token = CancelToken::new();
+    token.cancel();
+    let report = plan.apply(&org.client, &ApplyOptions::builder().cancel(token).build())?;
+    assert!(matches!(
+        outcome(&report, &bob, ChangeKind::Add),
+        Outcome::Skipped(SkipReason::Cancelled)
+    ));
+    assert!(org.sent().is_empty());
     Ok(())
 }
 

@@ -5,6 +5,8 @@ use std::process::ExitCode;
 
 use clerk_memberships::{BuildError, Error, TransportErrorKind};
 
+use crate::signals::Signal;
+
 /// Exit code 1: an API or transport error.
 pub const EXIT_API: u8 = 1;
 /// Exit code 2: a usage error (clap uses it for bad arguments too).
@@ -34,6 +36,9 @@ pub enum Failure {
     /// `sync --apply` left these undone (failed, unknown, not made, rows naming nobody).
     /// Exit 5.
     Incomplete(String),
+    /// `sync --apply` was stopped by a signal, with no change failed: the changes under way
+    /// finished, these were not started. Exit 128 + the signal's number (130, 143).
+    Interrupted { signal: Signal, not_started: usize },
     /// The command printed what it had to say and ends with this code (a dry run's 3).
     Exit(u8),
 }
@@ -55,6 +60,7 @@ impl Failure {
             Failure::Usage(_) => EXIT_USAGE,
             Failure::NotMember { .. } => EXIT_NOT_MEMBER,
             Failure::Incomplete(_) => EXIT_INCOMPLETE,
+            Failure::Interrupted { signal, .. } => signal.exit_code(),
             Failure::Client(_) | Failure::Output(_) => EXIT_API,
             Failure::Exit(code) => *code,
         }
@@ -108,6 +114,25 @@ impl fmt::Display for Failure {
                 f,
                 "sync incomplete ({what}); run sync again without --apply to see what is left"
             ),
+            Failure::Interrupted {
+                signal,
+                not_started,
+            } if *not_started == 0 => write!(
+                f,
+                "sync interrupted by {signal} after every change was started; run sync \
+                 again without --apply to see that nothing is left"
+            ),
+            Failure::Interrupted {
+                signal,
+                not_started,
+            } => {
+                let s = if *not_started == 1 { "" } else { "s" };
+                write!(
+                    f,
+                    "sync interrupted by {signal}: {not_started} change{s} not started; run sync \
+                     again to make what is left"
+                )
+            }
             Failure::Output(error) => write!(f, "cannot write the output: {error}"),
             Failure::Exit(code) => write!(f, "exit {code}"),
         }

@@ -14,7 +14,6 @@ use std::fs::File;
 use std::io::{self, BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::Duration;
 
@@ -25,6 +24,7 @@ use clerk_memberships::testing::{FakeClerk, FakeOrganization, ServeOptions};
 
 use crate::config::GlobalArgs;
 use crate::fail::Failure;
+use crate::signals;
 
 /// The members `--members` seeds when it is not given.
 const DEFAULT_MEMBERS: usize = 100;
@@ -32,10 +32,6 @@ const DEFAULT_MEMBERS: usize = 100;
 /// How often the server forgets the requests the fake records for tests: nobody reads them
 /// here, and a long-running server would otherwise keep every one.
 const FORGET_REQUESTS_EVERY: Duration = Duration::from_secs(5);
-
-/// The exit code of a second Ctrl-C, which ends the process without waiting for the dump
-/// (128 + SIGINT, as a shell reports an interrupted command).
-const EXIT_INTERRUPTED: i32 = 130;
 
 /// `fake-server [--port P] [--members N | --seed-file F] [--dump-on-exit F] [--key KEY]`.
 #[derive(Debug, Args)]
@@ -233,16 +229,14 @@ fn load_seed(fake: &FakeClerk, path: &Path) -> Result<Option<String>, Failure> {
 /// Sends [`Stop::Signal`] on the first Ctrl-C, SIGTERM or SIGHUP; a second one ends the
 /// process at once, for a dump that takes too long.
 fn install_signal_handler(stops: mpsc::Sender<Stop>) -> Result<(), Failure> {
-    let stopping = AtomicBool::new(false);
-    ctrlc::set_handler(move || {
-        if stopping.swap(true, Ordering::SeqCst) {
-            stderr_line!("fake-server: interrupted again, quitting without the dump");
-            std::process::exit(EXIT_INTERRUPTED);
-        }
-        // The receiver lives until the process ends: nothing to do if it is gone.
-        let _ = stops.send(Stop::Signal);
-    })
-    .map_err(|error| Failure::usage(format!("cannot handle Ctrl-C and SIGTERM: {error}")))
+    signals::on_stop(
+        true,
+        "fake-server: interrupted again, quitting without the dump",
+        move |_| {
+            // The receiver lives until the process ends: nothing to do if it is gone.
+            let _ = stops.send(Stop::Signal);
+        },
+    )
 }
 
 /// Reads stdin on a thread of its own, discarding what comes, and sends

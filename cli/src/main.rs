@@ -37,6 +37,7 @@ mod members;
 mod output;
 mod progress;
 mod roster;
+mod signals;
 mod sync;
 mod timefmt;
 
@@ -60,11 +61,21 @@ Exit codes:
   3  sync: the dry run found changes pending, or a roster row that names nobody
   4  the user is not a member of the organization (get, set-role, metadata, remove)
   5  sync --apply: some change failed, is unknown or was not made, or a row names nobody
+     (this wins over 130 and 143)
+  130  sync --apply stopped by SIGINT (Ctrl-C): the changes under way finished, none was
+       started after it, and the report lists those not started; a second signal quits at
+       once with 130, without the report
+  143  sync --apply stopped by SIGTERM, likewise
 
 Environment:
   CLERK_SECRET_KEY  the secret key (or --secret-key-file; never a plain flag)
   CLERK_API_URL     the base URL (or --api-url), default https://api.clerk.com/v1
-  NO_COLOR          when set and not empty, no progress bars are drawn";
+  NO_COLOR          when set and not empty, no progress bars are drawn
+  CLERK_MEMBERSHIPS_PROGRESS_INTERVAL
+                    where no bar is drawn (stderr not a terminal, or NO_COLOR), sync --apply
+                    and list --all print a plain progress line this often (e.g. 30s, 500ms;
+                    0 for none), such as `applied 420/2000, 0 failed, 98/s`; default 10s.
+                    --quiet prints none";
 
 /// Manage Clerk organization memberships: list, add, change and remove members, edit their
 /// metadata, and sync an organization with a roster file.

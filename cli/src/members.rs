@@ -4,10 +4,11 @@ use std::io::{self, BufRead, BufWriter, IsTerminal, Read};
 use std::process::ExitCode;
 
 use clap::Args;
-use clerk_memberships::sync::find_member;
+use clerk_memberships::sync::{Removal, find_member};
 use clerk_memberships::{
     Client, CreateMembership, DeleteMembership, Error, ListMemberships, MAX_LIMIT,
     OrganizationMembership, OrganizationMemberships, UpdateMembership, UpdateMembershipMetadata,
+    check_id,
 };
 use serde_json::Value;
 
@@ -104,7 +105,8 @@ pub struct ListArgs {
     /// Skip this many members first.
     #[arg(long, value_name = "N", conflicts_with = "all")]
     pub offset: Option<u64>,
-    /// Every matching member, page after page, printed as each page arrives.
+    /// Every matching member, page after page, printed as each page arrives (with progress
+    /// on stderr: a counter on a terminal, a line every 10 s elsewhere).
     #[arg(long)]
     pub all: bool,
     /// Output format [default: table on a terminal, jsonl otherwise]. With --all the table
@@ -184,13 +186,15 @@ pub fn list(global: &GlobalArgs, args: &ListArgs) -> Result<ExitCode, Failure> {
     };
     let mut note = None;
     if args.all {
-        let spinner = progress::spinner(global.quiet, "members read");
-        for page in request.pages(&client) {
+        let meter = progress::Meter::list(global.quiet);
+        let listed = request.pages(&client).try_for_each(|page| {
             let page = page?;
             write_page(&page)?;
-            spinner.inc(page.data.len() as u64);
-        }
-        spinner.finish_and_clear();
+            meter.add_done(page.data.len() as u64);
+            Ok::<(), Failure>(())
+        });
+        meter.finish();
+        listed?;
     } else {
         let page = request.send(&client)?;
         write_page(&page)?;
@@ -245,10 +249,8 @@ pub fn get(global: &GlobalArgs, args: &GetArgs) -> Result<ExitCode, Failure> {
     let member = &args.member;
     // The ids are checked as the calls on one membership check theirs (the read goes through
     // the list's filter, whose rules and words differ).
-    DeleteMembership::builder()
-        .organization_id(member.org.as_str())
-        .user_id(member.user.as_str())
-        .build()?;
+    check_id("organization_id", &member.org)?;
+    check_id("user_id", &member.user)?;
     let client = global.client()?;
     match find_member(&client, &member.org, &member.user)? {
         Some(membership) => print(member, &membership),
@@ -288,7 +290,9 @@ pub fn set_role(global: &GlobalArgs, args: &SetRoleArgs) -> Result<ExitCode, Fai
 }
 
 /// `remove`: confirms (on a terminal) or requires `--yes`, then removes; exit 4 when not a
-/// member.
+/// member. A delete whose answer was lost and whose retry met 404 removed the member (or
+/// someone else did): it says so on stderr, with nothing on stdout (the membership's answer
+/// is lost), and exits 0.
 pub fn remove(global: &GlobalArgs, args: &RemoveArgs) -> Result<ExitCode, Failure> {
     let member = &args.member;
     let request = DeleteMembership::builder()
@@ -302,10 +306,20 @@ pub fn remove(global: &GlobalArgs, args: &RemoveArgs) -> Result<ExitCode, Failur
             member.user, member.org
         )));
     }
-    let membership = request
-        .send(&client)
-        .map_err(|e| member_error(&client, member, e))?;
-    print(member, &membership)
+    match request.send(&client) {
+        Ok(membership) => print(member, &membership),
+        // A retry answered 404: an earlier attempt removed the member and its answer was
+        // lost (or someone else removed them meanwhile). Either way they are gone, as asked.
+        Err(error) if Removal::from_error(&error) == Some(Removal::Gone) => {
+            stderr_line!(
+                "{} removed from {} (the answer was lost; the member is gone)",
+                member.user,
+                member.org
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(error) => Err(member_error(&client, member, error)),
+    }
 }
 
 /// `metadata`: deep-merges the given metadata; exit 4 when not a member.

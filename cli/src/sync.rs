@@ -8,11 +8,12 @@ use std::fmt::Write as _;
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::{Arc, OnceLock};
 
 use clap::{Args, ValueEnum};
 use clerk_memberships::sync::{
-    self, ApplyOptions, ApplyReport, ChangeResult, DEFAULT_WORKERS, MetadataPolicy, Outcome, Plan,
-    Progress, RemovalThreshold, SkipReason, SyncError, SyncOptions,
+    self, ApplyOptions, ApplyReport, CancelToken, ChangeResult, DEFAULT_WORKERS, MetadataPolicy,
+    Outcome, OutcomeKind, Plan, Progress, RemovalThreshold, SkipReason, SyncError, SyncOptions,
 };
 use serde_json::Value;
 
@@ -21,6 +22,7 @@ use crate::fail::{EXIT_PENDING, Failure};
 use crate::output;
 use crate::progress;
 use crate::roster::{self, RosterFile};
+use crate::signals::{self, Signal};
 
 /// What `sync --help` adds after the options: the roster's format, the plan's signs, the
 /// JSON document and the exit codes.
@@ -59,7 +61,12 @@ Exit codes:
      stopped by a safety rail without --force (nothing was changed)
   3  dry run: changes are pending, or some row names nobody
   5  --apply: some change failed, is unknown or was not made, or some row names nobody;
-     run sync again without --apply to see what is left";
+     run sync again without --apply to see what is left
+  130  --apply stopped by SIGINT (Ctrl-C), with no change failed: the changes under way
+       finished, no new one was started, and the report marks the others \"not started\";
+       sync --apply again makes them. A second signal quits at once (130), without the
+       report
+  143  --apply stopped by SIGTERM, likewise";
 
 /// `sync --org ORG ROSTER`.
 #[derive(Debug, Args)]
@@ -71,7 +78,8 @@ pub struct SyncArgs {
     /// The roster CSV file, or `-` for stdin.
     #[arg(value_name = "ROSTER")]
     pub roster: PathBuf,
-    /// Make the changes (with a progress bar on a terminal) and print how each one ended.
+    /// Make the changes (with a progress bar on a terminal, a progress line every 10 s
+    /// elsewhere) and print how each one ended.
     /// Without it, sync is a dry run: it prints the plan and changes nothing.
     #[arg(long)]
     pub apply: bool,
@@ -368,21 +376,30 @@ fn apply(
     plan: &Plan,
 ) -> Result<ExitCode, Failure> {
     let total = (plan.changes().len() + plan.skipped().len()) as u64;
-    let bar = progress::bar(global.quiet, total, "applying");
-    let shown = bar.clone();
+    let meter = progress::Meter::apply(global.quiet, total);
+    let shown = meter.clone();
+    let interrupted = Arc::new(OnceLock::new());
+    let cancel = CancelToken::new();
+    stop_on_signal(global, &cancel, &interrupted)?;
     let options = ApplyOptions::builder()
         .workers(usize::from(args.workers))
         .force(args.force)
         .stop_on_error(args.stop_on_error)
+        .cancel(cancel)
         .on_progress(move |step| {
-            if let Some((done, _)) = step.fraction() {
-                shown.set_position(done);
+            if let Progress::Applying { done, outcome, .. } = step {
+                if matches!(outcome, OutcomeKind::Failed | OutcomeKind::Unknown) {
+                    shown.add_failed();
+                }
+                shown.set_done(done);
             }
         })
         .build();
     let applied = plan.apply(client, &options);
-    bar.finish_and_clear();
+    meter.finish();
     let report = applied.map_err(|error| Failure::usage(error.to_string()))?;
+    // A signal from here on only cancels what has ended: the report is printed all the same.
+    let interrupted = interrupted.get().copied();
 
     match args.format {
         SyncFormat::Text => print_text(&report_text(file, plan, &report))?,
@@ -395,6 +412,15 @@ fn apply(
     let done = counts.applied + counts.already_done;
     let not_done = plan.changes().len().saturating_sub(done);
     let unresolved = plan.unresolved().len();
+    if let Some(signal) = interrupted
+        && counts.failed + counts.unknown == 0
+    {
+        // A failure says more (exit 5); without one, the signal is why changes are left.
+        return Err(Failure::Interrupted {
+            signal,
+            not_started: not_started(&report),
+        });
+    }
     if not_done == 0 && unresolved == 0 {
         return Ok(ExitCode::SUCCESS);
     }
@@ -409,11 +435,50 @@ fn apply(
     if not_made > 0 {
         parts.push(format!("{not_made} not made"));
     }
+    if let Some(signal) = interrupted {
+        parts.push(format!("interrupted by {signal}"));
+    }
     if unresolved > 0 {
         let s = if unresolved == 1 { "" } else { "s" };
         parts.push(format!("{unresolved} row{s} naming nobody"));
     }
     Err(Failure::Incomplete(parts.join(", ")))
+}
+
+/// On the first SIGINT or SIGTERM, cancels the apply (the changes under way finish, no new
+/// one starts) and records which signal it was; a second one quits at once (exit 130).
+fn stop_on_signal(
+    global: &GlobalArgs,
+    cancel: &CancelToken,
+    interrupted: &Arc<OnceLock<Signal>>,
+) -> Result<(), Failure> {
+    let cancel = cancel.clone();
+    let interrupted = Arc::clone(interrupted);
+    let quiet = global.quiet;
+    signals::on_stop(
+        false,
+        "clerk-memberships: interrupted again, quitting at once; run sync again without \
+         --apply to see what is left",
+        move |signal| {
+            let _ = interrupted.set(signal);
+            cancel.cancel();
+            if !quiet {
+                stderr_line!(
+                    "clerk-memberships: {signal}: finishing the changes under way, starting \
+                     no more (once more to quit at once)"
+                );
+            }
+        },
+    )
+}
+
+/// How many changes the apply did not start because it was cancelled.
+fn not_started(report: &ApplyReport) -> usize {
+    report
+        .results()
+        .iter()
+        .filter(|result| matches!(result.outcome, Outcome::Skipped(SkipReason::Cancelled)))
+        .count()
 }
 
 /// `1 member`, `2 members`.

@@ -5,7 +5,8 @@ mod support;
 
 use std::io::Write;
 
-use clerk_memberships::testing::FakeClerk;
+use clerk_memberships::Operation;
+use clerk_memberships::testing::{FakeClerk, Fault, FaultScope};
 use serde_json::Value;
 use support::{ORG, acme, bare_cli, cli, text};
 
@@ -605,6 +606,55 @@ fn remove_with_yes_removes_and_prints_the_removed_membership() {
          user_bob,bob@acme.com,org:member,2026-05-12T00:00:00.000Z,{}\n"
     );
     assert!(server.membership(ORG, "user_bob").is_none());
+}
+
+#[test]
+fn remove_whose_answer_was_lost_after_it_removed_the_member_says_so_and_exits_0() {
+    let server = acme();
+    // The first DELETE removes Bob, then a proxy answers 503; the retry meets a 404.
+    server.inject_with(
+        Fault::ServerError { status: 503 },
+        FaultScope::default()
+            .only(Operation::Delete)
+            .after_processing(),
+    );
+    let (code, stdout, stderr) = run(cli(&server).args([
+        "remove", "--org", ORG, "--user", "user_bob", "--yes", "--format", "csv",
+    ]));
+    assert_eq!((code, stdout.as_str()), (0, ""), "{stderr}");
+    assert_eq!(
+        stderr,
+        "user_bob removed from org_acme (the answer was lost; the member is gone)\n"
+    );
+    assert!(server.membership(ORG, "user_bob").is_none());
+    let deletes = server
+        .requests()
+        .iter()
+        .filter(|request| request.operation() == Operation::Delete)
+        .count();
+    assert_eq!(deletes, 2);
+}
+
+#[test]
+fn get_checks_the_ids_by_the_builders_rule_before_anything_is_sent() {
+    let server = acme();
+    for (org, user, rule) in [
+        (ORG, " ", "invalid `user_id`: must not be only whitespace"),
+        (
+            "..",
+            "user_bob",
+            "invalid `organization_id`: must not be `.` or `..`",
+        ),
+        (ORG, "", "invalid `user_id`: must not be empty"),
+    ] {
+        let (code, stdout, stderr) = run(cli(&server).args(["get", "--org", org, "--user", user]));
+        assert_eq!((code, stdout.as_str()), (2, ""));
+        assert_eq!(
+            stderr,
+            format!("clerk-memberships: error: invalid arguments: {rule}\n")
+        );
+    }
+    assert!(server.requests().is_empty());
 }
 
 #[test]

@@ -282,6 +282,37 @@ pub(crate) fn non_empty(field: &'static str, value: Option<&String>) -> Result<(
     }
 }
 
+/// Checks `value` as the id every operation's builder takes for `field`
+/// (`organization_id`, `user_id`): not empty, not only whitespace, not `.` or `..`, and at
+/// most [`MAX_ID_LEN`] bytes. For a caller that has ids to check before any request is built
+/// (a command line, a form), so that it refuses them with the builders' own words.
+///
+/// Only the shape is checked: whether Clerk knows the id is for the server to say.
+///
+/// ```
+/// use clerk_memberships::{BuildError, check_id};
+///
+/// assert!(check_id("user_id", "user_2h8op3Isl1QR7tKu5FGNfaLKEoU").is_ok());
+/// let error = check_id("organization_id", " ").unwrap_err();
+/// assert_eq!(error.field(), "organization_id");
+/// assert_eq!(
+///     error.to_string(),
+///     "invalid `organization_id`: must not be only whitespace"
+/// );
+/// assert!(matches!(check_id("user_id", ".."), Err(BuildError::InvalidField { .. })));
+/// ```
+///
+/// # Errors
+///
+/// [`BuildError::InvalidField`] naming `field` and the rule `value` breaks, as the builders
+/// report it.
+pub fn check_id(field: &'static str, value: &str) -> Result<(), BuildError> {
+    match id_rule(value) {
+        Some(rule) => Err(BuildError::invalid(field, rule)),
+        None => Ok(()),
+    }
+}
+
 /// A set id must be something that can name a resource: see [`id_rule`].
 pub(crate) fn id(field: &'static str, value: Option<&String>) -> Result<(), BuildError> {
     match value.and_then(|value| id_rule(value)) {

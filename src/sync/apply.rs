@@ -17,9 +17,11 @@ use super::plan::{Change, Plan, SkipReason};
 use super::progress::Progress;
 use crate::client::Client;
 
+mod cancel;
 mod options;
 mod report;
 
+pub use cancel::CancelToken;
 pub use options::{ApplyOptions, ApplyOptionsBuilder, DEFAULT_WORKERS};
 pub use report::{ApplyReport, ChangeResult, OutcomeCounts};
 
@@ -67,6 +69,9 @@ impl Plan {
     ///   what is left; after a successful apply it shows nothing.
     /// - **Progress.** One [`Progress::Applying`] per change as it ends, to
     ///   [`on_progress`](ApplyOptionsBuilder::on_progress): the plan's skipped changes first.
+    /// - **Cancelling.** Once the [`cancel`](ApplyOptionsBuilder::cancel) token is cancelled,
+    ///   no change is started: those under way finish, the others end as skipped
+    ///   ([`SkipReason::Cancelled`]).
     ///
     /// ```
     /// use clerk_memberships::sync::{self, ApplyOptions, OutcomeKind, Roster, RosterEntry, SyncOptions};
@@ -289,10 +294,12 @@ impl Run<'_> {
         }
     }
 
-    /// Sends one change (unless stopped) and reports how it ended.
+    /// Sends one change (unless stopped or cancelled) and reports how it ended.
     fn run(&self, change: &Change) -> Outcome {
         let outcome = if self.stopped.load(Ordering::SeqCst) {
             Outcome::Skipped(SkipReason::Stopped)
+        } else if self.options.is_cancelled() {
+            Outcome::Skipped(SkipReason::Cancelled)
         } else {
             send(self.client, self.organization_id, change)
         };

@@ -111,6 +111,52 @@ pub enum Removal {
     Gone,
 }
 
+impl Removal {
+    /// What a delete that failed with `error` says about the membership, by the rule
+    /// [`remove_member`] follows: a 404 on the first attempt means there was no such
+    /// membership ([`WasNotMember`](Self::WasNotMember)); a 404 on a retry means the member
+    /// is gone ([`Gone`](Self::Gone)), most likely removed by an earlier attempt of the same
+    /// call whose answer was lost, or else by someone else meanwhile. Any other error says
+    /// nothing: `None`.
+    ///
+    /// For a caller that sends [`DeleteMembership`] itself, to keep the membership it
+    /// answers, and must still read its 404s right.
+    ///
+    /// ```
+    /// use clerk_memberships::sync::Removal;
+    /// use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeUser, Fault, FaultScope};
+    /// use clerk_memberships::{DeleteMembership, Operation};
+    ///
+    /// let fake = FakeClerk::new();
+    /// let org = fake.add_organization(FakeOrganization::new("Acme"));
+    /// let jane = fake.add_user(FakeUser::new("Jane", "Doe"));
+    /// fake.add_membership(&org, &jane, "org:member")?;
+    /// // The first attempt removes Jane, then its answer is lost; the retry meets a 404.
+    /// fake.inject_with(
+    ///     Fault::ServerError { status: 503 },
+    ///     FaultScope::default().only(Operation::Delete).after_processing(),
+    /// );
+    /// let delete = DeleteMembership::builder().organization_id(&org).user_id(&jane).build()?;
+    ///
+    /// let error = delete.send(&fake.client()).unwrap_err();
+    /// assert_eq!(error.attempts(), 2);
+    /// assert_eq!(Removal::from_error(&error), Some(Removal::Gone));
+    /// // Sent again, the delete is answered 404 at once: Jane was not a member.
+    /// let error = delete.send(&fake.client()).unwrap_err();
+    /// assert_eq!(Removal::from_error(&error), Some(Removal::WasNotMember));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_error(error: &Error) -> Option<Removal> {
+        if !error.is_not_found() {
+            None
+        } else if error.attempts() > 1 {
+            Some(Removal::Gone)
+        } else {
+            Some(Removal::WasNotMember)
+        }
+    }
+}
+
 impl From<Removal> for Outcome {
     fn from(removal: Removal) -> Self {
         match removal {
@@ -384,7 +430,8 @@ pub fn change_role(
 ///
 /// A 404 means the membership is gone, which is what was asked: [`Removal::WasNotMember`]
 /// when the first attempt was answered 404, [`Removal::Gone`] when a retry was (an earlier
-/// attempt most likely removed the member and its answer was lost). Clerk answers an unknown
+/// attempt most likely removed the member and its answer was lost); the rule is
+/// [`Removal::from_error`]. Clerk answers an unknown
 /// organization or user with the same 404, so those read as "not a member" too.
 ///
 /// ```
@@ -425,9 +472,7 @@ pub fn remove_member(
         Ok(membership) => Ok(Removal::Removed {
             role: membership.role,
         }),
-        Err(err) if err.is_not_found() && err.attempts() > 1 => Ok(Removal::Gone),
-        Err(err) if err.is_not_found() => Ok(Removal::WasNotMember),
-        Err(err) => Err(err),
+        Err(err) => Removal::from_error(&err).ok_or(err),
     }
 }
 

@@ -77,7 +77,8 @@ mod roster;
 mod run;
 
 pub use apply::{
-    ApplyOptions, ApplyOptionsBuilder, ApplyReport, ChangeResult, DEFAULT_WORKERS, OutcomeCounts,
+    ApplyOptions, ApplyOptionsBuilder, ApplyReport, CancelToken, ChangeResult, DEFAULT_WORKERS,
+    OutcomeCounts,
 };
 pub use error::{RosterProblem, SyncError};
 pub use members::{

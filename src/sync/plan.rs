@@ -288,6 +288,9 @@ pub enum SkipReason {
     /// made), so there is no membership to change. Planning again proposes adding them, if
     /// the roster still names them.
     NotAMember,
+    /// Only when applying: the apply was [cancelled](super::CancelToken::cancel) before this
+    /// change was started, so it was not tried. Plan again to see what is left.
+    Cancelled,
 }
 
 impl fmt::Display for SkipReason {
@@ -303,6 +306,7 @@ impl fmt::Display for SkipReason {
             }
             SkipReason::Stopped => f.write_str("not tried after an earlier failure"),
             SkipReason::NotAMember => f.write_str("no longer a member"),
+            SkipReason::Cancelled => f.write_str("not started: the apply was cancelled"),
         }
     }
 }

@@ -41,24 +41,31 @@ pub fn serve(fake: &FakeClerk) -> FakeServer {
 }
 
 /// The binary, pointed at `server` with the fake's key in `CLERK_SECRET_KEY`, with no
-/// inherited Clerk settings or `NO_COLOR`.
+/// inherited Clerk settings or `NO_COLOR`, and no progress lines (however slow the machine,
+/// stderr holds only what the test looks for; tests of the lines set the interval).
 pub fn cli(server: &FakeServer) -> Command {
     let mut command = Command::cargo_bin("clerk-memberships").expect("the binary is built");
     command
         .env_clear()
         .env("CLERK_SECRET_KEY", FakeClerk::SECRET_KEY)
-        .env("CLERK_API_URL", server.base_url());
+        .env("CLERK_API_URL", server.base_url())
+        .env(PROGRESS_INTERVAL, "0");
     command
 }
 
+/// The variable that sets how often a progress line is printed where no bar is drawn.
+pub const PROGRESS_INTERVAL: &str = "CLERK_MEMBERSHIPS_PROGRESS_INTERVAL";
+
 /// The binary as a `std::process::Command` to spawn (for a test that reads its output while
-/// it runs, or gives it other stdio), pointed at `base_url` with the fake's key.
+/// it runs, or gives it other stdio), pointed at `base_url` with the fake's key, and no
+/// progress lines as for [`cli`].
 pub fn spawnable(base_url: &str) -> std::process::Command {
     let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("clerk-memberships"));
     command
         .env_clear()
         .env("CLERK_SECRET_KEY", FakeClerk::SECRET_KEY)
-        .env("CLERK_API_URL", base_url);
+        .env("CLERK_API_URL", base_url)
+        .env(PROGRESS_INTERVAL, "0");
     command
 }
 

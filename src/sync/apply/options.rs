@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use super::super::options::ProgressFn;
 use super::super::progress::Progress;
+use super::cancel::CancelToken;
 
 /// Default [`ApplyOptions::workers`]: 8 threads.
 ///
@@ -22,6 +23,7 @@ pub const DEFAULT_WORKERS: usize = 8;
 /// | [`force`](ApplyOptionsBuilder::force) | off: a plan over its removal threshold is refused |
 /// | [`stop_on_error`](ApplyOptionsBuilder::stop_on_error) | off: a failure does not stop the other changes |
 /// | [`on_progress`](ApplyOptionsBuilder::on_progress) | none |
+/// | [`cancel`](ApplyOptionsBuilder::cancel) | none: every change is started |
 ///
 /// ```
 /// use clerk_memberships::sync::ApplyOptions;
@@ -42,6 +44,7 @@ pub struct ApplyOptions {
     force: bool,
     stop_on_error: bool,
     on_progress: Option<ProgressFn>,
+    cancel: Option<CancelToken>,
 }
 
 impl Default for ApplyOptions {
@@ -51,6 +54,7 @@ impl Default for ApplyOptions {
             force: false,
             stop_on_error: false,
             on_progress: None,
+            cancel: None,
         }
     }
 }
@@ -65,6 +69,7 @@ impl fmt::Debug for ApplyOptions {
                 "on_progress",
                 &self.on_progress.as_ref().map(|_| "Fn(Progress)"),
             )
+            .field("cancel", &self.cancel)
             .finish()
     }
 }
@@ -90,6 +95,12 @@ impl ApplyOptions {
     /// Whether the first failed (or unknown) change stops the changes not yet started.
     pub fn stop_on_error(&self) -> bool {
         self.stop_on_error
+    }
+
+    /// Whether the [cancel token](ApplyOptionsBuilder::cancel), if there is one, was
+    /// cancelled: no more changes are started.
+    pub fn is_cancelled(&self) -> bool {
+        self.cancel.as_ref().is_some_and(CancelToken::is_cancelled)
     }
 
     /// Reports `progress` to the callback, if there is one.
@@ -149,6 +160,18 @@ impl ApplyOptionsBuilder {
     /// Defaults to none.
     pub fn on_progress(mut self, callback: impl Fn(Progress) + Send + Sync + 'static) -> Self {
         self.options.on_progress = Some(Arc::new(callback));
+        self
+    }
+
+    /// A token whose [`cancel`](CancelToken::cancel) stops the apply from starting new
+    /// changes: those being sent finish, each within the client's retry deadline, and the
+    /// others end as skipped
+    /// ([`SkipReason::Cancelled`](super::super::SkipReason::Cancelled)), reported like any
+    /// outcome. A token already cancelled when the apply begins starts nothing.
+    ///
+    /// Defaults to none: every change is started.
+    pub fn cancel(mut self, token: CancelToken) -> Self {
+        self.options.cancel = Some(token);
         self
     }
 
