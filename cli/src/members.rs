@@ -28,6 +28,11 @@ pub struct Member {
     /// Output format [default: table on a terminal, jsonl otherwise].
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub format: Option<Format>,
+    /// With --format csv: cells exactly as they are, for programs that read the CSV. By
+    /// default a cell starting with =, +, -, @, tab or CR gets a leading `'` so that a
+    /// spreadsheet shows it instead of running it as a formula.
+    #[arg(long)]
+    pub csv_raw: bool,
 }
 
 /// `--public-metadata` and `--private-metadata`: each a JSON object given inline, as
@@ -111,6 +116,11 @@ pub struct ListArgs {
     /// has fixed column widths and cuts longer cells.
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub format: Option<Format>,
+    /// With --format csv: cells exactly as they are, for programs that read the CSV. By
+    /// default a cell starting with =, +, -, @, tab or CR gets a leading `'` so that a
+    /// spreadsheet shows it instead of running it as a formula.
+    #[arg(long)]
+    pub csv_raw: bool,
 }
 
 /// `get`.
@@ -175,6 +185,7 @@ pub fn list(global: &GlobalArgs, args: &ListArgs) -> Result<ExitCode, Failure> {
                 BufWriter::new(io::stdout().lock()),
                 format,
                 args.all,
+                args.csv_raw,
             )?),
         };
         for membership in &page.data {
@@ -207,8 +218,13 @@ pub fn list(global: &GlobalArgs, args: &ListArgs) -> Result<ExitCode, Failure> {
     match writer {
         Some(writer) => writer.finish()?,
         // `pages()` yields nothing for an empty listing: still a header, an empty array.
-        None => MembershipWriter::new(BufWriter::new(io::stdout().lock()), format, args.all)?
-            .finish()?,
+        None => MembershipWriter::new(
+            BufWriter::new(io::stdout().lock()),
+            format,
+            args.all,
+            args.csv_raw,
+        )?
+        .finish()?,
     }
     if let Some(note) = note.filter(|_| !global.quiet && io::stderr().is_terminal()) {
         stderr_line!("{note}");
@@ -330,7 +346,11 @@ pub fn metadata(global: &GlobalArgs, args: &MetadataArgs) -> Result<ExitCode, Fa
 }
 
 fn print(member: &Member, membership: &OrganizationMembership) -> Result<ExitCode, Failure> {
-    print_membership(Format::or_default(member.format), membership)?;
+    print_membership(
+        Format::or_default(member.format),
+        member.csv_raw,
+        membership,
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 

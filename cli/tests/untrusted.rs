@@ -1,0 +1,259 @@
+//! Text the CLI does not control (values from Clerk, roster cells, arguments) cannot trick a
+//! terminal, a spreadsheet or a log: the binary against the fake Clerk served on loopback.
+
+mod support;
+
+use clerk_memberships::sync::Plan;
+use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeServer, FakeUser};
+use serde_json::{Value, json};
+use support::{ORG, acme, bare_cli, cli, serve, text};
+
+/// The characters that reorder text on display: the bidirectional embeddings, overrides and
+/// isolates, and the marks.
+const BIDI: [char; 12] = [
+    '\u{202a}', '\u{202b}', '\u{202c}', '\u{202d}', '\u{202e}', '\u{2066}', '\u{2067}', '\u{2068}',
+    '\u{2069}', '\u{200e}', '\u{200f}', '\u{061c}',
+];
+
+/// An email address that shows as `eve@acme.com…` reversed: `eve\u{202e}moc.live@acme.com`.
+const RTL_EMAIL: &str = "eve\u{202e}moc.live@acme.com";
+
+/// Whether `text` holds a raw bidirectional mark.
+fn has_raw_bidi(text: &str) -> bool {
+    text.chars().any(|c| BIDI.contains(&c))
+}
+
+/// A fake holding [`ORG`] with one member for each `(user id, email, role)`, oldest first.
+fn org_of(members: &[(&str, &str, &str)]) -> FakeServer {
+    let fake = FakeClerk::new();
+    fake.add_organization(FakeOrganization::new("Acme").id(ORG));
+    for (id, email, role) in members {
+        let user = fake.add_user(
+            FakeUser::new("Eve\u{202e}", "Example")
+                .id(*id)
+                .email(*email),
+        );
+        fake.add_membership(ORG, &user, role)
+            .expect("seed membership");
+    }
+    serve(&fake)
+}
+
+/// Runs the binary and returns (exit code, stdout, stderr).
+fn run(command: &mut assert_cmd::Command) -> (i32, String, String) {
+    let output = command.output().expect("the binary runs");
+    (
+        output.status.code().expect("exited, not killed"),
+        text(&output.stdout),
+        text(&output.stderr),
+    )
+}
+
+// ---- tables ------------------------------------------------------------------------------------
+
+#[test]
+fn tables_escape_bidirectional_marks_as_they_escape_control_characters() {
+    let server = org_of(&[("user_rtl", RTL_EMAIL, "org:\u{2067}admin\u{200f}\u{1b}[2J")]);
+    let row = "user_rtl  eve\\u{202e}moc.live@acme.com  org:\\u{2067}admin\\u{200f}\\u{1b}[2J  \
+               2026-05-12T00:00:00.000Z";
+    for args in [
+        &["list", "--org", ORG, "--format", "table"][..],
+        &[
+            "get", "--org", ORG, "--user", "user_rtl", "--format", "table",
+        ],
+    ] {
+        let (code, stdout, stderr) = run(cli(&server).args(args));
+        assert_eq!(code, 0, "{args:?}: {stderr}");
+        assert!(!has_raw_bidi(&stdout), "{args:?}: {stdout:?}");
+        assert!(!stdout.contains('\u{1b}'), "{args:?}: {stdout:?}");
+        assert_eq!(stdout.lines().nth(1), Some(row), "{args:?}");
+    }
+    // The streamed table cuts its cells to fixed widths, after escaping.
+    let (code, stdout, _) =
+        run(cli(&server).args(["list", "--org", ORG, "--all", "--format", "table"]));
+    assert_eq!(code, 0);
+    assert!(!has_raw_bidi(&stdout), "{stdout:?}");
+    assert!(stdout.contains("eve\\u{202e}moc.live@acme.com"), "{stdout}");
+}
+
+// ---- CSV ---------------------------------------------------------------------------------------
+
+/// The members whose cells a spreadsheet would run, oldest first (listed newest first).
+const FORMULAS: [(&str, &str, &str); 4] = [
+    ("user_eq", "=HYPERLINK(\"http://evil\")@x.com", "org:member"),
+    ("user_plus", "+1@x.com", "-org:member"),
+    ("@user_at", "\tx@x.com", "org:member"),
+    ("user_cr", "\r=1@x.com", "@org:member"),
+];
+
+#[test]
+fn csv_cells_a_spreadsheet_would_run_get_an_apostrophe_unless_csv_raw() {
+    let server = org_of(&FORMULAS);
+    let (code, stdout, stderr) = run(cli(&server).args(["list", "--org", ORG, "--format", "csv"]));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        stdout,
+        "user_id,identifier,role,created_at,public_metadata\n\
+         user_cr,'\\r=1@x.com,'@org:member,2026-05-12T00:00:00.000Z,{}\n\
+         '@user_at,'\\tx@x.com,org:member,2026-05-12T00:00:00.000Z,{}\n\
+         user_plus,'+1@x.com,'-org:member,2026-05-12T00:00:00.000Z,{}\n\
+         user_eq,\"'=HYPERLINK(\"\"http://evil\"\")@x.com\",org:member,2026-05-12T00:00:00.000Z,{}\n"
+    );
+
+    // For programs: the cells as they are, but control characters still escaped.
+    let (code, stdout, _) =
+        run(cli(&server).args(["list", "--org", ORG, "--format", "csv", "--csv-raw"]));
+    assert_eq!(code, 0);
+    assert_eq!(
+        stdout,
+        "user_id,identifier,role,created_at,public_metadata\n\
+         user_cr,\\r=1@x.com,@org:member,2026-05-12T00:00:00.000Z,{}\n\
+         @user_at,\\tx@x.com,org:member,2026-05-12T00:00:00.000Z,{}\n\
+         user_plus,+1@x.com,-org:member,2026-05-12T00:00:00.000Z,{}\n\
+         user_eq,\"=HYPERLINK(\"\"http://evil\"\")@x.com\",org:member,2026-05-12T00:00:00.000Z,{}\n"
+    );
+
+    // The commands that print one member take the flag too.
+    let get = |raw: bool| {
+        let mut command = cli(&server);
+        command.args([
+            "get",
+            "--org",
+            ORG,
+            "--user",
+            "user_plus",
+            "--format",
+            "csv",
+        ]);
+        if raw {
+            command.arg("--csv-raw");
+        }
+        run(&mut command).1
+    };
+    assert!(
+        get(false).ends_with("\nuser_plus,'+1@x.com,'-org:member,2026-05-12T00:00:00.000Z,{}\n")
+    );
+    assert!(get(true).ends_with("\nuser_plus,+1@x.com,-org:member,2026-05-12T00:00:00.000Z,{}\n"));
+}
+
+#[test]
+fn csv_escapes_control_characters_and_bidirectional_marks_and_keeps_metadata_json() {
+    let server = org_of(&[("user_rtl", RTL_EMAIL, "org:member\n,evil")]);
+    let metadata = json!({"note\u{202e}": "=1+1 \u{2066}x\u{2069}", "nl": "a\nb"});
+    let (code, _, stderr) = run(cli(&server).args([
+        "metadata",
+        "--org",
+        ORG,
+        "--user",
+        "user_rtl",
+        "--public-metadata",
+        &metadata.to_string(),
+    ]));
+    assert_eq!(code, 0, "{stderr}");
+    for raw in [false, true] {
+        let mut command = cli(&server);
+        command.args(["list", "--org", ORG, "--format", "csv"]);
+        if raw {
+            command.arg("--csv-raw");
+        }
+        let (code, stdout, _) = run(&mut command);
+        assert_eq!(code, 0);
+        assert!(!has_raw_bidi(&stdout), "{stdout:?}");
+        assert_eq!(stdout.lines().count(), 2, "one header, one row: {stdout:?}");
+        let mut reader = csv::Reader::from_reader(stdout.as_bytes());
+        let row = reader.records().next().expect("a row").expect("valid CSV");
+        assert_eq!(&row[1], "eve\\u{202e}moc.live@acme.com");
+        assert_eq!(&row[2], "org:member\\n,evil");
+        // The metadata stays JSON that reads back to the same value.
+        assert!(row[4].contains(r"note\u202e"), "{}", &row[4]);
+        assert_eq!(serde_json::from_str::<Value>(&row[4]).unwrap(), metadata);
+    }
+}
+
+#[test]
+fn help_documents_csv_raw() {
+    let (code, stdout, _) = run(bare_cli().args(["list", "--help"]));
+    assert_eq!(code, 0);
+    assert!(stdout.contains("--csv-raw"), "{stdout}");
+    assert!(stdout.contains("spreadsheet"), "{stdout}");
+    let (_, stdout, _) = run(bare_cli().args(["get", "--help"]));
+    assert!(stdout.contains("--csv-raw"), "{stdout}");
+}
+
+// ---- JSON --------------------------------------------------------------------------------------
+
+#[test]
+fn json_escapes_bidirectional_marks_and_reads_back_to_the_same_values() {
+    let server = org_of(&[("user_rtl", RTL_EMAIL, "org:\u{2067}member")]);
+    let metadata = json!({"k\u{202e}": ["a\u{202e}b", "\u{200f}\u{061c}\u{2068}"], "q": "\"\\\n"});
+    let (code, stdout, stderr) = run(cli(&server).args([
+        "metadata",
+        "--org",
+        ORG,
+        "--user",
+        "user_rtl",
+        "--public-metadata",
+        &metadata.to_string(),
+        "--format",
+        "json",
+    ]));
+    assert_eq!(code, 0, "{stderr}");
+    let mut outputs = vec![stdout];
+    for args in [
+        &["list", "--org", ORG, "--format", "json"][..],
+        &["list", "--org", ORG, "--format", "jsonl"],
+        &["list", "--org", ORG, "--all", "--format", "json"],
+        &[
+            "get", "--org", ORG, "--user", "user_rtl", "--format", "json",
+        ],
+        &[
+            "get", "--org", ORG, "--user", "user_rtl", "--format", "jsonl",
+        ],
+    ] {
+        let (code, stdout, _) = run(cli(&server).args(args));
+        assert_eq!(code, 0, "{args:?}");
+        outputs.push(stdout);
+    }
+    for output in outputs {
+        assert!(!has_raw_bidi(&output), "{output:?}");
+        assert!(output.contains(r"eve\u202emoc.live@acme.com"), "{output}");
+        let value: Value = match serde_json::from_str(&output).expect("exact JSON") {
+            Value::Array(mut items) => items.pop().expect("one membership"),
+            one => one,
+        };
+        assert_eq!(value["public_metadata"], metadata, "{output}");
+        assert_eq!(value["role"], "org:\u{2067}member");
+        assert_eq!(value["public_user_data"]["identifier"], RTL_EMAIL);
+        assert_eq!(value["public_user_data"]["first_name"], "Eve\u{202e}");
+    }
+}
+
+#[test]
+fn sync_json_escapes_bidirectional_marks_and_reads_back() {
+    let server = acme();
+    let roster = format!(
+        "email,role\nann@acme.com,org:admin\nbob@acme.com,org:\u{202e}admin\n\
+         {RTL_EMAIL},org:member\n"
+    );
+    let out = cli(&server)
+        .args(["sync", "--org", ORG, "-", "--format", "json"])
+        .write_stdin(roster)
+        .output()
+        .expect("the binary runs");
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(!has_raw_bidi(&stdout), "{stdout}");
+    assert!(stdout.contains(r"eve\u202emoc.live@acme.com"), "{stdout}");
+    assert!(stdout.contains(r"org:\u202eadmin"), "{stdout}");
+    let plan: Value = serde_json::from_str(&stdout).expect("one JSON document");
+    assert_eq!(
+        plan["unresolved"][0]["entry"]["key"]["email_address"],
+        RTL_EMAIL
+    );
+    assert_eq!(plan["unresolved"][0]["entry"]["line"], 4);
+    let plan: Plan = serde_json::from_value(plan).expect("the plan reads back");
+    assert_eq!(
+        plan.changes().first().map(ToString::to_string).as_deref(),
+        Some("~ user_bob (bob@acme.com) role org:member -> org:\\u{202e}admin")
+    );
+}
