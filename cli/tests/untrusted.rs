@@ -3,6 +3,8 @@
 
 mod support;
 
+use std::process::{Command, Stdio};
+
 use clerk_memberships::sync::Plan;
 use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeServer, FakeUser};
 use serde_json::{Value, json};
@@ -256,4 +258,124 @@ fn sync_json_escapes_bidirectional_marks_and_reads_back() {
         plan.changes().first().map(ToString::to_string).as_deref(),
         Some("~ user_bob (bob@acme.com) role org:member -> org:\\u{202e}admin")
     );
+}
+
+// ---- secret keys -------------------------------------------------------------------------------
+
+#[test]
+fn a_key_given_as_an_argument_is_never_echoed() {
+    let server = acme();
+    let live = "sk_live_2h8op3Isl1QR7tKu5FGNfaLKEoU9xYz";
+    let test = "sk_test_Zq4w8Fv1Nc0Xr7tKu5FGNfaLKEoUaB";
+    for args in [
+        vec!["list", live],
+        vec!["list", "--org", ORG, test],
+        vec![live],
+        vec!["list", "--org", ORG, "--format", live],
+        vec!["sync", "--org", ORG, "-", "--protect", test],
+        vec!["list", "--org", ORG, &format!("--{live}")],
+    ] {
+        let (code, stdout, stderr) = run(cli(&server).args(&args));
+        assert_eq!((code, stdout.as_str()), (2, ""), "{args:?}: {stderr}");
+        assert!(
+            !stderr.contains("2h8op3") && !stderr.contains("Zq4w8F"),
+            "{args:?}: {stderr}"
+        );
+        assert!(
+            stderr.contains("sk_live_…redacted") || stderr.contains("sk_test_…redacted"),
+            "{args:?}: {stderr}"
+        );
+    }
+    let (_, _, stderr) = run(cli(&server).args(["list", live]));
+    assert!(
+        stderr.starts_with("error: unexpected argument 'sk_live_…redacted' found\n"),
+        "{stderr}"
+    );
+    // Given where an id goes, it reaches Clerk's error, which quotes the path.
+    let (code, _, stderr) = run(cli(&server).args(["list", "--org", live]));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(!stderr.contains("2h8op3"), "{stderr}");
+    assert!(
+        stderr.contains("/organizations/sk_live_…redacted/memberships"),
+        "{stderr}"
+    );
+    assert!(server.fake().requests().len() == 1);
+}
+
+// ---- closed pipes ------------------------------------------------------------------------------
+
+/// Runs the binary with `args`, its stdout a pipe whose reader is gone before anything is
+/// written (as `| head -1` is by the time a long output reaches it), and returns its exit
+/// code and stderr. A panic would show as "panicked" and exit 101.
+fn into_a_closed_pipe(mut command: Command, args: &[&str]) -> (Option<i32>, String) {
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    drop(reader);
+    let output = command
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .expect("the binary runs");
+    (output.status.code(), text(&output.stderr))
+}
+
+/// The binary with no configuration, as a `std::process::Command`.
+fn bare() -> Command {
+    let mut command = Command::new(assert_cmd::cargo::cargo_bin("clerk-memberships"));
+    command.env_clear();
+    command
+}
+
+#[test]
+fn nothing_panics_on_a_closed_stdout() {
+    for args in [
+        &["completions", "bash"][..],
+        &["completions", "zsh"],
+        &["completions", "fish"],
+        &["completions", "powershell"],
+        &["completions", "elvish"],
+        &["--help"],
+        &["-h"],
+        &["--version"],
+        &["list", "--help"],
+        &["sync", "--help"],
+        &["help", "sync"],
+    ] {
+        let (code, stderr) = into_a_closed_pipe(bare(), args);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(code, Some(0), "{args:?}: {stderr}");
+    }
+    // Usage errors go to stderr, and keep their exit code whatever stdout is.
+    for args in [&["list", "sk_live_abc"][..], &[], &["nope"]] {
+        let (code, stderr) = into_a_closed_pipe(bare(), args);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(code, Some(2), "{args:?}: {stderr}");
+    }
+    let server = acme();
+    for format in ["table", "json", "jsonl", "csv"] {
+        let args = ["list", "--org", ORG, "--format", format];
+        let (code, stderr) = into_a_closed_pipe(support::spawnable(server.base_url()), &args);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(code, Some(0), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn nothing_panics_on_a_closed_stderr() {
+    for (args, expected) in [
+        (&["list", "sk_live_abc"][..], 2),
+        (&[], 2),
+        (&["list", "--org", ORG], 2), // no key
+    ] {
+        let (reader, writer) = std::io::pipe().expect("a pipe");
+        drop(reader);
+        let status = bare()
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(writer)
+            .status()
+            .expect("the binary runs");
+        assert_eq!(status.code(), Some(expected), "{args:?}");
+    }
 }
