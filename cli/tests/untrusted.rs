@@ -260,6 +260,90 @@ fn sync_json_escapes_bidirectional_marks_and_reads_back() {
     );
 }
 
+// ---- roster problems ---------------------------------------------------------------------------
+
+/// `sync --org org_acme -` with `roster` on stdin.
+fn sync(server: &FakeServer, roster: &[u8]) -> (i32, String, String) {
+    run(cli(server)
+        .args(["sync", "--org", ORG, "-"])
+        .write_stdin(roster))
+}
+
+#[test]
+fn a_10_mb_cell_makes_a_short_error_and_nothing_is_read_from_clerk() {
+    let server = acme();
+    let huge = "x".repeat(10 * 1024 * 1024);
+    let roster = format!(
+        "email,user_id,external_id,role\n\
+         {huge}@acme.com,,,org:member\n\
+         ,user_{huge},,org:member\n\
+         ,,hr-{huge},org:member\n\
+         ann@acme.com,,,org:{huge}\n"
+    );
+    let (code, stdout, stderr) = sync(&server, roster.as_bytes());
+    assert_eq!((code, stdout.as_str()), (2, ""));
+    assert!(stderr.len() < 1000, "{} bytes", stderr.len());
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            format!(
+                "clerk-memberships: error: <stdin>:2: email address \"{}…\": must be at most \
+                 1024 bytes, got 10485769",
+                "x".repeat(80)
+            ),
+            format!(
+                "<stdin>:3: user id \"user_{}…\": must be at most 256 bytes, got 10485765",
+                "x".repeat(75)
+            ),
+            format!(
+                "<stdin>:4: external id \"hr-{}…\": must be at most 1024 bytes, got 10485763",
+                "x".repeat(77)
+            ),
+            "<stdin>:5: the role must be at most 1024 bytes, got 10485764".to_owned(),
+        ]
+    );
+    assert!(
+        server.fake().requests().is_empty(),
+        "nothing read from Clerk"
+    );
+
+    let header = format!("email,role,{huge}\n");
+    let (code, _, stderr) = sync(&server, header.as_bytes());
+    assert_eq!(code, 2);
+    assert!(stderr.len() < 300, "{} bytes", stderr.len());
+    assert!(
+        stderr.contains(&format!("unknown column \"{}…\"", "x".repeat(80))),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_email_with_a_nul_a_space_or_no_at_is_a_roster_line_never_looked_up() {
+    let server = acme();
+    let (code, stdout, stderr) = sync(
+        &server,
+        b"email,role\n\
+          ann@acme.com,org:admin\n\
+          bob\0@acme.com,org:member\n\
+          cara @acme.com,org:member\n\
+          \"dave\t@acme.com\",org:member\n\
+          dave.acme.com,org:member\n\
+           bob@acme.com ,org:member\n",
+    );
+    assert_eq!((code, stdout.as_str()), (2, ""), "{stderr}");
+    assert_eq!(
+        stderr,
+        "clerk-memberships: error: <stdin>:3: email address \"bob\\0@acme.com\": is not an email \
+         address (it has a control character)\n\
+         <stdin>:4: email address \"cara @acme.com\": is not an email address (it has a space)\n\
+         <stdin>:5: email address \"dave\\t@acme.com\": is not an email address (it has a control \
+         character)\n\
+         <stdin>:6: email address \"dave.acme.com\": is not an email address (it has no `@`)\n"
+    );
+    assert!(server.fake().requests().is_empty(), "nothing looked up");
+}
+
 // ---- secret keys -------------------------------------------------------------------------------
 
 #[test]
