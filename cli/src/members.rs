@@ -28,9 +28,9 @@ pub struct Member {
     /// Output format [default: table on a terminal, jsonl otherwise].
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub format: Option<Format>,
-    /// With --format csv: cells exactly as they are, for programs that read the CSV. By
-    /// default a cell starting with =, +, -, @, tab or CR gets a leading `'` so that a
-    /// spreadsheet shows it instead of running it as a formula.
+    /// With --format csv: no `'` before a cell starting with =, +, -, @, tab or CR, for
+    /// programs that read the CSV. By default it is added, so that a spreadsheet shows such a
+    /// cell instead of running it as a formula. Control characters stay escaped.
     #[arg(long)]
     pub csv_raw: bool,
 }
@@ -116,9 +116,9 @@ pub struct ListArgs {
     /// has fixed column widths and cuts longer cells.
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub format: Option<Format>,
-    /// With --format csv: cells exactly as they are, for programs that read the CSV. By
-    /// default a cell starting with =, +, -, @, tab or CR gets a leading `'` so that a
-    /// spreadsheet shows it instead of running it as a formula.
+    /// With --format csv: no `'` before a cell starting with =, +, -, @, tab or CR, for
+    /// programs that read the CSV. By default it is added, so that a spreadsheet shows such a
+    /// cell instead of running it as a formula. Control characters stay escaped.
     #[arg(long)]
     pub csv_raw: bool,
 }

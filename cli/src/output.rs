@@ -14,7 +14,8 @@ use crate::timefmt;
 /// An output format (`--format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
-    /// Aligned columns for people.
+    /// Aligned columns for people; control characters and bidirectional marks are shown
+    /// escaped (\u{202e}).
     Table,
     /// JSON: one object, or for `list` an array with one membership per line.
     Json,

@@ -474,7 +474,11 @@ mod tests {
             )
         );
         let longest = "r".repeat(MAX_FILTER_VALUE_LEN);
-        assert!(Roster::new().entry(RosterEntry::user_id("user_1", longest)).is_ok());
+        assert!(
+            Roster::new()
+                .entry(RosterEntry::user_id("user_1", longest))
+                .is_ok()
+        );
     }
 
     #[test]
