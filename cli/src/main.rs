@@ -148,14 +148,14 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
 /// stdout or stderr (`--help | head -1`) ends the run quietly with clap's exit code.
 fn clap_exit(error: &clap::Error) -> ExitCode {
     let text = fail::redact_keys(&error.render().ansi().to_string());
-    // Styles are kept for a terminal and stripped otherwise, as clap's own printing does.
-    let written = if error.use_stderr() {
+    // Styles are kept for a terminal and stripped otherwise, as clap's own printing does. A
+    // write that fails (a closed pipe) changes neither how the run ends nor its exit code.
+    let _ = if error.use_stderr() {
         let mut err = anstream::AutoStream::auto(std::io::stderr().lock());
         err.write_all(text.as_bytes()).and_then(|()| err.flush())
     } else {
         let mut out = anstream::AutoStream::auto(std::io::stdout().lock());
         out.write_all(text.as_bytes()).and_then(|()| out.flush())
     };
-    drop(written);
     ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(fail::EXIT_USAGE))
 }
