@@ -352,6 +352,8 @@ fn keys_that_cannot_name_anyone_are_refused_one_by_one_without_failing_the_rest(
         .email("")
         .email(" \t ")
         .email("not-an-address")
+        .email("jane\0@acme.com")
+        .email("jane doe@acme.com")
         .email(format!("{}@x.io", "a".repeat(MAX_FILTER_VALUE_LEN)))
         .external_id("")
         .external_id("   ")
@@ -376,6 +378,8 @@ fn keys_that_cannot_name_anyone_are_refused_one_by_one_without_failing_the_rest(
             "email address: must not be empty",
             "email address: must not be only whitespace",
             "email address: is not an email address (it has no `@`)",
+            "email address: is not an email address (it has a control character)",
+            "email address: is not an email address (it has a space)",
             "email address: must be at most 1024 bytes, got 1029",
             "external id: must not be empty",
             "external id: must not be only whitespace",

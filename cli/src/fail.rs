@@ -75,7 +75,10 @@ impl Failure {
             return ExitCode::SUCCESS;
         }
         if !matches!(self, Failure::Exit(_)) {
-            stderr_line!("clerk-memberships: error: {self}");
+            stderr_line!(
+                "clerk-memberships: error: {}",
+                redact_keys(&self.to_string())
+            );
             if let Some(hint) = self.hint() {
                 stderr_line!("hint: {hint}");
             }
@@ -161,6 +164,37 @@ impl From<std::io::Error> for Failure {
     }
 }
 
+/// The prefixes of Clerk's secret keys.
+const KEY_PREFIXES: [&str; 2] = ["sk_live_", "sk_test_"];
+
+/// `text` with every secret key in it redacted: a key prefix (`sk_live_`, `sk_test_`)
+/// followed by letters and digits keeps the prefix, the rest becomes `…redacted`. For text
+/// that quotes what was typed (a key pasted as an argument, or given where an id goes); the
+/// prefix alone, as help text names it, is left as it is.
+pub fn redact_keys(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some((at, prefix)) = KEY_PREFIXES
+        .iter()
+        .filter_map(|prefix| rest.find(prefix).map(|at| (at, *prefix)))
+        .min()
+    {
+        let (before, from) = rest.split_at(at);
+        let after = from.get(prefix.len()..).unwrap_or("");
+        let secret = after
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(after.len());
+        out.push_str(before);
+        out.push_str(prefix);
+        if secret > 0 {
+            out.push_str("…redacted");
+        }
+        rest = after.get(secret..).unwrap_or("");
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The hint for a failed call, if its cause is a common one.
 fn client_hint(error: &Error) -> Option<String> {
     let hint = |text: &str| Some(text.to_owned());
@@ -210,5 +244,26 @@ fn client_hint(error: &Error) -> Option<String> {
              instance that holds them",
         ),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_redacted_and_their_prefixes_kept() {
+        assert_eq!(
+            redact_keys("unexpected argument 'sk_live_abcDEF123' found"),
+            "unexpected argument 'sk_live_…redacted' found"
+        );
+        assert_eq!(
+            redact_keys("\u{1b}[33msk_test_x9\u{1b}[0m, --org=sk_live_Q sk_test_Z"),
+            "\u{1b}[33msk_test_…redacted\u{1b}[0m, --org=sk_live_…redacted sk_test_…redacted"
+        );
+        let help = "100 requests per 10 s for sk_test_ keys, 1000 for sk_live_)";
+        assert_eq!(redact_keys(help), help);
+        assert_eq!(redact_keys("sk_live_"), "sk_live_");
+        assert_eq!(redact_keys("no key, ünïcode"), "no key, ünïcode");
     }
 }

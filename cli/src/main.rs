@@ -117,7 +117,10 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return clap_exit(&error),
+    };
     match run(cli) {
         Ok(code) => code,
         Err(failure) => failure.report(),
@@ -137,10 +140,33 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         #[cfg(feature = "fake-server")]
         Command::FakeServer(args) => fake_server::run(global, &args),
         Command::Completions { shell } => {
+            // Written whole into memory first: clap_complete panics on a write that fails,
+            // as one into a closed pipe (`| head`) does.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "clerk-memberships", &mut script);
             let mut out = std::io::stdout().lock();
-            clap_complete::generate(shell, &mut Cli::command(), "clerk-memberships", &mut out);
-            out.flush().map_err(Failure::output)?;
+            out.write_all(&script)
+                .and_then(|()| out.flush())
+                .map_err(Failure::output)?;
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Ends a run that clap stopped: `--help` or `--version` on stdout (exit 0), or a usage
+/// error on stderr (exit 2). What clap prints quotes the arguments, so a secret key pasted
+/// as one is redacted (see [`fail::redact_keys`]). Nothing is left to a panic: a closed
+/// stdout or stderr (`--help | head -1`) ends the run quietly with clap's exit code.
+fn clap_exit(error: &clap::Error) -> ExitCode {
+    let text = fail::redact_keys(&error.render().ansi().to_string());
+    // Styles are kept for a terminal and stripped otherwise, as clap's own printing does. A
+    // write that fails (a closed pipe) changes neither how the run ends nor its exit code.
+    let _ = if error.use_stderr() {
+        let mut err = anstream::AutoStream::auto(std::io::stderr().lock());
+        err.write_all(text.as_bytes()).and_then(|()| err.flush())
+    } else {
+        let mut out = anstream::AutoStream::auto(std::io::stdout().lock());
+        out.write_all(text.as_bytes()).and_then(|()| out.flush())
+    };
+    ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(fail::EXIT_USAGE))
 }

@@ -29,6 +29,11 @@ pub struct Member {
     /// Output format [default: table on a terminal, jsonl otherwise].
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub format: Option<Format>,
+    /// With --format csv: no `'` before a cell starting with =, +, -, @, tab or CR, for
+    /// programs that read the CSV. By default it is added, so that a spreadsheet shows such a
+    /// cell instead of running it as a formula. Control characters stay escaped.
+    #[arg(long)]
+    pub csv_raw: bool,
 }
 
 /// `--public-metadata` and `--private-metadata`: each a JSON object given inline, as
@@ -113,6 +118,11 @@ pub struct ListArgs {
     /// has fixed column widths and cuts longer cells.
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub format: Option<Format>,
+    /// With --format csv: no `'` before a cell starting with =, +, -, @, tab or CR, for
+    /// programs that read the CSV. By default it is added, so that a spreadsheet shows such a
+    /// cell instead of running it as a formula. Control characters stay escaped.
+    #[arg(long)]
+    pub csv_raw: bool,
 }
 
 /// `get`.
@@ -177,6 +187,7 @@ pub fn list(global: &GlobalArgs, args: &ListArgs) -> Result<ExitCode, Failure> {
                 BufWriter::new(io::stdout().lock()),
                 format,
                 args.all,
+                args.csv_raw,
             )?),
         };
         for membership in &page.data {
@@ -211,8 +222,13 @@ pub fn list(global: &GlobalArgs, args: &ListArgs) -> Result<ExitCode, Failure> {
     match writer {
         Some(writer) => writer.finish()?,
         // `pages()` yields nothing for an empty listing: still a header, an empty array.
-        None => MembershipWriter::new(BufWriter::new(io::stdout().lock()), format, args.all)?
-            .finish()?,
+        None => MembershipWriter::new(
+            BufWriter::new(io::stdout().lock()),
+            format,
+            args.all,
+            args.csv_raw,
+        )?
+        .finish()?,
     }
     if let Some(note) = note.filter(|_| !global.quiet && io::stderr().is_terminal()) {
         stderr_line!("{note}");
@@ -344,7 +360,11 @@ pub fn metadata(global: &GlobalArgs, args: &MetadataArgs) -> Result<ExitCode, Fa
 }
 
 fn print(member: &Member, membership: &OrganizationMembership) -> Result<ExitCode, Failure> {
-    print_membership(Format::or_default(member.format), membership)?;
+    print_membership(
+        Format::or_default(member.format),
+        member.csv_raw,
+        membership,
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,9 +1,12 @@
 //! How memberships are printed: `--format table|json|jsonl|csv`.
 
+use std::borrow::Cow;
 use std::io::{self, IsTerminal, Write};
 
 use clap::ValueEnum;
 use clerk_memberships::OrganizationMembership;
+use serde::Serialize;
+use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::timefmt;
@@ -11,13 +14,16 @@ use crate::timefmt;
 /// An output format (`--format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
-    /// Aligned columns for people.
+    /// Aligned columns for people; control characters and bidirectional marks are shown
+    /// escaped (\u{202e}).
     Table,
     /// JSON: one object, or for `list` an array with one membership per line.
     Json,
     /// One JSON object per line.
     Jsonl,
-    /// CSV with a header: user_id,identifier,role,created_at,public_metadata.
+    /// CSV with a header: user_id,identifier,role,created_at,public_metadata. A cell that a
+    /// spreadsheet would run as a formula (starting with =, +, -, @, tab or CR) gets a leading
+    /// `'`, unless --csv-raw; control characters and bidirectional marks are escaped (\u{202e}).
     Csv,
 }
 
@@ -59,6 +65,8 @@ const CSV_HEADER: [&str; 5] = [
 pub struct MembershipWriter<W: Write> {
     kind: Kind<W>,
     rows: usize,
+    /// CSV cells as they are, without the formula guard (`--csv-raw`).
+    csv_raw: bool,
 }
 
 enum Kind<W: Write> {
@@ -72,12 +80,13 @@ enum Kind<W: Write> {
 }
 
 impl<W: Write> MembershipWriter<W> {
-    /// A writer in `format`; `streaming` chooses the fixed-width table.
+    /// A writer in `format`; `streaming` chooses the fixed-width table, `csv_raw` leaves CSV
+    /// cells without the formula guard (see [`csv_cell`]).
     ///
     /// # Errors
     ///
     /// Writing a header failed.
-    pub fn new(mut out: W, format: Format, streaming: bool) -> io::Result<Self> {
+    pub fn new(mut out: W, format: Format, streaming: bool, csv_raw: bool) -> io::Result<Self> {
         let kind = match format {
             Format::Table if streaming => {
                 let header = COLUMNS.map(|(name, _)| name.to_owned());
@@ -96,7 +105,11 @@ impl<W: Write> MembershipWriter<W> {
                 Kind::Csv(Box::new(csv))
             }
         };
-        Ok(MembershipWriter { kind, rows: 0 })
+        Ok(MembershipWriter {
+            kind,
+            rows: 0,
+            csv_raw,
+        })
     }
 
     /// Writes one membership.
@@ -112,21 +125,24 @@ impl<W: Write> MembershipWriter<W> {
             Kind::FixedTable(out) => write_fixed_row(out, &table_cells(membership))?,
             Kind::Json(out) => {
                 out.write_all(if first { b"\n" } else { b",\n" })?;
-                serde_json::to_writer(&mut *out, membership)?;
+                write_json(&mut *out, membership)?;
             }
             Kind::Jsonl(out) => {
-                serde_json::to_writer(&mut *out, membership)?;
+                write_json(&mut *out, membership)?;
                 out.write_all(b"\n")?;
             }
             Kind::Csv(csv) => {
-                let metadata = serde_json::to_string(&membership.public_metadata)?;
+                let mut metadata = Vec::new();
+                write_json(&mut metadata, &membership.public_metadata)?;
+                let metadata = String::from_utf8_lossy(&metadata);
                 let created_at = timefmt::timestamp(membership.created_at);
+                let raw = self.csv_raw;
                 csv.write_record([
-                    membership.user_id().unwrap_or(""),
-                    membership.identifier().unwrap_or(""),
-                    &membership.role,
-                    &created_at,
-                    &metadata,
+                    csv_cell(membership.user_id().unwrap_or(""), raw).as_bytes(),
+                    csv_cell(membership.identifier().unwrap_or(""), raw).as_bytes(),
+                    csv_cell(&membership.role, raw).as_bytes(),
+                    csv_cell(&created_at, raw).as_bytes(),
+                    csv_cell(&metadata, raw).as_bytes(),
                 ])
                 .map_err(csv_io)?;
             }
@@ -167,19 +183,24 @@ impl<W: Write> MembershipWriter<W> {
 }
 
 /// Prints one membership (the answer of `get`, `add`, `set-role`, `metadata`, `remove`):
-/// JSON as one indented object, the other formats as a one-row listing.
+/// JSON as one indented object, the other formats as a one-row listing; `csv_raw` as for
+/// [`MembershipWriter::new`].
 ///
 /// # Errors
 ///
 /// Writing failed.
-pub fn print_membership(format: Format, membership: &OrganizationMembership) -> io::Result<()> {
+pub fn print_membership(
+    format: Format,
+    csv_raw: bool,
+    membership: &OrganizationMembership,
+) -> io::Result<()> {
     let mut out = io::stdout().lock();
     if format == Format::Json {
-        serde_json::to_writer_pretty(&mut out, membership)?;
+        write_json_pretty(&mut out, membership)?;
         out.write_all(b"\n")?;
         return out.flush();
     }
-    let mut writer = MembershipWriter::new(out, format, false)?;
+    let mut writer = MembershipWriter::new(out, format, false, csv_raw)?;
     writer.write(membership)?;
     writer.finish()
 }
@@ -194,21 +215,160 @@ fn table_cells(membership: &OrganizationMembership) -> [String; 4] {
     ]
 }
 
-/// `text` safe to print on a terminal: control characters (escape sequences, newlines) are
-/// shown escaped instead of acted on.
+/// Whether `c` is an invisible mark that reorders the text around it on display: the
+/// bidirectional embeddings and overrides (U+202A to U+202E), isolates (U+2066 to U+2069) and
+/// the left-to-right, right-to-left and Arabic letter marks (U+200E, U+200F, U+061C). A value
+/// holding one can show as another value (`user_1\u{202e}nimda` reads `user_1admin`).
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}'
+    )
+}
+
+/// Whether `c` must not reach a terminal or a spreadsheet as it is: a control character
+/// (escape sequences, newlines) or a bidirectional mark ([`is_bidi_control`]).
+fn needs_escape(c: char) -> bool {
+    c.is_control() || is_bidi_control(c)
+}
+
+/// `text` safe to print on a terminal: control characters (escape sequences, newlines) and
+/// bidirectional marks are shown escaped (`\n`, `\u{1b}`, `\u{202e}`) instead of acted on.
 pub fn printable(text: &str) -> String {
-    if !text.chars().any(char::is_control) {
+    if !text.chars().any(needs_escape) {
         return text.to_owned();
     }
     text.chars()
         .map(|c| {
-            if c.is_control() {
+            if needs_escape(c) {
                 c.escape_default().to_string()
             } else {
                 c.to_string()
             }
         })
         .collect()
+}
+
+/// `text` for a message: [`printable`], and cut after [`QUOTED_CHARS`] characters with `…`,
+/// so that a value of any size (a 10 MB roster cell) makes a short line.
+pub fn quoted(text: &str) -> String {
+    match text.char_indices().nth(QUOTED_CHARS) {
+        Some((end, _)) => format!("{}…", printable(text.get(..end).unwrap_or(text))),
+        None => printable(text),
+    }
+}
+
+/// How many characters of a value [`quoted`] shows.
+pub const QUOTED_CHARS: usize = 80;
+
+/// A CSV cell: control characters and bidirectional marks escaped as [`printable`] escapes
+/// them; and unless `raw`, a cell that a spreadsheet would run as a formula (one starting
+/// with `=`, `+`, `-`, `@`, a tab or a carriage return: OWASP's CSV injection rule) with a
+/// `'` before it, which spreadsheets read as "text" and do not show.
+pub fn csv_cell(text: &str, raw: bool) -> Cow<'_, str> {
+    let formula = !raw && text.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let escaped = if text.chars().any(needs_escape) {
+        Cow::Owned(printable(text))
+    } else {
+        Cow::Borrowed(text)
+    };
+    if formula {
+        Cow::Owned(format!("'{escaped}"))
+    } else {
+        escaped
+    }
+}
+
+/// Writes `value` as compact JSON, with bidirectional marks escaped (see [`SafeFormatter`]).
+///
+/// # Errors
+///
+/// Writing failed, or `value` cannot be serialized.
+pub fn write_json<T: Serialize + ?Sized>(out: impl Write, value: &T) -> io::Result<()> {
+    let mut serializer =
+        serde_json::Serializer::with_formatter(out, SafeFormatter(CompactFormatter));
+    value.serialize(&mut serializer).map_err(io::Error::from)
+}
+
+/// Writes `value` as indented JSON, with bidirectional marks escaped (see [`SafeFormatter`]).
+///
+/// # Errors
+///
+/// Writing failed, or `value` cannot be serialized.
+pub fn write_json_pretty<T: Serialize + ?Sized>(out: impl Write, value: &T) -> io::Result<()> {
+    let mut serializer =
+        serde_json::Serializer::with_formatter(out, SafeFormatter(PrettyFormatter::new()));
+    value.serialize(&mut serializer).map_err(io::Error::from)
+}
+
+/// A JSON formatter (compact or pretty) that writes the bidirectional marks of strings as
+/// `\u202e`-style escapes. serde_json escapes only what JSON requires (quotes, backslashes,
+/// control characters) and writes these raw, where a terminal or an editor would act on
+/// them; escaped, the JSON still reads back to the same strings.
+struct SafeFormatter<F>(F);
+
+impl<F: Formatter> Formatter for SafeFormatter<F> {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        let mut start = 0;
+        for (at, c) in fragment.char_indices() {
+            if is_bidi_control(c) {
+                writer.write_all(fragment.get(start..at).unwrap_or("").as_bytes())?;
+                write!(writer, "\\u{:04x}", u32::from(c))?;
+                start = at + c.len_utf8();
+            }
+        }
+        writer.write_all(fragment.get(start..).unwrap_or("").as_bytes())
+    }
+
+    // The layout is the inner formatter's: these are the methods the pretty one changes.
+
+    fn begin_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.begin_array(writer)
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.end_array(writer)
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.0.begin_array_value(writer, first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.end_array_value(writer)
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.begin_object(writer)
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.end_object(writer)
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.0.begin_object_key(writer, first)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.begin_object_value(writer)
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.end_object_value(writer)
+    }
 }
 
 /// `text` cut to `width` columns of a terminal, the last one an ellipsis when something was
@@ -323,5 +483,79 @@ mod tests {
         assert_eq!(cut("山田太郎花子", 7), "山田太…");
         assert_eq!(cut("山田", 4), "山田");
         assert_eq!(printable("a\u{1b}[31mb\n"), "a\\u{1b}[31mb\\n");
+    }
+
+    #[test]
+    fn bidirectional_marks_are_escaped_like_control_characters() {
+        assert_eq!(
+            printable("user_1\u{202e}nimda\u{2066}\u{200f}\u{061c}"),
+            "user_1\\u{202e}nimda\\u{2066}\\u{200f}\\u{61c}"
+        );
+        assert_eq!(printable("山田 ünïcode"), "山田 ünïcode");
+        for c in ['\u{202a}', '\u{202e}', '\u{2066}', '\u{2069}', '\u{200e}'] {
+            assert!(is_bidi_control(c), "{c:?}");
+        }
+        for c in ['\u{2029}', '\u{2065}', '\u{206a}', '\u{200d}', 'a'] {
+            assert!(!is_bidi_control(c), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn quoted_values_are_cut_after_80_characters() {
+        assert_eq!(quoted("short\n"), "short\\n");
+        let long = "é".repeat(10_000);
+        assert_eq!(quoted(&long), format!("{}…", "é".repeat(80)));
+        assert_eq!(quoted(&"x".repeat(80)), "x".repeat(80));
+    }
+
+    #[test]
+    fn csv_cells_that_spreadsheets_would_run_get_an_apostrophe() {
+        for (cell, safe) in [
+            ("=1+1", "'=1+1"),
+            ("+1", "'+1"),
+            ("-1", "'-1"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1", "'\\t=1"),
+            ("\r=1", "'\\r=1"),
+            ("a=1", "a=1"),
+            ("", ""),
+            ("ann\u{202e}@x.com", "ann\\u{202e}@x.com"),
+        ] {
+            assert_eq!(csv_cell(cell, false), safe, "{cell:?}");
+        }
+        assert_eq!(csv_cell("=1+1", true), "=1+1");
+        assert_eq!(csv_cell("\t=1\u{202e}", true), "\\t=1\\u{202e}");
+    }
+
+    #[test]
+    fn json_escapes_bidirectional_marks_and_reads_back_the_same() {
+        let value = serde_json::json!({
+            "k\u{202e}": ["a\u{202e}b\u{2066}c\u{200f}", "plain \"q\" \\ \n 山田"],
+        });
+        for pretty in [false, true] {
+            let mut out = Vec::new();
+            if pretty {
+                write_json_pretty(&mut out, &value).unwrap();
+            } else {
+                write_json(&mut out, &value).unwrap();
+            }
+            let text = String::from_utf8(out).unwrap();
+            assert!(!text.chars().any(is_bidi_control), "{text}");
+            assert!(text.contains(r"a\u202eb\u2066c\u200f"), "{text}");
+            assert_eq!(
+                serde_json::from_str::<serde_json::Value>(&text).unwrap(),
+                value
+            );
+            let serde = if pretty {
+                serde_json::to_string_pretty(&value).unwrap()
+            } else {
+                serde_json::to_string(&value).unwrap()
+            };
+            let unescaped = text
+                .replace(r"\u202e", "\u{202e}")
+                .replace(r"\u2066", "\u{2066}")
+                .replace(r"\u200f", "\u{200f}");
+            assert_eq!(unescaped, serde, "the layout is serde_json's");
+        }
     }
 }

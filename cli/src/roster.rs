@@ -9,11 +9,12 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
 
+use clerk_memberships::MAX_FILTER_VALUE_LEN;
 use clerk_memberships::sync::{EntryRef, Roster, RosterEntry, RosterProblem, SyncError, UserKey};
 use serde_json::Value;
 
 use crate::fail::Failure;
-use crate::output::printable;
+use crate::output::quoted;
 
 /// How many problems an error lists before it says how many more there are.
 const MAX_SHOWN: usize = 20;
@@ -121,7 +122,7 @@ impl RosterFile {
                             "{}: {} is the same user ({}) as {} on {}: list each person once",
                             self.at(entry),
                             entry.key,
-                            printable(user_id),
+                            quoted(user_id),
                             first.key,
                             self.at(first),
                         ));
@@ -191,7 +192,7 @@ impl Header {
             return Err(vec![format!(
                 "{name}:{line}: the header is one cell, \"{}\": the file looks separated by \
                  {separator}; save it with commas (CSV)",
-                printable(only)
+                quoted(only)
             )]);
         }
         let mut problems = Vec::new();
@@ -210,7 +211,7 @@ impl Header {
                     columns.push(column);
                 }
                 None if cell.is_empty() => unknown.push(format!("an unnamed column ({})", i + 1)),
-                None => unknown.push(format!("\"{}\"", printable(cell))),
+                None => unknown.push(format!("\"{}\"", quoted(cell))),
             }
         }
         if !unknown.is_empty() {
@@ -492,6 +493,9 @@ fn refusals(file: &RosterFile, error: &SyncError) -> Vec<String> {
                 None => format!("{} is listed twice", entry.key),
             },
             RosterProblem::EmptyRole { .. } => "the role is empty".to_owned(),
+            RosterProblem::RoleTooLong { len, .. } => {
+                format!("the role must be at most {MAX_FILTER_VALUE_LEN} bytes, got {len}")
+            }
             RosterProblem::InvalidMetadata { field, rule, .. } => format!("{field} {rule}"),
             other => other.to_string(),
         })
@@ -646,7 +650,56 @@ mod tests {
     #[test]
     fn quoted_cells_spanning_lines_are_named_by_their_first_line() {
         let found = problems(b"email,role\n\"a\nb@x.com\",\n");
-        assert_eq!(found, ["r.csv:2: the role is empty"]);
+        assert_eq!(
+            found,
+            [
+                "r.csv:2: email address \"a\\nb@x.com\": is not an email address (it has a \
+                 control character)",
+                "r.csv:2: the role is empty"
+            ]
+        );
+    }
+
+    #[test]
+    fn problems_quote_at_most_80_characters_of_a_cell() {
+        let huge = "x".repeat(10 * 1024 * 1024);
+        let cut = format!("{}…", "x".repeat(80));
+        let mut file = format!("email,role,{huge}\n").into_bytes();
+        assert_eq!(
+            problems(&file),
+            [format!(
+                "r.csv:1: unknown column \"{cut}\": the columns are user_id, email, \
+                 external_id, role, public_metadata, private_metadata"
+            )]
+        );
+        file = format!("email;role{huge}\n").into_bytes();
+        let found = problems(&file);
+        assert!(
+            found[0].contains(&format!("\"email;role{}…\"", "x".repeat(70))),
+            "{found:?}"
+        );
+        file = format!(
+            "email,user_id,external_id,role\n\
+             {huge}@x.com,,,org:member\n\
+             ,u{huge},,org:member\n\
+             ,,{huge},org:member\n\
+             a@x.com,,,{huge}\n"
+        )
+        .into_bytes();
+        assert_eq!(
+            problems(&file),
+            [
+                format!(
+                    "r.csv:2: email address \"{cut}\": must be at most 1024 bytes, got 10485766"
+                ),
+                format!(
+                    "r.csv:3: user id \"u{}…\": must be at most 256 bytes, got 10485761",
+                    "x".repeat(79)
+                ),
+                format!("r.csv:4: external id \"{cut}\": must be at most 1024 bytes, got 10485760"),
+                "r.csv:5: the role must be at most 1024 bytes, got 10485760".to_owned(),
+            ]
+        );
     }
 
     #[test]

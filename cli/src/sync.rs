@@ -642,8 +642,7 @@ fn print_text(text: &str) -> Result<(), Failure> {
 /// Writes `json` to stdout as one indented document; a closed pipe as for [`print_text`].
 fn print_json(json: &Value) -> Result<(), Failure> {
     let mut out = BufWriter::new(io::stdout().lock());
-    let written = serde_json::to_writer_pretty(&mut out, json)
-        .map_err(io::Error::from)
+    let written = output::write_json_pretty(&mut out, json)
         .and_then(|()| out.write_all(b"\n"))
         .and_then(|()| out.flush());
     Ok(output::unless_closed(written)?)

@@ -5,6 +5,7 @@ use std::fmt;
 use super::plan::RemovalCheck;
 use super::roster::EntryRef;
 use crate::error::Error;
+use crate::memberships::MAX_FILTER_VALUE_LEN;
 
 /// Why a sync stopped.
 ///
@@ -91,6 +92,14 @@ pub enum RosterProblem {
         /// The entry.
         entry: EntryRef,
     },
+    /// An entry's role is longer than [`MAX_FILTER_VALUE_LEN`](crate::MAX_FILTER_VALUE_LEN)
+    /// bytes: no role Clerk has is that long, and no member could be listed by it.
+    RoleTooLong {
+        /// The entry.
+        entry: EntryRef,
+        /// The role's length in bytes.
+        len: usize,
+    },
     /// An entry's metadata is not a JSON object, or breaks the metadata limits.
     InvalidMetadata {
         /// The entry.
@@ -117,6 +126,10 @@ impl fmt::Display for RosterProblem {
                 write!(f, "{entry} has the same key as {first}")
             }
             RosterProblem::EmptyRole { entry } => write!(f, "{entry} has an empty role"),
+            RosterProblem::RoleTooLong { entry, len } => write!(
+                f,
+                "{entry}: the role must be at most {MAX_FILTER_VALUE_LEN} bytes, got {len}"
+            ),
             RosterProblem::InvalidMetadata { entry, field, rule } => {
                 write!(f, "{entry}: {field} {rule}")
             }

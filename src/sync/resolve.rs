@@ -81,8 +81,9 @@ impl UserKey {
     /// Why this key cannot be looked up, or `None` when it can: the rule
     /// [`resolve_users`] applies before sending anything (a key it breaks is
     /// [`Resolved::Refused`] with these words). Empty or only whitespace; an email address
-    /// without `@`; a value over [`MAX_FILTER_VALUE_LEN`](crate::MAX_FILTER_VALUE_LEN) bytes; a user id that is `.` or
-    /// `..` or over [`MAX_ID_LEN`](crate::MAX_ID_LEN) bytes.
+    /// without `@`, or with a control character (NUL, a tab) or a space inside it; a value
+    /// over [`MAX_FILTER_VALUE_LEN`](crate::MAX_FILTER_VALUE_LEN) bytes; a user id that is
+    /// `.` or `..` or over [`MAX_ID_LEN`](crate::MAX_ID_LEN) bytes.
     ///
     /// For checking a roster file before any request, so that a typo is reported with its
     /// line instead of as a user not found.
@@ -95,6 +96,10 @@ impl UserKey {
     ///     UserKey::email("jane.acme.com").problem().as_deref(),
     ///     Some("is not an email address (it has no `@`)")
     /// );
+    /// assert_eq!(
+    ///     UserKey::email("jane doe@acme.com").problem().as_deref(),
+    ///     Some("is not an email address (it has a space)")
+    /// );
     /// assert!(UserKey::user_id("..").problem().is_some());
     /// ```
     pub fn problem(&self) -> Option<String> {
@@ -102,9 +107,21 @@ impl UserKey {
     }
 }
 
+/// How many characters of a key's value its `Display` quotes: enough for any real address or
+/// id, and a message about a value of any size (a 10 MB roster cell) stays one short line.
+const DISPLAYED_VALUE_CHARS: usize = 80;
+
+/// The kind and the quoted value, escaped as `{:?}` escapes it: `email address
+/// "jane@acme.com"`. A value over 80 characters is cut, with `…` before the closing quote.
 impl fmt::Display for UserKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {:?}", self.kind(), self.value())
+        let value = self.value();
+        let Some((end, _)) = value.char_indices().nth(DISPLAYED_VALUE_CHARS) else {
+            return write!(f, "{} {value:?}", self.kind());
+        };
+        let quoted = format!("{:?}", value.get(..end).unwrap_or(""));
+        let open = quoted.strip_suffix('"').unwrap_or(&quoted);
+        write!(f, "{} {open}…\"", self.kind())
     }
 }
 
@@ -543,6 +560,10 @@ fn plan(key: &UserKey) -> Result<Lookup, String> {
             let email = normalized_email(value);
             if !email.contains('@') {
                 Err("is not an email address (it has no `@`)".to_owned())
+            } else if email.contains(char::is_control) {
+                Err("is not an email address (it has a control character)".to_owned())
+            } else if email.contains(char::is_whitespace) {
+                Err("is not an email address (it has a space)".to_owned())
             } else if email.len() > MAX_FILTER_VALUE_LEN {
                 Err(format!(
                     "must be at most {MAX_FILTER_VALUE_LEN} bytes, got {}",

@@ -10,6 +10,7 @@ use serde_json::Value;
 use super::error::{RosterProblem, SyncError};
 use super::resolve::UserKey;
 use crate::error::BuildError;
+use crate::memberships::MAX_FILTER_VALUE_LEN;
 use crate::memberships::metadata::MetadataInput;
 use crate::models::Metadata;
 
@@ -119,6 +120,11 @@ impl RosterEntry {
             problems.push(RosterProblem::EmptyRole {
                 entry: entry.clone(),
             });
+        } else if self.role.len() > MAX_FILTER_VALUE_LEN {
+            problems.push(RosterProblem::RoleTooLong {
+                entry: entry.clone(),
+                len: self.role.len(),
+            });
         }
         for metadata in [&self.public_metadata, &self.private_metadata] {
             if let Err(err) = metadata.check() {
@@ -223,7 +229,8 @@ pub(crate) mod key_serde {
 ///
 /// - two entries with the same key (email addresses compare without regard to case and
 ///   surrounding whitespace, ids exactly);
-/// - an empty (or whitespace-only) role;
+/// - an empty (or whitespace-only) role, or one over
+///   [`MAX_FILTER_VALUE_LEN`](crate::MAX_FILTER_VALUE_LEN) bytes;
 /// - metadata that is not a JSON object or breaks the crate's metadata limits.
 ///
 /// Two entries with different keys that turn out to be the same user (an email address and
@@ -264,7 +271,8 @@ impl Roster {
     /// # Errors
     ///
     /// [`SyncError::InvalidRoster`], naming the entry, when it repeats the key of an entry
-    /// already there, has an empty role or has invalid metadata; the roster is unchanged.
+    /// already there, has an empty or overlong role or has invalid metadata; the roster is
+    /// unchanged.
     pub fn push(&mut self, entry: RosterEntry) -> Result<(), SyncError> {
         let problems = self.problems_of(&entry);
         if !problems.is_empty() {
@@ -440,6 +448,36 @@ mod tests {
         assert_eq!(
             err.to_string(),
             r#"invalid roster: entry 0 (email address "a@x.com") has an empty role (and 2 more problems)"#
+        );
+    }
+
+    #[test]
+    fn an_overlong_role_is_refused_and_a_long_key_quoted_short() {
+        let long = "a".repeat(10 * 1024 * 1024);
+        let err = Roster::new()
+            .entry(RosterEntry::email(format!("{long}@x.com"), long.clone()))
+            .unwrap_err();
+        let SyncError::InvalidRoster { problems } = &err else {
+            panic!("{err:?}");
+        };
+        assert!(
+            matches!(problems[..], [RosterProblem::RoleTooLong { len, .. }] if len == long.len()),
+            "{problems:?}"
+        );
+        let shown = err.to_string();
+        assert_eq!(
+            shown,
+            format!(
+                "invalid roster: entry 0 (email address \"{}…\"): the role must be at most 1024 \
+                 bytes, got 10485760",
+                "a".repeat(80)
+            )
+        );
+        let longest = "r".repeat(MAX_FILTER_VALUE_LEN);
+        assert!(
+            Roster::new()
+                .entry(RosterEntry::user_id("user_1", longest))
+                .is_ok()
         );
     }
 
