@@ -396,6 +396,104 @@ fn a_create_refused_by_the_rate_limit_is_not_settled_but_retried_by_the_client()
 }
 
 // ---------------------------------------------------------------------------------------
+// "Already a member" after a lost first attempt: most likely this call's own create.
+
+/// A client on `s.fake` that repeats a create after an attempt that may have landed.
+fn repeating_creates(s: &Setup) -> Result<Client, Box<dyn std::error::Error>> {
+    let policy = clerk_memberships::RetryPolicy::builder()
+        .retry_ambiguous_creates(true)
+        .initial_backoff(Duration::from_millis(1))
+        .build();
+    Ok(s.fake
+        .client_builder()
+        .clock(ManualClock::new(
+            UNIX_EPOCH + Duration::from_millis(FakeClerk::START_MS as u64),
+        ))
+        .retry_policy(policy)
+        .build()?)
+}
+
+#[test]
+fn a_repeated_create_answered_already_a_member_after_a_lost_answer_is_created() -> TestResult {
+    let s = setup();
+    // The first attempt is processed and its answer lost; the client sends it again.
+    s.fake.inject(Fault::TimedOut).only(Operation::Create);
+    let client = repeating_creates(&s)?;
+    let ensured = sync::ensure_member(&client, &s.org, &s.jane, "org:member")?;
+    assert_eq!(
+        ensured,
+        Ensured::Created,
+        "the membership is this call's own"
+    );
+    assert_eq!(Outcome::from(ensured).kind(), OutcomeKind::Applied);
+    assert_eq!(s.methods(), [Method::Post, Method::Post, Method::Get]);
+    assert_eq!(s.role(&s.jane).as_deref(), Some("org:member"));
+    Ok(())
+}
+
+#[test]
+fn a_repeated_create_answered_already_a_member_whose_read_fails_is_unknown() -> TestResult {
+    let s = setup();
+    s.fake.inject(Fault::TimedOut).only(Operation::Create);
+    s.fake
+        .inject(Fault::ServerError { status: 500 })
+        .times(4)
+        .only(Operation::List);
+    let client = repeating_creates(&s)?;
+    let err = sync::ensure_member(&client, &s.org, &s.jane, "org:member").unwrap_err();
+    assert!(err.is_unknown(), "{err:?}");
+    assert!(err.error().is_already_member(), "{err}");
+    assert_eq!(err.error().attempts(), 2);
+    assert_eq!(err.read_back_error().and_then(|e| e.status()), Some(500));
+    assert!(matches!(Outcome::from(err), Outcome::Unknown { .. }));
+    // The membership exists: it was never a failure.
+    assert_eq!(s.role(&s.jane).as_deref(), Some("org:member"));
+    Ok(())
+}
+
+#[test]
+fn a_create_sent_again_after_a_lost_answer_and_answered_already_a_member_is_settled() -> TestResult
+{
+    let s = setup();
+    // The first create's answer is lost (a 503) and the read-back finds nothing, so it is
+    // sent again; by then the first one has gone through after all, and the second is
+    // answered "already a member". The read that follows fails.
+    s.fake
+        .inject(Fault::ServerError { status: 503 })
+        .only(Operation::Create);
+    let (org, jane) = (s.org.clone(), s.jane.clone());
+    let client = s.meddled(vec![act(2, move |fake| {
+        fake.add_membership(&org, &jane, "org:member").ok();
+        fake.inject(Fault::ServerError { status: 500 })
+            .times(4)
+            .only(Operation::List);
+    })])?;
+    let err = sync::ensure_member(&client, &s.org, &s.jane, "org:member").unwrap_err();
+    assert!(err.is_unknown(), "{err:?}");
+    assert_eq!(err.error().status(), Some(503), "the lost create's error");
+    assert_eq!(err.read_back_error().and_then(|e| e.status()), Some(500));
+    assert_eq!(s.creates(), 2);
+    assert_eq!(s.role(&s.jane).as_deref(), Some("org:member"));
+
+    // Read back this time: found with the role, it is reported as created.
+    let s = setup();
+    s.fake
+        .inject(Fault::ServerError { status: 503 })
+        .only(Operation::Create);
+    let (org, jane) = (s.org.clone(), s.jane.clone());
+    let client = s.meddled(vec![act(2, move |fake| {
+        fake.add_membership(&org, &jane, "org:member").ok();
+    })])?;
+    let ensured = sync::ensure_member(&client, &s.org, &s.jane, "org:member")?;
+    assert_eq!(ensured, Ensured::Created);
+    assert_eq!(
+        s.methods(),
+        [Method::Post, Method::Get, Method::Post, Method::Get]
+    );
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
 // Races between the steps of ensure_member
 
 #[test]

@@ -67,7 +67,10 @@ impl Plan {
     ///   reset connection, a 5xx: the client does not retry those for a create) is settled by
     ///   reading the membership back: there with the role asked → applied; there with another
     ///   role → the role is set, [`Outcome::AlreadyDone`];
-    ///   certainly absent → created once more; the read fails too → [`Outcome::Unknown`].
+    ///   certainly absent → created once more; the read fails too → [`Outcome::Unknown`]. A
+    ///   create sent again that is answered "already a member" (the lost one went through
+    ///   after all) is read back the same way: there with the role → applied; the read
+    ///   fails → [`Outcome::Unknown`], never failed.
     /// - **Failures.** A change that fails ends as [`Outcome::Failed`] with the client's
     ///   [`Error`](crate::Error) and the others go on, unless
     ///   [`stop_on_error`](ApplyOptionsBuilder::stop_on_error) is set. Planning again shows

@@ -238,6 +238,15 @@ pub fn find_member(
 /// absent, the create did not happen and is sent once more. If that read fails too, the call
 /// ends with [`ChangeError::Unknown`]: never a guess.
 ///
+/// **"Already a member" after a lost answer** is most likely this call's own create: the one
+/// whose answer was lost went through after all (the create sent again is refused), or a
+/// client whose policy [retries ambiguous
+/// creates](crate::RetryPolicyBuilder::retry_ambiguous_creates) repeated it. The membership
+/// is read back ([`find_member`], the `user_id` matched exactly): there with `role`, it is
+/// [`Ensured::Created`]; with another role, the role is set ([`Ensured::RoleChanged`]); if
+/// the read fails, [`ChangeError::Unknown`] with the lost create's error (or the repeat's),
+/// never a failure while the membership may be there.
+///
 /// At most two creates are sent in one call; a membership that keeps appearing and vanishing
 /// beyond that ends the call with the last error. So a call makes at most six requests (each
 /// of which the client may retry as its policy says).
@@ -267,7 +276,8 @@ pub fn find_member(
 /// is not as asked: an unknown organization or user (404), a full organization
 /// ([`Error::is_quota_exceeded`]), an invalid id or empty role ([`Error::InvalidRequest`],
 /// nothing sent), a read or an update that failed after the client's retries.
-/// [`ChangeError::Unknown`] when a create's fate could not be settled, as above.
+/// [`ChangeError::Unknown`] when a create's fate could not be settled, as above, including a
+/// create answered "already a member" after a lost answer whose read back failed.
 pub fn ensure_member(
     client: &Client,
     organization_id: &str,
@@ -671,8 +681,10 @@ enum Step {
     /// Create the membership; `Some` with the error that made a create needed again, which is
     /// reported if no create is left.
     Create(Option<Error>),
-    /// Read the membership after a create was answered "already a member" (that error).
-    Find(Error),
+    /// Read the membership after a create was answered "already a member" (`already`).
+    /// `lost` is the error of an earlier create of this call whose answer was lost and which
+    /// may have landed after all, if there was one.
+    Find { already: Error, lost: Option<Error> },
     /// Set the role of a membership found with another.
     Update { from: String },
 }
@@ -685,15 +697,19 @@ impl Target<'_> {
         loop {
             step = match step {
                 Step::Create(why) => {
-                    if let Some(err) = why
-                        && creates >= MAX_CREATES
-                    {
-                        return Err(ChangeError::Failed(err));
-                    }
+                    let why = match why {
+                        Some(err) if creates >= MAX_CREATES => {
+                            return Err(ChangeError::Failed(err));
+                        }
+                        why => why,
+                    };
                     creates += 1;
                     match self.create() {
                         Ok(_) => return Ok(Ensured::Created),
-                        Err(err) if err.is_already_member() => Step::Find(err),
+                        Err(already) if already.is_already_member() => Step::Find {
+                            already,
+                            lost: why.filter(may_have_landed),
+                        },
                         Err(err) if may_have_landed(&err) => match self.find() {
                             Ok(Some(found)) if found.role == self.role => {
                                 return Ok(Ensured::Created);
@@ -711,13 +727,29 @@ impl Target<'_> {
                         Err(err) => return Err(ChangeError::Failed(err)),
                     }
                 }
-                Step::Find(already) => match self.find() {
-                    Ok(Some(found)) if found.role == self.role => return Ok(Ensured::Unchanged),
-                    Ok(Some(found)) => Step::Update { from: found.role },
-                    // Removed since the create was refused.
-                    Ok(None) => Step::Create(Some(already)),
-                    Err(err) => return Err(ChangeError::Failed(err)),
-                },
+                Step::Find { already, lost } => {
+                    // This call's own create may be the membership the server refers to.
+                    let own = lost.is_some() || self.repeated_after_loss(&already);
+                    match self.find() {
+                        Ok(Some(found)) if found.role == self.role => {
+                            return Ok(if own {
+                                Ensured::Created
+                            } else {
+                                Ensured::Unchanged
+                            });
+                        }
+                        Ok(Some(found)) => Step::Update { from: found.role },
+                        // Removed since the create was refused.
+                        Ok(None) => Step::Create(Some(already)),
+                        Err(read_back) if own => {
+                            return Err(ChangeError::Unknown {
+                                create: lost.unwrap_or(already),
+                                read_back: Box::new(read_back),
+                            });
+                        }
+                        Err(err) => return Err(ChangeError::Failed(err)),
+                    }
+                }
                 Step::Update { from } => match self.update() {
                     Ok(_) => return Ok(Ensured::RoleChanged { from }),
                     // Removed since it was read.
@@ -726,6 +758,14 @@ impl Target<'_> {
                 },
             };
         }
+    }
+
+    /// Whether the client sent this create again after an attempt that may have landed, and
+    /// the repeat was answered with `already` ("already a member"): only a client whose
+    /// policy [retries ambiguous creates](crate::RetryPolicyBuilder::retry_ambiguous_creates)
+    /// does. Its first attempt most likely made the membership.
+    fn repeated_after_loss(&self, already: &Error) -> bool {
+        already.attempts() > 1 && self.client.retry_policy().retry_ambiguous_creates()
     }
 
     fn create(&self) -> Result<OrganizationMembership, Error> {
