@@ -850,6 +850,23 @@ fn an_empty_admin_role_is_refused_before_anything_is_sent() -> TestResult {
 }
 
 #[test]
+fn a_demotion_or_removal_that_cannot_be_sent_is_refused_before_the_check() -> TestResult {
+    let s = setup();
+    let err = sync::change_role(&s.client, &s.org, "..", "org:member").unwrap_err();
+    assert_eq!(
+        err.error().build_error().map(|e| e.field()),
+        Some("user_id")
+    );
+    let err = sync::remove_member(&s.client, &s.org, "..").unwrap_err();
+    assert_eq!(err.build_error().map(|e| e.field()), Some("user_id"));
+    assert!(
+        s.fake.requests().is_empty(),
+        "not even the read of the admins"
+    );
+    Ok(())
+}
+
+#[test]
 fn a_check_that_fails_writes_nothing() -> TestResult {
     let s = setup();
     s.fake.add_membership(&s.org, &s.jane, "org:admin")?;

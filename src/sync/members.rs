@@ -450,13 +450,6 @@ pub(crate) fn set_role(
     role: &str,
     guard: Option<&str>,
 ) -> Result<RoleSet, ChangeError> {
-    if let Some(admin) = guard
-        && !may_lose_admin(client, organization_id, user_id, admin)?
-    {
-        return Ok(RoleSet::LastAdmin {
-            role: admin.to_owned(),
-        });
-    }
     let target = Target {
         client,
         organization_id,
@@ -465,7 +458,16 @@ pub(crate) fn set_role(
         public_metadata: None,
         private_metadata: None,
     };
-    match target.update() {
+    // Refused before anything is sent, the check included.
+    let update = target.update_request()?;
+    if let Some(admin) = guard
+        && !may_lose_admin(client, organization_id, user_id, admin)?
+    {
+        return Ok(RoleSet::LastAdmin {
+            role: admin.to_owned(),
+        });
+    }
+    match update.send(client) {
         Ok(_) => Ok(RoleSet::Changed),
         Err(err) if err.is_not_found() => Ok(match target.converge(Step::Create(Some(err)))? {
             Ensured::Created => RoleSet::Created,
@@ -784,11 +786,14 @@ impl Target<'_> {
     }
 
     fn update(&self) -> Result<OrganizationMembership, Error> {
-        UpdateMembership::builder()
+        self.update_request()?.send(self.client)
+    }
+
+    fn update_request(&self) -> Result<UpdateMembership, Error> {
+        Ok(UpdateMembership::builder()
             .organization_id(self.organization_id)
             .user_id(self.user_id)
             .role(self.role)
-            .build()?
-            .send(self.client)
+            .build()?)
     }
 }
