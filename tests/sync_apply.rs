@@ -170,7 +170,13 @@ fn a_new_admin_is_in_place_before_the_old_one_is_demoted_or_removed() -> TestRes
     let first_phase = at(format!("PATCH {cat}")).max(at(format!("POST {dan}")));
     let second_phase = at(format!("PATCH {ann}")).min(at(format!("DELETE {bob}")));
     assert!(first_phase < second_phase, "{sent:?}");
-    assert_eq!(sent.len(), 4, "one request per change: {sent:?}");
+    assert_eq!(
+        sent.len(),
+        6,
+        "one request per change, and a read of the admins before each change taking the role \
+         away: {sent:?}"
+    );
+    assert_eq!(sent.iter().filter(|s| *s == "GET list").count(), 2);
     assert_eq!(org.role(&ann).as_deref(), Some("org:member"));
     assert_eq!(org.role(&bob), None);
     assert_eq!(org.role(&cat).as_deref(), Some("org:admin"));
@@ -985,5 +991,215 @@ fn the_report_reads_as_json_for_ci() -> TestResult {
     );
     assert!(!json.to_string().contains(FakeClerk::SECRET_KEY));
     let _: &Change = &report.results()[0].change;
+    Ok(())
+}
+
+// The last admin, checked again when applying.
+
+/// Plans Ann's demotion (and with `prune`, removals) while Ann and Bob are admins.
+fn plan_with_two_admins(org: &Org, roster_entries: Vec<RosterEntry>) -> Result<Plan, SyncError> {
+    let options = SyncOptions::builder().prune(true).build();
+    org.plan(&roster(roster_entries), &options)
+}
+
+#[test]
+fn an_admin_is_not_demoted_once_someone_else_demoted_the_other_admin_after_the_plan() -> TestResult
+{
+    let org = manual();
+    let ann = org.member("ann", "org:admin");
+    let bob = org.member("bob", "org:admin");
+    let plan = plan_with_two_admins(
+        &org,
+        vec![
+            RosterEntry::user_id(&ann, "org:member"),
+            RosterEntry::user_id(&bob, "org:admin"),
+        ],
+    )?;
+    assert_eq!(plan.changes().len(), 1, "{plan}");
+    assert!(
+        plan.skipped().is_empty(),
+        "Bob remains an admin, as planned"
+    );
+    // Someone else demotes Bob after the plan was made.
+    org.fake.set_membership_role(&org.id, &bob, "org:member");
+
+    let report = plan.apply(&org.client, &one_worker())?;
+    let skipped = SkipReason::NoOtherAdmin {
+        role: "org:admin".into(),
+    };
+    assert!(
+        matches!(outcome(&report, &ann, ChangeKind::ChangeRole), Outcome::Skipped(reason) if *reason == skipped),
+        "{report}"
+    );
+    assert_eq!(org.role(&ann).as_deref(), Some("org:admin"), "Ann stays");
+    assert_eq!(org.sent(), ["GET list"], "the check only: nothing written");
+    let check = org.fake.requests()[0].path_and_query().to_owned();
+    assert_eq!(
+        check,
+        "/v1/organizations/org_acme/memberships?role=org%3Aadmin&limit=2"
+    );
+    assert_eq!(
+        report.to_string(),
+        format!(
+            "~ {ann} (ann@acme.com) role org:admin -> org:member => skipped (no other member \
+             holding org:admin when applied)\n"
+        )
+    );
+    let json = serde_json::to_value(&report)?;
+    assert_eq!(
+        json["results"][0]["reason"],
+        json!({"reason": "no_other_admin", "role": "org:admin"})
+    );
+    assert_eq!(report.counts().skipped, 1);
+    assert!(report.is_success(), "a skipped change is not a failure");
+    Ok(())
+}
+
+#[test]
+fn an_admin_is_not_removed_once_someone_else_removed_the_other_admin_after_the_plan() -> TestResult
+{
+    let org = manual();
+    let ann = org.member("ann", "org:admin");
+    let bob = org.member("bob", "org:admin");
+    let cat = org.member("cat", "org:member");
+    // Ann is not in the roster: pruned.
+    let plan = plan_with_two_admins(
+        &org,
+        vec![
+            RosterEntry::user_id(&bob, "org:admin"),
+            RosterEntry::user_id(&cat, "org:member"),
+        ],
+    )?;
+    assert_eq!(plan.changes().len(), 1, "{plan}");
+    org.remove_by_hand(&bob);
+
+    let report = plan.apply(&org.client, &one_worker())?;
+    assert!(
+        matches!(
+            outcome(&report, &ann, ChangeKind::Remove),
+            Outcome::Skipped(SkipReason::NoOtherAdmin { role }) if role == "org:admin"
+        ),
+        "{report}"
+    );
+    assert_eq!(org.role(&ann).as_deref(), Some("org:admin"), "Ann stays");
+    assert_eq!(org.sent(), ["GET list"], "nothing written");
+    Ok(())
+}
+
+#[test]
+fn an_admin_is_removed_when_the_server_shows_another_admin() -> TestResult {
+    let org = manual();
+    let ann = org.member("ann", "org:admin");
+    let bob = org.member("bob", "org:admin");
+    let cat = org.member("cat", "org:member");
+    let plan = plan_with_two_admins(&org, vec![RosterEntry::user_id(&bob, "org:admin")])?;
+    assert_eq!(plan.changes().len(), 2, "{plan}");
+    let report = plan.apply(&org.client, &one_worker())?;
+    assert_eq!(report.counts().applied, 2, "{report}");
+    // Cat never held the admin role as planned: no check before her removal.
+    assert_eq!(
+        org.sent(),
+        [
+            "GET list".to_owned(),
+            format!("DELETE {ann}"),
+            format!("DELETE {cat}")
+        ]
+    );
+    assert_eq!(org.role(&ann), None);
+    Ok(())
+}
+
+/// In front of the fake: holds the answer to each read of the admins until a second read has
+/// been answered too, or for at most 300 ms. Two checks running at once meet here, both read
+/// before either writes: without one-at-a-time, each would see the other's member still an
+/// admin.
+struct MeetingPoint {
+    fake: FakeClerk,
+    reads: Mutex<u32>,
+    arrived: std::sync::Condvar,
+    most_at_once: AtomicU64,
+}
+
+impl Transport for MeetingPoint {
+    fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
+        if request.method() != Method::Get || !request.path_and_query().contains("role=") {
+            return self.fake.send(request);
+        }
+        let answer = self.fake.send(request);
+        let mut reads = self.reads.lock().unwrap();
+        *reads += 1;
+        self.most_at_once
+            .fetch_max(u64::from(*reads), Ordering::SeqCst);
+        self.arrived.notify_all();
+        let (mut reads, _) = self
+            .arrived
+            .wait_timeout_while(reads, Duration::from_millis(300), |r| *r < 2)
+            .unwrap();
+        *reads -= 1;
+        answer
+    }
+}
+
+#[test]
+fn two_admin_demotions_of_which_only_one_can_go_are_checked_one_at_a_time() -> TestResult {
+    let org = real();
+    let ann = org.member("ann", "org:admin");
+    let bob = org.member("bob", "org:admin");
+    let cat = org.member("cat", "org:admin");
+    let plan = plan_with_two_admins(
+        &org,
+        vec![
+            RosterEntry::user_id(&ann, "org:member"),
+            RosterEntry::user_id(&bob, "org:member"),
+            RosterEntry::user_id(&cat, "org:admin"),
+        ],
+    )?;
+    assert_eq!(
+        plan.changes().len(),
+        2,
+        "Cat remains, so both may go: {plan}"
+    );
+    // Someone else demotes Cat after the plan was made: now only one of Ann and Bob may go.
+    org.fake.set_membership_role(&org.id, &cat, "org:member");
+
+    let meeting = Arc::new(MeetingPoint {
+        fake: org.fake.clone(),
+        reads: Mutex::new(0),
+        arrived: std::sync::Condvar::new(),
+        most_at_once: AtomicU64::new(0),
+    });
+    let client = org
+        .fake
+        .client_builder()
+        .retry_policy(quick_retries())
+        .transport(Arc::clone(&meeting))
+        .build()?;
+    let report = plan.apply(&client, &ApplyOptions::builder().workers(8).build())?;
+    assert_eq!(report.counts().applied, 1, "{report}");
+    assert_eq!(report.counts().skipped, 1, "{report}");
+    let skipped: Vec<&str> = report
+        .results()
+        .iter()
+        .filter(|r| {
+            matches!(&r.outcome, Outcome::Skipped(SkipReason::NoOtherAdmin { role }) if role == "org:admin")
+        })
+        .map(|r| r.change.user_id())
+        .collect();
+    assert_eq!(skipped.len(), 1, "{report}");
+    assert_eq!(
+        org.role(skipped[0]).as_deref(),
+        Some("org:admin"),
+        "the one skipped keeps the organization's last admin role"
+    );
+    let admins = [&ann, &bob, &cat]
+        .iter()
+        .filter(|who| org.role(who).as_deref() == Some("org:admin"))
+        .count();
+    assert_eq!(admins, 1);
+    assert_eq!(
+        meeting.most_at_once.load(Ordering::SeqCst),
+        1,
+        "the checks ran one at a time"
+    );
     Ok(())
 }

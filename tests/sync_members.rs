@@ -396,6 +396,104 @@ fn a_create_refused_by_the_rate_limit_is_not_settled_but_retried_by_the_client()
 }
 
 // ---------------------------------------------------------------------------------------
+// "Already a member" after a lost first attempt: most likely this call's own create.
+
+/// A client on `s.fake` that repeats a create after an attempt that may have landed.
+fn repeating_creates(s: &Setup) -> Result<Client, Box<dyn std::error::Error>> {
+    let policy = clerk_memberships::RetryPolicy::builder()
+        .retry_ambiguous_creates(true)
+        .initial_backoff(Duration::from_millis(1))
+        .build();
+    Ok(s.fake
+        .client_builder()
+        .clock(ManualClock::new(
+            UNIX_EPOCH + Duration::from_millis(FakeClerk::START_MS as u64),
+        ))
+        .retry_policy(policy)
+        .build()?)
+}
+
+#[test]
+fn a_repeated_create_answered_already_a_member_after_a_lost_answer_is_created() -> TestResult {
+    let s = setup();
+    // The first attempt is processed and its answer lost; the client sends it again.
+    s.fake.inject(Fault::TimedOut).only(Operation::Create);
+    let client = repeating_creates(&s)?;
+    let ensured = sync::ensure_member(&client, &s.org, &s.jane, "org:member")?;
+    assert_eq!(
+        ensured,
+        Ensured::Created,
+        "the membership is this call's own"
+    );
+    assert_eq!(Outcome::from(ensured).kind(), OutcomeKind::Applied);
+    assert_eq!(s.methods(), [Method::Post, Method::Post, Method::Get]);
+    assert_eq!(s.role(&s.jane).as_deref(), Some("org:member"));
+    Ok(())
+}
+
+#[test]
+fn a_repeated_create_answered_already_a_member_whose_read_fails_is_unknown() -> TestResult {
+    let s = setup();
+    s.fake.inject(Fault::TimedOut).only(Operation::Create);
+    s.fake
+        .inject(Fault::ServerError { status: 500 })
+        .times(4)
+        .only(Operation::List);
+    let client = repeating_creates(&s)?;
+    let err = sync::ensure_member(&client, &s.org, &s.jane, "org:member").unwrap_err();
+    assert!(err.is_unknown(), "{err:?}");
+    assert!(err.error().is_already_member(), "{err}");
+    assert_eq!(err.error().attempts(), 2);
+    assert_eq!(err.read_back_error().and_then(|e| e.status()), Some(500));
+    assert!(matches!(Outcome::from(err), Outcome::Unknown { .. }));
+    // The membership exists: it was never a failure.
+    assert_eq!(s.role(&s.jane).as_deref(), Some("org:member"));
+    Ok(())
+}
+
+#[test]
+fn a_create_sent_again_after_a_lost_answer_and_answered_already_a_member_is_settled() -> TestResult
+{
+    let s = setup();
+    // The first create's answer is lost (a 503) and the read-back finds nothing, so it is
+    // sent again; by then the first one has gone through after all, and the second is
+    // answered "already a member". The read that follows fails.
+    s.fake
+        .inject(Fault::ServerError { status: 503 })
+        .only(Operation::Create);
+    let (org, jane) = (s.org.clone(), s.jane.clone());
+    let client = s.meddled(vec![act(2, move |fake| {
+        fake.add_membership(&org, &jane, "org:member").ok();
+        fake.inject(Fault::ServerError { status: 500 })
+            .times(4)
+            .only(Operation::List);
+    })])?;
+    let err = sync::ensure_member(&client, &s.org, &s.jane, "org:member").unwrap_err();
+    assert!(err.is_unknown(), "{err:?}");
+    assert_eq!(err.error().status(), Some(503), "the lost create's error");
+    assert_eq!(err.read_back_error().and_then(|e| e.status()), Some(500));
+    assert_eq!(s.creates(), 2);
+    assert_eq!(s.role(&s.jane).as_deref(), Some("org:member"));
+
+    // Read back this time: found with the role, it is reported as created.
+    let s = setup();
+    s.fake
+        .inject(Fault::ServerError { status: 503 })
+        .only(Operation::Create);
+    let (org, jane) = (s.org.clone(), s.jane.clone());
+    let client = s.meddled(vec![act(2, move |fake| {
+        fake.add_membership(&org, &jane, "org:member").ok();
+    })])?;
+    let ensured = sync::ensure_member(&client, &s.org, &s.jane, "org:member")?;
+    assert_eq!(ensured, Ensured::Created);
+    assert_eq!(
+        s.methods(),
+        [Method::Post, Method::Get, Method::Post, Method::Get]
+    );
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
 // Races between the steps of ensure_member
 
 #[test]
@@ -562,20 +660,23 @@ fn change_role_with_a_lost_create_settles_it_by_reading_back() -> TestResult {
 // remove_member
 
 #[test]
-fn remove_member_removes_or_finds_nothing_to_remove_in_one_request() -> TestResult {
+fn remove_member_removes_or_finds_nothing_to_remove_after_one_read_of_the_admins() -> TestResult {
     let s = setup();
-    s.fake.add_membership(&s.org, &s.jane, "org:admin")?;
+    s.fake.add_membership(&s.org, &s.jane, "org:member")?;
     assert_eq!(
         sync::remove_member(&s.client, &s.org, &s.jane)?,
         Removal::Removed {
-            role: "org:admin".into()
+            role: "org:member".into()
         }
     );
     assert_eq!(
         sync::remove_member(&s.client, &s.org, &s.jane)?,
         Removal::WasNotMember
     );
-    assert_eq!(s.methods(), [Method::Delete, Method::Delete]);
+    assert_eq!(
+        s.methods(),
+        [Method::Get, Method::Delete, Method::Get, Method::Delete]
+    );
     assert!(s.fake.membership(&s.org, &s.jane).is_none());
     Ok(())
 }
@@ -583,21 +684,21 @@ fn remove_member_removes_or_finds_nothing_to_remove_in_one_request() -> TestResu
 #[test]
 fn a_delete_whose_answer_was_lost_and_whose_retry_found_nothing_is_gone() -> TestResult {
     let s = setup();
-    s.fake.add_membership(&s.org, &s.jane, "org:admin")?;
+    s.fake.add_membership(&s.org, &s.jane, "org:member")?;
     s.fake
         .inject(Fault::ConnectionReset)
         .only(Operation::Delete);
     let removal = sync::remove_member(&s.client, &s.org, &s.jane)?;
     assert_eq!(removal, Removal::Gone);
     assert_eq!(Outcome::from(removal).kind(), OutcomeKind::Applied);
-    assert_eq!(s.methods(), [Method::Delete, Method::Delete]);
+    assert_eq!(s.methods(), [Method::Get, Method::Delete, Method::Delete]);
     Ok(())
 }
 
 #[test]
 fn remove_member_reports_other_failures() -> TestResult {
     let s = setup();
-    s.fake.add_membership(&s.org, &s.jane, "org:admin")?;
+    s.fake.add_membership(&s.org, &s.jane, "org:member")?;
     s.fake
         .inject(Fault::ServerError { status: 503 })
         .times(4)
@@ -610,6 +711,199 @@ fn remove_member_reports_other_failures() -> TestResult {
         Outcome::Failed(_)
     ));
     assert!(s.fake.membership(&s.org, &s.jane).is_some());
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// The last admin: checked on the server before a demotion or a removal
+
+#[test]
+fn change_role_never_moves_the_last_admin_away() -> TestResult {
+    let s = setup();
+    s.fake.add_membership(&s.org, &s.jane, "org:admin")?;
+    let set = sync::change_role(&s.client, &s.org, &s.jane, "org:member")?;
+    assert_eq!(
+        set,
+        RoleSet::LastAdmin {
+            role: "org:admin".into()
+        }
+    );
+    assert!(matches!(
+        Outcome::from(set),
+        Outcome::Skipped(SkipReason::NoOtherAdmin { role }) if role == "org:admin"
+    ));
+    assert_eq!(s.methods(), [Method::Get], "one read, nothing written");
+    assert_eq!(
+        s.fake.requests()[0].path_and_query(),
+        format!(
+            "/v1/organizations/{}/memberships?role=org%3Aadmin&limit=2",
+            s.org
+        )
+    );
+    assert_eq!(s.role(&s.jane).as_deref(), Some("org:admin"));
+
+    // With John an admin too, Jane may go.
+    s.fake.add_membership(&s.org, &s.john, "org:admin")?;
+    s.fake.clear_requests();
+    let set = sync::change_role(&s.client, &s.org, &s.jane, "org:member")?;
+    assert_eq!(set, RoleSet::Changed);
+    assert_eq!(s.methods(), [Method::Get, Method::Patch]);
+    assert_eq!(s.role(&s.jane).as_deref(), Some("org:member"));
+    Ok(())
+}
+
+#[test]
+fn change_role_with_guards_the_admin_role_it_is_given() -> TestResult {
+    let s = setup();
+    s.fake.add_membership(&s.org, &s.jane, "org:owner")?;
+    s.fake.add_membership(&s.org, &s.john, "org:admin")?;
+    let owners = sync::ChangeOptions::builder()
+        .admin_role("org:owner")
+        .build();
+    let set = sync::change_role_with(&s.client, &s.org, &s.jane, "org:admin", &owners)?;
+    assert_eq!(
+        set,
+        RoleSet::LastAdmin {
+            role: "org:owner".into()
+        }
+    );
+    assert_eq!(
+        s.fake.requests()[0].path_and_query(),
+        format!(
+            "/v1/organizations/{}/memberships?role=org%3Aowner&limit=2",
+            s.org
+        )
+    );
+    assert_eq!(s.role(&s.jane).as_deref(), Some("org:owner"));
+    // Moving someone to the admin role takes it from nobody: no read.
+    s.fake.clear_requests();
+    let set = sync::change_role_with(&s.client, &s.org, &s.john, "org:owner", &owners)?;
+    assert_eq!(set, RoleSet::Changed);
+    assert_eq!(s.methods(), [Method::Patch]);
+    Ok(())
+}
+
+#[test]
+fn remove_member_never_removes_the_last_admin_but_removes_others() -> TestResult {
+    let s = setup();
+    s.fake.add_membership(&s.org, &s.jane, "org:admin")?;
+    s.fake.add_membership(&s.org, &s.john, "org:member")?;
+    let removal = sync::remove_member(&s.client, &s.org, &s.jane)?;
+    assert_eq!(
+        removal,
+        Removal::LastAdmin {
+            role: "org:admin".into()
+        }
+    );
+    assert!(matches!(
+        Outcome::from(removal),
+        Outcome::Skipped(SkipReason::NoOtherAdmin { .. })
+    ));
+    assert_eq!(s.role(&s.jane).as_deref(), Some("org:admin"));
+    // John is not an admin: the read lets him go.
+    let removal = sync::remove_member(&s.client, &s.org, &s.john)?;
+    assert_eq!(
+        removal,
+        Removal::Removed {
+            role: "org:member".into()
+        }
+    );
+    assert_eq!(s.methods(), [Method::Get, Method::Get, Method::Delete]);
+    Ok(())
+}
+
+#[test]
+fn a_member_is_removed_from_an_organization_that_has_no_admin() -> TestResult {
+    let s = setup();
+    s.fake.add_membership(&s.org, &s.john, "org:member")?;
+    let owners = sync::ChangeOptions::builder()
+        .admin_role("org:owner")
+        .build();
+    let removal = sync::remove_member_with(&s.client, &s.org, &s.john, &owners)?;
+    assert_eq!(
+        removal,
+        Removal::Removed {
+            role: "org:member".into()
+        }
+    );
+    Ok(())
+}
+
+#[test]
+fn an_empty_admin_role_is_refused_before_anything_is_sent() -> TestResult {
+    let s = setup();
+    s.fake.add_membership(&s.org, &s.jane, "org:admin")?;
+    let empty = sync::ChangeOptions::builder().admin_role(" ").build();
+    let err = sync::change_role_with(&s.client, &s.org, &s.jane, "org:member", &empty).unwrap_err();
+    assert!(
+        matches!(err.error(), clerk_memberships::Error::InvalidRequest { .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("admin_role"), "{err}");
+    let err = sync::remove_member_with(&s.client, &s.org, &s.jane, &empty).unwrap_err();
+    assert!(matches!(
+        err,
+        clerk_memberships::Error::InvalidRequest { .. }
+    ));
+    assert!(s.fake.requests().is_empty());
+    Ok(())
+}
+
+#[test]
+fn a_demotion_or_removal_that_cannot_be_sent_is_refused_before_the_check() -> TestResult {
+    let s = setup();
+    let err = sync::change_role(&s.client, &s.org, "..", "org:member").unwrap_err();
+    assert_eq!(
+        err.error().build_error().map(|e| e.field()),
+        Some("user_id")
+    );
+    let err = sync::remove_member(&s.client, &s.org, "..").unwrap_err();
+    assert_eq!(err.build_error().map(|e| e.field()), Some("user_id"));
+    assert!(
+        s.fake.requests().is_empty(),
+        "not even the read of the admins"
+    );
+    Ok(())
+}
+
+#[test]
+fn a_check_that_fails_writes_nothing() -> TestResult {
+    let s = setup();
+    s.fake.add_membership(&s.org, &s.jane, "org:admin")?;
+    s.fake.add_membership(&s.org, &s.john, "org:admin")?;
+    s.fake
+        .inject(Fault::ServerError { status: 500 })
+        .times(8)
+        .only(Operation::List);
+    let err = sync::remove_member(&s.client, &s.org, &s.jane).unwrap_err();
+    assert_eq!(err.status(), Some(500));
+    let err = sync::change_role(&s.client, &s.org, &s.john, "org:member").unwrap_err();
+    assert!(matches!(err, ChangeError::Failed(_)));
+    assert!(s.methods().iter().all(|m| *m == Method::Get));
+    assert_eq!(s.role(&s.jane).as_deref(), Some("org:admin"));
+    assert_eq!(s.role(&s.john).as_deref(), Some("org:admin"));
+    Ok(())
+}
+
+#[test]
+fn only_members_holding_the_admin_role_count_as_another_admin() -> TestResult {
+    // A server that ignored the role filter lists a plain member besides the admin.
+    let mock = MockTransport::new();
+    let jane = "user_2h8op3Isl1QR7tKu5FGNfaLKEoU";
+    let admin = MEMBERSHIP_JSON.replace("org:member", "org:admin");
+    let other = MEMBERSHIP_JSON.replace(jane, "user_other");
+    mock.push_json(
+        200,
+        format!(r#"{{"data":[{other},{admin}],"total_count":2}}"#),
+    );
+    let removal = sync::remove_member(&mock.client(), "org_1", jane)?;
+    assert_eq!(
+        removal,
+        Removal::LastAdmin {
+            role: "org:admin".into()
+        }
+    );
+    assert_eq!(mock.requests().len(), 1);
     Ok(())
 }
 

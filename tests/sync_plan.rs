@@ -709,31 +709,31 @@ fn a_failed_request_is_the_clients_error() -> TestResult {
 #[test]
 fn a_membership_that_does_not_say_whose_it_is_stops_the_plan_instead_of_vanishing() {
     let mock = clerk_memberships::testing::MockTransport::new();
-    let mut membership: serde_json::Value =
-        serde_json::from_str(clerk_memberships::testing::MEMBERSHIP_JSON).unwrap();
+    let mut membership = listed("user_a");
     membership
         .as_object_mut()
         .unwrap()
         .remove("public_user_data");
-    mock.push_json(
-        200,
-        serde_json::json!({"data": [membership], "total_count": 1}).to_string(),
-    );
+    let data = json!([listed("user_b"), membership]);
+    mock.push_json(200, json!({"data": data, "total_count": 2}).to_string());
     let roster = sync::Roster::new();
     let err = sync::plan(&mock.client(), "org_1", &roster, &SyncOptions::default()).unwrap_err();
-    let client_error = err.client_error().expect("the client's error");
-    assert!(
-        matches!(
-            client_error,
-            clerk_memberships::Error::Decode { status: 200, .. }
-        ),
-        "{err:?}"
+    match &err {
+        SyncError::UnidentifiedMembership {
+            organization_id,
+            membership_id,
+        } => {
+            assert_eq!(organization_id, "org_1");
+            assert_eq!(membership_id, "orgmem_user_a");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(err.client_error().is_none(), "the request itself succeeded");
+    assert_eq!(
+        err.to_string(),
+        r#"organization "org_1" lists membership "orgmem_user_a" without public_user_data: a sync cannot tell whose it is"#
     );
-    assert!(err.to_string().contains("no public_user_data"), "{err}");
-    assert!(
-        err.to_string().starts_with("list memberships (GET "),
-        "{err}"
-    );
+    assert_eq!(mock.requests().len(), 1);
 }
 
 /// A membership of `user` (membership id `orgmem_<user>`), as Clerk lists it.

@@ -31,6 +31,9 @@ pub enum Failure {
     },
     /// A call to Clerk failed. Exit 1, with a hint for the common causes.
     Client(Box<Error>),
+    /// Clerk answered, and the answer is one the command cannot act on (a membership that
+    /// does not say whose it is). Exit 1.
+    Answer(String),
     /// Writing the output failed (other than a closed pipe). Exit 1.
     Output(std::io::Error),
     /// `sync --apply` left these undone (failed, unknown, not made, rows naming nobody).
@@ -61,7 +64,7 @@ impl Failure {
             Failure::NotMember { .. } => EXIT_NOT_MEMBER,
             Failure::Incomplete(_) => EXIT_INCOMPLETE,
             Failure::Interrupted { signal, .. } => signal.exit_code(),
-            Failure::Client(_) | Failure::Output(_) => EXIT_API,
+            Failure::Client(_) | Failure::Answer(_) | Failure::Output(_) => EXIT_API,
             Failure::Exit(code) => *code,
         }
     }
@@ -101,7 +104,7 @@ impl Failure {
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Failure::Usage(message) => f.write_str(message),
+            Failure::Usage(message) | Failure::Answer(message) => f.write_str(message),
             Failure::NotMember {
                 organization_id,
                 user_id,

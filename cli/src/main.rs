@@ -54,7 +54,7 @@ const EXIT_CODES: &str = "\
 Exit codes:
   0  success (for sync: in sync, or every change applied)
   1  an API or transport error (the error names the call, the status and Clerk's message),
-     or the output could not be written
+     an answer sync cannot act on, or the output could not be written
   2  a usage error: bad arguments, no secret key, an unreadable or malformed file (a roster
      problem is named ROSTER:LINE), a removal not confirmed, a sync --apply stopped by a
      safety rail without --force

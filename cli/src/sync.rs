@@ -314,6 +314,7 @@ fn plan_failure(file: &RosterFile, error: SyncError) -> Failure {
     match error {
         SyncError::InvalidRoster { problems } => file.problems_failure(&problems),
         SyncError::Client(error) => Failure::from(error),
+        answer @ SyncError::UnidentifiedMembership { .. } => Failure::Answer(answer.to_string()),
         other => Failure::usage(other.to_string()),
     }
 }

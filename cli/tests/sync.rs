@@ -770,3 +770,30 @@ fn stop_on_error_leaves_the_changes_not_started_undone() {
         .count();
     assert_eq!(creates, 1, "nothing sent after the first failure");
 }
+
+#[test]
+fn a_membership_that_does_not_say_whose_it_is_is_exit_1_naming_it() {
+    let mut membership: Value =
+        serde_json::from_str(clerk_memberships::testing::MEMBERSHIP_JSON).unwrap();
+    membership["id"] = json!("orgmem_nameless");
+    membership
+        .as_object_mut()
+        .unwrap()
+        .remove("public_user_data");
+    let page = json!({"data": [membership], "total_count": 1}).to_string();
+    let base_url = support::serve_raw(move |_| (200, "application/json", page.clone()));
+    let output = support::bare_cli()
+        .env("CLERK_SECRET_KEY", FakeClerk::SECRET_KEY)
+        .env("CLERK_API_URL", base_url)
+        .args(["sync", "--org", ORG, "-"])
+        .write_stdin("email,role\nann@acme.com,org:admin\n")
+        .output()
+        .expect("the binary runs");
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    assert_eq!(text(&output.stdout), "");
+    assert_eq!(
+        text(&output.stderr),
+        "clerk-memberships: error: organization \"org_acme\" lists membership \
+         \"orgmem_nameless\" without public_user_data: a sync cannot tell whose it is\n"
+    );
+}

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread;
 
 use super::error::SyncError;
-use super::members::{change_role, ensure_member_with_metadata, merge_metadata, remove_member};
+use super::members::{ensure_member_with_metadata, merge_metadata, remove, set_role};
 use super::outcome::Outcome;
 use super::plan::{Change, Plan, SkipReason};
 use super::progress::Progress;
@@ -40,6 +40,13 @@ impl Plan {
     ///   gives someone the admin role does not succeed, the changes of the second that take
     ///   it from someone are skipped ([`SkipReason::AdminNotGained`]): the organization is
     ///   never left without an admin.
+    /// - **The last admin is checked again when applying.** Someone else may have demoted or
+    ///   removed the other admins since the plan was made. Before each change that takes the
+    ///   admin role from a member (as planned), the server is asked whether another member
+    ///   holds it (`GET …/memberships?role={admin role}&limit=2`); if the member holds it and
+    ///   nobody else does, the change is skipped ([`SkipReason::NoOtherAdmin`]). These changes
+    ///   go one at a time, check and write together, so two workers never each count the
+    ///   other's member as the admin who remains.
     /// - **Workers.** Each phase's changes are handed out from one queue to
     ///   [`workers`](ApplyOptionsBuilder::workers) threads (within a phase, a member's role
     ///   change and metadata merge go together, in that order, to one worker; a demotion from
@@ -62,7 +69,10 @@ impl Plan {
     ///   reset connection, a 5xx: the client does not retry those for a create) is settled by
     ///   reading the membership back: there with the role asked → applied; there with another
     ///   role → the role is set, [`Outcome::AlreadyDone`];
-    ///   certainly absent → created once more; the read fails too → [`Outcome::Unknown`].
+    ///   certainly absent → created once more; the read fails too → [`Outcome::Unknown`]. A
+    ///   create sent again that is answered "already a member" (the lost one went through
+    ///   after all) is read back the same way: there with the role → applied; the read
+    ///   fails → [`Outcome::Unknown`], never failed.
     /// - **Failures.** A change that fails ends as [`Outcome::Failed`] with the client's
     ///   [`Error`](crate::Error) and the others go on, unless
     ///   [`stop_on_error`](ApplyOptionsBuilder::stop_on_error) is set. Planning again shows
@@ -118,6 +128,8 @@ impl Plan {
         let run = Run {
             client,
             organization_id: self.organization_id(),
+            admin_role: self.admin_role(),
+            admin_lock: Mutex::new(()),
             options,
             changes,
             stopped: AtomicBool::new(false),
@@ -182,13 +194,15 @@ impl Plan {
 /// | change | helper | a race since the plan |
 /// |---|---|---|
 /// | add | [`ensure_member_with_metadata`] | "already a member": read, role set where it differs → already done |
-/// | change role | [`change_role`] | 404: added with the role → already done |
+/// | change role | [`change_role`](super::change_role) | 404: added with the role → already done |
 /// | merge metadata | [`merge_metadata`] | 404: skipped ([`SkipReason::NotAMember`]) |
-/// | remove | [`remove_member`] | 404: already done |
+/// | remove | [`remove_member`](super::remove_member) | 404: already done |
 ///
 /// A create whose answer was lost is read back, never sent blindly again; if the read fails
-/// too the outcome is [`Outcome::Unknown`].
-fn send(client: &Client, organization_id: &str, change: &Change) -> Outcome {
+/// too the outcome is [`Outcome::Unknown`]. With `guard` (the admin role, for a change that
+/// takes it from someone), a role change or a removal first asks the server whether another
+/// member holds it, and is skipped ([`SkipReason::NoOtherAdmin`]) if not.
+fn send(client: &Client, organization_id: &str, change: &Change, guard: Option<&str>) -> Outcome {
     match change {
         Change::Add {
             user_id,
@@ -205,7 +219,7 @@ fn send(client: &Client, organization_id: &str, change: &Change) -> Outcome {
             private_metadata.as_ref(),
         )),
         Change::ChangeRole { user_id, to, .. } => {
-            Outcome::from(change_role(client, organization_id, user_id, to))
+            Outcome::from(set_role(client, organization_id, user_id, to, guard))
         }
         Change::MergeMetadata {
             user_id,
@@ -220,7 +234,7 @@ fn send(client: &Client, organization_id: &str, change: &Change) -> Outcome {
             private_metadata.as_ref(),
         )),
         Change::Remove { user_id, .. } => {
-            Outcome::from(remove_member(client, organization_id, user_id))
+            Outcome::from(remove(client, organization_id, user_id, guard))
         }
     }
 }
@@ -234,6 +248,12 @@ fn takes(change: &Change, admin: &str) -> bool {
 struct Run<'a> {
     client: &'a Client,
     organization_id: &'a str,
+    /// The plan's admin role.
+    admin_role: &'a str,
+    /// Held around the check and the write of every change that takes the admin role from
+    /// someone, so that two workers never each count the other's member as the admin who
+    /// remains.
+    admin_lock: Mutex<()>,
     options: &'a ApplyOptions,
     changes: &'a [Change],
     /// Set by the first failure under `stop_on_error`.
@@ -301,13 +321,29 @@ impl Run<'_> {
         } else if self.options.is_cancelled() {
             Outcome::Skipped(SkipReason::Cancelled)
         } else {
-            send(self.client, self.organization_id, change)
+            self.send(change)
         };
         if self.options.stop_on_error() && is_failure(outcome.kind()) {
             self.stopped.store(true, Ordering::SeqCst);
         }
         self.report(change, &outcome);
         outcome
+    }
+
+    /// Sends `change`; one that takes the admin role from someone holds the admin lock while
+    /// the server is asked whether another member holds the role and the change is written.
+    fn send(&self, change: &Change) -> Outcome {
+        if change.takes_away(self.admin_role) {
+            let _one_at_a_time = crate::lock::lock(&self.admin_lock);
+            send(
+                self.client,
+                self.organization_id,
+                change,
+                Some(self.admin_role),
+            )
+        } else {
+            send(self.client, self.organization_id, change, None)
+        }
     }
 
     /// One [`Progress::Applying`] for a change that ended.

@@ -48,6 +48,19 @@ pub enum SyncError {
     /// repeated.
     #[error(transparent)]
     Client(#[from] Error),
+    /// The server listed a membership without saying whose it is (no `public_user_data`):
+    /// a plan cannot tell whether that member is to be kept, changed or removed, so it is not
+    /// made. The request itself succeeded.
+    #[error(
+        "organization {organization_id:?} lists membership {membership_id:?} without \
+         public_user_data: a sync cannot tell whose it is"
+    )]
+    UnidentifiedMembership {
+        /// The organization being read.
+        organization_id: String,
+        /// The membership's id, as listed.
+        membership_id: String,
+    },
 }
 
 impl SyncError {

@@ -4,6 +4,7 @@
 
 use serde_json::Value;
 
+use super::guard::{ChangeOptions, may_lose_admin};
 use super::outcome::{ChangeError, Outcome};
 use super::plan::SkipReason;
 use crate::client::Client;
@@ -69,8 +70,9 @@ impl From<Ensured> for Outcome {
 ///
 /// As an [`Outcome`]: [`Changed`](Self::Changed) is [`Outcome::Applied`];
 /// [`Created`](Self::Created) and [`Unchanged`](Self::Unchanged) are
-/// [`Outcome::AlreadyDone`] (a race absorbed: the membership had vanished and was made again).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// [`Outcome::AlreadyDone`] (a race absorbed: the membership had vanished and was made again);
+/// [`LastAdmin`](Self::LastAdmin) is [`Outcome::Skipped`] with [`SkipReason::NoOtherAdmin`].
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum RoleSet {
     /// The member's role was updated. The answer does not say what it was before.
@@ -81,6 +83,12 @@ pub enum RoleSet {
     /// The user was not a member when the update was sent, and a member with the role by the
     /// time they were to be added (someone else added them meanwhile); nothing was written.
     Unchanged,
+    /// The member holds the admin role and, as the server answered just before, no other
+    /// member does: they were not moved away from it, and nothing was written.
+    LastAdmin {
+        /// The admin role.
+        role: String,
+    },
 }
 
 impl From<RoleSet> for Outcome {
@@ -88,6 +96,7 @@ impl From<RoleSet> for Outcome {
         match set {
             RoleSet::Changed => Outcome::Applied,
             RoleSet::Created | RoleSet::Unchanged => Outcome::AlreadyDone,
+            RoleSet::LastAdmin { role } => Outcome::Skipped(SkipReason::NoOtherAdmin { role }),
         }
     }
 }
@@ -95,7 +104,8 @@ impl From<RoleSet> for Outcome {
 /// What [`remove_member`] did.
 ///
 /// As an [`Outcome`]: [`Removed`](Self::Removed) and [`Gone`](Self::Gone) are
-/// [`Outcome::Applied`]; [`WasNotMember`](Self::WasNotMember) is [`Outcome::AlreadyDone`].
+/// [`Outcome::Applied`]; [`WasNotMember`](Self::WasNotMember) is [`Outcome::AlreadyDone`];
+/// [`LastAdmin`](Self::LastAdmin) is [`Outcome::Skipped`] with [`SkipReason::NoOtherAdmin`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Removal {
@@ -109,6 +119,12 @@ pub enum Removal {
     /// The delete was answered 404 on a retry: the member is gone, most likely removed by an
     /// earlier attempt of this very call whose answer was lost (so their role is not known).
     Gone,
+    /// The member holds the admin role and, as the server answered just before, no other
+    /// member does: they were not removed, and nothing was written.
+    LastAdmin {
+        /// The admin role.
+        role: String,
+    },
 }
 
 impl Removal {
@@ -162,6 +178,7 @@ impl From<Removal> for Outcome {
         match removal {
             Removal::Removed { .. } | Removal::Gone => Outcome::Applied,
             Removal::WasNotMember => Outcome::AlreadyDone,
+            Removal::LastAdmin { role } => Outcome::Skipped(SkipReason::NoOtherAdmin { role }),
         }
     }
 }
@@ -267,6 +284,15 @@ pub fn find_member(
 /// absent, the create did not happen and is sent once more. If that read fails too, the call
 /// ends with [`ChangeError::Unknown`]: never a guess.
 ///
+/// **"Already a member" after a lost answer** is most likely this call's own create: the one
+/// whose answer was lost went through after all (the create sent again is refused), or a
+/// client whose policy [retries ambiguous
+/// creates](crate::RetryPolicyBuilder::retry_ambiguous_creates) repeated it. The membership
+/// is read back ([`find_member`], the `user_id` matched exactly): there with `role`, it is
+/// [`Ensured::Created`]; with another role, the role is set ([`Ensured::RoleChanged`]); if
+/// the read fails, [`ChangeError::Unknown`] with the lost create's error (or the repeat's),
+/// never a failure while the membership may be there.
+///
 /// At most two creates are sent in one call; a membership that keeps appearing and vanishing
 /// beyond that ends the call with the last error. So a call makes at most six requests (each
 /// of which the client may retry as its policy says).
@@ -296,7 +322,8 @@ pub fn find_member(
 /// is not as asked: an unknown organization or user (404), a full organization
 /// ([`Error::is_quota_exceeded`]), an invalid id or empty role ([`Error::InvalidRequest`],
 /// nothing sent), a read or an update that failed after the client's retries.
-/// [`ChangeError::Unknown`] when a create's fate could not be settled, as above.
+/// [`ChangeError::Unknown`] when a create's fate could not be settled, as above, including a
+/// create answered "already a member" after a lost answer whose read back failed.
 pub fn ensure_member(
     client: &Client,
     organization_id: &str,
@@ -361,17 +388,8 @@ pub fn ensure_member_with_metadata(
 }
 
 /// Sets the role of `user_id` in `organization_id`, adding them with it if they are not a
-/// member: one request when they are (`PATCH …/memberships/{user_id}`).
-///
-/// For a change planned from a member's current role. If the update is answered 404, the
-/// membership vanished since: the user is added with `role` ([`RoleSet::Created`], one more
-/// request), and from there it goes as [`ensure_member`] does (a create answered "already a
-/// member" is read and compared, a lost create's answer is settled by reading back). So a
-/// call makes at most seven requests. A user added this way gets no metadata; planning again
-/// shows any metadata still to merge.
-///
-/// An update answered 404 because the organization does not exist is followed by a create,
-/// which is answered 404 too: the call fails with that error.
+/// member, and never moving the last member holding the admin role (`org:admin`) away from
+/// it: [`change_role_with`] with the default [`ChangeOptions`].
 ///
 /// ```
 /// use clerk_memberships::sync::{self, RoleSet};
@@ -390,21 +408,93 @@ pub fn ensure_member_with_metadata(
 /// assert_eq!(sync::change_role(&client, &org, &john, "org:admin")?, RoleSet::Created);
 /// assert_eq!(fake.requests().len(), 1 + 2);
 /// assert_eq!(fake.membership(&org, &john).unwrap().role, "org:admin");
+/// // Jane may go back to being a member: John remains an admin (one read, then the update).
+/// assert_eq!(sync::change_role(&client, &org, &jane, "org:member")?, RoleSet::Changed);
+/// assert_eq!(fake.requests().len(), 1 + 2 + 2);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///
 /// # Errors
 ///
-/// [`ChangeError::Failed`] with the request's [`Error`]: the update failed other than with a
-/// 404 (after the client's retries: an update is idempotent, so it is retried on 5xx and
-/// lost answers), or the create that followed failed (an unknown organization or user, a
-/// full organization, …). [`ChangeError::Unknown`] when that create's fate could not be
-/// settled.
+/// As [`change_role_with`].
 pub fn change_role(
     client: &Client,
     organization_id: &str,
     user_id: &str,
     role: &str,
+) -> Result<RoleSet, ChangeError> {
+    change_role_with(
+        client,
+        organization_id,
+        user_id,
+        role,
+        &ChangeOptions::default(),
+    )
+}
+
+/// Sets the role of `user_id` in `organization_id`, adding them with it if they are not a
+/// member: one request when they are (`PATCH …/memberships/{user_id}`), and one read before
+/// it when `role` is not the options' [admin role](ChangeOptions::admin_role).
+///
+/// **The last admin keeps the role.** Before a member can be moved away from the admin role,
+/// the server is asked whether another member holds it (`GET …/memberships?role={admin
+/// role}&limit=2`). If the member holds it and nobody else does, nothing is written:
+/// [`RoleSet::LastAdmin`]. A member who does not hold it is not held back.
+///
+/// For a change planned from a member's current role. If the update is answered 404, the
+/// membership vanished since: the user is added with `role` ([`RoleSet::Created`], one more
+/// request), and from there it goes as [`ensure_member`] does (a create answered "already a
+/// member" is read and compared, a lost create's answer is settled by reading back). So a
+/// call makes at most eight requests. A user added this way gets no metadata; planning again
+/// shows any metadata still to merge.
+///
+/// An update answered 404 because the organization does not exist is followed by a create,
+/// which is answered 404 too: the call fails with that error.
+///
+/// ```
+/// use clerk_memberships::sync::{self, ChangeOptions, RoleSet};
+/// use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeUser};
+///
+/// let fake = FakeClerk::new();
+/// let org = fake.add_organization(FakeOrganization::new("Acme"));
+/// let jane = fake.add_user(FakeUser::new("Jane", "Doe"));
+/// fake.add_membership(&org, &jane, "org:owner")?;
+/// let options = ChangeOptions::builder().admin_role("org:owner").build();
+///
+/// // Jane is the only owner: she stays one.
+/// let set = sync::change_role_with(&fake.client(), &org, &jane, "org:member", &options)?;
+/// assert_eq!(set, RoleSet::LastAdmin { role: "org:owner".into() });
+/// assert_eq!(fake.membership(&org, &jane).unwrap().role, "org:owner");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+///
+/// [`ChangeError::Failed`] with the request's [`Error`]: the read of the admins failed
+/// (nothing was written), the update failed other than with a 404 (after the client's
+/// retries: an update is idempotent, so it is retried on 5xx and lost answers), or the create
+/// that followed failed (an unknown organization or user, a full organization, …).
+/// [`ChangeError::Unknown`] when that create's fate could not be settled. An empty admin role
+/// is [`Error::InvalidRequest`], and nothing is sent.
+pub fn change_role_with(
+    client: &Client,
+    organization_id: &str,
+    user_id: &str,
+    role: &str,
+    options: &ChangeOptions,
+) -> Result<RoleSet, ChangeError> {
+    let guard = options.guard_for(Some(role))?;
+    set_role(client, organization_id, user_id, role, guard)
+}
+
+/// [`change_role_with`], asking the server first whether another member holds `guard` (the
+/// admin role) when there is one to keep.
+pub(crate) fn set_role(
+    client: &Client,
+    organization_id: &str,
+    user_id: &str,
+    role: &str,
+    guard: Option<&str>,
 ) -> Result<RoleSet, ChangeError> {
     let target = Target {
         client,
@@ -414,7 +504,16 @@ pub fn change_role(
         public_metadata: None,
         private_metadata: None,
     };
-    match target.update() {
+    // Refused before anything is sent, the check included.
+    let update = target.update_request()?;
+    if let Some(admin) = guard
+        && !may_lose_admin(client, organization_id, user_id, admin)?
+    {
+        return Ok(RoleSet::LastAdmin {
+            role: admin.to_owned(),
+        });
+    }
+    match update.send(client) {
         Ok(_) => Ok(RoleSet::Changed),
         Err(err) if err.is_not_found() => Ok(match target.converge(Step::Create(Some(err)))? {
             Ensured::Created => RoleSet::Created,
@@ -425,14 +524,8 @@ pub fn change_role(
     }
 }
 
-/// Removes `user_id` from `organization_id`: one request,
-/// `DELETE /organizations/{organization_id}/memberships/{user_id}`.
-///
-/// A 404 means the membership is gone, which is what was asked: [`Removal::WasNotMember`]
-/// when the first attempt was answered 404, [`Removal::Gone`] when a retry was (an earlier
-/// attempt most likely removed the member and its answer was lost); the rule is
-/// [`Removal::from_error`]. Clerk answers an unknown
-/// organization or user with the same 404, so those read as "not a member" too.
+/// Removes `user_id` from `organization_id`, never the last member holding the admin role
+/// (`org:admin`): [`remove_member_with`] with the default [`ChangeOptions`].
 ///
 /// ```
 /// use clerk_memberships::sync::{self, Removal};
@@ -441,7 +534,9 @@ pub fn change_role(
 /// let fake = FakeClerk::new();
 /// let org = fake.add_organization(FakeOrganization::new("Acme"));
 /// let jane = fake.add_user(FakeUser::new("Jane", "Doe"));
+/// let john = fake.add_user(FakeUser::new("John", "Roe"));
 /// fake.add_membership(&org, &jane, "org:admin")?;
+/// fake.add_membership(&org, &john, "org:admin")?;
 /// let client = fake.client();
 ///
 /// assert_eq!(
@@ -449,26 +544,92 @@ pub fn change_role(
 ///     Removal::Removed { role: "org:admin".into() }
 /// );
 /// assert_eq!(sync::remove_member(&client, &org, &jane)?, Removal::WasNotMember);
-/// assert_eq!(fake.requests().len(), 2);
+/// // John is the last admin now: he stays.
+/// assert_eq!(
+///     sync::remove_member(&client, &org, &john)?,
+///     Removal::LastAdmin { role: "org:admin".into() }
+/// );
+/// assert_eq!(fake.requests().len(), 2 + 2 + 1);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///
 /// # Errors
 ///
-/// The request's [`Error`] for anything but a 404 (after the client's retries: a delete is
-/// retried on 5xx and lost answers). An id that cannot be sent is
-/// [`Error::InvalidRequest`].
+/// As [`remove_member_with`].
 pub fn remove_member(
     client: &Client,
     organization_id: &str,
     user_id: &str,
 ) -> Result<Removal, Error> {
-    let removed = DeleteMembership::builder()
+    remove_member_with(client, organization_id, user_id, &ChangeOptions::default())
+}
+
+/// Removes `user_id` from `organization_id`: two requests, a read of the members holding the
+/// options' [admin role](ChangeOptions::admin_role) (`GET …/memberships?role={admin
+/// role}&limit=2`), then `DELETE /organizations/{organization_id}/memberships/{user_id}`.
+///
+/// **The last admin stays.** If the read shows that the member holds the admin role and
+/// nobody else does, nothing is written: [`Removal::LastAdmin`].
+///
+/// A 404 means the membership is gone, which is what was asked: [`Removal::WasNotMember`]
+/// when the first attempt was answered 404, [`Removal::Gone`] when a retry was (an earlier
+/// attempt most likely removed the member and its answer was lost); the rule is
+/// [`Removal::from_error`]. Clerk answers an unknown organization or user with the same 404,
+/// so those read as "not a member" too.
+///
+/// ```
+/// use clerk_memberships::sync::{self, ChangeOptions, Removal};
+/// use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeUser};
+///
+/// let fake = FakeClerk::new();
+/// let org = fake.add_organization(FakeOrganization::new("Acme"));
+/// let jane = fake.add_user(FakeUser::new("Jane", "Doe"));
+/// fake.add_membership(&org, &jane, "org:owner")?;
+/// let client = fake.client();
+/// let owners = ChangeOptions::builder().admin_role("org:owner").build();
+///
+/// let kept = sync::remove_member_with(&client, &org, &jane, &owners)?;
+/// assert_eq!(kept, Removal::LastAdmin { role: "org:owner".into() });
+/// assert!(fake.membership(&org, &jane).is_some());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+///
+/// The request's [`Error`]: the read of the admins failed (nothing was written), or the
+/// delete failed with anything but a 404 (after the client's retries: a delete is retried on
+/// 5xx and lost answers). An id that cannot be sent, or an empty admin role, is
+/// [`Error::InvalidRequest`], and nothing is sent.
+pub fn remove_member_with(
+    client: &Client,
+    organization_id: &str,
+    user_id: &str,
+    options: &ChangeOptions,
+) -> Result<Removal, Error> {
+    let guard = options.guard_for(None)?;
+    remove(client, organization_id, user_id, guard)
+}
+
+/// [`remove_member_with`], asking the server first whether another member holds `guard` (the
+/// admin role) when there is one to keep.
+pub(crate) fn remove(
+    client: &Client,
+    organization_id: &str,
+    user_id: &str,
+    guard: Option<&str>,
+) -> Result<Removal, Error> {
+    let delete = DeleteMembership::builder()
         .organization_id(organization_id)
         .user_id(user_id)
-        .build()?
-        .send(client);
-    match removed {
+        .build()?;
+    if let Some(admin) = guard
+        && !may_lose_admin(client, organization_id, user_id, admin)?
+    {
+        return Ok(Removal::LastAdmin {
+            role: admin.to_owned(),
+        });
+    }
+    match delete.send(client) {
         Ok(membership) => Ok(Removal::Removed {
             role: membership.role,
         }),
@@ -567,8 +728,10 @@ enum Step {
     /// Create the membership; `Some` with the error that made a create needed again, which is
     /// reported if no create is left.
     Create(Option<Error>),
-    /// Read the membership after a create was answered "already a member" (that error).
-    Find(Error),
+    /// Read the membership after a create was answered "already a member" (`already`).
+    /// `lost` is the error of an earlier create of this call whose answer was lost and which
+    /// may have landed after all, if there was one.
+    Find { already: Error, lost: Option<Error> },
     /// Set the role of a membership found with another.
     Update { from: String },
 }
@@ -581,15 +744,19 @@ impl Target<'_> {
         loop {
             step = match step {
                 Step::Create(why) => {
-                    if let Some(err) = why
-                        && creates >= MAX_CREATES
-                    {
-                        return Err(ChangeError::Failed(err));
-                    }
+                    let why = match why {
+                        Some(err) if creates >= MAX_CREATES => {
+                            return Err(ChangeError::Failed(err));
+                        }
+                        why => why,
+                    };
                     creates += 1;
                     match self.create() {
                         Ok(_) => return Ok(Ensured::Created),
-                        Err(err) if err.is_already_member() => Step::Find(err),
+                        Err(already) if already.is_already_member() => Step::Find {
+                            already,
+                            lost: why.filter(may_have_landed),
+                        },
                         Err(err) if may_have_landed(&err) => match self.find() {
                             Ok(Some(found)) if found.role == self.role => {
                                 return Ok(Ensured::Created);
@@ -607,13 +774,29 @@ impl Target<'_> {
                         Err(err) => return Err(ChangeError::Failed(err)),
                     }
                 }
-                Step::Find(already) => match self.find() {
-                    Ok(Some(found)) if found.role == self.role => return Ok(Ensured::Unchanged),
-                    Ok(Some(found)) => Step::Update { from: found.role },
-                    // Removed since the create was refused.
-                    Ok(None) => Step::Create(Some(already)),
-                    Err(err) => return Err(ChangeError::Failed(err)),
-                },
+                Step::Find { already, lost } => {
+                    // This call's own create may be the membership the server refers to.
+                    let own = lost.is_some() || self.repeated_after_loss(&already);
+                    match self.find() {
+                        Ok(Some(found)) if found.role == self.role => {
+                            return Ok(if own {
+                                Ensured::Created
+                            } else {
+                                Ensured::Unchanged
+                            });
+                        }
+                        Ok(Some(found)) => Step::Update { from: found.role },
+                        // Removed since the create was refused.
+                        Ok(None) => Step::Create(Some(already)),
+                        Err(read_back) if own => {
+                            return Err(ChangeError::Unknown {
+                                create: lost.unwrap_or(already),
+                                read_back: Box::new(read_back),
+                            });
+                        }
+                        Err(err) => return Err(ChangeError::Failed(err)),
+                    }
+                }
                 Step::Update { from } => match self.update() {
                     Ok(_) => return Ok(Ensured::RoleChanged { from }),
                     // Removed since it was read.
@@ -622,6 +805,14 @@ impl Target<'_> {
                 },
             };
         }
+    }
+
+    /// Whether the client sent this create again after an attempt that may have landed, and
+    /// the repeat was answered with `already` ("already a member"): only a client whose
+    /// policy [retries ambiguous creates](crate::RetryPolicyBuilder::retry_ambiguous_creates)
+    /// does. Its first attempt most likely made the membership.
+    fn repeated_after_loss(&self, already: &Error) -> bool {
+        already.attempts() > 1 && self.client.retry_policy().retry_ambiguous_creates()
     }
 
     fn create(&self) -> Result<OrganizationMembership, Error> {
@@ -640,11 +831,14 @@ impl Target<'_> {
     }
 
     fn update(&self) -> Result<OrganizationMembership, Error> {
-        UpdateMembership::builder()
+        self.update_request()?.send(self.client)
+    }
+
+    fn update_request(&self) -> Result<UpdateMembership, Error> {
+        Ok(UpdateMembership::builder()
             .organization_id(self.organization_id)
             .user_id(self.user_id)
             .role(self.role)
-            .build()?
-            .send(self.client)
+            .build()?)
     }
 }

@@ -17,7 +17,9 @@
 //! - One change at a time, for scripts and for applying a plan: [`ensure_member`],
 //!   [`change_role`], [`merge_metadata`], [`remove_member`] and [`find_member`], each with the
 //!   fewest requests and the races between reading and writing absorbed; each answer maps to
-//!   an [`Outcome`].
+//!   an [`Outcome`]. The two that can take the admin role from someone first ask the server
+//!   whether another member holds it, and leave the last one as they are
+//!   ([`change_role_with`] and [`remove_member_with`] take the role in [`ChangeOptions`]).
 //!
 //! Nothing in this module is re-exported at the crate root: import it from
 //! `clerk_memberships::sync`.
@@ -66,6 +68,7 @@
 
 mod apply;
 mod error;
+mod guard;
 mod members;
 mod options;
 mod outcome;
@@ -81,9 +84,10 @@ pub use apply::{
     OutcomeCounts,
 };
 pub use error::{RosterProblem, SyncError};
+pub use guard::{ChangeOptions, ChangeOptionsBuilder};
 pub use members::{
-    Ensured, MetadataMerge, Removal, RoleSet, change_role, ensure_member,
-    ensure_member_with_metadata, find_member, merge_metadata, remove_member,
+    Ensured, MetadataMerge, Removal, RoleSet, change_role, change_role_with, ensure_member,
+    ensure_member_with_metadata, find_member, merge_metadata, remove_member, remove_member_with,
 };
 pub use options::{
     DEFAULT_ADMIN_ROLE, MetadataPolicy, RemovalThreshold, SyncOptions, SyncOptionsBuilder,

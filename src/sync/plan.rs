@@ -255,6 +255,14 @@ impl fmt::Display for Clean<'_> {
 ///
 /// let reason = SkipReason::LastAdmin { role: "org:admin".into() };
 /// assert_eq!(reason.to_string(), "the last member holding org:admin");
+///
+/// let when_applied = SkipReason::NoOtherAdmin { role: "org:admin".into() };
+/// assert_eq!(when_applied.to_string(), "no other member holding org:admin when applied");
+/// assert_eq!(
+///     serde_json::to_string(&when_applied)?,
+///     r#"{"reason":"no_other_admin","role":"org:admin"}"#
+/// );
+/// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "reason", rename_all = "snake_case")]
@@ -281,6 +289,14 @@ pub enum SkipReason {
         /// The admin role.
         role: String,
     },
+    /// Found when applying: the member holds the admin role and, as the server answered
+    /// just before the change was to be sent, no other member does (someone else demoted or
+    /// removed the other admins after the plan was made). The member was neither demoted nor
+    /// removed.
+    NoOtherAdmin {
+        /// The admin role.
+        role: String,
+    },
     /// Only when applying: an earlier change failed and the apply was asked to
     /// [stop on error](super::ApplyOptionsBuilder::stop_on_error), so this one was not tried.
     Stopped,
@@ -303,6 +319,9 @@ impl fmt::Display for SkipReason {
             SkipReason::AmbiguousEntry { entry } => write!(f, "{entry} may mean this member"),
             SkipReason::AdminNotGained { role } => {
                 write!(f, "no new member holding {} yet", Clean(role))
+            }
+            SkipReason::NoOtherAdmin { role } => {
+                write!(f, "no other member holding {} when applied", Clean(role))
             }
             SkipReason::Stopped => f.write_str("not tried after an earlier failure"),
             SkipReason::NotAMember => f.write_str("no longer a member"),

@@ -74,6 +74,9 @@ use crate::memberships::{ListMemberships, MAX_LIMIT};
 ///   retries), including an invalid or unknown organization id. No partial plan is returned:
 ///   a member not read would look like a member to add, a key not looked up like one not
 ///   found.
+/// - [`SyncError::UnidentifiedMembership`], naming the membership, when the server lists one
+///   without saying whose it is (no `public_user_data`): it could be neither kept nor
+///   removed knowingly.
 pub fn plan(
     client: &Client,
     organization_id: &str,
@@ -86,38 +89,21 @@ pub fn plan(
     compute(organization_id, roster, &lookups, &current, options)
 }
 
-/// The error for a membership that does not say whose it is (no `public_user_data`).
-fn unidentified(membership_id: &str, client: &Client, request: &ListMemberships) -> Error {
-    Error::Decode {
-        model: "OrganizationMembership",
-        status: 200,
-        detail: crate::error::snippet(
-            format!(
-                "membership {membership_id} has no public_user_data: a sync cannot tell whose \
-                 it is"
-            )
-            .as_bytes(),
-            crate::error::DECODE_DETAIL_LIMIT,
-        ),
-        attempts: 1,
-        call: None,
-    }
-    .in_call(&client.call_of(request))
-}
-
 /// Every member of `organization_id`, in one pass of pages of [`MAX_LIMIT`] ordered by
 /// `+created_at` (oldest first, so members who join meanwhile land at the end instead of
-/// shifting the pages still to read). A membership listed twice counts once.
+/// shifting the pages still to read). A membership listed twice counts once; one listed
+/// without `public_user_data` is [`SyncError::UnidentifiedMembership`].
 pub(crate) fn read_members(
     client: &Client,
     organization_id: &str,
     options: &SyncOptions,
-) -> Result<Current, Error> {
+) -> Result<Current, SyncError> {
     let request = ListMemberships::builder()
         .organization_id(organization_id)
         .order_by("+created_at")
         .limit(MAX_LIMIT)
-        .build()?;
+        .build()
+        .map_err(Error::from)?;
     let mut current = Current::default();
     let mut seen = HashSet::new();
     let (mut pages, mut read) = (0u64, 0u64);
@@ -142,7 +128,12 @@ pub(crate) fn read_members(
                 }
                 Some(_) => {}
                 // A member the plan cannot name would be neither kept nor removed knowingly.
-                None => return Err(unidentified(&id, client, &request)),
+                None => {
+                    return Err(SyncError::UnidentifiedMembership {
+                        organization_id: organization_id.to_owned(),
+                        membership_id: id,
+                    });
+                }
             }
         }
     }
