@@ -606,8 +606,10 @@ fn user_json(user: &UserRecord) -> Value {
                     "id": id,
                     "object": object,
                     field: value,
-                    "verification": {"status": "verified", "strategy": "admin",
-                                     "attempts": null, "expire_at": null},
+                    // `object` is the discriminator the spec's `oneOf` of verifications
+                    // names: SDKs generated from it refuse a verification without one.
+                    "verification": {"object": "verification_admin", "status": "verified",
+                                     "strategy": "admin", "attempts": null, "expire_at": null},
                     "created_at": user.created_at,
                     "updated_at": user.created_at,
                 });
