@@ -432,8 +432,8 @@ fn the_validator_reports_what_breaks_the_schema() {
 }
 
 #[test]
-fn the_validator_requires_the_discriminator_a_one_of_names() -> Result<(), Box<dyn std::error::Error>>
-{
+fn the_validator_requires_the_discriminator_a_one_of_names()
+-> Result<(), Box<dyn std::error::Error>> {
     let spec = Spec::load();
     let fake = FakeClerk::new();
     fake.add_user(
@@ -468,7 +468,10 @@ fn the_validator_requires_the_discriminator_a_one_of_names() -> Result<(), Box<d
         [
             ("discriminator".to_owned(), format!("{email}.object")),
             ("discriminator".to_owned(), format!("{wallet}.object")),
-            ("discriminator missing".to_owned(), format!("{email}.object")),
+            (
+                "discriminator missing".to_owned(),
+                format!("{email}.object")
+            ),
             // The schema the wallet's tag names, checked on its own.
             ("enum".to_owned(), format!("{wallet}.strategy")),
             // No option fits a tag the options' own `object` enums refuse.
@@ -477,5 +480,39 @@ fn the_validator_requires_the_discriminator_a_one_of_names() -> Result<(), Box<d
             ("oneOf".to_owned(), wallet.to_owned()),
         ]
     );
+    Ok(())
+}
+
+/// `GET /users/count`, which the crate does not send (so it has no request to render in
+/// process), checked over HTTP.
+#[cfg(feature = "fake-server")]
+#[test]
+fn users_count_matches_the_spec() -> Result<(), Box<dyn std::error::Error>> {
+    use std::io::{Read, Write};
+
+    let spec = Spec::load();
+    let server = FakeClerk::serve("127.0.0.1:0")?;
+    server.add_user(FakeUser::new("Ann", "Lee").email("ann@acme.com"));
+    let many: Vec<String> = (0..101).map(|i| format!("user_id=u{i}")).collect();
+    for (query, status) in [(String::new(), 200), (format!("?{}", many.join("&")), 422)] {
+        let mut stream = std::net::TcpStream::connect(server.addr())?;
+        write!(
+            stream,
+            "GET /v1/users/count{query} HTTP/1.1\r\nhost: x\r\nauthorization: Bearer {}\r\nconnection: close\r\n\r\n",
+            FakeClerk::SECRET_KEY
+        )?;
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer)?;
+        assert!(
+            answer.starts_with(&format!("HTTP/1.1 {status} ")),
+            "{answer}"
+        );
+        let (_, body) = answer.split_once("\r\n\r\n").ok_or("no body")?;
+        let body: Value = serde_json::from_str(body)?;
+        let mut violations = Vec::new();
+        let schema = spec.response("count_users", status);
+        spec.check(&schema, &body, "$", "count_users", &mut violations);
+        assert!(violations.is_empty(), "{status}: {violations:#?}");
+    }
     Ok(())
 }

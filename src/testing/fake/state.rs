@@ -470,6 +470,14 @@ impl State {
             .collect()
     }
 
+    /// How many users `GET /users` would list with `query`'s filters, all pages together.
+    pub(super) fn count_users(&self, query: &UserQuery) -> usize {
+        self.users
+            .values()
+            .filter(|user| query.matches(user))
+            .count()
+    }
+
     /// One user as `GET /users` shows them, if they exist.
     pub(super) fn user_value(&self, user_id: &str) -> Option<Value> {
         self.users.get(user_id).map(user_json)
