@@ -462,3 +462,103 @@ fn a_client_that_expects_100_continue_is_told_to_go_on() -> TestResult {
     assert!(fake.membership("org_acme", "user_bob").is_some());
     Ok(())
 }
+
+/// `GET path` with the fake's key over a fresh connection: the status and the JSON body.
+fn get_json(server: &FakeServer, path: &str) -> (u16, Value) {
+    let request = format!(
+        "GET {path} HTTP/1.1\r\nhost: x\r\nauthorization: Bearer {}\r\nconnection: close\r\n\r\n",
+        FakeClerk::SECRET_KEY
+    );
+    let answer = raw(server, request.as_bytes());
+    let status = answer
+        .split(' ')
+        .nth(1)
+        .and_then(|status| status.parse().ok())
+        .unwrap_or(0);
+    let body = answer
+        .split_once("\r\n\r\n")
+        .and_then(|(_, body)| serde_json::from_str(body).ok())
+        .unwrap_or(Value::Null);
+    (status, body)
+}
+
+#[test]
+fn only_paths_under_the_printed_base_path_are_served() -> TestResult {
+    let (fake, server) = served();
+    seed(&fake);
+    assert!(server.base_url().ends_with("/v1"), "{}", server.base_url());
+    assert_eq!(get_json(&server, "/v1/users").0, 200);
+    assert_eq!(
+        get_json(&server, "/v1/organizations/org_acme/memberships").0,
+        200
+    );
+    for path in [
+        "/users",
+        "/api/users",
+        "/api/v1/users",
+        "/v1/v1/users",
+        "/v1/users/",
+        "/organizations/org_acme/memberships",
+        "/proxy/clerk/v1/organizations/org_acme/memberships",
+    ] {
+        let (status, body) = get_json(&server, path);
+        assert_eq!(status, 404, "{path}");
+        assert_eq!(body["errors"][0]["code"], "resource_not_found", "{path}");
+        assert_eq!(
+            body["errors"][0]["long_message"], "The requested resource was not found",
+            "{path}"
+        );
+        assert!(body["clerk_trace_id"].is_string(), "{path}: {body}");
+    }
+
+    // A client whose base URL has a wrong path fails as it would against Clerk, for every
+    // operation, writes included, and nothing changes.
+    for base in [
+        server.base_url().replace("/v1", "/api"),
+        format!("{}/v1", server.base_url()),
+    ] {
+        let client = server
+            .client_builder()
+            .base_url(base.clone())
+            .build()?
+            .with_retry_policy(RetryPolicy::none());
+        let users = ListUsers::builder().build()?.send(&client).unwrap_err();
+        assert_eq!(users.status(), Some(404), "{base}");
+        assert!(users.clerk_codes().eq(["resource_not_found"]), "{base}");
+        let create = CreateMembership::builder()
+            .organization_id("org_acme")
+            .user_id("user_bob")
+            .role("org:member")
+            .build()?
+            .send(&client)
+            .unwrap_err();
+        assert_eq!(create.status(), Some(404), "{base}");
+    }
+    assert!(fake.membership("org_acme", "user_bob").is_none());
+    Ok(())
+}
+
+#[test]
+fn users_count_is_served_with_the_filters_of_the_users_list() -> TestResult {
+    let (fake, server) = served();
+    seed(&fake);
+    fake.add_user(FakeUser::unnamed().id("user_dan"));
+    for (query, count) in [
+        ("", 4),
+        ("?email_address=ANN@acme.com&email_address=bob@acme.com", 2),
+        ("?external_id=-hr-ann", 3),
+        ("?user_id=user_dan&limit=1&offset=9", 1),
+    ] {
+        let (status, body) = get_json(&server, &format!("/v1/users/count{query}"));
+        assert_eq!(status, 200, "{query}: {body}");
+        assert_eq!(body, json!({"object": "total_count", "total_count": count}));
+    }
+    let recorded = fake.last_request().expect("recorded");
+    assert_eq!(recorded.operation(), Operation::ListUsers);
+    assert!(
+        recorded
+            .url()
+            .ends_with("/v1/users/count?user_id=user_dan&limit=1&offset=9")
+    );
+    Ok(())
+}

@@ -3,7 +3,8 @@
 //!
 //! The validator covers the subset those schemas use: `type`, `required`, `properties`,
 //! `items`, `nullable`, `enum`, `$ref`, `allOf`, `oneOf`/`anyOf` (read as "at least one
-//! matches") and `additionalProperties: false`. Known deviations of the real API from its
+//! matches"), `discriminator` (the property must be there and name a mapped schema, which
+//! must fit) and `additionalProperties: false`. Known deviations of the real API from its
 //! spec, which the fake reproduces on purpose, are listed in `ALLOWED` with their reasons.
 
 use std::time::Duration;
@@ -78,6 +79,7 @@ impl Spec {
                 if !fits {
                     out.push(Violation::new(owner, key, at));
                 }
+                self.check_discriminator(schema, options, value, at, owner, out);
             }
         }
         if value.is_null() {
@@ -135,6 +137,50 @@ impl Spec {
             for (i, item) in array.iter().enumerate() {
                 self.check(items, item, &format!("{at}[{i}]"), owner, out);
             }
+        }
+    }
+}
+
+impl Spec {
+    /// A `oneOf`/`anyOf` with a `discriminator`: an object must carry the named property, its
+    /// value must be a key of the `mapping` (or, without one, the name of an option's schema:
+    /// OpenAPI's implicit mapping), and the schema it names must fit. SDKs generated from the
+    /// spec pick the model by this property and refuse an object without it.
+    fn check_discriminator(
+        &self,
+        schema: &Value,
+        options: &[Value],
+        value: &Value,
+        at: &str,
+        owner: &str,
+        out: &mut Vec<Violation>,
+    ) {
+        let discriminator = &schema["discriminator"];
+        let (Some(property), Some(object)) =
+            (discriminator["propertyName"].as_str(), value.as_object())
+        else {
+            return;
+        };
+        let field = format!("{at}.{property}");
+        let Some(tag) = object.get(property) else {
+            out.push(Violation::new(owner, "discriminator missing", &field));
+            return;
+        };
+        let target = match discriminator["mapping"].as_object() {
+            Some(mapping) => tag
+                .as_str()
+                .and_then(|tag| mapping.get(tag))
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            None => options
+                .iter()
+                .filter_map(|option| option["$ref"].as_str())
+                .find(|reference| tag.as_str() == reference.rsplit('/').next())
+                .map(str::to_owned),
+        };
+        match target {
+            Some(reference) => self.check(&json!({ "$ref": reference }), value, at, owner, out),
+            None => out.push(Violation::new(owner, "discriminator", &field)),
         }
     }
 }
@@ -383,4 +429,90 @@ fn the_validator_reports_what_breaks_the_schema() {
             ("null".to_owned(), "$.organization.has_image".to_owned()),
         ]
     );
+}
+
+#[test]
+fn the_validator_requires_the_discriminator_a_one_of_names()
+-> Result<(), Box<dyn std::error::Error>> {
+    let spec = Spec::load();
+    let fake = FakeClerk::new();
+    fake.add_user(
+        FakeUser::new("Ann", "Lee")
+            .email("ann@acme.com")
+            .web3_wallet("0xabc"),
+    );
+    let users = ListUsers::builder().build()?.render(&fake.client())?;
+    let mut answer: Value = serde_json::from_slice(fake.send(&users)?.body())?;
+    let schema = spec.response("list_users", 200);
+    let mut violations = Vec::new();
+    spec.check(&schema, &answer, "$", "list_users", &mut violations);
+    assert!(violations.is_empty(), "{violations:?}");
+
+    let email = "$[0].email_addresses[0].verification";
+    let wallet = "$[0].web3_wallets[0].verification";
+    // Missing; a value the mapping lacks; a mapped value whose schema does not fit (the
+    // wallet's discriminator has no mapping: the options' schema names are its values).
+    if let Some(verification) = answer[0]["email_addresses"][0]["verification"].as_object_mut() {
+        verification.remove("object");
+    }
+    answer[0]["web3_wallets"][0]["verification"]["object"] = json!("verification_otp");
+    let mut seen = Vec::new();
+    spec.check(&schema, &answer, "$", "list_users", &mut seen);
+    answer[0]["email_addresses"][0]["verification"]["object"] = json!("verification_web3");
+    answer[0]["web3_wallets"][0]["verification"]["object"] = json!("verification_web3");
+    spec.check(&schema, &answer, "$", "list_users", &mut seen);
+    let mut seen: Vec<(String, String)> = seen.into_iter().map(|v| (v.kind, v.at)).collect();
+    seen.sort();
+    assert_eq!(
+        seen,
+        [
+            ("discriminator".to_owned(), format!("{email}.object")),
+            ("discriminator".to_owned(), format!("{wallet}.object")),
+            (
+                "discriminator missing".to_owned(),
+                format!("{email}.object")
+            ),
+            // The schema the wallet's tag names, checked on its own.
+            ("enum".to_owned(), format!("{wallet}.strategy")),
+            // No option fits a tag the options' own `object` enums refuse.
+            ("oneOf".to_owned(), email.to_owned()),
+            ("oneOf".to_owned(), wallet.to_owned()),
+            ("oneOf".to_owned(), wallet.to_owned()),
+        ]
+    );
+    Ok(())
+}
+
+/// `GET /users/count`, which the crate does not send (so it has no request to render in
+/// process), checked over HTTP.
+#[cfg(feature = "fake-server")]
+#[test]
+fn users_count_matches_the_spec() -> Result<(), Box<dyn std::error::Error>> {
+    use std::io::{Read, Write};
+
+    let spec = Spec::load();
+    let server = FakeClerk::serve("127.0.0.1:0")?;
+    server.add_user(FakeUser::new("Ann", "Lee").email("ann@acme.com"));
+    let many: Vec<String> = (0..101).map(|i| format!("user_id=u{i}")).collect();
+    for (query, status) in [(String::new(), 200), (format!("?{}", many.join("&")), 422)] {
+        let mut stream = std::net::TcpStream::connect(server.addr())?;
+        write!(
+            stream,
+            "GET /v1/users/count{query} HTTP/1.1\r\nhost: x\r\nauthorization: Bearer {}\r\nconnection: close\r\n\r\n",
+            FakeClerk::SECRET_KEY
+        )?;
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer)?;
+        assert!(
+            answer.starts_with(&format!("HTTP/1.1 {status} ")),
+            "{answer}"
+        );
+        let (_, body) = answer.split_once("\r\n\r\n").ok_or("no body")?;
+        let body: Value = serde_json::from_str(body)?;
+        let mut violations = Vec::new();
+        let schema = spec.response("count_users", status);
+        spec.check(&schema, &body, "$", "count_users", &mut violations);
+        assert!(violations.is_empty(), "{status}: {violations:#?}");
+    }
+    Ok(())
 }

@@ -41,7 +41,8 @@ pub struct GlobalArgs {
           value_parser = parse_rate_limit)]
     pub rate_limit: RateLimit,
 
-    /// Print each HTTP attempt (method, path, status, wait) to stderr. Never the key.
+    /// Print each HTTP attempt (method, URL without the query string, status, wait) to
+    /// stderr. Never the key.
     #[arg(short, long, global = true)]
     pub verbose: bool,
 
@@ -69,7 +70,18 @@ impl GlobalArgs {
     /// A usage failure when there is no key, the key file cannot be read, or the client
     /// refuses the configuration (a malformed key or base URL, plain http to a remote host).
     pub fn client(&self) -> Result<Client, Failure> {
-        self.client_builder()?
+        let builder = self.client_builder()?;
+        let client = builder
+            .build()
+            .map_err(|error| self.config_failure(&error))?;
+        if !self.verbose {
+            return Ok(client);
+        }
+        // `-v` names each attempt's URL, so it needs the base URL as the client settled it
+        // (a path-less one gains `/v1`, a trailing slash goes): known once it is built.
+        let base_url = client.base_url().to_owned();
+        builder
+            .on_attempt(move |event| print_attempt(&base_url, event))
             .build()
             .map_err(|error| self.config_failure(&error))
     }
@@ -91,7 +103,8 @@ impl GlobalArgs {
         Failure::usage(format!("{message}{source}"))
     }
 
-    /// The builder behind [`client`](Self::client), for commands that add to it.
+    /// The builder behind [`client`](Self::client), for commands that add to it; without the
+    /// `-v` hook, which `client` adds.
     pub fn client_builder(&self) -> Result<ClientBuilder, Failure> {
         let key = self.secret_key()?;
         let mut builder = Client::builder()
@@ -116,9 +129,6 @@ impl GlobalArgs {
                 builder.rate_limiter(SlidingWindowLimiter::new(limit, per))
             }
         };
-        if self.verbose {
-            builder = builder.on_attempt(print_attempt);
-        }
         Ok(builder)
     }
 
@@ -161,8 +171,10 @@ fn read_key_file(path: &Path) -> Result<String, Failure> {
     Ok(key.to_owned())
 }
 
-/// `-v`: one line per attempt on stderr. The event holds no key and no query string.
-fn print_attempt(event: &AttemptEvent) {
+/// `-v`: one line per attempt on stderr, with the request's URL: `base_url` (which holds no
+/// user information: the client refuses it) and the call's path. The event holds no key and
+/// no query string.
+fn print_attempt(base_url: &str, event: &AttemptEvent) {
     let outcome = match (event.status, event.transport_error) {
         (Some(status), _) => status.to_string(),
         (None, Some(kind)) => format!("{kind:?} error").to_lowercase(),
@@ -173,7 +185,7 @@ fn print_attempt(event: &AttemptEvent) {
         None => String::new(),
     };
     stderr_line!(
-        "> {} {} attempt {}: {outcome}{next}",
+        "> {} {base_url}{} attempt {}: {outcome}{next}",
         event.call.method(),
         event.call.path(),
         event.attempt

@@ -691,18 +691,46 @@ fn verbose_prints_each_attempt_and_never_the_key() {
     assert_eq!(code, 0, "{stderr}");
     let lines: Vec<&str> = stderr.lines().collect();
     assert_eq!(lines.len(), 2, "{stderr}");
+    // The full URL (scheme, host, port, path), never the query string.
+    let url = format!("{}/organizations/org_acme/memberships", server.base_url());
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
     assert!(
-        lines[0]
-            .starts_with("> GET /organizations/org_acme/memberships attempt 1: 503, retrying in "),
+        lines[0].starts_with(&format!("> GET {url} attempt 1: 503, retrying in ")),
         "{stderr}"
     );
-    assert_eq!(
-        lines[1],
-        "> GET /organizations/org_acme/memberships attempt 2: 200"
-    );
+    assert_eq!(lines[1], format!("> GET {url} attempt 2: 200"));
+    assert!(!stderr.contains('?'), "{stderr}");
     for output in [&stdout, &stderr] {
         assert!(!output.contains(key));
         assert!(!output.contains("VerySecretValue42"));
+    }
+}
+
+#[test]
+fn verbose_shows_the_url_a_wrong_base_path_makes() {
+    let server = acme();
+    let root = server.base_url().trim_end_matches("/v1").to_owned();
+    // A path-less base URL gains `/v1`; another path is kept, and the fake, as Clerk, has no
+    // API there: the URL on stderr shows why.
+    let path = "/organizations/org_acme/memberships";
+    for (base, url, status) in [
+        (root.clone(), format!("{root}/v1{path}"), "200"),
+        (format!("{root}/api/"), format!("{root}/api{path}"), "404"),
+    ] {
+        let (_, _, stderr) = run(cli(&server).env("CLERK_API_URL", &base).args([
+            "list",
+            "--org",
+            ORG,
+            "--role",
+            "org:admin",
+            "-v",
+        ]));
+        let first = stderr.lines().next().unwrap_or_default();
+        assert_eq!(
+            first,
+            format!("> GET {url} attempt 1: {status}"),
+            "{stderr}"
+        );
     }
 }
 

@@ -28,6 +28,7 @@ pub(super) enum Route {
         user_id: String,
     },
     ListUsers,
+    CountUsers,
 }
 
 impl Route {
@@ -38,15 +39,17 @@ impl Route {
             Route::Update { .. } => Operation::Update,
             Route::Delete { .. } => Operation::Delete,
             Route::UpdateMetadata { .. } => Operation::UpdateMetadata,
-            Route::ListUsers => Operation::ListUsers,
+            // The crate never sends it; it is filed with the list it counts, so a fault
+            // scoped to `ListUsers` fails both.
+            Route::ListUsers | Route::CountUsers => Operation::ListUsers,
         }
     }
 }
 
 /// Finds the route of a request.
 ///
-/// The API's paths are the *last* one (`users`) or three to five segments of the path; what
-/// comes before is the base URL's prefix (`/v1`, `/proxy/clerk/v1`, or nothing). When the
+/// The API's paths are the *last* one or two (`users`, `users/count`) or three to five
+/// segments of the path; what comes before is the base URL's prefix (`/v1`, `/proxy/clerk/v1`, or nothing). When the
 /// method allows two shapes (`PATCH …/memberships/{user_id}` and `…/{user_id}/metadata`,
 /// `GET …/memberships` and `GET …/users`), the one whose prefix is empty or ends in `v1`
 /// wins, then the longer one.
@@ -55,7 +58,7 @@ pub(super) fn route(method: Method, path_and_query: &str) -> Result<Route, Failu
     let path = path.strip_prefix('/').unwrap_or(path);
     let segments: Vec<&str> = path.split('/').collect();
     let lengths: &[usize] = match method {
-        Method::Get => &[3, 1],
+        Method::Get => &[3, 2, 1],
         Method::Post => &[3],
         Method::Patch => &[5, 4],
         Method::Delete => &[4],
@@ -66,14 +69,7 @@ pub(super) fn route(method: Method, path_and_query: &str) -> Result<Route, Failu
             continue;
         };
         let (prefix, tail) = segments.split_at(start);
-        let shape_fits = matches!(
-            tail,
-            ["organizations", _, "memberships"]
-                | ["organizations", _, "memberships", _]
-                | ["organizations", _, "memberships", _, "metadata"]
-                | ["users"]
-        );
-        if !shape_fits {
+        if !shape_fits(tail) {
             continue;
         }
         if prefix.last().is_none_or(|last| *last == "v1") {
@@ -87,10 +83,46 @@ pub(super) fn route(method: Method, path_and_query: &str) -> Result<Route, Failu
     }
 }
 
+/// Finds the route of a request to a server that serves the API at exactly `base` (`/v1`), as
+/// Clerk's does: the path is `base` and then one of the operations' paths, with nothing before,
+/// between or after (`/api/v1/users`, `/v1/v1/users` and `/v1/users/` are no route).
+#[cfg(feature = "fake-server")]
+pub(super) fn route_under(
+    base: &str,
+    method: Method,
+    path_and_query: &str,
+) -> Result<Route, Failure> {
+    let path = path_and_query.split(['?', '#']).next().unwrap_or_default();
+    let Some(rest) = path
+        .strip_prefix(base)
+        .and_then(|rest| rest.strip_prefix('/'))
+    else {
+        return Err(Failure::no_route());
+    };
+    let tail: Vec<&str> = rest.split('/').collect();
+    if !shape_fits(&tail) {
+        return Err(Failure::no_route());
+    }
+    build(method, &tail)
+}
+
+/// Whether `tail` has the shape of an operation's path, whatever the method.
+fn shape_fits(tail: &[&str]) -> bool {
+    matches!(
+        tail,
+        ["organizations", _, "memberships"]
+            | ["organizations", _, "memberships", _]
+            | ["organizations", _, "memberships", _, "metadata"]
+            | ["users"]
+            | ["users", "count"]
+    )
+}
+
 fn build(method: Method, tail: &[&str]) -> Result<Route, Failure> {
     let segment = |raw: &str| decode(raw, false).ok_or_else(Failure::malformed_parameters);
     match (method, tail) {
         (Method::Get, ["users"]) => Ok(Route::ListUsers),
+        (Method::Get, ["users", "count"]) => Ok(Route::CountUsers),
         (Method::Get, [_, org, _]) => Ok(Route::List {
             organization_id: segment(org)?,
         }),

@@ -48,10 +48,10 @@ pub use seed::{FakeOrganization, FakeUser, SeedError};
 pub use serve::{FakeServer, ServeOptions};
 pub use state::snapshot::StateError;
 
-/// An in-memory Clerk for tests: a [`Transport`] that answers the five membership operations
-/// and `GET /users` from its own state, with the JSON Clerk sends, so that the whole client stack — builders,
-/// rendering, path and query encoding, status handling, decoding — runs for real with no
-/// network.
+/// An in-memory Clerk for tests: a [`Transport`] that answers the five membership operations,
+/// `GET /users` and `GET /users/count` from its own state, with the JSON Clerk sends, so that
+/// the whole client stack — builders, rendering, path and query encoding, status handling,
+/// decoding — runs for real with no network.
 ///
 /// It is a cheap handle: clones share one state, and it is `Send` and `Sync`, so a test keeps
 /// one clone to seed and inspect while clients on other threads use theirs.
@@ -91,7 +91,8 @@ pub use state::snapshot::StateError;
 ///   before is the base URL's prefix, so `https://api.clerk.com/v1`,
 ///   `http://127.0.0.1:9/proxy/clerk/v1` and a prefix-less base all work. A path that fits two
 ///   routes (ids that are themselves `organizations` or `memberships`) resolves to the one
-///   whose prefix ends in `v1`. Anything else is `404 resource_not_found`.
+///   whose prefix ends in `v1`. Anything else is `404 resource_not_found`. Served over HTTP
+///   (`FakeServer`, feature `fake-server`), the prefix must be exactly `/v1`, as at Clerk.
 /// - **Path segments** are percent-decoded (`%2F` is a `/` inside an id, `+` stays a plus);
 ///   **query values** are form-decoded (`+` is a space, `%2B` a plus). Bad escapes or bytes
 ///   that are not UTF-8 are `400 malformed_request_parameters`. Query parameters the list
@@ -190,6 +191,12 @@ pub use state::snapshot::StateError;
 /// - **Paging**: `limit` and `offset` as for the membership list; a single one given twice,
 ///   or an array filter repeated more than 100 times, is `422`. Other parameters of Clerk's
 ///   `GetUserList` are not implemented and are ignored; the crate never sends them.
+///
+/// `GET /users/count` answers `{"object":"total_count","total_count":N}`: how many users the
+/// same filters match, all pages together (`order_by`, `limit` and `offset` are not its
+/// parameters and are ignored). The crate does not send it; Clerk's SDKs do (JavaScript's
+/// `getUserList` asks for it with every list). It is filed under
+/// [`Operation::ListUsers`](crate::Operation::ListUsers) in the record and for faults.
 ///
 /// # Time and ids
 ///
@@ -823,6 +830,21 @@ impl FakeClerk {
 
 impl Transport for FakeClerk {
     fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
+        self.receive(
+            request,
+            http::route(request.method(), request.path_and_query()),
+        )
+    }
+}
+
+impl FakeClerk {
+    /// Records, paces and answers `request`, which was found to be `route` (the served fake
+    /// finds it its own, stricter, way).
+    fn receive(
+        &self,
+        request: &HttpRequest,
+        route: Result<Route, Failure>,
+    ) -> Result<HttpResponse, TransportError> {
         // The round trip, slept without the lock: concurrent requests overlap their latencies
         // as they would against a real server.
         let latency = self.lock().latency;
@@ -833,7 +855,6 @@ impl Transport for FakeClerk {
         let arrived = self.inner.clock.monotonic();
         let mut shared = self.lock();
         shared.requests.push(request.clone());
-        let route = http::route(request.method(), request.path_and_query());
         let operation = route.as_ref().ok().map(Route::operation);
         let Some(triggered) = shared.faults.fire(operation) else {
             return Ok(shared.admit_and_serve(request, route, now, arrived));

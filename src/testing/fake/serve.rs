@@ -20,7 +20,7 @@ use std::time::Duration;
 use crate::client::{Client, ClientBuilder};
 use crate::clock::SystemClock;
 use crate::memberships::Operation;
-use crate::transport::{HttpRequest, HttpResponse, Method, Transport};
+use crate::transport::{HttpRequest, HttpResponse, Method};
 
 use super::FakeClerk;
 use super::http;
@@ -30,6 +30,8 @@ use super::response;
 const ACCEPT_POLL: Duration = Duration::from_millis(5);
 /// The most headers a request may have.
 const MAX_HEADERS: usize = 64;
+/// The path the API is served under, as Clerk's is: the base URL's path.
+const BASE_PATH: &str = "/v1";
 
 /// The request headers a served fake records, as the crate's client renders them. Hop-by-hop
 /// and framing headers (`host`, `content-length`, `connection`, …) are not recorded, so a
@@ -164,7 +166,7 @@ impl ServeOptions {
             IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
             ip => ip,
         };
-        let base_url = format!("http://{}/v1", SocketAddr::new(host, addr.port()));
+        let base_url = format!("http://{}{BASE_PATH}", SocketAddr::new(host, addr.port()));
         Ok(FakeServer {
             fake: fake.clone(),
             addr,
@@ -218,6 +220,10 @@ impl FakeClerk {
 /// Over HTTP, every request goes through the same handling as in-process: routes,
 /// validation, error JSON, auth, faults and the record. What differs:
 ///
+/// - Only paths under the base URL's `/v1` are routes, as at Clerk: `/v1/users` is served,
+///   `/users`, `/api/v1/users` and `/v1/v1/users` are `404 resource_not_found` (after the
+///   auth check, and recorded, as any request that matches no route). In-process, the fake
+///   cannot know the client's base URL and accepts any prefix.
 /// - A request is recorded with `http://HOST/…` as its URL and only the headers the client
 ///   sets (`accept`, `authorization`, `clerk-api-version`, `content-type`,
 ///   `idempotency-key`, `user-agent`).
@@ -468,7 +474,8 @@ fn answer(incoming: &Incoming, context: &Context) -> Option<HttpResponse> {
         let trace_id = context.fake.lock().trace_id();
         return Some(response::Failure::no_route().into_response(trace_id));
     };
-    let operation = match http::route(method, &incoming.path) {
+    let route = http::route_under(BASE_PATH, method, &incoming.path);
+    let operation = match &route {
         Ok(route) => route.operation(),
         Err(_) => fallback_operation(method),
     };
@@ -488,7 +495,7 @@ fn answer(incoming: &Incoming, context: &Context) -> Option<HttpResponse> {
         body: (!incoming.body.is_empty()).then(|| incoming.body.clone()),
         time_left: None,
     };
-    context.fake.send(&request).ok()
+    context.fake.receive(&request, route).ok()
 }
 
 /// The operation a recorded request that matches no route is filed under.

@@ -29,6 +29,13 @@ pub(super) fn handle(
             let query = UserQuery::parse(http::query_pairs(request.path_and_query())?)?;
             json(&state.list_users(&query))
         }
+        Route::CountUsers => {
+            let query = UserQuery::parse_count(http::query_pairs(request.path_and_query())?)?;
+            json(&TotalCount {
+                object: "total_count",
+                total_count: state.count_users(&query),
+            })
+        }
         Route::Create { organization_id } => {
             let body = body(
                 request,
@@ -65,6 +72,13 @@ pub(super) fn handle(
             json(&state.merge_metadata(&organization_id, &user_id, public, private, now)?)
         }
     }
+}
+
+/// Clerk's `TotalCount`: what `GET /users/count` answers.
+#[derive(Serialize)]
+struct TotalCount {
+    object: &'static str,
+    total_count: usize,
 }
 
 fn json(value: &impl Serialize) -> Result<Vec<u8>, Failure> {

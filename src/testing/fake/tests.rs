@@ -536,3 +536,79 @@ fn users_query_limits_are_checked_like_the_membership_lists() {
     assert_eq!(status, 200);
     assert_eq!(user_ids(&body), ["a", "b", "c"]);
 }
+
+// ---- GET /users/count --------------------------------------------------------------------
+
+#[test]
+fn users_count_counts_what_the_same_filters_list_across_pages() {
+    let fake = seeded_users();
+    fake.add_user(FakeUser::new("Dee", "Day").id("d").email("Dee@Acme.com"));
+    for (query, count) in [
+        ("", 4),
+        ("?external_id=-x", 3),
+        ("?external_id=x&external_id=%2B-x", 2),
+        ("?user_id=a&user_id=d&user_id=nobody", 2),
+        ("?email_address=dee@acme.com", 1),
+        ("?user_id=b&user_id=a&external_id=-x", 1),
+        // Paging and order are not parameters of the count: ignored, as unknown ones are.
+        ("?limit=1&offset=3&order_by=bogus&banned=true", 4),
+        ("?limit=0&limit=x", 4),
+    ] {
+        let (status, body) = get(&fake, &format!("/v1/users/count{query}"));
+        assert_eq!(status, 200, "{query}: {body}");
+        assert_eq!(
+            body,
+            json!({"object": "total_count", "total_count": count}),
+            "{query}"
+        );
+    }
+    let many: Vec<String> = (0..101).map(|i| format!("user_id=u{i}")).collect();
+    let (status, body) = get(&fake, &format!("/v1/users/count?{}", many.join("&")));
+    assert_eq!(status, 422);
+    assert_eq!(first_error(&body).2, Some("user_id"));
+    for (method, status) in [(Method::Post, 404), (Method::Delete, 404)] {
+        let (got, _) = send(&fake, &request(method, "/v1/users/count", None));
+        assert_eq!(got, status, "{method:?}");
+    }
+}
+
+#[cfg(feature = "fake-server")]
+#[test]
+fn served_routes_need_exactly_the_base_path() {
+    use super::http::{Route, route_under};
+
+    for path in [
+        "/v1/users",
+        "/v1/users?limit=1",
+        "/v1/users/count",
+        "/v1/organizations/org/memberships",
+    ] {
+        assert!(route_under("/v1", Method::Get, path).is_ok(), "{path}");
+    }
+    assert_eq!(
+        route_under(
+            "/v1",
+            Method::Patch,
+            "/v1/organizations/o/memberships/u/metadata"
+        ),
+        Ok(Route::UpdateMetadata {
+            organization_id: "o".into(),
+            user_id: "u".into(),
+        })
+    );
+    for path in [
+        "/users",
+        "/api/users",
+        "/api/v1/users",
+        "/v1/v1/users",
+        "/v1/users/",
+        "/v1//users",
+        "/v1users",
+        "/v2/users",
+        "/proxy/clerk/v1/organizations/org/memberships",
+        "/v1/organizations/org/memberships/extra/more/metadata",
+    ] {
+        let route = route_under("/v1", Method::Get, path);
+        assert_eq!(route.map_err(|failure| failure.status), Err(404), "{path}");
+    }
+}

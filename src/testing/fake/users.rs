@@ -1,5 +1,5 @@
-//! `GET /users`: parsing and checking its query, and the filter and sort semantics
-//! (documented on [`FakeClerk`](super::FakeClerk)).
+//! `GET /users` and `GET /users/count`: parsing and checking their query, and the filter and
+//! sort semantics (documented on [`FakeClerk`](super::FakeClerk)).
 
 use std::collections::HashSet;
 
@@ -135,6 +135,21 @@ impl UserQuery {
             query.offset = page_offset(&raw)?;
         }
         Ok(query)
+    }
+
+    /// Reads the decoded query pairs of `GET /users/count`: the filters of `GET /users`, checked
+    /// alike. `order_by`, `limit` and `offset` are not parameters of the count and are ignored,
+    /// as any unknown parameter is.
+    ///
+    /// # Errors
+    ///
+    /// 422 for an array filter given more than 100 times.
+    pub(super) fn parse_count(pairs: Vec<(String, String)>) -> Result<Self, Failure> {
+        let filters = pairs
+            .into_iter()
+            .filter(|(key, _)| !matches!(key.as_str(), "order_by" | "limit" | "offset"))
+            .collect();
+        Self::parse(filters)
     }
 
     /// Whether a user passes every filter: values within one filter are OR'ed (minus the
