@@ -28,6 +28,7 @@ pub(super) enum Route {
         user_id: String,
     },
     ListUsers,
+    ListRoles,
 }
 
 impl Route {
@@ -39,14 +40,16 @@ impl Route {
             Route::Delete { .. } => Operation::Delete,
             Route::UpdateMetadata { .. } => Operation::UpdateMetadata,
             Route::ListUsers => Operation::ListUsers,
+            Route::ListRoles => Operation::ListOrganizationRoles,
         }
     }
 }
 
 /// Finds the route of a request.
 ///
-/// The API's paths are the *last* one (`users`) or three to five segments of the path; what
-/// comes before is the base URL's prefix (`/v1`, `/proxy/clerk/v1`, or nothing). When the
+/// The API's paths are the *last* one (`users`, `organization_roles`) or three to five
+/// segments of the path; what comes before is the base URL's prefix (`/v1`,
+/// `/proxy/clerk/v1`, or nothing). When the
 /// method allows two shapes (`PATCH …/memberships/{user_id}` and `…/{user_id}/metadata`,
 /// `GET …/memberships` and `GET …/users`), the one whose prefix is empty or ends in `v1`
 /// wins, then the longer one.
@@ -72,6 +75,7 @@ pub(super) fn route(method: Method, path_and_query: &str) -> Result<Route, Failu
                 | ["organizations", _, "memberships", _]
                 | ["organizations", _, "memberships", _, "metadata"]
                 | ["users"]
+                | ["organization_roles"]
         );
         if !shape_fits {
             continue;
@@ -91,6 +95,7 @@ fn build(method: Method, tail: &[&str]) -> Result<Route, Failure> {
     let segment = |raw: &str| decode(raw, false).ok_or_else(Failure::malformed_parameters);
     match (method, tail) {
         (Method::Get, ["users"]) => Ok(Route::ListUsers),
+        (Method::Get, ["organization_roles"]) => Ok(Route::ListRoles),
         (Method::Get, [_, org, _]) => Ok(Route::List {
             organization_id: segment(org)?,
         }),
