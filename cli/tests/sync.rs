@@ -49,7 +49,12 @@ fn only_reads(server: &FakeServer) -> bool {
         .fake()
         .requests()
         .iter()
-        .all(|request| matches!(request.operation(), Operation::List | Operation::ListUsers))
+        .all(|request| {
+            matches!(
+                request.operation(),
+                Operation::List | Operation::ListUsers | Operation::ListOrganizationRoles
+            )
+        })
 }
 
 /// A fresh directory for one test's files.
