@@ -492,7 +492,9 @@ pub struct Role {
 impl Role {
     /// The keys of the permissions the role grants, in order.
     pub fn permission_keys(&self) -> impl Iterator<Item = &str> {
-        self.permissions.iter().map(|permission| permission.key.as_str())
+        self.permissions
+            .iter()
+            .map(|permission| permission.key.as_str())
     }
 }
 

@@ -52,7 +52,10 @@ fn codes(err: &Error) -> Vec<(String, Option<String>)> {
         .iter()
         .map(|e| {
             let param = e.meta.as_ref().and_then(|meta| meta.get("param_name"));
-            (e.code.clone(), param.and_then(|p| p.as_str()).map(str::to_owned))
+            (
+                e.code.clone(),
+                param.and_then(|p| p.as_str()).map(str::to_owned),
+            )
         })
         .collect()
 }
@@ -67,12 +70,24 @@ fn a_new_fake_has_the_two_roles_every_instance_starts_with() -> TestResult {
         .send(&fake.client())?;
     assert_eq!(page.total_count, 2);
     let admin: &Role = &page.data[0];
-    assert_eq!((admin.key.as_str(), admin.name.as_str()), ("org:admin", "Admin"));
+    assert_eq!(
+        (admin.key.as_str(), admin.name.as_str()),
+        ("org:admin", "Admin")
+    );
     assert_eq!(admin.object, "role");
     assert!(admin.id.starts_with("role_fake") && admin.id.len() == "role_".len() + 27);
     assert!(admin.is_creator_eligible);
-    assert!(admin.permission_keys().any(|p| p == "org:sys_memberships:manage"));
-    assert!(admin.permissions.iter().all(|p| p.kind == "system" && p.object == "permission"));
+    assert!(
+        admin
+            .permission_keys()
+            .any(|p| p == "org:sys_memberships:manage")
+    );
+    assert!(
+        admin
+            .permissions
+            .iter()
+            .all(|p| p.kind == "system" && p.object == "permission")
+    );
     assert_eq!(admin.created_at, FakeClerk::START_MS);
     let member = &page.data[1];
     assert_eq!(member.key, "org:member");
@@ -106,7 +121,10 @@ fn the_listing_sorts_newest_first_filters_by_query_and_pages() -> TestResult {
         ["org:viewer", "org:billing", "org:member", "org:admin"]
     );
     assert_eq!(
-        keys(&fake, ListOrganizationRoles::builder().order_by("+created_at"))?,
+        keys(
+            &fake,
+            ListOrganizationRoles::builder().order_by("+created_at")
+        )?,
         ["org:admin", "org:member", "org:billing", "org:viewer"]
     );
     assert_eq!(
@@ -134,7 +152,10 @@ fn the_listing_sorts_newest_first_filters_by_query_and_pages() -> TestResult {
         ["org:billing"]
     );
     assert_eq!(
-        keys(&fake, ListOrganizationRoles::builder().query(&billing_id[..12]))?,
+        keys(
+            &fake,
+            ListOrganizationRoles::builder().query(&billing_id[..12])
+        )?,
         Vec::<String>::new(),
         "ids match exactly"
     );
@@ -169,7 +190,10 @@ fn the_listing_sorts_newest_first_filters_by_query_and_pages() -> TestResult {
 #[test]
 fn bad_listing_parameters_are_refused_with_422() -> TestResult {
     let fake = FakeClerk::new();
-    let client = fake.client_builder().retry_policy(RetryPolicy::none()).build()?;
+    let client = fake
+        .client_builder()
+        .retry_policy(RetryPolicy::none())
+        .build()?;
     let err = ListOrganizationRoles::builder()
         .order_by("shoe_size")
         .build()?
@@ -178,7 +202,10 @@ fn bad_listing_parameters_are_refused_with_422() -> TestResult {
     assert_eq!(err.status(), Some(422));
     assert_eq!(
         codes(&err),
-        [("form_param_value_invalid".to_owned(), Some("order_by".to_owned()))]
+        [(
+            "form_param_value_invalid".to_owned(),
+            Some("order_by".to_owned())
+        )]
     );
     Ok(())
 }
@@ -195,12 +222,18 @@ fn a_create_with_a_role_the_instance_does_not_have_is_refused_and_writes_nothing
         assert_eq!(err.status(), Some(422), "{role}: {err}");
         assert_eq!(
             codes(&err),
-            [("form_param_value_invalid".to_owned(), Some("role".to_owned()))]
+            [(
+                "form_param_value_invalid".to_owned(),
+                Some("role".to_owned())
+            )]
         );
         assert!(err.to_string().contains(role), "{err}");
         assert!(!err.is_not_found() && !err.is_already_member());
     }
-    assert!(fake.membership(&org, &jane).is_none(), "nothing was written");
+    assert!(
+        fake.membership(&org, &jane).is_none(),
+        "nothing was written"
+    );
 
     // The organization and the user are looked at first.
     let err = create(&client, "org_missing", &jane, "org:admn").unwrap_err();
@@ -228,7 +261,10 @@ fn an_update_to_a_role_the_instance_does_not_have_is_refused_and_keeps_the_role(
     assert_eq!(err.status(), Some(422), "{err}");
     assert_eq!(
         codes(&err),
-        [("form_param_value_invalid".to_owned(), Some("role".to_owned()))]
+        [(
+            "form_param_value_invalid".to_owned(),
+            Some("role".to_owned())
+        )]
     );
     let kept = fake.membership(&org, &jane).ok_or("still a member")?;
     assert_eq!(kept.role, "org:member");
@@ -267,8 +303,16 @@ fn the_role_set_can_be_changed_and_writes_follow_it() -> TestResult {
     // The member keeps the role the instance no longer has, shown without a name.
     let kept = fake.membership(&org, &users[0]).ok_or("still a member")?;
     assert_eq!((kept.role.as_str(), kept.role_name), ("org:billing", None));
-    assert_eq!(update(&client, &org, &users[0], "org:billing").unwrap_err().status(), Some(422));
-    assert_eq!(keys(&fake, ListOrganizationRoles::builder())?, ["org:admin"]);
+    assert_eq!(
+        update(&client, &org, &users[0], "org:billing")
+            .unwrap_err()
+            .status(),
+        Some(422)
+    );
+    assert_eq!(
+        keys(&fake, ListOrganizationRoles::builder())?,
+        ["org:admin"]
+    );
     Ok(())
 }
 
@@ -279,7 +323,11 @@ fn the_role_set_is_part_of_the_state_document() -> TestResult {
     let dumped = fake.dump_state();
     let loaded = FakeClerk::from_state(&dumped)?;
     assert_eq!(loaded.roles(), ["org:admin", "org:billing"]);
-    assert_eq!(loaded.dump_state(), dumped, "dump → load → dump gives the same bytes");
+    assert_eq!(
+        loaded.dump_state(),
+        dumped,
+        "dump → load → dump gives the same bytes"
+    );
     let document: serde_json::Value = serde_json::from_str(&dumped)?;
     assert_eq!(document["roles"][0]["created_at"], FakeClerk::START_MS);
 

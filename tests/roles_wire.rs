@@ -129,7 +129,11 @@ fn query_is_sent_form_encoded() {
 
 #[test]
 fn order_by_is_sent_with_its_sign_encoded() {
-    assert_roles_on_wire(roles().order_by("key"), "?order_by=key", &[("order_by", "key")]);
+    assert_roles_on_wire(
+        roles().order_by("key"),
+        "?order_by=key",
+        &[("order_by", "key")],
+    );
     assert_roles_on_wire(
         roles().order_by("-created_at"),
         "?order_by=-created_at",
@@ -238,10 +242,7 @@ fn query_and_order_by_are_at_most_max_filter_value_len() {
     let long = "v".repeat(MAX_FILTER_VALUE_LEN + 1);
     assert_invalid(rejected!(roles().query(&long)), "query");
     assert_invalid(rejected!(roles().order_by(&long)), "order_by");
-    assert_invalid(
-        rejected!(roles().set_query(Some(long.as_str()))),
-        "query",
-    );
+    assert_invalid(rejected!(roles().set_query(Some(long.as_str()))), "query");
     // Empty is a value, not "unset".
     assert_roles_on_wire(
         roles().query("").order_by(""),
@@ -264,8 +265,11 @@ fn refusals_come_in_the_order_the_build_docs_give() {
 fn a_url_over_max_url_len_is_an_invalid_request_never_sent() {
     let mock = MockTransport::new();
     // A query of the longest value, percent-encoded (6 bytes per `é`), behind a long base URL.
-    let op = roles().query("é".repeat(MAX_FILTER_VALUE_LEN / 2)).build().unwrap();
-    let long_base = client_builder(&format!("http://127.0.0.1:9/{}", "p".repeat(6000)))
+    let op = roles()
+        .query("é".repeat(MAX_FILTER_VALUE_LEN / 2))
+        .build()
+        .unwrap();
+    let long_base = client_builder(format!("http://127.0.0.1:9/{}", "p".repeat(6000)))
         .transport(mock.clone())
         .build()
         .unwrap();
@@ -334,7 +338,10 @@ fn a_sparse_role_with_nulls_and_unknown_fields_decodes() {
 #[test]
 fn a_role_without_a_key_is_a_decode_error_naming_the_model() {
     let mock = MockTransport::new();
-    mock.push_json(200, r#"{"data":[{"id":"role_1","name":"Admin"}],"total_count":1}"#);
+    mock.push_json(
+        200,
+        r#"{"data":[{"id":"role_1","name":"Admin"}],"total_count":1}"#,
+    );
     let err = roles().build().unwrap().send(&mock.client()).unwrap_err();
     match &err {
         Error::Decode { model, detail, .. } => {
@@ -362,7 +369,9 @@ fn a_role_serializes_back_to_an_equal_value() {
 // ---- paging ---------------------------------------------------------------------------------
 
 fn role(id: &str) -> String {
-    format!(r#"{{"object":"role","id":"{id}","name":"R","key":"org:{id}","description":null,"is_creator_eligible":false,"permissions":[],"created_at":1,"updated_at":1}}"#)
+    format!(
+        r#"{{"object":"role","id":"{id}","name":"R","key":"org:{id}","description":null,"is_creator_eligible":false,"permissions":[],"created_at":1,"updated_at":1}}"#
+    )
 }
 
 fn page(ids: &[&str], total: usize) -> String {
@@ -437,7 +446,11 @@ fn items_walk_every_role_in_order() {
         .collect::<Result<_, _>>()
         .unwrap();
     assert_eq!(keys, ["org:r1", "org:r2", "org:r3"]);
-    assert_eq!(mock.requests().len(), 2, "total_count reached: no third request");
+    assert_eq!(
+        mock.requests().len(),
+        2,
+        "total_count reached: no third request"
+    );
 }
 
 #[test]
@@ -447,7 +460,11 @@ fn the_first_error_is_yielded_once_then_nothing() {
         503,
         r#"{"errors":[{"code":"internal_clerk_error","message":"oops","long_message":"oops"}]}"#,
     );
-    let mut pages = roles().limit(2).build().unwrap().pages(&paging_client(&mock));
+    let mut pages = roles()
+        .limit(2)
+        .build()
+        .unwrap()
+        .pages(&paging_client(&mock));
     assert!(pages.next().unwrap().is_ok());
     let err = pages.next().unwrap().unwrap_err();
     assert_eq!(err.status(), Some(503));
@@ -460,7 +477,11 @@ fn a_server_that_repeats_a_page_is_reported_not_followed() {
     let mock = MockTransport::new();
     mock.push_json(200, page(&["r1", "r2"], 9))
         .push_json(200, page(&["r1", "r2"], 9));
-    let mut pages = roles().limit(2).build().unwrap().pages(&paging_client(&mock));
+    let mut pages = roles()
+        .limit(2)
+        .build()
+        .unwrap()
+        .pages(&paging_client(&mock));
     assert!(pages.next().unwrap().is_ok());
     let err = pages.next().unwrap().unwrap_err();
     assert!(

@@ -48,7 +48,10 @@ impl Org {
                 .count()
         };
         let roles = count(Operation::ListOrganizationRoles);
-        assert!(roles <= 1, "the roles are read at most once, not {roles} times");
+        assert!(
+            roles <= 1,
+            "the roles are read at most once, not {roles} times"
+        );
         assert_eq!(
             count(Operation::List) + count(Operation::ListUsers) + roles,
             requests.len(),
@@ -113,7 +116,8 @@ fn an_empty_organization_gets_everyone_added() -> TestResult {
 #[test]
 fn only_role_changes_when_everyone_is_there() -> TestResult {
     let org = org();
-    org.fake.add_role("org:billing", "Billing", Vec::<String>::new());
+    org.fake
+        .add_role("org:billing", "Billing", Vec::<String>::new());
     org.member("ann", "org:admin");
     org.member("bob", "org:member");
     org.member("cid", "org:member");
@@ -446,7 +450,8 @@ fn duplicate_entries_are_refused_naming_them() -> TestResult {
 fn ten_thousand_members_are_planned_in_one_pass() -> TestResult {
     const MEMBERS: usize = 10_000;
     let org = org();
-    org.fake.add_role("org:billing", "Billing", Vec::<String>::new());
+    org.fake
+        .add_role("org:billing", "Billing", Vec::<String>::new());
     let ids: Vec<String> = (0..MEMBERS)
         .map(|i| {
             let role = if i == 0 { "org:admin" } else { "org:member" };

@@ -76,7 +76,8 @@ fn a_roster_role_the_instance_does_not_have_is_a_roster_problem_naming_the_entry
 #[test]
 fn the_problem_lists_the_known_roles() {
     let org = org();
-    org.fake.add_role("org:billing", "Billing", Vec::<String>::new());
+    org.fake
+        .add_role("org:billing", "Billing", Vec::<String>::new());
     let result = sync::plan(
         &org.client,
         &org.id,
@@ -97,7 +98,8 @@ fn the_problem_lists_the_known_roles() {
 #[test]
 fn a_roster_whose_roles_the_instance_has_plans_as_before_with_one_more_read() -> TestResult {
     let org = org();
-    org.fake.add_role("org:billing", "Billing", ["org:invoices:read"]);
+    org.fake
+        .add_role("org:billing", "Billing", ["org:invoices:read"]);
     org.member("ann", "org:admin");
     org.user("bob");
     let plan = sync::plan(
@@ -125,7 +127,12 @@ fn a_roster_whose_roles_the_instance_has_plans_as_before_with_one_more_read() ->
 fn an_empty_roster_reads_no_roles() -> TestResult {
     let org = org();
     org.member("ann", "org:admin");
-    let plan = sync::plan(&org.client, &org.id, &Roster::new(), &SyncOptions::default())?;
+    let plan = sync::plan(
+        &org.client,
+        &org.id,
+        &Roster::new(),
+        &SyncOptions::default(),
+    )?;
     assert!(plan.is_empty());
     assert_eq!(operations(&org), [Operation::List]);
     Ok(())
@@ -152,7 +159,10 @@ fn an_allow_list_checks_without_a_request_and_may_be_narrower_than_the_instance(
     // A role the allow-list names but the instance lacks passes the plan: the caller's list
     // is the one that counts (and the fake refuses it when applied).
     let custom = SyncOptions::builder()
-        .role_check(RoleCheck::Allow(vec!["org:admin".into(), "org:custom".into()]))
+        .role_check(RoleCheck::Allow(vec![
+            "org:admin".into(),
+            "org:custom".into(),
+        ]))
         .build();
     let plan = sync::plan(
         &org.client,
@@ -172,8 +182,8 @@ fn an_allow_list_checks_without_a_request_and_may_be_narrower_than_the_instance(
 }
 
 #[test]
-fn with_the_check_off_an_unknown_role_is_planned_and_the_fake_refuses_it_when_applied()
--> TestResult {
+fn with_the_check_off_an_unknown_role_is_planned_and_the_fake_refuses_it_when_applied() -> TestResult
+{
     let org = org();
     org.member("ann", "org:admin");
     org.user("bob");
@@ -228,7 +238,10 @@ fn known_roles_read_every_page_of_the_instances_roles() -> TestResult {
     let mock = MockTransport::new();
     mock.push_json(200, ROLES_JSON);
     let roles = KnownRoles::read(&mock.client())?;
-    assert_eq!(roles.keys().collect::<Vec<_>>(), ["org:admin", "org:member"]);
+    assert_eq!(
+        roles.keys().collect::<Vec<_>>(),
+        ["org:admin", "org:member"]
+    );
     assert_eq!((roles.len(), roles.is_empty()), (2, false));
     let sent = mock.requests();
     assert_eq!(sent.len(), 1, "total_count reached on the first page");
@@ -286,13 +299,10 @@ fn the_single_change_helpers_take_a_checked_role_and_nothing_is_written_for_an_u
         .ok_or("the instance check gives roles")?;
     org.fake.clear_requests();
 
-    let refused = (|| -> Result<_, sync::ChangeError> {
-        Ok(sync::ensure_member(
-            &org.client,
-            &org.id,
-            "user_bob",
-            roles.check("org:admn")?,
-        )?)
+    // `?` turns the refusal into the helper's own error type.
+    let refused = (|| -> Result<sync::Ensured, sync::ChangeError> {
+        let role = roles.check("org:admn")?;
+        sync::ensure_member(&org.client, &org.id, "user_bob", role)
     })();
     let err = refused.unwrap_err();
     assert!(matches!(err.error(), Error::InvalidRequest { .. }), "{err}");

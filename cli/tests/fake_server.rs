@@ -627,12 +627,22 @@ fn roles_replaces_the_seed_files_roles_and_refuses_an_empty_one() {
         .args(["--role", "org:admin"])
         .output()
         .expect("run set-role");
-    assert_eq!(refused.status.code(), Some(2), "org:admin is not a role any more");
+    assert_eq!(
+        refused.status.code(),
+        Some(2),
+        "org:admin is not a role any more"
+    );
     let (status, _) = served.stop(Signal::SIGTERM);
     assert!(status.success());
 
     let empty = support::bare_cli()
-        .args(["fake-server", "--members", "1", "--roles", "org:admin,,org:member"])
+        .args([
+            "fake-server",
+            "--members",
+            "1",
+            "--roles",
+            "org:admin,,org:member",
+        ])
         .output()
         .expect("run fake-server");
     assert_eq!(empty.status.code(), Some(2));

@@ -1154,10 +1154,13 @@ fn add_and_set_role_refuse_a_role_the_instance_does_not_have_and_write_nothing()
     for (command, user) in [("add", "user_dave"), ("set-role", "user_bob")] {
         for role in ["org:admn", "admin"] {
             server.clear_requests();
-            let (code, stdout, stderr) = run(cli(&server).args([
-                command, "--org", ORG, "--user", user, "--role", role,
-            ]));
-            assert_eq!((code, stdout.as_str()), (2, ""), "{command} {role}: {stderr}");
+            let (code, stdout, stderr) =
+                run(cli(&server).args([command, "--org", ORG, "--user", user, "--role", role]));
+            assert_eq!(
+                (code, stdout.as_str()),
+                (2, ""),
+                "{command} {role}: {stderr}"
+            );
             assert_eq!(
                 stderr,
                 format!(
@@ -1175,7 +1178,10 @@ fn add_and_set_role_refuse_a_role_the_instance_does_not_have_and_write_nothing()
         }
     }
     assert!(server.membership(ORG, "user_dave").is_none());
-    assert_eq!(server.membership(ORG, "user_bob").unwrap().role, "org:member");
+    assert_eq!(
+        server.membership(ORG, "user_bob").unwrap().role,
+        "org:member"
+    );
 }
 
 #[test]
@@ -1192,7 +1198,10 @@ fn add_and_set_role_accept_a_custom_role_the_instance_has() {
         "org:billing",
     ]));
     assert_eq!(code, 0, "{stderr}");
-    assert_eq!(server.membership(ORG, "user_bob").unwrap().role, "org:billing");
+    assert_eq!(
+        server.membership(ORG, "user_bob").unwrap().role,
+        "org:billing"
+    );
     let (code, _, stderr) = run(cli(&server).args([
         "add",
         "--org",
@@ -1227,7 +1236,10 @@ fn no_role_check_sends_the_role_without_reading_the_roles_and_clerk_refuses_it()
         assert_eq!(server.requests().len(), 1, "{command}: only the write");
     }
     assert!(server.membership(ORG, "user_dave").is_none());
-    assert_eq!(server.membership(ORG, "user_bob").unwrap().role, "org:member");
+    assert_eq!(
+        server.membership(ORG, "user_bob").unwrap().role,
+        "org:member"
+    );
 
     // With a role the instance has, --no-role-check is one request.
     server.clear_requests();
@@ -1251,7 +1263,10 @@ fn the_role_check_is_documented_in_help() {
         let output = bare_cli().args([command, "--help"]).output().unwrap();
         let help = text(&output.stdout);
         assert!(help.contains("--no-role-check"), "{command}: {help}");
-        assert!(help.contains("GET /organization_roles"), "{command}: {help}");
+        assert!(
+            help.contains("GET /organization_roles"),
+            "{command}: {help}"
+        );
         assert!(help.contains("usage error (exit 2)"), "{command}: {help}");
     }
 }

@@ -45,16 +45,12 @@ fn members(server: &FakeServer) -> Vec<String> {
 
 /// Whether every request the fake received only read.
 fn only_reads(server: &FakeServer) -> bool {
-    server
-        .fake()
-        .requests()
-        .iter()
-        .all(|request| {
-            matches!(
-                request.operation(),
-                Operation::List | Operation::ListUsers | Operation::ListOrganizationRoles
-            )
-        })
+    server.fake().requests().iter().all(|request| {
+        matches!(
+            request.operation(),
+            Operation::List | Operation::ListUsers | Operation::ListOrganizationRoles
+        )
+    })
 }
 
 /// A fresh directory for one test's files.

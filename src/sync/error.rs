@@ -132,7 +132,10 @@ impl fmt::Display for RosterProblem {
                 write!(f, "{entry}: {field} {rule}")
             }
             RosterProblem::UnknownRole { entry, role, known } => {
-                write!(f, "{entry} has the role {role:?}, which is not a known role (known: ")?;
+                write!(
+                    f,
+                    "{entry} has the role {role:?}, which is not a known role (known: "
+                )?;
                 if known.is_empty() {
                     f.write_str("none")?;
                 }

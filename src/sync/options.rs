@@ -331,7 +331,9 @@ impl SyncOptionsBuilder {
     /// Accepts exactly these roles, with no request: [`role_check`](Self::role_check) with
     /// [`RoleCheck::Allow`].
     pub fn roles(self, roles: impl IntoIterator<Item = impl Into<String>>) -> Self {
-        self.role_check(RoleCheck::Allow(roles.into_iter().map(Into::into).collect()))
+        self.role_check(RoleCheck::Allow(
+            roles.into_iter().map(Into::into).collect(),
+        ))
     }
 
     /// A function called as planning goes (users resolved, pages of members read), e.g. to

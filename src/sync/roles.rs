@@ -185,7 +185,10 @@ impl KnownRoles {
                 Listed(self)
             )
         } else {
-            format!("{role:?} is not one of the allowed roles ({})", Listed(self))
+            format!(
+                "{role:?} is not one of the allowed roles ({})",
+                Listed(self)
+            )
         };
         Err(BuildError::invalid("role", rule).into())
     }
