@@ -771,3 +771,32 @@ fn stop_on_error_leaves_the_changes_not_started_undone() {
         .count();
     assert_eq!(creates, 1, "nothing sent after the first failure");
 }
+
+#[test]
+fn rows_with_a_role_the_instance_does_not_have_are_refused_by_line_before_anything_is_written() {
+    let server = acme();
+    let before = members(&server);
+    let roster = "email,role\nann@acme.com,org:admin\nbob@acme.com,org:admn\ndave@acme.com,admin\n";
+    for args in [&[][..], &["--apply"][..]] {
+        server.fake().clear_requests();
+        let out = sync(&server, roster, args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(text(&out.stdout), "", "{args:?}");
+        assert_eq!(
+            text(&out.stderr),
+            "clerk-memberships: error: <stdin>:3: the role \"org:admn\" is not a role of the \
+             instance (its roles: org:admin, org:member)\n\
+             <stdin>:4: the role \"admin\" is not a role of the instance (its roles: \
+             org:admin, org:member)\n",
+            "{args:?}"
+        );
+        let operations: Vec<Operation> = server
+            .fake()
+            .requests()
+            .iter()
+            .map(|request| request.operation())
+            .collect();
+        assert_eq!(operations, [Operation::ListOrganizationRoles], "{args:?}");
+    }
+    assert_eq!(members(&server), before);
+}
