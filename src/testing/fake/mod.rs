@@ -6,9 +6,10 @@
 //! decisions taken where Clerk's documentation is silent.
 //!
 //! The rooms: `http` reads requests, `server` checks bodies and dispatches, `list` holds the
-//! filter and sort rules, `merge` the metadata deep merge, `state` the data and the five
-//! operations, `response` Clerk's error catalogue, `faults` the injected failures, `pacing`
-//! the rate limit, and `seed` the builders tests describe their data with.
+//! filter and sort rules (`users` and `roles` those of their listings), `merge` the metadata
+//! deep merge, `state` the data and the operations, `response` Clerk's error catalogue,
+//! `faults` the injected failures, `pacing` the rate limit, and `seed` the builders tests
+//! describe their data with.
 
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
