@@ -613,8 +613,9 @@ pub enum Error {
     },
 
     /// While paging, the server answered a page made only of memberships (or users, for
-    /// [`ListUsers`](crate::ListUsers)) already on the two pages before it, instead of
-    /// advancing; paging stopped rather than loop.
+    /// [`ListUsers`](crate::ListUsers), or roles, for
+    /// [`ListOrganizationRoles`](crate::ListOrganizationRoles)) already on the two pages
+    /// before it, instead of advancing; paging stopped rather than loop.
     #[non_exhaustive]
     PageNotAdvancing {
         /// The offset that was requested.
@@ -677,6 +678,7 @@ impl fmt::Display for Error {
             Error::PageNotAdvancing { offset, call } => {
                 let seen = match call.as_deref().map(Call::operation) {
                     Some(Operation::ListUsers) => "users",
+                    Some(Operation::ListOrganizationRoles) => "roles",
                     _ => "memberships",
                 };
                 write!(
@@ -990,6 +992,7 @@ impl fmt::Display for Call {
             Operation::Delete => "delete membership",
             Operation::UpdateMetadata => "update membership metadata",
             Operation::ListUsers => "list users",
+            Operation::ListOrganizationRoles => "list organization roles",
         };
         write!(f, "{what} ({} {})", self.method(), self.path)
     }

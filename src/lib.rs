@@ -77,6 +77,7 @@
 //!   | [`DeleteMembership`] | `DELETE /organizations/{organization_id}/memberships/{user_id}` | [`OrganizationMembership`] (the removed one) |
 //!   | [`UpdateMembershipMetadata`] | `PATCH /organizations/{organization_id}/memberships/{user_id}/metadata` | [`OrganizationMembership`] |
 //!   | [`ListUsers`] | `GET /users` | `Vec<`[`User`]`>` (a bare array) |
+//!   | [`ListOrganizationRoles`] | `GET /organization_roles` | [`Roles`] |
 //!
 //!   Their builders ([`CreateMembershipBuilder`], …) and [`Operation`], which names each one.
 //!   What `build()` refuses, before anything is sent: an id that is empty, only whitespace,
@@ -86,7 +87,7 @@
 //!   [`MAX_METADATA_BYTES`]. A rendered URL must fit in [`MAX_URL_LEN`] bytes.
 //! - **Models**: [`OrganizationMembership`], [`OrganizationMemberships`] (a page, with
 //!   `total_count`), [`Organization`], [`PublicUserData`] and [`Metadata`]; [`User`] and its
-//!   [`EmailAddress`]es.
+//!   [`EmailAddress`]es; [`Roles`] (a page), [`Role`] and its [`Permission`]s.
 //! - **Errors**: [`Error`] (by the stage at which a call failed), [`BuildError`] (a request
 //!   refused before sending), [`ApiError`] and [`ClerkError`] (Clerk's error answer),
 //!   [`TransportError`], [`TransportErrorKind`] and [`Delivery`] (whether a failed request may
@@ -102,7 +103,8 @@
 //! - **Pagination**: [`ListMemberships::pages`], [`ListMemberships::items`] and
 //!   [`ListMemberships::collect_all`], with their iterators [`MembershipPages`] and
 //!   [`MembershipItems`]; [`ListUsers::pages`] and [`ListUsers::items`], with [`UserPages`]
-//!   and [`UserItems`].
+//!   and [`UserItems`]; [`ListOrganizationRoles::pages`] and [`ListOrganizationRoles::items`],
+//!   with [`RolePages`] and [`RoleItems`].
 //! - **[`sync`]**, for keeping organizations in step with a roster: [`sync::plan`] compares
 //!   a [`sync::Roster`] with the current members and returns a reviewable [`sync::Plan`]
 //!   under the safety rails of [`sync::SyncOptions`], and [`sync::Plan::apply`] makes its
@@ -110,7 +112,7 @@
 //!   addresses and external ids into user ids in batches. Its items stay in the module.
 //! - **[`testing`]** (feature `test-util`): [`testing::MockTransport`],
 //!   [`testing::ManualClock`], [`testing::FakeClerk`] and the fixture
-//!   [`testing::MEMBERSHIP_JSON`] and [`testing::USER_JSON`].
+//!   [`testing::MEMBERSHIP_JSON`], [`testing::USER_JSON`] and [`testing::ROLES_JSON`].
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -129,6 +131,7 @@ mod error;
 mod lock;
 mod memberships;
 mod models;
+mod organization_roles;
 mod pacing;
 mod pagination;
 mod retry;
@@ -159,10 +162,13 @@ pub use memberships::{
 };
 pub use models::{
     EmailAddress, Metadata, Organization, OrganizationMembership, OrganizationMemberships,
-    PublicUserData, User,
+    Permission, PublicUserData, Role, Roles, User,
 };
+pub use organization_roles::{ListOrganizationRoles, ListOrganizationRolesBuilder};
 pub use pacing::{RateLimiter, SlidingWindowLimiter};
-pub use pagination::{MembershipItems, MembershipPages, UserItems, UserPages};
+pub use pagination::{
+    MembershipItems, MembershipPages, RoleItems, RolePages, UserItems, UserPages,
+};
 pub use retry::{
     AttemptEvent, DEFAULT_DEADLINE, DEFAULT_INITIAL_BACKOFF, DEFAULT_JITTER, DEFAULT_MAX_ATTEMPTS,
     DEFAULT_MAX_BACKOFF, DEFAULT_MULTIPLIER, RetryPolicy, RetryPolicyBuilder,

@@ -420,3 +420,125 @@ where
 {
     Ok(Option::<Vec<T>>::deserialize(deserializer)?.unwrap_or_default())
 }
+
+impl Model for Roles {
+    const NAME: &'static str = "Roles";
+}
+
+/// One page of the instance's organization roles, as
+/// [`ListOrganizationRoles`](crate::ListOrganizationRoles) answers.
+///
+/// ```
+/// use clerk_memberships::Roles;
+///
+/// let page: Roles = serde_json::from_str(r#"{"data":[],"total_count":0}"#)?;
+/// assert!(page.data.is_empty());
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Roles {
+    /// The roles on this page.
+    pub data: Vec<Role>,
+    /// How many roles there are in all, across every page.
+    pub total_count: i64,
+}
+
+/// An organization role of the instance: the `key` a membership's
+/// [`role`](OrganizationMembership::role) names, and what it grants.
+///
+/// Only `key` is needed to tell whether a role exists, so only it and `id` are required; every
+/// other field defaults when it is left out or `null`, and fields Clerk adds are ignored.
+///
+/// ```
+/// use clerk_memberships::Role;
+///
+/// let json = r#"{"object":"role","id":"role_1","name":"Billing","key":"org:billing",
+///   "description":null,"is_creator_eligible":false,
+///   "permissions":[{"object":"permission","id":"perm_1","name":"Read invoices",
+///     "key":"org:invoices:read","description":"","type":"user",
+///     "created_at":1716883200000,"updated_at":1716883200000}],
+///   "created_at":1716883200000,"updated_at":1716883200000}"#;
+/// let role: Role = serde_json::from_str(json)?;
+/// assert_eq!(role.key, "org:billing");
+/// assert_eq!(role.permission_keys().collect::<Vec<_>>(), ["org:invoices:read"]);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Role {
+    /// Always `role`.
+    #[serde(default)]
+    pub object: String,
+    /// The role's id (`role_…`).
+    pub id: String,
+    /// Display name, e.g. `Admin`.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub name: String,
+    /// The key memberships name the role by, e.g. `org:admin` or a custom `org:<key>`.
+    pub key: String,
+    /// Description (may be `null`).
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Whether the role may be given to the creator of an organization.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub is_creator_eligible: bool,
+    /// The permissions the role grants. Left out or `null` decodes as empty.
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub permissions: Vec<Permission>,
+    /// Creation time, Unix milliseconds.
+    #[serde(default)]
+    pub created_at: i64,
+    /// Last update time, Unix milliseconds.
+    #[serde(default)]
+    pub updated_at: i64,
+}
+
+impl Role {
+    /// The keys of the permissions the role grants, in order.
+    pub fn permission_keys(&self) -> impl Iterator<Item = &str> {
+        self.permissions
+            .iter()
+            .map(|permission| permission.key.as_str())
+    }
+}
+
+/// A permission an organization [`Role`] grants.
+///
+/// Only `key` is required; every other field defaults when it is left out or `null`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Permission {
+    /// Always `permission`.
+    #[serde(default)]
+    pub object: String,
+    /// The permission's id (`perm_…`).
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub id: String,
+    /// Display name.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub name: String,
+    /// The key, e.g. `org:sys_memberships:manage` or a custom `org:<feature>:<action>`.
+    pub key: String,
+    /// Description.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub description: String,
+    /// `system` for Clerk's own permissions, `user` for custom ones.
+    #[serde(default, rename = "type", deserialize_with = "null_as_default")]
+    pub kind: String,
+    /// Creation time, Unix milliseconds.
+    #[serde(default)]
+    pub created_at: i64,
+    /// Last update time, Unix milliseconds.
+    #[serde(default)]
+    pub updated_at: i64,
+}
+
+/// A `null` decodes as the type's default, as a missing field does.
+fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
+}

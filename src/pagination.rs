@@ -1,5 +1,5 @@
-//! Lazy iterators over every page, or every item, of a [`ListMemberships`] or a
-//! [`ListUsers`] request.
+//! Lazy iterators over every page, or every item, of a [`ListMemberships`], a [`ListUsers`]
+//! or a [`ListOrganizationRoles`] request.
 
 use std::collections::{HashSet, VecDeque};
 use std::iter::FusedIterator;
@@ -8,7 +8,8 @@ use crate::client::Client;
 use crate::endpoint::Endpoint;
 use crate::error::Error;
 use crate::memberships::{ListMemberships, MAX_LIMIT};
-use crate::models::{OrganizationMembership, OrganizationMemberships, User};
+use crate::models::{OrganizationMembership, OrganizationMemberships, Role, Roles, User};
+use crate::organization_roles::ListOrganizationRoles;
 use crate::users::ListUsers;
 
 impl ListMemberships {
@@ -175,11 +176,37 @@ impl Paged for ListMemberships {
     }
 
     fn next_offset(page: &Self::Page, offset: u64, _: u32) -> Option<u64> {
-        let total = u64::try_from(page.total_count).unwrap_or(0);
-        // A short page is no end: only an empty page or reaching `total_count` is.
-        offset
-            .checked_add(page.data.len() as u64)
-            .filter(|next| *next < total)
+        counted_next_offset(page.total_count, page.data.len(), offset)
+    }
+}
+
+/// The offset after a page of `count` items asked for at `offset`, for a listing that says
+/// how many items there are in all; `None` once `total_count` is reached. A short page is no
+/// end: only an empty page or reaching `total_count` is.
+fn counted_next_offset(total_count: i64, count: usize, offset: u64) -> Option<u64> {
+    let total = u64::try_from(total_count).unwrap_or(0);
+    offset
+        .checked_add(count as u64)
+        .filter(|next| *next < total)
+}
+
+impl Paged for ListOrganizationRoles {
+    type Page = Roles;
+
+    fn window(&mut self) -> (&mut Option<u32>, &mut Option<u64>) {
+        (&mut self.limit, &mut self.offset)
+    }
+
+    fn fetch(&self, client: &Client) -> Result<Self::Page, Error> {
+        self.send(client)
+    }
+
+    fn ids(page: &Self::Page) -> Vec<&str> {
+        page.data.iter().map(|role| role.id.as_str()).collect()
+    }
+
+    fn next_offset(page: &Self::Page, offset: u64, _: u32) -> Option<u64> {
+        counted_next_offset(page.total_count, page.data.len(), offset)
     }
 }
 
@@ -448,3 +475,93 @@ impl Iterator for UserItems {
 }
 
 impl FusedIterator for UserItems {}
+
+impl ListOrganizationRoles {
+    /// Every page of this request, lazily, using `limit`/`offset` and keeping `query` and
+    /// `order_by`.
+    ///
+    /// Paging works as for [`ListMemberships::pages`]: the page size is the request's `limit`
+    /// (default [`MAX_LIMIT`], 500, the API maximum), paging starts at its `offset` (default
+    /// 0), goes on until `total_count` roles have been covered or a page comes back empty
+    /// (not yielded), stops after the first error (yielded once), and reports a page made only
+    /// of role ids already on the two pages before it as [`Error::PageNotAdvancing`]. Nothing
+    /// is requested until the iterator is first polled; an instance rarely has more than one
+    /// page of roles.
+    ///
+    /// ```
+    /// # let client = clerk_memberships::testing::doc_client();
+    /// use clerk_memberships::ListOrganizationRoles;
+    ///
+    /// let request = ListOrganizationRoles::builder().build()?;
+    /// for page in request.pages(&client) {
+    ///     let page = page?;
+    ///     println!("{} roles on this page of {}", page.data.len(), page.total_count);
+    /// }
+    /// # Ok::<(), clerk_memberships::Error>(())
+    /// ```
+    pub fn pages(&self, client: &Client) -> RolePages {
+        RolePages(Pager::new(self, client))
+    }
+
+    /// Every role of this request, lazily, page by page (see [`pages`](Self::pages)).
+    ///
+    /// ```
+    /// # let client = clerk_memberships::testing::doc_client();
+    /// use clerk_memberships::ListOrganizationRoles;
+    ///
+    /// let keys: Vec<String> = ListOrganizationRoles::builder()
+    ///     .build()?
+    ///     .items(&client)
+    ///     .map(|role| role.map(|r| r.key))
+    ///     .collect::<Result<_, _>>()?;
+    /// assert_eq!(keys, ["org:admin", "org:member"]);
+    /// # Ok::<(), clerk_memberships::Error>(())
+    /// ```
+    pub fn items(&self, client: &Client) -> RoleItems {
+        RoleItems {
+            pages: self.pages(client),
+            current: Vec::new().into_iter(),
+        }
+    }
+}
+
+/// The pages of a [`ListOrganizationRoles`] request; see [`ListOrganizationRoles::pages`].
+///
+/// ```
+/// # let client = clerk_memberships::testing::doc_client();
+/// use clerk_memberships::{ListOrganizationRoles, RolePages};
+///
+/// let pages: RolePages = ListOrganizationRoles::builder().build()?.pages(&client);
+/// let sizes: Vec<usize> = pages.map(|page| page.map(|p| p.data.len())).collect::<Result<_, _>>()?;
+/// assert_eq!(sizes, [2]);
+/// # Ok::<(), clerk_memberships::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct RolePages(Pager<ListOrganizationRoles>);
+
+impl Iterator for RolePages {
+    type Item = Result<Roles, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.0.next_page()
+    }
+}
+
+impl FusedIterator for RolePages {}
+
+/// The roles of a [`ListOrganizationRoles`] request; see [`ListOrganizationRoles::items`].
+#[derive(Debug)]
+pub struct RoleItems {
+    pages: RolePages,
+    current: std::vec::IntoIter<Role>,
+}
+
+impl Iterator for RoleItems {
+    type Item = Result<Role, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        next_item(&mut self.pages, &mut self.current, |page| page.data)
+    }
+}
+
+impl FusedIterator for RoleItems {}

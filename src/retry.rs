@@ -21,9 +21,9 @@ use crate::transport::{HttpRequest, Transport};
 /// | answer | retried for | wait |
 /// |---|---|---|
 /// | 429 | every operation (the request was not processed) | `Retry-After`, else backoff |
-/// | 500, 502, 503, 504 | list, list_users, update, update_metadata, delete; create only if [opted in](RetryPolicyBuilder::retry_ambiguous_creates) | `Retry-After`, else backoff |
+/// | 500, 502, 503, 504 | list, list_users, list_organization_roles, update, update_metadata, delete; create only if [opted in](RetryPolicyBuilder::retry_ambiguous_creates) | `Retry-After`, else backoff |
 /// | transport failure, request **not sent** (connection refused, DNS) | every operation | backoff |
-/// | transport failure, request **maybe sent** (timeout, reset) | list, list_users, update, update_metadata, delete; create only if opted in | backoff |
+/// | transport failure, request **maybe sent** (timeout, reset) | list, list_users, list_organization_roles, update, update_metadata, delete; create only if opted in | backoff |
 /// | anything else (4xx, a body over the cap, a [configuration failure](crate::TransportErrorKind::Config)) | never | — |
 ///
 /// The first attempt is always made, unless the client's rate limiter or a 429's

@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeUser, Fault};
 use clerk_memberships::{
-    CreateMembership, DeleteMembership, HttpRequest, ListMemberships, ListUsers, Transport,
-    UpdateMembership, UpdateMembershipMetadata,
+    CreateMembership, DeleteMembership, HttpRequest, ListMemberships, ListOrganizationRoles,
+    ListUsers, Transport, UpdateMembership, UpdateMembershipMetadata,
 };
 use serde_json::{Value, json};
 
@@ -286,11 +286,19 @@ fn every_kind_of_answer_matches_the_spec_but_for_the_allowlist()
         &create(&bob, "org:viewer"),
         200,
     ));
+    // A role the instance does not have is refused (the fake's assumed 422).
     allowed.extend(check(
         &spec,
         &fake,
         "create",
         &create(&cid, "org:unknown"),
+        422,
+    ));
+    allowed.extend(check(
+        &spec,
+        &fake,
+        "create",
+        &create(&cid, "org:member"),
         200,
     ));
     allowed.extend(check(
@@ -351,6 +359,13 @@ fn every_kind_of_answer_matches_the_spec_but_for_the_allowlist()
     };
     allowed.extend(check(&spec, &fake, "update", &update(&bob), 200));
     allowed.extend(check(&spec, &fake, "update", &update(&dan), 404));
+    let unknown_role = UpdateMembership::builder()
+        .organization_id(&org)
+        .user_id(&bob)
+        .role("org:admn")
+        .build()?
+        .render(&client)?;
+    allowed.extend(check(&spec, &fake, "update", &unknown_role, 422));
 
     let metadata = |user: &str| {
         UpdateMembershipMetadata::builder()
@@ -379,6 +394,35 @@ fn every_kind_of_answer_matches_the_spec_but_for_the_allowlist()
 
     let users = ListUsers::builder().limit(100).build()?.render(&client)?;
     allowed.extend(check(&spec, &fake, "list_users", &users, 200));
+
+    // Every role, each with its permissions as objects, and one without any.
+    let roles = ListOrganizationRoles::builder().build()?.render(&client)?;
+    allowed.extend(check(&spec, &fake, "list_organization_roles", &roles, 200));
+    let one_role = ListOrganizationRoles::builder()
+        .query("view")
+        .order_by("-key")
+        .limit(1)
+        .offset(0)
+        .build()?
+        .render(&client)?;
+    allowed.extend(check(
+        &spec,
+        &fake,
+        "list_organization_roles",
+        &one_role,
+        200,
+    ));
+    let bad_order = ListOrganizationRoles::builder()
+        .order_by("shoe_size")
+        .build()?
+        .render(&client)?;
+    allowed.extend(check(
+        &spec,
+        &fake,
+        "list_organization_roles",
+        &bad_order,
+        422,
+    ));
 
     // Errors any operation may give: a rate limit, a server error.
     fake.inject(Fault::RateLimited {

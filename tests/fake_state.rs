@@ -118,7 +118,8 @@ fn a_short_hand_written_document_seeds_with_defaults_and_fresh_ids_do_not_collid
     fake.load_state(
         r#"{
           "format": "clerk-memberships/fake-state", "version": 1,
-          "roles": [{"key": "org:admin", "name": "Admin", "permissions": ["org:sys_memberships:manage"]}],
+          "roles": [{"key": "org:admin", "name": "Admin", "permissions": ["org:sys_memberships:manage"]},
+                    {"key": "org:member", "name": "Member"}],
           "users": [{"id": "user_ann", "email_addresses": ["ann@acme.com"]}, {"id": "user_bob"}],
           "organizations": [{"id": "org_acme", "name": "Acme Corp",
             "memberships": [
@@ -140,7 +141,7 @@ fn a_short_hand_written_document_seeds_with_defaults_and_fresh_ids_do_not_collid
     assert_eq!(bob.id, "orgmem_fake00000000000000000000008");
     assert_eq!(
         bob.permissions, None,
-        "org:member is not in the document's roles"
+        "org:member has no permissions in the document's roles"
     );
     Ok(())
 }

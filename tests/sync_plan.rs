@@ -38,6 +38,7 @@ impl Org {
     }
 
     /// How many requests of each operation the last plan sent: (list memberships, list users).
+    /// The instance's roles, when the roster is checked against them, are read once besides.
     fn requests(&self) -> (usize, usize) {
         let requests = self.fake.requests();
         let count = |operation| {
@@ -46,8 +47,13 @@ impl Org {
                 .filter(|request| request.operation() == operation)
                 .count()
         };
+        let roles = count(Operation::ListOrganizationRoles);
+        assert!(
+            roles <= 1,
+            "the roles are read at most once, not {roles} times"
+        );
         assert_eq!(
-            count(Operation::List) + count(Operation::ListUsers),
+            count(Operation::List) + count(Operation::ListUsers) + roles,
             requests.len(),
             "planning only reads"
         );
@@ -110,6 +116,8 @@ fn an_empty_organization_gets_everyone_added() -> TestResult {
 #[test]
 fn only_role_changes_when_everyone_is_there() -> TestResult {
     let org = org();
+    org.fake
+        .add_role("org:billing", "Billing", Vec::<String>::new());
     org.member("ann", "org:admin");
     org.member("bob", "org:member");
     org.member("cid", "org:member");
@@ -471,6 +479,8 @@ fn duplicate_entries_are_refused_naming_them() -> TestResult {
 fn ten_thousand_members_are_planned_in_one_pass() -> TestResult {
     const MEMBERS: usize = 10_000;
     let org = org();
+    org.fake
+        .add_role("org:billing", "Billing", Vec::<String>::new());
     let ids: Vec<String> = (0..MEMBERS)
         .map(|i| {
             let role = if i == 0 { "org:admin" } else { "org:member" };

@@ -33,7 +33,8 @@ const DEFAULT_MEMBERS: usize = 100;
 /// here, and a long-running server would otherwise keep every one.
 const FORGET_REQUESTS_EVERY: Duration = Duration::from_secs(5);
 
-/// `fake-server [--port P] [--members N | --seed-file F] [--dump-on-exit F] [--key KEY]`.
+/// `fake-server [--port P] [--members N | --seed-file F] [--dump-on-exit F] [--key KEY]
+/// [--roles R,…]`.
 #[derive(Debug, Args)]
 #[command(after_help = FAKE_SERVER_HELP)]
 pub struct FakeServerArgs {
@@ -67,6 +68,13 @@ pub struct FakeServerArgs {
     /// on its stdin exits.
     #[arg(long)]
     pub until_stdin_closes: bool,
+
+    /// The instance's organization roles, comma-separated, e.g. org:admin,org:member,
+    /// org:billing [default: org:admin,org:member, or --seed-file's]. Creating a membership
+    /// or changing a role to any other is refused (422), as Clerk refuses it; GET
+    /// /organization_roles lists them.
+    #[arg(long, value_name = "ROLES", value_delimiter = ',')]
+    pub roles: Option<Vec<String>>,
 }
 
 /// `fake-server --help`'s closing words: the output and how to use it.
@@ -115,6 +123,12 @@ pub fn run(global: &GlobalArgs, args: &FakeServerArgs) -> Result<ExitCode, Failu
         Some(path) => load_seed(&fake, path)?,
         None => Some(seed(&fake, args.members)?),
     };
+    if let Some(roles) = &args.roles {
+        if roles.iter().any(|role| role.trim().is_empty()) {
+            return Err(Failure::usage("--roles: a role must not be empty"));
+        }
+        fake.set_roles(roles);
+    }
     let key = match &args.key {
         Some(key) => {
             fake.require_secret_key(key.as_str());

@@ -56,8 +56,8 @@ Exit codes:
   1  an API or transport error (the error names the call, the status and Clerk's message),
      an answer sync cannot act on, or the output could not be written
   2  a usage error: bad arguments, no secret key, an unreadable or malformed file (a roster
-     problem is named ROSTER:LINE), a removal not confirmed, a sync --apply stopped by a
-     safety rail without --force
+     problem is named ROSTER:LINE), a role the instance does not have (add, set-role), a
+     removal not confirmed, a sync --apply stopped by a safety rail without --force
   3  sync: the dry run found changes pending, or a roster row that names nobody
   4  the user is not a member of the organization (get, set-role, metadata, remove)
   5  sync --apply: some change failed, is unknown or was not made, or a row names nobody

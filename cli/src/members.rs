@@ -4,7 +4,7 @@ use std::io::{self, BufRead, BufWriter, IsTerminal, Read};
 use std::process::ExitCode;
 
 use clap::Args;
-use clerk_memberships::sync::{Removal, find_member};
+use clerk_memberships::sync::{KnownRoles, Removal, find_member};
 use clerk_memberships::{
     Client, CreateMembership, DeleteMembership, Error, ListMemberships, MAX_LIMIT,
     OrganizationMembership, OrganizationMemberships, UpdateMembership, UpdateMembershipMetadata,
@@ -132,8 +132,30 @@ pub struct GetArgs {
     pub member: Member,
 }
 
+/// `--no-role-check`: whether `add` and `set-role` read the instance's roles first.
+#[derive(Debug, Args)]
+pub struct RoleCheckArgs {
+    /// Send the role without first checking that the instance has it (which costs one
+    /// request). By default an unknown role is refused (exit 2) and nothing is written.
+    #[arg(long)]
+    pub no_role_check: bool,
+}
+
+impl RoleCheckArgs {
+    /// Refuses `role` unless the instance has it (one request: its roles), or does nothing
+    /// with `--no-role-check`. The instance's roles are necessary, not sufficient: an
+    /// organization with a role set of its own may still refuse a role the instance has.
+    fn check(&self, client: &Client, role: &str) -> Result<(), Failure> {
+        if !self.no_role_check {
+            KnownRoles::read(client)?.check(role)?;
+        }
+        Ok(())
+    }
+}
+
 /// `add`.
 #[derive(Debug, Args)]
+#[command(after_help = ROLE_CHECK_HELP)]
 pub struct AddArgs {
     #[command(flatten)]
     pub member: Member,
@@ -142,17 +164,30 @@ pub struct AddArgs {
     pub role: String,
     #[command(flatten)]
     pub metadata: MetadataValues,
+    #[command(flatten)]
+    pub role_check: RoleCheckArgs,
 }
 
 /// `set-role`.
 #[derive(Debug, Args)]
+#[command(after_help = ROLE_CHECK_HELP)]
 pub struct SetRoleArgs {
     #[command(flatten)]
     pub member: Member,
     /// The new role, e.g. org:admin.
     #[arg(long, value_name = "ROLE")]
     pub role: String,
+    #[command(flatten)]
+    pub role_check: RoleCheckArgs,
 }
+
+/// `add --help` and `set-role --help`'s closing words: the role check.
+const ROLE_CHECK_HELP: &str = "\
+The role is checked first: the instance's roles are read (GET /organization_roles, one
+request) and a role it does not have, such as org:admn or admin, is a usage error (exit 2)
+naming the role and the instance's roles; nothing is written. An organization with a role
+set of its own may still refuse a role the instance has. --no-role-check skips the check
+and its request, and lets Clerk refuse the role.";
 
 /// `remove`.
 #[derive(Debug, Args)]
@@ -274,19 +309,20 @@ pub fn get(global: &GlobalArgs, args: &GetArgs) -> Result<ExitCode, Failure> {
     }
 }
 
-/// `add`: creates the membership, with metadata when given.
+/// `add`: creates the membership, with metadata when given, once the role is checked.
 pub fn add(global: &GlobalArgs, args: &AddArgs) -> Result<ExitCode, Failure> {
     let (public, private) = args.metadata.read()?;
     let client = global.client()?;
     let member = &args.member;
-    let membership = CreateMembership::builder()
+    let request = CreateMembership::builder()
         .organization_id(member.org.as_str())
         .user_id(member.user.as_str())
         .role(args.role.as_str())
         .set_public_metadata(public)
         .set_private_metadata(private)
-        .build()?
-        .send(&client)?;
+        .build()?;
+    args.role_check.check(&client, &args.role)?;
+    let membership = request.send(&client)?;
     print(member, &membership)
 }
 
@@ -299,6 +335,7 @@ pub fn set_role(global: &GlobalArgs, args: &SetRoleArgs) -> Result<ExitCode, Fai
         .user_id(member.user.as_str())
         .role(args.role.as_str())
         .build()?;
+    args.role_check.check(&client, &args.role)?;
     let membership = request
         .send(&client)
         .map_err(|e| member_error(&client, member, e))?;

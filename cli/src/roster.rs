@@ -128,6 +128,18 @@ impl RosterFile {
                         ));
                     }
                 }
+                RosterProblem::UnknownRole { entry, role, known } => {
+                    messages.push(format!(
+                        "{}: the role \"{}\" is not a role of the instance (its roles: {})",
+                        self.at(entry),
+                        quoted(role),
+                        known
+                            .iter()
+                            .map(|k| quoted(k))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    ));
+                }
                 other => messages.push(format!("{}: {other}", self.name)),
             }
         }

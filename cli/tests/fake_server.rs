@@ -547,3 +547,108 @@ fn org_is_the_smallest_id_so_a_restart_from_the_dump_prints_the_same() {
     let again = Served::start(&["--seed-file", dump.to_str().expect("UTF-8 path")]);
     assert_eq!(again.setting("ORG"), "org_alpha");
 }
+
+#[test]
+fn roles_sets_the_instances_roles_which_writes_and_dumps_follow() {
+    let dir = scratch("roles");
+    let dump = dir.join("state.json");
+    let served = Served::start(&[
+        "--members",
+        "2",
+        "--roles",
+        "org:admin,org:member,org:billing",
+        "--dump-on-exit",
+        dump.to_str().expect("UTF-8 path"),
+    ]);
+    let members = served.list(&[]);
+    let user = members
+        .iter()
+        .find(|member| member.role == "org:member")
+        .and_then(OrganizationMembership::user_id)
+        .expect("a member")
+        .to_owned();
+    let set_role = |role: &str| {
+        served
+            .cli()
+            .args(["set-role", "--org", served.org(), "--user", &user])
+            .args(["--role", role, "--format", "jsonl"])
+            .output()
+            .expect("run set-role")
+    };
+    let billing = set_role("org:billing");
+    assert!(billing.status.success(), "{}", text(&billing.stderr));
+    let refused = set_role("org:owner");
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused.stderr));
+    assert!(
+        text(&refused.stderr).contains("(its roles: org:admin, org:billing, org:member)"),
+        "{}",
+        text(&refused.stderr)
+    );
+
+    let org = served.org().to_owned();
+    let (status, stderr) = served.stop(Signal::SIGTERM);
+    assert!(status.success(), "{status}: {stderr}");
+    let reloaded = FakeClerk::from_state(&std::fs::read_to_string(&dump).expect("dumped"))
+        .expect("the dump loads");
+    assert_eq!(reloaded.roles(), ["org:admin", "org:billing", "org:member"]);
+    assert_eq!(
+        reloaded.membership(&org, &user).expect("a member").role,
+        "org:billing"
+    );
+}
+
+#[test]
+fn roles_replaces_the_seed_files_roles_and_refuses_an_empty_one() {
+    let dir = scratch("roles_seed");
+    let seed = dir.join("seed.json");
+    std::fs::write(
+        &seed,
+        r#"{"format": "clerk-memberships/fake-state", "version": 1,
+            "users": [{"id": "user_ann"}],
+            "organizations": [{"id": "org_acme", "name": "Acme"}]}"#,
+    )
+    .expect("write the seed");
+    let served = Served::start(&[
+        "--seed-file",
+        seed.to_str().expect("UTF-8 path"),
+        "--roles",
+        "org:owner",
+    ]);
+    let added = served
+        .cli()
+        .args(["add", "--org", "org_acme", "--user", "user_ann"])
+        .args(["--role", "org:owner", "--format", "jsonl"])
+        .output()
+        .expect("run add");
+    assert!(added.status.success(), "{}", text(&added.stderr));
+    let refused = served
+        .cli()
+        .args(["set-role", "--org", "org_acme", "--user", "user_ann"])
+        .args(["--role", "org:admin"])
+        .output()
+        .expect("run set-role");
+    assert_eq!(
+        refused.status.code(),
+        Some(2),
+        "org:admin is not a role any more"
+    );
+    let (status, _) = served.stop(Signal::SIGTERM);
+    assert!(status.success());
+
+    let empty = support::bare_cli()
+        .args([
+            "fake-server",
+            "--members",
+            "1",
+            "--roles",
+            "org:admin,,org:member",
+        ])
+        .output()
+        .expect("run fake-server");
+    assert_eq!(empty.status.code(), Some(2));
+    assert!(
+        text(&empty.stderr).contains("--roles: a role must not be empty"),
+        "{}",
+        text(&empty.stderr)
+    );
+}

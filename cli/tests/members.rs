@@ -1225,3 +1225,126 @@ fn each_write_command_prints_its_membership_in_each_format() {
         }
     }
 }
+
+#[test]
+fn add_and_set_role_refuse_a_role_the_instance_does_not_have_and_write_nothing() {
+    let server = acme();
+    for (command, user) in [("add", "user_dave"), ("set-role", "user_bob")] {
+        for role in ["org:admn", "admin"] {
+            server.clear_requests();
+            let (code, stdout, stderr) =
+                run(cli(&server).args([command, "--org", ORG, "--user", user, "--role", role]));
+            assert_eq!(
+                (code, stdout.as_str()),
+                (2, ""),
+                "{command} {role}: {stderr}"
+            );
+            assert_eq!(
+                stderr,
+                format!(
+                    "clerk-memberships: error: invalid request: invalid `role`: \"{role}\" is \
+                     not a role of the instance (its roles: org:admin, org:member)\n"
+                ),
+                "{command} {role}"
+            );
+            let operations: Vec<_> = server.requests().iter().map(|r| r.operation()).collect();
+            assert_eq!(
+                operations,
+                [clerk_memberships::Operation::ListOrganizationRoles],
+                "{command}: one read, nothing written"
+            );
+        }
+    }
+    assert!(server.membership(ORG, "user_dave").is_none());
+    assert_eq!(
+        server.membership(ORG, "user_bob").unwrap().role,
+        "org:member"
+    );
+}
+
+#[test]
+fn add_and_set_role_accept_a_custom_role_the_instance_has() {
+    let server = acme();
+    server.add_role("org:billing", "Billing", ["org:invoices:read"]);
+    let (code, _, stderr) = run(cli(&server).args([
+        "set-role",
+        "--org",
+        ORG,
+        "--user",
+        "user_bob",
+        "--role",
+        "org:billing",
+    ]));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        server.membership(ORG, "user_bob").unwrap().role,
+        "org:billing"
+    );
+    let (code, _, stderr) = run(cli(&server).args([
+        "add",
+        "--org",
+        ORG,
+        "--user",
+        "user_dave",
+        "--role",
+        "org:billing",
+    ]));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(server.requests().len(), 4, "a role read before each write");
+}
+
+#[test]
+fn no_role_check_sends_the_role_without_reading_the_roles_and_clerk_refuses_it() {
+    let server = acme();
+    for (command, user) in [("add", "user_dave"), ("set-role", "user_bob")] {
+        server.clear_requests();
+        let (code, _, stderr) = run(cli(&server).args([
+            command,
+            "--org",
+            ORG,
+            "--user",
+            user,
+            "--role",
+            "org:admn",
+            "--no-role-check",
+        ]));
+        assert_eq!(code, 1, "{command}: {stderr}");
+        assert!(stderr.contains("(status 422)"), "{command}: {stderr}");
+        assert!(stderr.contains("[form_param_value_invalid]"), "{stderr}");
+        assert_eq!(server.requests().len(), 1, "{command}: only the write");
+    }
+    assert!(server.membership(ORG, "user_dave").is_none());
+    assert_eq!(
+        server.membership(ORG, "user_bob").unwrap().role,
+        "org:member"
+    );
+
+    // With a role the instance has, --no-role-check is one request.
+    server.clear_requests();
+    let (code, _, stderr) = run(cli(&server).args([
+        "set-role",
+        "--org",
+        ORG,
+        "--user",
+        "user_bob",
+        "--role",
+        "org:admin",
+        "--no-role-check",
+    ]));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[test]
+fn the_role_check_is_documented_in_help() {
+    for command in ["add", "set-role"] {
+        let output = bare_cli().args([command, "--help"]).output().unwrap();
+        let help = text(&output.stdout);
+        assert!(help.contains("--no-role-check"), "{command}: {help}");
+        assert!(
+            help.contains("GET /organization_roles"),
+            "{command}: {help}"
+        );
+        assert!(help.contains("usage error (exit 2)"), "{command}: {help}");
+    }
+}

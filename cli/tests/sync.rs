@@ -45,11 +45,12 @@ fn members(server: &FakeServer) -> Vec<String> {
 
 /// Whether every request the fake received only read.
 fn only_reads(server: &FakeServer) -> bool {
-    server
-        .fake()
-        .requests()
-        .iter()
-        .all(|request| matches!(request.operation(), Operation::List | Operation::ListUsers))
+    server.fake().requests().iter().all(|request| {
+        matches!(
+            request.operation(),
+            Operation::List | Operation::ListUsers | Operation::ListOrganizationRoles
+        )
+    })
 }
 
 /// A fresh directory for one test's files.
@@ -796,4 +797,33 @@ fn a_membership_that_does_not_say_whose_it_is_is_exit_1_naming_it() {
         "clerk-memberships: error: organization \"org_acme\" lists membership \
          \"orgmem_nameless\" without public_user_data: a sync cannot tell whose it is\n"
     );
+}
+
+#[test]
+fn rows_with_a_role_the_instance_does_not_have_are_refused_by_line_before_anything_is_written() {
+    let server = acme();
+    let before = members(&server);
+    let roster = "email,role\nann@acme.com,org:admin\nbob@acme.com,org:admn\ndave@acme.com,admin\n";
+    for args in [&[][..], &["--apply"][..]] {
+        server.fake().clear_requests();
+        let out = sync(&server, roster, args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(text(&out.stdout), "", "{args:?}");
+        assert_eq!(
+            text(&out.stderr),
+            "clerk-memberships: error: <stdin>:3: the role \"org:admn\" is not a role of the \
+             instance (its roles: org:admin, org:member)\n\
+             <stdin>:4: the role \"admin\" is not a role of the instance (its roles: \
+             org:admin, org:member)\n",
+            "{args:?}"
+        );
+        let operations: Vec<Operation> = server
+            .fake()
+            .requests()
+            .iter()
+            .map(|request| request.operation())
+            .collect();
+        assert_eq!(operations, [Operation::ListOrganizationRoles], "{args:?}");
+    }
+    assert_eq!(members(&server), before);
 }

@@ -24,8 +24,9 @@
 //! When the request is rendered, the whole URL (base URL included) must fit in
 //! [`MAX_URL_LEN`](crate::MAX_URL_LEN) bytes.
 //!
-//! [`ListUsers`](crate::ListUsers) lives in `users`, but shares [`Operation`], the builder
-//! macros and the rules above.
+//! [`ListUsers`](crate::ListUsers) lives in `users` and
+//! [`ListOrganizationRoles`](crate::ListOrganizationRoles) in `organization_roles`, but both
+//! share [`Operation`], the builder macros and the rules above.
 
 use std::fmt;
 
@@ -46,8 +47,8 @@ pub use metadata::{MAX_METADATA_BYTES, MAX_METADATA_DEPTH};
 pub use update::{UpdateMembership, UpdateMembershipBuilder};
 pub use update_metadata::{UpdateMembershipMetadata, UpdateMembershipMetadataBuilder};
 
-/// Which operation a request performs: one of the five membership operations, or
-/// [`ListUsers`](crate::ListUsers).
+/// Which operation a request performs: one of the five membership operations,
+/// [`ListUsers`](crate::ListUsers) or [`ListOrganizationRoles`](crate::ListOrganizationRoles).
 ///
 /// ```
 /// use clerk_memberships::{Method, Operation};
@@ -72,6 +73,8 @@ pub enum Operation {
     UpdateMetadata,
     /// [`ListUsers`](crate::ListUsers): `GET /users`.
     ListUsers,
+    /// [`ListOrganizationRoles`](crate::ListOrganizationRoles): `GET /organization_roles`.
+    ListOrganizationRoles,
 }
 
 impl Operation {
@@ -79,7 +82,9 @@ impl Operation {
     pub fn method(self) -> Method {
         match self {
             Operation::Create => Method::Post,
-            Operation::List | Operation::ListUsers => Method::Get,
+            Operation::List | Operation::ListUsers | Operation::ListOrganizationRoles => {
+                Method::Get
+            }
             Operation::Update | Operation::UpdateMetadata => Method::Patch,
             Operation::Delete => Method::Delete,
         }
@@ -94,6 +99,7 @@ impl Operation {
             Operation::Delete => "delete",
             Operation::UpdateMetadata => "update_metadata",
             Operation::ListUsers => "list_users",
+            Operation::ListOrganizationRoles => "list_organization_roles",
         }
     }
 

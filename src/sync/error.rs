@@ -122,6 +122,17 @@ pub enum RosterProblem {
         /// The rule the value broke, in words.
         rule: String,
     },
+    /// An entry's role is not one the [role check](super::RoleCheck) knows: by default, not
+    /// a role of the instance (a typo such as `org:admn`, or `admin` without its `org:`
+    /// prefix).
+    UnknownRole {
+        /// The entry.
+        entry: EntryRef,
+        /// Its role.
+        role: String,
+        /// The roles the check knows, sorted.
+        known: Vec<String>,
+    },
     /// Entries with different keys resolve to the same Clerk user (say, an email address and
     /// that user's id): the roster would give one person two roles.
     SameUser {
@@ -145,6 +156,21 @@ impl fmt::Display for RosterProblem {
             ),
             RosterProblem::InvalidMetadata { entry, field, rule } => {
                 write!(f, "{entry}: {field} {rule}")
+            }
+            RosterProblem::UnknownRole { entry, role, known } => {
+                write!(
+                    f,
+                    "{entry} has the role {role:?}, which is not a known role (known: "
+                )?;
+                if known.is_empty() {
+                    f.write_str("none")?;
+                }
+                for (i, key) in known.iter().enumerate() {
+                    f.write_str(if i == 0 { "" } else { ", " })?;
+                    key.chars()
+                        .try_for_each(|c| crate::error::write_escaped(f, c))?;
+                }
+                f.write_str(")")
             }
             RosterProblem::SameUser { user_id, entries } => {
                 f.write_str("entries ")?;

@@ -4,7 +4,8 @@
 //! - A [`Roster`] is the desired state: one [`RosterEntry`] per person, named by a
 //!   [`UserKey`] (a Clerk user id, an email address or an external id), with a role and
 //!   optionally metadata.
-//! - [`plan`] reads the current members and resolves the roster's keys, and returns a
+//! - [`plan`] checks the roster's roles (by default against the instance's, see
+//!   [`RoleCheck`]), reads the current members and resolves the roster's keys, and returns a
 //!   [`Plan`]: what it would take to get there, with the safety rails of [`SyncOptions`]
 //!   applied. It renders as a diff for a person and as JSON for CI. Nothing is written.
 //! - [`Plan::apply`] makes the changes, separately and explicitly: in two phases (whoever
@@ -20,6 +21,8 @@
 //!   an [`Outcome`]. The two that can take the admin role from someone first ask the server
 //!   whether another member holds it, and leave the last one as they are
 //!   ([`change_role_with`] and [`remove_member_with`] take the role in [`ChangeOptions`]).
+//!   They send the role they are given; to refuse a role the instance does not have before
+//!   anything is written, pass it through [`KnownRoles::check`].
 //!
 //! Nothing in this module is re-exported at the crate root: import it from
 //! `clerk_memberships::sync`.
@@ -76,6 +79,7 @@ mod patch;
 mod plan;
 mod progress;
 mod resolve;
+mod roles;
 mod roster;
 mod run;
 
@@ -101,5 +105,6 @@ pub use progress::Progress;
 pub use resolve::{
     LOOKUP_BATCH_SIZE, LOOKUP_PAGE_SIZE, Resolution, Resolved, UserKey, UserKeys, resolve_users,
 };
+pub use roles::{KnownRoles, RoleCheck};
 pub use roster::{EntryRef, Roster, RosterEntry};
 pub use run::plan;

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::progress::Progress;
+use super::roles::RoleCheck;
 
 /// Default [`SyncOptions::admin_role`]: `org:admin`, Clerk's default admin role.
 pub const DEFAULT_ADMIN_ROLE: &str = "org:admin";
@@ -147,6 +148,7 @@ pub(crate) type ProgressFn = Arc<dyn Fn(Progress) + Send + Sync>;
 /// | [`admin_role`](SyncOptionsBuilder::admin_role) | [`DEFAULT_ADMIN_ROLE`] (`org:admin`) |
 /// | [`removal_threshold`](SyncOptionsBuilder::removal_threshold) | more than 10% and more than 10 members |
 /// | [`metadata`](SyncOptionsBuilder::metadata) | [`MetadataPolicy::Ignore`] |
+/// | [`role_check`](SyncOptionsBuilder::role_check) | [`RoleCheck::Instance`]: the instance's roles, one request |
 /// | [`on_progress`](SyncOptionsBuilder::on_progress) | none |
 ///
 /// ```
@@ -169,6 +171,7 @@ pub struct SyncOptions {
     admin_role: String,
     removal_threshold: RemovalThreshold,
     metadata: MetadataPolicy,
+    role_check: RoleCheck,
     on_progress: Option<ProgressFn>,
 }
 
@@ -180,6 +183,7 @@ impl Default for SyncOptions {
             admin_role: DEFAULT_ADMIN_ROLE.to_owned(),
             removal_threshold: RemovalThreshold::default(),
             metadata: MetadataPolicy::default(),
+            role_check: RoleCheck::default(),
             on_progress: None,
         }
     }
@@ -193,6 +197,7 @@ impl fmt::Debug for SyncOptions {
             .field("admin_role", &self.admin_role)
             .field("removal_threshold", &self.removal_threshold)
             .field("metadata", &self.metadata)
+            .field("role_check", &self.role_check)
             .field(
                 "on_progress",
                 &self.on_progress.as_ref().map(|_| "Fn(Progress)"),
@@ -237,6 +242,11 @@ impl SyncOptions {
     /// What happens to metadata.
     pub fn metadata(&self) -> MetadataPolicy {
         self.metadata
+    }
+
+    /// Which roles a roster may give.
+    pub fn role_check(&self) -> &RoleCheck {
+        &self.role_check
     }
 
     /// Reports `progress` to the callback, if there is one.
@@ -305,6 +315,25 @@ impl SyncOptionsBuilder {
     pub fn metadata(mut self, policy: MetadataPolicy) -> Self {
         self.options.metadata = policy;
         self
+    }
+
+    /// Which roles a roster may give: an entry with another role is a
+    /// [`RosterProblem::UnknownRole`](super::RosterProblem::UnknownRole) and nothing is
+    /// planned. See [`RoleCheck`] for what the instance's roles do and do not promise.
+    ///
+    /// Defaults to [`RoleCheck::Instance`]: the instance's roles, read once per plan (when the
+    /// roster has entries).
+    pub fn role_check(mut self, check: RoleCheck) -> Self {
+        self.options.role_check = check;
+        self
+    }
+
+    /// Accepts exactly these roles, with no request: [`role_check`](Self::role_check) with
+    /// [`RoleCheck::Allow`].
+    pub fn roles(self, roles: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.role_check(RoleCheck::Allow(
+            roles.into_iter().map(Into::into).collect(),
+        ))
     }
 
     /// A function called as planning goes (users resolved, pages of members read), e.g. to

@@ -7,6 +7,7 @@ use super::options::SyncOptions;
 use super::plan::{Current, Lookup, Member, Plan, check_options, compute};
 use super::progress::Progress;
 use super::resolve::{LOOKUP_BATCH_SIZE, Resolved, UserKey, UserKeys, resolve_users};
+use super::roles::check_roster;
 use super::roster::{Roster, RosterEntry};
 use crate::client::Client;
 use crate::error::Error;
@@ -15,15 +16,21 @@ use crate::memberships::{ListMemberships, MAX_LIMIT};
 /// The plan that would bring `organization_id`'s members to `roster`, with the rails of
 /// `options` applied. Only reads: nothing is written, and planning can be repeated.
 ///
-/// 1. **Reads the current members** in one pass: `GET
+/// 1. **Checks the roster's roles** against the [role check](super::RoleCheck): by default
+///    the instance's roles, `GET /organization_roles?limit=500` (one request for almost every
+///    instance; none for an empty roster). An entry with a role that is not known is a
+///    [`RosterProblem::UnknownRole`](super::RosterProblem::UnknownRole), and nothing more is
+///    read. (An organization with a role set of its own accepts only that set's roles, which
+///    cannot be read here: the instance's roles are necessary, not sufficient.)
+/// 2. **Reads the current members** in one pass: `GET
 ///    /organizations/{organization_id}/memberships?order_by=%2Bcreated_at&limit=500`, page
 ///    after page (10,000 members are 20 requests). Oldest first, so that members who join
 ///    meanwhile land at the end instead of shifting the pages still to read.
-/// 2. **Resolves the roster's keys** with [`resolve_users`]: email addresses, external ids,
+/// 3. **Resolves the roster's keys** with [`resolve_users`]: email addresses, external ids,
 ///    and user ids that are not members already (to check that they exist), in batches of
 ///    up to [`LOOKUP_BATCH_SIZE`] per request. A key that finds nobody, several users, or
 ///    cannot be looked up is listed in [`Plan::unresolved`] and gets no change.
-/// 3. **Computes the changes** (see [`Plan`]): add, change role, merge metadata (under
+/// 4. **Computes the changes** (see [`Plan`]): add, change role, merge metadata (under
 ///    [`MetadataPolicy::Merge`](super::MetadataPolicy::Merge) or
 ///    [`Exact`](super::MetadataPolicy::Exact)), and with
 ///    [`prune`](super::SyncOptionsBuilder::prune), remove. Then the rails: protected members
@@ -68,6 +75,9 @@ use crate::memberships::{ListMemberships, MAX_LIMIT};
 /// # Errors
 ///
 /// - [`SyncError::InvalidOptions`] for an empty admin role, before anything is sent;
+/// - [`SyncError::InvalidRoster`] with a
+///   [`RosterProblem::UnknownRole`](super::RosterProblem::UnknownRole) for each entry whose
+///   role the role check does not know, before the members are read;
 /// - [`SyncError::InvalidRoster`] with a [`RosterProblem::SameUser`](super::RosterProblem::SameUser)
 ///   for each user that several entries resolve to;
 /// - [`SyncError::Client`] with the first failed request's [`Error`] (after the client's
@@ -84,6 +94,7 @@ pub fn plan(
     options: &SyncOptions,
 ) -> Result<Plan, SyncError> {
     check_options(options)?;
+    check_roster(client, roster, options.role_check())?;
     let current = read_members(client, organization_id, options)?;
     let lookups = lookup(client, roster, &current, options)?;
     compute(organization_id, roster, &lookups, &current, options)

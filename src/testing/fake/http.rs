@@ -29,6 +29,7 @@ pub(super) enum Route {
     },
     ListUsers,
     CountUsers,
+    ListRoles,
 }
 
 impl Route {
@@ -42,14 +43,16 @@ impl Route {
             // The crate never sends it; it is filed with the list it counts, so a fault
             // scoped to `ListUsers` fails both.
             Route::ListUsers | Route::CountUsers => Operation::ListUsers,
+            Route::ListRoles => Operation::ListOrganizationRoles,
         }
     }
 }
 
 /// Finds the route of a request.
 ///
-/// The API's paths are the *last* one or two (`users`, `users/count`) or three to five
-/// segments of the path; what comes before is the base URL's prefix (`/v1`, `/proxy/clerk/v1`, or nothing). When the
+/// The API's paths are the *last* one or two (`users`, `users/count`, `organization_roles`)
+/// or three to five segments of the path; what comes before is the base URL's prefix (`/v1`,
+/// `/proxy/clerk/v1`, or nothing). When the
 /// method allows two shapes (`PATCH …/memberships/{user_id}` and `…/{user_id}/metadata`,
 /// `GET …/memberships` and `GET …/users`), the one whose prefix is empty or ends in `v1`
 /// wins, then the longer one.
@@ -115,6 +118,7 @@ fn shape_fits(tail: &[&str]) -> bool {
             | ["organizations", _, "memberships", _, "metadata"]
             | ["users"]
             | ["users", "count"]
+            | ["organization_roles"]
     )
 }
 
@@ -123,6 +127,7 @@ fn build(method: Method, tail: &[&str]) -> Result<Route, Failure> {
     match (method, tail) {
         (Method::Get, ["users"]) => Ok(Route::ListUsers),
         (Method::Get, ["users", "count"]) => Ok(Route::CountUsers),
+        (Method::Get, ["organization_roles"]) => Ok(Route::ListRoles),
         (Method::Get, [_, org, _]) => Ok(Route::List {
             organization_id: segment(org)?,
         }),

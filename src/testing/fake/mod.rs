@@ -6,9 +6,10 @@
 //! decisions taken where Clerk's documentation is silent.
 //!
 //! The rooms: `http` reads requests, `server` checks bodies and dispatches, `list` holds the
-//! filter and sort rules, `merge` the metadata deep merge, `state` the data and the five
-//! operations, `response` Clerk's error catalogue, `faults` the injected failures, `pacing`
-//! the rate limit, and `seed` the builders tests describe their data with.
+//! filter and sort rules (`users` and `roles` those of their listings), `merge` the metadata
+//! deep merge, `state` the data and the operations, `response` Clerk's error catalogue,
+//! `faults` the injected failures, `pacing` the rate limit, and `seed` the builders tests
+//! describe their data with.
 
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -33,6 +34,7 @@ mod list;
 mod merge;
 mod pacing;
 mod response;
+mod roles;
 mod seed;
 #[cfg(feature = "fake-server")]
 mod serve;
@@ -49,9 +51,9 @@ pub use serve::{FakeServer, ServeOptions};
 pub use state::snapshot::StateError;
 
 /// An in-memory Clerk for tests: a [`Transport`] that answers the five membership operations,
-/// `GET /users` and `GET /users/count` from its own state, with the JSON Clerk sends, so that
-/// the whole client stack — builders, rendering, path and query encoding, status handling,
-/// decoding — runs for real with no network.
+/// `GET /users`, `GET /users/count` and `GET /organization_roles` from its own state, with the
+/// JSON Clerk sends, so that the whole client stack — builders, rendering, path and query
+/// encoding, status handling, decoding — runs for real with no network.
 ///
 /// It is a cheap handle: clones share one state, and it is `Send` and `Sync`, so a test keeps
 /// one clone to seed and inspect while clients on other threads use theirs.
@@ -135,10 +137,18 @@ pub use state::snapshot::StateError;
 /// - Every answer embeds the organization with a true `members_count` and
 ///   `missing_member_with_elevated_permissions` (no member's role grants
 ///   `org:sys_memberships:read`, `org:sys_memberships:manage` and `org:sys_profile:delete`).
-/// - **Roles** are not checked: any non-empty role is stored. `org:admin` and `org:member`
-///   come with Clerk's names and system permissions; [`add_role`](Self::add_role) defines
-///   others. A role the fake does not know has no `role_name` and `permissions: null`, as
-///   Clerk sends for roles without permissions.
+/// - **Roles** are the instance's: by default `org:admin` and `org:member`, with Clerk's
+///   names and system permissions; [`add_role`](Self::add_role), [`remove_role`](Self::remove_role)
+///   and [`set_roles`](Self::set_roles) change them. A create or an update that gives a
+///   role the instance does not have is refused with `422 form_param_value_invalid` for
+///   `role` (checked after the organization, the user and the membership are found, before
+///   "already a member" and the quota), and nothing is written. Clerk's spec names no
+///   status or code for an unknown role: this one is an assumption, chosen so that an
+///   offline rehearsal fails where the real call would. Seeding is not checked
+///   ([`add_membership`](Self::add_membership),
+///   [`set_membership_role`](Self::set_membership_role), a loaded state), so a membership
+///   may hold a role the instance no longer has: it shows without `role_name` and with
+///   `permissions: null`, as Clerk sends for roles without permissions.
 ///
 /// # Listing
 ///
@@ -197,6 +207,22 @@ pub use state::snapshot::StateError;
 /// parameters and are ignored). The crate does not send it; Clerk's SDKs do (JavaScript's
 /// `getUserList` asks for it with every list). It is filed under
 /// [`Operation::ListUsers`](crate::Operation::ListUsers) in the record and for faults.
+///
+/// # Roles
+///
+/// `GET /organization_roles` ([`ListOrganizationRoles`](crate::ListOrganizationRoles)) lists
+/// the instance's roles as Clerk's `Role` JSON, in a page with `total_count`: each with an id
+/// made from its key (`role_fake…`, the same in every fake), its name, `description: null`,
+/// `is_creator_eligible` when it grants the elevated permissions above, and its permissions
+/// as objects (the key as name, type `system` for `org:sys_…` and `user` for the others).
+///
+/// - **`query`** matches a role's id exactly, or its name or key partly, without regard to
+///   case.
+/// - **`order_by`**: `created_at` (default `-created_at`, newest first; the built-in roles
+///   date from [`START_MS`](Self::START_MS), others from when they were added), `name` or
+///   `key`, with the same sign and tie rules as the membership list.
+/// - **Paging**: `limit` and `offset` as for the membership list. Any of the four given
+///   twice is `422 form_param_duplicate`.
 ///
 /// # Time and ids
 ///
@@ -523,8 +549,10 @@ impl FakeClerk {
         Ok(users)
     }
 
-    /// Defines a role (or redefines a built-in one): its display name and the permissions
-    /// memberships with it show. An empty permission list shows as `null`, as Clerk sends it.
+    /// Defines a role of the instance (or redefines one): its display name and the
+    /// permissions memberships with it show. An empty permission list shows as `null`, as
+    /// Clerk sends it. A new role is created at the clock's time; a redefined one keeps its
+    /// creation time.
     pub fn add_role<P: Into<String>>(
         &self,
         key: &str,
@@ -532,7 +560,51 @@ impl FakeClerk {
         permissions: impl IntoIterator<Item = P>,
     ) {
         let permissions = permissions.into_iter().map(Into::into).collect();
-        self.lock().state.add_role(key, name, permissions);
+        let now = self.now();
+        self.lock().state.add_role(key, name, permissions, now);
+    }
+
+    /// Takes a role from the instance: from now on, requests that give it are refused
+    /// (`422`). Memberships that hold it keep it, shown without `role_name` or
+    /// permissions. Returns whether the instance had it.
+    pub fn remove_role(&self, key: &str) -> bool {
+        self.lock().state.remove_role(key)
+    }
+
+    /// Makes the instance's roles exactly these keys: roles not among them are removed (see
+    /// [`remove_role`](Self::remove_role)), roles already defined keep their name and
+    /// permissions, and new keys are defined with their key as their name and no
+    /// permissions. [`add_role`](Self::add_role) then gives a role a name and permissions.
+    ///
+    /// ```
+    /// use clerk_memberships::testing::FakeClerk;
+    ///
+    /// let fake = FakeClerk::new();
+    /// assert_eq!(fake.roles(), ["org:admin", "org:member"]);
+    /// fake.set_roles(["org:admin", "org:member", "org:billing"]);
+    /// fake.add_role("org:billing", "Billing", ["org:invoices:read"]);
+    /// assert_eq!(fake.roles(), ["org:admin", "org:billing", "org:member"]);
+    /// ```
+    pub fn set_roles<K: Into<String>>(&self, keys: impl IntoIterator<Item = K>) {
+        let keys: Vec<String> = keys.into_iter().map(Into::into).collect();
+        let now = self.now();
+        let mut shared = self.lock();
+        for key in shared.state.role_keys() {
+            if !keys.contains(&key) {
+                shared.state.remove_role(&key);
+            }
+        }
+        let known = shared.state.role_keys();
+        for key in keys {
+            if !known.contains(&key) {
+                shared.state.add_role(&key, &key, Vec::new(), now);
+            }
+        }
+    }
+
+    /// The keys of the instance's roles, sorted: by default `org:admin` and `org:member`.
+    pub fn roles(&self) -> Vec<String> {
+        self.lock().state.role_keys()
     }
 
     /// The membership of `user_id` in `organization_id` as the API would show it now, if
@@ -655,7 +727,10 @@ impl FakeClerk {
     /// {
     ///   "format": "clerk-memberships/fake-state",
     ///   "version": 1,
-    ///   "roles": [{ "key": "org:admin", "name": "Admin", "permissions": ["org:sys_memberships:manage"] }],
+    ///   "roles": [{
+    ///     "key": "org:admin", "name": "Admin", "permissions": ["org:sys_memberships:manage"],
+    ///     "created_at": 1778544000000
+    ///   }],
     ///   "users": [{
     ///     "id": "user_ann", "first_name": "Ann", "last_name": null,
     ///     "email_addresses": ["ann@acme.com"], "phone_numbers": [], "username": null,
@@ -685,8 +760,10 @@ impl FakeClerk {
     /// membership's `user_id` and `role` are required: missing lists are empty, missing
     /// text is `null`, a missing slug is made from the name, missing times are the fake's
     /// clock, and missing membership ids are generated. Unknown fields are refused, so a
-    /// typo does not go unnoticed. Roles are exactly the document's: list `org:admin` and
-    /// `org:member` to keep their names and permissions.
+    /// typo does not go unnoticed. The instance's roles are exactly the document's `roles`
+    /// (list `org:admin` and `org:member` to keep them; an empty list leaves the instance
+    /// without roles, so every write is refused); a document without `roles` gets the two
+    /// built-in ones. A role's `created_at` is optional too.
     pub fn dump_state(&self) -> String {
         let document = self.lock().state.dump();
         let mut json = serde_json::to_string_pretty(&document).unwrap_or_default();

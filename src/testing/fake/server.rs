@@ -10,6 +10,7 @@ use crate::transport::HttpRequest;
 use super::http::{self, Route};
 use super::list::ListQuery;
 use super::response::Failure;
+use super::roles::RoleQuery;
 use super::state::{NewMembership, State};
 use super::users::UserQuery;
 
@@ -36,6 +37,10 @@ pub(super) fn handle(
                 total_count: state.count_users(&query),
             })
         }
+        Route::ListRoles => {
+            let query = RoleQuery::parse(http::query_pairs(request.path_and_query())?)?;
+            json(&state.list_roles(&query))
+        }
         Route::Create { organization_id } => {
             let body = body(
                 request,
@@ -56,7 +61,7 @@ pub(super) fn handle(
         } => {
             let body = body(request, &["role"])?;
             let [role] = required(&body, ["role"])?;
-            json(&state.update_role(&organization_id, &user_id, role, now)?)
+            json(&state.set_role(&organization_id, &user_id, role, now)?)
         }
         Route::Delete {
             organization_id,

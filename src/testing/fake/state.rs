@@ -7,12 +7,14 @@ use std::collections::{BTreeMap, HashMap};
 use serde_json::{Value, json};
 
 use crate::models::{
-    Metadata, Organization, OrganizationMembership, OrganizationMemberships, PublicUserData,
+    Metadata, Organization, OrganizationMembership, OrganizationMemberships, Permission,
+    PublicUserData, Role as RoleModel, Roles,
 };
 
 use super::list::ListQuery;
 use super::merge::deep_merge;
 use super::response::Failure;
+use super::roles::RoleQuery;
 use super::seed::{FakeOrganization, FakeUser, SeedError, slugify};
 use super::users::UserQuery;
 
@@ -122,6 +124,10 @@ impl UserRecord {
 struct Role {
     name: String,
     permissions: Vec<String>,
+    /// When the instance got the role; `GET /organization_roles` sorts by it.
+    created_at: i64,
+    /// Definition order: breaks sort ties.
+    seq: u64,
 }
 
 /// Counters behind the deterministic ids.
@@ -133,6 +139,7 @@ struct Counters {
     seq: u64,
     user_seq: u64,
     identification: u64,
+    role_seq: u64,
 }
 
 /// Everything the fake knows.
@@ -152,23 +159,7 @@ impl Default for State {
             roles: HashMap::new(),
             counters: Counters::default(),
         };
-        state.add_role(
-            "org:admin",
-            "Admin",
-            vec![
-                "org:sys_domains:manage".into(),
-                "org:sys_domains:read".into(),
-                "org:sys_memberships:manage".into(),
-                "org:sys_memberships:read".into(),
-                "org:sys_profile:delete".into(),
-                "org:sys_profile:manage".into(),
-            ],
-        );
-        state.add_role(
-            "org:member",
-            "Member",
-            vec!["org:sys_memberships:read".into()],
-        );
+        state.add_builtin_roles();
         state
     }
 }
@@ -186,14 +177,107 @@ fn generated_id(prefix: &str, counter: &mut u64, taken: impl Fn(&str) -> bool) -
 }
 
 impl State {
-    pub(super) fn add_role(&mut self, key: &str, name: &str, permissions: Vec<String>) {
+    /// Defines the two roles every instance starts with, `org:admin` and `org:member`, with
+    /// Clerk's names and system permissions; the fake's date from its default start.
+    pub(super) fn add_builtin_roles(&mut self) {
+        let since = super::FakeClerk::START_MS;
+        self.add_role(
+            "org:admin",
+            "Admin",
+            vec![
+                "org:sys_domains:manage".into(),
+                "org:sys_domains:read".into(),
+                "org:sys_memberships:manage".into(),
+                "org:sys_memberships:read".into(),
+                "org:sys_profile:delete".into(),
+                "org:sys_profile:manage".into(),
+            ],
+            since,
+        );
+        self.add_role(
+            "org:member",
+            "Member",
+            vec!["org:sys_memberships:read".into()],
+            since,
+        );
+    }
+
+    /// Defines a role of the instance, or redefines one (which keeps its creation time).
+    pub(super) fn add_role(
+        &mut self,
+        key: &str,
+        name: &str,
+        permissions: Vec<String>,
+        created_at: i64,
+    ) {
+        let (created_at, seq) = match self.roles.get(key) {
+            Some(role) => (role.created_at, role.seq),
+            None => {
+                self.counters.role_seq += 1;
+                (created_at, self.counters.role_seq)
+            }
+        };
         self.roles.insert(
             key.to_owned(),
             Role {
                 name: name.to_owned(),
                 permissions,
+                created_at,
+                seq,
             },
         );
+    }
+
+    /// Takes a role from the instance; memberships that hold it keep it. Whether it was
+    /// there.
+    pub(super) fn remove_role(&mut self, key: &str) -> bool {
+        self.roles.remove(key).is_some()
+    }
+
+    /// The keys of the instance's roles, sorted.
+    pub(super) fn role_keys(&self) -> Vec<String> {
+        let mut keys: Vec<String> = self.roles.keys().cloned().collect();
+        keys.sort();
+        keys
+    }
+
+    /// A write may give only a role the instance has: `422 form_param_value_invalid` for
+    /// `role` otherwise.
+    fn check_role(&self, role: &str) -> Result<(), Failure> {
+        if self.roles.contains_key(role) {
+            Ok(())
+        } else {
+            Err(Failure::value_invalid("role", role))
+        }
+    }
+
+    /// `GET /organization_roles`: filter, sort, then page.
+    pub(super) fn list_roles(&self, query: &RoleQuery) -> Roles {
+        let mut rows: Vec<(&String, &Role, String)> = self
+            .roles
+            .iter()
+            .map(|(key, role)| (key, role, role_id(key)))
+            .filter(|(key, role, id)| query.matches(id, key, &role.name))
+            .collect();
+        rows.sort_by(|(key_a, a, _), (key_b, b, _)| {
+            let ascending = query
+                .sort_key(key_a, &a.name, a.created_at)
+                .cmp(&query.sort_key(key_b, &b.name, b.created_at))
+                .then(a.seq.cmp(&b.seq));
+            if query.descending {
+                ascending.reverse()
+            } else {
+                ascending
+            }
+        });
+        let total_count = i64::try_from(rows.len()).unwrap_or(i64::MAX);
+        let data = rows
+            .into_iter()
+            .skip(query.offset)
+            .take(query.limit)
+            .map(|(key, role, id)| role_model(key, role, id))
+            .collect();
+        Roles { data, total_count }
     }
 
     pub(super) fn add_organization(&mut self, seed: FakeOrganization, now: i64) -> String {
@@ -302,6 +386,9 @@ impl State {
         if !self.users.contains_key(&new.user_id) {
             return Err(Failure::user_not_found(&new.user_id));
         }
+        if !self.roles.contains_key(&new.role) {
+            return Err(Failure::value_invalid("role", &new.role));
+        }
         if org.by_user.contains_key(&new.user_id) {
             return Err(Failure::already_a_member(&new.user_id));
         }
@@ -322,7 +409,21 @@ impl State {
         self.answer(organization_id, seq)
     }
 
-    /// `PATCH …/memberships/{user_id}`.
+    /// `PATCH …/memberships/{user_id}` as a request makes it: the membership must exist
+    /// (`404`) and the role be one of the instance's (`422`).
+    pub(super) fn set_role(
+        &mut self,
+        organization_id: &str,
+        user_id: &str,
+        role: String,
+        now: i64,
+    ) -> Result<OrganizationMembership, Failure> {
+        self.member_mut(organization_id, user_id)?;
+        self.check_role(&role)?;
+        self.update_role(organization_id, user_id, role, now)
+    }
+
+    /// Sets a membership's role, whatever the role (seeding stages races with it).
     pub(super) fn update_role(
         &mut self,
         organization_id: &str,
@@ -681,6 +782,56 @@ fn user_json(user: &UserRecord) -> Value {
         "last_active_at": user.last_active_at,
         "legal_accepted_at": null,
     })
+}
+
+/// A role's id, made from its key so that it is the same in every fake and after a reload:
+/// `role_fake` and 23 digits, 27 characters after the prefix like a Clerk id.
+fn role_id(key: &str) -> String {
+    format!("role_fake{:023}", fnv1a(key))
+}
+
+/// 64-bit FNV-1a: a stable hash for the ids made from keys.
+fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// A role as `GET /organization_roles` shows it. Its permissions are shown with their key as
+/// their name, `system` for Clerk's own (`org:sys_…`) and `user` for the others; a role may
+/// be given to an organization's creator when it grants the elevated permissions.
+fn role_model(key: &str, role: &Role, id: String) -> RoleModel {
+    let permissions = role
+        .permissions
+        .iter()
+        .map(|permission| Permission {
+            object: "permission".into(),
+            id: format!("perm_fake{:023}", fnv1a(permission)),
+            name: permission.clone(),
+            key: permission.clone(),
+            description: String::new(),
+            kind: if permission.starts_with("org:sys_") {
+                "system".into()
+            } else {
+                "user".into()
+            },
+            created_at: role.created_at,
+            updated_at: role.created_at,
+        })
+        .collect();
+    RoleModel {
+        object: "role".into(),
+        id,
+        name: role.name.clone(),
+        key: key.to_owned(),
+        description: None,
+        is_creator_eligible: ELEVATED
+            .iter()
+            .all(|needed| role.permissions.iter().any(|p| p == needed)),
+        permissions,
+        created_at: role.created_at,
+        updated_at: role.created_at,
+    }
 }
 
 /// A checked `create` body.

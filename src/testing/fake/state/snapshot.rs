@@ -21,8 +21,9 @@ pub(in crate::testing::fake) const VERSION: u32 = 1;
 pub(in crate::testing::fake) struct Document {
     format: String,
     version: u32,
+    /// Absent: the built-in roles. Present, even empty: exactly these.
     #[serde(default)]
-    roles: Vec<RoleDoc>,
+    roles: Option<Vec<RoleDoc>>,
     #[serde(default)]
     users: Vec<UserDoc>,
     #[serde(default)]
@@ -36,6 +37,8 @@ struct RoleDoc {
     name: String,
     #[serde(default)]
     permissions: Vec<String>,
+    #[serde(default)]
+    created_at: Option<i64>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -133,14 +136,17 @@ impl State {
         Document {
             format: FORMAT.into(),
             version: VERSION,
-            roles: roles
-                .into_iter()
-                .map(|(key, role)| RoleDoc {
-                    key: key.clone(),
-                    name: role.name.clone(),
-                    permissions: role.permissions.clone(),
-                })
-                .collect(),
+            roles: Some(
+                roles
+                    .into_iter()
+                    .map(|(key, role)| RoleDoc {
+                        key: key.clone(),
+                        name: role.name.clone(),
+                        permissions: role.permissions.clone(),
+                        created_at: Some(role.created_at),
+                    })
+                    .collect(),
+            ),
             users: users
                 .into_iter()
                 .map(|user| UserDoc {
@@ -185,8 +191,8 @@ impl State {
         }
     }
 
-    /// A fresh state holding exactly what `document` says (the built-in roles only if it
-    /// lists them); missing times are `now`, missing membership ids generated.
+    /// A fresh state holding exactly what `document` says (the built-in roles when it has no
+    /// `roles`); missing times are `now`, missing membership ids generated.
     pub(in crate::testing::fake) fn load(
         document: Document,
         now: i64,
@@ -203,8 +209,14 @@ impl State {
             roles: HashMap::new(),
             counters: Counters::default(),
         };
-        for role in document.roles {
-            state.add_role(&role.key, &role.name, role.permissions);
+        match document.roles {
+            Some(roles) => {
+                for role in roles {
+                    let created_at = role.created_at.unwrap_or(now);
+                    state.add_role(&role.key, &role.name, role.permissions, created_at);
+                }
+            }
+            None => state.add_builtin_roles(),
         }
         for user in document.users {
             if state.users.contains_key(&user.id) {

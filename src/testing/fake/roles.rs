@@ -1,0 +1,97 @@
+//! `GET /organization_roles`: parsing and checking its query, and the filter and sort
+//! semantics (documented on [`FakeClerk`](super::FakeClerk)).
+
+use super::list::{SortKey, page_limit, page_offset, split_order_by};
+use super::response::Failure;
+
+/// Page size when `limit` is not given.
+const DEFAULT_LIMIT: usize = 10;
+
+/// What `order_by` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RoleSort {
+    CreatedAt,
+    Name,
+    Key,
+}
+
+/// A parsed, checked `GET /organization_roles` query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct RoleQuery {
+    /// In lowercase: names and keys match without regard to case, ids exactly.
+    query: Option<String>,
+    sort: RoleSort,
+    pub(super) descending: bool,
+    pub(super) limit: usize,
+    pub(super) offset: usize,
+}
+
+impl RoleQuery {
+    /// Reads the decoded query pairs; parameters the operation does not have are ignored.
+    ///
+    /// # Errors
+    ///
+    /// 422 for an `order_by` that names no sortable field, `limit` outside 1..=500, a
+    /// negative or non-integer `offset`, or one of the four parameters given twice.
+    pub(super) fn parse(pairs: Vec<(String, String)>) -> Result<Self, Failure> {
+        let mut query = RoleQuery {
+            query: None,
+            sort: RoleSort::CreatedAt,
+            descending: true,
+            limit: DEFAULT_LIMIT,
+            offset: 0,
+        };
+        let (mut text, mut order_by, mut limit, mut offset) = (None, None, None, None);
+        for (key, value) in pairs {
+            let slot = match key.as_str() {
+                "query" => &mut text,
+                "order_by" => &mut order_by,
+                "limit" => &mut limit,
+                "offset" => &mut offset,
+                _ => continue,
+            };
+            if slot.is_some() {
+                return Err(Failure::param_duplicate(&key));
+            }
+            *slot = Some(value);
+        }
+        query.query = text;
+        if let Some(raw) = order_by {
+            let (field, descending) = split_order_by(&raw);
+            query.sort = match field {
+                "created_at" => RoleSort::CreatedAt,
+                "name" => RoleSort::Name,
+                "key" => RoleSort::Key,
+                _ => return Err(Failure::value_invalid("order_by", &raw)),
+            };
+            query.descending = descending;
+        }
+        if let Some(raw) = limit {
+            query.limit = page_limit(&raw)?;
+        }
+        if let Some(raw) = offset {
+            query.offset = page_offset(&raw)?;
+        }
+        Ok(query)
+    }
+
+    /// Whether a role matches `query`: its id exactly, or its name or key partly, without
+    /// regard to case. Every role matches without a query.
+    pub(super) fn matches(&self, id: &str, key: &str, name: &str) -> bool {
+        let Some(query) = &self.query else {
+            return true;
+        };
+        let needle = query.to_lowercase();
+        id == query || key.to_lowercase().contains(&needle) || name.to_lowercase().contains(&needle)
+    }
+
+    /// The sort key of a role for this query's `order_by`.
+    pub(super) fn sort_key(&self, key: &str, name: &str, created_at: i64) -> SortKey {
+        let text = |value: &str| SortKey::Text(Some((value.to_lowercase(), value.to_owned())));
+        match self.sort {
+            RoleSort::CreatedAt => SortKey::Time(created_at),
+            RoleSort::Name => text(name),
+            RoleSort::Key => text(key),
+        }
+    }
+}
