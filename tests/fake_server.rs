@@ -208,10 +208,10 @@ fn a_roster_sync_plan_reads_the_served_fake_and_applies_over_http() -> TestResul
     let counts = plan.counts();
     assert_eq!((counts.add, counts.change_role), (1, 1), "{plan}");
     assert!(
-        server
-            .requests()
-            .iter()
-            .all(|r| matches!(r.operation(), Operation::List | Operation::ListUsers)),
+        server.requests().iter().all(|r| matches!(
+            r.operation(),
+            Operation::List | Operation::ListUsers | Operation::ListOrganizationRoles
+        )),
         "planning only reads"
     );
 

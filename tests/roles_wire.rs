@@ -408,7 +408,7 @@ fn pages_go_on_until_total_count_and_keep_every_parameter() {
     assert_eq!(
         sent_queries(&mock),
         [
-            "?query=org&limit=2&offset=0",
+            "?query=org&limit=2",
             "?query=org&limit=2&offset=2",
             "?query=org&limit=2&offset=3",
         ]

@@ -755,6 +755,8 @@ fn change_role_never_moves_the_last_admin_away() -> TestResult {
 #[test]
 fn change_role_with_guards_the_admin_role_it_is_given() -> TestResult {
     let s = setup();
+    s.fake
+        .add_role("org:owner", "Owner", ["org:sys_memberships:manage"]);
     s.fake.add_membership(&s.org, &s.jane, "org:owner")?;
     s.fake.add_membership(&s.org, &s.john, "org:admin")?;
     let owners = sync::ChangeOptions::builder()

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clerk_memberships::Operation;
 use clerk_memberships::sync::Plan;
-use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeServer, FakeUser};
+use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeServer, FakeUser, ROLES_JSON};
 use serde_json::{Value, json};
 use support::{ORG, acme, cli, serve, text};
 
@@ -782,7 +782,10 @@ fn a_membership_that_does_not_say_whose_it_is_is_exit_1_naming_it() {
         .unwrap()
         .remove("public_user_data");
     let page = json!({"data": [membership], "total_count": 1}).to_string();
-    let base_url = support::serve_raw(move |_| (200, "application/json", page.clone()));
+    let base_url = support::serve_raw(move |target| match target.contains("/organization_roles") {
+        true => (200, "application/json", ROLES_JSON.to_owned()),
+        false => (200, "application/json", page.clone()),
+    });
     let output = support::bare_cli()
         .env("CLERK_SECRET_KEY", FakeClerk::SECRET_KEY)
         .env("CLERK_API_URL", base_url)

@@ -233,6 +233,8 @@ fn json_escapes_bidirectional_marks_and_reads_back_to_the_same_values() {
 #[test]
 fn sync_json_escapes_bidirectional_marks_and_reads_back() {
     let server = acme();
+    // A role of the instance whose key hides a bidirectional mark, so that the plan shows it.
+    server.add_role("org:\u{202e}admin", "Odd", Vec::<String>::new());
     let roster = format!(
         "email,role\nann@acme.com,org:admin\nbob@acme.com,org:\u{202e}admin\n\
          {RTL_EMAIL},org:member\n"
