@@ -165,6 +165,9 @@ pub use models::{
     Permission, PublicUserData, Role, Roles, User,
 };
 pub use organization_roles::{ListOrganizationRoles, ListOrganizationRolesBuilder};
+#[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+pub use pacing::RedisRateLimit;
 pub use pacing::{RateLimiter, SlidingWindowLimiter};
 pub use pagination::{
     MembershipItems, MembershipPages, RoleItems, RolePages, UserItems, UserPages,

@@ -6,12 +6,30 @@
 
 use std::collections::VecDeque;
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, UNIX_EPOCH};
 
 use crate::clock::Clock;
 use crate::lock::lock;
 use crate::retry_after::MAX_RETRY_AFTER;
+
+#[cfg(feature = "redis")]
+mod redis;
+#[cfg(feature = "redis")]
+pub use redis::RedisRateLimit;
+#[cfg(feature = "redis")]
+pub(crate) use redis::RedisLimiter;
+
+/// `share` (0 to 1) of `limit`, rounded down, at least 1.
+pub(crate) fn share_of(limit: u32, share: f64) -> u32 {
+    let share = if share.is_finite() {
+        share.clamp(0.0, 1.0)
+    } else {
+        1.0
+    };
+    ((f64::from(limit) * share).floor() as u32).clamp(1, limit.max(1))
+}
 
 /// Limits how fast a client starts requests, shared by all clones of the client.
 ///
@@ -66,6 +84,35 @@ pub trait RateLimiter: Send + Sync {
     /// The earliest start the limiter could offer, when that is after `latest`. Nothing is
     /// reserved then.
     fn reserve(&self, earliest: Duration, latest: Duration) -> Result<Duration, Duration>;
+
+    /// Tells the limiter that the start it handed out for `reserved` came only at `actual`
+    /// (a sleeping thread woke late, as it does on a busy machine), so that the starts it
+    /// frees by that one count from when the request really left. Called once per start, just
+    /// before the request is sent.
+    ///
+    /// Does nothing by default.
+    fn started(&self, reserved: Duration, actual: Duration) {
+        let _ = (reserved, actual);
+    }
+
+    /// Holds back every start for `wait` from now, as a 429's `Retry-After` asks. The client's
+    /// own gate already holds every clone of the client; a limiter shared between processes
+    /// passes the wait on to the other processes, so that one 429 holds them all.
+    ///
+    /// Does nothing by default.
+    fn hold(&self, wait: Duration) {
+        let _ = wait;
+    }
+
+    /// Why the limiter paces on a local stand-in instead of the budget it shares, while it
+    /// does (the shared store cannot be reached, say); reported on every attempt as
+    /// [`AttemptEvent::limiter_fallback`](crate::AttemptEvent::limiter_fallback). It never
+    /// holds a password.
+    ///
+    /// `None` by default.
+    fn fallback(&self) -> Option<String> {
+        None
+    }
 }
 
 /// A sliding-window limiter: never more than `limit` requests start in any window of length
@@ -182,6 +229,18 @@ impl RateLimiter for SlidingWindowLimiter {
         starts.push_back(at);
         Ok(at)
     }
+
+    /// The start counts from `actual`: the starts this one frees come a window after the
+    /// request really left, however late its thread woke.
+    fn started(&self, reserved: Duration, actual: Duration) {
+        if actual <= reserved {
+            return;
+        }
+        let mut starts = lock(&self.starts);
+        if let Some(slot) = starts.iter_mut().rev().find(|at| **at == reserved) {
+            *slot = actual;
+        }
+    }
 }
 
 /// The longest spread over which waiters are released when a 429's gate opens.
@@ -215,6 +274,18 @@ pub(crate) struct Pacing {
     /// Held while a start is reserved, so that starts are handed out in arrival order.
     gate: Mutex<Gate>,
     jitter_state: Mutex<u64>,
+    /// How many starts were waited for, and the time slept waiting (nanoseconds): what an
+    /// apply sizes its workers by.
+    turns: AtomicU64,
+    waited_nanos: AtomicU64,
+}
+
+/// What a client's pacing has done so far: the starts it handed out and the time requests
+/// slept waiting for them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct PacingStats {
+    pub(crate) turns: u64,
+    pub(crate) waited: Duration,
 }
 
 impl Pacing {
@@ -228,7 +299,22 @@ impl Pacing {
             limiter,
             gate: Mutex::new(Gate::default()),
             jitter_state: Mutex::new(seed | 1),
+            turns: AtomicU64::new(0),
+            waited_nanos: AtomicU64::new(0),
         }
+    }
+
+    /// The starts handed out so far and the time slept waiting for them.
+    pub(crate) fn stats(&self) -> PacingStats {
+        PacingStats {
+            turns: self.turns.load(Ordering::Relaxed),
+            waited: Duration::from_nanos(self.waited_nanos.load(Ordering::Relaxed)),
+        }
+    }
+
+    /// Why the limiter paces on its local stand-in, while it does.
+    pub(crate) fn limiter_fallback(&self) -> Option<String> {
+        self.limiter.as_ref().and_then(|limiter| limiter.fallback())
     }
 
     pub(crate) fn is_rate_limited(&self) -> bool {
@@ -252,7 +338,18 @@ impl Pacing {
     /// # Errors
     ///
     /// The wait that would be needed, when the start would come after `latest`.
+    #[cfg(test)]
     fn reserve(&self, latest: Duration) -> Result<Duration, Duration> {
+        self.reserve_start(latest).map(|(start, now)| start.saturating_sub(now))
+    }
+
+    /// Reserves this request's start (behind the gate, then from the limiter): the start, and
+    /// the time it was reserved at.
+    ///
+    /// # Errors
+    ///
+    /// The wait that would be needed, when the start would come after `latest`.
+    fn reserve_start(&self, latest: Duration) -> Result<(Duration, Duration), Duration> {
         let mut gate = lock(&self.gate);
         let now = self.clock.monotonic();
         let closed = gate.opens_at.filter(|opens| *opens > now);
@@ -269,7 +366,7 @@ impl Pacing {
         if closed.is_some() {
             gate.released = gate.released.saturating_add(1);
         }
-        Ok(start.saturating_sub(now))
+        Ok((start, now))
     }
 
     /// Waits until this request may start: behind any 429's gate and within the rate limit,
@@ -279,17 +376,24 @@ impl Pacing {
     ///
     /// The wait that would end after `latest`; nothing is waited for then.
     pub(crate) fn wait_for_turn(&self, latest: Duration) -> Result<(), Duration> {
+        self.turns.fetch_add(1, Ordering::Relaxed);
         loop {
-            let wait = self.reserve(latest)?;
+            let (start, now) = self.reserve_start(latest)?;
+            let wait = start.saturating_sub(now);
             if wait.is_zero() {
                 return Ok(());
             }
             self.clock.sleep(wait);
+            let nanos = u64::try_from(wait.as_nanos()).unwrap_or(u64::MAX);
+            self.waited_nanos.fetch_add(nanos, Ordering::Relaxed);
             // A 429 met by another request while this one slept closes the gate again: then a
             // new start is reserved behind the gate. The start given up stays counted by the
             // limiter (reservations cannot be handed back), so the client errs on the slow
             // side after a 429.
             if !self.gate_closed() {
+                if let Some(limiter) = &self.limiter {
+                    limiter.started(start, self.clock.monotonic());
+                }
                 return Ok(());
             }
         }
@@ -315,6 +419,11 @@ impl Pacing {
         if gate.opens_at.is_none_or(|opens| opens < until) {
             gate.opens_at = Some(until);
             gate.spread = MAX_RELEASE_SPREAD.min(wait / 10);
+        }
+        drop(gate);
+        // The other processes sharing the limiter's budget are held too.
+        if let Some(limiter) = &self.limiter {
+            limiter.hold(wait);
         }
     }
 }
@@ -344,6 +453,21 @@ mod tests {
         assert_eq!(limiter.reserve(secs(1), secs(30)), Err(secs(60)));
         assert_eq!(limiter.reserve(secs(2), secs(90)), Ok(secs(60)));
         assert_eq!(limiter.reserve(secs(3), Duration::MAX), Ok(secs(120)));
+    }
+
+    #[test]
+    fn a_start_that_came_late_frees_the_next_one_a_window_after_it_really_left() {
+        let limiter = SlidingWindowLimiter::new(2, secs(10)).with_margin(Duration::ZERO);
+        assert_eq!(limiter.reserve(secs(0), Duration::MAX), Ok(secs(0)));
+        assert_eq!(limiter.reserve(secs(0), Duration::MAX), Ok(secs(0)));
+        // The first request's thread woke 3 s late: the third start counts from then.
+        limiter.started(secs(0), secs(3));
+        assert_eq!(limiter.reserve(secs(1), Duration::MAX), Ok(secs(10)));
+        assert_eq!(limiter.reserve(secs(1), Duration::MAX), Ok(secs(13)));
+        // A start reported early or unknown changes nothing.
+        limiter.started(secs(13), secs(12));
+        limiter.started(secs(99), secs(100));
+        assert_eq!(limiter.reserve(secs(1), Duration::MAX), Ok(secs(20)));
     }
 
     #[test]

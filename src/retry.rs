@@ -301,6 +301,11 @@ pub struct AttemptEvent {
     pub clerk_trace_id: Option<String>,
     /// The wait before the next attempt, or `None` when this attempt was the last.
     pub retry_in: Option<Duration>,
+    /// Set while the client's rate limiter paces on a local stand-in because the budget it
+    /// shares cannot be used (Redis cannot be reached, see
+    /// [`RedisRateLimit`](crate::RedisRateLimit)): what happened and the local rate kept
+    /// meanwhile. Never a password.
+    pub limiter_fallback: Option<String>,
 }
 
 /// The hook that receives [`AttemptEvent`]s.
@@ -382,7 +387,9 @@ pub(crate) fn send_with_retries(
             attempt < policy.max_attempts && now.checked_add(*wait).is_some_and(|at| at <= retry_by)
         });
         if let Some(hook) = call.on_attempt {
-            hook(&event(call.call, attempt, &outcome, retry_in));
+            let mut event = event(call.call, attempt, &outcome, retry_in);
+            event.limiter_fallback = pacing.limiter_fallback();
+            hook(&event);
         }
         match retry_in {
             None => return finish(outcome, attempt),
@@ -462,6 +469,7 @@ fn event(of: &Call, attempt: u32, outcome: &Outcome, retry_in: Option<Duration>)
         transport_error,
         clerk_trace_id,
         retry_in,
+        limiter_fallback: None,
     }
 }
 
