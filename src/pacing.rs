@@ -130,6 +130,13 @@ pub trait RateLimiter: Send + Sync {
 /// exactly the server's limit drew dozens of 429s per 2,000 requests and reached 53–62 % of the
 /// limit; with a 2 % margin it drew none and reached 99.5–101 % (`benches/apply.rs`).
 ///
+/// On a busy machine threads wake late, and requests leave and arrive later than their
+/// starts by more than the margin. The limiter learns of it ([`RateLimiter::started`]): a
+/// start that came late counts from when it really came, and the window grows by the recent
+/// lateness (the largest, fading by half over about 140 starts; at most a tenth of `per`),
+/// so that the requests of a loaded client still fit the server's window. On an idle
+/// machine the lateness is a fraction of a millisecond.
+///
 /// ```
 /// use std::time::Duration;
 /// use clerk_memberships::{RateLimiter, SlidingWindowLimiter};
@@ -151,6 +158,30 @@ pub struct SlidingWindowLimiter {
     margin: Duration,
     /// The most recent starts (some perhaps still ahead), oldest first; at most `limit`.
     starts: Mutex<VecDeque<Duration>>,
+    /// The recent lateness of starts, added to the window (see [`Lateness`]).
+    lateness: Lateness,
+}
+
+/// How late starts have come lately: the largest lateness seen, fading by 0.5 % with each
+/// start (by half over about 140 starts), capped at a tenth of the window. Added to a
+/// window, it keeps the requests of a machine whose threads wake late inside the server's
+/// window.
+#[derive(Debug, Default)]
+pub(crate) struct Lateness {
+    recent: Mutex<Duration>,
+}
+
+impl Lateness {
+    /// A start came `late`.
+    pub(crate) fn record(&self, late: Duration) {
+        let mut recent = lock(&self.recent);
+        *recent = late.max(recent.mul_f64(0.995));
+    }
+
+    /// The extra window for a window of `per`.
+    pub(crate) fn extra(&self, per: Duration) -> Duration {
+        (*lock(&self.recent)).min(per / 10)
+    }
 }
 
 impl fmt::Debug for SlidingWindowLimiter {
@@ -173,6 +204,7 @@ impl SlidingWindowLimiter {
             per,
             margin: per / 50,
             starts: Mutex::new(VecDeque::new()),
+            lateness: Lateness::default(),
         }
     }
 
@@ -218,7 +250,11 @@ impl RateLimiter for SlidingWindowLimiter {
         if starts.len() >= self.limit
             && let Some(&oldest) = starts.front()
         {
-            at = at.max(oldest.saturating_add(self.per).saturating_add(self.margin));
+            let window = self
+                .per
+                .saturating_add(self.margin)
+                .saturating_add(self.lateness.extra(self.per));
+            at = at.max(oldest.saturating_add(window));
         }
         if at > latest {
             return Err(at);
@@ -233,6 +269,7 @@ impl RateLimiter for SlidingWindowLimiter {
     /// The start counts from `actual`: the starts this one frees come a window after the
     /// request really left, however late its thread woke.
     fn started(&self, reserved: Duration, actual: Duration) {
+        self.lateness.record(actual.saturating_sub(reserved));
         if actual <= reserved {
             return;
         }
@@ -381,6 +418,9 @@ impl Pacing {
             let (start, now) = self.reserve_start(latest)?;
             let wait = start.saturating_sub(now);
             if wait.is_zero() {
+                if let Some(limiter) = &self.limiter {
+                    limiter.started(start, now);
+                }
                 return Ok(());
             }
             self.clock.sleep(wait);
@@ -460,14 +500,19 @@ mod tests {
         let limiter = SlidingWindowLimiter::new(2, secs(10)).with_margin(Duration::ZERO);
         assert_eq!(limiter.reserve(secs(0), Duration::MAX), Ok(secs(0)));
         assert_eq!(limiter.reserve(secs(0), Duration::MAX), Ok(secs(0)));
-        // The first request's thread woke 3 s late: the third start counts from then.
+        // The first request's thread woke 3 s late: the third start counts from then, and
+        // the window grows by the lateness, at most a tenth of it (1 s).
         limiter.started(secs(0), secs(3));
-        assert_eq!(limiter.reserve(secs(1), Duration::MAX), Ok(secs(10)));
-        assert_eq!(limiter.reserve(secs(1), Duration::MAX), Ok(secs(13)));
-        // A start reported early or unknown changes nothing.
-        limiter.started(secs(13), secs(12));
-        limiter.started(secs(99), secs(100));
-        assert_eq!(limiter.reserve(secs(1), Duration::MAX), Ok(secs(20)));
+        assert_eq!(limiter.reserve(secs(1), Duration::MAX), Ok(secs(11)));
+        assert_eq!(limiter.reserve(secs(1), Duration::MAX), Ok(secs(14)));
+        // The lateness fades as starts come on time.
+        for _ in 0..3000 {
+            limiter.started(secs(99), secs(99));
+        }
+        assert!(limiter.lateness.extra(secs(10)) < Duration::from_micros(1));
+        // A start reported on time moves no start.
+        let fifth = limiter.reserve(secs(1), Duration::MAX).unwrap();
+        assert!(fifth >= secs(21) && fifth < secs(21) + Duration::from_micros(1));
     }
 
     #[test]

@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
-use super::{RateLimiter, SlidingWindowLimiter, share_of};
+use super::{Lateness, RateLimiter, SlidingWindowLimiter, share_of};
 use crate::clock::Clock;
 use crate::error::BuildError;
 use crate::lock::lock;
@@ -42,7 +42,8 @@ const FAR_MICROS: u64 = 1_000_000_000_000_000;
 /// long as the wait a 429 asked). ARGV: the instance's limit, this client's allowance (its
 /// share of the limit), the window with its margin (µs), and the earliest and latest start
 /// (µs from now). Answers `{1, wait}` with the wait (µs) until the start it reserved, or
-/// `{0, wait}` without reserving when that start would come after the latest.
+/// `{0, wait}` without reserving when that start would come after the latest; then the
+/// start itself (µs of the server's clock).
 const RESERVE: &str = r"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
@@ -59,12 +60,26 @@ if redis.call('LLEN', KEYS[1]) >= allowance then
   if oldest then at = math.max(at, tonumber(oldest) + window) end
 end
 local wait = at - now
-if wait > tonumber(ARGV[5]) then return {0, wait} end
+if wait > tonumber(ARGV[5]) then return {0, wait, at} end
 redis.call('RPUSH', KEYS[1], string.format('%.0f', at))
 redis.call('LTRIM', KEYS[1], -limit, -1)
 redis.call('PEXPIRE', KEYS[1], math.floor((wait + window) / 1000) + 1000)
-return {1, wait}
+return {1, wait, at}
 ";
+
+/// A start came late: the start ARGV[1] (µs of the server's clock), if still in the window,
+/// becomes ARGV[2], so that the starts it frees count from when the request really left.
+const STARTED: &str = r"
+local i = redis.call('LPOS', KEYS[1], ARGV[1], 'RANK', -1)
+if i then redis.call('LSET', KEYS[1], i, ARGV[2]) end
+return 1
+";
+
+/// How late a start must come for the shared window to be told.
+const LATE: Duration = Duration::from_millis(1);
+/// How many reserved starts the limiter remembers, to tell the window about one that came
+/// late.
+const REMEMBERED: usize = 1024;
 
 /// Closes the shared 429 gate for ARGV[1] milliseconds, unless it is already closed for
 /// longer.
@@ -272,12 +287,17 @@ pub(crate) struct RedisLimiter {
     gate_key: String,
     limit: u32,
     allowance: u32,
-    /// The window and its margin, in microseconds.
-    window: u64,
+    /// The window and its margin.
+    window: Duration,
+    /// How late this process's starts came lately, added to the window.
+    lateness: Lateness,
     timeout: Duration,
     clock: Arc<dyn Clock>,
     reserve: redis::Script,
     hold: redis::Script,
+    started: redis::Script,
+    /// The starts handed out lately: on the client's clock, and on the server's (µs).
+    reserved: Mutex<std::collections::VecDeque<(Duration, i64)>>,
     connection: Mutex<Option<redis::Connection>>,
     local: SlidingWindowLimiter,
     down: Mutex<Option<Down>>,
@@ -362,11 +382,14 @@ impl RedisLimiter {
             gate_key,
             limit,
             allowance,
-            window: micros(per.saturating_add(margin)),
+            window: per.saturating_add(margin),
+            lateness: Lateness::default(),
             timeout: config.timeout,
             clock,
             reserve: redis::Script::new(RESERVE),
             hold: redis::Script::new(HOLD),
+            started: redis::Script::new(STARTED),
+            reserved: Mutex::new(std::collections::VecDeque::with_capacity(REMEMBERED)),
             connection: Mutex::new(None),
             local: SlidingWindowLimiter::new(fallback_limit, fallback_per),
             down: Mutex::new(None),
@@ -440,21 +463,54 @@ impl RateLimiter for RedisLimiter {
                 .key(&self.gate_key)
                 .arg(self.limit)
                 .arg(self.allowance)
-                .arg(self.window)
+                .arg(micros(
+                    self.window
+                        .saturating_add(self.lateness.extra(self.window)),
+                ))
                 .arg(micros(earliest.saturating_sub(now)))
                 .arg(micros(latest.saturating_sub(now)))
-                .invoke::<(i64, i64)>(connection)
+                .invoke::<(i64, i64, i64)>(connection)
         });
         match answer {
-            Some((admitted, wait)) => {
+            Some((admitted, wait, server_at)) => {
                 // The server's wait counts from its own now; counted from the client's now
                 // after the answer came, the start can only be later than reserved.
                 let wait = Duration::from_micros(u64::try_from(wait).unwrap_or(0));
                 let at = self.clock.monotonic().saturating_add(wait).max(earliest);
-                if admitted == 1 { Ok(at) } else { Err(at) }
+                if admitted != 1 {
+                    return Err(at);
+                }
+                let mut reserved = lock(&self.reserved);
+                if reserved.len() >= REMEMBERED {
+                    reserved.pop_front();
+                }
+                reserved.push_back((at, server_at));
+                Ok(at)
             }
             None => self.local.reserve(earliest, latest),
         }
+    }
+
+    fn started(&self, reserved: Duration, actual: Duration) {
+        let server_at = {
+            let mut remembered = lock(&self.reserved);
+            let found = remembered.iter().rposition(|(at, _)| *at == reserved);
+            found.and_then(|i| remembered.remove(i)).map(|(_, server_at)| server_at)
+        };
+        let Some(server_at) = server_at else { return };
+        let late = actual.saturating_sub(reserved);
+        self.lateness.record(late);
+        if late < LATE || self.is_down(actual) {
+            return;
+        }
+        let late = i64::try_from(micros(late)).unwrap_or(i64::MAX);
+        self.with_redis(|connection| {
+            self.started
+                .key(&self.starts_key)
+                .arg(server_at)
+                .arg(server_at.saturating_add(late))
+                .invoke::<i64>(connection)
+        });
     }
 
     fn hold(&self, wait: Duration) {
