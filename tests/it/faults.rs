@@ -5,17 +5,15 @@
 //! of sleeping) and how many requests and connections the server saw. Only the socket timeouts
 //! are real, and they are short.
 
-mod support;
-
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::support::ops::Op;
+use crate::support::server::{Action, End, OnConnect, Response, Server, closed_port};
 use clerk_memberships::testing::{MEMBERSHIP_JSON, ManualClock};
 use clerk_memberships::{
     AttemptEvent, Client, Delivery, Error, RetryPolicy, RetryPolicyBuilder, TransportErrorKind,
 };
-use support::ops::Op;
-use support::server::{Action, End, OnConnect, Response, Server, closed_port};
 
 const BAD_GATEWAY: &str =
     "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>";
@@ -64,7 +62,7 @@ impl Setup {
         let clock = ManualClock::new(start_time());
         let events = Arc::new(Mutex::new(Vec::new()));
         let sink = Arc::clone(&events);
-        let builder = support::clients::client_builder(base_url)
+        let builder = crate::support::clients::client_builder(base_url)
             .retry_policy(policy)
             .clock(clock.clone())
             .connect_timeout(secs(2))

@@ -5,19 +5,17 @@
 //! Every server here serves a bounded amount of work and stops by itself, even if a test fails
 //! half-way.
 
-mod support;
-
 use std::thread;
 use std::time::{Duration, UNIX_EPOCH};
 
+use crate::support::clients::client_builder;
+use crate::support::ops::{Answer, Op};
+use crate::support::server::{Action, End, RawServer, Response, Server, closed_port};
 use clerk_memberships::testing::ManualClock;
 use clerk_memberships::{Client, Delivery, Error, RetryPolicy, TransportErrorKind};
-use support::clients::client_builder;
-use support::ops::{Answer, Op};
-use support::server::{Action, End, RawServer, Response, Server, closed_port};
 
-const MEMBERSHIP: &str = include_str!("fixtures/membership.json");
-const PAGE: &str = include_str!("fixtures/memberships_page.json");
+const MEMBERSHIP: &str = include_str!("../fixtures/membership.json");
+const PAGE: &str = include_str!("../fixtures/memberships_page.json");
 
 fn client_for(server: &Server) -> Client {
     client_builder(server.base_url()).build().unwrap()

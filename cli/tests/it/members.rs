@@ -1,14 +1,12 @@
 //! The member commands, run as a binary against the fake Clerk served on loopback: output in
 //! each format, exit codes, confirmation, errors and their hints.
 
-mod support;
-
 use std::io::Write;
 
+use crate::support::{ORG, acme, bare_cli, cli, text};
 use clerk_memberships::Operation;
 use clerk_memberships::testing::{FakeClerk, Fault, FaultScope};
 use serde_json::Value;
-use support::{ORG, acme, bare_cli, cli, text};
 
 const TABLE: &str = "\
 USER_ID    IDENTIFIER     ROLE        CREATED_AT
@@ -37,7 +35,7 @@ fn run(command: &mut assert_cmd::Command) -> (i32, String, String) {
 /// A fake holding [`ORG`] with `members` example members (`user{i}@example.com`), served.
 fn big_org(fake: FakeClerk, members: usize) -> clerk_memberships::testing::FakeServer {
     fake.add_example_members(ORG, members).unwrap();
-    support::serve(&fake)
+    crate::support::serve(&fake)
 }
 
 /// A fake holding an empty [`ORG`].
@@ -810,7 +808,7 @@ fn an_unreachable_server_is_exit_1_with_a_hint() {
 
 #[test]
 fn a_base_url_that_is_not_clerk_gets_a_hint() {
-    let base_url = support::serve_raw(|_| {
+    let base_url = crate::support::serve_raw(|_| {
         (
             404,
             "text/html",
@@ -856,7 +854,7 @@ fn list_all_prints_the_first_page_before_the_second_is_answered() {
 
     let (release, released) = mpsc::channel::<()>();
     let released = Mutex::new(released);
-    let base_url = support::serve_raw(move |request_line| {
+    let base_url = crate::support::serve_raw(move |request_line| {
         if request_line.contains("offset=500") {
             // Held until the test has read a row of the first page from the binary.
             released.lock().unwrap().recv().ok();
@@ -865,7 +863,7 @@ fn list_all_prints_the_first_page_before_the_second_is_answered() {
             (200, "application/json", page_json(0, 500, 600))
         }
     });
-    let mut child = support::spawnable(&base_url)
+    let mut child = crate::support::spawnable(&base_url)
         .args([
             "list",
             "--org",
@@ -952,7 +950,7 @@ fn a_reader_that_stops_early_ends_the_listing_quietly() {
 
     let server = big_org(empty_org(), 1500);
     // As `clerk-memberships list --all | head -1`.
-    let mut child = support::spawnable(server.base_url())
+    let mut child = crate::support::spawnable(server.base_url())
         .args([
             "list",
             "--org",
@@ -1047,7 +1045,7 @@ fn a_full_organization_is_named_not_blamed_on_the_key() {
     );
     let users = fake.add_example_members(ORG, 1).unwrap();
     let outsider = fake.add_user(clerk_memberships::testing::FakeUser::new("Out", "Sider"));
-    let server = support::serve(&fake);
+    let server = crate::support::serve(&fake);
     let (code, _, stderr) = run(cli(&server).args([
         "add",
         "--org",

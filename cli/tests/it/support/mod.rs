@@ -1,5 +1,4 @@
 //! Runs the `clerk-memberships` binary against the library's fake Clerk served on loopback.
-#![allow(dead_code)] // each test file uses part of it
 
 use assert_cmd::Command;
 use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeServer, FakeUser, ServeOptions};
