@@ -808,16 +808,16 @@ fn an_unreachable_server_is_exit_1_with_a_hint() {
 
 #[test]
 fn a_base_url_that_is_not_clerk_gets_a_hint() {
-    let base_url = crate::support::serve_raw(|_| {
-        (
-            404,
-            "text/html",
-            "<html><body>Not Found</body></html>".to_owned(),
-        )
+    let server = httpmock::MockServer::start();
+    server.mock(|when, then| {
+        when.any_request();
+        then.status(404)
+            .header("content-type", "text/html")
+            .body("<html><body>Not Found</body></html>");
     });
     let (code, _, stderr) = run(bare_cli()
         .env("CLERK_SECRET_KEY", FakeClerk::SECRET_KEY)
-        .env("CLERK_API_URL", base_url)
+        .env("CLERK_API_URL", server.url("/v1"))
         .args(["get", "--org", ORG, "--user", "user_ann"]));
     assert_eq!(code, 1);
     let lines: Vec<&str> = stderr.lines().collect();
@@ -849,21 +849,26 @@ fn page_json(first: usize, count: usize, total: usize) -> String {
 
 #[test]
 fn list_all_prints_the_first_page_before_the_second_is_answered() {
+    use crate::support::server::{Action, Response, Server};
     use std::io::{BufRead, BufReader};
     use std::sync::{Mutex, mpsc};
 
     let (release, released) = mpsc::channel::<()>();
     let released = Mutex::new(released);
-    let base_url = crate::support::serve_raw(move |request_line| {
-        if request_line.contains("offset=500") {
-            // Held until the test has read a row of the first page from the binary.
-            released.lock().unwrap().recv().ok();
-            (200, "application/json", page_json(500, 100, 600))
-        } else {
-            (200, "application/json", page_json(0, 500, 600))
-        }
-    });
-    let mut child = crate::support::spawnable(&base_url)
+    // httpmock cannot hold an answer back until the test says so; the raw server can.
+    let server = Server::builder()
+        .handler(move |request| {
+            let page = if request.target.contains("offset=500") {
+                // Held until the test has read a row of the first page from the binary.
+                released.lock().unwrap().recv().ok();
+                page_json(500, 100, 600)
+            } else {
+                page_json(0, 500, 600)
+            };
+            Action::Respond(Response::json(200, page))
+        })
+        .start();
+    let mut child = crate::support::spawnable(&server.base_url())
         .args([
             "list",
             "--org",

@@ -780,14 +780,22 @@ fn a_membership_that_does_not_say_whose_it_is_is_exit_1_naming_it() {
         .unwrap()
         .remove("public_user_data");
     let page = json!({"data": [membership], "total_count": 1}).to_string();
-    let base_url =
-        crate::support::serve_raw(move |target| match target.contains("/organization_roles") {
-            true => (200, "application/json", ROLES_JSON.to_owned()),
-            false => (200, "application/json", page.clone()),
-        });
+    let server = httpmock::MockServer::start();
+    server.mock(|when, then| {
+        when.path("/v1/organization_roles");
+        then.status(200)
+            .header("content-type", "application/json")
+            .body(ROLES_JSON);
+    });
+    server.mock(|when, then| {
+        when.path("/v1/organizations/org_acme/memberships");
+        then.status(200)
+            .header("content-type", "application/json")
+            .body(page);
+    });
     let output = crate::support::bare_cli()
         .env("CLERK_SECRET_KEY", FakeClerk::SECRET_KEY)
-        .env("CLERK_API_URL", base_url)
+        .env("CLERK_API_URL", server.url("/v1"))
         .args(["sync", "--org", ORG, "-"])
         .write_stdin("email,role\nann@acme.com,org:admin\n")
         .output()
