@@ -1,0 +1,88 @@
+//! Runs the `clerk-memberships` binary against the library's fake Clerk served on loopback.
+//! For servers that do not behave like the fake, tests use `httpmock`, or the library tests'
+//! raw loopback server ([`server`]) for what `httpmock` cannot do.
+
+/// The library tests' scriptable loopback server, shared rather than written twice.
+#[allow(dead_code)] // the CLI's tests use a part of it
+#[path = "../../../../tests/it/support/server.rs"]
+pub mod server;
+
+use assert_cmd::Command;
+use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeServer, FakeUser, ServeOptions};
+
+/// The small organization most tests use: `org_acme` ("Acme") with Ann (admin), Bob and Cara
+/// (members), and Dave, a user who is not a member.
+pub const ORG: &str = "org_acme";
+
+/// A served fake seeded with [`ORG`]. Its clock is manual, so every timestamp is
+/// 1778544000000 (2026-05-12T00:00:00.000Z) and the output is the same on every run.
+pub fn acme() -> FakeServer {
+    let fake = FakeClerk::new();
+    fake.add_organization(FakeOrganization::new("Acme").id(ORG));
+    for (id, first, email, role) in [
+        ("user_ann", "Ann", "ann@acme.com", Some("org:admin")),
+        ("user_bob", "Bob", "bob@acme.com", Some("org:member")),
+        ("user_cara", "Cara", "cara@acme.com", Some("org:member")),
+        ("user_dave", "Dave", "dave@acme.com", None),
+    ] {
+        let user = fake.add_user(
+            FakeUser::new(first, "Example")
+                .id(id)
+                .email(email)
+                .external_id(format!("hr-{}", &id[5..])),
+        );
+        if let Some(role) = role {
+            fake.add_membership(ORG, &user, role)
+                .expect("seed membership");
+        }
+    }
+    serve(&fake)
+}
+
+/// `fake` served on a free loopback port.
+pub fn serve(fake: &FakeClerk) -> FakeServer {
+    ServeOptions::new()
+        .serve(fake, "127.0.0.1:0")
+        .expect("serve the fake on loopback")
+}
+
+/// The binary, pointed at `server` with the fake's key in `CLERK_SECRET_KEY`, with no
+/// inherited Clerk settings or `NO_COLOR`, and no progress lines (however slow the machine,
+/// stderr holds only what the test looks for; tests of the lines set the interval).
+pub fn cli(server: &FakeServer) -> Command {
+    let mut command = Command::cargo_bin("clerk-memberships").expect("the binary is built");
+    command
+        .env_clear()
+        .env("CLERK_SECRET_KEY", FakeClerk::SECRET_KEY)
+        .env("CLERK_API_URL", server.base_url())
+        .env(PROGRESS_INTERVAL, "0");
+    command
+}
+
+/// The variable that sets how often a progress line is printed where no bar is drawn.
+pub const PROGRESS_INTERVAL: &str = "CLERK_MEMBERSHIPS_PROGRESS_INTERVAL";
+
+/// The binary as a `std::process::Command` to spawn (for a test that reads its output while
+/// it runs, or gives it other stdio), pointed at `base_url` with the fake's key, and no
+/// progress lines as for [`cli`].
+pub fn spawnable(base_url: &str) -> std::process::Command {
+    let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("clerk-memberships"));
+    command
+        .env_clear()
+        .env("CLERK_SECRET_KEY", FakeClerk::SECRET_KEY)
+        .env("CLERK_API_URL", base_url)
+        .env(PROGRESS_INTERVAL, "0");
+    command
+}
+
+/// The binary with no configuration at all.
+pub fn bare_cli() -> Command {
+    let mut command = Command::cargo_bin("clerk-memberships").expect("the binary is built");
+    command.env_clear();
+    command
+}
+
+/// The output of a finished command as text.
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.to_vec()).expect("output is UTF-8")
+}
