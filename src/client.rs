@@ -127,6 +127,11 @@ impl Client {
         }
     }
 
+    /// The client's pacing, shared by its clones: what an apply sizes its workers by.
+    pub(crate) fn pacing(&self) -> &Pacing {
+        &self.inner.pacing
+    }
+
     /// Renders, sends (with retries) and decodes one request: the single execution path of
     /// the crate.
     pub(crate) fn execute<E: Endpoint>(&self, endpoint: &E) -> Result<E::Response, Error> {
