@@ -12,7 +12,7 @@ use std::sync::{Arc, OnceLock};
 
 use clap::{Args, ValueEnum};
 use clerk_memberships::sync::{
-    self, ApplyOptions, ApplyReport, CancelToken, ChangeResult, DEFAULT_WORKERS, MetadataPolicy,
+    self, ApplyOptions, ApplyReport, CancelToken, ChangeResult, MetadataPolicy,
     Outcome, OutcomeKind, Plan, Progress, RemovalThreshold, SkipReason, SyncError, SyncOptions,
 };
 use serde_json::Value;
@@ -105,10 +105,10 @@ pub struct SyncArgs {
     #[arg(long, value_enum, value_name = "POLICY", default_value_t = MetadataArg::Ignore)]
     pub metadata: MetadataArg,
     /// How many changes are sent at once with --apply, 1 to 64 (they share the rate
-    /// limit).
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_WORKERS as u16,
-          value_parser = clap::value_parser!(u16).range(1..=64))]
-    pub workers: u16,
+    /// limit) [default: sized by the apply from the rate it gets and the round trips it
+    /// measures, starting from 8]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub workers: Option<u16>,
     /// With --apply: stop at the first change that fails or ends unknown; the changes not
     /// started yet are reported as skipped (exit 5). By default every change is tried.
     #[arg(long)]
@@ -382,8 +382,11 @@ fn apply(
     let interrupted = Arc::new(OnceLock::new());
     let cancel = CancelToken::new();
     stop_on_signal(global, &cancel, &interrupted)?;
-    let options = ApplyOptions::builder()
-        .workers(usize::from(args.workers))
+    let mut options = ApplyOptions::builder();
+    if let Some(workers) = args.workers {
+        options = options.workers(usize::from(workers));
+    }
+    let options = options
         .force(args.force)
         .stop_on_error(args.stop_on_error)
         .cancel(cancel)
