@@ -7,5 +7,6 @@ mod fake_server;
 mod interrupt;
 mod members;
 mod progress;
+mod shared_budget;
 mod sync;
 mod untrusted;
