@@ -104,6 +104,16 @@ pub trait RateLimiter: Send + Sync {
         let _ = wait;
     }
 
+    /// Tells the limiter that a request took `by` longer, from its start to its answer, than
+    /// the fastest lately: a loaded machine (or network) delays requests after their start by
+    /// up to about that much, so they may reach the server later than the limiter counted
+    /// them. Called after every answer.
+    ///
+    /// Does nothing by default.
+    fn delayed(&self, by: Duration) {
+        let _ = by;
+    }
+
     /// Why the limiter paces on a local stand-in instead of the budget it shares, while it
     /// does (the shared store cannot be reached, say); reported on every attempt as
     /// [`AttemptEvent::limiter_fallback`](crate::AttemptEvent::limiter_fallback). It never
@@ -132,10 +142,13 @@ pub trait RateLimiter: Send + Sync {
 ///
 /// On a busy machine threads wake late, and requests leave and arrive later than their
 /// starts by more than the margin. The limiter learns of it ([`RateLimiter::started`]): a
-/// start that came late counts from when it really came, and the window grows by the recent
-/// lateness (the largest, fading by half over about 140 starts; at most a tenth of `per`),
-/// so that the requests of a loaded client still fit the server's window. On an idle
-/// machine the lateness is a fraction of a millisecond.
+/// start that came late counts from when it really came, and the window grows by twice the
+/// recent lateness (the largest, fading by half over about 350 starts; at most a tenth of
+/// `per`): a machine that wakes threads late also sends and answers late, after the start.
+/// Answers that come later than the fastest lately ([`RateLimiter::delayed`]) count as
+/// lateness too.
+/// So the requests of a loaded client still fit the server's window. On an idle machine the
+/// lateness is a fraction of a millisecond.
 ///
 /// ```
 /// use std::time::Duration;
@@ -162,10 +175,10 @@ pub struct SlidingWindowLimiter {
     lateness: Lateness,
 }
 
-/// How late starts have come lately: the largest lateness seen, fading by 0.5 % with each
-/// start (by half over about 140 starts), capped at a tenth of the window. Added to a
-/// window, it keeps the requests of a machine whose threads wake late inside the server's
-/// window.
+/// How late starts have come lately: the largest lateness seen, fading by 0.2 % with each
+/// start (by half over about 350 starts). Twice that, at most a tenth of the window, added
+/// to a window, keeps the requests of a machine whose threads wake late (and so also send
+/// late after their start) inside the server's window.
 #[derive(Debug, Default)]
 pub(crate) struct Lateness {
     recent: Mutex<Duration>,
@@ -175,12 +188,12 @@ impl Lateness {
     /// A start came `late`.
     pub(crate) fn record(&self, late: Duration) {
         let mut recent = lock(&self.recent);
-        *recent = late.max(recent.mul_f64(0.995));
+        *recent = late.max(recent.mul_f64(0.998));
     }
 
     /// The extra window for a window of `per`.
     pub(crate) fn extra(&self, per: Duration) -> Duration {
-        (*lock(&self.recent)).min(per / 10)
+        lock(&self.recent).saturating_mul(2).min(per / 10)
     }
 }
 
@@ -266,6 +279,11 @@ impl RateLimiter for SlidingWindowLimiter {
         Ok(at)
     }
 
+    /// The window grows by the delay too, as by a late start.
+    fn delayed(&self, by: Duration) {
+        self.lateness.record(by);
+    }
+
     /// The start counts from `actual`: the starts this one frees come a window after the
     /// request really left, however late its thread woke.
     fn started(&self, reserved: Duration, actual: Duration) {
@@ -315,6 +333,8 @@ pub(crate) struct Pacing {
     /// apply sizes its workers by.
     turns: AtomicU64,
     waited_nanos: AtomicU64,
+    /// The fastest answer lately (from start to answer), rising by 0.1 % with each answer.
+    fastest: Mutex<Option<Duration>>,
 }
 
 /// What a client's pacing has done so far: the starts it handed out and the time requests
@@ -338,7 +358,21 @@ impl Pacing {
             jitter_state: Mutex::new(seed | 1),
             turns: AtomicU64::new(0),
             waited_nanos: AtomicU64::new(0),
+            fastest: Mutex::new(None),
         }
+    }
+
+    /// A request was answered `took` after it started: the limiter hears how much slower that
+    /// was than the fastest answer lately.
+    pub(crate) fn answered_in(&self, took: Duration) {
+        let Some(limiter) = &self.limiter else { return };
+        let fastest = {
+            let mut fastest = lock(&self.fastest);
+            let lately = fastest.map_or(took, |f| took.min(f.mul_f64(1.001)));
+            *fastest = Some(lately);
+            lately
+        };
+        limiter.delayed(took.saturating_sub(fastest));
     }
 
     /// The starts handed out so far and the time slept waiting for them.
@@ -501,12 +535,12 @@ mod tests {
         assert_eq!(limiter.reserve(secs(0), Duration::MAX), Ok(secs(0)));
         assert_eq!(limiter.reserve(secs(0), Duration::MAX), Ok(secs(0)));
         // The first request's thread woke 3 s late: the third start counts from then, and
-        // the window grows by the lateness, at most a tenth of it (1 s).
+        // the window grows by twice the lateness, at most a tenth of it (1 s).
         limiter.started(secs(0), secs(3));
         assert_eq!(limiter.reserve(secs(1), Duration::MAX), Ok(secs(11)));
         assert_eq!(limiter.reserve(secs(1), Duration::MAX), Ok(secs(14)));
         // The lateness fades as starts come on time.
-        for _ in 0..3000 {
+        for _ in 0..8000 {
             limiter.started(secs(99), secs(99));
         }
         assert!(limiter.lateness.extra(secs(10)) < Duration::from_micros(1));

@@ -370,11 +370,13 @@ pub(crate) fn send_with_retries(
             None => Some(deadline.saturating_sub(now)).filter(|left| !left.is_zero()),
         };
         attempt += 1;
+        let sent = clock.monotonic();
         let outcome = call
             .transport
             .send(&request)
             .map(|response| Answer::read(response, call.secret_key, clock.now()));
         let now = clock.monotonic();
+        pacing.answered_in(now.saturating_sub(sent));
         // A 429 with Retry-After holds back every clone of the client for that long.
         if let Ok(answer) = &outcome
             && answer.status() == 429

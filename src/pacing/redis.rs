@@ -513,6 +513,10 @@ impl RateLimiter for RedisLimiter {
         });
     }
 
+    fn delayed(&self, by: Duration) {
+        self.lateness.record(by);
+    }
+
     fn hold(&self, wait: Duration) {
         if self.is_down(self.clock.monotonic()) {
             return;

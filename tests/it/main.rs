@@ -25,6 +25,7 @@ mod models;
 mod pacing;
 mod pagination;
 mod proxy;
+mod rate_share;
 #[cfg(feature = "redis")]
 mod redis_budget;
 mod resolve_users;

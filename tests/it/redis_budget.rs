@@ -15,7 +15,10 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use clerk_memberships::{Client, ListMemberships, RedisRateLimit};
+use clerk_memberships::testing::MockTransport;
+use clerk_memberships::{Client, HttpResponse, ListMemberships, RedisRateLimit, RetryPolicy};
+
+const EMPTY_PAGE: &str = r#"{"data":[],"total_count":0}"#;
 
 /// The server's limit: requests admitted in any window of [`WINDOW`].
 const LIMIT: usize = 100;
@@ -72,6 +75,60 @@ fn four_processes_share_one_budget_through_redis() {
     assert!(most <= LIMIT / 2, "{most} requests arrived in one window at a share of 0.5");
     assert_eq!(seen.throttled, 0, "429s answered");
     assert!(seen.arrivals.len() > LIMIT / 2, "the half share was used");
+}
+
+#[test]
+fn clients_sharing_a_budget_share_one_window_and_one_429_gate() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    // Two clients (as two processes would be), on clocks of their own: manual ones, so their
+    // waits show as sleeps. Only Redis's clock runs, for the milliseconds the test takes.
+    let shared = || {
+        RedisRateLimit::new(redis.url())
+            .name("window-and-gate")
+            .limit(3, Duration::from_secs(10))
+    };
+    let (first, second) = (MockTransport::new(), MockTransport::new());
+    for _ in 0..3 {
+        first.push_json(200, EMPTY_PAGE);
+    }
+    first.push_response(
+        HttpResponse::new(429, r#"{"errors":[{"code":"too_many_requests","message":"slow down"}]}"#)
+            .with_header("Retry-After", "30"),
+    );
+    first.push_json(200, EMPTY_PAGE);
+    second.push_json(200, EMPTY_PAGE);
+    second.push_json(200, EMPTY_PAGE);
+    let first_client = first.client_builder().redis_rate_limit(shared()).build().unwrap();
+    let second_client = second.client_builder().redis_rate_limit(shared()).build().unwrap();
+    let request = ListMemberships::builder().organization_id("org_1").build().unwrap();
+
+    // The first client takes the whole window: the second waits for it to pass (10 s and the
+    // 2 % margin, less the milliseconds Redis's clock ran meanwhile).
+    for _ in 0..3 {
+        request.send(&first_client).unwrap();
+    }
+    assert!(first.clock().sleeps().is_empty());
+    request.send(&second_client).unwrap();
+    let waited = second.clock().sleeps();
+    assert_eq!(waited.len(), 1, "{waited:?}");
+    assert!(
+        waited[0] > Duration::from_secs(9) && waited[0] <= Duration::from_millis(10_200),
+        "{waited:?}"
+    );
+
+    // A 429 met by the first client holds the second one too, for its Retry-After.
+    let retried = first_client
+        .with_retry_policy(RetryPolicy::builder().deadline(Duration::from_secs(120)).build());
+    request.send(&retried).unwrap();
+    request.send(&second_client).unwrap();
+    let waited = second.clock().sleeps();
+    assert_eq!(waited.len(), 2, "{waited:?}");
+    assert!(
+        waited[1] > Duration::from_secs(29) && waited[1] <= Duration::from_secs(30),
+        "{waited:?}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
