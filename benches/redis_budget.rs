@@ -33,6 +33,7 @@ use std::time::{Duration, Instant};
 
 use clerk_memberships::{Client, ListMemberships, RedisRateLimit};
 
+#[allow(dead_code, reason = "the scaffold's request line and counters are not read here")]
 #[path = "support/loopback.rs"]
 mod loopback;
 use loopback::{Server, write_head};

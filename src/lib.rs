@@ -58,6 +58,11 @@
 //! [`SlidingWindowLimiter`] at Clerk's published limits. Waits are measured on a monotonic
 //! [`Clock`], so a wall clock that is stepped changes none of them.
 //!
+//! Clerk's limit belongs to the instance, not to the process: with the `redis` feature,
+//! [`ClientBuilder::redis_rate_limit`] shares one budget, and one 429 gate, between every
+//! process that uses the same Redis and key ([`RedisRateLimit`]), and
+//! [`ClientBuilder::rate_share`] leaves part of the limit to other traffic.
+//!
 //! # Where things are
 //!
 //! Everything is imported from the crate root, except the test doubles, which stay in
@@ -94,7 +99,8 @@
 //!   have reached the server).
 //! - **Retries and pacing**: [`RetryPolicy`] and [`RetryPolicyBuilder`] (with the `DEFAULT_*`
 //!   values, e.g. [`DEFAULT_MAX_ATTEMPTS`]), [`AttemptEvent`] for
-//!   [`ClientBuilder::on_attempt`], the [`RateLimiter`] trait and [`SlidingWindowLimiter`], and
+//!   [`ClientBuilder::on_attempt`], the [`RateLimiter`] trait, [`SlidingWindowLimiter`] and
+//!   (feature `redis`) [`RedisRateLimit`], and
 //!   the [`Clock`] every wait is measured on ([`SystemClock`] by default).
 //! - **Transport**: the [`Transport`] trait, the [`HttpRequest`] it is given (with its
 //!   [`Method`]) and the [`HttpResponse`] it returns; [`UreqTransport`] and
