@@ -612,7 +612,9 @@ fn main() -> Result<(), BoxError> {
             thread::spawn(move || {
                 let mut x = 1_u64;
                 while spinning.load(AtomicOrdering::Relaxed) {
-                    x = std::hint::black_box(x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1));
+                    x = std::hint::black_box(
+                        x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1),
+                    );
                 }
             })
         })
@@ -773,7 +775,13 @@ fn main() -> Result<(), BoxError> {
     );
     let connections: Vec<String> = results
         .iter()
-        .map(|f| format!("{} worker(s): {}", workers_label(f.workers), thousands(f.connections)))
+        .map(|f| {
+            format!(
+                "{} worker(s): {}",
+                workers_label(f.workers),
+                thousands(f.connections)
+            )
+        })
         .collect();
     let early: Vec<String> = results
         .iter()

@@ -33,7 +33,10 @@ use std::time::{Duration, Instant};
 
 use clerk_memberships::{Client, ListMemberships, RedisRateLimit};
 
-#[allow(dead_code, reason = "the scaffold's request line and counters are not read here")]
+#[allow(
+    dead_code,
+    reason = "the scaffold's request line and counters are not read here"
+)]
 #[path = "support/loopback.rs"]
 mod loopback;
 use loopback::{Server, write_head};
@@ -63,7 +66,11 @@ fn serve() -> std::io::Result<(Server, Arc<Mutex<Seen>>)> {
             let admitted = {
                 let mut seen = seen.lock().unwrap_or_else(PoisonError::into_inner);
                 seen.arrivals.push(arrived);
-                while seen.window.front().is_some_and(|&at| at + WINDOW <= arrived) {
+                while seen
+                    .window
+                    .front()
+                    .is_some_and(|&at| at + WINDOW <= arrived)
+                {
                     seen.window.pop_front();
                 }
                 if seen.window.len() < LIMIT {
@@ -266,7 +273,9 @@ fn main() -> Result<(), BoxError> {
             thread::spawn(move || {
                 let mut x = 1_u64;
                 while spinning.load(Ordering::Relaxed) {
-                    x = std::hint::black_box(x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1));
+                    x = std::hint::black_box(
+                        x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1),
+                    );
                 }
             })
         })

@@ -17,9 +17,9 @@ use crate::retry_after::MAX_RETRY_AFTER;
 #[cfg(feature = "redis")]
 mod redis;
 #[cfg(feature = "redis")]
-pub use redis::RedisRateLimit;
-#[cfg(feature = "redis")]
 pub(crate) use redis::RedisLimiter;
+#[cfg(feature = "redis")]
+pub use redis::RedisRateLimit;
 
 /// `share` (0 to 1) of `limit`, rounded down, at least 1.
 pub(crate) fn share_of(limit: u32, share: f64) -> u32 {
@@ -411,7 +411,8 @@ impl Pacing {
     /// The wait that would be needed, when the start would come after `latest`.
     #[cfg(test)]
     fn reserve(&self, latest: Duration) -> Result<Duration, Duration> {
-        self.reserve_start(latest).map(|(start, now)| start.saturating_sub(now))
+        self.reserve_start(latest)
+            .map(|(start, now)| start.saturating_sub(now))
     }
 
     /// Reserves this request's start (behind the gate, then from the limiter): the start, and

@@ -162,7 +162,11 @@ impl GlobalArgs {
         }
         let share = self.rate_share.unwrap_or(1.0);
         builder = builder.rate_share(share);
-        if let Some(url) = self.rate_limit_redis.as_deref().filter(|url| !url.trim().is_empty()) {
+        if let Some(url) = self
+            .rate_limit_redis
+            .as_deref()
+            .filter(|url| !url.trim().is_empty())
+        {
             return self.redis_rate_limit(builder, url.trim());
         }
         if self.rate_processes.is_some() {
@@ -188,9 +192,13 @@ impl GlobalArgs {
 
     /// `builder` pacing by the budget kept in the Redis at `url`.
     #[cfg(feature = "redis")]
-    fn redis_rate_limit(&self, builder: ClientBuilder, url: &str) -> Result<ClientBuilder, Failure> {
-        let mut shared = clerk_memberships::RedisRateLimit::new(url)
-            .processes(self.rate_processes.unwrap_or(1));
+    fn redis_rate_limit(
+        &self,
+        builder: ClientBuilder,
+        url: &str,
+    ) -> Result<ClientBuilder, Failure> {
+        let mut shared =
+            clerk_memberships::RedisRateLimit::new(url).processes(self.rate_processes.unwrap_or(1));
         match self.rate_limit {
             RateLimit::Auto => {}
             RateLimit::Off => {
@@ -298,7 +306,9 @@ pub fn parse_share(text: &str) -> Result<f64, String> {
         None => trimmed.parse::<f64>().map_err(|_| invalid())?,
     };
     if !(share > 0.0 && share <= 1.0) {
-        return Err(format!("{text:?}: a share must be more than 0 and at most 100%"));
+        return Err(format!(
+            "{text:?}: a share must be more than 0 and at most 100%"
+        ));
     }
     Ok(share)
 }

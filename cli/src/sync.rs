@@ -12,8 +12,8 @@ use std::sync::{Arc, OnceLock};
 
 use clap::{Args, ValueEnum};
 use clerk_memberships::sync::{
-    self, ApplyOptions, ApplyReport, CancelToken, ChangeResult, MetadataPolicy,
-    Outcome, OutcomeKind, Plan, Progress, RemovalThreshold, SkipReason, SyncError, SyncOptions,
+    self, ApplyOptions, ApplyReport, CancelToken, ChangeResult, MetadataPolicy, Outcome,
+    OutcomeKind, Plan, Progress, RemovalThreshold, SkipReason, SyncError, SyncOptions,
 };
 use serde_json::Value;
 

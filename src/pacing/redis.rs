@@ -267,7 +267,9 @@ fn keys(id: &str) -> (String, String) {
 
 /// The microseconds in `d`, at most [`FAR_MICROS`].
 fn micros(d: Duration) -> u64 {
-    u64::try_from(d.as_micros()).unwrap_or(u64::MAX).min(FAR_MICROS)
+    u64::try_from(d.as_micros())
+        .unwrap_or(u64::MAX)
+        .min(FAR_MICROS)
 }
 
 /// Redis failed the limiter: when to try it again, and why (without a password).
@@ -464,8 +466,7 @@ impl RateLimiter for RedisLimiter {
                 .arg(self.limit)
                 .arg(self.allowance)
                 .arg(micros(
-                    self.window
-                        .saturating_add(self.lateness.extra(self.window)),
+                    self.window.saturating_add(self.lateness.extra(self.window)),
                 ))
                 .arg(micros(earliest.saturating_sub(now)))
                 .arg(micros(latest.saturating_sub(now)))
@@ -495,7 +496,9 @@ impl RateLimiter for RedisLimiter {
         let server_at = {
             let mut remembered = lock(&self.reserved);
             let found = remembered.iter().rposition(|(at, _)| *at == reserved);
-            found.and_then(|i| remembered.remove(i)).map(|(_, server_at)| server_at)
+            found
+                .and_then(|i| remembered.remove(i))
+                .map(|(_, server_at)| server_at)
         };
         let Some(server_at) = server_at else { return };
         let late = actual.saturating_sub(reserved);
@@ -560,8 +563,14 @@ mod tests {
         // Processes of different versions share one budget only while this stays the same.
         let (starts, gate) = keys(&budget_id(None, &key("sk_test_123")));
         let digest = "7ba88f380e2bd2b3a94f74a0f3cdb2b502fdf251f829ad44cd009de9f632ed96";
-        assert_eq!(starts, format!("clerk-memberships:rate:{{sha256-{digest}}}:starts"));
-        assert_eq!(gate, format!("clerk-memberships:rate:{{sha256-{digest}}}:gate"));
+        assert_eq!(
+            starts,
+            format!("clerk-memberships:rate:{{sha256-{digest}}}:starts")
+        );
+        assert_eq!(
+            gate,
+            format!("clerk-memberships:rate:{{sha256-{digest}}}:gate")
+        );
         assert!(!starts.contains("sk_test_123"));
         let (named, _) = keys(&budget_id(Some("acme-prod"), &key("sk_test_123")));
         assert_eq!(named, "clerk-memberships:rate:{acme-prod}:starts");
@@ -592,7 +601,12 @@ mod tests {
 
     #[test]
     fn urls_that_are_not_redis_urls_are_refused_without_being_quoted() {
-        for url in ["http://:secret@h", "rediss://:secret@h", "secret", "redis://:secret@"] {
+        for url in [
+            "http://:secret@h",
+            "rediss://:secret@h",
+            "secret",
+            "redis://:secret@",
+        ] {
             let err = RedisLimiter::new(
                 &RedisRateLimit::new(url),
                 &key("sk_test_1"),
@@ -623,7 +637,10 @@ mod tests {
             assert_eq!(limiter.reserve(now, far), Ok(now));
         }
         let thirteenth = limiter.reserve(now, far).unwrap();
-        assert!(thirteenth >= now + Duration::from_secs(10), "{thirteenth:?}");
+        assert!(
+            thirteenth >= now + Duration::from_secs(10),
+            "{thirteenth:?}"
+        );
         let note = limiter.fallback().unwrap();
         assert!(note.contains("redis://:<redacted>@127.0.0.1:1"), "{note}");
         assert!(note.contains("pacing locally at 12 per 10s"), "{note}");

@@ -23,11 +23,20 @@ fn a_share_of_clerks_published_limit_holds_the_client_to_that_share() {
     for _ in 0..51 {
         mock.push_json(200, EMPTY_PAGE);
     }
-    let client = mock.client_builder().clerk_rate_limit().rate_share(0.5).build().unwrap();
+    let client = mock
+        .client_builder()
+        .clerk_rate_limit()
+        .rate_share(0.5)
+        .build()
+        .unwrap();
     for _ in 0..50 {
         list().send(&client).unwrap();
     }
-    assert!(mock.clock().sleeps().is_empty(), "{:?}", mock.clock().sleeps());
+    assert!(
+        mock.clock().sleeps().is_empty(),
+        "{:?}",
+        mock.clock().sleeps()
+    );
     list().send(&client).unwrap();
     // The 51st waits for the first to leave the window (10 s and the limiter's 2 % margin).
     assert_eq!(mock.clock().sleeps(), [Duration::from_millis(10_200)]);
@@ -71,12 +80,19 @@ impl RateLimiter for Recording {
 fn a_429s_retry_after_is_passed_on_to_the_limiter() {
     let mock = MockTransport::new();
     mock.push_response(
-        HttpResponse::new(429, r#"{"errors":[{"code":"too_many_requests","message":"slow down"}]}"#)
-            .with_header("Retry-After", "3"),
+        HttpResponse::new(
+            429,
+            r#"{"errors":[{"code":"too_many_requests","message":"slow down"}]}"#,
+        )
+        .with_header("Retry-After", "3"),
     );
     mock.push_json(200, EMPTY_PAGE);
     let limiter = Recording::default();
-    let client = mock.client_builder().rate_limiter(limiter.clone()).build().unwrap();
+    let client = mock
+        .client_builder()
+        .rate_limiter(limiter.clone())
+        .build()
+        .unwrap();
     list().send(&client).unwrap();
     assert_eq!(*limiter.holds.lock().unwrap(), [Duration::from_secs(3)]);
 }
@@ -111,5 +127,8 @@ fn limiters_written_before_the_seam_grew_keep_their_behaviour() {
     let limiter = SlidingWindowLimiter::new(1, Duration::from_secs(1));
     limiter.hold(Duration::from_secs(5));
     assert_eq!(limiter.fallback(), None);
-    assert_eq!(limiter.reserve(Duration::ZERO, Duration::MAX), Ok(Duration::ZERO));
+    assert_eq!(
+        limiter.reserve(Duration::ZERO, Duration::MAX),
+        Ok(Duration::ZERO)
+    );
 }

@@ -72,7 +72,10 @@ fn four_processes_share_one_budget_through_redis() {
         steady_rate(&seen.arrivals),
         seen.throttled
     );
-    assert!(most <= LIMIT / 2, "{most} requests arrived in one window at a share of 0.5");
+    assert!(
+        most <= LIMIT / 2,
+        "{most} requests arrived in one window at a share of 0.5"
+    );
     assert_eq!(seen.throttled, 0, "429s answered");
     assert!(seen.arrivals.len() > LIMIT / 2, "the half share was used");
 }
@@ -94,15 +97,29 @@ fn clients_sharing_a_budget_share_one_window_and_one_429_gate() {
         first.push_json(200, EMPTY_PAGE);
     }
     first.push_response(
-        HttpResponse::new(429, r#"{"errors":[{"code":"too_many_requests","message":"slow down"}]}"#)
-            .with_header("Retry-After", "30"),
+        HttpResponse::new(
+            429,
+            r#"{"errors":[{"code":"too_many_requests","message":"slow down"}]}"#,
+        )
+        .with_header("Retry-After", "30"),
     );
     first.push_json(200, EMPTY_PAGE);
     second.push_json(200, EMPTY_PAGE);
     second.push_json(200, EMPTY_PAGE);
-    let first_client = first.client_builder().redis_rate_limit(shared()).build().unwrap();
-    let second_client = second.client_builder().redis_rate_limit(shared()).build().unwrap();
-    let request = ListMemberships::builder().organization_id("org_1").build().unwrap();
+    let first_client = first
+        .client_builder()
+        .redis_rate_limit(shared())
+        .build()
+        .unwrap();
+    let second_client = second
+        .client_builder()
+        .redis_rate_limit(shared())
+        .build()
+        .unwrap();
+    let request = ListMemberships::builder()
+        .organization_id("org_1")
+        .build()
+        .unwrap();
 
     // The first client takes the whole window: the second waits for it to pass (10 s and the
     // 2 % margin, less the milliseconds Redis's clock ran meanwhile).
@@ -119,8 +136,11 @@ fn clients_sharing_a_budget_share_one_window_and_one_429_gate() {
     );
 
     // A 429 met by the first client holds the second one too, for its Retry-After.
-    let retried = first_client
-        .with_retry_policy(RetryPolicy::builder().deadline(Duration::from_secs(120)).build());
+    let retried = first_client.with_retry_policy(
+        RetryPolicy::builder()
+            .deadline(Duration::from_secs(120))
+            .build(),
+    );
     request.send(&retried).unwrap();
     request.send(&second_client).unwrap();
     let waited = second.clock().sleeps();
@@ -282,7 +302,10 @@ impl StrictServer {
 
     fn stop(self) -> Seen {
         self.stop.store(true, Ordering::SeqCst);
-        let addr = self.base_url.trim_start_matches("http://").trim_end_matches("/v1");
+        let addr = self
+            .base_url
+            .trim_start_matches("http://")
+            .trim_end_matches("/v1");
         let _ = TcpStream::connect(addr);
         self.acceptor.join().unwrap();
         std::mem::take(&mut *self.seen.lock().unwrap())
@@ -291,7 +314,9 @@ impl StrictServer {
 
 fn serve(stream: TcpStream, seen: &Mutex<Seen>) {
     stream.set_nodelay(true).ok();
-    let Ok(mut writer) = stream.try_clone() else { return };
+    let Ok(mut writer) = stream.try_clone() else {
+        return;
+    };
     let mut reader = BufReader::new(stream);
     loop {
         let mut length = 0;
@@ -319,7 +344,11 @@ fn serve(stream: TcpStream, seen: &Mutex<Seen>) {
         let admitted = {
             let mut seen = seen.lock().unwrap();
             seen.arrivals.push(arrived);
-            while seen.window.front().is_some_and(|&at| at + WINDOW <= arrived) {
+            while seen
+                .window
+                .front()
+                .is_some_and(|&at| at + WINDOW <= arrived)
+            {
                 seen.window.pop_front();
             }
             if seen.window.len() < LIMIT {
@@ -380,8 +409,7 @@ impl RedisServer {
                     "this test needs redis-server on the PATH ({err}): install it with \
                      `apt-get install redis-server` (or `brew install redis`)"
                 );
-                if std::env::var_os("CLERK_MEMBERSHIPS_REQUIRE_REDIS").is_some_and(|v| v == "1")
-                {
+                if std::env::var_os("CLERK_MEMBERSHIPS_REQUIRE_REDIS").is_some_and(|v| v == "1") {
                     panic!("{why}");
                 }
                 eprintln!("skipped: {why}");

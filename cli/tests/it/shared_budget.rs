@@ -18,7 +18,11 @@ fn an_unreachable_redis_paces_locally_and_says_so_without_the_password() {
         .unwrap();
     let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
     assert_eq!(output.status.code(), Some(0), "{stderr}");
-    assert_eq!(stdout.lines().count(), 4, "the header and three members: {stdout}");
+    assert_eq!(
+        stdout.lines().count(),
+        4,
+        "the header and three members: {stdout}"
+    );
     assert!(
         stderr.starts_with(
             "note: the shared rate limit at redis://:<redacted>@127.0.0.1:1/0 cannot be used ("
@@ -34,7 +38,14 @@ fn an_unreachable_redis_paces_locally_and_says_so_without_the_password() {
 fn verbose_attempts_say_they_were_paced_locally() {
     let server = acme();
     let output = cli(&server)
-        .args(["list", "--org", ORG, "-v", "--rate-limit-redis", UNREACHABLE])
+        .args([
+            "list",
+            "--org",
+            ORG,
+            "-v",
+            "--rate-limit-redis",
+            UNREACHABLE,
+        ])
         .output()
         .unwrap();
     let stderr = text(&output.stderr);
@@ -50,10 +61,22 @@ fn verbose_attempts_say_they_were_paced_locally() {
 fn bad_shares_and_urls_are_usage_errors_that_never_show_the_password() {
     let server = acme();
     for (args, says) in [
-        (vec!["--rate-share", "150%"], "a share must be more than 0 and at most 100%"),
-        (vec!["--rate-share", "half"], "is not a share such as 50% or 0.5"),
-        (vec!["--rate-processes", "3"], "--rate-processes needs --rate-limit-redis"),
-        (vec!["--rate-limit", "off", "--rate-share", "50%"], "--rate-share needs a rate limit"),
+        (
+            vec!["--rate-share", "150%"],
+            "a share must be more than 0 and at most 100%",
+        ),
+        (
+            vec!["--rate-share", "half"],
+            "is not a share such as 50% or 0.5",
+        ),
+        (
+            vec!["--rate-processes", "3"],
+            "--rate-processes needs --rate-limit-redis",
+        ),
+        (
+            vec!["--rate-limit", "off", "--rate-share", "50%"],
+            "--rate-share needs a rate limit",
+        ),
         (
             vec!["--rate-limit-redis", "http://:hunter2@127.0.0.1:1"],
             "must be a redis:// URL",
