@@ -13,8 +13,9 @@ use std::thread;
 use super::error::SyncError;
 use super::members::{ensure_member_with_metadata, merge_metadata, remove, set_role};
 use super::outcome::Outcome;
-use super::plan::{Change, Plan, SkipReason};
+use super::plan::{Change, Plan};
 use super::progress::Progress;
+use super::vocab::SkipReason;
 use crate::client::Client;
 
 mod cancel;

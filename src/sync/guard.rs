@@ -5,7 +5,7 @@
 //! else may have demoted or removed the other admins. So the single-change helpers that can
 //! take the admin role from someone ask again, just before they write.
 
-use super::options::DEFAULT_ADMIN_ROLE;
+use super::vocab::ADMIN_ROLE;
 use crate::client::Client;
 use crate::error::{BuildError, Error};
 use crate::memberships::ListMemberships;
@@ -16,7 +16,7 @@ use crate::memberships::ListMemberships;
 ///
 /// | option | default |
 /// |---|---|
-/// | [`admin_role`](ChangeOptionsBuilder::admin_role) | [`DEFAULT_ADMIN_ROLE`] (`org:admin`) |
+/// | [`admin_role`](ChangeOptionsBuilder::admin_role) | `org:admin` |
 ///
 /// ```
 /// use clerk_memberships::sync::ChangeOptions;
@@ -33,7 +33,7 @@ pub struct ChangeOptions {
 impl Default for ChangeOptions {
     fn default() -> Self {
         ChangeOptions {
-            admin_role: DEFAULT_ADMIN_ROLE.to_owned(),
+            admin_role: ADMIN_ROLE.to_owned(),
         }
     }
 }
@@ -71,7 +71,7 @@ impl ChangeOptionsBuilder {
     /// The role the organization never loses its last member of: a demotion or a removal of
     /// the last member holding it is not sent.
     ///
-    /// Defaults to [`DEFAULT_ADMIN_ROLE`] (`org:admin`), as
+    /// Defaults to `org:admin`, as
     /// [`SyncOptionsBuilder::admin_role`](super::SyncOptionsBuilder::admin_role) does. An
     /// empty role is refused by the helpers with [`Error::InvalidRequest`], before anything
     /// is sent.

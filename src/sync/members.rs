@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::guard::{ChangeOptions, may_lose_admin};
 use super::outcome::{ChangeError, Outcome};
-use super::plan::SkipReason;
+use super::vocab::SkipReason;
 use crate::client::Client;
 use crate::error::Error;
 use crate::memberships::{

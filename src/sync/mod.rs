@@ -70,6 +70,7 @@
 //! ```
 
 mod apply;
+mod diff;
 mod error;
 mod guard;
 mod members;
@@ -82,6 +83,7 @@ mod resolve;
 mod roles;
 mod roster;
 mod run;
+mod vocab;
 
 pub use apply::{
     ApplyOptions, ApplyOptionsBuilder, ApplyReport, CancelToken, ChangeResult, DEFAULT_WORKERS,
@@ -93,18 +95,14 @@ pub use members::{
     Ensured, MetadataMerge, Removal, RoleSet, change_role, change_role_with, ensure_member,
     ensure_member_with_metadata, find_member, merge_metadata, remove_member, remove_member_with,
 };
-pub use options::{
-    DEFAULT_ADMIN_ROLE, MetadataPolicy, RemovalThreshold, SyncOptions, SyncOptionsBuilder,
-};
-pub use outcome::{ChangeError, Outcome, OutcomeKind};
-pub use plan::{
-    Change, ChangeKind, Plan, PlanCounts, RemovalCheck, SkipReason, SkippedChange, Unresolved,
-    UnresolvedEntry,
-};
+pub use options::{MetadataPolicy, SyncOptions, SyncOptionsBuilder};
+pub use outcome::{ChangeError, Outcome};
+pub use plan::{Change, Plan, PlanCounts, SkippedChange, Unresolved, UnresolvedEntry};
 pub use progress::Progress;
 pub use resolve::{
     LOOKUP_BATCH_SIZE, LOOKUP_PAGE_SIZE, Resolution, Resolved, UserKey, UserKeys, resolve_users,
 };
 pub use roles::{KnownRoles, RoleCheck};
-pub use roster::{EntryRef, Roster, RosterEntry};
+pub use roster::{Roster, RosterEntry};
 pub use run::plan;
+pub use vocab::{ChangeKind, EntryRef, OutcomeKind, RemovalCheck, RemovalThreshold, SkipReason};

@@ -1,11 +1,7 @@
 //! How one change ends: the [`Outcome`] every single-change helper maps to, and the
 //! [`ChangeError`] of a change that was not made or whose fate is unknown.
 
-use std::fmt;
-
-use serde::{Deserialize, Serialize};
-
-use super::plan::SkipReason;
+use super::vocab::{OutcomeKind, SkipReason};
 use crate::error::Error;
 
 /// How one change to an organization ended: exactly one of applied, already done, skipped,
@@ -105,46 +101,6 @@ impl<T: Into<Outcome>> From<Result<T, ChangeError>> for Outcome {
 impl<T: Into<Outcome>> From<Result<T, Error>> for Outcome {
     fn from(result: Result<T, Error>) -> Self {
         result.map_or_else(Outcome::Failed, Into::into)
-    }
-}
-
-/// The five kinds of [`Outcome`], for counting and for progress reports.
-///
-/// It serializes as `applied`, `already_done`, `skipped`, `failed` or `unknown`, and displays
-/// the same words with spaces.
-///
-/// ```
-/// use clerk_memberships::sync::OutcomeKind;
-///
-/// assert_eq!(OutcomeKind::AlreadyDone.to_string(), "already done");
-/// assert_eq!(serde_json::to_string(&OutcomeKind::AlreadyDone)?, r#""already_done""#);
-/// # Ok::<(), serde_json::Error>(())
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum OutcomeKind {
-    /// [`Outcome::Applied`].
-    Applied,
-    /// [`Outcome::AlreadyDone`].
-    AlreadyDone,
-    /// [`Outcome::Skipped`].
-    Skipped,
-    /// [`Outcome::Failed`].
-    Failed,
-    /// [`Outcome::Unknown`].
-    Unknown,
-}
-
-impl fmt::Display for OutcomeKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            OutcomeKind::Applied => "applied",
-            OutcomeKind::AlreadyDone => "already done",
-            OutcomeKind::Skipped => "skipped",
-            OutcomeKind::Failed => "failed",
-            OutcomeKind::Unknown => "unknown",
-        })
     }
 }
 

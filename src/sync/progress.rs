@@ -2,8 +2,7 @@
 
 use std::fmt;
 
-use super::outcome::OutcomeKind;
-use super::plan::ChangeKind;
+use super::vocab::{ChangeKind, OutcomeKind};
 
 /// A step of [`plan`](super::plan), reported to
 /// [`SyncOptionsBuilder::on_progress`](super::SyncOptionsBuilder::on_progress), or of

@@ -5,7 +5,8 @@ use std::collections::BTreeSet;
 use std::fmt;
 
 use super::error::{RosterProblem, SyncError};
-use super::roster::{EntryRef, Roster};
+use super::roster::Roster;
+use super::vocab::EntryRef;
 use crate::client::Client;
 use crate::error::{BuildError, Error};
 use crate::memberships::MAX_LIMIT;

@@ -2,9 +2,10 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::diff::{Current, Lookup, Member, check_options, compute};
 use super::error::SyncError;
 use super::options::SyncOptions;
-use super::plan::{Current, Lookup, Member, Plan, check_options, compute};
+use super::plan::Plan;
 use super::progress::Progress;
 use super::resolve::{LOOKUP_BATCH_SIZE, Resolved, UserKey, UserKeys, resolve_users};
 use super::roles::check_roster;

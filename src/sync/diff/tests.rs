@@ -2,6 +2,8 @@ use serde_json::{Value, json};
 
 use super::*;
 use crate::sync::options::SyncOptionsBuilder;
+use crate::sync::plan::PlanCounts;
+use crate::sync::vocab::RemovalThreshold;
 
 fn member(user_id: &str, role: &str) -> Member {
     Member {
