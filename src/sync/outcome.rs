@@ -13,22 +13,26 @@ use crate::error::Error;
 /// cases is which.
 ///
 /// ```
-/// use clerk_memberships::sync::{self, Outcome, OutcomeKind};
+/// use clerk_memberships::sync::{EnsureMember, Outcome, OutcomeKind, RemoveMember};
 /// use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeUser};
 ///
 /// let fake = FakeClerk::new();
 /// let org = fake.add_organization(FakeOrganization::new("Acme"));
 /// let jane = fake.add_user(FakeUser::new("Jane", "Doe"));
 /// let client = fake.client();
+/// let ensure = EnsureMember::builder().organization_id(&org).user_id(&jane).role("org:member");
+/// let ensure = ensure.build()?;
+/// let remove = RemoveMember::builder().organization_id(&org).user_id(&jane).build()?;
 ///
-/// let first = Outcome::from(sync::ensure_member(&client, &org, &jane, "org:member"));
+/// let first = Outcome::from(ensure.send(&client));
 /// assert_eq!(first.kind(), OutcomeKind::Applied);
-/// let again = Outcome::from(sync::ensure_member(&client, &org, &jane, "org:member"));
+/// let again = Outcome::from(ensure.send(&client));
 /// assert_eq!(again.kind(), OutcomeKind::AlreadyDone);
-/// let removed = Outcome::from(sync::remove_member(&client, &org, &jane));
+/// let removed = Outcome::from(remove.send(&client));
 /// assert_eq!(removed.kind(), OutcomeKind::Applied);
-/// let gone = Outcome::from(sync::remove_member(&client, &org, &jane));
+/// let gone = Outcome::from(remove.send(&client));
 /// assert_eq!(gone.kind(), OutcomeKind::AlreadyDone); // a 404 on delete: nothing to remove
+/// # Ok::<(), clerk_memberships::BuildError>(())
 /// ```
 #[derive(Debug)]
 #[non_exhaustive]
@@ -104,8 +108,8 @@ impl<T: Into<Outcome>> From<Result<T, Error>> for Outcome {
     }
 }
 
-/// Why a change that may create a membership ([`ensure_member`](super::ensure_member),
-/// [`change_role`](super::change_role)) did not end as asked: it failed, or whether its create
+/// Why a change that may create a membership ([`EnsureMember`](super::EnsureMember),
+/// [`ChangeRole`](super::ChangeRole)) did not end as asked: it failed, or whether its create
 /// reached the server could not be settled.
 ///
 /// Its `Display` is the failed request's (for [`Unknown`](Self::Unknown), the create's, said to
@@ -113,14 +117,16 @@ impl<T: Into<Outcome>> From<Result<T, Error>> for Outcome {
 /// `Unknown` the read-back's error.
 ///
 /// ```
-/// use clerk_memberships::sync::{self, ChangeError};
+/// use clerk_memberships::sync::{ChangeError, EnsureMember};
 /// use clerk_memberships::testing::{FakeClerk, FakeOrganization};
 ///
 /// let fake = FakeClerk::new();
 /// let org = fake.add_organization(FakeOrganization::new("Acme"));
-/// let err = sync::ensure_member(&fake.client(), &org, "user_unknown", "org:member").unwrap_err();
+/// let ensure = EnsureMember::builder().organization_id(&org).user_id("user_unknown");
+/// let err = ensure.role("org:member").build()?.send(&fake.client()).unwrap_err();
 /// assert!(!err.is_unknown());
 /// assert!(err.error().is_not_found()); // Clerk knows no such user: nothing was written
+/// # Ok::<(), clerk_memberships::BuildError>(())
 /// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
