@@ -23,7 +23,7 @@ mod options;
 mod report;
 
 pub use cancel::CancelToken;
-pub use options::{ApplyOptions, ApplyOptionsBuilder, DEFAULT_WORKERS};
+pub use options::{ApplyOptions, ApplyOptionsBuilder};
 pub use report::{ApplyReport, ChangeResult, OutcomeCounts};
 
 use report::{is_done, is_failure};

@@ -10,7 +10,7 @@ use super::error::{RosterProblem, SyncError};
 use super::options::{MetadataPolicy, SyncOptions};
 use super::patch::{merge_patch, without_nulls};
 use super::plan::{Change, Plan, SkippedChange, Unresolved, UnresolvedEntry};
-use super::resolve::UserKey;
+use super::resolve::{Resolved, UserKey};
 use super::roster::{Roster, RosterEntry};
 use super::vocab::{EntryRef, SkipReason};
 use crate::models::{Metadata, OrganizationMembership};
@@ -42,15 +42,6 @@ impl Member {
     }
 }
 
-/// What one roster entry's key resolved to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Lookup {
-    Found(String),
-    NotFound,
-    Ambiguous(Vec<String>),
-    Refused(String),
-}
-
 /// The current state of the organization, as read.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Current {
@@ -63,7 +54,7 @@ pub(crate) struct Current {
 pub(crate) fn compute(
     organization_id: &str,
     roster: &Roster,
-    lookups: &[Lookup],
+    lookups: &[Resolved],
     current: &Current,
     options: &SyncOptions,
 ) -> Result<Plan, SyncError> {
@@ -77,12 +68,12 @@ pub(crate) fn compute(
     for (index, entry) in roster.iter().enumerate() {
         let here = || EntryRef::new(index, entry.key().clone());
         let problem = match lookups.get(index) {
-            Some(Lookup::Found(user_id)) => {
+            Some(Resolved::Found { user_id }) => {
                 by_user.entry(user_id).or_default().push(here());
                 wanted.entry(user_id).or_insert((index, entry));
                 continue;
             }
-            Some(Lookup::Ambiguous(user_ids)) => {
+            Some(Resolved::Ambiguous { user_ids }) => {
                 for user_id in user_ids {
                     ambiguous.entry(user_id).or_insert_with(here);
                 }
@@ -90,10 +81,10 @@ pub(crate) fn compute(
                     user_ids: user_ids.clone(),
                 }
             }
-            Some(Lookup::Refused(reason)) => Unresolved::Refused {
+            Some(Resolved::Refused { reason }) => Unresolved::Refused {
                 reason: reason.clone(),
             },
-            Some(Lookup::NotFound) | None => Unresolved::NotFound,
+            Some(Resolved::NotFound) | None => Unresolved::NotFound,
         };
         unresolved.push(UnresolvedEntry {
             entry: here(),

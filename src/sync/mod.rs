@@ -88,8 +88,7 @@ mod single;
 mod vocab;
 
 pub use apply::{
-    ApplyOptions, ApplyOptionsBuilder, ApplyReport, CancelToken, ChangeResult, DEFAULT_WORKERS,
-    OutcomeCounts,
+    ApplyOptions, ApplyOptionsBuilder, ApplyReport, CancelToken, ChangeResult, OutcomeCounts,
 };
 pub use error::{RosterProblem, SyncError};
 pub use members::{Ensured, MetadataMerge, Removal, RoleSet};
@@ -97,9 +96,7 @@ pub use options::{MetadataPolicy, SyncOptions, SyncOptionsBuilder};
 pub use outcome::{ChangeError, Outcome};
 pub use plan::{Change, Plan, PlanCounts, SkippedChange, Unresolved, UnresolvedEntry};
 pub use progress::Progress;
-pub use resolve::{
-    LOOKUP_BATCH_SIZE, LOOKUP_PAGE_SIZE, Resolution, Resolved, UserKey, UserKeys, resolve_users,
-};
+pub use resolve::{Resolution, Resolved, UserKey, UserKeys, resolve_users};
 pub use roles::{KnownRoles, RoleCheck};
 pub use roster::{Roster, RosterEntry};
 pub use run::plan;

@@ -2,11 +2,10 @@
 
 use std::collections::BTreeSet;
 use std::fmt;
-use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::progress::Progress;
+use super::progress::{OnProgress, Progress};
 use super::roles::RoleCheck;
 use super::vocab::{ADMIN_ROLE, RemovalThreshold};
 
@@ -49,9 +48,6 @@ impl fmt::Display for MetadataPolicy {
     }
 }
 
-/// The function [`SyncOptions::on_progress`] is given.
-pub(crate) type ProgressFn = Arc<dyn Fn(Progress) + Send + Sync>;
-
 /// How [`plan`](super::plan) decides: the safety rails (all on by default) and the metadata
 /// policy.
 ///
@@ -78,7 +74,7 @@ pub(crate) type ProgressFn = Arc<dyn Fn(Progress) + Send + Sync>;
 /// assert!(options.is_protected("user_2g7np7Hrk0SN6kj5EDMLDaKNL0S"));
 /// assert_eq!(SyncOptions::default().admin_role(), "org:admin");
 /// ```
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct SyncOptions {
     prune: bool,
     protected: BTreeSet<String>,
@@ -86,7 +82,7 @@ pub struct SyncOptions {
     removal_threshold: RemovalThreshold,
     metadata: MetadataPolicy,
     role_check: RoleCheck,
-    on_progress: Option<ProgressFn>,
+    on_progress: OnProgress,
 }
 
 impl Default for SyncOptions {
@@ -98,25 +94,8 @@ impl Default for SyncOptions {
             removal_threshold: RemovalThreshold::default(),
             metadata: MetadataPolicy::default(),
             role_check: RoleCheck::default(),
-            on_progress: None,
+            on_progress: OnProgress::default(),
         }
-    }
-}
-
-impl fmt::Debug for SyncOptions {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SyncOptions")
-            .field("prune", &self.prune)
-            .field("protected", &self.protected)
-            .field("admin_role", &self.admin_role)
-            .field("removal_threshold", &self.removal_threshold)
-            .field("metadata", &self.metadata)
-            .field("role_check", &self.role_check)
-            .field(
-                "on_progress",
-                &self.on_progress.as_ref().map(|_| "Fn(Progress)"),
-            )
-            .finish()
     }
 }
 
@@ -165,9 +144,7 @@ impl SyncOptions {
 
     /// Reports `progress` to the callback, if there is one.
     pub(crate) fn report(&self, progress: Progress) {
-        if let Some(callback) = &self.on_progress {
-            callback(progress);
-        }
+        self.on_progress.report(progress);
     }
 }
 
@@ -256,7 +233,7 @@ impl SyncOptionsBuilder {
     ///
     /// Defaults to none.
     pub fn on_progress(mut self, callback: impl Fn(Progress) + Send + Sync + 'static) -> Self {
-        self.options.on_progress = Some(Arc::new(callback));
+        self.options.on_progress = OnProgress::new(callback);
         self
     }
 

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
-use clerk_memberships::sync::{DEFAULT_WORKERS, MetadataPolicy, RemovalThreshold};
+use clerk_memberships::sync::{ApplyOptions, MetadataPolicy, RemovalThreshold};
 
 /// What `sync --help` adds after the options: the roster's format, the plan's signs, the
 /// JSON document and the exit codes.
@@ -87,7 +87,7 @@ pub struct SyncArgs {
     pub metadata: MetadataArg,
     /// How many changes are sent at once with --apply, 1 to 64 (they share the rate
     /// limit).
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_WORKERS as u16,
+    #[arg(long, value_name = "N", default_value_t = default_workers(),
           value_parser = clap::value_parser!(u16).range(1..=64))]
     pub workers: u16,
     /// With --apply: stop at the first change that fails or ends unknown; the changes not
@@ -149,6 +149,11 @@ impl MaxRemovals {
             MaxRemovals::Percent(percent) => RemovalThreshold::new(percent, 0),
         }
     }
+}
+
+/// `--workers` unless given: the library's default (within 1 to 64; capped at 64 if not).
+fn default_workers() -> u16 {
+    u16::try_from(ApplyOptions::default().workers()).unwrap_or(64)
 }
 
 /// `--protect`: a Clerk user id. An email address or external id would protect nobody,

@@ -19,7 +19,7 @@ use super::{pacing, response};
 /// | [`TimedOut`](Fault::TimedOut) | [`TransportError`], `Timeout`, maybe sent | **changed**: the call was processed, its answer lost |
 /// | [`ConnectionReset`](Fault::ConnectionReset) | [`TransportError`], `Io`, maybe sent | **changed**, as for `TimedOut` |
 ///
-/// [`InjectedFault::after_processing`] makes the three answered faults change the state too:
+/// [`InjectedFault::after_processing`](super::InjectedFault::after_processing) makes the three answered faults change the state too:
 /// the server did the work, then a proxy answered with an error (a `504` after a write went
 /// through is the classic).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,7 +129,7 @@ impl FaultScope {
     }
 
     /// Processes the call first, then answers with the fault (see
-    /// [`InjectedFault::after_processing`]).
+    /// [`InjectedFault::after_processing`](super::InjectedFault::after_processing)).
     pub fn after_processing(mut self) -> Self {
         self.after_processing = true;
         self
