@@ -41,8 +41,8 @@ pub enum Change {
         label: Option<String>,
         /// Their role.
         role: String,
-        /// Their public metadata (only under [`MetadataPolicy::Merge`] or
-        /// [`Exact`](MetadataPolicy::Exact), when the roster has some).
+        /// Their public metadata (only under [`MetadataPolicy::Merge`](super::MetadataPolicy::Merge) or
+        /// [`Exact`](super::MetadataPolicy::Exact), when the roster has some).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         public_metadata: Option<Metadata>,
         /// Their private metadata (likewise).

@@ -60,6 +60,9 @@ pub(super) struct MembershipRecord {
     pub(super) updated_at: i64,
 }
 
+/// A membership with its user, as a listing filters and sorts them.
+pub(super) type Member<'a> = (&'a MembershipRecord, Cow<'a, UserRecord>);
+
 /// A seeded user as the fake keeps it: a [`FakeUser`]'s profile with its id and creation time
 /// settled.
 #[derive(Debug, Clone)]
@@ -435,7 +438,7 @@ impl State {
     pub(super) fn members(
         &self,
         organization_id: &str,
-    ) -> Result<(Organization, Vec<(&MembershipRecord, Cow<'_, UserRecord>)>), Failure> {
+    ) -> Result<(Organization, Vec<Member<'_>>), Failure> {
         let org = self
             .organizations
             .get(organization_id)
