@@ -53,13 +53,7 @@ fn ensure_member_with_metadata(
 }
 
 fn change_role(client: &Client, org: &str, user: &str, role: &str) -> Result<RoleSet, ChangeError> {
-    ChangeRole::builder()
-        .organization_id(org)
-        .user_id(user)
-        .role(role)
-        .build()
-        .expect("every field is set")
-        .send(client)
+    change_role_as(client, org, user, role, None)
 }
 
 fn change_role_with(
@@ -69,23 +63,29 @@ fn change_role_with(
     role: &str,
     admin_role: &str,
 ) -> Result<RoleSet, ChangeError> {
-    ChangeRole::builder()
+    change_role_as(client, org, user, role, Some(admin_role))
+}
+
+/// With the default admin role unless `admin_role` names one.
+fn change_role_as(
+    client: &Client,
+    org: &str,
+    user: &str,
+    role: &str,
+    admin_role: Option<&str>,
+) -> Result<RoleSet, ChangeError> {
+    let mut change = ChangeRole::builder()
         .organization_id(org)
         .user_id(user)
-        .role(role)
-        .admin_role(admin_role)
-        .build()
-        .expect("every field is set")
-        .send(client)
+        .role(role);
+    if let Some(admin_role) = admin_role {
+        change = change.admin_role(admin_role);
+    }
+    change.build().expect("every field is set").send(client)
 }
 
 fn remove_member(client: &Client, org: &str, user: &str) -> Result<Removal, Error> {
-    RemoveMember::builder()
-        .organization_id(org)
-        .user_id(user)
-        .build()
-        .expect("every field is set")
-        .send(client)
+    remove_member_as(client, org, user, None)
 }
 
 fn remove_member_with(
@@ -94,13 +94,21 @@ fn remove_member_with(
     user: &str,
     admin_role: &str,
 ) -> Result<Removal, Error> {
-    RemoveMember::builder()
-        .organization_id(org)
-        .user_id(user)
-        .admin_role(admin_role)
-        .build()
-        .expect("every field is set")
-        .send(client)
+    remove_member_as(client, org, user, Some(admin_role))
+}
+
+/// With the default admin role unless `admin_role` names one.
+fn remove_member_as(
+    client: &Client,
+    org: &str,
+    user: &str,
+    admin_role: Option<&str>,
+) -> Result<Removal, Error> {
+    let mut remove = RemoveMember::builder().organization_id(org).user_id(user);
+    if let Some(admin_role) = admin_role {
+        remove = remove.admin_role(admin_role);
+    }
+    remove.build().expect("every field is set").send(client)
 }
 
 fn merge_metadata(
