@@ -113,14 +113,17 @@
 //! - **[`testing`]** (feature `test-util`): [`testing::MockTransport`],
 //!   [`testing::ManualClock`], [`testing::FakeClerk`] and the fixture
 //!   [`testing::MEMBERSHIP_JSON`], [`testing::USER_JSON`] and [`testing::ROLES_JSON`].
-
+//!
+// The guides: listing, errors, retries and rate limits, base URL and proxies, transports.
+// Their examples run as doctests.
+#![doc = include_str!("guide.md")]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 // These docs are written for the build docs.rs makes, with every feature: without `test-util`
-// their links into `testing` have nothing to point at. The CI builds the docs with every
-// feature and warnings denied, so a link broken in every build is still caught.
-#![cfg_attr(not(feature = "test-util"), allow(rustdoc::broken_intra_doc_links))]
+// and `fake-server` their links into `testing` have nothing to point at. The CI builds the docs
+// with every feature and warnings denied, so a link broken in every build is still caught.
+#![cfg_attr(not(feature = "fake-server"), allow(rustdoc::broken_intra_doc_links))]
 
 mod answer;
 mod client;
