@@ -48,7 +48,8 @@
 //! module has the test doubles: [`testing::MockTransport`] answers with scripted responses and
 //! records what was sent (plug it in with [`ClientBuilder::transport`]), and
 //! [`testing::FakeClerk`] is a stateful in-memory Clerk that answers every operation from its
-//! own data. Neither is compiled without the feature.
+//! own data. Neither is compiled without the feature. The module's documentation is the guide
+//! to testing with them, in process and over HTTP.
 //!
 //! # Retries
 //!
@@ -57,6 +58,8 @@
 //! every clone of the client, and [`ClientBuilder::clerk_rate_limit`] paces requests with a
 //! [`SlidingWindowLimiter`] at Clerk's published limits. Waits are measured on a monotonic
 //! [`Clock`], so a wall clock that is stepped changes none of them.
+//! The details are [below](#retries-timeouts-and-rate-limits), after the guides to
+//! [listing members](#listing-members) and [errors](#errors).
 //!
 //! # Where things are
 //!
