@@ -5,22 +5,22 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::answer::{Answer, redact};
+use crate::call::Call;
 use crate::clock::{Clock, SystemClock};
 use crate::endpoint::{Endpoint, PathWriter, QueryWriter, check_url_len};
-use crate::error::{BuildError, Call, DECODE_DETAIL_LIMIT, Error, snippet};
+use crate::error::{BuildError, Error, ErrorKind};
 use crate::models::Model;
 use crate::pacing::{Pacing, RateLimiter, SlidingWindowLimiter};
 use crate::retry::{
     AttemptEvent, AttemptHook, CallContext, MIN_RETRY_BUDGET, RetryPolicy, send_with_retries,
 };
-use crate::secret::KeyInput;
-pub use crate::secret::SecretKey;
-use crate::transport::DEFAULT_CONNECT_TIMEOUT;
+use crate::secret::{KeyInput, SecretKey};
+use crate::text::{DECODE_DETAIL_LIMIT, snippet};
+use crate::transport::{HeaderValue, HttpRequest, Transport};
+use crate::ureq_transport::DEFAULT_CONNECT_TIMEOUT;
 #[cfg(doc)]
-use crate::transport::{DEFAULT_MAX_RESPONSE_BODY, DEFAULT_REQUEST_TIMEOUT, UreqTransport};
-use crate::transport::{
-    HeaderValue, HttpRequest, Transport, UreqTransportBuilder, is_loopback_host,
-};
+use crate::ureq_transport::{DEFAULT_MAX_RESPONSE_BODY, DEFAULT_REQUEST_TIMEOUT, UreqTransport};
+use crate::ureq_transport::{UreqTransportBuilder, is_loopback_host};
 
 /// The default base URL, `https://api.clerk.com/v1`.
 pub const DEFAULT_BASE_URL: &str = "https://api.clerk.com/v1";
@@ -213,13 +213,12 @@ fn decode<E: Endpoint>(
             .unwrap_or(err)
             .to_string();
         let message = redact(message.as_bytes(), key);
-        Error::Decode {
+        Error::new(ErrorKind::Decode {
             model: <E::Response as Model>::NAME,
             status: answer.status(),
             detail: snippet(&message, DECODE_DETAIL_LIMIT),
-            attempts,
-            call: None,
-        }
+        })
+        .after(attempts)
     })
 }
 

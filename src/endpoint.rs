@@ -2,8 +2,8 @@
 
 use serde::Serialize;
 
+use crate::call::Operation;
 use crate::error::BuildError;
-use crate::memberships::Operation;
 use crate::models::Model;
 
 /// Longest URL a request may have, in bytes: base URL, escaped path and query together.

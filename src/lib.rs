@@ -123,6 +123,9 @@
 #![cfg_attr(not(feature = "test-util"), allow(rustdoc::broken_intra_doc_links))]
 
 mod answer;
+mod api_error;
+mod builder;
+mod call;
 mod client;
 mod clock;
 mod email;
@@ -141,24 +144,28 @@ pub mod sync;
 #[cfg(feature = "test-util")]
 #[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
 pub mod testing;
+mod text;
 mod transport;
+mod ureq_transport;
 mod users;
 
+pub use api_error::{
+    ALREADY_A_MEMBER, ApiError, ClerkError, MEMBERSHIP_QUOTA_EXCEEDED, RESOURCE_NOT_FOUND,
+};
+pub use builder::{MAX_FILTER_VALUE_LEN, MAX_FILTER_VALUES, MAX_ID_LEN, MAX_LIMIT, check_id};
+pub use call::{Call, Method, Operation};
 pub use client::{
     BASE_URL_VAR, Client, ClientBuilder, DEFAULT_API_VERSION, DEFAULT_BASE_URL, DEFAULT_USER_AGENT,
-    SECRET_KEY_VAR, SecretKey,
+    SECRET_KEY_VAR,
 };
 pub use clock::{Clock, SystemClock};
 pub use endpoint::MAX_URL_LEN;
-pub use error::{
-    ALREADY_A_MEMBER, ApiError, BuildError, Call, ClerkError, Delivery, Error,
-    MEMBERSHIP_QUOTA_EXCEEDED, RESOURCE_NOT_FOUND, TransportError, TransportErrorKind,
-};
+pub use error::{BuildError, Error, ErrorKind};
 pub use memberships::{
     CreateMembership, CreateMembershipBuilder, DeleteMembership, DeleteMembershipBuilder,
-    ListMemberships, ListMembershipsBuilder, MAX_FILTER_VALUE_LEN, MAX_FILTER_VALUES, MAX_ID_LEN,
-    MAX_LIMIT, MAX_METADATA_BYTES, MAX_METADATA_DEPTH, Operation, UpdateMembership,
-    UpdateMembershipBuilder, UpdateMembershipMetadata, UpdateMembershipMetadataBuilder, check_id,
+    ListMemberships, ListMembershipsBuilder, MAX_METADATA_BYTES, MAX_METADATA_DEPTH,
+    UpdateMembership, UpdateMembershipBuilder, UpdateMembershipMetadata,
+    UpdateMembershipMetadataBuilder,
 };
 pub use models::{
     EmailAddress, Metadata, Organization, OrganizationMembership, OrganizationMemberships,
@@ -173,10 +180,13 @@ pub use retry::{
     AttemptEvent, DEFAULT_DEADLINE, DEFAULT_INITIAL_BACKOFF, DEFAULT_JITTER, DEFAULT_MAX_ATTEMPTS,
     DEFAULT_MAX_BACKOFF, DEFAULT_MULTIPLIER, RetryPolicy, RetryPolicyBuilder,
 };
-pub use secret::KeyInput;
+pub use secret::{KeyInput, SecretKey};
 pub use transport::{
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BODY, DEFAULT_REQUEST_TIMEOUT, HttpRequest,
-    HttpResponse, Method, Transport, UreqTransport, UreqTransportBuilder,
+    Delivery, HttpRequest, HttpResponse, Transport, TransportError, TransportErrorKind,
+};
+pub use ureq_transport::{
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BODY, DEFAULT_REQUEST_TIMEOUT, UreqTransport,
+    UreqTransportBuilder,
 };
 pub use users::{ListUsers, ListUsersBuilder};
 

@@ -4,10 +4,11 @@
 use std::collections::{HashSet, VecDeque};
 use std::iter::FusedIterator;
 
+use crate::builder::MAX_LIMIT;
 use crate::client::Client;
 use crate::endpoint::Endpoint;
-use crate::error::Error;
-use crate::memberships::{ListMemberships, MAX_LIMIT};
+use crate::error::{Error, ErrorKind};
+use crate::memberships::ListMemberships;
 use crate::models::{OrganizationMembership, OrganizationMemberships, Role, Roles, User};
 use crate::organization_roles::ListOrganizationRoles;
 use crate::users::ListUsers;
@@ -102,11 +103,10 @@ impl ListMemberships {
                 .saturating_sub(start);
             let remaining = usize::try_from(remaining).unwrap_or(usize::MAX);
             if remaining > cap || all.len() + page.data.len() > cap {
-                let err = Error::TooManyMemberships {
+                let err = Error::new(ErrorKind::TooManyMemberships {
                     cap,
                     total_count: page.total_count,
-                    call: None,
-                };
+                });
                 return Err(err.in_call(&client.call_of(self)));
             }
             all.extend(page.data);
@@ -287,7 +287,7 @@ impl<R: Paged> Pager<R> {
             return None;
         }
         if !self.recent_ids.advances(ids.into_iter()) {
-            let err = Error::PageNotAdvancing { offset, call: None };
+            let err = Error::new(ErrorKind::PageNotAdvancing { offset });
             return Some(Err(err.in_call(&self.client.call_of(&self.request))));
         }
         self.next_offset = R::next_offset(&page, offset, self.page_size);

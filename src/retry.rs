@@ -7,11 +7,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::answer::Answer;
-use crate::client::SecretKey;
-use crate::error::{Call, Error, TransportError, TransportErrorKind};
-use crate::memberships::Operation;
+use crate::call::{Call, Operation};
+use crate::error::{Error, ErrorKind};
 use crate::pacing::Pacing;
-use crate::transport::{HttpRequest, Transport};
+use crate::secret::SecretKey;
+use crate::transport::{HttpRequest, Transport, TransportError, TransportErrorKind};
 
 /// When and how often a failed call is tried again.
 ///
@@ -349,11 +349,7 @@ pub(crate) fn send_with_retries(
         if let Err(wait) = pacing.wait_for_turn(latest) {
             return match previous {
                 Some(outcome) => finish(outcome, attempt),
-                None => Err(Error::RateLimited {
-                    wait,
-                    attempts: attempt,
-                    call: None,
-                }),
+                None => Err(Error::new(ErrorKind::RateLimited { wait }).after(attempt)),
             };
         }
         let now = clock.monotonic();

@@ -25,7 +25,7 @@ use std::sync::OnceLock;
 use std::time::{Duration, UNIX_EPOCH};
 
 use clerk_memberships::testing::{MEMBERSHIP_JSON, ManualClock, MockTransport};
-use clerk_memberships::{Client, Error, HttpResponse, RetryPolicy};
+use clerk_memberships::{Client, Error, ErrorKind, HttpResponse, RetryPolicy};
 use serde_json::{Value, json};
 use support::ops::Op;
 use support::rng::Rng;
@@ -225,9 +225,9 @@ fn error_texts(err: &Error) -> Vec<String> {
     if let Some(transport) = err.transport_error() {
         texts.push(transport.message().to_owned());
     }
-    match err {
-        Error::UnexpectedResponse { body_snippet, .. } => texts.push(body_snippet.clone()),
-        Error::Decode { detail, .. } => texts.push(detail.clone()),
+    match err.kind() {
+        ErrorKind::UnexpectedResponse { body_snippet, .. } => texts.push(body_snippet.clone()),
+        ErrorKind::Decode { detail, .. } => texts.push(detail.clone()),
         _ => {}
     }
     texts

@@ -633,7 +633,7 @@ fn change_role_in_an_unknown_organization_fails_with_the_creates_404() -> TestRe
     let err = sync::change_role(&s.client, "org_unknown", &s.jane, "org:admin").unwrap_err();
     assert!(err.error().is_not_found());
     assert_eq!(
-        err.error().operation().map(|call| call.operation()),
+        err.error().call().map(|call| call.operation()),
         Some(Operation::Create)
     );
     assert_eq!(s.methods(), [Method::Patch, Method::Post]);
@@ -838,14 +838,17 @@ fn an_empty_admin_role_is_refused_before_anything_is_sent() -> TestResult {
     let empty = sync::ChangeOptions::builder().admin_role(" ").build();
     let err = sync::change_role_with(&s.client, &s.org, &s.jane, "org:member", &empty).unwrap_err();
     assert!(
-        matches!(err.error(), clerk_memberships::Error::InvalidRequest { .. }),
+        matches!(
+            err.error().kind(),
+            clerk_memberships::ErrorKind::InvalidRequest { .. }
+        ),
         "{err:?}"
     );
     assert!(err.to_string().contains("admin_role"), "{err}");
     let err = sync::remove_member_with(&s.client, &s.org, &s.jane, &empty).unwrap_err();
     assert!(matches!(
-        err,
-        clerk_memberships::Error::InvalidRequest { .. }
+        err.kind(),
+        clerk_memberships::ErrorKind::InvalidRequest { .. }
     ));
     assert!(s.fake.requests().is_empty());
     Ok(())

@@ -7,7 +7,7 @@ use clerk_memberships::sync::{
     self, KnownRoles, RoleCheck, Roster, RosterEntry, RosterProblem, SyncError, SyncOptions,
 };
 use clerk_memberships::testing::{FakeClerk, MockTransport, ROLES_JSON};
-use clerk_memberships::{BuildError, Error, Method, Operation, RetryPolicy};
+use clerk_memberships::{BuildError, Error, ErrorKind, Method, Operation, RetryPolicy};
 use support::org::Org;
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
@@ -255,8 +255,8 @@ fn check_refuses_an_unknown_role_as_an_invalid_request_naming_it_and_the_known_o
     let roles = KnownRoles::allow(["org:member", "org:admin"]);
     assert_eq!(roles.check("org:admin").unwrap(), "org:admin");
     let err = roles.check("Org:Admin").unwrap_err();
-    match &err {
-        Error::InvalidRequest {
+    match err.kind() {
+        ErrorKind::InvalidRequest {
             error: BuildError::InvalidField { field, rule },
             ..
         } => {
@@ -302,7 +302,10 @@ fn the_single_change_helpers_take_a_checked_role_and_nothing_is_written_for_an_u
         sync::ensure_member(&org.client, &org.id, "user_bob", role)
     })();
     let err = refused.unwrap_err();
-    assert!(matches!(err.error(), Error::InvalidRequest { .. }), "{err}");
+    assert!(
+        matches!(err.error().kind(), ErrorKind::InvalidRequest { .. }),
+        "{err}"
+    );
     assert!(err.to_string().contains("\"org:admn\""), "{err}");
     let refused = roles
         .check("admin")

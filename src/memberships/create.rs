@@ -3,7 +3,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::metadata::{MetadataInput, metadata_setters};
-use super::{Operation, Unbuilt, id, non_empty, operation_builder, operation_methods};
+use crate::builder::{Unbuilt, id, non_empty, operation_builder, operation_methods};
+use crate::call::Operation;
 use crate::endpoint::{Endpoint, PathWriter};
 use crate::error::BuildError;
 use crate::models::OrganizationMembership;

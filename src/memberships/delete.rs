@@ -1,6 +1,7 @@
 use derive_builder::Builder;
 
-use super::{Operation, Unbuilt, id, operation_builder, operation_methods};
+use crate::builder::{Unbuilt, id, operation_builder, operation_methods};
+use crate::call::Operation;
 use crate::endpoint::{Endpoint, PathWriter};
 use crate::error::BuildError;
 use crate::models::OrganizationMembership;

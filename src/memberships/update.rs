@@ -1,7 +1,8 @@
 use derive_builder::Builder;
 use serde::Serialize;
 
-use super::{Operation, Unbuilt, id, non_empty, operation_builder, operation_methods};
+use crate::builder::{Unbuilt, id, non_empty, operation_builder, operation_methods};
+use crate::call::Operation;
 use crate::endpoint::{Endpoint, PathWriter};
 use crate::error::BuildError;
 use crate::models::OrganizationMembership;

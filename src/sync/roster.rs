@@ -9,8 +9,8 @@ use serde_json::Value;
 
 use super::error::{RosterProblem, SyncError};
 use super::resolve::UserKey;
+use crate::builder::MAX_FILTER_VALUE_LEN;
 use crate::error::BuildError;
-use crate::memberships::MAX_FILTER_VALUE_LEN;
 use crate::memberships::metadata::MetadataInput;
 use crate::models::Metadata;
 

@@ -37,9 +37,8 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
-use crate::error::TransportError;
-use crate::memberships::Operation;
-use crate::transport::{HttpRequest, HttpResponse, Transport};
+use crate::call::Operation;
+use crate::transport::{HttpRequest, HttpResponse, Transport, TransportError};
 
 mod fake;
 pub use fake::{
