@@ -143,7 +143,7 @@ macro_rules! operation_methods {
             ///
             /// # Errors
             ///
-            /// [`Error::InvalidRequest`](crate::Error::InvalidRequest) if the URL is longer
+            /// [`ErrorKind::InvalidRequest`](crate::ErrorKind::InvalidRequest) if the URL is longer
             /// than [`MAX_URL_LEN`](crate::MAX_URL_LEN) (field `url`) or the body cannot be
             /// serialized.
             pub fn render(
@@ -164,7 +164,7 @@ pub(crate) use operation_methods;
 /// before it is escaped (up to three times its size) into a URL.
 pub const MAX_ID_LEN: usize = 256;
 
-/// Longest value a free-text or exact-match filter of [`ListMemberships`] accepts, in bytes:
+/// Longest value a free-text or exact-match filter of [`ListMemberships`](crate::ListMemberships) accepts, in bytes:
 /// `order_by`, each `email_address`, `phone_number`, `username`, `web3_wallet` and `role`, and
 /// `query`, `email_address_query`, `phone_number_query`, `username_query`, `name_query`.
 ///

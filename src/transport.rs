@@ -164,7 +164,7 @@ impl HttpRequest {
 
     /// How long this attempt may take at most: what is left of the call's retry deadline
     /// ([`RetryPolicy::deadline`](crate::RetryPolicy::deadline)). A transport should give up by
-    /// then, as [`UreqTransport`] does; `None` outside a call (e.g. from `render`), and for the
+    /// then, as [`UreqTransport`](crate::UreqTransport) does; `None` outside a call (e.g. from `render`), and for the
     /// first attempt of a call whose deadline is zero (the request timeout applies then).
     pub fn time_left(&self) -> Option<Duration> {
         self.time_left
@@ -418,7 +418,7 @@ impl TransportError {
 
     /// The server answered with `status`, but the body is larger than the transport's cap of
     /// `cap` bytes: a [`BodyTooLarge`](TransportErrorKind::BodyTooLarge) failure that keeps the
-    /// status. The client turns it into [`Error::ResponseTooLarge`].
+    /// status. The client turns it into [`ErrorKind::ResponseTooLarge`](crate::ErrorKind::ResponseTooLarge).
     ///
     /// ```
     /// use clerk_memberships::{TransportError, TransportErrorKind};

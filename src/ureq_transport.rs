@@ -10,14 +10,14 @@ use crate::transport::{
 };
 
 /// Default cap on a response body: 8 MiB (a full page of 500 memberships is well under 1 MiB).
-pub const DEFAULT_MAX_RESPONSE_BODY: u64 = 8 * 1024 * 1024;
+pub(crate) const DEFAULT_MAX_RESPONSE_BODY: u64 = 8 * 1024 * 1024;
 /// How many idle keep-alive connections the default transport keeps (per host, and in all):
 /// enough for a pool of workers sharing one client (ureq's own default is 3 per host).
 const IDLE_CONNECTIONS: usize = 32;
 /// Default time allowed to open a connection: 10 seconds.
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default time allowed for one attempt, from connecting to the last byte of the answer: 30 s.
-pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The default [`Transport`], built on `ureq`: one keep-alive connection pool (keeping up to 32
 /// idle connections, so that a pool of workers sharing one client reuses its connections
@@ -31,7 +31,7 @@ pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// read in place), so a hostile length cannot make a call allocate more than that beyond the
 /// body it really sends. A 2xx over the cap fails with
 /// [`TransportError::response_too_large`] (the call returns
-/// [`Error::ResponseTooLarge`](crate::Error::ResponseTooLarge), status kept); an error answer
+/// [`ErrorKind::ResponseTooLarge`](crate::ErrorKind::ResponseTooLarge), status kept); an error answer
 /// over the cap is cut to the cap and kept, so its status and start still reach the caller.
 ///
 /// **Proxies.** By default the proxy comes from the environment, as most HTTP tools do:
@@ -171,7 +171,7 @@ fn without_userinfo(url: &str) -> String {
 impl UreqTransportBuilder {
     /// Time allowed to resolve the host, and again to open a connection (TLS included).
     ///
-    /// Defaults to [`DEFAULT_CONNECT_TIMEOUT`] (10 s).
+    /// Defaults to 10 s.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
@@ -179,7 +179,7 @@ impl UreqTransportBuilder {
 
     /// Time allowed for one request, from connecting to the last byte of the answer.
     ///
-    /// Defaults to [`DEFAULT_REQUEST_TIMEOUT`] (30 s).
+    /// Defaults to 30 s.
     pub fn request_timeout(mut self, timeout: Duration) -> Self {
         self.request_timeout = timeout;
         self
@@ -187,11 +187,11 @@ impl UreqTransportBuilder {
 
     /// Largest response body accepted, in bytes. A 2xx with a larger body fails with
     /// [`TransportError::response_too_large`] (the call returns
-    /// [`Error::ResponseTooLarge`](crate::Error::ResponseTooLarge) with the status); an error
+    /// [`ErrorKind::ResponseTooLarge`](crate::ErrorKind::ResponseTooLarge) with the status); an error
     /// answer with a larger body is cut to this size and kept. Memory follows the bytes that
     /// arrive, not the `Content-Length` announced, so even `u64::MAX` is safe.
     ///
-    /// Defaults to [`DEFAULT_MAX_RESPONSE_BODY`] (8 MiB).
+    /// Defaults to 8 MiB.
     pub fn max_response_body(mut self, bytes: u64) -> Self {
         self.max_response_body = bytes;
         self
@@ -254,7 +254,7 @@ impl UreqTransportBuilder {
 
     /// Builds the transport. The proxy variables of the environment are read here (see
     /// [`proxy_from_env`](Self::proxy_from_env)).
-    pub fn build(&self) -> UreqTransport {
+    pub fn build(self) -> UreqTransport {
         let (proxy, proxy_use) = match (&self.proxy, self.proxy_from_env) {
             (Some(url), _) => match ureq::Proxy::new(url) {
                 Ok(proxy) => (Some(proxy), ProxyUse::Explicit),

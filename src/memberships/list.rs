@@ -114,7 +114,7 @@ operation_builder! {
     /// goes on the wire):
     ///
     /// - [`InvalidField`](BuildError::InvalidField) for `organization_id` if it is empty, only
-    ///   whitespace, `.` or `..`, or longer than [`MAX_ID_LEN`](super::MAX_ID_LEN) bytes;
+    ///   whitespace, `.` or `..`, or longer than [`MAX_ID_LEN`](crate::MAX_ID_LEN) bytes;
     /// - `InvalidField` for `limit` unless it is 1 to [`MAX_LIMIT`](crate::MAX_LIMIT);
     /// - `InvalidField` for `offset` if it is over `i64::MAX`;
     /// - `InvalidField` for `user_id`, `email_address`, `phone_number`, `username`,
@@ -125,7 +125,7 @@ operation_builder! {
     /// - `InvalidField` for a value of `email_address`, `phone_number`, `username`,
     ///   `web3_wallet` or `role`, or for `order_by`, `query`, `email_address_query`,
     ///   `phone_number_query`, `username_query` or `name_query`, if it is longer than
-    ///   [`MAX_FILTER_VALUE_LEN`](super::MAX_FILTER_VALUE_LEN) bytes (empty is allowed: a
+    ///   [`MAX_FILTER_VALUE_LEN`](crate::MAX_FILTER_VALUE_LEN) bytes (empty is allowed: a
     ///   value, not "unset");
     /// - [`MissingField`](BuildError::MissingField) for `organization_id` if it was never set.
     ///

@@ -73,7 +73,7 @@ impl ChangeOptionsBuilder {
     ///
     /// Defaults to [`DEFAULT_ADMIN_ROLE`] (`org:admin`), as
     /// [`SyncOptionsBuilder::admin_role`](super::SyncOptionsBuilder::admin_role) does. An
-    /// empty role is refused by the helpers with [`Error::InvalidRequest`], before anything
+    /// empty role is refused by the helpers with [`ErrorKind::InvalidRequest`](crate::ErrorKind::InvalidRequest), before anything
     /// is sent.
     pub fn admin_role(mut self, role: impl Into<String>) -> Self {
         self.options.admin_role = role.into();

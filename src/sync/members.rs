@@ -237,7 +237,7 @@ impl From<MetadataMerge> for Outcome {
 /// # Errors
 ///
 /// The request's [`Error`] (after the client's retries); an unknown organization is a 404
-/// ([`Error::is_not_found`]), an id that cannot be sent is [`Error::InvalidRequest`].
+/// ([`Error::is_not_found`]), an id that cannot be sent is [`ErrorKind::InvalidRequest`](crate::ErrorKind::InvalidRequest).
 pub fn find_member(
     client: &Client,
     organization_id: &str,
@@ -320,7 +320,7 @@ pub fn find_member(
 ///
 /// [`ChangeError::Failed`] with the request's [`Error`] when a step fails and the membership
 /// is not as asked: an unknown organization or user (404), a full organization
-/// ([`Error::is_quota_exceeded`]), an invalid id or empty role ([`Error::InvalidRequest`],
+/// ([`Error::is_quota_exceeded`]), an invalid id or empty role ([`ErrorKind::InvalidRequest`](crate::ErrorKind::InvalidRequest),
 /// nothing sent), a read or an update that failed after the client's retries.
 /// [`ChangeError::Unknown`] when a create's fate could not be settled, as above, including a
 /// create answered "already a member" after a lost answer whose read back failed.
@@ -366,7 +366,7 @@ pub fn ensure_member(
 /// # Errors
 ///
 /// As [`ensure_member`]; metadata that is too deep or too large is
-/// [`Error::InvalidRequest`] (see [`MAX_METADATA_DEPTH`](crate::MAX_METADATA_DEPTH) and
+/// [`ErrorKind::InvalidRequest`](crate::ErrorKind::InvalidRequest) (see [`MAX_METADATA_DEPTH`](crate::MAX_METADATA_DEPTH) and
 /// [`MAX_METADATA_BYTES`](crate::MAX_METADATA_BYTES)), and nothing is sent.
 pub fn ensure_member_with_metadata(
     client: &Client,
@@ -475,7 +475,7 @@ pub fn change_role(
 /// retries: an update is idempotent, so it is retried on 5xx and lost answers), or the create
 /// that followed failed (an unknown organization or user, a full organization, …).
 /// [`ChangeError::Unknown`] when that create's fate could not be settled. An empty admin role
-/// is [`Error::InvalidRequest`], and nothing is sent.
+/// is [`ErrorKind::InvalidRequest`](crate::ErrorKind::InvalidRequest), and nothing is sent.
 pub fn change_role_with(
     client: &Client,
     organization_id: &str,
@@ -599,7 +599,7 @@ pub fn remove_member(
 /// The request's [`Error`]: the read of the admins failed (nothing was written), or the
 /// delete failed with anything but a 404 (after the client's retries: a delete is retried on
 /// 5xx and lost answers). An id that cannot be sent, or an empty admin role, is
-/// [`Error::InvalidRequest`], and nothing is sent.
+/// [`ErrorKind::InvalidRequest`](crate::ErrorKind::InvalidRequest), and nothing is sent.
 pub fn remove_member_with(
     client: &Client,
     organization_id: &str,
@@ -675,7 +675,7 @@ pub(crate) fn remove(
 /// The request's [`Error`] for anything but a 404 (after the client's retries: a merge is
 /// retried on 5xx and lost answers, since merging the same patch twice gives the same
 /// metadata). Metadata that is too deep or too large, or an id that cannot be sent, is
-/// [`Error::InvalidRequest`], and nothing is sent.
+/// [`ErrorKind::InvalidRequest`](crate::ErrorKind::InvalidRequest), and nothing is sent.
 pub fn merge_metadata(
     client: &Client,
     organization_id: &str,

@@ -171,7 +171,7 @@ impl KnownRoles {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidRequest`] for field `role` when it is not, naming the role and the
+    /// [`ErrorKind::InvalidRequest`](crate::ErrorKind::InvalidRequest) for field `role` when it is not, naming the role and the
     /// known ones (at most 20, then how many more): nothing was sent. It is how every
     /// request refused before sending fails, so a caller handles it as it handles an empty
     /// role.
