@@ -90,6 +90,14 @@ def file_of(module):
     return None
 
 
+class Path(list):
+    """A path's segments, and the name it is known by where it is imported (its alias)."""
+
+    def __init__(self, segs, name):
+        super().__init__(segs)
+        self.name = name
+
+
 def use_paths(tree):
     """Expands a use tree (`a::{b, c::{d, e as f}}`) into its paths, each a list of segments."""
     tree = re.sub(r"\s+", "", re.sub(r"\s+as\s+", "@", tree))
@@ -114,8 +122,9 @@ def use_paths(tree):
                 head = [p for p in item[:brace].split("::") if p]
                 paths += parse(item[brace + 1 : item.rfind("}")], prefix + head)
             else:
-                segs = [p for p in item.split("@")[0].split("::") if p]
-                paths.append(prefix + segs)
+                path, _, alias = item.partition("@")
+                segs = [p for p in path.split("::") if p]
+                paths.append(Path(prefix + segs, alias or (segs[-1] if segs else "")))
         return paths
 
     return parse(tree, [])
@@ -187,7 +196,7 @@ class Graph:
             for segs in use_paths(m.group(1)):
                 path = absolute(segs, [], 0)
                 if path:
-                    found[path[-1]] = path
+                    found[segs.name] = path
         return found
 
     def resolve(self, path, seen=()):

@@ -206,18 +206,17 @@ pub(crate) fn non_empty(field: &'static str, value: Option<&String>) -> Result<(
 /// [`BuildError::InvalidField`] naming `field` and the rule `value` breaks, as the builders
 /// report it.
 pub fn check_id(field: &'static str, value: &str) -> Result<(), BuildError> {
-    match id_rule(value) {
-        Some(rule) => Err(BuildError::invalid(field, rule)),
-        None => Ok(()),
-    }
+    broken(field, id_rule(value))
+}
+
+/// `Ok` unless `rule` names a rule that the value of `field` breaks.
+fn broken(field: &'static str, rule: Option<String>) -> Result<(), BuildError> {
+    rule.map_or(Ok(()), |rule| Err(BuildError::invalid(field, rule)))
 }
 
 /// A set id must be something that can name a resource: see [`id_rule`].
 pub(crate) fn id(field: &'static str, value: Option<&String>) -> Result<(), BuildError> {
-    match value.and_then(|value| id_rule(value)) {
-        Some(rule) => Err(BuildError::invalid(field, rule)),
-        None => Ok(()),
-    }
+    broken(field, value.and_then(|value| id_rule(value)))
 }
 
 /// The rule `value` breaks as an id, if any: it must not be empty, only whitespace, `.` or
@@ -229,14 +228,14 @@ pub(crate) fn id_rule(value: &str) -> Option<String> {
         Some("must not be only whitespace".to_owned())
     } else if value == "." || value == ".." {
         Some("must not be `.` or `..`".to_owned())
-    } else if value.len() > MAX_ID_LEN {
-        Some(format!(
-            "must be at most {MAX_ID_LEN} bytes, got {}",
-            value.len()
-        ))
     } else {
-        None
+        longer_than(value, MAX_ID_LEN)
     }
+}
+
+/// The rule `value` breaks when it is longer than `max` bytes, if it is.
+fn longer_than(value: &str, max: usize) -> Option<String> {
+    (value.len() > max).then(|| format!("must be at most {max} bytes, got {}", value.len()))
 }
 
 /// The paging fields of a list request: a set `limit` is 1 to [`MAX_LIMIT`], a set
@@ -283,16 +282,10 @@ pub(crate) fn filter_counts(
 
 /// A set filter value must be at most [`MAX_FILTER_VALUE_LEN`] bytes.
 pub(crate) fn filter_value(field: &'static str, value: Option<&str>) -> Result<(), BuildError> {
-    match value {
-        Some(value) if value.len() > MAX_FILTER_VALUE_LEN => Err(BuildError::invalid(
-            field,
-            format!(
-                "must be at most {MAX_FILTER_VALUE_LEN} bytes, got {}",
-                value.len()
-            ),
-        )),
-        _ => Ok(()),
-    }
+    broken(
+        field,
+        value.and_then(|value| longer_than(value, MAX_FILTER_VALUE_LEN)),
+    )
 }
 
 /// Each value of a filter whose values may carry a `+` (include) or `-` (exclude) sign
@@ -324,12 +317,7 @@ pub(crate) fn signed_values(
 pub(crate) fn external_id_rule(value: &str) -> Option<String> {
     if value.is_empty() {
         Some("must not be empty".to_owned())
-    } else if value.len() > MAX_FILTER_VALUE_LEN {
-        Some(format!(
-            "must be at most {MAX_FILTER_VALUE_LEN} bytes, got {}",
-            value.len()
-        ))
     } else {
-        None
+        longer_than(value, MAX_FILTER_VALUE_LEN)
     }
 }
