@@ -67,6 +67,9 @@
 //! - **Vocabulary**: [`Operation`] (which request), its HTTP [`Method`], and the [`Call`]
 //!   (operation and path) an error is said of; the [`Clock`] every wait is measured on
 //!   ([`SystemClock`] by default).
+//! - **Models**: [`OrganizationMembership`], [`OrganizationMemberships`] (a page, with
+//!   `total_count`), [`Organization`], [`PublicUserData`] and [`Metadata`]; [`User`] and its
+//!   [`EmailAddress`]es; [`Roles`] (a page), [`Role`] and its [`Permission`]s.
 //! - **The transport seam**: the [`Transport`] trait, the [`HttpRequest`] it is given and the
 //!   [`HttpResponse`] it returns, and how it fails: [`TransportError`], [`TransportErrorKind`]
 //!   and [`Delivery`] (whether a failed request may have reached the server).
@@ -76,6 +79,12 @@
 //!   [`ALREADY_A_MEMBER`], [`MEMBERSHIP_QUOTA_EXCEEDED`] and [`RESOURCE_NOT_FOUND`];
 //!   [`SecretKey`] (its `Debug` is redacted) and [`KeyInput`].
 //! - **The default transport**: [`UreqTransport`] and [`UreqTransportBuilder`].
+//! - **The client, with retries and pacing**, which renders and sends any operation:
+//!   [`Client`] and [`ClientBuilder`] (base URL, timeouts, retry policy, rate limit,
+//!   transport, clock; each setter says its default), the environment variables
+//!   [`SECRET_KEY_VAR`] and [`BASE_URL_VAR`], and [`DEFAULT_USER_AGENT`], for a caller that
+//!   names itself before it; [`RetryPolicy`] and [`RetryPolicyBuilder`], [`AttemptEvent`] for
+//!   [`ClientBuilder::on_attempt`], the [`RateLimiter`] trait and [`SlidingWindowLimiter`].
 //! - **Operations**, one struct each, built with `X::builder()` and sent with `.send(&client)`:
 //!
 //!   | operation | method and path (below the base URL) | answer |
@@ -95,15 +104,6 @@
 //!   filter; a `limit` outside 1 to [`MAX_LIMIT`]; metadata nested deeper than
 //!   [`MAX_METADATA_DEPTH`] or larger than [`MAX_METADATA_BYTES`]. A rendered URL must fit in
 //!   [`MAX_URL_LEN`] bytes.
-//! - **Models**: [`OrganizationMembership`], [`OrganizationMemberships`] (a page, with
-//!   `total_count`), [`Organization`], [`PublicUserData`] and [`Metadata`]; [`User`] and its
-//!   [`EmailAddress`]es; [`Roles`] (a page), [`Role`] and its [`Permission`]s.
-//! - **The client, retries and pacing**: [`Client`] and [`ClientBuilder`] (base URL,
-//!   timeouts, retry policy, rate limit, transport, clock; each setter says its default), the
-//!   environment variables [`SECRET_KEY_VAR`] and [`BASE_URL_VAR`], and
-//!   [`DEFAULT_USER_AGENT`], for a caller that names itself before it; [`RetryPolicy`] and
-//!   [`RetryPolicyBuilder`], [`AttemptEvent`] for [`ClientBuilder::on_attempt`], the
-//!   [`RateLimiter`] trait and [`SlidingWindowLimiter`].
 //! - **Pagination**: [`ListMemberships::pages`], [`ListMemberships::items`] and
 //!   [`ListMemberships::collect_all`], with their iterators [`MembershipPages`] and
 //!   [`MembershipItems`]; [`ListUsers::pages`] and [`ListUsers::items`], with [`UserPages`]
