@@ -1,8 +1,13 @@
 //! What every operation's builder is made of: the macros that declare an operation's builder
 //! and its `builder`/`send`/`render` methods, and the input rules `build()` applies (ids, filter
-//! values, paging), with the limits a caller can check its own input against.
+//! values, paging, and in `metadata` the metadata objects), with the limits a caller can check
+//! its own input against.
 
 use crate::error::BuildError;
+
+pub(crate) mod metadata;
+
+pub use metadata::{MAX_METADATA_BYTES, MAX_METADATA_DEPTH};
 
 /// Largest `limit` the API accepts.
 pub const MAX_LIMIT: u32 = 500;

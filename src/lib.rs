@@ -156,7 +156,10 @@ mod users;
 pub use api_error::{
     ALREADY_A_MEMBER, ApiError, ClerkError, MEMBERSHIP_QUOTA_EXCEEDED, RESOURCE_NOT_FOUND,
 };
-pub use builder::{MAX_FILTER_VALUE_LEN, MAX_FILTER_VALUES, MAX_ID_LEN, MAX_LIMIT, check_id};
+pub use builder::{
+    MAX_FILTER_VALUE_LEN, MAX_FILTER_VALUES, MAX_ID_LEN, MAX_LIMIT, MAX_METADATA_BYTES,
+    MAX_METADATA_DEPTH, check_id,
+};
 pub use call::{Call, Method, Operation};
 pub use client::{BASE_URL_VAR, Client, ClientBuilder, DEFAULT_USER_AGENT, SECRET_KEY_VAR};
 pub use clock::{Clock, SystemClock};
@@ -164,9 +167,8 @@ pub use endpoint::MAX_URL_LEN;
 pub use error::{BuildError, Error, ErrorKind};
 pub use memberships::{
     CreateMembership, CreateMembershipBuilder, DeleteMembership, DeleteMembershipBuilder,
-    ListMemberships, ListMembershipsBuilder, MAX_METADATA_BYTES, MAX_METADATA_DEPTH,
-    UpdateMembership, UpdateMembershipBuilder, UpdateMembershipMetadata,
-    UpdateMembershipMetadataBuilder,
+    ListMemberships, ListMembershipsBuilder, UpdateMembership, UpdateMembershipBuilder,
+    UpdateMembershipMetadata, UpdateMembershipMetadataBuilder,
 };
 pub use models::{
     EmailAddress, Metadata, Organization, OrganizationMembership, OrganizationMemberships,

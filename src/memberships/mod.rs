@@ -16,29 +16,30 @@
 //!   optional `+`/`-`) must not be empty, only whitespace, `.` or `..`, nor longer than
 //!   [`MAX_ID_LEN`](crate::MAX_ID_LEN) bytes;
 //! - every other filter value may be empty (a value, not "unset") but not longer than
-//!   [`MAX_FILTER_VALUE_LEN`](crate::MAX_FILTER_VALUE_LEN) bytes; an array filter takes at most [`MAX_FILTER_VALUES`](crate::MAX_FILTER_VALUES)
-//!   values; `limit` is 1 to [`MAX_LIMIT`](crate::MAX_LIMIT);
-//! - metadata must be a JSON object nested at most [`MAX_METADATA_DEPTH`] levels and at most
-//!   [`MAX_METADATA_BYTES`] as JSON, checked as soon as it is set, without recursion.
+//!   [`MAX_FILTER_VALUE_LEN`](crate::MAX_FILTER_VALUE_LEN) bytes; an array filter takes at
+//!   most [`MAX_FILTER_VALUES`](crate::MAX_FILTER_VALUES) values; `limit` is 1 to
+//!   [`MAX_LIMIT`](crate::MAX_LIMIT);
+//! - metadata must be a JSON object nested at most
+//!   [`MAX_METADATA_DEPTH`](crate::MAX_METADATA_DEPTH) levels and at most
+//!   [`MAX_METADATA_BYTES`](crate::MAX_METADATA_BYTES) as JSON, checked as soon as it is set,
+//!   without recursion.
 //!
 //! When the request is rendered, the whole URL (base URL included) must fit in
 //! [`MAX_URL_LEN`](crate::MAX_URL_LEN) bytes.
 //!
-//! [`ListUsers`](crate::ListUsers) lives in `users` and
-//! [`ListOrganizationRoles`](crate::ListOrganizationRoles) in `organization_roles`, but both
-//! share [`Operation`](crate::Operation), the builder macros and the rules above (all in
-//! `builder`).
+//! These rules and the builder macros live in `builder`, which [`ListUsers`](crate::ListUsers)
+//! (in `users`) and [`ListOrganizationRoles`](crate::ListOrganizationRoles) (in
+//! `organization_roles`) use too; this module only declares the operations and re-exports
+//! them.
 
 mod create;
 mod delete;
 mod list;
-pub(crate) mod metadata;
 mod update;
 mod update_metadata;
 
 pub use create::{CreateMembership, CreateMembershipBuilder};
 pub use delete::{DeleteMembership, DeleteMembershipBuilder};
 pub use list::{ListMemberships, ListMembershipsBuilder};
-pub use metadata::{MAX_METADATA_BYTES, MAX_METADATA_DEPTH};
 pub use update::{UpdateMembership, UpdateMembershipBuilder};
 pub use update_metadata::{UpdateMembershipMetadata, UpdateMembershipMetadataBuilder};

@@ -2,7 +2,7 @@ use derive_builder::Builder;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::metadata::{MetadataInput, metadata_setters};
+use crate::builder::metadata::{MetadataInput, metadata_setters};
 use crate::builder::{Unbuilt, id, operation_builder, operation_methods};
 use crate::call::Operation;
 use crate::endpoint::{Endpoint, PathWriter};
