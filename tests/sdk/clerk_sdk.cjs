@@ -3,7 +3,7 @@
 //     node clerk_sdk.cjs API_URL ORGANIZATION_ID
 //
 // API_URL is the fake's base URL without `/v1` (the SDK adds its API version). Seeded as
-// tests/clerk_sdks.rs does: the organization has Ann (admin); Bob and Cid are users, not
+// tests/it/clerk_sdks.rs does: the organization has Ann (admin); Bob and Cid are users, not
 // members. Prints one JSON object, the same shape as clerk_sdk.py prints: what each call
 // answered, as the SDK decoded it. An answer the SDK refuses ends the script with an error.
 'use strict';

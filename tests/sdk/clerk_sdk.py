@@ -2,7 +2,7 @@
 
     python clerk_sdk.py BASE_URL ORGANIZATION_ID
 
-BASE_URL is the fake's base URL (`http://127.0.0.1:PORT/v1`). Seeded as tests/clerk_sdks.rs
+BASE_URL is the fake's base URL (`http://127.0.0.1:PORT/v1`). Seeded as tests/it/clerk_sdks.rs
 does: the organization has Ann (admin); Bob and Cid are users, not members. Prints one JSON
 object: what each call answered, as the SDK decoded it. Any answer the SDK refuses is raised.
 """

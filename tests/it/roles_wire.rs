@@ -2,17 +2,15 @@
 //! byte, what `build()` refuses, what it decodes, and how its pager walks the pages. Asserted
 //! on the rendered request and against a real HTTP server (`httpmock`).
 
-mod support;
+use crate::support::refusal::assert_invalid;
 
-use support::refusal::assert_invalid;
-
+use crate::support::clients::{KEY, client, client_builder};
 use clerk_memberships::testing::{MockTransport, ROLES_JSON};
 use clerk_memberships::{
     Client, DEFAULT_USER_AGENT, ErrorKind, ListOrganizationRoles, ListOrganizationRolesBuilder,
     MAX_FILTER_VALUE_LEN, MAX_LIMIT, Method, Operation, RetryPolicy, Role, Roles,
 };
 use httpmock::prelude::*;
-use support::clients::{KEY, client, client_builder};
 
 /// Where render-only clients point; nothing listens there and nothing is sent.
 const OFFLINE_BASE: &str = "http://127.0.0.1:9/v1";

@@ -5,15 +5,13 @@
 //! The environment is only ever changed in a child process (this test binary run again with
 //! the variables set), so no test here races another over the process environment.
 
-mod support;
-
 use std::process::Command;
 use std::time::Duration;
 
+use crate::support::clients::{KEY, client_builder};
+use crate::support::ops::Op;
+use crate::support::server::{Action, Response, Server, closed_port};
 use clerk_memberships::{Client, RetryPolicy, TransportErrorKind};
-use support::clients::{KEY, client_builder};
-use support::ops::Op;
-use support::server::{Action, Response, Server, closed_port};
 
 /// Set in the child process: the port of the parent's proxy server.
 const CHILD_PROXY_PORT: &str = "CLERK_MEMBERSHIPS_TEST_PROXY_PORT";
@@ -48,7 +46,11 @@ fn proxy_variables_are_followed_by_default_and_ignored_when_pinned_off() {
         .handler(|_| Action::Respond(Response::new(502, "no tunnel").closing()))
         .start();
     let output = Command::new(std::env::current_exe().expect("the test binary"))
-        .args(["--exact", "child_with_proxy_variables", "--nocapture"])
+        .args([
+            "--exact",
+            "proxy::child_with_proxy_variables",
+            "--nocapture",
+        ])
         .env(CHILD_PROXY_PORT, proxy.port().to_string())
         .env("ALL_PROXY", format!("http://127.0.0.1:{}", proxy.port()))
         .env_remove("all_proxy")

@@ -1,14 +1,12 @@
 //! Text the CLI does not control (values from Clerk, roster cells, arguments) cannot trick a
 //! terminal, a spreadsheet or a log: the binary against the fake Clerk served on loopback.
 
-mod support;
-
 use std::process::{Command, Stdio};
 
+use crate::support::{ORG, acme, bare_cli, cli, serve, text};
 use clerk_memberships::sync::Plan;
 use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeServer, FakeUser};
 use serde_json::{Value, json};
-use support::{ORG, acme, bare_cli, cli, serve, text};
 
 /// The characters that reorder text on display: the bidirectional embeddings, overrides and
 /// isolates, and the marks.
@@ -441,7 +439,8 @@ fn nothing_panics_on_a_closed_stdout() {
     let server = acme();
     for format in ["table", "json", "jsonl", "csv"] {
         let args = ["list", "--org", ORG, "--format", format];
-        let (code, stderr) = into_a_closed_pipe(support::spawnable(server.base_url()), &args);
+        let (code, stderr) =
+            into_a_closed_pipe(crate::support::spawnable(server.base_url()), &args);
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
         assert_eq!(code, Some(0), "{args:?}: {stderr}");
     }

@@ -1,22 +1,20 @@
 //! Response models: what Clerk really sends decodes, directly with serde_json and through the
 //! client, including the places where real servers differ from the spec.
 
-mod support;
-
+use crate::support::clients::client;
+use crate::support::ops::Op;
 use clerk_memberships::{
     Metadata, Organization, OrganizationMembership, OrganizationMemberships, PublicUserData,
 };
 use httpmock::prelude::*;
 use serde_json::{Value, json};
-use support::clients::client;
-use support::ops::Op;
 
-const MEMBERSHIP: &str = include_str!("fixtures/membership.json");
-const MEMBERSHIP_NULLS: &str = include_str!("fixtures/membership_nulls.json");
-const MEMBERSHIP_MINIMAL: &str = include_str!("fixtures/membership_minimal.json");
-const MEMBERSHIP_UNKNOWN_FIELDS: &str = include_str!("fixtures/membership_unknown_fields.json");
-const MEMBERSHIP_NON_ASCII: &str = include_str!("fixtures/membership_non_ascii.json");
-const MEMBERSHIPS_PAGE: &str = include_str!("fixtures/memberships_page.json");
+const MEMBERSHIP: &str = include_str!("../fixtures/membership.json");
+const MEMBERSHIP_NULLS: &str = include_str!("../fixtures/membership_nulls.json");
+const MEMBERSHIP_MINIMAL: &str = include_str!("../fixtures/membership_minimal.json");
+const MEMBERSHIP_UNKNOWN_FIELDS: &str = include_str!("../fixtures/membership_unknown_fields.json");
+const MEMBERSHIP_NON_ASCII: &str = include_str!("../fixtures/membership_non_ascii.json");
+const MEMBERSHIPS_PAGE: &str = include_str!("../fixtures/memberships_page.json");
 
 fn object(value: Value) -> Metadata {
     match value {

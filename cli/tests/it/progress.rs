@@ -1,13 +1,11 @@
 //! Progress where no bar is drawn (stderr not a terminal, as in a CI log): a plain line every
 //! so often, of a fixed shape, and none under `--quiet`.
 
-mod support;
-
 use std::time::Duration;
 
+use crate::support::{ORG, PROGRESS_INTERVAL, cli, serve, text};
 use clerk_memberships::SystemClock;
 use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeServer, FakeUser};
-use support::{ORG, PROGRESS_INTERVAL, cli, serve, text};
 
 /// How many users the roster adds.
 const NEW_USERS: usize = 10;

@@ -1,22 +1,22 @@
-//! Faults injected by a real loopback server, through the default transport (`ureq`).
+//! Faults injected by a real loopback server, through the default transport (`ureq`): the raw
+//! one in `support` where the order of answers or the connections matter, else `httpmock`.
 //!
 //! Each test asserts what the client returns (variant, transport kind, whether the request may
 //! have been sent, status, attempts), the exact waits (a [`ManualClock`] records them instead
 //! of sleeping) and how many requests and connections the server saw. Only the socket timeouts
 //! are real, and they are short.
 
-mod support;
-
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::support::ops::Op;
+use crate::support::server::{Action, End, OnConnect, Response, Server, closed_port};
 use clerk_memberships::testing::{MEMBERSHIP_JSON, ManualClock};
 use clerk_memberships::{
     AttemptEvent, Client, Delivery, Error, ErrorKind, RetryPolicy, RetryPolicyBuilder,
     TransportErrorKind,
 };
-use support::ops::Op;
-use support::server::{Action, End, OnConnect, Response, Server, closed_port};
+use httpmock::{Mock, MockServer};
 
 const BAD_GATEWAY: &str =
     "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>";
@@ -65,7 +65,7 @@ impl Setup {
         let clock = ManualClock::new(start_time());
         let events = Arc::new(Mutex::new(Vec::new()));
         let sink = Arc::clone(&events);
-        let builder = support::clients::client_builder(base_url)
+        let builder = crate::support::clients::client_builder(base_url)
             .retry_policy(policy)
             .clock(clock.clone())
             .connect_timeout(secs(2))
@@ -419,10 +419,35 @@ fn bad_gateway() -> Action {
     Action::Respond(Response::html(502, BAD_GATEWAY))
 }
 
+/// Answers every `op` on `server` with `status`, `headers` and `body`, for the faults that
+/// need neither a scripted order nor a count of connections; the mock counts the requests.
+fn every<'a>(
+    server: &'a MockServer,
+    op: Op,
+    status: u16,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> Mock<'a> {
+    let (method, path) = op.wire();
+    server.mock(|when, then| {
+        when.method(method).path(path);
+        let then = headers
+            .iter()
+            .fold(then.status(status), |then, (name, value)| {
+                then.header(*name, *value)
+            });
+        then.body(body);
+    })
+}
+
+const HTML: (&str, &str) = ("content-type", "text/html; charset=utf-8");
+const JSON: (&str, &str) = ("content-type", "application/json");
+
 #[test]
 fn bad_gateway_html_is_an_unexpected_response_and_create_is_sent_once() {
-    let server = Server::start([bad_gateway(), Op::Create.ok()]);
-    let s = Setup::new(&server.base_url(), exact());
+    let server = MockServer::start();
+    let mock = every(&server, Op::Create, 502, &[HTML], BAD_GATEWAY);
+    let s = Setup::new(&server.url("/v1"), exact());
 
     let err = Op::Create.send(&s.client).unwrap_err();
 
@@ -443,7 +468,7 @@ fn bad_gateway_html_is_an_unexpected_response_and_create_is_sent_once() {
     assert_eq!(err.status(), Some(502));
     assert!(err.transport_error().is_none());
     assert_eq!(s.clock.sleeps(), []);
-    assert_eq!(requests_for(&server, Op::Create), 1);
+    assert_eq!(mock.calls(), 1);
 }
 
 #[test]
@@ -471,8 +496,9 @@ fn bad_gateway_html_is_retried_for_idempotent_operations_on_the_same_connection(
 
 #[test]
 fn bad_gateway_on_every_attempt_gives_up_with_the_last_answer() {
-    let server = Server::start((0..4).map(|_| bad_gateway()));
-    let s = Setup::new(&server.base_url(), exact());
+    let server = MockServer::start();
+    let mock = every(&server, Op::List, 502, &[HTML], BAD_GATEWAY);
+    let s = Setup::new(&server.url("/v1"), exact());
 
     let err = Op::List.send(&s.client).unwrap_err();
 
@@ -484,7 +510,7 @@ fn bad_gateway_on_every_attempt_gives_up_with_the_last_answer() {
         "{err:?}"
     );
     assert_eq!(s.clock.sleeps(), [ms(500), ms(750), ms(1125)]);
-    assert_eq!(requests_for(&server, Op::List), 4);
+    assert_eq!(mock.calls(), 4);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -508,8 +534,10 @@ fn unavailable_with_retry_after_waits_as_told_then_succeeds() {
 
 #[test]
 fn unavailable_with_retry_after_is_not_retried_for_create() {
-    let server = Server::start([unavailable_for("2"), Op::Create.ok()]);
-    let s = Setup::new(&server.base_url(), exact());
+    let server = MockServer::start();
+    let retry_after = ("Retry-After", "2");
+    let mock = every(&server, Op::Create, 503, &[JSON, retry_after], CLERK_503);
+    let s = Setup::new(&server.url("/v1"), exact());
 
     let err = Op::Create.send(&s.client).unwrap_err();
 
@@ -521,7 +549,7 @@ fn unavailable_with_retry_after_is_not_retried_for_create() {
     assert_eq!(err.retry_after(), Some(secs(2)));
     assert_eq!(err.clerk_trace_id(), Some("trace_503"));
     assert_eq!(s.clock.sleeps(), []);
-    assert_eq!(requests_for(&server, Op::Create), 1);
+    assert_eq!(mock.calls(), 1);
 }
 
 // ---------------------------------------------------------------------------------------------

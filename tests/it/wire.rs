@@ -1,10 +1,10 @@
 //! What each operation puts on the wire, byte for byte, and what it decodes: asserted on the
 //! rendered request (`render`) and proven against a real HTTP server (`httpmock`).
 
-mod support;
+use crate::support::refusal::assert_invalid;
 
-use support::refusal::assert_invalid;
-
+use crate::support::clients::{KEY, client, client_builder};
+use crate::support::ops::Op;
 use clerk_memberships::testing::MockTransport;
 use clerk_memberships::{
     BuildError, Client, CreateMembership, CreateMembershipBuilder, DEFAULT_USER_AGENT,
@@ -17,10 +17,8 @@ use clerk_memberships::{
 use httpmock::prelude::*;
 use httpmock::{HttpMockRequest, When};
 use serde_json::{Value, json};
-use support::clients::{KEY, client, client_builder};
-use support::ops::Op;
-const MEMBERSHIP: &str = include_str!("fixtures/membership.json");
-const PAGE: &str = include_str!("fixtures/memberships_page.json");
+const MEMBERSHIP: &str = include_str!("../fixtures/membership.json");
+const PAGE: &str = include_str!("../fixtures/memberships_page.json");
 /// Where render-only clients point; nothing listens there and nothing is sent.
 const OFFLINE_BASE: &str = "http://127.0.0.1:9/v1";
 const LIST_PATH: &str = "/v1/organizations/org_1/memberships";

@@ -6,19 +6,17 @@
 //! they assert the final error, not how often the server was hit. The clients run on a
 //! `ManualClock`, so retry waits cost no real time.
 
-mod support;
-
 use std::time::Duration;
 
+use crate::support::clients::{KEY, answering, client};
+use crate::support::ops::Op;
 use clerk_memberships::{
     ApiError, BuildError, Client, ClientBuilder, Error, ErrorKind, ListMemberships,
 };
 use httpmock::prelude::*;
 use serde_json::json;
-use support::clients::{KEY, answering, client};
-use support::ops::Op;
 
-const MEMBERSHIP: &str = include_str!("fixtures/membership.json");
+const MEMBERSHIP: &str = include_str!("../fixtures/membership.json");
 const STATUSES: [u16; 9] = [400, 401, 403, 404, 422, 429, 500, 502, 503];
 /// How much of an unreadable body `Error::UnexpectedResponse` keeps, as documented: 512 bytes.
 const BODY_SNIPPET_LIMIT: usize = 512;
@@ -890,8 +888,8 @@ fn an_invalid_request_shows_the_build_error_once() {
 #[test]
 fn a_transport_error_shows_its_io_error_once() {
     // A real refused connection: the io error is kept as the source.
-    let port = support::server::closed_port();
-    let client = support::clients::client_builder(format!("http://127.0.0.1:{port}/v1"))
+    let port = crate::support::server::closed_port();
+    let client = crate::support::clients::client_builder(format!("http://127.0.0.1:{port}/v1"))
         .retry_policy(clerk_memberships::RetryPolicy::none())
         .build()
         .unwrap();
@@ -998,7 +996,7 @@ fn a_configuration_failure_is_attempted_exactly_once() {
 fn the_default_transport_with_an_invalid_proxy_fails_once_without_sending() {
     use clerk_memberships::{Delivery, RetryPolicy, TransportErrorKind, UreqTransport};
 
-    let server = support::server::Server::start([]);
+    let server = crate::support::server::Server::start([]);
     let transport = UreqTransport::builder().proxy("http://[bad").build();
     let client = Client::builder()
         .secret_key(KEY)

@@ -1,14 +1,12 @@
 //! `sync`: the binary against the library's fake Clerk served on loopback.
 
-mod support;
-
 use std::path::PathBuf;
 
+use crate::support::{ORG, acme, cli, serve, text};
 use clerk_memberships::Operation;
 use clerk_memberships::sync::Plan;
 use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeServer, FakeUser, ROLES_JSON};
 use serde_json::{Value, json};
-use support::{ORG, acme, cli, serve, text};
 
 /// A roster that promotes Bob, adds Dave and keeps Ann.
 const ROSTER: &str = "email,role\n\
@@ -498,7 +496,7 @@ fn an_unknown_organization_is_an_api_error() {
 
 #[test]
 fn help_documents_the_roster_and_the_exit_codes() {
-    let out = support::bare_cli()
+    let out = crate::support::bare_cli()
         .args(["sync", "--help"])
         .output()
         .expect("the binary runs");
@@ -584,7 +582,7 @@ fn a_malformed_email_is_a_roster_problem_not_a_user_to_prune() {
 fn sync_into_a_closed_pipe(server: &FakeServer, roster: &str, args: &[&str]) -> Option<i32> {
     let (reader, writer) = std::io::pipe().expect("a pipe");
     drop(reader);
-    let mut child = support::spawnable(server.base_url())
+    let mut child = crate::support::spawnable(server.base_url())
         .args(["--quiet", "sync", "--org", ORG, "-"])
         .args(args)
         .stdin(std::process::Stdio::piped())
@@ -642,7 +640,7 @@ fn a_dry_run_over_the_threshold_says_apply_needs_force() {
 fn a_stderr_that_cannot_be_written_changes_neither_the_work_nor_the_exit_code() {
     let server = acme();
     let run = |args: &[&str], stderr: std::process::Stdio| {
-        let mut child = support::spawnable(server.base_url())
+        let mut child = crate::support::spawnable(server.base_url())
             .args(["-v", "sync", "--org", ORG, "-"])
             .args(args)
             .stdin(std::process::Stdio::piped())
@@ -782,13 +780,22 @@ fn a_membership_that_does_not_say_whose_it_is_is_exit_1_naming_it() {
         .unwrap()
         .remove("public_user_data");
     let page = json!({"data": [membership], "total_count": 1}).to_string();
-    let base_url = support::serve_raw(move |target| match target.contains("/organization_roles") {
-        true => (200, "application/json", ROLES_JSON.to_owned()),
-        false => (200, "application/json", page.clone()),
+    let server = httpmock::MockServer::start();
+    server.mock(|when, then| {
+        when.path("/v1/organization_roles");
+        then.status(200)
+            .header("content-type", "application/json")
+            .body(ROLES_JSON);
     });
-    let output = support::bare_cli()
+    server.mock(|when, then| {
+        when.path("/v1/organizations/org_acme/memberships");
+        then.status(200)
+            .header("content-type", "application/json")
+            .body(page);
+    });
+    let output = crate::support::bare_cli()
         .env("CLERK_SECRET_KEY", FakeClerk::SECRET_KEY)
-        .env("CLERK_API_URL", base_url)
+        .env("CLERK_API_URL", server.url("/v1"))
         .args(["sync", "--org", ORG, "-"])
         .write_stdin("email,role\nann@acme.com,org:admin\n")
         .output()

@@ -3,8 +3,6 @@
 // Unix: the server is stopped with a signal. The command exists only with the feature.
 #![cfg(all(unix, feature = "fake-server"))]
 
-mod support;
-
 use std::collections::{BTreeSet, HashMap};
 use std::io::{BufRead, BufReader, Read};
 use std::net::TcpListener;
@@ -18,7 +16,7 @@ use nix::sys::signal::{self, Signal};
 use nix::unistd::Pid;
 use serde_json::json;
 
-use support::text;
+use crate::support::text;
 
 /// The names of the settings, in the order they are printed.
 const SETTINGS: [&str; 4] = [
@@ -92,7 +90,7 @@ impl Served {
 
     /// The binary, configured with the printed URL and key only.
     fn cli(&self) -> assert_cmd::Command {
-        let mut command = support::bare_cli();
+        let mut command = crate::support::bare_cli();
         command
             .env("CLERK_API_URL", self.setting("CLERK_API_URL"))
             .env("CLERK_SECRET_KEY", self.setting("CLERK_SECRET_KEY"));
@@ -397,7 +395,7 @@ fn members_seeds_that_many_with_the_first_an_admin() {
 
 #[test]
 fn members_and_seed_file_cannot_be_given_together() {
-    let output = support::bare_cli()
+    let output = crate::support::bare_cli()
         .args(["fake-server", "--members", "5", "--seed-file", "state.json"])
         .output()
         .expect("run fake-server");
@@ -422,7 +420,7 @@ fn key_makes_the_server_accept_that_key_only() {
     let stderr = text(&refused.stderr);
     assert!(stderr.contains("401"), "{stderr}");
 
-    let output = support::bare_cli()
+    let output = crate::support::bare_cli()
         .args(["fake-server", "--key", "pk_test_public"])
         .output()
         .expect("run fake-server");
@@ -466,7 +464,7 @@ fn until_stdin_closes_stops_and_dumps_when_stdin_ends() {
 fn port_is_the_one_asked_for_and_a_taken_one_is_a_usage_error() {
     let taken = TcpListener::bind("127.0.0.1:0").expect("bind a port");
     let port = taken.local_addr().expect("its address").port().to_string();
-    let output = support::bare_cli()
+    let output = crate::support::bare_cli()
         .args(["fake-server", "--port", &port])
         .output()
         .expect("run fake-server");
@@ -511,7 +509,7 @@ fn an_unusable_seed_file_or_dump_directory_is_refused_before_serving() {
             "is a directory; name a file in it",
         ),
     ] {
-        let output = support::bare_cli()
+        let output = crate::support::bare_cli()
             .arg("fake-server")
             .args(&args)
             .output()
@@ -635,7 +633,7 @@ fn roles_replaces_the_seed_files_roles_and_refuses_an_empty_one() {
     let (status, _) = served.stop(Signal::SIGTERM);
     assert!(status.success());
 
-    let empty = support::bare_cli()
+    let empty = crate::support::bare_cli()
         .args([
             "fake-server",
             "--members",

@@ -1,9 +1,8 @@
 //! `sync::plan` against the in-memory Clerk: what it reads, and the plan it makes.
 
-mod support;
-
 use std::sync::{Arc, Mutex};
 
+use crate::support::org::Org;
 use clerk_memberships::sync::{
     self, Change, MetadataPolicy, Plan, Progress, RemovalThreshold, Roster, RosterEntry,
     RosterProblem, SkipReason, SyncError, SyncOptions, SyncOptionsBuilder, Unresolved,
@@ -11,7 +10,6 @@ use clerk_memberships::sync::{
 use clerk_memberships::testing::{FakeClerk, FakeUser, Fault};
 use clerk_memberships::{Operation, RetryPolicy, UpdateMembershipMetadata};
 use serde_json::{Value, json};
-use support::org::Org;
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 

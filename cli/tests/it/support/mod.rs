@@ -1,5 +1,11 @@
 //! Runs the `clerk-memberships` binary against the library's fake Clerk served on loopback.
-#![allow(dead_code)] // each test file uses part of it
+//! For servers that do not behave like the fake, tests use `httpmock`, or the library tests'
+//! raw loopback server ([`server`]) for what `httpmock` cannot do.
+
+/// The library tests' scriptable loopback server, shared rather than written twice.
+#[allow(dead_code)] // the CLI's tests use a part of it
+#[path = "../../../../tests/it/support/server.rs"]
+pub mod server;
 
 use assert_cmd::Command;
 use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeServer, FakeUser, ServeOptions};
@@ -79,56 +85,4 @@ pub fn bare_cli() -> Command {
 /// The output of a finished command as text.
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8(bytes.to_vec()).expect("output is UTF-8")
-}
-
-/// A loopback HTTP/1.1 server whose answers come from `answer(request line)` as
-/// `(status, content type, body)`; for servers that do not behave like the fake. Returns
-/// the base URL (`http://127.0.0.1:PORT/v1`). It serves until the test process ends.
-pub fn serve_raw(
-    answer: impl Fn(&str) -> (u16, &'static str, String) + Send + Sync + 'static,
-) -> String {
-    use std::io::{BufRead, BufReader, Write};
-    use std::sync::Arc;
-
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
-    let base_url = format!("http://{}/v1", listener.local_addr().unwrap());
-    let answer = Arc::new(answer);
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(stream) = stream else { return };
-            let answer = Arc::clone(&answer);
-            std::thread::spawn(move || {
-                let mut reader = BufReader::new(stream.try_clone().expect("clone the stream"));
-                let mut writer = stream;
-                loop {
-                    let mut request_line = String::new();
-                    if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
-                        return;
-                    }
-                    // The rest of the head; these requests have no body.
-                    loop {
-                        let mut header = String::new();
-                        if reader.read_line(&mut header).unwrap_or(0) == 0 {
-                            return;
-                        }
-                        if header == "\r\n" {
-                            break;
-                        }
-                    }
-                    let (status, content_type, body) = answer(request_line.trim_end());
-                    let head = format!(
-                        "HTTP/1.1 {status} X\r\ncontent-type: {content_type}\r\n\
-                         content-length: {}\r\n\r\n",
-                        body.len()
-                    );
-                    if writer.write_all(head.as_bytes()).is_err()
-                        || writer.write_all(body.as_bytes()).is_err()
-                    {
-                        return;
-                    }
-                }
-            });
-        }
-    });
-    base_url
 }

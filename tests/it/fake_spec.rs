@@ -16,7 +16,7 @@ use clerk_memberships::{
 };
 use serde_json::{Value, json};
 
-const SCHEMAS: &str = include_str!("fixtures/bapi/2026-05-12.schemas.json");
+const SCHEMAS: &str = include_str!("../fixtures/bapi/2026-05-12.schemas.json");
 
 /// Deviations the real API shows and the fake reproduces: (where, what, why).
 const ALLOWED: &[(&str, &str, &str)] = &[(

@@ -12,23 +12,21 @@
 //! another seed, and to replay a failure (the failing case prints its seed and number):
 //!
 //! ```sh
-//! FUZZ_SEED=0x1234 FUZZ_CASES=100000 cargo test --all-features --test fuzz_answers -- --include-ignored
-//! FUZZ_SEED=0x1234 FUZZ_CASE=77 cargo test --all-features --test fuzz_answers -- --include-ignored --nocapture
+//! FUZZ_SEED=0x1234 FUZZ_CASES=100000 cargo test --all-features --test it -- --include-ignored fuzz_answers::
+//! FUZZ_SEED=0x1234 FUZZ_CASE=77 cargo test --all-features --test it -- --include-ignored --nocapture fuzz_answers::
 //! ```
 //!
 //! `FUZZ_CASE` runs that one case and prints the answers it generated.
-
-mod support;
 
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::OnceLock;
 use std::time::{Duration, UNIX_EPOCH};
 
+use crate::support::ops::Op;
+use crate::support::rng::Rng;
 use clerk_memberships::testing::{MEMBERSHIP_JSON, ManualClock, MockTransport};
 use clerk_memberships::{Client, Error, ErrorKind, HttpResponse, RetryPolicy};
 use serde_json::{Value, json};
-use support::ops::Op;
-use support::rng::Rng;
 
 /// The key the client sends, and which the answers try to smuggle into an error.
 const KEY: &str = "sk_test_FuzzK3yS3cr3t0123456789";
@@ -102,7 +100,7 @@ fn fuzz(test: &str, secrets: Secrets, check: Check) {
             panic!(
                 "{test}: case {index} of seed {seed:#x} failed: {message}\n\
                  replay: FUZZ_SEED={seed:#x} FUZZ_CASE={index} cargo test --all-features \
-                 --test fuzz_answers -- --include-ignored --nocapture {test}"
+                 --test it -- --include-ignored --nocapture fuzz_answers::{test}"
             );
         }
     }

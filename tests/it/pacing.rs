@@ -2,19 +2,17 @@
 //! limiter that never lets more than N requests start in any window, waiters served in arrival
 //! order, `Retry-After` read per RFC 9110, and no retry started on a sliver of time.
 
-mod support;
-
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::support::ops::{EMPTY_PAGE, Op};
 use clerk_memberships::testing::{ManualClock, MockTransport};
 use clerk_memberships::{
     AttemptEvent, Client, ClientBuilder, Clock, Delivery, Error, ErrorKind, HttpRequest,
     HttpResponse, RateLimiter, RetryPolicy, RetryPolicyBuilder, SlidingWindowLimiter, Transport,
     TransportError, TransportErrorKind,
 };
-use support::ops::{EMPTY_PAGE, Op};
 
 const KEY: &str = "sk_test_pacingkey123";
 const CLERK_429: &str = r#"{"errors":[{"code":"too_many_requests","message":"Too many requests","long_message":"Too many requests"}],"clerk_trace_id":"trace_429"}"#;

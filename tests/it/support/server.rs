@@ -7,7 +7,7 @@
 //!
 //! Every loop is bounded in count and in time: at most [`MAX_CONNECTIONS`] connections and
 //! [`MAX_REQUESTS_PER_CONNECTION`] requests per connection, nothing kept past the server's
-//! lifetime ([`DEFAULT_LIFETIME`] unless set), and dropping the [`Server`] stops and joins all
+//! lifetime ([`LIFETIME`]), and dropping the [`Server`] stops and joins all
 //! its threads within a few milliseconds.
 //!
 //! ```ignore
@@ -39,8 +39,8 @@ pub const MAX_CONNECTIONS: usize = 64;
 pub const MAX_REQUESTS_PER_CONNECTION: usize = 64;
 /// The largest request (head and body) the server reads; a larger one ends the connection.
 pub const MAX_REQUEST_BYTES: usize = 64 * 1024;
-/// How long a server runs unless told otherwise; after it, every thread ends by itself.
-pub const DEFAULT_LIFETIME: Duration = Duration::from_secs(20);
+/// How long a server runs; after it, every thread ends by itself.
+pub const LIFETIME: Duration = Duration::from_secs(20);
 /// How often blocked threads look at the stop flag and the lifetime.
 const TICK: Duration = Duration::from_millis(5);
 /// How often the accept loop looks for a new connection.
@@ -221,7 +221,6 @@ type Handler = Box<dyn Fn(&Request) -> Action + Send + Sync>;
 /// Configures a [`Server`].
 pub struct ServerBuilder {
     addr: SocketAddr,
-    lifetime: Duration,
     connections: Vec<OnConnect>,
     requests: Vec<Action>,
     handler: Option<Handler>,
@@ -231,12 +230,6 @@ impl ServerBuilder {
     /// Listens on this port of `127.0.0.1` instead of a free one.
     pub fn port(mut self, port: u16) -> Self {
         self.addr = SocketAddr::from(([127, 0, 0, 1], port));
-        self
-    }
-
-    /// Stops by itself after this long.
-    pub fn lifetime(mut self, lifetime: Duration) -> Self {
-        self.lifetime = lifetime;
         self
     }
 
@@ -270,7 +263,7 @@ impl ServerBuilder {
         let addr = listener.local_addr().expect("read the bound address");
         let shared = Arc::new(Shared {
             stop: AtomicBool::new(false),
-            deadline: Instant::now() + self.lifetime,
+            deadline: Instant::now() + LIFETIME,
             accepted: AtomicUsize::new(0),
             connection_plan: Mutex::new(self.connections.into()),
             script: Mutex::new(self.requests.into()),
@@ -302,7 +295,6 @@ impl Server {
     pub fn builder() -> ServerBuilder {
         ServerBuilder {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-            lifetime: DEFAULT_LIFETIME,
             connections: Vec::new(),
             requests: Vec::new(),
             handler: None,
@@ -322,11 +314,6 @@ impl Server {
     /// `http://127.0.0.1:<port>/v1`, a base URL for the client.
     pub fn base_url(&self) -> String {
         format!("http://{}/v1", self.addr)
-    }
-
-    /// Appends answers to the request script.
-    pub fn push(&self, action: Action) {
-        lock(&self.shared.script).push_back(action);
     }
 
     /// How many connections it has accepted.
@@ -645,7 +632,7 @@ impl RawServer {
         let count = Arc::clone(&accepted);
         let stop = Arc::new(AtomicBool::new(false));
         let stopping = Arc::clone(&stop);
-        let deadline = Instant::now() + DEFAULT_LIFETIME;
+        let deadline = Instant::now() + LIFETIME;
         let thread = thread::spawn(move || {
             if listener.set_nonblocking(true).is_err() {
                 return;

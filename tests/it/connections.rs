@@ -1,23 +1,23 @@
-//! Connection handling of the default transport, against the scriptable loopback server in
-//! `support`: keep-alive reuse, and how connect failures, oversized bodies and silent servers
-//! are reported.
+//! Connection handling of the default transport: keep-alive reuse, and how connect failures,
+//! oversized bodies and silent servers are reported. What needs connections counted or an
+//! answer no HTTP server would send runs against the raw loopback server in `support`; the
+//! rest against `httpmock`.
 //!
 //! Every server here serves a bounded amount of work and stops by itself, even if a test fails
 //! half-way.
 
-mod support;
-
 use std::thread;
 use std::time::{Duration, UNIX_EPOCH};
 
+use crate::support::clients::{answering, client_builder};
+use crate::support::ops::{Answer, Op};
+use crate::support::server::{Action, End, RawServer, Response, Server, closed_port};
 use clerk_memberships::testing::ManualClock;
 use clerk_memberships::{Client, Delivery, Error, ErrorKind, RetryPolicy, TransportErrorKind};
-use support::clients::client_builder;
-use support::ops::{Answer, Op};
-use support::server::{Action, End, RawServer, Response, Server, closed_port};
+use httpmock::MockServer;
 
-const MEMBERSHIP: &str = include_str!("fixtures/membership.json");
-const PAGE: &str = include_str!("fixtures/memberships_page.json");
+const MEMBERSHIP: &str = include_str!("../fixtures/membership.json");
+const PAGE: &str = include_str!("../fixtures/memberships_page.json");
 
 fn client_for(server: &Server) -> Client {
     client_builder(server.base_url()).build().unwrap()
@@ -113,13 +113,8 @@ fn a_closed_port_is_a_connect_error_that_was_not_sent() {
     );
 }
 
-/// A server that answers one request with `status` and `body`.
-fn one_shot_server(status: u16, body: Vec<u8>) -> Server {
-    Server::start([Action::Respond(Response::json(status, body))])
-}
-
-fn small_body_client(server: &Server, max: u64) -> Client {
-    client_builder(server.base_url())
+fn small_body_client(server: &MockServer, max: u64) -> Client {
+    client_builder(format!("{}/v1", server.base_url()))
         .max_response_body(max)
         .build()
         .unwrap()
@@ -129,7 +124,11 @@ fn small_body_client(server: &Server, max: u64) -> Client {
 fn a_2xx_larger_than_max_response_body_is_response_too_large_with_its_status() {
     let mut body = MEMBERSHIP.as_bytes().to_vec();
     body.resize(64 * 1024, b' ');
-    let server = one_shot_server(200, body);
+    let server = MockServer::start();
+    let mock = server.mock(|when, then| {
+        when.any_request();
+        then.status(200).body(body);
+    });
     let err = Op::Delete
         .send(&small_body_client(&server, 1024))
         .unwrap_err();
@@ -152,7 +151,7 @@ fn a_2xx_larger_than_max_response_body_is_response_too_large_with_its_status() {
          response too large: the body of the 200 answer exceeds the cap of 1024 bytes"
     );
     // Not retried: the answer would be as large again.
-    assert_eq!(server.request_count(), 1);
+    assert_eq!(mock.calls(), 1);
 }
 
 /// Sends a list through a client without a body cap to a server that answers with `head` (a
@@ -193,7 +192,7 @@ fn a_content_length_of_a_tebibyte_under_an_equal_cap_allocates_nothing_of_it() {
 fn an_error_answer_over_max_response_body_keeps_its_status() {
     let mut body = b"<html><body>bad gateway</body></html>".to_vec();
     body.resize(64 * 1024, b' ');
-    let server = one_shot_server(502, body);
+    let server = answering(502, body);
     let client = small_body_client(&server, 1024).with_retry_policy(RetryPolicy::none());
     let err = Op::Delete.send(&client).unwrap_err();
     match err.kind() {
@@ -215,7 +214,7 @@ fn an_error_answer_over_max_response_body_keeps_its_status() {
 #[test]
 fn a_body_just_within_max_response_body_is_read() {
     let body = MEMBERSHIP.as_bytes().to_vec();
-    let server = one_shot_server(200, body.clone());
+    let server = answering(200, &body);
     let membership = Op::Delete
         .send(&small_body_client(&server, body.len() as u64))
         .unwrap()

@@ -1,18 +1,16 @@
 //! Retry, rate-limit and pacing behaviour, with scripted answers and a manual clock: every
 //! test asserts the exact attempts and waits, and runs in microseconds.
 
-mod support;
-
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, UNIX_EPOCH};
 
+use crate::support::ops::Op;
 use clerk_memberships::testing::{MEMBERSHIP_JSON, ManualClock, MockTransport};
 use clerk_memberships::{
     AttemptEvent, Client, ClientBuilder, Delivery, ErrorKind, HttpResponse, ListMemberships,
     Operation, RetryPolicy, RetryPolicyBuilder, SlidingWindowLimiter, TransportError,
     TransportErrorKind,
 };
-use support::ops::Op;
 
 const KEY: &str = "sk_test_retrykey123";
 const PAGE: &str = r#"{"data":[],"total_count":0}"#;

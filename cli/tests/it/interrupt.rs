@@ -3,12 +3,11 @@
 // Unix: the binary is sent signals as `kill` sends them.
 #![cfg(unix)]
 
-mod support;
-
 use std::process::{Child, Output, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use crate::support::{ORG, cli, serve, spawnable, text};
 use clerk_memberships::Operation;
 use clerk_memberships::SystemClock;
 use clerk_memberships::testing::{
@@ -16,7 +15,6 @@ use clerk_memberships::testing::{
 };
 use nix::sys::signal::{self, Signal};
 use nix::unistd::Pid;
-use support::{ORG, cli, serve, spawnable, text};
 
 /// How many users the roster adds, one at a time.
 const NEW_USERS: usize = 20;
@@ -233,7 +231,7 @@ fn a_failed_change_wins_over_the_signal_with_exit_5() {
 #[test]
 fn help_lists_the_exit_codes_of_a_signal() {
     for args in [&["--help"][..], &["sync", "--help"][..]] {
-        let out = support::bare_cli()
+        let out = crate::support::bare_cli()
             .args(args)
             .output()
             .expect("the binary runs");

@@ -2,10 +2,9 @@
 //! what it decodes, and how its pager walks the pages. Asserted on the rendered request and
 //! against a real HTTP server (`httpmock`).
 
-mod support;
+use crate::support::refusal::assert_invalid;
 
-use support::refusal::assert_invalid;
-
+use crate::support::clients::{KEY, client, client_builder};
 use clerk_memberships::testing::{MockTransport, USER_JSON};
 use clerk_memberships::{
     Client, DEFAULT_USER_AGENT, Error, ErrorKind, ListUsers, ListUsersBuilder,
@@ -13,10 +12,9 @@ use clerk_memberships::{
     User,
 };
 use httpmock::prelude::*;
-use support::clients::{KEY, client, client_builder};
 
-const USER: &str = include_str!("fixtures/user.json");
-const USER_SPARSE: &str = include_str!("fixtures/user_sparse.json");
+const USER: &str = include_str!("../fixtures/user.json");
+const USER_SPARSE: &str = include_str!("../fixtures/user_sparse.json");
 /// Where render-only clients point; nothing listens there and nothing is sent.
 const OFFLINE_BASE: &str = "http://127.0.0.1:9/v1";
 const USERS_PATH: &str = "/v1/users";

@@ -2,16 +2,14 @@
 //! string), in `Error::operation()` and at the start of its `Display`; the codes callers test
 //! most have named constants and helpers.
 
-mod support;
-
 use std::sync::{Arc, Mutex};
 
+use crate::support::ops::Op;
 use clerk_memberships::testing::MockTransport;
 use clerk_memberships::{
     ALREADY_A_MEMBER, AttemptEvent, BuildError, Error, ErrorKind, ListMemberships,
     MEMBERSHIP_QUOTA_EXCEEDED, Method, Operation, RESOURCE_NOT_FOUND, RetryPolicy,
 };
-use support::ops::Op;
 
 fn clerk_error(code: &str) -> String {
     format!(r#"{{"errors":[{{"code":"{code}","message":"m","long_message":"l"}}]}}"#)
@@ -109,7 +107,7 @@ fn transport_and_rate_limit_errors_name_their_call_too() {
         ))
         .build()
         .unwrap();
-    limited.push_json(200, support::ops::EMPTY_PAGE);
+    limited.push_json(200, crate::support::ops::EMPTY_PAGE);
     Op::List.send(&client).unwrap();
     let err = Op::List.send(&client).unwrap_err();
     assert!(

@@ -1,14 +1,12 @@
 //! The member commands, run as a binary against the fake Clerk served on loopback: output in
 //! each format, exit codes, confirmation, errors and their hints.
 
-mod support;
-
 use std::io::Write;
 
+use crate::support::{ORG, acme, bare_cli, cli, text};
 use clerk_memberships::Operation;
 use clerk_memberships::testing::{FakeClerk, Fault, FaultScope};
 use serde_json::Value;
-use support::{ORG, acme, bare_cli, cli, text};
 
 const TABLE: &str = "\
 USER_ID    IDENTIFIER     ROLE        CREATED_AT
@@ -37,7 +35,7 @@ fn run(command: &mut assert_cmd::Command) -> (i32, String, String) {
 /// A fake holding [`ORG`] with `members` example members (`user{i}@example.com`), served.
 fn big_org(fake: FakeClerk, members: usize) -> clerk_memberships::testing::FakeServer {
     fake.add_example_members(ORG, members).unwrap();
-    support::serve(&fake)
+    crate::support::serve(&fake)
 }
 
 /// A fake holding an empty [`ORG`].
@@ -810,16 +808,16 @@ fn an_unreachable_server_is_exit_1_with_a_hint() {
 
 #[test]
 fn a_base_url_that_is_not_clerk_gets_a_hint() {
-    let base_url = support::serve_raw(|_| {
-        (
-            404,
-            "text/html",
-            "<html><body>Not Found</body></html>".to_owned(),
-        )
+    let server = httpmock::MockServer::start();
+    server.mock(|when, then| {
+        when.any_request();
+        then.status(404)
+            .header("content-type", "text/html")
+            .body("<html><body>Not Found</body></html>");
     });
     let (code, _, stderr) = run(bare_cli()
         .env("CLERK_SECRET_KEY", FakeClerk::SECRET_KEY)
-        .env("CLERK_API_URL", base_url)
+        .env("CLERK_API_URL", server.url("/v1"))
         .args(["get", "--org", ORG, "--user", "user_ann"]));
     assert_eq!(code, 1);
     let lines: Vec<&str> = stderr.lines().collect();
@@ -851,21 +849,26 @@ fn page_json(first: usize, count: usize, total: usize) -> String {
 
 #[test]
 fn list_all_prints_the_first_page_before_the_second_is_answered() {
+    use crate::support::server::{Action, Response, Server};
     use std::io::{BufRead, BufReader};
     use std::sync::{Mutex, mpsc};
 
     let (release, released) = mpsc::channel::<()>();
     let released = Mutex::new(released);
-    let base_url = support::serve_raw(move |request_line| {
-        if request_line.contains("offset=500") {
-            // Held until the test has read a row of the first page from the binary.
-            released.lock().unwrap().recv().ok();
-            (200, "application/json", page_json(500, 100, 600))
-        } else {
-            (200, "application/json", page_json(0, 500, 600))
-        }
-    });
-    let mut child = support::spawnable(&base_url)
+    // httpmock cannot hold an answer back until the test says so; the raw server can.
+    let server = Server::builder()
+        .handler(move |request| {
+            let page = if request.target.contains("offset=500") {
+                // Held until the test has read a row of the first page from the binary.
+                released.lock().unwrap().recv().ok();
+                page_json(500, 100, 600)
+            } else {
+                page_json(0, 500, 600)
+            };
+            Action::Respond(Response::json(200, page))
+        })
+        .start();
+    let mut child = crate::support::spawnable(&server.base_url())
         .args([
             "list",
             "--org",
@@ -952,7 +955,7 @@ fn a_reader_that_stops_early_ends_the_listing_quietly() {
 
     let server = big_org(empty_org(), 1500);
     // As `clerk-memberships list --all | head -1`.
-    let mut child = support::spawnable(server.base_url())
+    let mut child = crate::support::spawnable(server.base_url())
         .args([
             "list",
             "--org",
@@ -1047,7 +1050,7 @@ fn a_full_organization_is_named_not_blamed_on_the_key() {
     );
     let users = fake.add_example_members(ORG, 1).unwrap();
     let outsider = fake.add_user(clerk_memberships::testing::FakeUser::new("Out", "Sider"));
-    let server = support::serve(&fake);
+    let server = crate::support::serve(&fake);
     let (code, _, stderr) = run(cli(&server).args([
         "add",
         "--org",

@@ -2,14 +2,12 @@
 //! statuses, headers and bodies go through every operation, and every outcome, error or not,
 //! can be formatted.
 
-mod support;
-
 use std::time::{Duration, UNIX_EPOCH};
 
+use crate::support::ops::Op;
+use crate::support::rng::Rng;
 use clerk_memberships::testing::{MEMBERSHIP_JSON, ManualClock, MockTransport};
 use clerk_memberships::{Client, HttpResponse, ListMemberships, RetryPolicy, UpdateMembership};
-use support::ops::Op;
-use support::rng::Rng;
 
 /// An id that `build()` refuses whatever its length: empty, only whitespace, `.` or `..`.
 fn unsendable(id: &str) -> bool {

@@ -4,13 +4,12 @@
 //! Tests with several workers run on the real clock (the fake answers at once, so they take
 //! milliseconds); `ManualClock` only where one worker applies.
 
-mod support;
-
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::support::org::Org;
 use clerk_memberships::sync::{
     self, ApplyOptions, ApplyReport, CancelToken, Change, ChangeKind, MetadataPolicy, Outcome,
     OutcomeKind, Plan, Progress, RemovalThreshold, Roster, RosterEntry, SkipReason, SyncError,
@@ -22,7 +21,6 @@ use clerk_memberships::{
     TransportError,
 };
 use serde_json::{Value, json};
-use support::org::Org;
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
@@ -45,7 +43,15 @@ fn on(fake: FakeClerk) -> Org {
     })
 }
 
-impl Org {
+/// What these tests add to [`Org`]: a trait, as the plan tests add a `plan` of their own that
+/// clears the requests before planning rather than after.
+trait ApplyOrg {
+    fn remove_by_hand(&self, user_id: &str);
+    fn plan(&self, roster: &Roster, options: &SyncOptions) -> Result<Plan, SyncError>;
+    fn sent(&self) -> Vec<String>;
+}
+
+impl ApplyOrg for Org {
     /// Removes a member behind the plan's back, as someone else would.
     fn remove_by_hand(&self, user_id: &str) {
         assert!(self.fake.remove_membership(&self.id, user_id).is_some());

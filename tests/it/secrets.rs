@@ -1,12 +1,13 @@
 //! The secret key is the key to the whole Clerk instance: it must never show up in anything a
 //! caller can format, whether `{:?}`, `{:#?}` or `{}`, on success or on any kind of failure.
 
-mod support;
-
 use std::error::Error as _;
 use std::fmt::{Debug, Display};
 use std::time::{Duration, UNIX_EPOCH};
 
+use crate::support::clients::answering;
+use crate::support::ops::Op;
+use crate::support::server::closed_port;
 use clerk_memberships::testing::{ManualClock, MockTransport};
 use clerk_memberships::{
     Client, ClientBuilder, CreateMembership, DeleteMembership, Error, ErrorKind, ListMemberships,
@@ -15,14 +16,11 @@ use clerk_memberships::{
 };
 use httpmock::prelude::*;
 use serde_json::json;
-use support::clients::answering;
-use support::ops::Op;
-use support::server::closed_port;
 
 /// The part after the prefix is the actual secret; it must not appear either.
 const KEY: &str = "sk_test_Z9sEcReTvAlUe4242";
 const SECRET_PART: &str = "Z9sEcReTvAlUe4242";
-const MEMBERSHIP: &str = include_str!("fixtures/membership.json");
+const MEMBERSHIP: &str = include_str!("../fixtures/membership.json");
 
 fn assert_hidden_in(text: &str, what: &str, secrets: &[&str]) {
     for secret in secrets {

@@ -1,14 +1,12 @@
 //! Roles are checked before anything is written: `sync::plan` against the instance's roles
 //! (or a caller's allow-list), and `KnownRoles` for the single-change helpers.
 
-mod support;
-
+use crate::support::org::Org;
 use clerk_memberships::sync::{
     self, KnownRoles, RoleCheck, Roster, RosterEntry, RosterProblem, SyncError, SyncOptions,
 };
 use clerk_memberships::testing::{FakeClerk, MockTransport, ROLES_JSON};
 use clerk_memberships::{BuildError, Error, ErrorKind, Method, Operation, RetryPolicy};
-use support::org::Org;
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 

@@ -1,0 +1,11 @@
+//! The CLI's integration tests, one module per area, built as one test binary (one link
+//! instead of one per file). Shared helpers live in `support`.
+
+mod support;
+
+mod fake_server;
+mod interrupt;
+mod members;
+mod progress;
+mod sync;
+mod untrusted;
