@@ -1,7 +1,9 @@
-//! The blocking HTTP layer: a fully rendered request in, status + headers + body out.
+//! The transport seam: a fully rendered request in, status + headers + body out, or a
+//! [`TransportError`] that says whether the request may have reached the server.
 //!
-//! [`UreqTransport`] is the default. Anything that implements [`Transport`] can take its place:
-//! a proxy-aware client, a recorder, or the test doubles in [`testing`](crate::testing).
+//! [`UreqTransport`](crate::UreqTransport) (in `ureq_transport`) is the default. Anything that
+//! implements [`Transport`] can take its place: a proxy-aware client, a recorder, or the test
+//! doubles in [`testing`](crate::testing).
 //!
 //! ```
 //! use clerk_memberships::{
