@@ -10,7 +10,7 @@ module (`mod x;`) is not an import. The crate root is the one exception: `crate:
 followed through the root's `pub use` to the file that defines `Name`, since every file would
 otherwise meet every other in `lib.rs`.
 
-Comments and string literals are ignored; `super::` inside an inline module (`mod tests { … }`)
+Comments, string literals and `pub(in path)` visibilities are ignored; `super::` inside an inline module (`mod tests { … }`)
 is the file itself. Prints each group of files that import each other in a circle (a strongly connected
 component), and in it the shortest cycle through each of its files with the names each import
 brings in, and exits 1 when there is any.
@@ -69,6 +69,11 @@ def strip(text):
             out.append(c)
             i += 1
     return "".join(out)
+
+
+def visibility_blanked(code):
+    """The code with `pub(in path)` restrictions blanked out: a visibility names no import."""
+    return re.sub(r"\bpub\s*\(\s*in\s+[^)]*\)", lambda m: " " * len(m.group(0)), code)
 
 
 def module_of(path):
@@ -184,7 +189,7 @@ def absolute(segs, module, nested):
 class Graph:
     def __init__(self):
         self.files = sorted(p for p in ROOT.rglob("*.rs"))
-        self.code = {p: strip(p.read_text(encoding="utf-8")) for p in self.files}
+        self.code = {p: visibility_blanked(strip(p.read_text(encoding="utf-8"))) for p in self.files}
         self.root_exports = self.exports(ROOT / "lib.rs")
         self.edges = {}  # (from, to) -> set of names
 

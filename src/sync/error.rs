@@ -2,8 +2,7 @@
 
 use std::fmt;
 
-use super::plan::RemovalCheck;
-use super::roster::EntryRef;
+use super::vocab::{EntryRef, RemovalCheck};
 use crate::builder::MAX_FILTER_VALUE_LEN;
 use crate::error::Error;
 
