@@ -17,7 +17,7 @@ use clerk_memberships::{
 };
 use serde_json::json;
 
-type TestResult = Result<(), Box<dyn std::error::Error>>;
+use crate::support::TestResult;
 
 /// A change made to the fake's state just before a given request reaches it.
 type Action = Box<dyn Fn(&FakeClerk) + Send + Sync>;
