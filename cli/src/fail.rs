@@ -52,6 +52,11 @@ impl Failure {
         Failure::Usage(message.into())
     }
 
+    /// A usage failure: the signal handler could not be installed.
+    pub fn signal_handler(error: std::io::Error) -> Self {
+        Failure::usage(format!("cannot handle SIGINT and SIGTERM: {error}"))
+    }
+
     /// A failure to write the output.
     pub fn output(error: std::io::Error) -> Self {
         Failure::Output(error)

@@ -2,8 +2,7 @@
 
 use std::fmt;
 
-use super::plan::RemovalCheck;
-use super::roster::EntryRef;
+use super::vocab::{EntryRef, RemovalCheck};
 use crate::error::Error;
 use crate::memberships::MAX_FILTER_VALUE_LEN;
 

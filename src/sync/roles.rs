@@ -5,7 +5,8 @@ use std::collections::BTreeSet;
 use std::fmt;
 
 use super::error::{RosterProblem, SyncError};
-use super::roster::{EntryRef, Roster};
+use super::roster::Roster;
+use super::vocab::EntryRef;
 use crate::client::Client;
 use crate::error::{BuildError, Error};
 use crate::memberships::MAX_LIMIT;
@@ -74,10 +75,12 @@ impl RoleCheck {
 /// [`read`](Self::read), or an allow-list made with [`allow`](Self::allow).
 ///
 /// [`check`](Self::check) refuses any other role the way a builder refuses a value, before
-/// anything is sent, so a single change can be checked on its way to a helper:
+/// anything is sent; the single-change builders ([`EnsureMember`](super::EnsureMember),
+/// [`ChangeRole`](super::ChangeRole)) take the set with `known_roles` and check their role
+/// when built:
 ///
 /// ```
-/// use clerk_memberships::sync::{self, Ensured, KnownRoles};
+/// use clerk_memberships::sync::{EnsureMember, Ensured, KnownRoles};
 /// use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeUser};
 ///
 /// let fake = FakeClerk::new();
@@ -93,7 +96,11 @@ impl RoleCheck {
 ///     "invalid request: invalid `role`: \"org:admn\" is not a role of the instance \
 ///      (its roles: org:admin, org:member)"
 /// );
-/// let ensured = sync::ensure_member(&client, &org, &jane, roles.check("org:admin")?)?;
+/// // The builders of the single changes check their role too, before anything is sent.
+/// let ensure = EnsureMember::builder().organization_id(&org).user_id(&jane).known_roles(&roles);
+/// let refused = ensure.clone().role("org:admn").build().unwrap_err();
+/// assert_eq!(refused.field(), "role");
+/// let ensured = ensure.role("org:admin").build()?.send(&client)?;
 /// assert_eq!(ensured, Ensured::Created);
 /// assert_eq!(fake.requests().len(), 2, "one read, one create");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -176,8 +183,17 @@ impl KnownRoles {
     /// request refused before sending fails, so a caller handles it as it handles an empty
     /// role.
     pub fn check<'r>(&self, role: &'r str) -> Result<&'r str, Error> {
+        match self.refusal(role) {
+            Some(refused) => Err(refused.into()),
+            None => Ok(role),
+        }
+    }
+
+    /// Why `role` is refused, if it is: the error [`check`](Self::check) wraps, and what the
+    /// single-change requests' `build()` return.
+    pub(crate) fn refusal(&self, role: &str) -> Option<BuildError> {
         if self.contains(role) {
-            return Ok(role);
+            return None;
         }
         let rule = if self.from_instance {
             format!(
@@ -190,7 +206,7 @@ impl KnownRoles {
                 Listed(self)
             )
         };
-        Err(BuildError::invalid("role", rule).into())
+        Some(BuildError::invalid("role", rule))
     }
 }
 

@@ -1,10 +1,6 @@
 //! How a plan is applied: workers, force, stopping, progress.
 
-use std::fmt;
-use std::sync::Arc;
-
-use super::super::options::ProgressFn;
-use super::super::progress::Progress;
+use super::super::progress::{OnProgress, Progress};
 use super::cancel::CancelToken;
 
 /// Default [`ApplyOptions::workers`]: 8 threads.
@@ -13,13 +9,13 @@ use super::cancel::CancelToken;
 /// 8 keep Clerk's limit for `sk_test_` keys (100 per 10 s) busy with room to spare, and the
 /// client's limiter ([`ClientBuilder::clerk_rate_limit`](crate::ClientBuilder::clerk_rate_limit))
 /// holds them to it.
-pub const DEFAULT_WORKERS: usize = 8;
+const DEFAULT_WORKERS: usize = 8;
 
 /// How [`Plan::apply`](super::super::Plan::apply) goes about it.
 ///
 /// | option | default |
 /// |---|---|
-/// | [`workers`](ApplyOptionsBuilder::workers) | [`DEFAULT_WORKERS`] (8) |
+/// | [`workers`](ApplyOptionsBuilder::workers) | 8 |
 /// | [`force`](ApplyOptionsBuilder::force) | off: a plan over its removal threshold is refused |
 /// | [`stop_on_error`](ApplyOptionsBuilder::stop_on_error) | off: a failure does not stop the other changes |
 /// | [`on_progress`](ApplyOptionsBuilder::on_progress) | none |
@@ -38,12 +34,12 @@ pub const DEFAULT_WORKERS: usize = 8;
 /// assert_eq!(ApplyOptions::default().workers(), 8);
 /// assert_eq!(ApplyOptions::builder().workers(0).build().workers(), 1);
 /// ```
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct ApplyOptions {
     workers: usize,
     force: bool,
     stop_on_error: bool,
-    on_progress: Option<ProgressFn>,
+    on_progress: OnProgress,
     cancel: Option<CancelToken>,
 }
 
@@ -53,24 +49,9 @@ impl Default for ApplyOptions {
             workers: DEFAULT_WORKERS,
             force: false,
             stop_on_error: false,
-            on_progress: None,
+            on_progress: OnProgress::default(),
             cancel: None,
         }
-    }
-}
-
-impl fmt::Debug for ApplyOptions {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ApplyOptions")
-            .field("workers", &self.workers)
-            .field("force", &self.force)
-            .field("stop_on_error", &self.stop_on_error)
-            .field(
-                "on_progress",
-                &self.on_progress.as_ref().map(|_| "Fn(Progress)"),
-            )
-            .field("cancel", &self.cancel)
-            .finish()
     }
 }
 
@@ -105,9 +86,7 @@ impl ApplyOptions {
 
     /// Reports `progress` to the callback, if there is one.
     pub(crate) fn report(&self, progress: Progress) {
-        if let Some(callback) = &self.on_progress {
-            callback(progress);
-        }
+        self.on_progress.report(progress);
     }
 }
 
@@ -123,7 +102,7 @@ impl ApplyOptionsBuilder {
     /// ([`ClientBuilder::clerk_rate_limit`](crate::ClientBuilder::clerk_rate_limit)) and the
     /// workers run at the limit without tripping it. `0` counts as 1.
     ///
-    /// Defaults to [`DEFAULT_WORKERS`] (8).
+    /// Defaults to 8.
     pub fn workers(mut self, workers: usize) -> Self {
         self.options.workers = workers.max(1);
         self
@@ -159,7 +138,7 @@ impl ApplyOptionsBuilder {
     ///
     /// Defaults to none.
     pub fn on_progress(mut self, callback: impl Fn(Progress) + Send + Sync + 'static) -> Self {
-        self.options.on_progress = Some(Arc::new(callback));
+        self.options.on_progress = OnProgress::new(callback);
         self
     }
 

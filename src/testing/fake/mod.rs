@@ -18,6 +18,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use crate::client::{Client, ClientBuilder};
 use crate::clock::Clock;
 use crate::error::TransportError;
+use crate::memberships::Operation;
 use crate::models::{OrganizationMembership, User};
 use crate::transport::{HttpRequest, HttpResponse, Transport};
 
@@ -44,7 +45,7 @@ mod state;
 mod tests;
 mod users;
 
-pub use faults::{Fault, FaultScope, InjectedFault};
+pub use faults::{Fault, FaultScope};
 pub use seed::{FakeOrganization, FakeUser, SeedError};
 #[cfg(feature = "fake-server")]
 pub use serve::{FakeServer, ServeOptions};
@@ -350,7 +351,7 @@ impl FakeClerk {
     /// leave the process.
     pub const BASE_URL: &'static str = "https://fake.clerk.test/v1";
     /// Where the default clock stands: 2026-05-12T00:00:00Z, in Unix milliseconds.
-    pub const START_MS: i64 = 1_778_544_000_000;
+    pub const START_MS: i64 = state::START_MS;
 
     /// An empty fake whose clock is a [`ManualClock`] standing at
     /// [`START_MS`](Self::START_MS).
@@ -951,5 +952,76 @@ fn millis(time: SystemTime) -> i64 {
     match time.duration_since(UNIX_EPOCH) {
         Ok(after) => i64::try_from(after.as_millis()).unwrap_or(i64::MAX),
         Err(before) => i64::try_from(before.duration().as_millis()).map_or(i64::MIN, |ms| -ms),
+    }
+}
+
+/// A fault waiting for its calls, returned by [`FakeClerk::inject`]. The fault is armed as
+/// soon as it is injected; the handle only refines or inspects it, and may be dropped.
+///
+/// Because the fault is armed before the handle refines it, a call made meanwhile by another
+/// thread can meet it unrefined: on a fake that serves several threads at once, settle the
+/// scope first with [`FakeClerk::inject_with`](FakeClerk::inject_with).
+///
+/// By default the fault hits the next **one** call of **any** operation and the call is not
+/// processed. Faults injected earlier fire first.
+///
+/// ```
+/// use std::time::Duration;
+/// use clerk_memberships::Operation;
+/// use clerk_memberships::testing::{FakeClerk, Fault};
+///
+/// let fake = FakeClerk::new();
+/// let limit = fake
+///     .inject(Fault::RateLimited { retry_after: Duration::from_secs(2) })
+///     .times(2)
+///     .only(Operation::Create);
+/// assert_eq!(limit.remaining(), 2);
+/// ```
+#[derive(Debug, Clone)]
+pub struct InjectedFault {
+    pub(super) fake: FakeClerk,
+    pub(super) id: u64,
+}
+
+impl InjectedFault {
+    /// Hits the next `n` matching calls instead of one. `0` disarms the fault.
+    pub fn times(self, n: u32) -> Self {
+        self.fake.with_faults(|faults| {
+            if let Some(rule) = faults.rule_mut(self.id) {
+                rule.remaining = n;
+            }
+        });
+        self
+    }
+
+    /// Hits only calls of this operation; others pass untouched and do not count.
+    pub fn only(self, operation: Operation) -> Self {
+        self.fake.with_faults(|faults| {
+            if let Some(rule) = faults.rule_mut(self.id) {
+                rule.only = Some(operation);
+            }
+        });
+        self
+    }
+
+    /// Processes the call first (changing the state as the real server would), then answers
+    /// with the fault instead of the real answer.
+    ///
+    /// [`TimedOut`](Fault::TimedOut) and [`ConnectionReset`](Fault::ConnectionReset) always
+    /// behave this way; [`ConnectFailed`](Fault::ConnectFailed) never does, since that
+    /// request never reaches the server.
+    pub fn after_processing(self) -> Self {
+        self.fake.with_faults(|faults| {
+            if let Some(rule) = faults.rule_mut(self.id) {
+                rule.after_processing = true;
+            }
+        });
+        self
+    }
+
+    /// How many more calls this fault will hit.
+    pub fn remaining(&self) -> u32 {
+        self.fake
+            .with_faults(|faults| faults.rule_mut(self.id).map_or(0, |rule| rule.remaining))
     }
 }
