@@ -10,14 +10,14 @@ use crate::transport::{
 };
 
 /// Default cap on a response body: 8 MiB (a full page of 500 memberships is well under 1 MiB).
-pub(crate) const DEFAULT_MAX_RESPONSE_BODY: u64 = 8 * 1024 * 1024;
+const DEFAULT_MAX_RESPONSE_BODY: u64 = 8 * 1024 * 1024;
 /// How many idle keep-alive connections the default transport keeps (per host, and in all):
 /// enough for a pool of workers sharing one client (ureq's own default is 3 per host).
 const IDLE_CONNECTIONS: usize = 32;
 /// Default time allowed to open a connection: 10 seconds.
 pub(crate) const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default time allowed for one attempt, from connecting to the last byte of the answer: 30 s.
-pub(crate) const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The default [`Transport`], built on `ureq`: one keep-alive connection pool (keeping up to 32
 /// idle connections, so that a pool of workers sharing one client reuses its connections

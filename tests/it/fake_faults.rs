@@ -10,7 +10,7 @@ use clerk_memberships::{
     Method, Operation, OrganizationMembership, RetryPolicy, TransportErrorKind,
 };
 
-type TestResult = Result<(), Box<dyn std::error::Error>>;
+use crate::support::TestResult;
 
 struct Setup {
     fake: FakeClerk,

@@ -6,7 +6,7 @@ use std::time::{Duration, UNIX_EPOCH};
 use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeUser, ManualClock};
 use clerk_memberships::{Client, Error, ErrorKind, ListMemberships, ListMembershipsBuilder};
 
-type TestResult = Result<(), Box<dyn std::error::Error>>;
+use crate::support::TestResult;
 
 const T0: i64 = FakeClerk::START_MS;
 

@@ -16,7 +16,7 @@ use clerk_memberships::{
 };
 use serde_json::{Value, json};
 
-type TestResult = Result<(), Box<dyn std::error::Error>>;
+use crate::support::TestResult;
 
 /// A fake on its deterministic manual clock, served on a free loopback port.
 fn served() -> (FakeClerk, FakeServer) {

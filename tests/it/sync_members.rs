@@ -19,7 +19,7 @@ use clerk_memberships::{
 };
 use serde_json::json;
 
-type TestResult = Result<(), Box<dyn std::error::Error>>;
+use crate::support::TestResult;
 
 // The single changes with every field they need set, so that each test reads as the call it
 // makes; building cannot fail with those, sending can.

@@ -2,6 +2,7 @@
 
 use std::sync::{Arc, Mutex};
 
+use crate::support::TestResult;
 use crate::support::org::Org;
 use clerk_memberships::sync::{
     self, Change, MetadataPolicy, Plan, Progress, RemovalThreshold, Roster, RosterEntry,
@@ -10,8 +11,6 @@ use clerk_memberships::sync::{
 use clerk_memberships::testing::{FakeClerk, FakeUser, Fault};
 use clerk_memberships::{Operation, RetryPolicy, UpdateMembershipMetadata};
 use serde_json::{Value, json};
-
-type TestResult = Result<(), Box<dyn std::error::Error>>;
 
 fn org() -> Org {
     Org::on(FakeClerk::new(), FakeClerk::client)

@@ -1,6 +1,7 @@
 //! Roles are checked before anything is written: `sync::plan` against the instance's roles
 //! (or a caller's allow-list), and `KnownRoles` for the single-change helpers.
 
+use crate::support::TestResult;
 use crate::support::org::Org;
 use clerk_memberships::sync::{
     self, ChangeRole, EnsureMember, KnownRoles, RoleCheck, Roster, RosterEntry, RosterProblem,
@@ -8,8 +9,6 @@ use clerk_memberships::sync::{
 };
 use clerk_memberships::testing::{FakeClerk, MockTransport, ROLES_JSON};
 use clerk_memberships::{BuildError, Error, ErrorKind, Method, Operation, RetryPolicy};
-
-type TestResult = Result<(), Box<dyn std::error::Error>>;
 
 fn org() -> Org {
     Org::on(FakeClerk::new(), FakeClerk::client)

@@ -2,6 +2,7 @@
 //! rendered request (`render`) and proven against a real HTTP server (`httpmock`).
 
 use crate::support::refusal::assert_invalid;
+use crate::support::wire::{OFFLINE_BASE, offline_client};
 
 use crate::support::clients::{KEY, client, client_builder};
 use crate::support::ops::Op;
@@ -19,21 +20,9 @@ use httpmock::{HttpMockRequest, When};
 use serde_json::{Value, json};
 const MEMBERSHIP: &str = include_str!("../fixtures/membership.json");
 const PAGE: &str = include_str!("../fixtures/memberships_page.json");
-/// Where render-only clients point; nothing listens there and nothing is sent.
-const OFFLINE_BASE: &str = "http://127.0.0.1:9/v1";
 const LIST_PATH: &str = "/v1/organizations/org_1/memberships";
 
 // ---- helpers --------------------------------------------------------------------------------
-
-/// A client whose transport records instead of sending: for `render` and build-error tests.
-fn offline_client() -> (Client, MockTransport) {
-    let mock = MockTransport::new();
-    let client = client_builder(OFFLINE_BASE)
-        .transport(mock.clone())
-        .build()
-        .expect("valid client");
-    (client, mock)
-}
 
 fn membership() -> OrganizationMembership {
     serde_json::from_str(MEMBERSHIP).unwrap()
