@@ -8,7 +8,7 @@ use crate::support::wire::{OFFLINE_BASE, listing, offline_client};
 use crate::support::clients::{client, client_builder};
 use clerk_memberships::testing::{MockTransport, ROLES_JSON};
 use clerk_memberships::{
-    Client, Error, ListOrganizationRoles, ListOrganizationRolesBuilder, MAX_FILTER_VALUE_LEN,
+    Client, ErrorKind, ListOrganizationRoles, ListOrganizationRolesBuilder, MAX_FILTER_VALUE_LEN,
     MAX_LIMIT, Method, Operation, RetryPolicy, Role, Roles,
 };
 use httpmock::prelude::*;
@@ -239,8 +239,8 @@ fn a_url_over_max_url_len_is_an_invalid_request_never_sent() {
         .build()
         .unwrap();
     let err = op.send(&long_base).unwrap_err();
-    match &err {
-        Error::InvalidRequest { error, .. } => assert_invalid(error.clone(), "url"),
+    match err.kind() {
+        ErrorKind::InvalidRequest { error, .. } => assert_invalid(error.clone(), "url"),
         other => panic!("expected InvalidRequest, got {other:?}"),
     }
     assert!(
@@ -308,8 +308,8 @@ fn a_role_without_a_key_is_a_decode_error_naming_the_model() {
         r#"{"data":[{"id":"role_1","name":"Admin"}],"total_count":1}"#,
     );
     let err = roles().build().unwrap().send(&mock.client()).unwrap_err();
-    match &err {
-        Error::Decode { model, detail, .. } => {
+    match err.kind() {
+        ErrorKind::Decode { model, detail, .. } => {
             assert_eq!(*model, "Roles");
             assert!(detail.contains("`key`"), "{detail}");
         }
@@ -450,7 +450,7 @@ fn a_server_that_repeats_a_page_is_reported_not_followed() {
     assert!(pages.next().unwrap().is_ok());
     let err = pages.next().unwrap().unwrap_err();
     assert!(
-        matches!(err, Error::PageNotAdvancing { offset: 2, .. }),
+        matches!(err.kind(), ErrorKind::PageNotAdvancing { offset: 2, .. }),
         "{err:?}"
     );
     assert_eq!(

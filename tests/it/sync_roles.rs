@@ -8,7 +8,7 @@ use clerk_memberships::sync::{
     SyncError, SyncOptions,
 };
 use clerk_memberships::testing::{FakeClerk, MockTransport, ROLES_JSON};
-use clerk_memberships::{BuildError, Error, Method, Operation, RetryPolicy};
+use clerk_memberships::{BuildError, Error, ErrorKind, Method, Operation, RetryPolicy};
 
 fn org() -> Org {
     Org::on(FakeClerk::new(), FakeClerk::client)
@@ -253,8 +253,8 @@ fn check_refuses_an_unknown_role_as_an_invalid_request_naming_it_and_the_known_o
     let roles = KnownRoles::allow(["org:member", "org:admin"]);
     assert_eq!(roles.check("org:admin").unwrap(), "org:admin");
     let err = roles.check("Org:Admin").unwrap_err();
-    match &err {
-        Error::InvalidRequest {
+    match err.kind() {
+        ErrorKind::InvalidRequest {
             error: BuildError::InvalidField { field, rule },
             ..
         } => {

@@ -15,19 +15,18 @@ use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::call::Operation;
 use crate::client::{Client, ClientBuilder};
 use crate::clock::Clock;
-use crate::error::TransportError;
-use crate::memberships::Operation;
 use crate::models::{OrganizationMembership, User};
-use crate::transport::{HttpRequest, HttpResponse, Transport};
+use crate::transport::{HttpRequest, HttpResponse, Transport, TransportError};
 
 use self::faults::Faults;
 use self::http::Route;
 use self::pacing::RateLimit;
 use self::response::Failure;
 use self::state::State;
-use super::ManualClock;
+use crate::clock::ManualClock;
 
 mod faults;
 mod http;
@@ -669,7 +668,7 @@ impl FakeClerk {
     /// Makes the next call fail with `fault`; the returned handle narrows it down.
     ///
     /// ```
-    /// use clerk_memberships::{Error, ListMemberships, Operation, RetryPolicy};
+    /// use clerk_memberships::{ErrorKind, ListMemberships, Operation, RetryPolicy};
     /// use clerk_memberships::testing::{FakeClerk, FakeOrganization, Fault};
     ///
     /// let fake = FakeClerk::new();
@@ -685,7 +684,7 @@ impl FakeClerk {
     /// // …while a single attempt sees the proxy's page.
     /// fake.inject(Fault::HtmlPage { status: 502 });
     /// let err = list.send(&client.with_retry_policy(RetryPolicy::none())).unwrap_err();
-    /// assert!(matches!(err, Error::UnexpectedResponse { status: 502, .. }));
+    /// assert!(matches!(err.kind(), ErrorKind::UnexpectedResponse { status: 502, .. }));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn inject(&self, fault: Fault) -> InjectedFault {
