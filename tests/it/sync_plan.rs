@@ -776,3 +776,33 @@ fn a_member_listed_twice_is_planned_once() {
     assert_eq!(removed, ["user_a", "user_b", "user_c"]);
     assert_eq!(plan.current_members(), 3);
 }
+
+/// The options' `Debug` says whether a progress callback is set, and nothing else of it.
+#[test]
+fn options_show_whether_a_callback_is_set_and_nothing_else_of_it() {
+    let plain = format!("{:?}", clerk_memberships::sync::SyncOptions::default());
+    assert!(plain.ends_with("on_progress: None }"), "{plain}");
+    let watched = format!(
+        "{:?}",
+        clerk_memberships::sync::SyncOptions::builder()
+            .on_progress(|_| {})
+            .build()
+    );
+    assert!(
+        watched.ends_with(r#"on_progress: Some("Fn(Progress)") }"#),
+        "{watched}"
+    );
+
+    let plain = format!("{:?}", clerk_memberships::sync::ApplyOptions::default());
+    assert!(plain.contains("on_progress: None, cancel: None"), "{plain}");
+    let watched = format!(
+        "{:?}",
+        clerk_memberships::sync::ApplyOptions::builder()
+            .on_progress(|_| {})
+            .build()
+    );
+    assert!(
+        watched.contains(r#"on_progress: Some("Fn(Progress)")"#),
+        "{watched}"
+    );
+}

@@ -22,7 +22,7 @@ use crate::client::{Client, ClientBuilder};
 use crate::clock::SystemClock;
 use crate::transport::{HttpRequest, HttpResponse};
 
-use super::FakeClerk;
+use super::clerk::FakeClerk;
 use super::http;
 use super::response;
 
