@@ -14,13 +14,6 @@ use crate::clock::Clock;
 use crate::lock::lock;
 use crate::retry_after::MAX_RETRY_AFTER;
 
-#[cfg(feature = "redis")]
-mod redis;
-#[cfg(feature = "redis")]
-pub(crate) use redis::RedisLimiter;
-#[cfg(feature = "redis")]
-pub use redis::RedisRateLimit;
-
 /// `share` (0 to 1) of `limit`, rounded down, at least 1.
 pub(crate) fn share_of(limit: u32, share: f64) -> u32 {
     let share = if share.is_finite() {
@@ -506,7 +499,7 @@ impl Pacing {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::ManualClock;
+    use crate::clock::ManualClock;
 
     fn secs(s: u64) -> Duration {
         Duration::from_secs(s)

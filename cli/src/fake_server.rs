@@ -251,6 +251,7 @@ fn install_signal_handler(stops: mpsc::Sender<Stop>) -> Result<(), Failure> {
             let _ = stops.send(Stop::Signal);
         },
     )
+    .map_err(Failure::signal_handler)
 }
 
 /// Reads stdin on a thread of its own, discarding what comes, and sends

@@ -4,9 +4,9 @@ use std::io::{self, BufRead, BufWriter, IsTerminal, Read};
 use std::process::ExitCode;
 
 use clap::Args;
-use clerk_memberships::sync::{KnownRoles, Removal, find_member};
+use clerk_memberships::sync::{FindMember, KnownRoles, Removal};
 use clerk_memberships::{
-    Client, CreateMembership, DeleteMembership, Error, ListMemberships, MAX_LIMIT,
+    BuildError, Client, CreateMembership, DeleteMembership, Error, ListMemberships, MAX_LIMIT,
     OrganizationMembership, OrganizationMemberships, UpdateMembership, UpdateMembershipMetadata,
     check_id,
 };
@@ -303,7 +303,7 @@ pub fn get(global: &GlobalArgs, args: &GetArgs) -> Result<ExitCode, Failure> {
     check_id("organization_id", &member.org)?;
     check_id("user_id", &member.user)?;
     let client = global.client()?;
-    match find_member(&client, &member.org, &member.user)? {
+    match find(member)?.send(&client)? {
         Some(membership) => print(member, &membership),
         None => Err(not_member(member)),
     }
@@ -415,11 +415,22 @@ fn not_member(member: &Member) -> Failure {
 /// The failure for a call on one membership. Clerk answers 404 both for a user who is not a
 /// member and for an unknown organization; one read tells them apart, so exit 4 means "not
 /// a member" and nothing else.
+/// The read of `member`'s membership.
+fn find(member: &Member) -> Result<FindMember, BuildError> {
+    FindMember::builder()
+        .organization_id(&member.org)
+        .user_id(&member.user)
+        .build()
+}
+
 fn member_error(client: &Client, member: &Member, error: Error) -> Failure {
     if !error.is_not_found() {
         return error.into();
     }
-    match find_member(client, &member.org, &member.user) {
+    match find(member)
+        .map_err(Error::from)
+        .and_then(|find| find.send(client))
+    {
         Ok(None) => not_member(member),
         Ok(Some(_)) | Err(_) => error.into(),
     }

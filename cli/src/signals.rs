@@ -8,8 +8,6 @@
 
 use std::fmt;
 
-use crate::fail::Failure;
-
 /// A signal that asks the process to stop.
 // Windows knows only the console's events, all of them [`Signal::Interrupt`].
 #[cfg_attr(not(unix), allow(dead_code))]
@@ -57,12 +55,13 @@ impl fmt::Display for Signal {
 ///
 /// # Errors
 ///
-/// A usage failure when the handler cannot be installed.
+/// The handler could not be installed ([`Failure::signal_handler`](crate::fail::Failure::signal_handler)
+/// says so to the user).
 pub fn on_stop(
     hangup: bool,
     again: &'static str,
     first: impl FnOnce(Signal) + Send + 'static,
-) -> Result<(), Failure> {
+) -> std::io::Result<()> {
     let mut first = Some(first);
     let handle = move |signal: Signal| match first.take() {
         Some(first) => first(signal),
@@ -72,7 +71,6 @@ pub fn on_stop(
         }
     };
     install(hangup, handle)
-        .map_err(|error| Failure::usage(format!("cannot handle SIGINT and SIGTERM: {error}")))
 }
 
 /// The signals, on a thread that reads them one at a time.

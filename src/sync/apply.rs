@@ -12,10 +12,11 @@ use std::thread;
 use std::time::Duration;
 
 use super::error::SyncError;
-use super::members::{ensure_member_with_metadata, merge_metadata, remove, set_role};
+use super::members::{ensure, merge, remove, set_role};
 use super::outcome::Outcome;
-use super::plan::{Change, Plan, SkipReason};
+use super::plan::{Change, Plan};
 use super::progress::Progress;
+use super::vocab::SkipReason;
 use crate::client::Client;
 
 mod cancel;
@@ -24,7 +25,7 @@ mod pace;
 mod report;
 
 pub use cancel::CancelToken;
-pub use options::{ApplyOptions, ApplyOptionsBuilder, DEFAULT_WORKERS};
+pub use options::{ApplyOptions, ApplyOptionsBuilder};
 pub use report::{ApplyReport, ChangeResult, OutcomeCounts};
 
 use pace::{MAX_AUTO_WORKERS, Pace};
@@ -64,13 +65,13 @@ impl Plan {
     ///   Clerk's limit without tripping it.
     /// - **Races are absorbed** (someone else changed the member since the plan was made).
     ///   Each change is sent by the single-change helper of its kind, the one place that knows
-    ///   its races: an add by [`ensure_member_with_metadata`](super::ensure_member_with_metadata)
+    ///   its races: an add as [`EnsureMember`](super::EnsureMember) sends it
     ///   ("already a member" → the membership is read and its role set where it differs), a
-    ///   role change by [`change_role`](super::change_role) (404 → the member is added with the
-    ///   new role), a removal by [`remove_member`](super::remove_member) (404 → gone), each
+    ///   role change as [`ChangeRole`](super::ChangeRole) (404 → the member is added with the
+    ///   new role), a removal as [`RemoveMember`](super::RemoveMember) (404 → gone), each
     ///   ending as [`Outcome::AlreadyDone`] (a removal whose retry met 404, most likely after
-    ///   its own first attempt removed the member, ends as [`Outcome::Applied`]); a metadata merge by
-    ///   [`merge_metadata`](super::merge_metadata) (404 → skipped,
+    ///   its own first attempt removed the member, ends as [`Outcome::Applied`]); a metadata merge as
+    ///   [`MergeMetadata`](super::MergeMetadata) (404 → skipped,
     ///   [`SkipReason::NotAMember`]).
     /// - **A create is never repeated blindly.** An add whose answer was lost (a timeout, a
     ///   reset connection, a 5xx: the client does not retry those for a create) is settled by
@@ -200,10 +201,10 @@ impl Plan {
 ///
 /// | change | helper | a race since the plan |
 /// |---|---|---|
-/// | add | [`ensure_member_with_metadata`] | "already a member": read, role set where it differs → already done |
-/// | change role | [`change_role`](super::change_role) | 404: added with the role → already done |
-/// | merge metadata | [`merge_metadata`] | 404: skipped ([`SkipReason::NotAMember`]) |
-/// | remove | [`remove_member`](super::remove_member) | 404: already done |
+/// | add | [`EnsureMember`](super::EnsureMember) | "already a member": read, role set where it differs → already done |
+/// | change role | [`ChangeRole`](super::ChangeRole) | 404: added with the role → already done |
+/// | merge metadata | [`MergeMetadata`](super::MergeMetadata) | 404: skipped ([`SkipReason::NotAMember`]) |
+/// | remove | [`RemoveMember`](super::RemoveMember) | 404: already done |
 ///
 /// A create whose answer was lost is read back, never sent blindly again; if the read fails
 /// too the outcome is [`Outcome::Unknown`]. With `guard` (the admin role, for a change that
@@ -217,7 +218,7 @@ fn send(client: &Client, organization_id: &str, change: &Change, guard: Option<&
             public_metadata,
             private_metadata,
             ..
-        } => Outcome::from(ensure_member_with_metadata(
+        } => Outcome::from(ensure(
             client,
             organization_id,
             user_id,
@@ -233,7 +234,7 @@ fn send(client: &Client, organization_id: &str, change: &Change, guard: Option<&
             public_metadata,
             private_metadata,
             ..
-        } => Outcome::from(merge_metadata(
+        } => Outcome::from(merge(
             client,
             organization_id,
             user_id,

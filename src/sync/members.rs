@@ -4,9 +4,9 @@
 
 use serde_json::Value;
 
-use super::guard::{ChangeOptions, may_lose_admin};
+use super::guard::may_lose_admin;
 use super::outcome::{ChangeError, Outcome};
-use super::plan::SkipReason;
+use super::vocab::SkipReason;
 use crate::client::Client;
 use crate::error::Error;
 use crate::memberships::{
@@ -19,7 +19,7 @@ use crate::models::{Metadata, OrganizationMembership};
 /// vanished between two steps). Races beyond that are reported, not chased.
 const MAX_CREATES: u32 = 2;
 
-/// What [`ensure_member`] did.
+/// What [`EnsureMember`](super::EnsureMember) did.
 ///
 /// As an [`Outcome`]: [`Created`](Self::Created) is [`Outcome::Applied`];
 /// [`RoleChanged`](Self::RoleChanged) and [`Unchanged`](Self::Unchanged) are
@@ -66,7 +66,7 @@ impl From<Ensured> for Outcome {
     }
 }
 
-/// What [`change_role`] did.
+/// What [`ChangeRole`](super::ChangeRole) did.
 ///
 /// As an [`Outcome`]: [`Changed`](Self::Changed) is [`Outcome::Applied`];
 /// [`Created`](Self::Created) and [`Unchanged`](Self::Unchanged) are
@@ -101,7 +101,7 @@ impl From<RoleSet> for Outcome {
     }
 }
 
-/// What [`remove_member`] did.
+/// What [`RemoveMember`](super::RemoveMember) did.
 ///
 /// As an [`Outcome`]: [`Removed`](Self::Removed) and [`Gone`](Self::Gone) are
 /// [`Outcome::Applied`]; [`WasNotMember`](Self::WasNotMember) is [`Outcome::AlreadyDone`];
@@ -129,7 +129,7 @@ pub enum Removal {
 
 impl Removal {
     /// What a delete that failed with `error` says about the membership, by the rule
-    /// [`remove_member`] follows: a 404 on the first attempt means there was no such
+    /// [`RemoveMember`](super::RemoveMember) follows: a 404 on the first attempt means there was no such
     /// membership ([`WasNotMember`](Self::WasNotMember)); a 404 on a retry means the member
     /// is gone ([`Gone`](Self::Gone)), most likely removed by an earlier attempt of the same
     /// call whose answer was lost, or else by someone else meanwhile. Any other error says
@@ -183,7 +183,7 @@ impl From<Removal> for Outcome {
     }
 }
 
-/// What [`merge_metadata`] did.
+/// What [`MergeMetadata`](super::MergeMetadata) did.
 ///
 /// As an [`Outcome`]: [`Merged`](Self::Merged) is [`Outcome::Applied`];
 /// [`NotAMember`](Self::NotAMember) is [`Outcome::Skipped`] with
@@ -207,38 +207,8 @@ impl From<MetadataMerge> for Outcome {
     }
 }
 
-/// The membership of `user_id` in `organization_id`, if there is one: one request,
-/// `GET /organizations/{organization_id}/memberships?user_id={user_id}&limit=1`.
-///
-/// There is no endpoint that reads one membership, so this lists with the `user_id` filter.
-/// The answer is checked: only a membership whose `public_user_data.user_id` is `user_id`
-/// counts, so a server that ignored the filter cannot make another member pass for this one
-/// (it makes the user look absent instead). A user id beginning with `+` or `-` is sent with
-/// one more `+` in front, since the API reads a leading sign as include or exclude.
-///
-/// ```
-/// use clerk_memberships::sync;
-/// use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeUser};
-///
-/// let fake = FakeClerk::new();
-/// let org = fake.add_organization(FakeOrganization::new("Acme"));
-/// let jane = fake.add_user(FakeUser::new("Jane", "Doe"));
-/// let john = fake.add_user(FakeUser::new("John", "Roe"));
-/// fake.add_membership(&org, &jane, "org:admin")?;
-/// let client = fake.client();
-///
-/// let found = sync::find_member(&client, &org, &jane)?;
-/// assert_eq!(found.map(|membership| membership.role).as_deref(), Some("org:admin"));
-/// assert_eq!(sync::find_member(&client, &org, &john)?, None);
-/// assert_eq!(fake.requests().len(), 2);
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-///
-/// # Errors
-///
-/// The request's [`Error`] (after the client's retries); an unknown organization is a 404
-/// ([`Error::is_not_found`]), an id that cannot be sent is [`Error::InvalidRequest`].
-pub fn find_member(
+/// The membership of `user_id`, matched exactly: see [`FindMember`](super::FindMember).
+pub(crate) fn find(
     client: &Client,
     organization_id: &str,
     user_id: &str,
@@ -260,115 +230,9 @@ pub fn find_member(
         .find(|membership| membership.user_id() == Some(user_id)))
 }
 
-/// Makes `user_id` a member of `organization_id` with `role`, whether or not they are one
-/// already, with the fewest requests:
-///
-/// | the user | requests | answer |
-/// |---|---|---|
-/// | is not a member | 1: create | [`Ensured::Created`] |
-/// | is a member with `role` | 2: create (answered "already a member"), read | [`Ensured::Unchanged`] |
-/// | is a member with another role | 3: create, read, update | [`Ensured::RoleChanged`] |
-///
-/// The create goes first because it settles the commonest case, a new member, in one
-/// request. "Already a member" ([`Error::is_already_member`]) is answered by reading the
-/// membership ([`find_member`]) and, if its role differs, updating it.
-///
-/// **Races are absorbed**, each at the cost of one more request: a membership that vanishes
-/// between the read and the update (the update is answered 404), or between "already a
-/// member" and the read, is created again.
-///
-/// **A create whose answer is lost** — a transport failure after the request may have been
-/// sent, a 5xx, or a 2xx that could not be read; the client does not retry creates after
-/// those by default — is settled by reading the membership back (one more request): there,
-/// with `role`, it is [`Ensured::Created`] (with another role, the role is then updated);
-/// absent, the create did not happen and is sent once more. If that read fails too, the call
-/// ends with [`ChangeError::Unknown`]: never a guess.
-///
-/// **"Already a member" after a lost answer** is most likely this call's own create: the one
-/// whose answer was lost went through after all (the create sent again is refused), or a
-/// client whose policy [retries ambiguous
-/// creates](crate::RetryPolicyBuilder::retry_ambiguous_creates) repeated it. The membership
-/// is read back ([`find_member`], the `user_id` matched exactly): there with `role`, it is
-/// [`Ensured::Created`]; with another role, the role is set ([`Ensured::RoleChanged`]); if
-/// the read fails, [`ChangeError::Unknown`] with the lost create's error (or the repeat's),
-/// never a failure while the membership may be there.
-///
-/// At most two creates are sent in one call; a membership that keeps appearing and vanishing
-/// beyond that ends the call with the last error. So a call makes at most six requests (each
-/// of which the client may retry as its policy says).
-///
-/// ```
-/// use clerk_memberships::sync::{self, Ensured};
-/// use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeUser};
-///
-/// let fake = FakeClerk::new();
-/// let org = fake.add_organization(FakeOrganization::new("Acme"));
-/// let jane = fake.add_user(FakeUser::new("Jane", "Doe"));
-/// let client = fake.client();
-///
-/// assert_eq!(sync::ensure_member(&client, &org, &jane, "org:member")?, Ensured::Created);
-/// assert_eq!(sync::ensure_member(&client, &org, &jane, "org:member")?, Ensured::Unchanged);
-/// assert_eq!(
-///     sync::ensure_member(&client, &org, &jane, "org:admin")?,
-///     Ensured::RoleChanged { from: "org:member".into() }
-/// );
-/// assert_eq!(fake.requests().len(), 1 + 2 + 3);
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-///
-/// # Errors
-///
-/// [`ChangeError::Failed`] with the request's [`Error`] when a step fails and the membership
-/// is not as asked: an unknown organization or user (404), a full organization
-/// ([`Error::is_quota_exceeded`]), an invalid id or empty role ([`Error::InvalidRequest`],
-/// nothing sent), a read or an update that failed after the client's retries.
-/// [`ChangeError::Unknown`] when a create's fate could not be settled, as above, including a
-/// create answered "already a member" after a lost answer whose read back failed.
-pub fn ensure_member(
-    client: &Client,
-    organization_id: &str,
-    user_id: &str,
-    role: &str,
-) -> Result<Ensured, ChangeError> {
-    ensure_member_with_metadata(client, organization_id, user_id, role, None, None)
-}
-
-/// [`ensure_member`], with metadata for the membership if it is created.
-///
-/// The metadata goes into the create's body, so a new member costs one request, as with
-/// [`ensure_member`]. A user who already is a member keeps their metadata as it is: only the
-/// role is compared and set (to bring metadata in line, plan with a metadata policy, or call
-/// [`merge_metadata`]). Requests and races are as for [`ensure_member`].
-///
-/// ```
-/// use clerk_memberships::sync::{self, Ensured};
-/// use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeUser};
-/// use serde_json::json;
-///
-/// let fake = FakeClerk::new();
-/// let org = fake.add_organization(FakeOrganization::new("Acme"));
-/// let jane = fake.add_user(FakeUser::new("Jane", "Doe"));
-/// let public = json!({"team": "billing"});
-///
-/// let ensured = sync::ensure_member_with_metadata(
-///     &fake.client(),
-///     &org,
-///     &jane,
-///     "org:member",
-///     public.as_object(),
-///     None,
-/// )?;
-/// assert_eq!(ensured, Ensured::Created);
-/// assert_eq!(fake.membership(&org, &jane).unwrap().public_metadata["team"], "billing");
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-///
-/// # Errors
-///
-/// As [`ensure_member`]; metadata that is too deep or too large is
-/// [`Error::InvalidRequest`] (see [`MAX_METADATA_DEPTH`](crate::MAX_METADATA_DEPTH) and
-/// [`MAX_METADATA_BYTES`](crate::MAX_METADATA_BYTES)), and nothing is sent.
-pub fn ensure_member_with_metadata(
+/// Makes `user_id` a member with `role`, with the metadata if the membership is created: see
+/// [`EnsureMember`](super::EnsureMember).
+pub(crate) fn ensure(
     client: &Client,
     organization_id: &str,
     user_id: &str,
@@ -387,108 +251,9 @@ pub fn ensure_member_with_metadata(
     target.converge(Step::Create(None))
 }
 
-/// Sets the role of `user_id` in `organization_id`, adding them with it if they are not a
-/// member, and never moving the last member holding the admin role (`org:admin`) away from
-/// it: [`change_role_with`] with the default [`ChangeOptions`].
-///
-/// ```
-/// use clerk_memberships::sync::{self, RoleSet};
-/// use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeUser};
-///
-/// let fake = FakeClerk::new();
-/// let org = fake.add_organization(FakeOrganization::new("Acme"));
-/// let jane = fake.add_user(FakeUser::new("Jane", "Doe"));
-/// let john = fake.add_user(FakeUser::new("John", "Roe"));
-/// fake.add_membership(&org, &jane, "org:member")?;
-/// let client = fake.client();
-///
-/// assert_eq!(sync::change_role(&client, &org, &jane, "org:admin")?, RoleSet::Changed);
-/// assert_eq!(fake.requests().len(), 1);
-/// // John is not a member (someone removed him after the plan was made): he is added.
-/// assert_eq!(sync::change_role(&client, &org, &john, "org:admin")?, RoleSet::Created);
-/// assert_eq!(fake.requests().len(), 1 + 2);
-/// assert_eq!(fake.membership(&org, &john).unwrap().role, "org:admin");
-/// // Jane may go back to being a member: John remains an admin (one read, then the update).
-/// assert_eq!(sync::change_role(&client, &org, &jane, "org:member")?, RoleSet::Changed);
-/// assert_eq!(fake.requests().len(), 1 + 2 + 2);
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-///
-/// # Errors
-///
-/// As [`change_role_with`].
-pub fn change_role(
-    client: &Client,
-    organization_id: &str,
-    user_id: &str,
-    role: &str,
-) -> Result<RoleSet, ChangeError> {
-    change_role_with(
-        client,
-        organization_id,
-        user_id,
-        role,
-        &ChangeOptions::default(),
-    )
-}
-
-/// Sets the role of `user_id` in `organization_id`, adding them with it if they are not a
-/// member: one request when they are (`PATCH …/memberships/{user_id}`), and one read before
-/// it when `role` is not the options' [admin role](ChangeOptions::admin_role).
-///
-/// **The last admin keeps the role.** Before a member can be moved away from the admin role,
-/// the server is asked whether another member holds it (`GET …/memberships?role={admin
-/// role}&limit=2`). If the member holds it and nobody else does, nothing is written:
-/// [`RoleSet::LastAdmin`]. A member who does not hold it is not held back.
-///
-/// For a change planned from a member's current role. If the update is answered 404, the
-/// membership vanished since: the user is added with `role` ([`RoleSet::Created`], one more
-/// request), and from there it goes as [`ensure_member`] does (a create answered "already a
-/// member" is read and compared, a lost create's answer is settled by reading back). So a
-/// call makes at most eight requests. A user added this way gets no metadata; planning again
-/// shows any metadata still to merge.
-///
-/// An update answered 404 because the organization does not exist is followed by a create,
-/// which is answered 404 too: the call fails with that error.
-///
-/// ```
-/// use clerk_memberships::sync::{self, ChangeOptions, RoleSet};
-/// use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeUser};
-///
-/// let fake = FakeClerk::new();
-/// let org = fake.add_organization(FakeOrganization::new("Acme"));
-/// let jane = fake.add_user(FakeUser::new("Jane", "Doe"));
-/// fake.add_membership(&org, &jane, "org:owner")?;
-/// let options = ChangeOptions::builder().admin_role("org:owner").build();
-///
-/// // Jane is the only owner: she stays one.
-/// let set = sync::change_role_with(&fake.client(), &org, &jane, "org:member", &options)?;
-/// assert_eq!(set, RoleSet::LastAdmin { role: "org:owner".into() });
-/// assert_eq!(fake.membership(&org, &jane).unwrap().role, "org:owner");
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-///
-/// # Errors
-///
-/// [`ChangeError::Failed`] with the request's [`Error`]: the read of the admins failed
-/// (nothing was written), the update failed other than with a 404 (after the client's
-/// retries: an update is idempotent, so it is retried on 5xx and lost answers), or the create
-/// that followed failed (an unknown organization or user, a full organization, …).
-/// [`ChangeError::Unknown`] when that create's fate could not be settled. An empty admin role
-/// is [`Error::InvalidRequest`], and nothing is sent.
-pub fn change_role_with(
-    client: &Client,
-    organization_id: &str,
-    user_id: &str,
-    role: &str,
-    options: &ChangeOptions,
-) -> Result<RoleSet, ChangeError> {
-    let guard = options.guard_for(Some(role))?;
-    set_role(client, organization_id, user_id, role, guard)
-}
-
-/// [`change_role_with`], asking the server first whether another member holds `guard` (the
-/// admin role) when there is one to keep.
+/// Sets the role of `user_id`, adding them with it if they are not a member, asking the server
+/// first whether another member holds `guard` (the admin role) when there is one to keep: see
+/// [`ChangeRole`](super::ChangeRole).
 pub(crate) fn set_role(
     client: &Client,
     organization_id: &str,
@@ -524,94 +289,8 @@ pub(crate) fn set_role(
     }
 }
 
-/// Removes `user_id` from `organization_id`, never the last member holding the admin role
-/// (`org:admin`): [`remove_member_with`] with the default [`ChangeOptions`].
-///
-/// ```
-/// use clerk_memberships::sync::{self, Removal};
-/// use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeUser};
-///
-/// let fake = FakeClerk::new();
-/// let org = fake.add_organization(FakeOrganization::new("Acme"));
-/// let jane = fake.add_user(FakeUser::new("Jane", "Doe"));
-/// let john = fake.add_user(FakeUser::new("John", "Roe"));
-/// fake.add_membership(&org, &jane, "org:admin")?;
-/// fake.add_membership(&org, &john, "org:admin")?;
-/// let client = fake.client();
-///
-/// assert_eq!(
-///     sync::remove_member(&client, &org, &jane)?,
-///     Removal::Removed { role: "org:admin".into() }
-/// );
-/// assert_eq!(sync::remove_member(&client, &org, &jane)?, Removal::WasNotMember);
-/// // John is the last admin now: he stays.
-/// assert_eq!(
-///     sync::remove_member(&client, &org, &john)?,
-///     Removal::LastAdmin { role: "org:admin".into() }
-/// );
-/// assert_eq!(fake.requests().len(), 2 + 2 + 1);
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-///
-/// # Errors
-///
-/// As [`remove_member_with`].
-pub fn remove_member(
-    client: &Client,
-    organization_id: &str,
-    user_id: &str,
-) -> Result<Removal, Error> {
-    remove_member_with(client, organization_id, user_id, &ChangeOptions::default())
-}
-
-/// Removes `user_id` from `organization_id`: two requests, a read of the members holding the
-/// options' [admin role](ChangeOptions::admin_role) (`GET …/memberships?role={admin
-/// role}&limit=2`), then `DELETE /organizations/{organization_id}/memberships/{user_id}`.
-///
-/// **The last admin stays.** If the read shows that the member holds the admin role and
-/// nobody else does, nothing is written: [`Removal::LastAdmin`].
-///
-/// A 404 means the membership is gone, which is what was asked: [`Removal::WasNotMember`]
-/// when the first attempt was answered 404, [`Removal::Gone`] when a retry was (an earlier
-/// attempt most likely removed the member and its answer was lost); the rule is
-/// [`Removal::from_error`]. Clerk answers an unknown organization or user with the same 404,
-/// so those read as "not a member" too.
-///
-/// ```
-/// use clerk_memberships::sync::{self, ChangeOptions, Removal};
-/// use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeUser};
-///
-/// let fake = FakeClerk::new();
-/// let org = fake.add_organization(FakeOrganization::new("Acme"));
-/// let jane = fake.add_user(FakeUser::new("Jane", "Doe"));
-/// fake.add_membership(&org, &jane, "org:owner")?;
-/// let client = fake.client();
-/// let owners = ChangeOptions::builder().admin_role("org:owner").build();
-///
-/// let kept = sync::remove_member_with(&client, &org, &jane, &owners)?;
-/// assert_eq!(kept, Removal::LastAdmin { role: "org:owner".into() });
-/// assert!(fake.membership(&org, &jane).is_some());
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-///
-/// # Errors
-///
-/// The request's [`Error`]: the read of the admins failed (nothing was written), or the
-/// delete failed with anything but a 404 (after the client's retries: a delete is retried on
-/// 5xx and lost answers). An id that cannot be sent, or an empty admin role, is
-/// [`Error::InvalidRequest`], and nothing is sent.
-pub fn remove_member_with(
-    client: &Client,
-    organization_id: &str,
-    user_id: &str,
-    options: &ChangeOptions,
-) -> Result<Removal, Error> {
-    let guard = options.guard_for(None)?;
-    remove(client, organization_id, user_id, guard)
-}
-
-/// [`remove_member_with`], asking the server first whether another member holds `guard` (the
-/// admin role) when there is one to keep.
+/// Removes `user_id`, asking the server first whether another member holds `guard` (the admin
+/// role) when there is one to keep: see [`RemoveMember`](super::RemoveMember).
 pub(crate) fn remove(
     client: &Client,
     organization_id: &str,
@@ -637,46 +316,9 @@ pub(crate) fn remove(
     }
 }
 
-/// Deep-merges metadata into the membership of `user_id` in `organization_id`: one request,
-/// `PATCH /organizations/{organization_id}/memberships/{user_id}/metadata`.
-///
-/// Objects merge key by key at any depth and a `null` removes its key (see
-/// [`UpdateMembershipMetadata`]); `None` leaves that metadata alone. A 404 means the user is
-/// not a member (anymore): [`MetadataMerge::NotAMember`], nothing written. The membership is
-/// not created, since that takes a role; planning again proposes adding the user, with their
-/// metadata. Clerk answers an unknown organization with the same 404.
-///
-/// ```
-/// use clerk_memberships::sync::{self, MetadataMerge};
-/// use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeUser};
-/// use serde_json::json;
-///
-/// let fake = FakeClerk::new();
-/// let org = fake.add_organization(FakeOrganization::new("Acme"));
-/// let jane = fake.add_user(FakeUser::new("Jane", "Doe"));
-/// let john = fake.add_user(FakeUser::new("John", "Roe"));
-/// fake.add_membership(&org, &jane, "org:member")?;
-/// let client = fake.client();
-/// let private = json!({"hr": {"employee_id": 42}});
-///
-/// let merged = sync::merge_metadata(&client, &org, &jane, None, private.as_object())?;
-/// assert_eq!(merged, MetadataMerge::Merged);
-/// let membership = fake.membership(&org, &jane).unwrap();
-/// assert_eq!(membership.private_metadata.unwrap()["hr"]["employee_id"], 42);
-///
-/// let skipped = sync::merge_metadata(&client, &org, &john, None, private.as_object())?;
-/// assert_eq!(skipped, MetadataMerge::NotAMember);
-/// assert_eq!(fake.requests().len(), 2);
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-///
-/// # Errors
-///
-/// The request's [`Error`] for anything but a 404 (after the client's retries: a merge is
-/// retried on 5xx and lost answers, since merging the same patch twice gives the same
-/// metadata). Metadata that is too deep or too large, or an id that cannot be sent, is
-/// [`Error::InvalidRequest`], and nothing is sent.
-pub fn merge_metadata(
+/// Deep-merges metadata into the membership of `user_id`: see
+/// [`MergeMetadata`](super::MergeMetadata).
+pub(crate) fn merge(
     client: &Client,
     organization_id: &str,
     user_id: &str,
@@ -827,7 +469,7 @@ impl Target<'_> {
     }
 
     fn find(&self) -> Result<Option<OrganizationMembership>, Error> {
-        find_member(self.client, self.organization_id, self.user_id)
+        find(self.client, self.organization_id, self.user_id)
     }
 
     fn update(&self) -> Result<OrganizationMembership, Error> {

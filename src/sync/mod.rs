@@ -15,14 +15,15 @@
 //! - [`resolve_users`] is the lookup underneath: email addresses, external ids and user ids
 //!   to Clerk user ids, in batches, saying for each whether it was found, not found, or
 //!   matched by several users, never guessing.
-//! - One change at a time, for scripts and for applying a plan: [`ensure_member`],
-//!   [`change_role`], [`merge_metadata`], [`remove_member`] and [`find_member`], each with the
-//!   fewest requests and the races between reading and writing absorbed; each answer maps to
-//!   an [`Outcome`]. The two that can take the admin role from someone first ask the server
-//!   whether another member holds it, and leave the last one as they are
-//!   ([`change_role_with`] and [`remove_member_with`] take the role in [`ChangeOptions`]).
-//!   They send the role they are given; to refuse a role the instance does not have before
-//!   anything is written, pass it through [`KnownRoles::check`].
+//! - One change at a time, for scripts and for applying a plan: [`EnsureMember`],
+//!   [`ChangeRole`], [`MergeMetadata`], [`RemoveMember`] and [`FindMember`], built like the
+//!   crate's operations (`X::builder()`, named setters, `build()`, `send(&client)`), each with
+//!   the fewest requests and the races between reading and writing absorbed; each answer maps
+//!   to an [`Outcome`]. The two that can take the admin role from someone first ask the server
+//!   whether another member holds it, and leave the last one as they are (their builders'
+//!   `admin_role` names it). They send the role they are given; to refuse a role the
+//!   instance does not have before anything is written, give them [`KnownRoles`]
+//!   (`known_roles`).
 //!
 //! Nothing in this module is re-exported at the crate root: import it from
 //! `clerk_memberships::sync`.
@@ -68,8 +69,12 @@
 //! assert_eq!(mock.requests().len(), 1, "both addresses in one request");
 //! # Ok::<(), clerk_memberships::Error>(())
 //! ```
+//!
+// The guide: finding users, planning, applying, single changes. Its examples run as doctests.
+#![doc = include_str!("guide.md")]
 
 mod apply;
+mod diff;
 mod error;
 mod guard;
 mod members;
@@ -82,29 +87,24 @@ mod resolve;
 mod roles;
 mod roster;
 mod run;
+mod single;
+mod vocab;
 
 pub use apply::{
-    ApplyOptions, ApplyOptionsBuilder, ApplyReport, CancelToken, ChangeResult, DEFAULT_WORKERS,
-    OutcomeCounts,
+    ApplyOptions, ApplyOptionsBuilder, ApplyReport, CancelToken, ChangeResult, OutcomeCounts,
 };
 pub use error::{RosterProblem, SyncError};
-pub use guard::{ChangeOptions, ChangeOptionsBuilder};
-pub use members::{
-    Ensured, MetadataMerge, Removal, RoleSet, change_role, change_role_with, ensure_member,
-    ensure_member_with_metadata, find_member, merge_metadata, remove_member, remove_member_with,
-};
-pub use options::{
-    DEFAULT_ADMIN_ROLE, MetadataPolicy, RemovalThreshold, SyncOptions, SyncOptionsBuilder,
-};
-pub use outcome::{ChangeError, Outcome, OutcomeKind};
-pub use plan::{
-    Change, ChangeKind, Plan, PlanCounts, RemovalCheck, SkipReason, SkippedChange, Unresolved,
-    UnresolvedEntry,
-};
+pub use members::{Ensured, MetadataMerge, Removal, RoleSet};
+pub use options::{MetadataPolicy, SyncOptions, SyncOptionsBuilder};
+pub use outcome::{ChangeError, Outcome};
+pub use plan::{Change, Plan, PlanCounts, SkippedChange, Unresolved, UnresolvedEntry};
 pub use progress::Progress;
-pub use resolve::{
-    LOOKUP_BATCH_SIZE, LOOKUP_PAGE_SIZE, Resolution, Resolved, UserKey, UserKeys, resolve_users,
-};
+pub use resolve::{Resolution, Resolved, UserKey, UserKeys, resolve_users};
 pub use roles::{KnownRoles, RoleCheck};
-pub use roster::{EntryRef, Roster, RosterEntry};
+pub use roster::{Roster, RosterEntry};
 pub use run::plan;
+pub use single::{
+    ChangeRole, ChangeRoleBuilder, EnsureMember, EnsureMemberBuilder, FindMember,
+    FindMemberBuilder, MergeMetadata, MergeMetadataBuilder, RemoveMember, RemoveMemberBuilder,
+};
+pub use vocab::{ChangeKind, EntryRef, OutcomeKind, RemovalCheck, RemovalThreshold, SkipReason};

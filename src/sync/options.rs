@@ -2,15 +2,12 @@
 
 use std::collections::BTreeSet;
 use std::fmt;
-use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::progress::Progress;
+use super::progress::{OnProgress, Progress};
 use super::roles::RoleCheck;
-
-/// Default [`SyncOptions::admin_role`]: `org:admin`, Clerk's default admin role.
-pub const DEFAULT_ADMIN_ROLE: &str = "org:admin";
+use super::vocab::{ADMIN_ROLE, RemovalThreshold};
 
 /// What a sync does with the metadata of the members it keeps and the members it adds.
 ///
@@ -51,93 +48,6 @@ impl fmt::Display for MetadataPolicy {
     }
 }
 
-/// When a plan removes too many members to be applied without being forced: like the
-/// "prevent accidental deletes" setting of directory-sync tools.
-///
-/// A plan is **over the threshold when its removals are more than `percent` % of the current
-/// members AND more than `count` members**. Both must hold, so a small organization can
-/// shrink by a few members freely and a large one by a few percent. The default,
-/// `more than 10% and more than 10`, lets 100 members lose 10 (but not 11) and 1,000 members
-/// lose 100 (but not 101); 20 members can lose 10 (50%) but not 11.
-///
-/// ```
-/// use clerk_memberships::sync::RemovalThreshold;
-///
-/// let threshold = RemovalThreshold::default();
-/// assert_eq!((threshold.percent(), threshold.count()), (10, 10));
-/// assert!(!threshold.is_exceeded(10, 100));
-/// assert!(threshold.is_exceeded(11, 100));
-/// assert!(!threshold.is_exceeded(11, 200)); // 5.5%
-/// assert_eq!(threshold.to_string(), "more than 10% of the members and more than 10 members");
-///
-/// // Refuse any removal of more than 2 members, whatever the size.
-/// assert!(RemovalThreshold::new(0, 2).is_exceeded(3, 10_000));
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct RemovalThreshold {
-    percent: u32,
-    count: u64,
-}
-
-impl Default for RemovalThreshold {
-    fn default() -> Self {
-        RemovalThreshold {
-            percent: 10,
-            count: 10,
-        }
-    }
-}
-
-impl RemovalThreshold {
-    /// Over the threshold when removals are more than `percent` % of the current members and
-    /// more than `count` members. A `percent` of 100 or more can never be exceeded.
-    pub fn new(percent: u32, count: u64) -> Self {
-        RemovalThreshold { percent, count }
-    }
-
-    /// A threshold no plan exceeds.
-    pub fn unlimited() -> Self {
-        RemovalThreshold {
-            percent: u32::MAX,
-            count: u64::MAX,
-        }
-    }
-
-    /// The share of current members, in percent, that removals must exceed.
-    pub fn percent(&self) -> u32 {
-        self.percent
-    }
-
-    /// The number of members that removals must exceed.
-    pub fn count(&self) -> u64 {
-        self.count
-    }
-
-    /// Whether `removals` out of `current_members` exceed the threshold.
-    pub fn is_exceeded(&self, removals: u64, current_members: u64) -> bool {
-        // removals / current > percent / 100, in integers that cannot overflow.
-        let share =
-            u128::from(removals) * 100 > u128::from(self.percent) * u128::from(current_members);
-        removals > self.count && share
-    }
-}
-
-impl fmt::Display for RemovalThreshold {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if *self == RemovalThreshold::unlimited() {
-            return f.write_str("unlimited");
-        }
-        write!(
-            f,
-            "more than {}% of the members and more than {} members",
-            self.percent, self.count
-        )
-    }
-}
-
-/// The function [`SyncOptions::on_progress`] is given.
-pub(crate) type ProgressFn = Arc<dyn Fn(Progress) + Send + Sync>;
-
 /// How [`plan`](super::plan) decides: the safety rails (all on by default) and the metadata
 /// policy.
 ///
@@ -145,7 +55,7 @@ pub(crate) type ProgressFn = Arc<dyn Fn(Progress) + Send + Sync>;
 /// |---|---|
 /// | [`prune`](SyncOptionsBuilder::prune) | off: members missing from the roster are kept |
 /// | [`protect`](SyncOptionsBuilder::protect) | nobody |
-/// | [`admin_role`](SyncOptionsBuilder::admin_role) | [`DEFAULT_ADMIN_ROLE`] (`org:admin`) |
+/// | [`admin_role`](SyncOptionsBuilder::admin_role) | `org:admin` |
 /// | [`removal_threshold`](SyncOptionsBuilder::removal_threshold) | more than 10% and more than 10 members |
 /// | [`metadata`](SyncOptionsBuilder::metadata) | [`MetadataPolicy::Ignore`] |
 /// | [`role_check`](SyncOptionsBuilder::role_check) | [`RoleCheck::Instance`]: the instance's roles, one request |
@@ -164,7 +74,7 @@ pub(crate) type ProgressFn = Arc<dyn Fn(Progress) + Send + Sync>;
 /// assert!(options.is_protected("user_2g7np7Hrk0SN6kj5EDMLDaKNL0S"));
 /// assert_eq!(SyncOptions::default().admin_role(), "org:admin");
 /// ```
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct SyncOptions {
     prune: bool,
     protected: BTreeSet<String>,
@@ -172,7 +82,7 @@ pub struct SyncOptions {
     removal_threshold: RemovalThreshold,
     metadata: MetadataPolicy,
     role_check: RoleCheck,
-    on_progress: Option<ProgressFn>,
+    on_progress: OnProgress,
 }
 
 impl Default for SyncOptions {
@@ -180,29 +90,12 @@ impl Default for SyncOptions {
         SyncOptions {
             prune: false,
             protected: BTreeSet::new(),
-            admin_role: DEFAULT_ADMIN_ROLE.to_owned(),
+            admin_role: ADMIN_ROLE.to_owned(),
             removal_threshold: RemovalThreshold::default(),
             metadata: MetadataPolicy::default(),
             role_check: RoleCheck::default(),
-            on_progress: None,
+            on_progress: OnProgress::default(),
         }
-    }
-}
-
-impl fmt::Debug for SyncOptions {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SyncOptions")
-            .field("prune", &self.prune)
-            .field("protected", &self.protected)
-            .field("admin_role", &self.admin_role)
-            .field("removal_threshold", &self.removal_threshold)
-            .field("metadata", &self.metadata)
-            .field("role_check", &self.role_check)
-            .field(
-                "on_progress",
-                &self.on_progress.as_ref().map(|_| "Fn(Progress)"),
-            )
-            .finish()
     }
 }
 
@@ -251,9 +144,7 @@ impl SyncOptions {
 
     /// Reports `progress` to the callback, if there is one.
     pub(crate) fn report(&self, progress: Progress) {
-        if let Some(callback) = &self.on_progress {
-            callback(progress);
-        }
+        self.on_progress.report(progress);
     }
 }
 
@@ -293,7 +184,7 @@ impl SyncOptionsBuilder {
     /// The role the organization never loses its last member of: the change that would
     /// remove or demote the last one is planned as skipped, with the reason.
     ///
-    /// Defaults to [`DEFAULT_ADMIN_ROLE`] (`org:admin`). An empty role is refused by
+    /// Defaults to `org:admin`. An empty role is refused by
     /// [`plan`](super::plan).
     pub fn admin_role(mut self, role: impl Into<String>) -> Self {
         self.options.admin_role = role.into();
@@ -342,7 +233,7 @@ impl SyncOptionsBuilder {
     ///
     /// Defaults to none.
     pub fn on_progress(mut self, callback: impl Fn(Progress) + Send + Sync + 'static) -> Self {
-        self.options.on_progress = Some(Arc::new(callback));
+        self.options.on_progress = OnProgress::new(callback);
         self
     }
 

@@ -1,11 +1,7 @@
 //! How one change ends: the [`Outcome`] every single-change helper maps to, and the
 //! [`ChangeError`] of a change that was not made or whose fate is unknown.
 
-use std::fmt;
-
-use serde::{Deserialize, Serialize};
-
-use super::plan::SkipReason;
+use super::vocab::{OutcomeKind, SkipReason};
 use crate::error::Error;
 
 /// How one change to an organization ended: exactly one of applied, already done, skipped,
@@ -17,22 +13,26 @@ use crate::error::Error;
 /// cases is which.
 ///
 /// ```
-/// use clerk_memberships::sync::{self, Outcome, OutcomeKind};
+/// use clerk_memberships::sync::{EnsureMember, Outcome, OutcomeKind, RemoveMember};
 /// use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeUser};
 ///
 /// let fake = FakeClerk::new();
 /// let org = fake.add_organization(FakeOrganization::new("Acme"));
 /// let jane = fake.add_user(FakeUser::new("Jane", "Doe"));
 /// let client = fake.client();
+/// let ensure = EnsureMember::builder().organization_id(&org).user_id(&jane).role("org:member");
+/// let ensure = ensure.build()?;
+/// let remove = RemoveMember::builder().organization_id(&org).user_id(&jane).build()?;
 ///
-/// let first = Outcome::from(sync::ensure_member(&client, &org, &jane, "org:member"));
+/// let first = Outcome::from(ensure.send(&client));
 /// assert_eq!(first.kind(), OutcomeKind::Applied);
-/// let again = Outcome::from(sync::ensure_member(&client, &org, &jane, "org:member"));
+/// let again = Outcome::from(ensure.send(&client));
 /// assert_eq!(again.kind(), OutcomeKind::AlreadyDone);
-/// let removed = Outcome::from(sync::remove_member(&client, &org, &jane));
+/// let removed = Outcome::from(remove.send(&client));
 /// assert_eq!(removed.kind(), OutcomeKind::Applied);
-/// let gone = Outcome::from(sync::remove_member(&client, &org, &jane));
+/// let gone = Outcome::from(remove.send(&client));
 /// assert_eq!(gone.kind(), OutcomeKind::AlreadyDone); // a 404 on delete: nothing to remove
+/// # Ok::<(), clerk_memberships::BuildError>(())
 /// ```
 #[derive(Debug)]
 #[non_exhaustive]
@@ -108,48 +108,8 @@ impl<T: Into<Outcome>> From<Result<T, Error>> for Outcome {
     }
 }
 
-/// The five kinds of [`Outcome`], for counting and for progress reports.
-///
-/// It serializes as `applied`, `already_done`, `skipped`, `failed` or `unknown`, and displays
-/// the same words with spaces.
-///
-/// ```
-/// use clerk_memberships::sync::OutcomeKind;
-///
-/// assert_eq!(OutcomeKind::AlreadyDone.to_string(), "already done");
-/// assert_eq!(serde_json::to_string(&OutcomeKind::AlreadyDone)?, r#""already_done""#);
-/// # Ok::<(), serde_json::Error>(())
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum OutcomeKind {
-    /// [`Outcome::Applied`].
-    Applied,
-    /// [`Outcome::AlreadyDone`].
-    AlreadyDone,
-    /// [`Outcome::Skipped`].
-    Skipped,
-    /// [`Outcome::Failed`].
-    Failed,
-    /// [`Outcome::Unknown`].
-    Unknown,
-}
-
-impl fmt::Display for OutcomeKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            OutcomeKind::Applied => "applied",
-            OutcomeKind::AlreadyDone => "already done",
-            OutcomeKind::Skipped => "skipped",
-            OutcomeKind::Failed => "failed",
-            OutcomeKind::Unknown => "unknown",
-        })
-    }
-}
-
-/// Why a change that may create a membership ([`ensure_member`](super::ensure_member),
-/// [`change_role`](super::change_role)) did not end as asked: it failed, or whether its create
+/// Why a change that may create a membership ([`EnsureMember`](super::EnsureMember),
+/// [`ChangeRole`](super::ChangeRole)) did not end as asked: it failed, or whether its create
 /// reached the server could not be settled.
 ///
 /// Its `Display` is the failed request's (for [`Unknown`](Self::Unknown), the create's, said to
@@ -157,14 +117,16 @@ impl fmt::Display for OutcomeKind {
 /// `Unknown` the read-back's error.
 ///
 /// ```
-/// use clerk_memberships::sync::{self, ChangeError};
+/// use clerk_memberships::sync::{ChangeError, EnsureMember};
 /// use clerk_memberships::testing::{FakeClerk, FakeOrganization};
 ///
 /// let fake = FakeClerk::new();
 /// let org = fake.add_organization(FakeOrganization::new("Acme"));
-/// let err = sync::ensure_member(&fake.client(), &org, "user_unknown", "org:member").unwrap_err();
+/// let ensure = EnsureMember::builder().organization_id(&org).user_id("user_unknown");
+/// let err = ensure.role("org:member").build()?.send(&fake.client()).unwrap_err();
 /// assert!(!err.is_unknown());
 /// assert!(err.error().is_not_found()); // Clerk knows no such user: nothing was written
+/// # Ok::<(), clerk_memberships::BuildError>(())
 /// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

@@ -1,20 +1,16 @@
-//! The plan: what a sync would change, computed from the desired and the current state.
-//!
-//! Computing it reads nothing: [`compute`] takes the roster, what each entry resolved to and
-//! the current members, and applies the options' rails. The requests that gather those live
+//! The plan: what a sync would change, as a person reviews it (`Display`) and a CI job
+//! checks it (JSON). How one is computed lives in `diff`; the requests that gather its inputs
 //! in `run`.
 
-use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::error::{RosterProblem, SyncError};
-use super::options::{DEFAULT_ADMIN_ROLE, MetadataPolicy, RemovalThreshold, SyncOptions};
-use super::patch::{merge_patch, without_nulls};
-use super::resolve::UserKey;
-use super::roster::{EntryRef, Roster, RosterEntry};
-use crate::models::{Metadata, OrganizationMembership};
+use super::error::SyncError;
+use super::vocab::{
+    ADMIN_ROLE, ChangeKind, Clean, EntryRef, RemovalCheck, RemovalThreshold, SkipReason,
+};
+use crate::models::Metadata;
 
 /// One change a plan makes to one member.
 ///
@@ -45,8 +41,8 @@ pub enum Change {
         label: Option<String>,
         /// Their role.
         role: String,
-        /// Their public metadata (only under [`MetadataPolicy::Merge`] or
-        /// [`Exact`](MetadataPolicy::Exact), when the roster has some).
+        /// Their public metadata (only under [`MetadataPolicy::Merge`](super::MetadataPolicy::Merge) or
+        /// [`Exact`](super::MetadataPolicy::Exact), when the roster has some).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         public_metadata: Option<Metadata>,
         /// Their private metadata (likewise).
@@ -90,40 +86,6 @@ pub enum Change {
         /// The role they have.
         role: String,
     },
-}
-
-/// The kinds of [`Change`], in the order a plan lists them.
-///
-/// ```
-/// use clerk_memberships::sync::ChangeKind;
-///
-/// assert_eq!(ChangeKind::Remove.sign(), '-');
-/// assert_eq!(serde_json::to_string(&ChangeKind::MergeMetadata)?, r#""merge_metadata""#);
-/// # Ok::<(), serde_json::Error>(())
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum ChangeKind {
-    /// [`Change::Add`].
-    Add,
-    /// [`Change::ChangeRole`].
-    ChangeRole,
-    /// [`Change::MergeMetadata`].
-    MergeMetadata,
-    /// [`Change::Remove`].
-    Remove,
-}
-
-impl ChangeKind {
-    /// The character a plan's lines start with: `+` to add, `~` to change, `-` to remove.
-    pub fn sign(self) -> char {
-        match self {
-            ChangeKind::Add => '+',
-            ChangeKind::ChangeRole | ChangeKind::MergeMetadata => '~',
-            ChangeKind::Remove => '-',
-        }
-    }
 }
 
 impl Change {
@@ -181,7 +143,7 @@ impl Change {
     }
 
     /// The order changes are listed in: by kind, then by user id.
-    fn sort_key(&self) -> (ChangeKind, &str) {
+    pub(super) fn sort_key(&self) -> (ChangeKind, &str) {
         (self.kind(), self.user_id())
     }
 }
@@ -234,100 +196,6 @@ fn write_metadata(
         }
     }
     Ok(())
-}
-
-/// Text shown escaped as error messages are (control characters and the marks that reorder
-/// text), so that it stays on its line and reads as it is.
-struct Clean<'a>(&'a str);
-
-impl fmt::Display for Clean<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0
-            .chars()
-            .try_for_each(|c| crate::error::write_escaped(f, c))
-    }
-}
-
-/// Why a change was planned but will not be made.
-///
-/// ```
-/// use clerk_memberships::sync::SkipReason;
-///
-/// let reason = SkipReason::LastAdmin { role: "org:admin".into() };
-/// assert_eq!(reason.to_string(), "the last member holding org:admin");
-///
-/// let when_applied = SkipReason::NoOtherAdmin { role: "org:admin".into() };
-/// assert_eq!(when_applied.to_string(), "no other member holding org:admin when applied");
-/// assert_eq!(
-///     serde_json::to_string(&when_applied)?,
-///     r#"{"reason":"no_other_admin","role":"org:admin"}"#
-/// );
-/// # Ok::<(), serde_json::Error>(())
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "reason", rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum SkipReason {
-    /// The member is [protected](super::SyncOptionsBuilder::protect): never removed, never
-    /// moved away from the admin role.
-    Protected,
-    /// The change would leave no member holding the admin role.
-    LastAdmin {
-        /// The admin role.
-        role: String,
-    },
-    /// The member is one of the users an ambiguous roster entry could mean: removing them
-    /// would be a guess.
-    AmbiguousEntry {
-        /// The ambiguous entry.
-        entry: EntryRef,
-    },
-    /// Only when applying: a change of the first phase that gives someone the admin role did
-    /// not succeed, so this change, which takes the role from someone, was not made (it could
-    /// have left no member holding it). Plan again to retry it.
-    AdminNotGained {
-        /// The admin role.
-        role: String,
-    },
-    /// Found when applying: the member holds the admin role and, as the server answered
-    /// just before the change was to be sent, no other member does (someone else demoted or
-    /// removed the other admins after the plan was made). The member was neither demoted nor
-    /// removed.
-    NoOtherAdmin {
-        /// The admin role.
-        role: String,
-    },
-    /// Only when applying: an earlier change failed and the apply was asked to
-    /// [stop on error](super::ApplyOptionsBuilder::stop_on_error), so this one was not tried.
-    Stopped,
-    /// Found when applying: the user is not a member any more (removed after the plan was
-    /// made), so there is no membership to change. Planning again proposes adding them, if
-    /// the roster still names them.
-    NotAMember,
-    /// Only when applying: the apply was [cancelled](super::CancelToken::cancel) before this
-    /// change was started, so it was not tried. Plan again to see what is left.
-    Cancelled,
-}
-
-impl fmt::Display for SkipReason {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            SkipReason::Protected => f.write_str("protected"),
-            SkipReason::LastAdmin { role } => {
-                write!(f, "the last member holding {}", Clean(role))
-            }
-            SkipReason::AmbiguousEntry { entry } => write!(f, "{entry} may mean this member"),
-            SkipReason::AdminNotGained { role } => {
-                write!(f, "no new member holding {} yet", Clean(role))
-            }
-            SkipReason::NoOtherAdmin { role } => {
-                write!(f, "no other member holding {} when applied", Clean(role))
-            }
-            SkipReason::Stopped => f.write_str("not tried after an earlier failure"),
-            SkipReason::NotAMember => f.write_str("no longer a member"),
-            SkipReason::Cancelled => f.write_str("not started: the apply was cancelled"),
-        }
-    }
 }
 
 /// A change the rails stopped, with the reason.
@@ -472,60 +340,6 @@ impl fmt::Display for PlanCounts {
     }
 }
 
-/// A plan's removals held against its [`RemovalThreshold`].
-///
-/// ```
-/// use clerk_memberships::sync::{RemovalCheck, RemovalThreshold};
-///
-/// let check = RemovalCheck::new(15, 100, RemovalThreshold::default());
-/// assert!(check.exceeded);
-/// assert_eq!(
-///     check.to_string(),
-///     "15 removals of 100 members exceed the removal threshold \
-///      (more than 10% of the members and more than 10 members)"
-/// );
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct RemovalCheck {
-    /// Members the plan removes (skipped removals not included).
-    pub removals: u64,
-    /// Members the organization had when the plan was made.
-    pub current_members: u64,
-    /// The threshold.
-    pub threshold: RemovalThreshold,
-    /// Whether the removals exceed it.
-    pub exceeded: bool,
-}
-
-impl RemovalCheck {
-    /// `removals` of `current_members` held against `threshold`.
-    pub fn new(removals: u64, current_members: u64, threshold: RemovalThreshold) -> Self {
-        RemovalCheck {
-            removals,
-            current_members,
-            threshold,
-            exceeded: threshold.is_exceeded(removals, current_members),
-        }
-    }
-}
-
-impl fmt::Display for RemovalCheck {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let s = if self.removals == 1 { "" } else { "s" };
-        let verdict = if self.exceeded {
-            "exceed"
-        } else {
-            "are within"
-        };
-        write!(
-            f,
-            "{} removal{s} of {} members {verdict} the removal threshold ({})",
-            self.removals, self.current_members, self.threshold
-        )
-    }
-}
-
 /// What a sync would change in one organization: made by [`plan`](super::plan), read only,
 /// for a person (`Display`) or a CI job (JSON) to review before anything is applied.
 ///
@@ -567,17 +381,17 @@ impl fmt::Display for RemovalCheck {
 /// ```
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Plan {
-    organization_id: String,
-    current_members: u64,
-    removal_threshold: RemovalThreshold,
+    pub(super) organization_id: String,
+    pub(super) current_members: u64,
+    pub(super) removal_threshold: RemovalThreshold,
     #[serde(default = "default_admin_role")]
-    admin_role: String,
+    pub(super) admin_role: String,
     #[serde(default)]
-    changes: Vec<Change>,
+    pub(super) changes: Vec<Change>,
     #[serde(default)]
-    skipped: Vec<SkippedChange>,
+    pub(super) skipped: Vec<SkippedChange>,
     #[serde(default)]
-    unresolved: Vec<UnresolvedEntry>,
+    pub(super) unresolved: Vec<UnresolvedEntry>,
 }
 
 /// The plan's JSON: its fields, and the numbers derived from them.
@@ -731,287 +545,5 @@ impl fmt::Display for Plan {
 
 /// The admin role of a plan whose JSON does not name one.
 fn default_admin_role() -> String {
-    DEFAULT_ADMIN_ROLE.to_owned()
+    ADMIN_ROLE.to_owned()
 }
-
-/// A current member, as much of them as planning needs.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Member {
-    pub(crate) user_id: String,
-    pub(crate) identifier: Option<String>,
-    pub(crate) role: String,
-    pub(crate) public_metadata: Metadata,
-    /// A missing `private_metadata` counts as `{}`.
-    pub(crate) private_metadata: Metadata,
-    pub(crate) created_at: i64,
-}
-
-impl Member {
-    /// The member of `membership`; `None` when the answer left out who it is.
-    pub(crate) fn from_membership(membership: OrganizationMembership) -> Option<Member> {
-        let data = membership.public_user_data?;
-        Some(Member {
-            user_id: data.user_id,
-            identifier: data.identifier.filter(|identifier| !identifier.is_empty()),
-            role: membership.role,
-            public_metadata: membership.public_metadata,
-            private_metadata: membership.private_metadata.unwrap_or_default(),
-            created_at: membership.created_at,
-        })
-    }
-}
-
-/// What one roster entry's key resolved to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Lookup {
-    Found(String),
-    NotFound,
-    Ambiguous(Vec<String>),
-    Refused(String),
-}
-
-/// The current state of the organization, as read.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub(crate) struct Current {
-    /// The members, each user once.
-    pub(crate) members: Vec<Member>,
-}
-
-/// The plan for `organization_id`: from the roster, what each of its entries resolved to
-/// (`lookups[i]` for entry `i`), and the current members.
-pub(crate) fn compute(
-    organization_id: &str,
-    roster: &Roster,
-    lookups: &[Lookup],
-    current: &Current,
-    options: &SyncOptions,
-) -> Result<Plan, SyncError> {
-    check_options(options)?;
-
-    // Who the roster wants, by user id; entries that name nobody.
-    let mut wanted: BTreeMap<&str, (usize, &RosterEntry)> = BTreeMap::new();
-    let mut by_user: HashMap<&str, Vec<EntryRef>> = HashMap::new();
-    let mut unresolved = Vec::new();
-    let mut ambiguous: HashMap<&str, EntryRef> = HashMap::new();
-    for (index, entry) in roster.iter().enumerate() {
-        let here = || EntryRef::new(index, entry.key().clone());
-        let problem = match lookups.get(index) {
-            Some(Lookup::Found(user_id)) => {
-                by_user.entry(user_id).or_default().push(here());
-                wanted.entry(user_id).or_insert((index, entry));
-                continue;
-            }
-            Some(Lookup::Ambiguous(user_ids)) => {
-                for user_id in user_ids {
-                    ambiguous.entry(user_id).or_insert_with(here);
-                }
-                Unresolved::Ambiguous {
-                    user_ids: user_ids.clone(),
-                }
-            }
-            Some(Lookup::Refused(reason)) => Unresolved::Refused {
-                reason: reason.clone(),
-            },
-            Some(Lookup::NotFound) | None => Unresolved::NotFound,
-        };
-        unresolved.push(UnresolvedEntry {
-            entry: here(),
-            problem,
-        });
-    }
-    let mut same_user: Vec<RosterProblem> = by_user
-        .into_iter()
-        .filter(|(_, entries)| entries.len() > 1)
-        .map(|(user_id, entries)| RosterProblem::SameUser {
-            user_id: user_id.to_owned(),
-            entries,
-        })
-        .collect();
-    if !same_user.is_empty() {
-        same_user.sort_by_key(|problem| match problem {
-            RosterProblem::SameUser { entries, .. } => entries.first().map(|e| e.index),
-            _ => None,
-        });
-        return Err(SyncError::InvalidRoster {
-            problems: same_user,
-        });
-    }
-
-    let mut members: HashMap<&str, &Member> = HashMap::new();
-    for member in &current.members {
-        members.entry(&member.user_id).or_insert(member);
-    }
-
-    let mut candidates = Vec::new();
-    for (&user_id, &(_, entry)) in &wanted {
-        let member = members.get(user_id).copied();
-        let label = match entry.key() {
-            UserKey::UserId(_) => member.and_then(|m| m.identifier.clone()),
-            key => Some(key.value().to_owned()),
-        };
-        candidates.extend(changes_for(
-            user_id,
-            label,
-            entry,
-            member,
-            options.metadata(),
-        ));
-    }
-    if options.prune() {
-        for member in &current.members {
-            if !wanted.contains_key(member.user_id.as_str()) {
-                candidates.push(Change::Remove {
-                    user_id: member.user_id.clone(),
-                    label: member.identifier.clone(),
-                    role: member.role.clone(),
-                });
-            }
-        }
-    }
-
-    let (mut changes, mut skipped) = apply_rails(candidates, &members, &ambiguous, options);
-    changes.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    skipped.sort_by(|a, b| a.change.sort_key().cmp(&b.change.sort_key()));
-    Ok(Plan {
-        organization_id: organization_id.to_owned(),
-        current_members: current.members.len() as u64,
-        removal_threshold: options.removal_threshold(),
-        admin_role: options.admin_role().to_owned(),
-        changes,
-        skipped,
-        unresolved,
-    })
-}
-
-/// Refuses options no plan can be made with.
-pub(crate) fn check_options(options: &SyncOptions) -> Result<(), SyncError> {
-    if options.admin_role().trim().is_empty() {
-        return Err(SyncError::InvalidOptions {
-            option: "admin_role",
-            rule: "must not be empty".to_owned(),
-        });
-    }
-    Ok(())
-}
-
-/// The changes that bring `member` (or a new member) to what `entry` wants.
-fn changes_for(
-    user_id: &str,
-    label: Option<String>,
-    entry: &RosterEntry,
-    member: Option<&Member>,
-    policy: MetadataPolicy,
-) -> Vec<Change> {
-    let managed = policy != MetadataPolicy::Ignore;
-    let Some(member) = member else {
-        let new = |metadata: Option<&Metadata>| {
-            metadata
-                .filter(|_| managed)
-                .map(without_nulls)
-                .filter(|metadata| !metadata.is_empty())
-        };
-        return vec![Change::Add {
-            user_id: user_id.to_owned(),
-            label,
-            role: entry.role().to_owned(),
-            public_metadata: new(entry.public_metadata()),
-            private_metadata: new(entry.private_metadata()),
-        }];
-    };
-    let mut changes = Vec::new();
-    if member.role != entry.role() {
-        changes.push(Change::ChangeRole {
-            user_id: user_id.to_owned(),
-            label: label.clone(),
-            from: member.role.clone(),
-            to: entry.role().to_owned(),
-        });
-    }
-    if managed {
-        let exact = policy == MetadataPolicy::Exact;
-        let patch = |have: &Metadata, want: Option<&Metadata>| {
-            want.map(|want| merge_patch(have, want, exact))
-                .filter(|patch| !patch.is_empty())
-        };
-        let public_metadata = patch(&member.public_metadata, entry.public_metadata());
-        let private_metadata = patch(&member.private_metadata, entry.private_metadata());
-        if public_metadata.is_some() || private_metadata.is_some() {
-            changes.push(Change::MergeMetadata {
-                user_id: user_id.to_owned(),
-                label,
-                public_metadata,
-                private_metadata,
-            });
-        }
-    }
-    changes
-}
-
-/// Splits `candidates` into the changes to make and those the rails stop: protected members,
-/// members an ambiguous entry may mean, and the last member holding the admin role.
-fn apply_rails(
-    candidates: Vec<Change>,
-    members: &HashMap<&str, &Member>,
-    ambiguous: &HashMap<&str, EntryRef>,
-    options: &SyncOptions,
-) -> (Vec<Change>, Vec<SkippedChange>) {
-    let admin = options.admin_role();
-    let mut changes = Vec::new();
-    let mut skipped = Vec::new();
-    for change in candidates {
-        let reason = match &change {
-            Change::Remove { user_id, .. } if options.is_protected(user_id) => {
-                Some(SkipReason::Protected)
-            }
-            Change::ChangeRole { user_id, .. }
-                if options.is_protected(user_id) && change.demotes_from(admin) =>
-            {
-                Some(SkipReason::Protected)
-            }
-            Change::Remove { user_id, .. } => {
-                ambiguous
-                    .get(user_id.as_str())
-                    .map(|entry| SkipReason::AmbiguousEntry {
-                        entry: entry.clone(),
-                    })
-            }
-            _ => None,
-        };
-        match reason {
-            Some(reason) => skipped.push(SkippedChange { change, reason }),
-            None => changes.push(change),
-        }
-    }
-
-    // The admins left once the plan is applied: those there now, less those removed or
-    // demoted, plus those added or promoted.
-    let admins_now = members.values().filter(|m| m.role == admin).count();
-    let losing: Vec<usize> = changes
-        .iter()
-        .enumerate()
-        .filter(|(_, change)| change.takes_away(admin))
-        .map(|(i, _)| i)
-        .collect();
-    let gaining = changes.iter().filter(|change| change.gives(admin)).count();
-    if admins_now > 0 && admins_now + gaining <= losing.len() {
-        // Keep the longest-standing admin among those the plan would lose.
-        let keep = losing.iter().copied().min_by_key(|&i| {
-            let user_id = changes.get(i).map_or("", Change::user_id);
-            let created_at = members.get(user_id).map_or(i64::MAX, |m| m.created_at);
-            (created_at, user_id.to_owned())
-        });
-        if let Some(keep) = keep {
-            let change = changes.remove(keep);
-            skipped.push(SkippedChange {
-                change,
-                reason: SkipReason::LastAdmin {
-                    role: admin.to_owned(),
-                },
-            });
-        }
-    }
-    (changes, skipped)
-}
-
-#[cfg(test)]
-mod tests;

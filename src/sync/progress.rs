@@ -1,9 +1,9 @@
 //! What planning and applying report as they go.
 
 use std::fmt;
+use std::sync::Arc;
 
-use super::outcome::OutcomeKind;
-use super::plan::ChangeKind;
+use super::vocab::{ChangeKind, OutcomeKind};
 
 /// A step of [`plan`](super::plan), reported to
 /// [`SyncOptionsBuilder::on_progress`](super::SyncOptionsBuilder::on_progress), or of
@@ -109,5 +109,29 @@ impl fmt::Display for Progress {
                 change.sign()
             ),
         }
+    }
+}
+
+/// The callback an options' `on_progress` was given, if any: cloned with the options, shown
+/// in their `Debug` as `Some("Fn(Progress)")` or `None`.
+#[derive(Clone, Default)]
+pub(crate) struct OnProgress(Option<Arc<dyn Fn(Progress) + Send + Sync>>);
+
+impl OnProgress {
+    pub(crate) fn new(callback: impl Fn(Progress) + Send + Sync + 'static) -> Self {
+        OnProgress(Some(Arc::new(callback)))
+    }
+
+    /// Reports `progress` to the callback, if there is one.
+    pub(crate) fn report(&self, progress: Progress) {
+        if let Some(callback) = &self.0 {
+            callback(progress);
+        }
+    }
+}
+
+impl fmt::Debug for OnProgress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0.as_ref().map(|_| "Fn(Progress)"), f)
     }
 }

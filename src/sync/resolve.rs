@@ -3,22 +3,22 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
+use crate::builder::{
+    MAX_FILTER_VALUE_LEN, MAX_FILTER_VALUES, MAX_LIMIT, external_id_rule, id_rule,
+};
 use crate::client::Client;
 use crate::email::normalized_email;
 use crate::endpoint::MAX_URL_LEN;
 use crate::error::Error;
-use crate::memberships::{
-    MAX_FILTER_VALUE_LEN, MAX_FILTER_VALUES, MAX_LIMIT, external_id_rule, id_rule,
-};
 use crate::models::User;
 use crate::users::ListUsers;
 
 /// Most values [`resolve_users`] puts in one request: the API's limit for an array filter.
-pub const LOOKUP_BATCH_SIZE: usize = MAX_FILTER_VALUES;
+pub(crate) const LOOKUP_BATCH_SIZE: usize = MAX_FILTER_VALUES;
 
 /// The page size [`resolve_users`] asks for: the API's maximum. A batch whose answer fills a
 /// page is paged through.
-pub const LOOKUP_PAGE_SIZE: u32 = MAX_LIMIT;
+pub(crate) const LOOKUP_PAGE_SIZE: u32 = MAX_LIMIT;
 
 /// How many bytes of filter pairs one request may carry, so that the URL stays well under
 /// [`MAX_URL_LEN`] whatever the base URL (up to about 2 KiB of it). A batch of long values is
@@ -426,10 +426,10 @@ type Lookup = (Field, String);
 /// Resolves email addresses, external ids and user ids to Clerk user ids, with as few
 /// `GET /users` requests as the API allows.
 ///
-/// - **Batches.** Keys of one kind are looked up together, up to [`LOOKUP_BATCH_SIZE`] (100)
+/// - **Batches.** Keys of one kind are looked up together, up to 100
 ///   values per request, so 1,000 email addresses cost 10 requests; a batch of very long
 ///   values is cut earlier so that its URL stays short enough to send. Each request asks for
-///   [`LOOKUP_PAGE_SIZE`] (500) users ordered by `created_at`; when an answer fills the
+///   500 users ordered by `created_at`; when an answer fills the
 ///   page, the batch is paged through until a short page. Keys of different kinds are never
 ///   mixed in one request (the API would AND the filters). The same value is looked up once,
 ///   however many keys lead to it. An empty set of keys sends nothing.

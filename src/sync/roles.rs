@@ -5,10 +5,11 @@ use std::collections::BTreeSet;
 use std::fmt;
 
 use super::error::{RosterProblem, SyncError};
-use super::roster::{EntryRef, Roster};
+use super::roster::Roster;
+use super::vocab::EntryRef;
+use crate::builder::MAX_LIMIT;
 use crate::client::Client;
 use crate::error::{BuildError, Error};
-use crate::memberships::MAX_LIMIT;
 use crate::organization_roles::ListOrganizationRoles;
 
 /// How many known roles an error message names before it says how many more there are.
@@ -74,10 +75,12 @@ impl RoleCheck {
 /// [`read`](Self::read), or an allow-list made with [`allow`](Self::allow).
 ///
 /// [`check`](Self::check) refuses any other role the way a builder refuses a value, before
-/// anything is sent, so a single change can be checked on its way to a helper:
+/// anything is sent; the single-change builders ([`EnsureMember`](super::EnsureMember),
+/// [`ChangeRole`](super::ChangeRole)) take the set with `known_roles` and check their role
+/// when built:
 ///
 /// ```
-/// use clerk_memberships::sync::{self, Ensured, KnownRoles};
+/// use clerk_memberships::sync::{EnsureMember, Ensured, KnownRoles};
 /// use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeUser};
 ///
 /// let fake = FakeClerk::new();
@@ -93,7 +96,11 @@ impl RoleCheck {
 ///     "invalid request: invalid `role`: \"org:admn\" is not a role of the instance \
 ///      (its roles: org:admin, org:member)"
 /// );
-/// let ensured = sync::ensure_member(&client, &org, &jane, roles.check("org:admin")?)?;
+/// // The builders of the single changes check their role too, before anything is sent.
+/// let ensure = EnsureMember::builder().organization_id(&org).user_id(&jane).known_roles(&roles);
+/// let refused = ensure.clone().role("org:admn").build().unwrap_err();
+/// assert_eq!(refused.field(), "role");
+/// let ensured = ensure.role("org:admin").build()?.send(&client)?;
 /// assert_eq!(ensured, Ensured::Created);
 /// assert_eq!(fake.requests().len(), 2, "one read, one create");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -171,13 +178,22 @@ impl KnownRoles {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidRequest`] for field `role` when it is not, naming the role and the
+    /// [`ErrorKind::InvalidRequest`](crate::ErrorKind::InvalidRequest) for field `role` when it is not, naming the role and the
     /// known ones (at most 20, then how many more): nothing was sent. It is how every
     /// request refused before sending fails, so a caller handles it as it handles an empty
     /// role.
     pub fn check<'r>(&self, role: &'r str) -> Result<&'r str, Error> {
+        match self.refusal(role) {
+            Some(refused) => Err(refused.into()),
+            None => Ok(role),
+        }
+    }
+
+    /// Why `role` is refused, if it is: the error [`check`](Self::check) wraps, and what the
+    /// single-change requests' `build()` return.
+    pub(crate) fn refusal(&self, role: &str) -> Option<BuildError> {
         if self.contains(role) {
-            return Ok(role);
+            return None;
         }
         let rule = if self.from_instance {
             format!(
@@ -190,7 +206,7 @@ impl KnownRoles {
                 Listed(self)
             )
         };
-        Err(BuildError::invalid("role", rule).into())
+        Some(BuildError::invalid("role", rule))
     }
 }
 
@@ -207,7 +223,7 @@ impl fmt::Display for Listed<'_> {
             f.write_str(if i == 0 { "" } else { ", " })?;
             // A key read from a server is shown escaped, so that it stays on its line.
             key.chars()
-                .try_for_each(|c| crate::error::write_escaped(f, c))?;
+                .try_for_each(|c| crate::text::write_escaped(f, c))?;
         }
         let more = self.0.len().saturating_sub(NAMED_IN_MESSAGES);
         if more > 0 {

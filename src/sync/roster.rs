@@ -2,16 +2,15 @@
 //! metadata.
 
 use std::collections::HashMap;
-use std::fmt;
 
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::error::{RosterProblem, SyncError};
 use super::resolve::UserKey;
+use super::vocab::EntryRef;
+use crate::builder::MAX_FILTER_VALUE_LEN;
+use crate::builder::metadata::MetadataInput;
 use crate::error::BuildError;
-use crate::memberships::MAX_FILTER_VALUE_LEN;
-use crate::memberships::metadata::MetadataInput;
 use crate::models::Metadata;
 
 /// One desired member: who (a [`UserKey`]), with which role, and optionally which public and
@@ -148,77 +147,6 @@ fn metadata_of(input: &MetadataInput) -> Option<&Metadata> {
     match input {
         MetadataInput::Checked(value) => value.as_object(),
         MetadataInput::Unset | MetadataInput::Rejected(_) => None,
-    }
-}
-
-/// A roster entry, named in problems and plans: its position in the roster (counting from
-/// 0, in the order the entries were given) and its key.
-///
-/// ```
-/// use clerk_memberships::sync::{EntryRef, UserKey};
-///
-/// let entry = EntryRef::new(3, UserKey::email("jane@acme.com"));
-/// assert_eq!(entry.to_string(), r#"entry 3 (email address "jane@acme.com")"#);
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct EntryRef {
-    /// The entry's position in the roster, from 0.
-    pub index: usize,
-    /// The entry's key.
-    #[serde(with = "key_serde")]
-    pub key: UserKey,
-}
-
-impl EntryRef {
-    /// The entry at `index`, with `key`.
-    pub fn new(index: usize, key: UserKey) -> Self {
-        EntryRef { index, key }
-    }
-}
-
-impl fmt::Display for EntryRef {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "entry {} ({})", self.index, self.key)
-    }
-}
-
-/// A [`UserKey`] in JSON: `{"email_address": "…"}`, `{"external_id": "…"}` or
-/// `{"user_id": "…"}`.
-pub(crate) mod key_serde {
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    use super::UserKey;
-
-    #[derive(Serialize, Deserialize)]
-    #[serde(rename_all = "snake_case")]
-    enum Key<'a> {
-        EmailAddress(std::borrow::Cow<'a, str>),
-        ExternalId(std::borrow::Cow<'a, str>),
-        UserId(std::borrow::Cow<'a, str>),
-    }
-
-    pub(crate) fn serialize<S: Serializer>(
-        key: &UserKey,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let value = key.value().into();
-        match key {
-            UserKey::Email(_) => Key::EmailAddress(value),
-            UserKey::ExternalId(_) => Key::ExternalId(value),
-            UserKey::UserId(_) => Key::UserId(value),
-        }
-        .serialize(serializer)
-    }
-
-    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<UserKey, D::Error> {
-        Ok(match Key::deserialize(deserializer)? {
-            Key::EmailAddress(value) => UserKey::email(value.into_owned()),
-            Key::ExternalId(value) => UserKey::external_id(value.into_owned()),
-            Key::UserId(value) => UserKey::user_id(value.into_owned()),
-        })
     }
 }
 

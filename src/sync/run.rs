@@ -2,16 +2,18 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::diff::{Current, Member, check_options, compute};
 use super::error::SyncError;
 use super::options::SyncOptions;
-use super::plan::{Current, Lookup, Member, Plan, check_options, compute};
+use super::plan::Plan;
 use super::progress::Progress;
 use super::resolve::{LOOKUP_BATCH_SIZE, Resolved, UserKey, UserKeys, resolve_users};
 use super::roles::check_roster;
 use super::roster::{Roster, RosterEntry};
+use crate::builder::MAX_LIMIT;
 use crate::client::Client;
 use crate::error::Error;
-use crate::memberships::{ListMemberships, MAX_LIMIT};
+use crate::memberships::ListMemberships;
 
 /// The plan that would bring `organization_id`'s members to `roster`, with the rails of
 /// `options` applied. Only reads: nothing is written, and planning can be repeated.
@@ -28,7 +30,7 @@ use crate::memberships::{ListMemberships, MAX_LIMIT};
 ///    meanwhile land at the end instead of shifting the pages still to read.
 /// 3. **Resolves the roster's keys** with [`resolve_users`]: email addresses, external ids,
 ///    and user ids that are not members already (to check that they exist), in batches of
-///    up to [`LOOKUP_BATCH_SIZE`] per request. A key that finds nobody, several users, or
+///    up to 100 per request. A key that finds nobody, several users, or
 ///    cannot be looked up is listed in [`Plan::unresolved`] and gets no change.
 /// 4. **Computes the changes** (see [`Plan`]): add, change role, merge metadata (under
 ///    [`MetadataPolicy::Merge`](super::MetadataPolicy::Merge) or
@@ -172,7 +174,7 @@ pub(crate) fn lookup(
     roster: &Roster,
     current: &Current,
     options: &SyncOptions,
-) -> Result<Vec<Lookup>, Error> {
+) -> Result<Vec<Resolved>, Error> {
     let members: HashSet<&str> = current.members.iter().map(|m| m.user_id.as_str()).collect();
     let is_member =
         |key: &UserKey| matches!(key, UserKey::UserId(id) if members.contains(id.as_str()));
@@ -212,13 +214,10 @@ pub(crate) fn lookup(
     Ok(roster
         .iter()
         .map(|entry| match entry.key() {
-            UserKey::UserId(id) if members.contains(id.as_str()) => Lookup::Found(id.clone()),
-            key => match outcomes.remove(key) {
-                Some(Resolved::Found { user_id }) => Lookup::Found(user_id),
-                Some(Resolved::Ambiguous { user_ids }) => Lookup::Ambiguous(user_ids),
-                Some(Resolved::Refused { reason }) => Lookup::Refused(reason),
-                Some(Resolved::NotFound) | None => Lookup::NotFound,
+            UserKey::UserId(id) if members.contains(id.as_str()) => Resolved::Found {
+                user_id: id.clone(),
             },
+            key => outcomes.remove(key).unwrap_or(Resolved::NotFound),
         })
         .collect())
 }

@@ -7,17 +7,139 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, UNIX_EPOCH};
 
 use clerk_memberships::sync::{
-    self, ChangeError, Ensured, MetadataMerge, Outcome, OutcomeKind, Removal, RoleSet, SkipReason,
+    ChangeError, ChangeRole, EnsureMember, Ensured, FindMember, MergeMetadata, MetadataMerge,
+    Outcome, OutcomeKind, Removal, RemoveMember, RoleSet, SkipReason,
 };
 use clerk_memberships::testing::{
     FakeClerk, FakeOrganization, FakeUser, Fault, MEMBERSHIP_JSON, ManualClock, MockTransport,
 };
 use clerk_memberships::{
-    Client, HttpRequest, HttpResponse, Method, Operation, Transport, TransportError,
+    BuildError, Client, Error, HttpRequest, HttpResponse, Metadata, Method, Operation,
+    OrganizationMembership, Transport, TransportError,
 };
 use serde_json::json;
 
-type TestResult = Result<(), Box<dyn std::error::Error>>;
+use crate::support::TestResult;
+
+// The single changes with every field they need set, so that each test reads as the call it
+// makes; building cannot fail with those, sending can.
+
+fn ensure_member(
+    client: &Client,
+    org: &str,
+    user: &str,
+    role: &str,
+) -> Result<Ensured, ChangeError> {
+    ensure_member_with_metadata(client, org, user, role, None, None)
+}
+
+fn ensure_member_with_metadata(
+    client: &Client,
+    org: &str,
+    user: &str,
+    role: &str,
+    public_metadata: Option<&Metadata>,
+    private_metadata: Option<&Metadata>,
+) -> Result<Ensured, ChangeError> {
+    EnsureMember::builder()
+        .organization_id(org)
+        .user_id(user)
+        .role(role)
+        .set_public_metadata(public_metadata.cloned())
+        .set_private_metadata(private_metadata.cloned())
+        .build()
+        .expect("every field is set")
+        .send(client)
+}
+
+fn change_role(client: &Client, org: &str, user: &str, role: &str) -> Result<RoleSet, ChangeError> {
+    change_role_as(client, org, user, role, None)
+}
+
+fn change_role_with(
+    client: &Client,
+    org: &str,
+    user: &str,
+    role: &str,
+    admin_role: &str,
+) -> Result<RoleSet, ChangeError> {
+    change_role_as(client, org, user, role, Some(admin_role))
+}
+
+/// With the default admin role unless `admin_role` names one.
+fn change_role_as(
+    client: &Client,
+    org: &str,
+    user: &str,
+    role: &str,
+    admin_role: Option<&str>,
+) -> Result<RoleSet, ChangeError> {
+    let mut change = ChangeRole::builder()
+        .organization_id(org)
+        .user_id(user)
+        .role(role);
+    if let Some(admin_role) = admin_role {
+        change = change.admin_role(admin_role);
+    }
+    change.build().expect("every field is set").send(client)
+}
+
+fn remove_member(client: &Client, org: &str, user: &str) -> Result<Removal, Error> {
+    remove_member_as(client, org, user, None)
+}
+
+fn remove_member_with(
+    client: &Client,
+    org: &str,
+    user: &str,
+    admin_role: &str,
+) -> Result<Removal, Error> {
+    remove_member_as(client, org, user, Some(admin_role))
+}
+
+/// With the default admin role unless `admin_role` names one.
+fn remove_member_as(
+    client: &Client,
+    org: &str,
+    user: &str,
+    admin_role: Option<&str>,
+) -> Result<Removal, Error> {
+    let mut remove = RemoveMember::builder().organization_id(org).user_id(user);
+    if let Some(admin_role) = admin_role {
+        remove = remove.admin_role(admin_role);
+    }
+    remove.build().expect("every field is set").send(client)
+}
+
+fn merge_metadata(
+    client: &Client,
+    org: &str,
+    user: &str,
+    public_metadata: Option<&Metadata>,
+    private_metadata: Option<&Metadata>,
+) -> Result<MetadataMerge, Error> {
+    MergeMetadata::builder()
+        .organization_id(org)
+        .user_id(user)
+        .set_public_metadata(public_metadata.cloned())
+        .set_private_metadata(private_metadata.cloned())
+        .build()
+        .expect("every field is set")
+        .send(client)
+}
+
+fn find_member(
+    client: &Client,
+    org: &str,
+    user: &str,
+) -> Result<Option<OrganizationMembership>, Error> {
+    FindMember::builder()
+        .organization_id(org)
+        .user_id(user)
+        .build()
+        .expect("every field is set")
+        .send(client)
+}
 
 /// A change made to the fake's state just before a given request reaches it.
 type Action = Box<dyn Fn(&FakeClerk) + Send + Sync>;
@@ -110,7 +232,7 @@ fn act(at: usize, action: impl Fn(&FakeClerk) + Send + Sync + 'static) -> (usize
 #[test]
 fn ensure_member_adds_a_new_member_in_one_request() -> TestResult {
     let s = setup();
-    let ensured = sync::ensure_member(&s.client, &s.org, &s.jane, "org:member")?;
+    let ensured = ensure_member(&s.client, &s.org, &s.jane, "org:member")?;
     assert_eq!(ensured, Ensured::Created);
     assert_eq!(s.methods(), [Method::Post]);
     assert_eq!(s.role(&s.jane).as_deref(), Some("org:member"));
@@ -121,7 +243,7 @@ fn ensure_member_adds_a_new_member_in_one_request() -> TestResult {
 fn ensure_member_with_the_same_role_reads_and_writes_nothing_more() -> TestResult {
     let s = setup();
     s.fake.add_membership(&s.org, &s.jane, "org:member")?;
-    let ensured = sync::ensure_member(&s.client, &s.org, &s.jane, "org:member")?;
+    let ensured = ensure_member(&s.client, &s.org, &s.jane, "org:member")?;
     assert_eq!(ensured, Ensured::Unchanged);
     assert_eq!(s.methods(), [Method::Post, Method::Get]);
     let read = &s.fake.requests()[1];
@@ -139,7 +261,7 @@ fn ensure_member_with_the_same_role_reads_and_writes_nothing_more() -> TestResul
 fn ensure_member_with_another_role_sets_it_in_three_requests() -> TestResult {
     let s = setup();
     s.fake.add_membership(&s.org, &s.jane, "org:member")?;
-    let ensured = sync::ensure_member(&s.client, &s.org, &s.jane, "org:admin")?;
+    let ensured = ensure_member(&s.client, &s.org, &s.jane, "org:admin")?;
     assert_eq!(
         ensured,
         Ensured::RoleChanged {
@@ -156,7 +278,7 @@ fn ensure_member_with_metadata_sends_it_with_the_create_only() -> TestResult {
     let s = setup();
     let public = json!({"team": "billing"});
     let private = json!({"hr": {"employee_id": 42}});
-    let ensured = sync::ensure_member_with_metadata(
+    let ensured = ensure_member_with_metadata(
         &s.client,
         &s.org,
         &s.jane,
@@ -176,7 +298,7 @@ fn ensure_member_with_metadata_sends_it_with_the_create_only() -> TestResult {
     // A member keeps the metadata they have: only the role is compared and set.
     s.fake.add_membership(&s.org, &s.john, "org:member")?;
     let other = json!({"team": "sales"});
-    let ensured = sync::ensure_member_with_metadata(
+    let ensured = ensure_member_with_metadata(
         &s.client,
         &s.org,
         &s.john,
@@ -201,7 +323,7 @@ fn ensure_member_with_metadata_sends_it_with_the_create_only() -> TestResult {
 #[test]
 fn ensure_member_reports_what_cannot_be_done_without_retrying_it() -> TestResult {
     let s = setup();
-    let err = sync::ensure_member(&s.client, &s.org, "user_nobody", "org:member").unwrap_err();
+    let err = ensure_member(&s.client, &s.org, "user_nobody", "org:member").unwrap_err();
     assert!(!err.is_unknown());
     assert!(err.error().is_not_found());
     assert_eq!(s.methods(), [Method::Post]);
@@ -210,7 +332,7 @@ fn ensure_member_reports_what_cannot_be_done_without_retrying_it() -> TestResult
         .fake
         .add_organization(FakeOrganization::new("Full").max_allowed_memberships(1));
     s.fake.add_membership(&full, &s.john, "org:admin")?;
-    let err = sync::ensure_member(&s.client, &full, &s.jane, "org:member").unwrap_err();
+    let err = ensure_member(&s.client, &full, &s.jane, "org:member").unwrap_err();
     assert!(err.error().is_quota_exceeded());
     assert!(matches!(Outcome::from(err), Outcome::Failed(_)));
     Ok(())
@@ -220,9 +342,9 @@ fn ensure_member_reports_what_cannot_be_done_without_retrying_it() -> TestResult
 fn invalid_input_is_refused_before_anything_is_sent() -> TestResult {
     let s = setup();
     let refused = [
-        sync::ensure_member(&s.client, &s.org, &s.jane, "").unwrap_err(),
-        sync::ensure_member(&s.client, "", &s.jane, "org:member").unwrap_err(),
-        sync::change_role(&s.client, &s.org, "..", "org:admin").unwrap_err(),
+        ensure_member(&s.client, &s.org, &s.jane, "").unwrap_err(),
+        ensure_member(&s.client, "", &s.jane, "org:member").unwrap_err(),
+        change_role(&s.client, &s.org, "..", "org:admin").unwrap_err(),
     ];
     let fields: Vec<_> = refused
         .iter()
@@ -233,22 +355,21 @@ fn invalid_input_is_refused_before_anything_is_sent() -> TestResult {
         [Some("role"), Some("organization_id"), Some("user_id")]
     );
     assert_eq!(
-        sync::remove_member(&s.client, &s.org, " ")
+        remove_member(&s.client, &s.org, " ")
             .unwrap_err()
             .build_error()
             .map(|e| e.field()),
         Some("user_id")
     );
     assert_eq!(
-        sync::find_member(&s.client, &s.org, "")
+        find_member(&s.client, &s.org, "")
             .unwrap_err()
             .build_error()
             .map(|e| e.field()),
         Some("user_id")
     );
     let too_deep = (0..100).fold(json!(1), |inner, _| json!({ "a": inner }));
-    let err =
-        sync::merge_metadata(&s.client, &s.org, &s.jane, too_deep.as_object(), None).unwrap_err();
+    let err = merge_metadata(&s.client, &s.org, &s.jane, too_deep.as_object(), None).unwrap_err();
     assert_eq!(
         err.build_error().map(|e| e.field()),
         Some("public_metadata")
@@ -267,7 +388,7 @@ fn a_create_answered_503_after_it_landed_is_settled_as_created() -> TestResult {
         .inject(Fault::ServerError { status: 503 })
         .after_processing()
         .only(Operation::Create);
-    let ensured = sync::ensure_member(&s.client, &s.org, &s.jane, "org:member")?;
+    let ensured = ensure_member(&s.client, &s.org, &s.jane, "org:member")?;
     assert_eq!(ensured, Ensured::Created);
     assert_eq!(s.methods(), [Method::Post, Method::Get]);
     assert_eq!(s.creates(), 1, "no create reached the fake twice");
@@ -279,7 +400,7 @@ fn a_create_answered_503_after_it_landed_is_settled_as_created() -> TestResult {
 fn a_create_that_timed_out_after_it_landed_is_settled_as_created() -> TestResult {
     let s = setup();
     s.fake.inject(Fault::TimedOut).only(Operation::Create);
-    let ensured = sync::ensure_member(&s.client, &s.org, &s.jane, "org:member")?;
+    let ensured = ensure_member(&s.client, &s.org, &s.jane, "org:member")?;
     assert_eq!(ensured, Ensured::Created);
     assert_eq!(s.methods(), [Method::Post, Method::Get]);
     Ok(())
@@ -297,7 +418,7 @@ fn a_lost_create_found_with_another_role_gets_its_role_set() -> TestResult {
     let client = s.meddled(vec![act(1, move |fake| {
         fake.add_membership(&org, &jane, "org:admin").ok();
     })])?;
-    let ensured = sync::ensure_member(&client, &s.org, &s.jane, "org:member")?;
+    let ensured = ensure_member(&client, &s.org, &s.jane, "org:member")?;
     assert_eq!(
         ensured,
         Ensured::RoleChanged {
@@ -316,7 +437,7 @@ fn a_create_that_did_not_land_is_sent_again_once() -> TestResult {
     s.fake
         .inject(Fault::ServerError { status: 503 })
         .only(Operation::Create);
-    let ensured = sync::ensure_member(&s.client, &s.org, &s.jane, "org:member")?;
+    let ensured = ensure_member(&s.client, &s.org, &s.jane, "org:member")?;
     assert_eq!(ensured, Ensured::Created);
     assert_eq!(s.methods(), [Method::Post, Method::Get, Method::Post]);
     assert_eq!(s.fake.memberships(&s.org).len(), 1);
@@ -330,7 +451,7 @@ fn a_create_that_twice_did_not_land_fails_with_its_error() -> TestResult {
         .inject(Fault::ServerError { status: 503 })
         .times(2)
         .only(Operation::Create);
-    let err = sync::ensure_member(&s.client, &s.org, &s.jane, "org:member").unwrap_err();
+    let err = ensure_member(&s.client, &s.org, &s.jane, "org:member").unwrap_err();
     assert!(matches!(err, ChangeError::Failed(_)), "{err:?}");
     assert_eq!(err.error().status(), Some(503));
     assert_eq!(
@@ -355,7 +476,7 @@ fn a_lost_create_whose_read_back_fails_is_unknown() -> TestResult {
         .inject(Fault::ServerError { status: 500 })
         .times(4)
         .only(Operation::List);
-    let err = sync::ensure_member(&s.client, &s.org, &s.jane, "org:member").unwrap_err();
+    let err = ensure_member(&s.client, &s.org, &s.jane, "org:member").unwrap_err();
     assert!(err.is_unknown());
     assert!(
         err.error()
@@ -385,7 +506,7 @@ fn a_create_refused_by_the_rate_limit_is_not_settled_but_retried_by_the_client()
             retry_after: Duration::from_secs(1),
         })
         .only(Operation::Create);
-    let ensured = sync::ensure_member(&s.client, &s.org, &s.jane, "org:member")?;
+    let ensured = ensure_member(&s.client, &s.org, &s.jane, "org:member")?;
     assert_eq!(ensured, Ensured::Created);
     assert_eq!(
         s.methods(),
@@ -419,7 +540,7 @@ fn a_repeated_create_answered_already_a_member_after_a_lost_answer_is_created() 
     // The first attempt is processed and its answer lost; the client sends it again.
     s.fake.inject(Fault::TimedOut).only(Operation::Create);
     let client = repeating_creates(&s)?;
-    let ensured = sync::ensure_member(&client, &s.org, &s.jane, "org:member")?;
+    let ensured = ensure_member(&client, &s.org, &s.jane, "org:member")?;
     assert_eq!(
         ensured,
         Ensured::Created,
@@ -440,7 +561,7 @@ fn a_repeated_create_answered_already_a_member_whose_read_fails_is_unknown() -> 
         .times(4)
         .only(Operation::List);
     let client = repeating_creates(&s)?;
-    let err = sync::ensure_member(&client, &s.org, &s.jane, "org:member").unwrap_err();
+    let err = ensure_member(&client, &s.org, &s.jane, "org:member").unwrap_err();
     assert!(err.is_unknown(), "{err:?}");
     assert!(err.error().is_already_member(), "{err}");
     assert_eq!(err.error().attempts(), 2);
@@ -468,7 +589,7 @@ fn a_create_sent_again_after_a_lost_answer_and_answered_already_a_member_is_sett
             .times(4)
             .only(Operation::List);
     })])?;
-    let err = sync::ensure_member(&client, &s.org, &s.jane, "org:member").unwrap_err();
+    let err = ensure_member(&client, &s.org, &s.jane, "org:member").unwrap_err();
     assert!(err.is_unknown(), "{err:?}");
     assert_eq!(err.error().status(), Some(503), "the lost create's error");
     assert_eq!(err.read_back_error().and_then(|e| e.status()), Some(500));
@@ -484,7 +605,7 @@ fn a_create_sent_again_after_a_lost_answer_and_answered_already_a_member_is_sett
     let client = s.meddled(vec![act(2, move |fake| {
         fake.add_membership(&org, &jane, "org:member").ok();
     })])?;
-    let ensured = sync::ensure_member(&client, &s.org, &s.jane, "org:member")?;
+    let ensured = ensure_member(&client, &s.org, &s.jane, "org:member")?;
     assert_eq!(ensured, Ensured::Created);
     assert_eq!(
         s.methods(),
@@ -504,7 +625,7 @@ fn a_member_who_vanishes_before_the_read_is_created_again() -> TestResult {
     let client = s.meddled(vec![act(1, move |fake| {
         fake.remove_membership(&org, &jane);
     })])?;
-    let ensured = sync::ensure_member(&client, &s.org, &s.jane, "org:admin")?;
+    let ensured = ensure_member(&client, &s.org, &s.jane, "org:admin")?;
     assert_eq!(ensured, Ensured::Created);
     assert_eq!(s.methods(), [Method::Post, Method::Get, Method::Post]);
     assert_eq!(s.role(&s.jane).as_deref(), Some("org:admin"));
@@ -519,7 +640,7 @@ fn a_role_update_whose_membership_vanished_creates_it() -> TestResult {
     let client = s.meddled(vec![act(2, move |fake| {
         fake.remove_membership(&org, &jane);
     })])?;
-    let ensured = sync::ensure_member(&client, &s.org, &s.jane, "org:admin")?;
+    let ensured = ensure_member(&client, &s.org, &s.jane, "org:admin")?;
     assert_eq!(ensured, Ensured::Created);
     assert_eq!(
         s.methods(),
@@ -537,7 +658,7 @@ fn a_role_set_by_someone_else_meanwhile_is_overwritten_with_the_one_asked() -> T
     let client = s.meddled(vec![act(2, move |fake| {
         fake.set_membership_role(&org, &jane, "org:billing");
     })])?;
-    let ensured = sync::ensure_member(&client, &s.org, &s.jane, "org:admin")?;
+    let ensured = ensure_member(&client, &s.org, &s.jane, "org:admin")?;
     // The role it had when read is the one reported.
     assert_eq!(
         ensured,
@@ -566,7 +687,7 @@ fn a_membership_that_keeps_flapping_ends_the_call_after_two_creates() -> TestRes
     };
     // Someone adds Jane before each create and removes her before each update.
     let client = s.meddled(vec![add(0), remove(2), add(3), remove(5)])?;
-    let err = sync::ensure_member(&client, &s.org, &s.jane, "org:admin").unwrap_err();
+    let err = ensure_member(&client, &s.org, &s.jane, "org:admin").unwrap_err();
     assert!(matches!(err, ChangeError::Failed(_)));
     assert!(err.error().is_not_found(), "the last error: {err}");
     assert_eq!(
@@ -592,7 +713,7 @@ fn change_role_updates_a_member_in_one_request() -> TestResult {
     let s = setup();
     s.fake.add_membership(&s.org, &s.jane, "org:member")?;
     assert_eq!(
-        sync::change_role(&s.client, &s.org, &s.jane, "org:admin")?,
+        change_role(&s.client, &s.org, &s.jane, "org:admin")?,
         RoleSet::Changed
     );
     assert_eq!(s.methods(), [Method::Patch]);
@@ -603,7 +724,7 @@ fn change_role_updates_a_member_in_one_request() -> TestResult {
 #[test]
 fn change_role_answered_404_adds_the_user_with_the_role() -> TestResult {
     let s = setup();
-    let set = sync::change_role(&s.client, &s.org, &s.jane, "org:admin")?;
+    let set = change_role(&s.client, &s.org, &s.jane, "org:admin")?;
     assert_eq!(set, RoleSet::Created);
     assert_eq!(Outcome::from(set).kind(), OutcomeKind::AlreadyDone);
     assert_eq!(s.methods(), [Method::Patch, Method::Post]);
@@ -620,7 +741,7 @@ fn change_role_absorbs_a_member_added_again_meanwhile() -> TestResult {
         fake.add_membership(&org, &jane, "org:admin").ok();
     })])?;
     assert_eq!(
-        sync::change_role(&client, &s.org, &s.jane, "org:admin")?,
+        change_role(&client, &s.org, &s.jane, "org:admin")?,
         RoleSet::Unchanged
     );
     assert_eq!(s.methods(), [Method::Patch, Method::Post, Method::Get]);
@@ -630,10 +751,10 @@ fn change_role_absorbs_a_member_added_again_meanwhile() -> TestResult {
 #[test]
 fn change_role_in_an_unknown_organization_fails_with_the_creates_404() -> TestResult {
     let s = setup();
-    let err = sync::change_role(&s.client, "org_unknown", &s.jane, "org:admin").unwrap_err();
+    let err = change_role(&s.client, "org_unknown", &s.jane, "org:admin").unwrap_err();
     assert!(err.error().is_not_found());
     assert_eq!(
-        err.error().operation().map(|call| call.operation()),
+        err.error().call().map(|call| call.operation()),
         Some(Operation::Create)
     );
     assert_eq!(s.methods(), [Method::Patch, Method::Post]);
@@ -648,7 +769,7 @@ fn change_role_with_a_lost_create_settles_it_by_reading_back() -> TestResult {
         .after_processing()
         .only(Operation::Create);
     assert_eq!(
-        sync::change_role(&s.client, &s.org, &s.jane, "org:admin")?,
+        change_role(&s.client, &s.org, &s.jane, "org:admin")?,
         RoleSet::Created
     );
     assert_eq!(s.methods(), [Method::Patch, Method::Post, Method::Get]);
@@ -664,13 +785,13 @@ fn remove_member_removes_or_finds_nothing_to_remove_after_one_read_of_the_admins
     let s = setup();
     s.fake.add_membership(&s.org, &s.jane, "org:member")?;
     assert_eq!(
-        sync::remove_member(&s.client, &s.org, &s.jane)?,
+        remove_member(&s.client, &s.org, &s.jane)?,
         Removal::Removed {
             role: "org:member".into()
         }
     );
     assert_eq!(
-        sync::remove_member(&s.client, &s.org, &s.jane)?,
+        remove_member(&s.client, &s.org, &s.jane)?,
         Removal::WasNotMember
     );
     assert_eq!(
@@ -688,7 +809,7 @@ fn a_delete_whose_answer_was_lost_and_whose_retry_found_nothing_is_gone() -> Tes
     s.fake
         .inject(Fault::ConnectionReset)
         .only(Operation::Delete);
-    let removal = sync::remove_member(&s.client, &s.org, &s.jane)?;
+    let removal = remove_member(&s.client, &s.org, &s.jane)?;
     assert_eq!(removal, Removal::Gone);
     assert_eq!(Outcome::from(removal).kind(), OutcomeKind::Applied);
     assert_eq!(s.methods(), [Method::Get, Method::Delete, Method::Delete]);
@@ -703,7 +824,7 @@ fn remove_member_reports_other_failures() -> TestResult {
         .inject(Fault::ServerError { status: 503 })
         .times(4)
         .only(Operation::Delete);
-    let err = sync::remove_member(&s.client, &s.org, &s.jane).unwrap_err();
+    let err = remove_member(&s.client, &s.org, &s.jane).unwrap_err();
     assert_eq!(err.status(), Some(503));
     assert_eq!(err.attempts(), 4);
     assert!(matches!(
@@ -721,7 +842,7 @@ fn remove_member_reports_other_failures() -> TestResult {
 fn change_role_never_moves_the_last_admin_away() -> TestResult {
     let s = setup();
     s.fake.add_membership(&s.org, &s.jane, "org:admin")?;
-    let set = sync::change_role(&s.client, &s.org, &s.jane, "org:member")?;
+    let set = change_role(&s.client, &s.org, &s.jane, "org:member")?;
     assert_eq!(
         set,
         RoleSet::LastAdmin {
@@ -745,7 +866,7 @@ fn change_role_never_moves_the_last_admin_away() -> TestResult {
     // With John an admin too, Jane may go.
     s.fake.add_membership(&s.org, &s.john, "org:admin")?;
     s.fake.clear_requests();
-    let set = sync::change_role(&s.client, &s.org, &s.jane, "org:member")?;
+    let set = change_role(&s.client, &s.org, &s.jane, "org:member")?;
     assert_eq!(set, RoleSet::Changed);
     assert_eq!(s.methods(), [Method::Get, Method::Patch]);
     assert_eq!(s.role(&s.jane).as_deref(), Some("org:member"));
@@ -759,10 +880,8 @@ fn change_role_with_guards_the_admin_role_it_is_given() -> TestResult {
         .add_role("org:owner", "Owner", ["org:sys_memberships:manage"]);
     s.fake.add_membership(&s.org, &s.jane, "org:owner")?;
     s.fake.add_membership(&s.org, &s.john, "org:admin")?;
-    let owners = sync::ChangeOptions::builder()
-        .admin_role("org:owner")
-        .build();
-    let set = sync::change_role_with(&s.client, &s.org, &s.jane, "org:admin", &owners)?;
+    let owners = "org:owner";
+    let set = change_role_with(&s.client, &s.org, &s.jane, "org:admin", owners)?;
     assert_eq!(
         set,
         RoleSet::LastAdmin {
@@ -779,7 +898,7 @@ fn change_role_with_guards_the_admin_role_it_is_given() -> TestResult {
     assert_eq!(s.role(&s.jane).as_deref(), Some("org:owner"));
     // Moving someone to the admin role takes it from nobody: no read.
     s.fake.clear_requests();
-    let set = sync::change_role_with(&s.client, &s.org, &s.john, "org:owner", &owners)?;
+    let set = change_role_with(&s.client, &s.org, &s.john, "org:owner", owners)?;
     assert_eq!(set, RoleSet::Changed);
     assert_eq!(s.methods(), [Method::Patch]);
     Ok(())
@@ -790,7 +909,7 @@ fn remove_member_never_removes_the_last_admin_but_removes_others() -> TestResult
     let s = setup();
     s.fake.add_membership(&s.org, &s.jane, "org:admin")?;
     s.fake.add_membership(&s.org, &s.john, "org:member")?;
-    let removal = sync::remove_member(&s.client, &s.org, &s.jane)?;
+    let removal = remove_member(&s.client, &s.org, &s.jane)?;
     assert_eq!(
         removal,
         Removal::LastAdmin {
@@ -803,7 +922,7 @@ fn remove_member_never_removes_the_last_admin_but_removes_others() -> TestResult
     ));
     assert_eq!(s.role(&s.jane).as_deref(), Some("org:admin"));
     // John is not an admin: the read lets him go.
-    let removal = sync::remove_member(&s.client, &s.org, &s.john)?;
+    let removal = remove_member(&s.client, &s.org, &s.john)?;
     assert_eq!(
         removal,
         Removal::Removed {
@@ -818,10 +937,8 @@ fn remove_member_never_removes_the_last_admin_but_removes_others() -> TestResult
 fn a_member_is_removed_from_an_organization_that_has_no_admin() -> TestResult {
     let s = setup();
     s.fake.add_membership(&s.org, &s.john, "org:member")?;
-    let owners = sync::ChangeOptions::builder()
-        .admin_role("org:owner")
-        .build();
-    let removal = sync::remove_member_with(&s.client, &s.org, &s.john, &owners)?;
+    let owners = "org:owner";
+    let removal = remove_member_with(&s.client, &s.org, &s.john, owners)?;
     assert_eq!(
         removal,
         Removal::Removed {
@@ -835,18 +952,23 @@ fn a_member_is_removed_from_an_organization_that_has_no_admin() -> TestResult {
 fn an_empty_admin_role_is_refused_before_anything_is_sent() -> TestResult {
     let s = setup();
     s.fake.add_membership(&s.org, &s.jane, "org:admin")?;
-    let empty = sync::ChangeOptions::builder().admin_role(" ").build();
-    let err = sync::change_role_with(&s.client, &s.org, &s.jane, "org:member", &empty).unwrap_err();
-    assert!(
-        matches!(err.error(), clerk_memberships::Error::InvalidRequest { .. }),
-        "{err:?}"
-    );
-    assert!(err.to_string().contains("admin_role"), "{err}");
-    let err = sync::remove_member_with(&s.client, &s.org, &s.jane, &empty).unwrap_err();
-    assert!(matches!(
-        err,
-        clerk_memberships::Error::InvalidRequest { .. }
-    ));
+    let refused = BuildError::InvalidField {
+        field: "admin_role",
+        rule: "must not be empty".into(),
+    };
+    let change = ChangeRole::builder()
+        .organization_id(&s.org)
+        .user_id(&s.jane)
+        .role("org:member")
+        .admin_role(" ")
+        .build();
+    assert_eq!(change.unwrap_err(), refused);
+    let remove = RemoveMember::builder()
+        .organization_id(&s.org)
+        .user_id(&s.jane)
+        .admin_role(" ")
+        .build();
+    assert_eq!(remove.unwrap_err(), refused);
     assert!(s.fake.requests().is_empty());
     Ok(())
 }
@@ -854,12 +976,12 @@ fn an_empty_admin_role_is_refused_before_anything_is_sent() -> TestResult {
 #[test]
 fn a_demotion_or_removal_that_cannot_be_sent_is_refused_before_the_check() -> TestResult {
     let s = setup();
-    let err = sync::change_role(&s.client, &s.org, "..", "org:member").unwrap_err();
+    let err = change_role(&s.client, &s.org, "..", "org:member").unwrap_err();
     assert_eq!(
         err.error().build_error().map(|e| e.field()),
         Some("user_id")
     );
-    let err = sync::remove_member(&s.client, &s.org, "..").unwrap_err();
+    let err = remove_member(&s.client, &s.org, "..").unwrap_err();
     assert_eq!(err.build_error().map(|e| e.field()), Some("user_id"));
     assert!(
         s.fake.requests().is_empty(),
@@ -877,9 +999,9 @@ fn a_check_that_fails_writes_nothing() -> TestResult {
         .inject(Fault::ServerError { status: 500 })
         .times(8)
         .only(Operation::List);
-    let err = sync::remove_member(&s.client, &s.org, &s.jane).unwrap_err();
+    let err = remove_member(&s.client, &s.org, &s.jane).unwrap_err();
     assert_eq!(err.status(), Some(500));
-    let err = sync::change_role(&s.client, &s.org, &s.john, "org:member").unwrap_err();
+    let err = change_role(&s.client, &s.org, &s.john, "org:member").unwrap_err();
     assert!(matches!(err, ChangeError::Failed(_)));
     assert!(s.methods().iter().all(|m| *m == Method::Get));
     assert_eq!(s.role(&s.jane).as_deref(), Some("org:admin"));
@@ -898,7 +1020,7 @@ fn only_members_holding_the_admin_role_count_as_another_admin() -> TestResult {
         200,
         format!(r#"{{"data":[{other},{admin}],"total_count":2}}"#),
     );
-    let removal = sync::remove_member(&mock.client(), "org_1", jane)?;
+    let removal = remove_member(&mock.client(), "org_1", jane)?;
     assert_eq!(
         removal,
         Removal::LastAdmin {
@@ -917,9 +1039,9 @@ fn merge_metadata_deep_merges_in_one_request() -> TestResult {
     let s = setup();
     s.fake.add_membership(&s.org, &s.jane, "org:member")?;
     let first = json!({"team": "billing", "hr": {"id": 1, "old": true}});
-    sync::merge_metadata(&s.client, &s.org, &s.jane, first.as_object(), None)?;
+    merge_metadata(&s.client, &s.org, &s.jane, first.as_object(), None)?;
     let patch = json!({"hr": {"old": null, "grade": "B"}});
-    let merged = sync::merge_metadata(&s.client, &s.org, &s.jane, patch.as_object(), None)?;
+    let merged = merge_metadata(&s.client, &s.org, &s.jane, patch.as_object(), None)?;
     assert_eq!(merged, MetadataMerge::Merged);
     let jane = s
         .fake
@@ -944,7 +1066,7 @@ fn merge_metadata_deep_merges_in_one_request() -> TestResult {
 fn merge_metadata_into_a_user_who_is_not_a_member_is_skipped() -> TestResult {
     let s = setup();
     let patch = json!({"team": "billing"});
-    let merged = sync::merge_metadata(&s.client, &s.org, &s.john, None, patch.as_object())?;
+    let merged = merge_metadata(&s.client, &s.org, &s.john, None, patch.as_object())?;
     assert_eq!(merged, MetadataMerge::NotAMember);
     match Outcome::from(merged) {
         Outcome::Skipped(reason) => {
@@ -969,14 +1091,14 @@ fn find_member_reads_one_membership_with_the_user_id_filter() -> TestResult {
     let s = setup();
     s.fake.add_membership(&s.org, &s.john, "org:member")?;
     s.fake.add_membership(&s.org, &s.jane, "org:admin")?;
-    let jane = sync::find_member(&s.client, &s.org, &s.jane)?.ok_or("jane is a member")?;
+    let jane = find_member(&s.client, &s.org, &s.jane)?.ok_or("jane is a member")?;
     assert_eq!(jane.role, "org:admin");
     assert_eq!(
         jane.public_user_data.map(|user| user.user_id),
         Some(s.jane.clone())
     );
     s.fake.remove_membership(&s.org, &s.jane);
-    assert_eq!(sync::find_member(&s.client, &s.org, &s.jane)?, None);
+    assert_eq!(find_member(&s.client, &s.org, &s.jane)?, None);
     assert_eq!(s.methods(), [Method::Get, Method::Get]);
     Ok(())
 }
@@ -987,7 +1109,7 @@ fn find_member_sends_a_signed_id_with_one_more_plus() -> TestResult {
     let odd = s.fake.add_user(FakeUser::new("Odd", "One").id("-odd"));
     s.fake.add_membership(&s.org, &s.jane, "org:member")?;
     s.fake.add_membership(&s.org, &odd, "org:member")?;
-    let found = sync::find_member(&s.client, &s.org, &odd)?.ok_or("found")?;
+    let found = find_member(&s.client, &s.org, &odd)?.ok_or("found")?;
     assert_eq!(
         found.public_user_data.map(|user| user.user_id).as_deref(),
         Some("-odd")
@@ -1008,7 +1130,7 @@ fn find_member_ignores_a_member_the_filter_should_have_excluded() -> TestResult 
         200,
         format!(r#"{{"data":[{MEMBERSHIP_JSON}],"total_count":1}}"#),
     );
-    let found = sync::find_member(&mock.client(), "org_1", "user_1")?;
+    let found = find_member(&mock.client(), "org_1", "user_1")?;
     assert_eq!(found, None);
     let sent = mock.last_request().ok_or("a request")?;
     assert_eq!(sent.method(), Method::Get);
@@ -1027,7 +1149,7 @@ fn a_create_answered_2xx_that_cannot_be_read_is_settled_by_reading_back() -> Tes
         200,
         format!(r#"{{"data":[{MEMBERSHIP_JSON}],"total_count":1}}"#),
     );
-    let ensured = sync::ensure_member(&mock.client(), "org_1", user, "org:member")?;
+    let ensured = ensure_member(&mock.client(), "org_1", user, "org:member")?;
     assert_eq!(ensured, Ensured::Created);
     let sent = mock.requests();
     assert_eq!(sent.len(), 2);
@@ -1046,7 +1168,7 @@ fn an_already_a_member_answer_is_read_and_compared() -> TestResult {
     )
     .push_json(200, format!(r#"{{"data":[{MEMBERSHIP_JSON}],"total_count":1}}"#))
     .push_json(200, MEMBERSHIP_JSON.replace("org:member", "org:admin"));
-    let ensured = sync::ensure_member(&mock.client(), "org_1", user, "org:admin")?;
+    let ensured = ensure_member(&mock.client(), "org_1", user, "org:admin")?;
     assert_eq!(
         ensured,
         Ensured::RoleChanged {
@@ -1098,4 +1220,43 @@ fn every_answer_maps_to_one_outcome() {
         assert!(outcome.error().is_none());
     }
     assert_eq!(OutcomeKind::Unknown.to_string(), "unknown");
+}
+
+#[test]
+fn each_single_change_names_the_required_field_it_lacks() {
+    let missing = |field| BuildError::MissingField(field);
+    assert_eq!(
+        EnsureMember::builder().user_id("u").role("r").build(),
+        Err(missing("organization_id"))
+    );
+    assert_eq!(
+        ChangeRole::builder().organization_id("o").role("r").build(),
+        Err(missing("user_id"))
+    );
+    assert_eq!(
+        EnsureMember::builder()
+            .organization_id("o")
+            .user_id("u")
+            .build(),
+        Err(missing("role"))
+    );
+    assert_eq!(
+        ChangeRole::builder()
+            .organization_id("o")
+            .user_id("u")
+            .build(),
+        Err(missing("role"))
+    );
+    assert_eq!(
+        RemoveMember::builder().organization_id("o").build(),
+        Err(missing("user_id"))
+    );
+    assert_eq!(
+        MergeMetadata::builder().user_id("u").build(),
+        Err(missing("organization_id"))
+    );
+    assert_eq!(
+        FindMember::builder().organization_id("o").build(),
+        Err(missing("user_id"))
+    );
 }

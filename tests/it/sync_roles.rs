@@ -1,14 +1,14 @@
 //! Roles are checked before anything is written: `sync::plan` against the instance's roles
 //! (or a caller's allow-list), and `KnownRoles` for the single-change helpers.
 
+use crate::support::TestResult;
 use crate::support::org::Org;
 use clerk_memberships::sync::{
-    self, KnownRoles, RoleCheck, Roster, RosterEntry, RosterProblem, SyncError, SyncOptions,
+    self, ChangeRole, EnsureMember, KnownRoles, RoleCheck, Roster, RosterEntry, RosterProblem,
+    SyncError, SyncOptions,
 };
 use clerk_memberships::testing::{FakeClerk, MockTransport, ROLES_JSON};
-use clerk_memberships::{BuildError, Error, Method, Operation, RetryPolicy};
-
-type TestResult = Result<(), Box<dyn std::error::Error>>;
+use clerk_memberships::{BuildError, Error, ErrorKind, Method, Operation, RetryPolicy};
 
 fn org() -> Org {
     Org::on(FakeClerk::new(), FakeClerk::client)
@@ -253,8 +253,8 @@ fn check_refuses_an_unknown_role_as_an_invalid_request_naming_it_and_the_known_o
     let roles = KnownRoles::allow(["org:member", "org:admin"]);
     assert_eq!(roles.check("org:admin").unwrap(), "org:admin");
     let err = roles.check("Org:Admin").unwrap_err();
-    match &err {
-        Error::InvalidRequest {
+    match err.kind() {
+        ErrorKind::InvalidRequest {
             error: BuildError::InvalidField { field, rule },
             ..
         } => {
@@ -294,27 +294,50 @@ fn the_single_change_helpers_take_a_checked_role_and_nothing_is_written_for_an_u
         .ok_or("the instance check gives roles")?;
     org.fake.clear_requests();
 
-    // `?` turns the refusal into the helper's own error type.
-    let refused = (|| -> Result<sync::Ensured, sync::ChangeError> {
-        let role = roles.check("org:admn")?;
-        sync::ensure_member(&org.client, &org.id, "user_bob", role)
-    })();
-    let err = refused.unwrap_err();
-    assert!(matches!(err.error(), Error::InvalidRequest { .. }), "{err}");
+    // The builders check their role against the known roles: refused when built.
+    let ensure = EnsureMember::builder()
+        .organization_id(&org.id)
+        .user_id("user_bob")
+        .role("org:admn")
+        .known_roles(&roles)
+        .build();
+    let err = ensure.unwrap_err();
+    assert_eq!(err.field(), "role");
     assert!(err.to_string().contains("\"org:admn\""), "{err}");
-    let refused = roles
-        .check("admin")
-        .map_err(sync::ChangeError::from)
-        .and_then(|role| sync::change_role(&org.client, &org.id, "user_ann", role));
-    assert!(refused.is_err());
+    assert_eq!(
+        Some(&err),
+        roles.check("org:admn").unwrap_err().build_error()
+    );
+    let change = ChangeRole::builder()
+        .organization_id(&org.id)
+        .user_id("user_ann")
+        .role("admin")
+        .known_roles(&roles)
+        .build();
+    assert_eq!(change.unwrap_err().field(), "role");
+    // A known role passes the check.
+    ChangeRole::builder()
+        .organization_id(&org.id)
+        .user_id("user_ann")
+        .role("org:admin")
+        .known_roles(&roles)
+        .build()?;
     assert!(org.fake.requests().is_empty(), "nothing was sent");
     assert_eq!(org.role("user_bob"), None);
     assert_eq!(org.role("user_ann").as_deref(), Some("org:member"));
 
     // Unchecked, the helpers send the role, and the fake refuses it as Clerk would.
-    let err = sync::change_role(&org.client, &org.id, "user_ann", "org:admn").unwrap_err();
+    let change = ChangeRole::builder()
+        .organization_id(&org.id)
+        .user_id("user_ann")
+        .role("org:admn");
+    let err = change.build()?.send(&org.client).unwrap_err();
     assert_eq!(err.error().status(), Some(422), "{err}");
-    let err = sync::ensure_member(&org.client, &org.id, "user_bob", "org:admn").unwrap_err();
+    let ensure = EnsureMember::builder()
+        .organization_id(&org.id)
+        .user_id("user_bob")
+        .role("org:admn");
+    let err = ensure.build()?.send(&org.client).unwrap_err();
     assert_eq!(err.error().status(), Some(422), "{err}");
     assert_eq!(org.role("user_ann").as_deref(), Some("org:member"));
     assert_eq!(org.role("user_bob"), None);

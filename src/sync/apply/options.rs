@@ -1,10 +1,6 @@
 //! How a plan is applied: workers, force, stopping, progress.
 
-use std::fmt;
-use std::sync::Arc;
-
-use super::super::options::ProgressFn;
-use super::super::progress::Progress;
+use super::super::progress::{OnProgress, Progress};
 use super::cancel::CancelToken;
 
 /// Default [`ApplyOptions::workers`]: 8 threads, the number an apply starts from when it
@@ -15,13 +11,13 @@ use super::cancel::CancelToken;
 /// client's limiter ([`ClientBuilder::clerk_rate_limit`](crate::ClientBuilder::clerk_rate_limit))
 /// holds them to it. A faster limit or a longer round trip needs more: the apply finds how
 /// many (see [`workers`](ApplyOptionsBuilder::workers)).
-pub const DEFAULT_WORKERS: usize = 8;
+const DEFAULT_WORKERS: usize = 8;
 
 /// How [`Plan::apply`](super::super::Plan::apply) goes about it.
 ///
 /// | option | default |
 /// |---|---|
-/// | [`workers`](ApplyOptionsBuilder::workers) | sized by the apply: from [`DEFAULT_WORKERS`] (8), 1 to 64 |
+/// | [`workers`](ApplyOptionsBuilder::workers) | sized by the apply: from 8, 1 to 64 |
 /// | [`force`](ApplyOptionsBuilder::force) | off: a plan over its removal threshold is refused |
 /// | [`stop_on_error`](ApplyOptionsBuilder::stop_on_error) | off: a failure does not stop the other changes |
 /// | [`on_progress`](ApplyOptionsBuilder::on_progress) | none |
@@ -42,14 +38,14 @@ pub const DEFAULT_WORKERS: usize = 8;
 /// assert_eq!(ApplyOptions::default().workers(), 8);
 /// assert_eq!(ApplyOptions::builder().workers(0).build().workers(), 1);
 /// ```
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct ApplyOptions {
     workers: usize,
     /// Whether the apply sizes its workers itself, starting from `workers`.
     auto_workers: bool,
     force: bool,
     stop_on_error: bool,
-    on_progress: Option<ProgressFn>,
+    on_progress: OnProgress,
     cancel: Option<CancelToken>,
 }
 
@@ -60,25 +56,9 @@ impl Default for ApplyOptions {
             auto_workers: true,
             force: false,
             stop_on_error: false,
-            on_progress: None,
+            on_progress: OnProgress::default(),
             cancel: None,
         }
-    }
-}
-
-impl fmt::Debug for ApplyOptions {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ApplyOptions")
-            .field("workers", &self.workers)
-            .field("auto_workers", &self.auto_workers)
-            .field("force", &self.force)
-            .field("stop_on_error", &self.stop_on_error)
-            .field(
-                "on_progress",
-                &self.on_progress.as_ref().map(|_| "Fn(Progress)"),
-            )
-            .field("cancel", &self.cancel)
-            .finish()
     }
 }
 
@@ -120,9 +100,7 @@ impl ApplyOptions {
 
     /// Reports `progress` to the callback, if there is one.
     pub(crate) fn report(&self, progress: Progress) {
-        if let Some(callback) = &self.on_progress {
-            callback(progress);
-        }
+        self.on_progress.report(progress);
     }
 }
 
@@ -138,10 +116,10 @@ impl ApplyOptionsBuilder {
     /// ([`ClientBuilder::clerk_rate_limit`](crate::ClientBuilder::clerk_rate_limit)) and the
     /// workers run at the limit without tripping it. `0` counts as 1.
     ///
-    /// Defaults to none pinned: the apply starts with [`DEFAULT_WORKERS`] (8) and, every half
-    /// second, sizes the workers from the rate the client gets and the round trips it
-    /// measures (Little's law: rate × round trip, and a quarter more), between 1 and 64, so
-    /// that it keeps the client's limiter busy at any latency without a number to choose.
+    /// Defaults to none pinned: the apply starts with 8 workers and, every half second, sizes
+    /// them from the rate the client gets and the round trips it measures (Little's law:
+    /// rate × round trip, and a quarter more), between 1 and 64, so that it keeps the
+    /// client's limiter busy at any latency without a number to choose.
     pub fn workers(mut self, workers: usize) -> Self {
         self.options.workers = workers.max(1);
         self.options.auto_workers = false;
@@ -178,7 +156,7 @@ impl ApplyOptionsBuilder {
     ///
     /// Defaults to none.
     pub fn on_progress(mut self, callback: impl Fn(Progress) + Send + Sync + 'static) -> Self {
-        self.options.on_progress = Some(Arc::new(callback));
+        self.options.on_progress = OnProgress::new(callback);
         self
     }
 

@@ -4,8 +4,9 @@ use std::fmt;
 
 use serde::{Serialize, Serializer};
 
-use super::super::outcome::{Outcome, OutcomeKind};
-use super::super::plan::{Change, SkipReason};
+use super::super::outcome::Outcome;
+use super::super::plan::Change;
+use super::super::vocab::{OutcomeKind, SkipReason};
 use crate::error::Error;
 
 /// Whether the organization is as the change wanted: applied, or already done.

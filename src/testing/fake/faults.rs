@@ -2,13 +2,12 @@
 
 use std::time::Duration;
 
-use crate::error::{TransportError, TransportErrorKind};
-use crate::memberships::Operation;
-use crate::transport::HttpResponse;
+use crate::call::Operation;
+use crate::transport::{HttpResponse, TransportError, TransportErrorKind};
 
-use super::{FakeClerk, pacing, response};
+use super::{pacing, response};
 
-/// A failure [`FakeClerk::inject`] makes the next matching call suffer.
+/// A failure [`FakeClerk::inject`](super::FakeClerk::inject) makes the next matching call suffer.
 ///
 /// | fault | the caller sees | the fake's state |
 /// |---|---|---|
@@ -19,7 +18,7 @@ use super::{FakeClerk, pacing, response};
 /// | [`TimedOut`](Fault::TimedOut) | [`TransportError`], `Timeout`, maybe sent | **changed**: the call was processed, its answer lost |
 /// | [`ConnectionReset`](Fault::ConnectionReset) | [`TransportError`], `Io`, maybe sent | **changed**, as for `TimedOut` |
 ///
-/// [`InjectedFault::after_processing`] makes the three answered faults change the state too:
+/// [`InjectedFault::after_processing`](super::InjectedFault::after_processing) makes the three answered faults change the state too:
 /// the server did the work, then a proxy answered with an error (a `504` after a write went
 /// through is the classic).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,91 +128,20 @@ impl FaultScope {
     }
 
     /// Processes the call first, then answers with the fault (see
-    /// [`InjectedFault::after_processing`]).
+    /// [`InjectedFault::after_processing`](super::InjectedFault::after_processing)).
     pub fn after_processing(mut self) -> Self {
         self.after_processing = true;
         self
     }
 }
 
-/// A fault waiting for its calls, returned by [`FakeClerk::inject`]. The fault is armed as
-/// soon as it is injected; the handle only refines or inspects it, and may be dropped.
-///
-/// Because the fault is armed before the handle refines it, a call made meanwhile by another
-/// thread can meet it unrefined: on a fake that serves several threads at once, settle the
-/// scope first with [`FakeClerk::inject_with`](super::FakeClerk::inject_with).
-///
-/// By default the fault hits the next **one** call of **any** operation and the call is not
-/// processed. Faults injected earlier fire first.
-///
-/// ```
-/// use std::time::Duration;
-/// use clerk_memberships::Operation;
-/// use clerk_memberships::testing::{FakeClerk, Fault};
-///
-/// let fake = FakeClerk::new();
-/// let limit = fake
-///     .inject(Fault::RateLimited { retry_after: Duration::from_secs(2) })
-///     .times(2)
-///     .only(Operation::Create);
-/// assert_eq!(limit.remaining(), 2);
-/// ```
-#[derive(Debug, Clone)]
-pub struct InjectedFault {
-    pub(super) fake: FakeClerk,
-    pub(super) id: u64,
-}
-
-impl InjectedFault {
-    /// Hits the next `n` matching calls instead of one. `0` disarms the fault.
-    pub fn times(self, n: u32) -> Self {
-        self.fake.with_faults(|faults| {
-            if let Some(rule) = faults.rule_mut(self.id) {
-                rule.remaining = n;
-            }
-        });
-        self
-    }
-
-    /// Hits only calls of this operation; others pass untouched and do not count.
-    pub fn only(self, operation: Operation) -> Self {
-        self.fake.with_faults(|faults| {
-            if let Some(rule) = faults.rule_mut(self.id) {
-                rule.only = Some(operation);
-            }
-        });
-        self
-    }
-
-    /// Processes the call first (changing the state as the real server would), then answers
-    /// with the fault instead of the real answer.
-    ///
-    /// [`TimedOut`](Fault::TimedOut) and [`ConnectionReset`](Fault::ConnectionReset) always
-    /// behave this way; [`ConnectFailed`](Fault::ConnectFailed) never does, since that
-    /// request never reaches the server.
-    pub fn after_processing(self) -> Self {
-        self.fake.with_faults(|faults| {
-            if let Some(rule) = faults.rule_mut(self.id) {
-                rule.after_processing = true;
-            }
-        });
-        self
-    }
-
-    /// How many more calls this fault will hit.
-    pub fn remaining(&self) -> u32 {
-        self.fake
-            .with_faults(|faults| faults.rule_mut(self.id).map_or(0, |rule| rule.remaining))
-    }
-}
-
 #[derive(Debug)]
-struct Rule {
+pub(super) struct Rule {
     id: u64,
     fault: Fault,
-    remaining: u32,
-    only: Option<Operation>,
-    after_processing: bool,
+    pub(super) remaining: u32,
+    pub(super) only: Option<Operation>,
+    pub(super) after_processing: bool,
 }
 
 /// A fault that fires on this call.
@@ -265,7 +193,7 @@ impl Faults {
         })
     }
 
-    fn rule_mut(&mut self, id: u64) -> Option<&mut Rule> {
+    pub(super) fn rule_mut(&mut self, id: u64) -> Option<&mut Rule> {
         self.rules.iter_mut().find(|rule| rule.id == id)
     }
 

@@ -3,10 +3,11 @@
 
 use std::cmp::Ordering;
 
-use crate::memberships::{MAX_FILTER_VALUES, MAX_LIMIT};
+use crate::builder::{MAX_FILTER_VALUES, MAX_LIMIT};
 
 use super::response::Failure;
-use super::state::{MembershipRecord, UserRecord};
+use super::state::{MembershipRecord, State, UserRecord};
+use crate::models::OrganizationMemberships;
 
 /// Page size when `limit` is not given.
 const DEFAULT_LIMIT: usize = 10;
@@ -92,6 +93,32 @@ const SCALARS: [&str; 12] = [
 ];
 
 impl ListQuery {
+    /// `GET …/memberships` on `state`: filter, sort, then page.
+    ///
+    /// # Errors
+    ///
+    /// 404 when no organization has this id.
+    pub(super) fn run(
+        &self,
+        state: &State,
+        organization_id: &str,
+    ) -> Result<OrganizationMemberships, Failure> {
+        let (organization, members) = state.members(organization_id)?;
+        let rows = members
+            .iter()
+            .filter(|(membership, user)| self.matches(membership, user))
+            .map(|(membership, user)| {
+                (self.sort_key(membership, user), membership.seq, *membership)
+            })
+            .collect();
+        let (total_count, rows) = page(rows, self.descending, self.offset, self.limit);
+        let data = rows
+            .into_iter()
+            .map(|membership| state.membership_model(&organization, membership))
+            .collect();
+        Ok(OrganizationMemberships { data, total_count })
+    }
+
     /// Reads the decoded query pairs. Unknown keys are ignored, as Clerk ignores them (a
     /// `user_id[0]=…` filter is silently dropped, not rejected).
     ///
@@ -179,31 +206,31 @@ impl ListQuery {
         let any_of = |wanted: &[String], have: &[String]| {
             wanted.is_empty() || wanted.iter().any(|w| have.contains(w))
         };
-        let username = user.username.as_slice();
+        let username = user.profile.username.as_slice();
         let role = std::slice::from_ref(&membership.role);
         (self.include_user_ids.is_empty() || self.include_user_ids.contains(&user.id))
             && !self.exclude_user_ids.contains(&user.id)
-            && any_of(&self.email_addresses, &user.email_addresses)
-            && any_of(&self.phone_numbers, &user.phone_numbers)
+            && any_of(&self.email_addresses, &user.profile.email_addresses)
+            && any_of(&self.phone_numbers, &user.profile.phone_numbers)
             && any_of(&self.usernames, username)
-            && any_of(&self.web3_wallets, &user.web3_wallets)
+            && any_of(&self.web3_wallets, &user.profile.web3_wallets)
             && any_of(&self.roles, role)
             && self.query.as_deref().is_none_or(|q| {
-                contains_any(q, &user.email_addresses)
-                    || contains_any(q, &user.phone_numbers)
+                contains_any(q, &user.profile.email_addresses)
+                    || contains_any(q, &user.profile.phone_numbers)
                     || contains_any(q, username)
-                    || contains_any(q, &user.web3_wallets)
+                    || contains_any(q, &user.profile.web3_wallets)
                     || contains(q, &user.id)
                     || name_matches(q, user)
             })
             && self
                 .email_address_query
                 .as_deref()
-                .is_none_or(|q| contains_any(q, &user.email_addresses))
+                .is_none_or(|q| contains_any(q, &user.profile.email_addresses))
             && self
                 .phone_number_query
                 .as_deref()
-                .is_none_or(|q| contains_any(q, &user.phone_numbers))
+                .is_none_or(|q| contains_any(q, &user.profile.phone_numbers))
             && self
                 .username_query
                 .as_deref()
@@ -212,8 +239,8 @@ impl ListQuery {
                 .name_query
                 .as_deref()
                 .is_none_or(|q| name_matches(q, user))
-            && before(self.last_active_at_before, user.last_active_at)
-            && after(self.last_active_at_after, user.last_active_at)
+            && before(self.last_active_at_before, user.profile.last_active_at)
+            && after(self.last_active_at_after, user.profile.last_active_at)
             && before(self.created_at_before, Some(user.created_at))
             && after(self.created_at_after, Some(user.created_at))
     }
@@ -224,11 +251,11 @@ impl ListQuery {
             |value: Option<&String>| SortKey::Text(value.map(|v| (v.to_lowercase(), v.clone())));
         match self.sort {
             SortField::CreatedAt => SortKey::Time(membership.created_at),
-            SortField::FirstName => text(user.first_name.as_ref()),
-            SortField::LastName => text(user.last_name.as_ref()),
-            SortField::EmailAddress => text(user.email_addresses.first()),
-            SortField::PhoneNumber => text(user.phone_numbers.first()),
-            SortField::Username => text(user.username.as_ref()),
+            SortField::FirstName => text(user.profile.first_name.as_ref()),
+            SortField::LastName => text(user.profile.last_name.as_ref()),
+            SortField::EmailAddress => text(user.profile.email_addresses.first()),
+            SortField::PhoneNumber => text(user.profile.phone_numbers.first()),
+            SortField::Username => text(user.profile.username.as_ref()),
         }
     }
 }
@@ -261,6 +288,33 @@ impl PartialOrd for SortKey {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
     }
+}
+
+/// A listing's page: `rows` sorted by key, ties broken by their sequence number, the whole
+/// order reversed when `descending`; then `offset` rows skipped and `limit` kept. The count is
+/// of all rows, every page together.
+pub(super) fn page<T>(
+    mut rows: Vec<(SortKey, u64, T)>,
+    descending: bool,
+    offset: usize,
+    limit: usize,
+) -> (i64, Vec<T>) {
+    rows.sort_by(|(key_a, seq_a, _), (key_b, seq_b, _)| {
+        let ascending = key_a.cmp(key_b).then(seq_a.cmp(seq_b));
+        if descending {
+            ascending.reverse()
+        } else {
+            ascending
+        }
+    });
+    let total_count = i64::try_from(rows.len()).unwrap_or(i64::MAX);
+    let page = rows
+        .into_iter()
+        .skip(offset)
+        .take(limit)
+        .map(|(_, _, row)| row)
+        .collect();
+    (total_count, page)
 }
 
 fn push(values: &mut Vec<String>, value: String) -> usize {
@@ -332,7 +386,7 @@ fn contains_any(query: &str, values: &[String]) -> bool {
 
 /// First name, last name, or both as "first last".
 fn name_matches(query: &str, user: &UserRecord) -> bool {
-    match (&user.first_name, &user.last_name) {
+    match (&user.profile.first_name, &user.profile.last_name) {
         (Some(first), Some(last)) => {
             contains(query, first)
                 || contains(query, last)

@@ -1,8 +1,10 @@
 //! `GET /organization_roles`: parsing and checking its query, and the filter and sort
 //! semantics (documented on [`FakeClerk`](super::FakeClerk)).
 
-use super::list::{SortKey, page_limit, page_offset, split_order_by};
+use super::list::{SortKey, page, page_limit, page_offset, split_order_by};
 use super::response::Failure;
+use super::state::{State, role_id, role_model};
+use crate::models::Roles;
 
 /// Page size when `limit` is not given.
 const DEFAULT_LIMIT: usize = 10;
@@ -27,6 +29,25 @@ pub(super) struct RoleQuery {
 }
 
 impl RoleQuery {
+    /// `GET /organization_roles` on `state`: filter, sort, then page.
+    pub(super) fn run(&self, state: &State) -> Roles {
+        let rows = state
+            .roles()
+            .map(|(key, role)| (key, role, role_id(key)))
+            .filter(|(key, role, id)| self.matches(id, key, &role.name))
+            .map(|(key, role, id)| {
+                let sort_key = self.sort_key(key, &role.name, role.created_at);
+                (sort_key, role.seq, (key, role, id))
+            })
+            .collect();
+        let (total_count, rows) = page(rows, self.descending, self.offset, self.limit);
+        let data = rows
+            .into_iter()
+            .map(|(key, role, id)| role_model(key, role, id))
+            .collect();
+        Roles { data, total_count }
+    }
+
     /// Reads the decoded query pairs; parameters the operation does not have are ignored.
     ///
     /// # Errors

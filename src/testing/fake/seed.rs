@@ -133,6 +133,15 @@ impl FakeOrganization {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FakeUser {
     pub(super) id: Option<String>,
+    pub(super) created_at: Option<i64>,
+    pub(super) profile: Profile,
+}
+
+/// Who a user is, as seeded and as the fake keeps them: names, contact details, external id
+/// and last activity. A [`FakeUser`] is a profile with an id and a creation time still to be
+/// settled; the fake's record of a user is one with both settled.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct Profile {
     pub(super) first_name: Option<String>,
     pub(super) last_name: Option<String>,
     pub(super) email_addresses: Vec<String>,
@@ -141,32 +150,35 @@ pub struct FakeUser {
     pub(super) web3_wallets: Vec<String>,
     pub(super) external_id: Option<String>,
     pub(super) last_active_at: Option<i64>,
-    pub(super) created_at: Option<i64>,
+}
+
+impl Profile {
+    /// What Clerk shows as the user's identifier: the primary email, else phone, else
+    /// username, else web3 wallet.
+    pub(super) fn identifier(&self) -> Option<String> {
+        self.email_addresses
+            .first()
+            .or(self.phone_numbers.first())
+            .or(self.username.as_ref())
+            .or(self.web3_wallets.first())
+            .cloned()
+    }
 }
 
 impl FakeUser {
     /// A user with a first and a last name.
     pub fn new(first_name: impl Into<String>, last_name: impl Into<String>) -> Self {
-        FakeUser {
-            first_name: Some(first_name.into()),
-            last_name: Some(last_name.into()),
-            ..FakeUser::unnamed()
-        }
+        FakeUser::unnamed()
+            .first_name(first_name)
+            .last_name(last_name)
     }
 
     /// A user without names (`first_name` and `last_name` are `null` on the wire).
     pub fn unnamed() -> Self {
         FakeUser {
             id: None,
-            first_name: None,
-            last_name: None,
-            email_addresses: Vec::new(),
-            phone_numbers: Vec::new(),
-            username: None,
-            web3_wallets: Vec::new(),
-            external_id: None,
-            last_active_at: None,
             created_at: None,
+            profile: Profile::default(),
         }
     }
 
@@ -181,37 +193,37 @@ impl FakeUser {
 
     /// Sets the first name.
     pub fn first_name(mut self, first_name: impl Into<String>) -> Self {
-        self.first_name = Some(first_name.into());
+        self.profile.first_name = Some(first_name.into());
         self
     }
 
     /// Sets the last name.
     pub fn last_name(mut self, last_name: impl Into<String>) -> Self {
-        self.last_name = Some(last_name.into());
+        self.profile.last_name = Some(last_name.into());
         self
     }
 
     /// Adds an email address; the first one added is the primary one.
     pub fn email(mut self, email_address: impl Into<String>) -> Self {
-        self.email_addresses.push(email_address.into());
+        self.profile.email_addresses.push(email_address.into());
         self
     }
 
     /// Adds a phone number; the first one added is the primary one.
     pub fn phone_number(mut self, phone_number: impl Into<String>) -> Self {
-        self.phone_numbers.push(phone_number.into());
+        self.profile.phone_numbers.push(phone_number.into());
         self
     }
 
     /// Sets the username.
     pub fn username(mut self, username: impl Into<String>) -> Self {
-        self.username = Some(username.into());
+        self.profile.username = Some(username.into());
         self
     }
 
     /// Adds a web3 wallet address.
     pub fn web3_wallet(mut self, address: impl Into<String>) -> Self {
-        self.web3_wallets.push(address.into());
+        self.profile.web3_wallets.push(address.into());
         self
     }
 
@@ -220,7 +232,7 @@ impl FakeUser {
     ///
     /// Defaults to none (`null` on the wire).
     pub fn external_id(mut self, external_id: impl Into<String>) -> Self {
-        self.external_id = Some(external_id.into());
+        self.profile.external_id = Some(external_id.into());
         self
     }
 
@@ -228,7 +240,7 @@ impl FakeUser {
     ///
     /// Defaults to none: such a user never matches a `last_active_at_*` filter.
     pub fn last_active_at(mut self, millis: i64) -> Self {
-        self.last_active_at = Some(millis);
+        self.profile.last_active_at = Some(millis);
         self
     }
 

@@ -24,22 +24,22 @@ pub(super) fn handle(
     match route {
         Route::List { organization_id } => {
             let query = ListQuery::parse(http::query_pairs(request.path_and_query())?)?;
-            json(&state.list(&organization_id, &query)?)
+            json(&query.run(state, &organization_id)?)
         }
         Route::ListUsers => {
             let query = UserQuery::parse(http::query_pairs(request.path_and_query())?)?;
-            json(&state.list_users(&query))
+            json(&query.run(state))
         }
         Route::CountUsers => {
             let query = UserQuery::parse_count(http::query_pairs(request.path_and_query())?)?;
             json(&TotalCount {
                 object: "total_count",
-                total_count: state.count_users(&query),
+                total_count: query.count(state),
             })
         }
         Route::ListRoles => {
             let query = RoleQuery::parse(http::query_pairs(request.path_and_query())?)?;
-            json(&state.list_roles(&query))
+            json(&query.run(state))
         }
         Route::Create { organization_id } => {
             let body = body(

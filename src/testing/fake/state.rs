@@ -7,18 +7,18 @@ use std::collections::{BTreeMap, HashMap};
 use serde_json::{Value, json};
 
 use crate::models::{
-    Metadata, Organization, OrganizationMembership, OrganizationMemberships, Permission,
-    PublicUserData, Role as RoleModel, Roles,
+    Metadata, Organization, OrganizationMembership, Permission, PublicUserData, Role as RoleModel,
 };
 
-use super::list::ListQuery;
 use super::merge::deep_merge;
 use super::response::Failure;
-use super::roles::RoleQuery;
-use super::seed::{FakeOrganization, FakeUser, SeedError, slugify};
-use super::users::UserQuery;
+use super::seed::{FakeOrganization, FakeUser, Profile, SeedError, slugify};
 
 pub(super) mod snapshot;
+
+/// Where the fake's default clock stands, and when the built-in roles were made:
+/// 2026-05-12T00:00:00Z, in Unix milliseconds.
+pub(super) const START_MS: i64 = 1_778_544_000_000;
 
 /// The image URL Clerk gives organizations and users without an image of their own.
 const DEFAULT_IMAGE_URL: &str = "https://img.clerk.com/eyJ0eXBlIjoiZGVmYXVsdCJ9";
@@ -60,19 +60,16 @@ pub(super) struct MembershipRecord {
     pub(super) updated_at: i64,
 }
 
-/// A seeded user as the fake keeps it: a [`FakeUser`] with its id and creation time settled.
+/// A membership with its user, as a listing filters and sorts them.
+pub(super) type Member<'a> = (&'a MembershipRecord, Cow<'a, UserRecord>);
+
+/// A seeded user as the fake keeps it: a [`FakeUser`]'s profile with its id and creation time
+/// settled.
 #[derive(Debug, Clone)]
 pub(super) struct UserRecord {
     pub(super) id: String,
-    pub(super) first_name: Option<String>,
-    pub(super) last_name: Option<String>,
-    pub(super) email_addresses: Vec<String>,
-    pub(super) phone_numbers: Vec<String>,
-    pub(super) username: Option<String>,
-    pub(super) web3_wallets: Vec<String>,
-    pub(super) external_id: Option<String>,
-    pub(super) last_active_at: Option<i64>,
     pub(super) created_at: i64,
+    pub(super) profile: Profile,
     /// Insertion order among users: breaks every sort tie of `GET /users`.
     pub(super) seq: u64,
     /// The `idn_…` ids of the email addresses, phone numbers and web3 wallets, in order.
@@ -87,15 +84,8 @@ impl UserRecord {
     fn new(id: String, seed: FakeUser, now: i64) -> Self {
         UserRecord {
             id,
-            first_name: seed.first_name,
-            last_name: seed.last_name,
-            email_addresses: seed.email_addresses,
-            phone_numbers: seed.phone_numbers,
-            username: seed.username,
-            web3_wallets: seed.web3_wallets,
-            external_id: seed.external_id,
-            last_active_at: seed.last_active_at,
             created_at: seed.created_at.unwrap_or(now),
+            profile: seed.profile,
             seq: 0,
             email_address_ids: Vec::new(),
             phone_number_ids: Vec::new(),
@@ -107,27 +97,16 @@ impl UserRecord {
     fn placeholder(id: &str) -> Self {
         UserRecord::new(id.to_owned(), FakeUser::unnamed(), 0)
     }
-
-    /// What Clerk shows as the user's identifier: the primary email, else phone, else
-    /// username, else web3 wallet.
-    fn identifier(&self) -> Option<String> {
-        self.email_addresses
-            .first()
-            .or(self.phone_numbers.first())
-            .or(self.username.as_ref())
-            .or(self.web3_wallets.first())
-            .cloned()
-    }
 }
 
 #[derive(Debug, Clone)]
-struct Role {
-    name: String,
+pub(super) struct Role {
+    pub(super) name: String,
     permissions: Vec<String>,
     /// When the instance got the role; `GET /organization_roles` sorts by it.
-    created_at: i64,
+    pub(super) created_at: i64,
     /// Definition order: breaks sort ties.
-    seq: u64,
+    pub(super) seq: u64,
 }
 
 /// Counters behind the deterministic ids.
@@ -180,7 +159,7 @@ impl State {
     /// Defines the two roles every instance starts with, `org:admin` and `org:member`, with
     /// Clerk's names and system permissions; the fake's date from its default start.
     pub(super) fn add_builtin_roles(&mut self) {
-        let since = super::FakeClerk::START_MS;
+        let since = START_MS;
         self.add_role(
             "org:admin",
             "Admin",
@@ -251,35 +230,6 @@ impl State {
         }
     }
 
-    /// `GET /organization_roles`: filter, sort, then page.
-    pub(super) fn list_roles(&self, query: &RoleQuery) -> Roles {
-        let mut rows: Vec<(&String, &Role, String)> = self
-            .roles
-            .iter()
-            .map(|(key, role)| (key, role, role_id(key)))
-            .filter(|(key, role, id)| query.matches(id, key, &role.name))
-            .collect();
-        rows.sort_by(|(key_a, a, _), (key_b, b, _)| {
-            let ascending = query
-                .sort_key(key_a, &a.name, a.created_at)
-                .cmp(&query.sort_key(key_b, &b.name, b.created_at))
-                .then(a.seq.cmp(&b.seq));
-            if query.descending {
-                ascending.reverse()
-            } else {
-                ascending
-            }
-        });
-        let total_count = i64::try_from(rows.len()).unwrap_or(i64::MAX);
-        let data = rows
-            .into_iter()
-            .skip(query.offset)
-            .take(query.limit)
-            .map(|(key, role, id)| role_model(key, role, id))
-            .collect();
-        Roles { data, total_count }
-    }
-
     pub(super) fn add_organization(&mut self, seed: FakeOrganization, now: i64) -> String {
         let id = match seed.id {
             Some(id) => id,
@@ -334,9 +284,9 @@ impl State {
                 .map(|_| generated_id("idn_", counter, |_| false))
                 .collect()
         };
-        record.email_address_ids = ids(&record.email_addresses);
-        record.phone_number_ids = ids(&record.phone_numbers);
-        record.web3_wallet_ids = ids(&record.web3_wallets);
+        record.email_address_ids = ids(&record.profile.email_addresses);
+        record.phone_number_ids = ids(&record.profile.phone_numbers);
+        record.web3_wallet_ids = ids(&record.profile.web3_wallets);
         self.users.insert(id.clone(), record);
         id
     }
@@ -483,44 +433,32 @@ impl State {
         Ok(self.membership_model(&self.organization_model(org), &removed))
     }
 
-    /// `GET …/memberships`: filter, sort, then page.
-    pub(super) fn list(
+    /// An organization's members, each with their user, in no particular order; and the
+    /// organization as its memberships show it.
+    pub(super) fn members(
         &self,
         organization_id: &str,
-        query: &ListQuery,
-    ) -> Result<OrganizationMemberships, Failure> {
+    ) -> Result<(Organization, Vec<Member<'_>>), Failure> {
         let org = self
             .organizations
             .get(organization_id)
             .ok_or_else(Failure::organization_not_found)?;
-        let mut rows = Vec::new();
-        for membership in org.members.values() {
-            let user = self.user(&membership.user_id);
-            if query.matches(membership, &user) {
-                rows.push((
-                    query.sort_key(membership, &user),
-                    membership.seq,
-                    membership,
-                ));
-            }
-        }
-        rows.sort_by(|(key_a, seq_a, _), (key_b, seq_b, _)| {
-            let ascending = key_a.cmp(key_b).then(seq_a.cmp(seq_b));
-            if query.descending {
-                ascending.reverse()
-            } else {
-                ascending
-            }
-        });
-        let total_count = i64::try_from(rows.len()).unwrap_or(i64::MAX);
-        let organization = self.organization_model(org);
-        let data = rows
-            .into_iter()
-            .skip(query.offset)
-            .take(query.limit)
-            .map(|(_, _, membership)| self.membership_model(&organization, membership))
+        let members = org
+            .members
+            .values()
+            .map(|membership| (membership, self.user(&membership.user_id)))
             .collect();
-        Ok(OrganizationMemberships { data, total_count })
+        Ok((self.organization_model(org), members))
+    }
+
+    /// Every user, in no particular order.
+    pub(super) fn users(&self) -> impl Iterator<Item = &UserRecord> {
+        self.users.values()
+    }
+
+    /// Every role of the instance with its key, in no particular order.
+    pub(super) fn roles(&self) -> impl Iterator<Item = (&String, &Role)> {
+        self.roles.iter()
     }
 
     /// One membership as the API shows it, if it exists.
@@ -544,39 +482,6 @@ impl State {
             .values()
             .map(|membership| self.membership_model(&organization, membership))
             .collect()
-    }
-
-    /// `GET /users`: filter, sort, then page.
-    pub(super) fn list_users(&self, query: &UserQuery) -> Vec<Value> {
-        let mut rows: Vec<&UserRecord> = self
-            .users
-            .values()
-            .filter(|user| query.matches(user))
-            .collect();
-        rows.sort_by(|a, b| {
-            let ascending = query
-                .sort_key(a)
-                .cmp(&query.sort_key(b))
-                .then(a.seq.cmp(&b.seq));
-            if query.descending {
-                ascending.reverse()
-            } else {
-                ascending
-            }
-        });
-        rows.into_iter()
-            .skip(query.offset)
-            .take(query.limit)
-            .map(user_json)
-            .collect()
-    }
-
-    /// How many users `GET /users` would list with `query`'s filters, all pages together.
-    pub(super) fn count_users(&self, query: &UserQuery) -> usize {
-        self.users
-            .values()
-            .filter(|user| query.matches(user))
-            .count()
     }
 
     /// One user as `GET /users` shows them, if they exist.
@@ -651,7 +556,7 @@ impl State {
         }
     }
 
-    fn membership_model(
+    pub(super) fn membership_model(
         &self,
         organization: &Organization,
         membership: &MembershipRecord,
@@ -689,13 +594,13 @@ impl State {
         let user = self.user(user_id);
         PublicUserData {
             user_id: user.id.clone(),
-            first_name: user.first_name.clone(),
-            last_name: user.last_name.clone(),
+            first_name: user.profile.first_name.clone(),
+            last_name: user.profile.last_name.clone(),
             profile_image_url: Some(DEFAULT_IMAGE_URL.into()),
             image_url: DEFAULT_IMAGE_URL.into(),
             has_image: false,
-            identifier: user.identifier(),
-            username: user.username.clone(),
+            identifier: user.profile.identifier(),
+            username: user.profile.username.clone(),
             banned: Some(false),
             deprovisioned: Some(false),
         }
@@ -706,7 +611,7 @@ impl State {
 /// Clerk sends for a user created by the Backend API (verified addresses, no password, no
 /// second factor). The fake does not record updates to users, so `updated_at` is the
 /// creation time.
-fn user_json(user: &UserRecord) -> Value {
+pub(super) fn user_json(user: &UserRecord) -> Value {
     let identification = |ids: &[String], values: &[String], object: &str, field: &str| {
         ids.iter()
             .zip(values)
@@ -740,13 +645,13 @@ fn user_json(user: &UserRecord) -> Value {
     json!({
         "id": user.id,
         "object": "user",
-        "external_id": user.external_id,
+        "external_id": user.profile.external_id,
         "primary_email_address_id": user.email_address_ids.first(),
         "primary_phone_number_id": user.phone_number_ids.first(),
         "primary_web3_wallet_id": user.web3_wallet_ids.first(),
-        "username": user.username,
-        "first_name": user.first_name,
-        "last_name": user.last_name,
+        "username": user.profile.username,
+        "first_name": user.profile.first_name,
+        "last_name": user.profile.last_name,
         "locale": null,
         "profile_image_url": DEFAULT_IMAGE_URL,
         "image_url": DEFAULT_IMAGE_URL,
@@ -755,11 +660,11 @@ fn user_json(user: &UserRecord) -> Value {
         "private_metadata": {},
         "unsafe_metadata": {},
         "email_addresses": identification(
-            &user.email_address_ids, &user.email_addresses, "email_address", "email_address"),
+            &user.email_address_ids, &user.profile.email_addresses, "email_address", "email_address"),
         "phone_numbers": identification(
-            &user.phone_number_ids, &user.phone_numbers, "phone_number", "phone_number"),
+            &user.phone_number_ids, &user.profile.phone_numbers, "phone_number", "phone_number"),
         "web3_wallets": identification(
-            &user.web3_wallet_ids, &user.web3_wallets, "web3_wallet", "web3_wallet"),
+            &user.web3_wallet_ids, &user.profile.web3_wallets, "web3_wallet", "web3_wallet"),
         "passkeys": [],
         "password_enabled": false,
         "two_factor_enabled": false,
@@ -779,14 +684,14 @@ fn user_json(user: &UserRecord) -> Value {
         "updated_at": user.created_at,
         "delete_self_enabled": true,
         "create_organization_enabled": true,
-        "last_active_at": user.last_active_at,
+        "last_active_at": user.profile.last_active_at,
         "legal_accepted_at": null,
     })
 }
 
 /// A role's id, made from its key so that it is the same in every fake and after a reload:
 /// `role_fake` and 23 digits, 27 characters after the prefix like a Clerk id.
-fn role_id(key: &str) -> String {
+pub(super) fn role_id(key: &str) -> String {
     format!("role_fake{:023}", fnv1a(key))
 }
 
@@ -800,7 +705,7 @@ fn fnv1a(text: &str) -> u64 {
 /// A role as `GET /organization_roles` shows it. Its permissions are shown with their key as
 /// their name, `system` for Clerk's own (`org:sys_…`) and `user` for the others; a role may
 /// be given to an organization's creator when it grants the elevated permissions.
-fn role_model(key: &str, role: &Role, id: String) -> RoleModel {
+pub(super) fn role_model(key: &str, role: &Role, id: String) -> RoleModel {
     let permissions = role
         .permissions
         .iter()

@@ -3,12 +3,14 @@
 
 use std::collections::HashSet;
 
+use crate::builder::MAX_FILTER_VALUES;
 use crate::email::normalized_email;
-use crate::memberships::MAX_FILTER_VALUES;
 
-use super::list::{SortKey, page_limit, page_offset, split_order_by};
+use serde_json::Value;
+
+use super::list::{SortKey, page, page_limit, page_offset, split_order_by};
 use super::response::Failure;
-use super::state::UserRecord;
+use super::state::{State, UserRecord, user_json};
 
 /// Page size when `limit` is not given.
 const DEFAULT_LIMIT: usize = 10;
@@ -66,6 +68,23 @@ pub(super) struct UserQuery {
 }
 
 impl UserQuery {
+    /// `GET /users` on `state`: filter, sort, then page.
+    pub(super) fn run(&self, state: &State) -> Vec<Value> {
+        let rows = state
+            .users()
+            .filter(|user| self.matches(user))
+            .map(|user| (self.sort_key(user), user.seq, user))
+            .collect();
+        let (_, users) = page(rows, self.descending, self.offset, self.limit);
+        users.into_iter().map(user_json).collect()
+    }
+
+    /// How many users `GET /users` would list on `state` with this query's filters, all
+    /// pages together.
+    pub(super) fn count(&self, state: &State) -> usize {
+        state.users().filter(|user| self.matches(user)).count()
+    }
+
     /// Reads the decoded query pairs. Parameters the fake does not implement are ignored, as
     /// Clerk ignores unknown ones; only the first `order_by` counts, as the spec says.
     ///
@@ -157,10 +176,13 @@ impl UserQuery {
     pub(super) fn matches(&self, user: &UserRecord) -> bool {
         (self.email_addresses.is_empty()
             || user
+                .profile
                 .email_addresses
                 .iter()
                 .any(|address| self.email_addresses.contains(&normalized_email(address))))
-            && self.external_ids.admits(user.external_id.as_deref())
+            && self
+                .external_ids
+                .admits(user.profile.external_id.as_deref())
             && self.user_ids.admits(Some(&user.id))
     }
 
@@ -171,10 +193,10 @@ impl UserQuery {
         match self.sort {
             // Users are never updated in the fake: `updated_at` is the creation time.
             UserSort::CreatedAt | UserSort::UpdatedAt => SortKey::Time(user.created_at),
-            UserSort::EmailAddress => text(user.email_addresses.first()),
-            UserSort::FirstName => text(user.first_name.as_ref()),
-            UserSort::LastName => text(user.last_name.as_ref()),
-            UserSort::Username => text(user.username.as_ref()),
+            UserSort::EmailAddress => text(user.profile.email_addresses.first()),
+            UserSort::FirstName => text(user.profile.first_name.as_ref()),
+            UserSort::LastName => text(user.profile.last_name.as_ref()),
+            UserSort::Username => text(user.profile.username.as_ref()),
         }
     }
 }

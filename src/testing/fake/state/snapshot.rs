@@ -151,14 +151,14 @@ impl State {
                 .into_iter()
                 .map(|user| UserDoc {
                     id: user.id.clone(),
-                    first_name: user.first_name.clone(),
-                    last_name: user.last_name.clone(),
-                    email_addresses: user.email_addresses.clone(),
-                    phone_numbers: user.phone_numbers.clone(),
-                    username: user.username.clone(),
-                    web3_wallets: user.web3_wallets.clone(),
-                    external_id: user.external_id.clone(),
-                    last_active_at: user.last_active_at,
+                    first_name: user.profile.first_name.clone(),
+                    last_name: user.profile.last_name.clone(),
+                    email_addresses: user.profile.email_addresses.clone(),
+                    phone_numbers: user.profile.phone_numbers.clone(),
+                    username: user.profile.username.clone(),
+                    web3_wallets: user.profile.web3_wallets.clone(),
+                    external_id: user.profile.external_id.clone(),
+                    last_active_at: user.profile.last_active_at,
                     created_at: Some(user.created_at),
                 })
                 .collect(),
@@ -223,14 +223,14 @@ impl State {
                 return Err(StateError::DuplicateId(user.id));
             }
             let mut seed = super::FakeUser::unnamed().id(user.id);
-            seed.first_name = user.first_name;
-            seed.last_name = user.last_name;
-            seed.email_addresses = user.email_addresses;
-            seed.phone_numbers = user.phone_numbers;
-            seed.username = user.username;
-            seed.web3_wallets = user.web3_wallets;
-            seed.external_id = user.external_id;
-            seed.last_active_at = user.last_active_at;
+            seed.profile.first_name = user.first_name;
+            seed.profile.last_name = user.last_name;
+            seed.profile.email_addresses = user.email_addresses;
+            seed.profile.phone_numbers = user.phone_numbers;
+            seed.profile.username = user.username;
+            seed.profile.web3_wallets = user.web3_wallets;
+            seed.profile.external_id = user.external_id;
+            seed.profile.last_active_at = user.last_active_at;
             seed.created_at = user.created_at;
             state.add_user(seed, now);
         }

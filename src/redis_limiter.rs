@@ -20,10 +20,10 @@ use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
-use super::{Lateness, RateLimiter, SlidingWindowLimiter, share_of};
 use crate::clock::Clock;
 use crate::error::BuildError;
 use crate::lock::lock;
+use crate::pacing::{Lateness, RateLimiter, SlidingWindowLimiter, share_of};
 use crate::secret::SecretKey;
 
 /// The prefix of every key the shared limiter keeps in Redis.

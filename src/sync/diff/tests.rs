@@ -2,6 +2,9 @@ use serde_json::{Value, json};
 
 use super::*;
 use crate::sync::options::SyncOptionsBuilder;
+use crate::sync::plan::PlanCounts;
+use crate::sync::resolve::Resolved;
+use crate::sync::vocab::RemovalThreshold;
 
 fn member(user_id: &str, role: &str) -> Member {
     Member {
@@ -26,7 +29,7 @@ fn current(members: Vec<Member>) -> Current {
 }
 
 /// Entries naming user ids, each found as itself.
-fn by_id(entries: &[(&str, &str)]) -> (Roster, Vec<Lookup>) {
+fn by_id(entries: &[(&str, &str)]) -> (Roster, Vec<Resolved>) {
     let roster = Roster::from_entries(
         entries
             .iter()
@@ -35,14 +38,16 @@ fn by_id(entries: &[(&str, &str)]) -> (Roster, Vec<Lookup>) {
     .unwrap();
     let lookups = entries
         .iter()
-        .map(|(id, _)| Lookup::Found((*id).to_owned()))
+        .map(|(id, _)| Resolved::Found {
+            user_id: (*id).to_owned(),
+        })
         .collect();
     (roster, lookups)
 }
 
 fn plan_with(
     roster: &Roster,
-    lookups: &[Lookup],
+    lookups: &[Resolved],
     now: Vec<Member>,
     options: SyncOptionsBuilder,
 ) -> Plan {
@@ -208,12 +213,17 @@ fn with_metadata(user_id: &str, public: Value, private: Option<Value>) -> Member
     m
 }
 
-fn metadata_roster() -> (Roster, Vec<Lookup>) {
+fn metadata_roster() -> (Roster, Vec<Resolved>) {
     let roster = Roster::from_entries([RosterEntry::email("a@acme.com", "org:member")
         .with_public_metadata(json!({"team": "b", "tags": ["x"]}))
         .with_private_metadata(json!({"hr": {"id": 7}}))])
     .unwrap();
-    (roster, vec![Lookup::Found("user_a".into())])
+    (
+        roster,
+        vec![Resolved::Found {
+            user_id: "user_a".into(),
+        }],
+    )
 }
 
 #[test]
@@ -327,10 +337,16 @@ fn unresolved_entries_are_listed_and_ambiguous_candidates_are_not_removed() {
     ])
     .unwrap();
     let lookups = [
-        Lookup::NotFound,
-        Lookup::Ambiguous(vec!["user_t1".into(), "user_t2".into()]),
-        Lookup::Refused("must not be empty".into()),
-        Lookup::Found("user_a".into()),
+        Resolved::NotFound,
+        Resolved::Ambiguous {
+            user_ids: vec!["user_t1".into(), "user_t2".into()],
+        },
+        Resolved::Refused {
+            reason: "must not be empty".into(),
+        },
+        Resolved::Found {
+            user_id: "user_a".into(),
+        },
     ];
     let now = vec![
         member("user_a", "org:admin"),
@@ -358,7 +374,12 @@ fn entries_resolving_to_the_same_user_are_refused_naming_them() {
         RosterEntry::user_id("user_j", "org:admin"),
     ])
     .unwrap();
-    let lookups = vec![Lookup::Found("user_j".into()); 3];
+    let lookups = vec![
+        Resolved::Found {
+            user_id: "user_j".into()
+        };
+        3
+    ];
     let err = compute(
         "org_1",
         &roster,
@@ -378,7 +399,7 @@ fn the_threshold_marks_plans_that_remove_too_many() {
     let now: Vec<Member> = (0..100)
         .map(|i| member(&format!("user_{i:03}"), "org:member"))
         .collect();
-    let keep = |n: usize| -> (Roster, Vec<Lookup>) {
+    let keep = |n: usize| -> (Roster, Vec<Resolved>) {
         let ids: Vec<String> = (0..n).map(|i| format!("user_{i:03}")).collect();
         let pairs: Vec<(&str, &str)> = ids.iter().map(|id| (id.as_str(), "org:member")).collect();
         by_id(&pairs)
@@ -435,7 +456,9 @@ fn control_characters_never_break_a_line() {
     .unwrap();
     let plan = plan_with(
         &roster,
-        &[Lookup::Found("user_\r1".into())],
+        &[Resolved::Found {
+            user_id: "user_\r1".into(),
+        }],
         vec![],
         SyncOptions::builder(),
     );
@@ -452,7 +475,9 @@ fn marks_that_reorder_text_are_escaped_in_labels_and_metadata() {
     .unwrap();
     let plan = plan_with(
         &roster,
-        &[Lookup::Found("user_a".into())],
+        &[Resolved::Found {
+            user_id: "user_a".into(),
+        }],
         vec![],
         SyncOptions::builder().metadata(MetadataPolicy::Merge),
     );

@@ -1,0 +1,9 @@
+//! `sync`: make an organization's members match a roster CSV file. The arguments and help in
+//! `args`, the plan-or-apply flow in `run`, the text and JSON shown in `render`.
+
+mod args;
+mod render;
+mod run;
+
+pub use args::SyncArgs;
+pub use run::run;

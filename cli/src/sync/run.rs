@@ -1,0 +1,311 @@
+//! `sync`: make an organization's members match a roster CSV file.
+//!
+//! A dry run unless `--apply`: the plan is read from Clerk and printed, and nothing is
+//! written. With `--apply` the plan is applied and each change's outcome printed. The exit
+//! code tells a CI job which of the two it needs next (see [`HELP`](super::args::HELP)).
+
+use std::process::ExitCode;
+use std::sync::{Arc, OnceLock};
+
+use clerk_memberships::sync::{
+    self, ApplyOptions, ApplyReport, CancelToken, Outcome, OutcomeKind, Plan, Progress, SkipReason,
+    SyncError, SyncOptions,
+};
+use serde_json::Value;
+
+use super::args::{MetadataArg, SyncArgs, SyncFormat};
+use super::render::{
+    members, plan_json, plan_text, print_json, print_text, report_json, report_text, threshold_text,
+};
+use crate::config::GlobalArgs;
+use crate::fail::{EXIT_PENDING, Failure};
+use crate::progress;
+use crate::roster::{self, RosterFile};
+use crate::signals::{self, Signal};
+
+/// Runs `sync`: reads the roster, plans, and prints the plan or applies it.
+pub fn run(global: &GlobalArgs, args: &SyncArgs) -> Result<ExitCode, Failure> {
+    let file = roster::read(&args.roster)?;
+    if file.has_metadata() && args.metadata == MetadataArg::Ignore && !global.quiet {
+        stderr_line!(
+            "note: the roster sets metadata, which --metadata ignore (the default) leaves \
+             alone; pass --metadata merge or --metadata exact to manage it"
+        );
+    }
+    let client = global.client()?;
+    let plan = make_plan(global, args, &client, &file)?;
+    if !args.apply {
+        return dry_run(global, args, &file, &plan);
+    }
+    if let Some(rail) = stopped_by_rails(args, &file, &plan).filter(|_| !args.force) {
+        print_refused(args, &file, &plan)?;
+        return Err(Failure::usage(format!(
+            "refused: {}; nothing was changed. Review the plan, then {}",
+            rail.reason, rail.remedy
+        )));
+    }
+    apply(global, args, &client, &file, &plan)
+}
+
+/// A safety rail that stops `--apply` without `--force`: why, and what to do.
+struct Rail {
+    /// What the plan would do that needs a second look.
+    reason: String,
+    /// How to go ahead.
+    remedy: &'static str,
+}
+
+/// The rail that stops `--apply` without `--force`, if one does: removals over the
+/// threshold; removals while some row names nobody (the person a row with a typo meant may
+/// be among them); or an empty roster with `--prune`, which would remove every member.
+fn stopped_by_rails(args: &SyncArgs, file: &RosterFile, plan: &Plan) -> Option<Rail> {
+    let check = plan.removal_check();
+    if check.exceeded {
+        return Some(Rail {
+            reason: format!(
+                "{} of {} members would be removed, over the removal threshold ({})",
+                check.removals,
+                check.current_members,
+                threshold_text(args)
+            ),
+            remedy: "pass --force to apply it, or raise --max-removals",
+        });
+    }
+    let unresolved = plan.unresolved().len();
+    if check.removals > 0 && unresolved > 0 {
+        let rows = if unresolved == 1 {
+            "row names"
+        } else {
+            "rows name"
+        };
+        return Some(Rail {
+            reason: format!(
+                "{unresolved} {rows} nobody while {} would be removed: the person a row meant \
+                 may be one of them",
+                members(check.removals)
+            ),
+            remedy: "fix the rows, or pass --force to apply it as it is",
+        });
+    }
+    if args.prune && file.roster().is_empty() && check.removals > 0 {
+        return Some(Rail {
+            reason: format!(
+                "the roster lists nobody, so --prune would remove {} of the {}",
+                check.removals,
+                members(check.current_members)
+            ),
+            remedy: "pass --force if that is meant",
+        });
+    }
+    None
+}
+
+/// The plan, with a progress bar while the members are read and the rows resolved.
+fn make_plan(
+    global: &GlobalArgs,
+    args: &SyncArgs,
+    client: &clerk_memberships::Client,
+    file: &RosterFile,
+) -> Result<Plan, Failure> {
+    let bar = progress::bar(global.quiet, 0, "planning");
+    let shown = bar.clone();
+    let mut options = SyncOptions::builder()
+        .prune(args.prune)
+        .protect_all(&args.protect)
+        .metadata(args.metadata.policy())
+        .on_progress(move |step| {
+            let label = match step {
+                Progress::ReadingMembers { .. } => "reading members",
+                Progress::ResolvingUsers { .. } => "resolving users",
+                _ => "planning",
+            };
+            shown.set_message(label);
+            if let Some((done, of)) = step.fraction() {
+                shown.set_length(of);
+                shown.set_position(done);
+            }
+        });
+    if let Some(max) = args.max_removals {
+        options = options.removal_threshold(max.threshold());
+    }
+    let planned = sync::plan(client, &args.org, file.roster(), &options.build());
+    bar.finish_and_clear();
+    planned.map_err(|error| plan_failure(file, error))
+}
+
+/// The failure for a plan that could not be made.
+fn plan_failure(file: &RosterFile, error: SyncError) -> Failure {
+    match error {
+        SyncError::InvalidRoster { problems } => file.problems_failure(&problems),
+        SyncError::Client(error) => Failure::from(error),
+        answer @ SyncError::UnidentifiedMembership { .. } => Failure::Answer(answer.to_string()),
+        other => Failure::usage(other.to_string()),
+    }
+}
+
+/// A dry run: prints the plan; exit 3 when something is pending.
+fn dry_run(
+    global: &GlobalArgs,
+    args: &SyncArgs,
+    file: &RosterFile,
+    plan: &Plan,
+) -> Result<ExitCode, Failure> {
+    match args.format {
+        SyncFormat::Text => print_text(&plan_text(args, file, plan))?,
+        SyncFormat::Json => print_json(&plan_json(file, plan)?)?,
+    }
+    if !is_pending(plan) {
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !global.quiet {
+        if plan.is_empty() {
+            stderr_line!("dry run: some rows name nobody; fix them in the roster");
+        } else if let Some(rail) = stopped_by_rails(args, file, plan).filter(|_| !args.force) {
+            stderr_line!(
+                "dry run: nothing was changed; --apply would refuse: {}; review the plan, then \
+                 {}",
+                rail.reason,
+                rail.remedy
+            );
+        } else {
+            stderr_line!("dry run: nothing was changed; pass --apply to make these changes");
+        }
+    }
+    Err(Failure::Exit(EXIT_PENDING))
+}
+
+/// Whether a dry run leaves work to do: a change to make, or a row that names nobody.
+/// Skipped changes are not pending: they stay skipped until the roster or options change.
+fn is_pending(plan: &Plan) -> bool {
+    !plan.is_empty() || !plan.unresolved().is_empty()
+}
+
+/// Prints the plan that `--apply` refused to apply.
+fn print_refused(args: &SyncArgs, file: &RosterFile, plan: &Plan) -> Result<(), Failure> {
+    match args.format {
+        SyncFormat::Text => print_text(&plan_text(args, file, plan)),
+        SyncFormat::Json => print_json(&serde_json::json!({
+            "plan": plan_json(file, plan)?,
+            "report": Value::Null,
+        })),
+    }
+}
+
+/// Applies the plan with a progress bar, prints the report; exit 5 unless every change was
+/// done and every row resolved.
+fn apply(
+    global: &GlobalArgs,
+    args: &SyncArgs,
+    client: &clerk_memberships::Client,
+    file: &RosterFile,
+    plan: &Plan,
+) -> Result<ExitCode, Failure> {
+    let total = (plan.changes().len() + plan.skipped().len()) as u64;
+    let meter = progress::Meter::apply(global.quiet, total);
+    let shown = meter.clone();
+    let interrupted = Arc::new(OnceLock::new());
+    let cancel = CancelToken::new();
+    stop_on_signal(global, &cancel, &interrupted)?;
+    let mut options = ApplyOptions::builder();
+    if let Some(workers) = args.workers {
+        options = options.workers(usize::from(workers));
+    }
+    let options = options
+        .force(args.force)
+        .stop_on_error(args.stop_on_error)
+        .cancel(cancel)
+        .on_progress(move |step| {
+            if let Progress::Applying { done, outcome, .. } = step {
+                if matches!(outcome, OutcomeKind::Failed | OutcomeKind::Unknown) {
+                    shown.add_failed();
+                }
+                shown.set_done(done);
+            }
+        })
+        .build();
+    let applied = plan.apply(client, &options);
+    meter.finish();
+    let report = applied.map_err(|error| Failure::usage(error.to_string()))?;
+    // A signal from here on only cancels what has ended: the report is printed all the same.
+    let interrupted = interrupted.get().copied();
+
+    match args.format {
+        SyncFormat::Text => print_text(&report_text(file, plan, &report))?,
+        SyncFormat::Json => print_json(&serde_json::json!({
+            "plan": plan_json(file, plan)?,
+            "report": report_json(file, &report)?,
+        }))?,
+    }
+    let counts = report.counts();
+    let done = counts.applied + counts.already_done;
+    let not_done = plan.changes().len().saturating_sub(done);
+    let unresolved = plan.unresolved().len();
+    if let Some(signal) = interrupted
+        && counts.failed + counts.unknown == 0
+    {
+        // A failure says more (exit 5); without one, the signal is why changes are left.
+        return Err(Failure::Interrupted {
+            signal,
+            not_started: not_started(&report),
+        });
+    }
+    if not_done == 0 && unresolved == 0 {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut parts = Vec::new();
+    if counts.failed > 0 {
+        parts.push(format!("{} failed", counts.failed));
+    }
+    if counts.unknown > 0 {
+        parts.push(format!("{} unknown", counts.unknown));
+    }
+    let not_made = not_done.saturating_sub(counts.failed + counts.unknown);
+    if not_made > 0 {
+        parts.push(format!("{not_made} not made"));
+    }
+    if let Some(signal) = interrupted {
+        parts.push(format!("interrupted by {signal}"));
+    }
+    if unresolved > 0 {
+        let s = if unresolved == 1 { "" } else { "s" };
+        parts.push(format!("{unresolved} row{s} naming nobody"));
+    }
+    Err(Failure::Incomplete(parts.join(", ")))
+}
+
+/// On the first SIGINT or SIGTERM, cancels the apply (the changes under way finish, no new
+/// one starts) and records which signal it was; a second one quits at once (exit 130).
+fn stop_on_signal(
+    global: &GlobalArgs,
+    cancel: &CancelToken,
+    interrupted: &Arc<OnceLock<Signal>>,
+) -> Result<(), Failure> {
+    let cancel = cancel.clone();
+    let interrupted = Arc::clone(interrupted);
+    let quiet = global.quiet;
+    signals::on_stop(
+        false,
+        "clerk-memberships: interrupted again, quitting at once; run sync again without \
+         --apply to see what is left",
+        move |signal| {
+            let _ = interrupted.set(signal);
+            cancel.cancel();
+            if !quiet {
+                stderr_line!(
+                    "clerk-memberships: {signal}: finishing the changes under way, starting \
+                     no more (once more to quit at once)"
+                );
+            }
+        },
+    )
+    .map_err(Failure::signal_handler)
+}
+
+/// How many changes the apply did not start because it was cancelled.
+fn not_started(report: &ApplyReport) -> usize {
+    report
+        .results()
+        .iter()
+        .filter(|result| matches!(result.outcome, Outcome::Skipped(SkipReason::Cancelled)))
+        .count()
+}
