@@ -55,7 +55,7 @@ impl Plan {
     ///   (within a phase, a member's role change and metadata merge go together, in that
     ///   order, to one worker; a demotion from admin waits for phase 2, after its member's
     ///   metadata merge). By default the apply finds its own pace: it starts with
-    ///   [`DEFAULT_WORKERS`] and, every half second, sizes the workers from the rate the
+    ///   8 workers and, every half second, sizes the workers from the rate the
     ///   client actually gets (with a shared limiter, this process's part of the budget) and
     ///   the round trips it measures: while the rate limiter holds them back, as many as rate
     ///   × round trip (Little's law) and a quarter more; while it does not, half as many
