@@ -620,6 +620,29 @@ mod tests {
     }
 
     #[test]
+    fn a_redis_that_never_answers_is_given_up_after_the_timeout() {
+        // A server that accepts connections and never answers: without the timeouts the
+        // reservation would wait for ever.
+        let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("redis://{}", silent.local_addr().unwrap());
+        let limiter = RedisLimiter::new(
+            &RedisRateLimit::new(url).timeout(Duration::from_millis(50)),
+            &key("sk_test_1"),
+            1.0,
+            Arc::new(SystemClock),
+        )
+        .unwrap();
+        let now = limiter.clock.monotonic();
+        assert_eq!(limiter.reserve(now, Duration::MAX), Ok(now));
+        let note = limiter.fallback().unwrap();
+        assert!(note.contains("pacing locally at 100 per 10s"), "{note}");
+        // Meanwhile the local limiter paces, without asking Redis again.
+        let later = limiter.clock.monotonic();
+        assert_eq!(limiter.reserve(later, Duration::MAX), Ok(later));
+        drop(silent);
+    }
+
+    #[test]
     fn an_unreachable_redis_falls_back_at_the_share_divided_by_the_processes() {
         // Nothing listens on port 1 of loopback: the connection is refused at once.
         let limiter = RedisLimiter::new(
