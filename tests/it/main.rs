@@ -3,6 +3,7 @@
 
 mod support;
 
+mod apply_pace;
 mod clerk_sdks;
 mod client_builder;
 mod connections;
