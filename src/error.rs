@@ -993,6 +993,8 @@ impl fmt::Display for Call {
             Operation::UpdateMetadata => "update membership metadata",
             Operation::ListUsers => "list users",
             Operation::ListOrganizationRoles => "list organization roles",
+            Operation::GetOrganization => "get organization",
+            Operation::ListInstanceMemberships => "list instance memberships",
         };
         write!(f, "{what} ({} {})", self.method(), self.path)
     }

@@ -132,6 +132,7 @@ mod lock;
 mod memberships;
 mod models;
 mod organization_roles;
+mod organizations;
 mod pacing;
 mod pagination;
 mod retry;
@@ -165,6 +166,10 @@ pub use models::{
     Permission, PublicUserData, Role, Roles, User,
 };
 pub use organization_roles::{ListOrganizationRoles, ListOrganizationRolesBuilder};
+pub use organizations::{
+    GetOrganization, GetOrganizationBuilder, ListInstanceMemberships,
+    ListInstanceMembershipsBuilder,
+};
 pub use pacing::{RateLimiter, SlidingWindowLimiter};
 pub use pagination::{
     MembershipItems, MembershipPages, RoleItems, RolePages, UserItems, UserPages,

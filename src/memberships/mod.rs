@@ -48,7 +48,9 @@ pub use update::{UpdateMembership, UpdateMembershipBuilder};
 pub use update_metadata::{UpdateMembershipMetadata, UpdateMembershipMetadataBuilder};
 
 /// Which operation a request performs: one of the five membership operations,
-/// [`ListUsers`](crate::ListUsers) or [`ListOrganizationRoles`](crate::ListOrganizationRoles).
+/// [`ListUsers`](crate::ListUsers), [`ListOrganizationRoles`](crate::ListOrganizationRoles),
+/// [`GetOrganization`](crate::GetOrganization) or
+/// [`ListInstanceMemberships`](crate::ListInstanceMemberships).
 ///
 /// ```
 /// use clerk_memberships::{Method, Operation};
@@ -75,6 +77,10 @@ pub enum Operation {
     ListUsers,
     /// [`ListOrganizationRoles`](crate::ListOrganizationRoles): `GET /organization_roles`.
     ListOrganizationRoles,
+    /// [`GetOrganization`](crate::GetOrganization): `GET /organizations/{organization_id}`.
+    GetOrganization,
+    /// [`ListInstanceMemberships`](crate::ListInstanceMemberships): `GET /organization_memberships`.
+    ListInstanceMemberships,
 }
 
 impl Operation {
@@ -82,9 +88,11 @@ impl Operation {
     pub fn method(self) -> Method {
         match self {
             Operation::Create => Method::Post,
-            Operation::List | Operation::ListUsers | Operation::ListOrganizationRoles => {
-                Method::Get
-            }
+            Operation::List
+            | Operation::ListUsers
+            | Operation::ListOrganizationRoles
+            | Operation::GetOrganization
+            | Operation::ListInstanceMemberships => Method::Get,
             Operation::Update | Operation::UpdateMetadata => Method::Patch,
             Operation::Delete => Method::Delete,
         }
@@ -100,6 +108,8 @@ impl Operation {
             Operation::UpdateMetadata => "update_metadata",
             Operation::ListUsers => "list_users",
             Operation::ListOrganizationRoles => "list_organization_roles",
+            Operation::GetOrganization => "get_organization",
+            Operation::ListInstanceMemberships => "list_instance_memberships",
         }
     }
 

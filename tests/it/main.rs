@@ -22,6 +22,7 @@ mod fake_users;
 mod faults;
 mod fuzz_answers;
 mod models;
+mod organizations_wire;
 mod pacing;
 mod pagination;
 mod proxy;

@@ -30,6 +30,10 @@ pub(super) enum Route {
     ListUsers,
     CountUsers,
     ListRoles,
+    GetOrganization {
+        organization_id: String,
+    },
+    ListInstanceMemberships,
 }
 
 impl Route {
@@ -44,13 +48,16 @@ impl Route {
             // scoped to `ListUsers` fails both.
             Route::ListUsers | Route::CountUsers => Operation::ListUsers,
             Route::ListRoles => Operation::ListOrganizationRoles,
+            Route::GetOrganization { .. } => Operation::GetOrganization,
+            Route::ListInstanceMemberships => Operation::ListInstanceMemberships,
         }
     }
 }
 
 /// Finds the route of a request.
 ///
-/// The API's paths are the *last* one or two (`users`, `users/count`, `organization_roles`)
+/// The API's paths are the *last* one or two (`users`, `users/count`, `organization_roles`,
+/// `organization_memberships`, `organizations/{organization_id}`)
 /// or three to five segments of the path; what comes before is the base URL's prefix (`/v1`,
 /// `/proxy/clerk/v1`, or nothing). When the
 /// method allows two shapes (`PATCH …/memberships/{user_id}` and `…/{user_id}/metadata`,
@@ -119,6 +126,8 @@ fn shape_fits(tail: &[&str]) -> bool {
             | ["users"]
             | ["users", "count"]
             | ["organization_roles"]
+            | ["organizations", _]
+            | ["organization_memberships"]
     )
 }
 
@@ -128,6 +137,10 @@ fn build(method: Method, tail: &[&str]) -> Result<Route, Failure> {
         (Method::Get, ["users"]) => Ok(Route::ListUsers),
         (Method::Get, ["users", "count"]) => Ok(Route::CountUsers),
         (Method::Get, ["organization_roles"]) => Ok(Route::ListRoles),
+        (Method::Get, ["organization_memberships"]) => Ok(Route::ListInstanceMemberships),
+        (Method::Get, ["organizations", org]) => Ok(Route::GetOrganization {
+            organization_id: segment(org)?,
+        }),
         (Method::Get, [_, org, _]) => Ok(Route::List {
             organization_id: segment(org)?,
         }),
