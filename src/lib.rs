@@ -172,7 +172,8 @@ pub use organizations::{
 };
 pub use pacing::{RateLimiter, SlidingWindowLimiter};
 pub use pagination::{
-    MembershipItems, MembershipPages, RoleItems, RolePages, UserItems, UserPages,
+    InstanceMembershipPages, MembershipItems, MembershipPages, RoleItems, RolePages, UserItems,
+    UserPages,
 };
 pub use retry::{
     AttemptEvent, DEFAULT_DEADLINE, DEFAULT_INITIAL_BACKOFF, DEFAULT_JITTER, DEFAULT_MAX_ATTEMPTS,

@@ -76,6 +76,7 @@ mod error;
 mod guard;
 mod members;
 mod options;
+mod orgs;
 mod outcome;
 mod patch;
 mod plan;
@@ -93,6 +94,9 @@ pub use apply::{
 pub use error::{RosterProblem, SyncError};
 pub use members::{Ensured, MetadataMerge, Removal, RoleSet};
 pub use options::{MetadataPolicy, SyncOptions, SyncOptionsBuilder};
+pub use orgs::{
+    MemberReading, OrganizationPlans, OrganizationReports, RefusedOrganization, plan_all,
+};
 pub use outcome::{ChangeError, Outcome};
 pub use plan::{Change, Plan, PlanCounts, SkippedChange, Unresolved, UnresolvedEntry};
 pub use progress::Progress;

@@ -34,6 +34,7 @@ mod secrets;
 mod setters;
 mod sync_apply;
 mod sync_members;
+mod sync_orgs;
 mod sync_plan;
 mod sync_roles;
 mod users_wire;
