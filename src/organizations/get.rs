@@ -1,8 +1,9 @@
 use derive_builder::Builder;
 
+use crate::builder::{Unbuilt, id, operation_builder, operation_methods};
+use crate::call::Operation;
 use crate::endpoint::{Endpoint, PathWriter, QueryWriter};
 use crate::error::BuildError;
-use crate::memberships::{Operation, Unbuilt, id, operation_builder, operation_methods};
 use crate::models::Organization;
 
 /// Reads one organization, named by its id or its slug: `GET

@@ -24,7 +24,7 @@ use super::run::{lookup_among, read_members};
 use super::vocab::{EntryRef, RemovalCheck};
 use crate::client::Client;
 use crate::error::Error;
-use crate::memberships::MAX_LIMIT;
+use crate::builder::MAX_LIMIT;
 use crate::organizations::{GetOrganization, ListInstanceMemberships};
 
 /// How [`plan_all`] read the organizations' members.

@@ -17,12 +17,12 @@ use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
+use crate::call::{Method, Operation};
 use crate::client::{Client, ClientBuilder};
 use crate::clock::SystemClock;
-use crate::memberships::Operation;
-use crate::transport::{HttpRequest, HttpResponse, Method};
+use crate::transport::{HttpRequest, HttpResponse};
 
-use super::FakeClerk;
+use super::clerk::FakeClerk;
 use super::http;
 use super::response;
 
