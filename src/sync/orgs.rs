@@ -22,9 +22,9 @@ use super::roles::check_roster;
 use super::roster::{Roster, RosterEntry, normalized};
 use super::run::{lookup_among, read_members};
 use super::vocab::{EntryRef, RemovalCheck};
+use crate::builder::MAX_LIMIT;
 use crate::client::Client;
 use crate::error::Error;
-use crate::builder::MAX_LIMIT;
 use crate::organizations::{GetOrganization, ListInstanceMemberships};
 
 /// How [`plan_all`] read the organizations' members.
@@ -96,6 +96,12 @@ impl OrganizationPlans {
         self.names
             .get(organization_id)
             .map_or(&[][..], Vec::as_slice)
+    }
+
+    /// Keeps only the organizations whose plan `keep` accepts: to leave out, before
+    /// [`apply`](Self::apply), those a rail of the caller's own refuses.
+    pub fn retain(&mut self, mut keep: impl FnMut(&Plan) -> bool) {
+        self.plans.retain(|plan| keep(plan));
     }
 
     /// How the members were read.

@@ -8,8 +8,8 @@ use serde_json::Value;
 use super::error::{RosterProblem, SyncError};
 use super::resolve::UserKey;
 use super::vocab::EntryRef;
-use crate::builder::{MAX_FILTER_VALUE_LEN, id_rule};
 use crate::builder::metadata::MetadataInput;
+use crate::builder::{MAX_FILTER_VALUE_LEN, id_rule};
 use crate::error::BuildError;
 use crate::models::Metadata;
 
