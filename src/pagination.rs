@@ -591,7 +591,7 @@ impl ListInstanceMemberships {
     /// Every page of this request, lazily, using `limit`/`offset`: paged exactly as
     /// [`ListMemberships::pages`] pages one organization (the page size is the request's
     /// `limit`, default [`MAX_LIMIT`]; paging ends at `total_count` or an empty page; a page
-    /// of ids already seen is [`Error::PageNotAdvancing`]; nothing after the first error).
+    /// of ids already seen is [`ErrorKind::PageNotAdvancing`](crate::ErrorKind::PageNotAdvancing); nothing after the first error).
     ///
     /// ```
     /// # let client = clerk_memberships::testing::doc_client();

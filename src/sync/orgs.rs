@@ -365,6 +365,9 @@ impl Serialize for OrganizationReports {
     }
 }
 
+/// Each organization name of a roster with its canonical id, and each organization by id.
+type LookedUp = (HashMap<String, String>, BTreeMap<String, Found>);
+
 /// An organization of the roster, as looked up.
 struct Found {
     /// The names the roster gave it, in roster order.
@@ -512,10 +515,7 @@ pub fn plan_all(
 
 /// Looks up each organization the roster names, once per name: the canonical id of each
 /// name, and each organization by id with its names and member count.
-fn look_up_organizations(
-    client: &Client,
-    roster: &Roster,
-) -> Result<(HashMap<String, String>, BTreeMap<String, Found>), SyncError> {
+fn look_up_organizations(client: &Client, roster: &Roster) -> Result<LookedUp, SyncError> {
     let mut entries_of: Vec<(&str, Vec<EntryRef>)> = Vec::new();
     for (index, entry) in roster.iter().enumerate() {
         let Some(name) = entry.organization() else {

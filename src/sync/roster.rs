@@ -300,7 +300,7 @@ impl Roster {
     fn problems_of(&self, entry: &RosterEntry) -> Vec<RosterProblem> {
         let index = self.entries.len();
         let mut problems = Vec::new();
-        if let Some(&first) = self.seen.get(&seen_key(&entry))
+        if let Some(&first) = self.seen.get(&seen_key(entry))
             && let Some(earlier) = self.entries.get(first)
         {
             problems.push(RosterProblem::DuplicateKey {
