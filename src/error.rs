@@ -679,6 +679,7 @@ impl fmt::Display for Error {
                 let seen = match call.as_deref().map(Call::operation) {
                     Some(Operation::ListUsers) => "users",
                     Some(Operation::ListOrganizationRoles) => "roles",
+                    Some(Operation::ListInvitations) => "invitations",
                     _ => "memberships",
                 };
                 write!(
@@ -993,6 +994,11 @@ impl fmt::Display for Call {
             Operation::UpdateMetadata => "update membership metadata",
             Operation::ListUsers => "list users",
             Operation::ListOrganizationRoles => "list organization roles",
+            Operation::CreateInvitation => "create invitation",
+            Operation::BulkCreateInvitations => "bulk create invitations",
+            Operation::ListInvitations => "list invitations",
+            Operation::GetInvitation => "get invitation",
+            Operation::RevokeInvitation => "revoke invitation",
         };
         write!(f, "{what} ({} {})", self.method(), self.path)
     }

@@ -128,6 +128,7 @@ mod clock;
 mod email;
 mod endpoint;
 mod error;
+mod invitations;
 mod lock;
 mod memberships;
 mod models;
@@ -154,6 +155,12 @@ pub use error::{
     ALREADY_A_MEMBER, ApiError, BuildError, Call, ClerkError, Delivery, Error,
     MEMBERSHIP_QUOTA_EXCEEDED, RESOURCE_NOT_FOUND, TransportError, TransportErrorKind,
 };
+pub use invitations::{
+    BulkCreateInvitations, BulkCreateInvitationsBuilder, CreateInvitation, CreateInvitationBuilder,
+    GetInvitation, GetInvitationBuilder, ListInvitations, ListInvitationsBuilder,
+    MAX_BULK_INVITATIONS, MAX_EXPIRES_IN_DAYS, NewInvitation, RevokeInvitation,
+    RevokeInvitationBuilder,
+};
 pub use memberships::{
     CreateMembership, CreateMembershipBuilder, DeleteMembership, DeleteMembershipBuilder,
     ListMemberships, ListMembershipsBuilder, MAX_FILTER_VALUE_LEN, MAX_FILTER_VALUES, MAX_ID_LEN,
@@ -161,13 +168,14 @@ pub use memberships::{
     UpdateMembershipBuilder, UpdateMembershipMetadata, UpdateMembershipMetadataBuilder, check_id,
 };
 pub use models::{
-    EmailAddress, Metadata, Organization, OrganizationMembership, OrganizationMemberships,
-    Permission, PublicUserData, Role, Roles, User,
+    EmailAddress, Metadata, Organization, OrganizationInvitation, OrganizationInvitations,
+    OrganizationMembership, OrganizationMemberships, Permission, PublicUserData, Role, Roles, User,
 };
 pub use organization_roles::{ListOrganizationRoles, ListOrganizationRolesBuilder};
 pub use pacing::{RateLimiter, SlidingWindowLimiter};
 pub use pagination::{
-    MembershipItems, MembershipPages, RoleItems, RolePages, UserItems, UserPages,
+    InvitationItems, InvitationPages, MembershipItems, MembershipPages, RoleItems, RolePages,
+    UserItems, UserPages,
 };
 pub use retry::{
     AttemptEvent, DEFAULT_DEADLINE, DEFAULT_INITIAL_BACKOFF, DEFAULT_JITTER, DEFAULT_MAX_ATTEMPTS,

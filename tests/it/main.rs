@@ -21,6 +21,7 @@ mod fake_state;
 mod fake_users;
 mod faults;
 mod fuzz_answers;
+mod invitations_wire;
 mod models;
 mod pacing;
 mod pagination;
