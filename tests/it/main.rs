@@ -9,6 +9,7 @@ mod connections;
 mod error_context;
 mod errors;
 mod fake_faults;
+mod fake_invitations;
 mod fake_large_org;
 mod fake_list;
 mod fake_memberships;
