@@ -46,8 +46,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use clerk_memberships::{
-    Client, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BODY, DEFAULT_REQUEST_TIMEOUT, Error,
-    HttpRequest, ListMemberships, ListMembershipsBuilder, OrganizationMemberships,
+    Client, Error, HttpRequest, ListMemberships, ListMembershipsBuilder, OrganizationMemberships,
 };
 use serde::Deserialize;
 
@@ -394,6 +393,12 @@ struct Floor {
     url: String,
     headers: Vec<(String, String)>,
 }
+
+/// The default transport's settings, as [`UreqTransportBuilder`](clerk_memberships::UreqTransportBuilder)
+/// documents them, so that the floor pays what the client pays.
+const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+const DEFAULT_MAX_RESPONSE_BODY: u64 = 8 * 1024 * 1024;
 
 impl Floor {
     fn new(request: &HttpRequest) -> Floor {

@@ -5,9 +5,11 @@
 
 use std::time::{Duration, SystemTime};
 
-use crate::client::SecretKey;
-use crate::error::{ApiError, ClerkErrors, Error, MAX_ERROR_JSON, body_snippet};
+use crate::api_error::{ApiError, ClerkErrors, MAX_ERROR_JSON};
+use crate::error::{Error, ErrorKind};
 use crate::retry_after::parse_retry_after;
+use crate::secret::SecretKey;
+use crate::text::body_snippet;
 use crate::transport::HttpResponse;
 
 /// A server's answer, classified.
@@ -79,20 +81,17 @@ impl Answer {
         if (200..300).contains(&status) {
             return Ok(self);
         }
-        Err(match self.clerk {
-            Some(errors) => Error::Api {
+        let kind = match self.clerk {
+            Some(errors) => ErrorKind::Api {
                 error: Box::new(ApiError::new(status, errors, self.retry_after)),
-                attempts,
-                call: None,
             },
-            None => Error::UnexpectedResponse {
+            None => ErrorKind::UnexpectedResponse {
                 status,
                 body_snippet: body_snippet(&self.body),
                 retry_after: self.retry_after,
-                attempts,
-                call: None,
             },
-        })
+        };
+        Err(Error::new(kind).after(attempts))
     }
 }
 

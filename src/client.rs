@@ -5,27 +5,27 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::answer::{Answer, redact};
+use crate::call::Call;
 use crate::clock::{Clock, SystemClock};
 use crate::endpoint::{Endpoint, PathWriter, QueryWriter, check_url_len};
-use crate::error::{BuildError, Call, DECODE_DETAIL_LIMIT, Error, snippet};
+use crate::error::{BuildError, Error, ErrorKind};
 use crate::models::Model;
 use crate::pacing::{Pacing, RateLimiter, SlidingWindowLimiter};
 use crate::retry::{
     AttemptEvent, AttemptHook, CallContext, MIN_RETRY_BUDGET, RetryPolicy, send_with_retries,
 };
-use crate::secret::KeyInput;
-pub use crate::secret::SecretKey;
-use crate::transport::DEFAULT_CONNECT_TIMEOUT;
+use crate::secret::{KeyInput, SecretKey};
+use crate::text::{DECODE_DETAIL_LIMIT, snippet};
+use crate::transport::{HeaderValue, HttpRequest, Transport};
+use crate::ureq_transport::DEFAULT_CONNECT_TIMEOUT;
 #[cfg(doc)]
-use crate::transport::{DEFAULT_MAX_RESPONSE_BODY, DEFAULT_REQUEST_TIMEOUT, UreqTransport};
-use crate::transport::{
-    HeaderValue, HttpRequest, Transport, UreqTransportBuilder, is_loopback_host,
-};
+use crate::ureq_transport::UreqTransport;
+use crate::ureq_transport::{UreqTransportBuilder, is_loopback_host};
 
 /// The default base URL, `https://api.clerk.com/v1`.
-pub const DEFAULT_BASE_URL: &str = "https://api.clerk.com/v1";
+const DEFAULT_BASE_URL: &str = "https://api.clerk.com/v1";
 /// The default `Clerk-API-Version` header, the spec version this crate is written against.
-pub const DEFAULT_API_VERSION: &str = "2026-05-12";
+const DEFAULT_API_VERSION: &str = "2026-05-12";
 /// The default `User-Agent`, `clerk-memberships/<crate version>`.
 pub const DEFAULT_USER_AGENT: &str = concat!("clerk-memberships/", env!("CARGO_PKG_VERSION"));
 /// The environment variable [`Client::from_env`] reads the secret key from.
@@ -213,13 +213,12 @@ fn decode<E: Endpoint>(
             .unwrap_or(err)
             .to_string();
         let message = redact(message.as_bytes(), key);
-        Error::Decode {
+        Error::new(ErrorKind::Decode {
             model: <E::Response as Model>::NAME,
             status: answer.status(),
             detail: snippet(&message, DECODE_DETAIL_LIMIT),
-            attempts,
-            call: None,
-        }
+        })
+        .after(attempts)
     })
 }
 
@@ -360,7 +359,7 @@ impl ClientBuilder {
     /// [`allow_insecure_http`](Self::allow_insecure_http) is set, since every request carries
     /// the secret key.
     ///
-    /// Defaults to [`DEFAULT_BASE_URL`] (`https://api.clerk.com/v1`).
+    /// Defaults to `https://api.clerk.com/v1`.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = url.into();
         self.base_url_from = None;
@@ -379,7 +378,7 @@ impl ClientBuilder {
 
     /// The `Clerk-API-Version` header.
     ///
-    /// Defaults to [`DEFAULT_API_VERSION`] (`2026-05-12`).
+    /// Defaults to `2026-05-12`.
     pub fn api_version(mut self, version: impl Into<String>) -> Self {
         self.api_version = version.into();
         self
@@ -387,7 +386,7 @@ impl ClientBuilder {
 
     /// The `User-Agent` header.
     ///
-    /// Defaults to [`DEFAULT_USER_AGENT`] (`clerk-memberships/<crate version>`).
+    /// Defaults to `clerk-memberships/<crate version>`.
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = user_agent.into();
         self
@@ -397,7 +396,7 @@ impl ClientBuilder {
     /// to the default
     /// transport only.
     ///
-    /// Defaults to [`DEFAULT_CONNECT_TIMEOUT`] (10 s).
+    /// Defaults to 10 s.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.ureq = self.ureq.connect_timeout(timeout);
         self.connect_timeout = timeout;
@@ -407,7 +406,7 @@ impl ClientBuilder {
     /// Time allowed for one request, from connecting to the last byte of the answer. Applies to
     /// the default transport only.
     ///
-    /// Defaults to [`DEFAULT_REQUEST_TIMEOUT`] (30 s).
+    /// Defaults to 30 s.
     pub fn request_timeout(mut self, timeout: Duration) -> Self {
         self.ureq = self.ureq.request_timeout(timeout);
         self
@@ -415,7 +414,7 @@ impl ClientBuilder {
 
     /// Largest response body accepted, in bytes. Applies to the default transport only.
     ///
-    /// Defaults to [`DEFAULT_MAX_RESPONSE_BODY`] (8 MiB).
+    /// Defaults to 8 MiB.
     pub fn max_response_body(mut self, bytes: u64) -> Self {
         self.ureq = self.ureq.max_response_body(bytes);
         self
@@ -521,7 +520,7 @@ impl ClientBuilder {
     /// [`allow_insecure_http`](Self::allow_insecure_http)) without query or fragment, an
     /// `api_version` or `user_agent` that cannot be sent as a header, a zero timeout, or a
     /// `proxy` that is not a proxy URL.
-    pub fn build(&self) -> Result<Client, BuildError> {
+    pub fn build(self) -> Result<Client, BuildError> {
         let secret_key = match (&self.secret_key, self.key_from) {
             (Some(key), from) => key.check().map_err(|err| read_from(err, from))?,
             (None, Some(var)) => {

@@ -8,6 +8,8 @@
 
 use std::fmt;
 use std::sync::OnceLock;
+#[cfg(any(test, feature = "test-util"))]
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime};
 
 /// A source of time that can also wait.
@@ -102,6 +104,108 @@ impl<C: Clock + ?Sized> Clock for std::sync::Arc<C> {
 impl fmt::Debug for dyn Clock {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Clock")
+    }
+}
+
+/// A clock for tests: time stands still until [`advance`](ManualClock::advance) or
+/// [`Clock::sleep`](crate::Clock::sleep) moves it, and every sleep is recorded instead of waited.
+///
+/// It keeps the two readings of a [`Clock`](crate::Clock) apart, as a real machine does: the
+/// wall clock ([`Clock::now`](crate::Clock::now)) and the monotonic clock
+/// ([`Clock::monotonic`](crate::Clock::monotonic), starting at zero). Sleeping and
+/// [`advance`](Self::advance) move both; [`set_wall_time`](Self::set_wall_time) steps only the
+/// wall clock (as NTP or an administrator would), and
+/// [`advance_monotonic`](Self::advance_monotonic) moves only the monotonic one.
+///
+/// Clones share the same time and record.
+///
+/// ```
+/// use std::time::{Duration, UNIX_EPOCH};
+/// use clerk_memberships::Clock;
+/// use clerk_memberships::testing::ManualClock;
+///
+/// let clock = ManualClock::new(UNIX_EPOCH + Duration::from_secs(1_700_000_000));
+/// clock.sleep(Duration::from_millis(500));
+/// assert_eq!(clock.now(), UNIX_EPOCH + Duration::from_millis(1_700_000_000_500));
+/// assert_eq!(clock.monotonic(), Duration::from_millis(500));
+/// assert_eq!(clock.sleeps(), [Duration::from_millis(500)]);
+///
+/// // The wall clock steps back an hour; the monotonic clock does not notice.
+/// clock.set_wall_time(UNIX_EPOCH + Duration::from_secs(1_700_000_000 - 3_600));
+/// assert_eq!(clock.monotonic(), Duration::from_millis(500));
+/// ```
+#[derive(Debug, Clone)]
+#[cfg(any(test, feature = "test-util"))]
+pub struct ManualClock {
+    state: Arc<Mutex<ClockState>>,
+}
+
+#[cfg(any(test, feature = "test-util"))]
+#[derive(Debug)]
+struct ClockState {
+    wall: SystemTime,
+    monotonic: Duration,
+    sleeps: Vec<Duration>,
+}
+
+#[cfg(any(test, feature = "test-util"))]
+impl ManualClock {
+    /// A clock whose wall clock reads `start` and whose monotonic clock reads zero until moved.
+    pub fn new(start: SystemTime) -> Self {
+        ManualClock {
+            state: Arc::new(Mutex::new(ClockState {
+                wall: start,
+                monotonic: Duration::ZERO,
+                sleeps: Vec::new(),
+            })),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, ClockState> {
+        crate::lock::lock(&self.state)
+    }
+
+    /// Moves both clocks forward without recording a sleep.
+    pub fn advance(&self, by: Duration) {
+        let mut state = self.lock();
+        state.wall = state.wall.checked_add(by).unwrap_or(state.wall);
+        state.monotonic = state.monotonic.saturating_add(by);
+    }
+
+    /// Moves only the monotonic clock forward: time passes while the wall clock stands still
+    /// (or was stepped back by exactly as much).
+    pub fn advance_monotonic(&self, by: Duration) {
+        let mut state = self.lock();
+        state.monotonic = state.monotonic.saturating_add(by);
+    }
+
+    /// Sets the wall clock to `time`, forward or back, leaving the monotonic clock alone: a
+    /// clock step as NTP or an administrator makes one.
+    pub fn set_wall_time(&self, time: SystemTime) {
+        self.lock().wall = time;
+    }
+
+    /// Every duration passed to [`Clock::sleep`](crate::Clock::sleep), in order.
+    pub fn sleeps(&self) -> Vec<Duration> {
+        self.lock().sleeps.clone()
+    }
+}
+
+#[cfg(any(test, feature = "test-util"))]
+impl Clock for ManualClock {
+    fn now(&self) -> SystemTime {
+        self.lock().wall
+    }
+
+    fn monotonic(&self) -> Duration {
+        self.lock().monotonic
+    }
+
+    fn sleep(&self, duration: Duration) {
+        let mut state = self.lock();
+        state.sleeps.push(duration);
+        state.wall = state.wall.checked_add(duration).unwrap_or(state.wall);
+        state.monotonic = state.monotonic.saturating_add(duration);
     }
 }
 

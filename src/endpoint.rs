@@ -2,8 +2,8 @@
 
 use serde::Serialize;
 
+use crate::call::Operation;
 use crate::error::BuildError;
-use crate::memberships::Operation;
 use crate::models::Model;
 
 /// Longest URL a request may have, in bytes: base URL, escaped path and query together.
@@ -11,7 +11,7 @@ use crate::models::Model;
 /// 8 KiB is the request-line limit of common servers and proxies (nginx's default buffer for a
 /// request line, Apache's `LimitRequestLine`); a longer URL would be refused (414) or cut by
 /// something on the way. A request over it is refused when rendered, as
-/// [`Error::InvalidRequest`](crate::Error::InvalidRequest) for field `url`, never sent.
+/// [`ErrorKind::InvalidRequest`](crate::ErrorKind::InvalidRequest) for field `url`, never sent.
 pub const MAX_URL_LEN: usize = 8 * 1024;
 
 /// A rendered URL must fit in [`MAX_URL_LEN`] bytes.

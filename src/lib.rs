@@ -61,12 +61,30 @@
 //! # Where things are
 //!
 //! Everything is imported from the crate root, except the test doubles, which stay in
-//! [`testing`], and the roster sync, which stays in [`sync`].
+//! [`testing`], and the roster sync, which stays in [`sync`]. The list goes bottom up, in the
+//! order the source is layered: each layer uses only the ones above it in this list.
 //!
-//! - **Client and configuration**: [`Client`] and [`ClientBuilder`] (base URL, timeouts, retry
-//!   policy, rate limit, transport, clock), [`SecretKey`] (its `Debug` is redacted), the
-//!   environment variables [`SECRET_KEY_VAR`] and [`BASE_URL_VAR`], and the defaults
-//!   [`DEFAULT_BASE_URL`], [`DEFAULT_API_VERSION`] and [`DEFAULT_USER_AGENT`].
+//! - **Vocabulary**: [`Operation`] (which request), its HTTP [`Method`], and the [`Call`]
+//!   (operation and path) an error is said of; the [`Clock`] every wait is measured on
+//!   ([`SystemClock`] by default).
+//! - **Models**: [`OrganizationMembership`], [`OrganizationMemberships`] (a page, with
+//!   `total_count`), [`Organization`], [`PublicUserData`] and [`Metadata`]; [`User`] and its
+//!   [`EmailAddress`]es; [`Roles`] (a page), [`Role`] and its [`Permission`]s.
+//! - **The transport seam**: the [`Transport`] trait, the [`HttpRequest`] it is given and the
+//!   [`HttpResponse`] it returns, and how it fails: [`TransportError`], [`TransportErrorKind`]
+//!   and [`Delivery`] (whether a failed request may have reached the server).
+//! - **Errors and the secret**: [`Error`], whose [`ErrorKind`] says at which stage a call
+//!   failed, and which keeps the [`Call`] and its attempts; [`BuildError`] (a request refused
+//!   before sending); [`ApiError`] and [`ClerkError`] (Clerk's error answer) with the codes
+//!   [`ALREADY_A_MEMBER`], [`MEMBERSHIP_QUOTA_EXCEEDED`] and [`RESOURCE_NOT_FOUND`];
+//!   [`SecretKey`] (its `Debug` is redacted) and [`KeyInput`].
+//! - **The default transport**: [`UreqTransport`] and [`UreqTransportBuilder`].
+//! - **The client, with retries and pacing**, which renders and sends any operation:
+//!   [`Client`] and [`ClientBuilder`] (base URL, timeouts, retry policy, rate limit,
+//!   transport, clock; each setter says its default), the environment variables
+//!   [`SECRET_KEY_VAR`] and [`BASE_URL_VAR`], and [`DEFAULT_USER_AGENT`], for a caller that
+//!   names itself before it; [`RetryPolicy`] and [`RetryPolicyBuilder`], [`AttemptEvent`] for
+//!   [`ClientBuilder::on_attempt`], the [`RateLimiter`] trait and [`SlidingWindowLimiter`].
 //! - **Operations**, one struct each, built with `X::builder()` and sent with `.send(&client)`:
 //!
 //!   | operation | method and path (below the base URL) | answer |
@@ -79,27 +97,13 @@
 //!   | [`ListUsers`] | `GET /users` | `Vec<`[`User`]`>` (a bare array) |
 //!   | [`ListOrganizationRoles`] | `GET /organization_roles` | [`Roles`] |
 //!
-//!   Their builders ([`CreateMembershipBuilder`], …) and [`Operation`], which names each one.
-//!   What `build()` refuses, before anything is sent: an id that is empty, only whitespace,
-//!   `.` or `..`, or over [`MAX_ID_LEN`] bytes; a filter value over [`MAX_FILTER_VALUE_LEN`]
-//!   bytes; more than [`MAX_FILTER_VALUES`] values in an array filter; a `limit` outside 1 to
-//!   [`MAX_LIMIT`]; metadata nested deeper than [`MAX_METADATA_DEPTH`] or larger than
-//!   [`MAX_METADATA_BYTES`]. A rendered URL must fit in [`MAX_URL_LEN`] bytes.
-//! - **Models**: [`OrganizationMembership`], [`OrganizationMemberships`] (a page, with
-//!   `total_count`), [`Organization`], [`PublicUserData`] and [`Metadata`]; [`User`] and its
-//!   [`EmailAddress`]es; [`Roles`] (a page), [`Role`] and its [`Permission`]s.
-//! - **Errors**: [`Error`] (by the stage at which a call failed), [`BuildError`] (a request
-//!   refused before sending), [`ApiError`] and [`ClerkError`] (Clerk's error answer),
-//!   [`TransportError`], [`TransportErrorKind`] and [`Delivery`] (whether a failed request may
-//!   have reached the server).
-//! - **Retries and pacing**: [`RetryPolicy`] and [`RetryPolicyBuilder`] (with the `DEFAULT_*`
-//!   values, e.g. [`DEFAULT_MAX_ATTEMPTS`]), [`AttemptEvent`] for
-//!   [`ClientBuilder::on_attempt`], the [`RateLimiter`] trait and [`SlidingWindowLimiter`], and
-//!   the [`Clock`] every wait is measured on ([`SystemClock`] by default).
-//! - **Transport**: the [`Transport`] trait, the [`HttpRequest`] it is given (with its
-//!   [`Method`]) and the [`HttpResponse`] it returns; [`UreqTransport`] and
-//!   [`UreqTransportBuilder`], the default, with [`DEFAULT_CONNECT_TIMEOUT`],
-//!   [`DEFAULT_REQUEST_TIMEOUT`] and [`DEFAULT_MAX_RESPONSE_BODY`].
+//!   Their builders ([`CreateMembershipBuilder`], …). What `build()` refuses, before anything
+//!   is sent: an id that is empty, only whitespace, `.` or `..`, or over [`MAX_ID_LEN`] bytes
+//!   (a caller checks its own ids the same way with [`check_id`]); a filter value over
+//!   [`MAX_FILTER_VALUE_LEN`] bytes; more than [`MAX_FILTER_VALUES`] values in an array
+//!   filter; a `limit` outside 1 to [`MAX_LIMIT`]; metadata nested deeper than
+//!   [`MAX_METADATA_DEPTH`] or larger than [`MAX_METADATA_BYTES`]. A rendered URL must fit in
+//!   [`MAX_URL_LEN`] bytes.
 //! - **Pagination**: [`ListMemberships::pages`], [`ListMemberships::items`] and
 //!   [`ListMemberships::collect_all`], with their iterators [`MembershipPages`] and
 //!   [`MembershipItems`]; [`ListUsers::pages`] and [`ListUsers::items`], with [`UserPages`]
@@ -123,6 +127,9 @@
 #![cfg_attr(not(feature = "test-util"), allow(rustdoc::broken_intra_doc_links))]
 
 mod answer;
+mod api_error;
+mod builder;
+mod call;
 mod client;
 mod clock;
 mod email;
@@ -142,19 +149,23 @@ pub mod sync;
 #[cfg(feature = "test-util")]
 #[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
 pub mod testing;
+mod text;
 mod transport;
+mod ureq_transport;
 mod users;
 
-pub use client::{
-    BASE_URL_VAR, Client, ClientBuilder, DEFAULT_API_VERSION, DEFAULT_BASE_URL, DEFAULT_USER_AGENT,
-    SECRET_KEY_VAR, SecretKey,
+pub use api_error::{
+    ALREADY_A_MEMBER, ApiError, ClerkError, MEMBERSHIP_QUOTA_EXCEEDED, RESOURCE_NOT_FOUND,
 };
+pub use builder::{
+    MAX_FILTER_VALUE_LEN, MAX_FILTER_VALUES, MAX_ID_LEN, MAX_LIMIT, MAX_METADATA_BYTES,
+    MAX_METADATA_DEPTH, check_id,
+};
+pub use call::{Call, Method, Operation};
+pub use client::{BASE_URL_VAR, Client, ClientBuilder, DEFAULT_USER_AGENT, SECRET_KEY_VAR};
 pub use clock::{Clock, SystemClock};
 pub use endpoint::MAX_URL_LEN;
-pub use error::{
-    ALREADY_A_MEMBER, ApiError, BuildError, Call, ClerkError, Delivery, Error,
-    MEMBERSHIP_QUOTA_EXCEEDED, RESOURCE_NOT_FOUND, TransportError, TransportErrorKind,
-};
+pub use error::{BuildError, Error, ErrorKind};
 pub use invitations::{
     BulkCreateInvitations, BulkCreateInvitationsBuilder, CreateInvitation, CreateInvitationBuilder,
     GetInvitation, GetInvitationBuilder, ListInvitations, ListInvitationsBuilder,
@@ -163,9 +174,8 @@ pub use invitations::{
 };
 pub use memberships::{
     CreateMembership, CreateMembershipBuilder, DeleteMembership, DeleteMembershipBuilder,
-    ListMemberships, ListMembershipsBuilder, MAX_FILTER_VALUE_LEN, MAX_FILTER_VALUES, MAX_ID_LEN,
-    MAX_LIMIT, MAX_METADATA_BYTES, MAX_METADATA_DEPTH, Operation, UpdateMembership,
-    UpdateMembershipBuilder, UpdateMembershipMetadata, UpdateMembershipMetadataBuilder, check_id,
+    ListMemberships, ListMembershipsBuilder, UpdateMembership, UpdateMembershipBuilder,
+    UpdateMembershipMetadata, UpdateMembershipMetadataBuilder,
 };
 pub use models::{
     EmailAddress, Metadata, Organization, OrganizationInvitation, OrganizationInvitations,
@@ -177,15 +187,12 @@ pub use pagination::{
     InvitationItems, InvitationPages, MembershipItems, MembershipPages, RoleItems, RolePages,
     UserItems, UserPages,
 };
-pub use retry::{
-    AttemptEvent, DEFAULT_DEADLINE, DEFAULT_INITIAL_BACKOFF, DEFAULT_JITTER, DEFAULT_MAX_ATTEMPTS,
-    DEFAULT_MAX_BACKOFF, DEFAULT_MULTIPLIER, RetryPolicy, RetryPolicyBuilder,
-};
-pub use secret::KeyInput;
+pub use retry::{AttemptEvent, RetryPolicy, RetryPolicyBuilder};
+pub use secret::{KeyInput, SecretKey};
 pub use transport::{
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BODY, DEFAULT_REQUEST_TIMEOUT, HttpRequest,
-    HttpResponse, Method, Transport, UreqTransport, UreqTransportBuilder,
+    Delivery, HttpRequest, HttpResponse, Transport, TransportError, TransportErrorKind,
 };
+pub use ureq_transport::{UreqTransport, UreqTransportBuilder};
 pub use users::{ListUsers, ListUsersBuilder};
 
 /// The README's examples, compiled and run as doctests so that they stay true.

@@ -322,7 +322,7 @@ impl Pacing {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::ManualClock;
+    use crate::clock::ManualClock;
 
     fn secs(s: u64) -> Duration {
         Duration::from_secs(s)

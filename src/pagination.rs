@@ -4,11 +4,12 @@
 use std::collections::{HashSet, VecDeque};
 use std::iter::FusedIterator;
 
+use crate::builder::MAX_LIMIT;
 use crate::client::Client;
 use crate::endpoint::Endpoint;
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::invitations::ListInvitations;
-use crate::memberships::{ListMemberships, MAX_LIMIT};
+use crate::memberships::ListMemberships;
 use crate::models::{
     OrganizationInvitation, OrganizationInvitations, OrganizationMembership,
     OrganizationMemberships, Role, Roles, User,
@@ -31,7 +32,7 @@ impl ListMemberships {
     ///
     /// A server that repeats itself instead of advancing is reported, never followed forever:
     /// a page whose every membership id was already on one of the two pages before it is
-    /// [`Error::PageNotAdvancing`], so the same page twice is caught on the second and a cycle
+    /// [`ErrorKind::PageNotAdvancing`](crate::ErrorKind::PageNotAdvancing), so the same page twice is caught on the second and a cycle
     /// between two pages (A, B, A) within three. A page that repeats only some ids of the pages
     /// before it is normal (a member added meanwhile shifts later memberships by one) and
     /// paging goes on. (As with any offset paging, a member removed meanwhile can make the next
@@ -79,7 +80,7 @@ impl ListMemberships {
     ///
     /// # Errors
     ///
-    /// [`Error::TooManyMemberships`] as soon as the server reports more than `cap` memberships
+    /// [`ErrorKind::TooManyMemberships`](crate::ErrorKind::TooManyMemberships) as soon as the server reports more than `cap` memberships
     /// from the request's `offset` on (before fetching them), or the first error of any page.
     ///
     /// ```
@@ -106,11 +107,10 @@ impl ListMemberships {
                 .saturating_sub(start);
             let remaining = usize::try_from(remaining).unwrap_or(usize::MAX);
             if remaining > cap || all.len() + page.data.len() > cap {
-                let err = Error::TooManyMemberships {
+                let err = Error::new(ErrorKind::TooManyMemberships {
                     cap,
                     total_count: page.total_count,
-                    call: None,
-                };
+                });
                 return Err(err.in_call(&client.call_of(self)));
             }
             all.extend(page.data);
@@ -241,7 +241,7 @@ impl Paged for ListUsers {
 }
 
 /// The paging both listings share: one request per page at the offset after the items so far,
-/// an empty page as the end, a page of repeated ids as [`Error::PageNotAdvancing`], and
+/// an empty page as the end, a page of repeated ids as [`ErrorKind::PageNotAdvancing`](crate::ErrorKind::PageNotAdvancing), and
 /// nothing after the first error.
 #[derive(Debug)]
 struct Pager<R> {
@@ -291,7 +291,7 @@ impl<R: Paged> Pager<R> {
             return None;
         }
         if !self.recent_ids.advances(ids.into_iter()) {
-            let err = Error::PageNotAdvancing { offset, call: None };
+            let err = Error::new(ErrorKind::PageNotAdvancing { offset });
             return Some(Err(err.in_call(&self.client.call_of(&self.request))));
         }
         self.next_offset = R::next_offset(&page, offset, self.page_size);
@@ -387,7 +387,7 @@ impl ListUsers {
     /// is asked for at the offset after the users received so far. After the first error the
     /// iterator yields that error once and then `None`.
     ///
-    /// A server that repeats itself is reported as [`Error::PageNotAdvancing`], never followed
+    /// A server that repeats itself is reported as [`ErrorKind::PageNotAdvancing`](crate::ErrorKind::PageNotAdvancing), never followed
     /// forever: a page whose every user id was already on one of the two pages before it, as
     /// for [`ListMemberships::pages`]. Offsets move under a listing when users are created or
     /// deleted meanwhile; ordering by `created_at` (ascending) keeps new users at the end.
@@ -488,7 +488,7 @@ impl ListOrganizationRoles {
     /// (default [`MAX_LIMIT`], 500, the API maximum), paging starts at its `offset` (default
     /// 0), goes on until `total_count` roles have been covered or a page comes back empty
     /// (not yielded), stops after the first error (yielded once), and reports a page made only
-    /// of role ids already on the two pages before it as [`Error::PageNotAdvancing`]. Nothing
+    /// of role ids already on the two pages before it as [`ErrorKind::PageNotAdvancing`](crate::ErrorKind::PageNotAdvancing). Nothing
     /// is requested until the iterator is first polled; an instance rarely has more than one
     /// page of roles.
     ///

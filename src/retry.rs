@@ -7,11 +7,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::answer::Answer;
-use crate::client::SecretKey;
-use crate::error::{Call, Error, TransportError, TransportErrorKind};
-use crate::memberships::Operation;
+use crate::call::{Call, Operation};
+use crate::error::{Error, ErrorKind};
 use crate::pacing::Pacing;
-use crate::transport::{HttpRequest, Transport};
+use crate::secret::SecretKey;
+use crate::transport::{HttpRequest, Transport, TransportError, TransportErrorKind};
 
 /// When and how often a failed call is tried again.
 ///
@@ -28,7 +28,7 @@ use crate::transport::{HttpRequest, Transport};
 ///
 /// The first attempt is always made, unless the client's rate limiter or a 429's
 /// `Retry-After` would hold it past the deadline: then the call ends at once with
-/// [`Error::RateLimited`](crate::Error::RateLimited), unsent. A retry starts only if at least 1 s (or the client's
+/// [`ErrorKind::RateLimited`](crate::ErrorKind::RateLimited), unsent. A retry starts only if at least 1 s (or the client's
 /// connect timeout, when shorter) is left before the [deadline](RetryPolicyBuilder::deadline) when it would
 /// start, its wait and any rate-limit wait included: otherwise the previous attempt's error is
 /// returned, so that a `create`'s "certainly not sent" is never replaced by the "may have been
@@ -70,17 +70,17 @@ pub struct RetryPolicy {
 }
 
 /// Default [`RetryPolicy::max_attempts`]: 4 (the first try and 3 retries).
-pub const DEFAULT_MAX_ATTEMPTS: u32 = 4;
+const DEFAULT_MAX_ATTEMPTS: u32 = 4;
 /// Default [`RetryPolicy::initial_backoff`]: 500 ms, Clerk's published hint.
-pub const DEFAULT_INITIAL_BACKOFF: Duration = Duration::from_millis(500);
+const DEFAULT_INITIAL_BACKOFF: Duration = Duration::from_millis(500);
 /// Default [`RetryPolicy::multiplier`]: 1.5, Clerk's published hint.
-pub const DEFAULT_MULTIPLIER: f64 = 1.5;
+const DEFAULT_MULTIPLIER: f64 = 1.5;
 /// Default [`RetryPolicy::max_backoff`]: 60 s, Clerk's published hint.
-pub const DEFAULT_MAX_BACKOFF: Duration = Duration::from_secs(60);
+const DEFAULT_MAX_BACKOFF: Duration = Duration::from_secs(60);
 /// Default [`RetryPolicy::deadline`]: 30 s for a call, all attempts and waits included.
-pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(30);
+const DEFAULT_DEADLINE: Duration = Duration::from_secs(30);
 /// Default [`RetryPolicy::jitter`]: each backoff is shortened by a random part of up to 50 %.
-pub const DEFAULT_JITTER: f64 = 0.5;
+const DEFAULT_JITTER: f64 = 0.5;
 
 impl Default for RetryPolicy {
     fn default() -> Self {
@@ -119,7 +119,7 @@ pub struct RetryPolicyBuilder {
 impl RetryPolicyBuilder {
     /// Most attempts per call, the first one included; `0` counts as `1`.
     ///
-    /// Defaults to [`DEFAULT_MAX_ATTEMPTS`] (4).
+    /// Defaults to 4 (the first try and 3 retries).
     pub fn max_attempts(mut self, attempts: u32) -> Self {
         self.policy.max_attempts = attempts.max(1);
         self
@@ -127,7 +127,7 @@ impl RetryPolicyBuilder {
 
     /// The wait before the first retry.
     ///
-    /// Defaults to [`DEFAULT_INITIAL_BACKOFF`] (500 ms).
+    /// Defaults to 500 ms, Clerk's published hint.
     pub fn initial_backoff(mut self, wait: Duration) -> Self {
         self.policy.initial_backoff = wait;
         self
@@ -135,7 +135,7 @@ impl RetryPolicyBuilder {
 
     /// How much each wait grows over the previous one; values below 1 (or not finite) count as 1.
     ///
-    /// Defaults to [`DEFAULT_MULTIPLIER`] (1.5).
+    /// Defaults to 1.5, Clerk's published hint.
     pub fn multiplier(mut self, factor: f64) -> Self {
         self.policy.multiplier = if factor.is_finite() && factor >= 1.0 {
             factor
@@ -147,7 +147,7 @@ impl RetryPolicyBuilder {
 
     /// The longest single backoff.
     ///
-    /// Defaults to [`DEFAULT_MAX_BACKOFF`] (60 s).
+    /// Defaults to 60 s, Clerk's published hint.
     pub fn max_backoff(mut self, wait: Duration) -> Self {
         self.policy.max_backoff = wait;
         self
@@ -159,7 +159,7 @@ impl RetryPolicyBuilder {
     /// time left ([`HttpRequest::time_left`](crate::HttpRequest::time_left)), which the default
     /// transport uses as its timeout when it is shorter than the request timeout.
     ///
-    /// Defaults to [`DEFAULT_DEADLINE`] (30 s).
+    /// Defaults to 30 s.
     pub fn deadline(mut self, deadline: Duration) -> Self {
         self.policy.deadline = deadline;
         self
@@ -168,7 +168,7 @@ impl RetryPolicyBuilder {
     /// The largest share (0 to 1) by which a backoff is randomly shortened, so that many
     /// clients do not retry in step. `0` gives exact, predictable waits.
     ///
-    /// Defaults to [`DEFAULT_JITTER`] (0.5).
+    /// Defaults to 0.5: each backoff is shortened by a random part of up to 50 %.
     pub fn jitter(mut self, share: f64) -> Self {
         self.policy.jitter = if share.is_finite() {
             share.clamp(0.0, 1.0)
@@ -291,9 +291,9 @@ impl RetryPolicy {
 #[non_exhaustive]
 pub struct AttemptEvent {
     /// The call: its operation, method and path below the base URL, without the query string
-    /// (which can hold email addresses), as errors name it ([`Error::operation`]).
+    /// (which can hold email addresses), as errors name it ([`Error::call`]).
     ///
-    /// [`Error::operation`]: crate::Error::operation
+    /// [`Error::call`]: crate::Error::call
     pub call: Call,
     /// The attempt's number, from 1.
     pub attempt: u32,
@@ -353,11 +353,7 @@ pub(crate) fn send_with_retries(
         if let Err(wait) = pacing.wait_for_turn(latest) {
             return match previous {
                 Some(outcome) => finish(outcome, attempt),
-                None => Err(Error::RateLimited {
-                    wait,
-                    attempts: attempt,
-                    call: None,
-                }),
+                None => Err(Error::new(ErrorKind::RateLimited { wait }).after(attempt)),
             };
         }
         let now = clock.monotonic();

@@ -72,6 +72,7 @@ impl GlobalArgs {
     pub fn client(&self) -> Result<Client, Failure> {
         let builder = self.client_builder()?;
         let client = builder
+            .clone()
             .build()
             .map_err(|error| self.config_failure(&error))?;
         if !self.verbose {
@@ -283,7 +284,7 @@ mod tests {
             quiet: false,
         };
         let client = args("").client().map_err(|f| f.to_string()).unwrap();
-        assert_eq!(client.base_url(), clerk_memberships::DEFAULT_BASE_URL);
+        assert_eq!(client.base_url(), "https://api.clerk.com/v1");
         let client = args(" http://127.0.0.1:9/v1 ")
             .client()
             .map_err(|f| f.to_string())

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::process::ExitCode;
 
-use clerk_memberships::{BuildError, Error, TransportErrorKind};
+use clerk_memberships::{BuildError, Error, ErrorKind, TransportErrorKind};
 
 use crate::signals::Signal;
 
@@ -152,9 +152,9 @@ impl fmt::Display for Failure {
 
 impl From<Error> for Failure {
     fn from(error: Error) -> Self {
-        match &error {
+        match error.kind() {
             // Refused before sending: the arguments are at fault.
-            Error::InvalidRequest { .. } => Failure::Usage(error.to_string()),
+            ErrorKind::InvalidRequest { .. } => Failure::Usage(error.to_string()),
             _ => Failure::Client(Box::new(error)),
         }
     }
@@ -217,7 +217,7 @@ fn client_hint(error: &Error) -> Option<String> {
             "the organization has as many members as it may have (its max_allowed_memberships)",
         );
     }
-    if let Error::RateLimited { .. } = error {
+    if let ErrorKind::RateLimited { .. } = error.kind() {
         return hint(
             "the client's own pacing (--rate-limit) would start the call after its deadline: \
              raise --timeout, or pace differently",
@@ -240,10 +240,10 @@ fn client_hint(error: &Error) -> Option<String> {
             _ => None,
         };
     }
-    match error {
+    match error.kind() {
         // An answer that is not Clerk's JSON, or a 2xx that is not the model: the base URL
         // points at something else (a web server, a proxy's error page).
-        Error::UnexpectedResponse { .. } | Error::Decode { .. } => hint(
+        ErrorKind::UnexpectedResponse { .. } | ErrorKind::Decode { .. } => hint(
             "the server does not answer like Clerk's Backend API: check --api-url / \
              CLERK_API_URL (e.g. https://api.clerk.com/v1)",
         ),

@@ -4,11 +4,12 @@ use derive_builder::Builder;
 use serde_json::Value;
 
 use super::{InvitationBody, email_rule, expires_rule};
+use crate::builder::metadata::MetadataInput;
+use crate::builder::{Unbuilt, id, id_rule, operation_builder, operation_methods};
+use crate::call::Operation;
 use crate::email::normalized_email;
 use crate::endpoint::{Endpoint, PathWriter};
 use crate::error::BuildError;
-use crate::memberships::metadata::MetadataInput;
-use crate::memberships::{Operation, Unbuilt, id, id_rule, operation_builder, operation_methods};
 use crate::models::OrganizationInvitations;
 
 /// Most invitations one [`BulkCreateInvitations`] may hold (the API's maximum).

@@ -2,12 +2,13 @@ use derive_builder::Builder;
 use serde_json::Value;
 
 use super::{InvitationBody, email, expires_rule};
+use crate::builder::metadata::{MetadataInput, metadata_setters};
+use crate::builder::{
+    Unbuilt, id, non_empty, operation_builder, operation_methods, option_setters,
+};
+use crate::call::Operation;
 use crate::endpoint::{Endpoint, PathWriter};
 use crate::error::BuildError;
-use crate::memberships::metadata::{MetadataInput, metadata_setters};
-use crate::memberships::{
-    Operation, Unbuilt, id, non_empty, operation_builder, operation_methods, option_setters,
-};
 use crate::models::OrganizationInvitation;
 
 /// Longest validity an invitation may be given, in days (the API's maximum).

@@ -1,8 +1,9 @@
 use derive_builder::Builder;
 
+use crate::builder::{Unbuilt, id, operation_builder, operation_methods};
+use crate::call::Operation;
 use crate::endpoint::{Endpoint, PathWriter};
 use crate::error::BuildError;
-use crate::memberships::{Operation, Unbuilt, id, operation_builder, operation_methods};
 use crate::models::OrganizationInvitation;
 
 /// Reads one invitation: `GET /organizations/{organization_id}/invitations/{invitation_id}`.

@@ -1,11 +1,11 @@
 use derive_builder::Builder;
 
+use crate::builder::{
+    Unbuilt, filter_value, id, operation_builder, operation_methods, option_setters, page_window,
+};
+use crate::call::Operation;
 use crate::endpoint::{Endpoint, PathWriter, QueryWriter};
 use crate::error::BuildError;
-use crate::memberships::{
-    Operation, Unbuilt, filter_value, id, operation_builder, operation_methods, option_setters,
-    page_window,
-};
 use crate::models::OrganizationInvitations;
 
 /// Lists an organization's invitations: `GET /organizations/{organization_id}/invitations`,

@@ -1,11 +1,10 @@
 use derive_builder::Builder;
 use serde::Serialize;
 
+use crate::builder::{Unbuilt, id, operation_builder, operation_methods, option_setters};
+use crate::call::Operation;
 use crate::endpoint::{Endpoint, PathWriter};
 use crate::error::BuildError;
-use crate::memberships::{
-    Operation, Unbuilt, id, operation_builder, operation_methods, option_setters,
-};
 use crate::models::OrganizationInvitation;
 
 /// Revokes a pending invitation, so that its join link no longer works: `POST

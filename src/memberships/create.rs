@@ -2,8 +2,9 @@ use derive_builder::Builder;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::metadata::{MetadataInput, metadata_setters};
-use super::{Operation, Unbuilt, id, non_empty, operation_builder, operation_methods};
+use crate::builder::metadata::{MetadataInput, metadata_setters};
+use crate::builder::{Unbuilt, id, non_empty, operation_builder, operation_methods};
+use crate::call::Operation;
 use crate::endpoint::{Endpoint, PathWriter};
 use crate::error::BuildError;
 use crate::models::OrganizationMembership;
@@ -91,12 +92,12 @@ operation_builder! {
     ///
     /// - [`InvalidField`](BuildError::InvalidField) for `organization_id` or `user_id` if it is
     ///   empty, only whitespace, `.` or `..`, or longer than
-    ///   [`MAX_ID_LEN`](super::MAX_ID_LEN) bytes;
+    ///   [`MAX_ID_LEN`](crate::MAX_ID_LEN) bytes;
     /// - `InvalidField` for `role` if it is empty;
     /// - `InvalidField` for `public_metadata` or `private_metadata` if the value set is not a
     ///   JSON object, nests arrays and objects deeper than
-    ///   [`MAX_METADATA_DEPTH`](super::MAX_METADATA_DEPTH) levels, or is longer than
-    ///   [`MAX_METADATA_BYTES`](super::MAX_METADATA_BYTES) as compact JSON (checked when set,
+    ///   [`MAX_METADATA_DEPTH`](crate::MAX_METADATA_DEPTH) levels, or is longer than
+    ///   [`MAX_METADATA_BYTES`](crate::MAX_METADATA_BYTES) as compact JSON (checked when set,
     ///   reported here);
     /// - [`MissingField`](BuildError::MissingField) for `organization_id`, `user_id` or `role`
     ///   if it was never set.

@@ -1,6 +1,7 @@
 use derive_builder::Builder;
 
-use super::{Operation, Unbuilt, id, operation_builder, operation_methods};
+use crate::builder::{Unbuilt, id, operation_builder, operation_methods};
+use crate::call::Operation;
 use crate::endpoint::{Endpoint, PathWriter};
 use crate::error::BuildError;
 use crate::models::OrganizationMembership;
@@ -59,7 +60,7 @@ operation_builder! {
     ///
     /// - [`InvalidField`](BuildError::InvalidField) for `organization_id` or `user_id` if it is
     ///   empty, only whitespace, `.` or `..`, or longer than
-    ///   [`MAX_ID_LEN`](super::MAX_ID_LEN) bytes;
+    ///   [`MAX_ID_LEN`](crate::MAX_ID_LEN) bytes;
     /// - [`MissingField`](BuildError::MissingField) for `organization_id` or `user_id` if it
     ///   was never set.
     ///

@@ -1,17 +1,13 @@
 use derive_builder::Builder;
 
-use super::{
-    Operation, Unbuilt, filter_counts, filter_value, id, id_rule, operation_builder,
-    operation_methods, option_setters, page_window, signed_values,
+use crate::builder::{
+    Unbuilt, filter_counts, filter_value, id, id_rule, operation_builder, operation_methods,
+    option_setters, page_window, signed_values,
 };
+use crate::call::Operation;
 use crate::endpoint::{Endpoint, PathWriter, QueryWriter};
 use crate::error::BuildError;
 use crate::models::OrganizationMemberships;
-
-/// Largest `limit` the API accepts.
-pub const MAX_LIMIT: u32 = 500;
-/// Most values the API accepts in one array filter (`user_id`, `role`, …).
-pub const MAX_FILTER_VALUES: usize = 100;
 
 /// Lists an organization's members: `GET /organizations/{organization_id}/memberships`.
 ///
@@ -118,18 +114,18 @@ operation_builder! {
     /// goes on the wire):
     ///
     /// - [`InvalidField`](BuildError::InvalidField) for `organization_id` if it is empty, only
-    ///   whitespace, `.` or `..`, or longer than [`MAX_ID_LEN`](super::MAX_ID_LEN) bytes;
-    /// - `InvalidField` for `limit` unless it is 1 to [`MAX_LIMIT`];
+    ///   whitespace, `.` or `..`, or longer than [`MAX_ID_LEN`](crate::MAX_ID_LEN) bytes;
+    /// - `InvalidField` for `limit` unless it is 1 to [`MAX_LIMIT`](crate::MAX_LIMIT);
     /// - `InvalidField` for `offset` if it is over `i64::MAX`;
     /// - `InvalidField` for `user_id`, `email_address`, `phone_number`, `username`,
-    ///   `web3_wallet` or `role` if it holds more than [`MAX_FILTER_VALUES`] values;
+    ///   `web3_wallet` or `role` if it holds more than [`MAX_FILTER_VALUES`](crate::MAX_FILTER_VALUES) values;
     /// - `InvalidField` for `user_id` if a value, after its optional `+` (include) or `-`
     ///   (exclude), is not an id by the rule of `organization_id` above; the error gives the
     ///   value's position, from 1;
     /// - `InvalidField` for a value of `email_address`, `phone_number`, `username`,
     ///   `web3_wallet` or `role`, or for `order_by`, `query`, `email_address_query`,
     ///   `phone_number_query`, `username_query` or `name_query`, if it is longer than
-    ///   [`MAX_FILTER_VALUE_LEN`](super::MAX_FILTER_VALUE_LEN) bytes (empty is allowed: a
+    ///   [`MAX_FILTER_VALUE_LEN`](crate::MAX_FILTER_VALUE_LEN) bytes (empty is allowed: a
     ///   value, not "unset");
     /// - [`MissingField`](BuildError::MissingField) for `organization_id` if it was never set.
     ///
@@ -151,32 +147,32 @@ operation_builder! {
     /// exclude. Repeatable; see [`user_ids`](Self::user_ids).
     fn user_id(text);
     /// Sets the `user_id` filter to these values, replacing any set so far: user ids to include
-    /// (`+user_…` or plain) or exclude (`-user_…`), at most [`MAX_FILTER_VALUES`].
+    /// (`+user_…` or plain) or exclude (`-user_…`), at most [`MAX_FILTER_VALUES`](crate::MAX_FILTER_VALUES).
     fn user_ids(texts);
     /// Adds an exact email address to the `email_address` filter. Repeatable.
     fn email_address(text);
     /// Sets the `email_address` filter to these exact addresses, replacing any set so far; at
-    /// most [`MAX_FILTER_VALUES`].
+    /// most [`MAX_FILTER_VALUES`](crate::MAX_FILTER_VALUES).
     fn email_addresses(texts);
     /// Adds an exact phone number to the `phone_number` filter. Repeatable.
     fn phone_number(text);
     /// Sets the `phone_number` filter to these exact numbers, replacing any set so far; at
-    /// most [`MAX_FILTER_VALUES`].
+    /// most [`MAX_FILTER_VALUES`](crate::MAX_FILTER_VALUES).
     fn phone_numbers(texts);
     /// Adds an exact username to the `username` filter. Repeatable.
     fn username(text);
     /// Sets the `username` filter to these exact usernames, replacing any set so far; at most
-    /// [`MAX_FILTER_VALUES`].
+    /// [`MAX_FILTER_VALUES`](crate::MAX_FILTER_VALUES).
     fn usernames(texts);
     /// Adds an exact web3 wallet address to the `web3_wallet` filter. Repeatable.
     fn web3_wallet(text);
     /// Sets the `web3_wallet` filter to these exact addresses, replacing any set so far; at
-    /// most [`MAX_FILTER_VALUES`].
+    /// most [`MAX_FILTER_VALUES`](crate::MAX_FILTER_VALUES).
     fn web3_wallets(texts);
     /// Adds a role, e.g. `org:admin`, to the `role` filter. Repeatable.
     fn role(text);
     /// Sets the `role` filter to these roles, replacing any set so far; at most
-    /// [`MAX_FILTER_VALUES`].
+    /// [`MAX_FILTER_VALUES`](crate::MAX_FILTER_VALUES).
     fn roles(texts);
     /// Sets a partial, case-insensitive match on emails, phone numbers, usernames, web3
     /// wallets, user ids and names.
@@ -197,7 +193,7 @@ operation_builder! {
     fn created_at_before(i64);
     /// Keeps members created after this time, in Unix milliseconds.
     fn created_at_after(i64);
-    /// Sets the page size, 1 to [`MAX_LIMIT`]. The server's default is 10.
+    /// Sets the page size, 1 to [`MAX_LIMIT`](crate::MAX_LIMIT). The server's default is 10.
     fn limit(u32);
     /// Sets how many matching memberships to skip, at most `i64::MAX`. The server's default
     /// is 0.

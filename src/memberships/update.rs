@@ -1,7 +1,8 @@
 use derive_builder::Builder;
 use serde::Serialize;
 
-use super::{Operation, Unbuilt, id, non_empty, operation_builder, operation_methods};
+use crate::builder::{Unbuilt, id, non_empty, operation_builder, operation_methods};
+use crate::call::Operation;
 use crate::endpoint::{Endpoint, PathWriter};
 use crate::error::BuildError;
 use crate::models::OrganizationMembership;
@@ -67,7 +68,7 @@ operation_builder! {
     ///
     /// - [`InvalidField`](BuildError::InvalidField) for `organization_id` or `user_id` if it is
     ///   empty, only whitespace, `.` or `..`, or longer than
-    ///   [`MAX_ID_LEN`](super::MAX_ID_LEN) bytes;
+    ///   [`MAX_ID_LEN`](crate::MAX_ID_LEN) bytes;
     /// - `InvalidField` for `role` if it is empty;
     /// - [`MissingField`](BuildError::MissingField) for `organization_id`, `user_id` or `role`
     ///   if it was never set.

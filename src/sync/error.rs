@@ -3,8 +3,8 @@
 use std::fmt;
 
 use super::vocab::{EntryRef, RemovalCheck};
+use crate::builder::MAX_FILTER_VALUE_LEN;
 use crate::error::Error;
-use crate::memberships::MAX_FILTER_VALUE_LEN;
 
 /// Why a sync stopped.
 ///
@@ -167,7 +167,7 @@ impl fmt::Display for RosterProblem {
                 for (i, key) in known.iter().enumerate() {
                     f.write_str(if i == 0 { "" } else { ", " })?;
                     key.chars()
-                        .try_for_each(|c| crate::error::write_escaped(f, c))?;
+                        .try_for_each(|c| crate::text::write_escaped(f, c))?;
                 }
                 f.write_str(")")
             }

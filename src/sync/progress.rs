@@ -135,27 +135,3 @@ impl fmt::Debug for OnProgress {
         fmt::Debug::fmt(&self.0.as_ref().map(|_| "Fn(Progress)"), f)
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use crate::sync::{ApplyOptions, SyncOptions};
-
-    #[test]
-    fn options_show_whether_a_callback_is_set_and_nothing_else_of_it() {
-        let plain = format!("{:?}", SyncOptions::default());
-        assert!(plain.ends_with("on_progress: None }"), "{plain}");
-        let watched = format!("{:?}", SyncOptions::builder().on_progress(|_| {}).build());
-        assert!(
-            watched.ends_with(r#"on_progress: Some("Fn(Progress)") }"#),
-            "{watched}"
-        );
-
-        let plain = format!("{:?}", ApplyOptions::default());
-        assert!(plain.contains("on_progress: None, cancel: None"), "{plain}");
-        let watched = format!("{:?}", ApplyOptions::builder().on_progress(|_| {}).build());
-        assert!(
-            watched.contains(r#"on_progress: Some("Fn(Progress)")"#),
-            "{watched}"
-        );
-    }
-}

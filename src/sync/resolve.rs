@@ -3,13 +3,13 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
+use crate::builder::{
+    MAX_FILTER_VALUE_LEN, MAX_FILTER_VALUES, MAX_LIMIT, external_id_rule, id_rule,
+};
 use crate::client::Client;
 use crate::email::normalized_email;
 use crate::endpoint::MAX_URL_LEN;
 use crate::error::Error;
-use crate::memberships::{
-    MAX_FILTER_VALUE_LEN, MAX_FILTER_VALUES, MAX_LIMIT, external_id_rule, id_rule,
-};
 use crate::models::User;
 use crate::users::ListUsers;
 

@@ -7,9 +7,9 @@ use std::fmt;
 use super::error::{RosterProblem, SyncError};
 use super::roster::Roster;
 use super::vocab::EntryRef;
+use crate::builder::MAX_LIMIT;
 use crate::client::Client;
 use crate::error::{BuildError, Error};
-use crate::memberships::MAX_LIMIT;
 use crate::organization_roles::ListOrganizationRoles;
 
 /// How many known roles an error message names before it says how many more there are.
@@ -178,7 +178,7 @@ impl KnownRoles {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidRequest`] for field `role` when it is not, naming the role and the
+    /// [`ErrorKind::InvalidRequest`](crate::ErrorKind::InvalidRequest) for field `role` when it is not, naming the role and the
     /// known ones (at most 20, then how many more): nothing was sent. It is how every
     /// request refused before sending fails, so a caller handles it as it handles an empty
     /// role.
@@ -223,7 +223,7 @@ impl fmt::Display for Listed<'_> {
             f.write_str(if i == 0 { "" } else { ", " })?;
             // A key read from a server is shown escaped, so that it stays on its line.
             key.chars()
-                .try_for_each(|c| crate::error::write_escaped(f, c))?;
+                .try_for_each(|c| crate::text::write_escaped(f, c))?;
         }
         let more = self.0.len().saturating_sub(NAMED_IN_MESSAGES);
         if more > 0 {

@@ -8,9 +8,9 @@ use serde_json::Value;
 use super::error::{RosterProblem, SyncError};
 use super::resolve::UserKey;
 use super::vocab::EntryRef;
+use crate::builder::MAX_FILTER_VALUE_LEN;
+use crate::builder::metadata::MetadataInput;
 use crate::error::BuildError;
-use crate::memberships::MAX_FILTER_VALUE_LEN;
-use crate::memberships::metadata::MetadataInput;
 use crate::models::Metadata;
 
 /// One desired member: who (a [`UserKey`]), with which role, and optionally which public and

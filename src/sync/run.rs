@@ -10,9 +10,10 @@ use super::progress::Progress;
 use super::resolve::{LOOKUP_BATCH_SIZE, Resolved, UserKey, UserKeys, resolve_users};
 use super::roles::check_roster;
 use super::roster::{Roster, RosterEntry};
+use crate::builder::MAX_LIMIT;
 use crate::client::Client;
 use crate::error::Error;
-use crate::memberships::{ListMemberships, MAX_LIMIT};
+use crate::memberships::ListMemberships;
 
 /// The plan that would bring `organization_id`'s members to `roster`, with the rails of
 /// `options` applied. Only reads: nothing is written, and planning can be repeated.

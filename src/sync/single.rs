@@ -139,7 +139,7 @@ impl FindMember {
     /// # Errors
     ///
     /// The request's [`Error`] (after the client's retries); an unknown organization is a 404
-    /// ([`Error::is_not_found`]), an id that cannot be sent is [`Error::InvalidRequest`].
+    /// ([`Error::is_not_found`]), an id that cannot be sent is [`ErrorKind::InvalidRequest`](crate::ErrorKind::InvalidRequest).
     pub fn send(&self, client: &Client) -> Result<Option<OrganizationMembership>, Error> {
         members::find(client, &self.member.organization_id, &self.member.user_id)
     }
@@ -261,7 +261,7 @@ impl EnsureMember {
     /// [`ChangeError::Failed`] with the request's [`Error`] when a step fails and the
     /// membership is not as asked: an unknown organization or user (404), a full organization
     /// ([`Error::is_quota_exceeded`]), an invalid id, an empty role or metadata that is too
-    /// deep or too large ([`Error::InvalidRequest`], see
+    /// deep or too large ([`ErrorKind::InvalidRequest`](crate::ErrorKind::InvalidRequest), see
     /// [`MAX_METADATA_DEPTH`](crate::MAX_METADATA_DEPTH) and
     /// [`MAX_METADATA_BYTES`](crate::MAX_METADATA_BYTES); nothing sent), a read or an update
     /// that failed after the client's retries. [`ChangeError::Unknown`] when a create's fate
@@ -388,7 +388,7 @@ impl ChangeRole {
     /// retries: an update is idempotent, so it is retried on 5xx and lost answers), or the
     /// create that followed failed (an unknown organization or user, a full organization, …).
     /// [`ChangeError::Unknown`] when that create's fate could not be settled. An invalid id
-    /// or an empty role is [`Error::InvalidRequest`], and nothing is sent.
+    /// or an empty role is [`ErrorKind::InvalidRequest`](crate::ErrorKind::InvalidRequest), and nothing is sent.
     pub fn send(&self, client: &Client) -> Result<RoleSet, ChangeError> {
         members::set_role(
             client,
@@ -490,7 +490,7 @@ impl RemoveMember {
     ///
     /// The request's [`Error`]: the read of the admins failed (nothing was written), or the
     /// delete failed with anything but a 404 (after the client's retries: a delete is retried
-    /// on 5xx and lost answers). An id that cannot be sent is [`Error::InvalidRequest`], and
+    /// on 5xx and lost answers). An id that cannot be sent is [`ErrorKind::InvalidRequest`](crate::ErrorKind::InvalidRequest), and
     /// nothing is sent.
     pub fn send(&self, client: &Client) -> Result<Removal, Error> {
         members::remove(
@@ -585,7 +585,7 @@ impl MergeMetadata {
     /// The request's [`Error`] for anything but a 404 (after the client's retries: a merge is
     /// retried on 5xx and lost answers, since merging the same patch twice gives the same
     /// metadata). Metadata that is too deep or too large, or an id that cannot be sent, is
-    /// [`Error::InvalidRequest`], and nothing is sent.
+    /// [`ErrorKind::InvalidRequest`](crate::ErrorKind::InvalidRequest), and nothing is sent.
     pub fn send(&self, client: &Client) -> Result<MetadataMerge, Error> {
         members::merge(
             client,

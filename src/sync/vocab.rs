@@ -384,6 +384,6 @@ impl fmt::Display for Clean<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.0
             .chars()
-            .try_for_each(|c| crate::error::write_escaped(f, c))
+            .try_for_each(|c| crate::text::write_escaped(f, c))
     }
 }

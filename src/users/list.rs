@@ -1,11 +1,12 @@
 use derive_builder::Builder;
 
-use crate::endpoint::{Endpoint, PathWriter, QueryWriter};
-use crate::error::BuildError;
-use crate::memberships::{
-    Operation, Unbuilt, external_id_rule, filter_counts, filter_value, id_rule, operation_builder,
+use crate::builder::{
+    Unbuilt, external_id_rule, filter_counts, filter_value, id_rule, operation_builder,
     operation_methods, option_setters, page_window, signed_values,
 };
+use crate::call::Operation;
+use crate::endpoint::{Endpoint, PathWriter, QueryWriter};
+use crate::error::BuildError;
 use crate::models::User;
 
 /// Lists the instance's users: `GET /users`, newest first unless `order_by` says otherwise.

@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 use crate::support::ops::Op;
 use clerk_memberships::testing::MockTransport;
 use clerk_memberships::{
-    ALREADY_A_MEMBER, AttemptEvent, BuildError, Error, ListMemberships, MEMBERSHIP_QUOTA_EXCEEDED,
-    Method, Operation, RESOURCE_NOT_FOUND, RetryPolicy,
+    ALREADY_A_MEMBER, AttemptEvent, BuildError, Error, ErrorKind, ListMemberships,
+    MEMBERSHIP_QUOTA_EXCEEDED, Method, Operation, RESOURCE_NOT_FOUND, RetryPolicy,
 };
 
 fn clerk_error(code: &str) -> String {
@@ -53,7 +53,7 @@ fn every_operation_names_its_call_in_the_error_and_its_display() {
         let mock = MockTransport::new();
         mock.push_json(404, clerk_error(RESOURCE_NOT_FOUND));
         let err = op.send_in(&mock.client(), "org_1").unwrap_err();
-        let call = err.operation().expect("a call");
+        let call = err.call().expect("a call");
         assert_eq!(call.method(), method);
         assert_eq!(call.path(), path);
         assert_eq!(call.to_string(), format!("{words} ({method} {path})"));
@@ -78,7 +78,7 @@ fn the_path_leaves_out_the_query_string_which_can_hold_email_addresses() {
         .unwrap()
         .send(&mock.client().with_retry_policy(RetryPolicy::none()))
         .unwrap_err();
-    let call = err.operation().unwrap();
+    let call = err.call().unwrap();
     assert_eq!(call.operation(), Operation::List);
     assert_eq!(call.path(), "/organizations/org_1/memberships");
     assert!(!err.to_string().contains("jane"), "{err}");
@@ -95,8 +95,8 @@ fn transport_and_rate_limit_errors_name_their_call_too() {
     let err = Op::Delete
         .send(&mock.client().with_retry_policy(RetryPolicy::none()))
         .unwrap_err();
-    assert!(matches!(err, Error::Transport { .. }));
-    assert_eq!(err.operation().unwrap().operation(), Operation::Delete);
+    assert!(matches!(err.kind(), ErrorKind::Transport { .. }));
+    assert_eq!(err.call().unwrap().operation(), Operation::Delete);
 
     let limited = MockTransport::new();
     let client = limited
@@ -110,9 +110,12 @@ fn transport_and_rate_limit_errors_name_their_call_too() {
     limited.push_json(200, crate::support::ops::EMPTY_PAGE);
     Op::List.send(&client).unwrap();
     let err = Op::List.send(&client).unwrap_err();
-    assert!(matches!(err, Error::RateLimited { .. }), "{err:?}");
+    assert!(
+        matches!(err.kind(), ErrorKind::RateLimited { .. }),
+        "{err:?}"
+    );
     assert_eq!(
-        err.operation().unwrap().path(),
+        err.call().unwrap().path(),
         "/organizations/org_1/memberships"
     );
     assert!(
@@ -126,7 +129,7 @@ fn transport_and_rate_limit_errors_name_their_call_too() {
 fn a_build_error_turned_into_an_error_has_no_call_but_a_render_error_has_one() {
     let build = ListMemberships::builder().build().unwrap_err();
     let err = Error::from(build.clone());
-    assert_eq!(err.operation(), None);
+    assert_eq!(err.call(), None);
     assert_eq!(err.build_error(), Some(&build));
     assert_eq!(
         err.to_string(),
@@ -141,7 +144,7 @@ fn a_build_error_turned_into_an_error_has_no_call_but_a_render_error_has_one() {
     }
     let err = builder.build().unwrap().send(&mock.client()).unwrap_err();
     assert_eq!(err.build_error().map(BuildError::field), Some("url"));
-    assert_eq!(err.operation().unwrap().operation(), Operation::List);
+    assert_eq!(err.call().unwrap().operation(), Operation::List);
     assert!(mock.requests().is_empty());
 }
 
@@ -159,9 +162,12 @@ fn pagination_errors_name_the_list_call() {
         .unwrap()
         .collect_all(&mock.client(), 3)
         .unwrap_err();
-    assert!(matches!(err, Error::TooManyMemberships { .. }), "{err:?}");
+    assert!(
+        matches!(err.kind(), ErrorKind::TooManyMemberships { .. }),
+        "{err:?}"
+    );
     assert_eq!(
-        err.operation().unwrap().path(),
+        err.call().unwrap().path(),
         "/organizations/org_9/memberships"
     );
 }

@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use crate::support::clients::{KEY, answering, client};
 use crate::support::ops::Op;
-use clerk_memberships::{ApiError, BuildError, Client, ClientBuilder, Error, ListMemberships};
+use clerk_memberships::{
+    ApiError, BuildError, Client, ClientBuilder, Error, ErrorKind, ListMemberships,
+};
 use httpmock::prelude::*;
 use serde_json::json;
 
@@ -63,13 +65,10 @@ fn every_error_status_with_clerk_json_is_an_api_error_with_all_details() {
         });
         for op in Op::ALL {
             let err = call(&client, op, &format!("org_{status}"));
-            let Error::Api {
-                error, attempts, ..
-            } = &err
-            else {
+            let ErrorKind::Api { error, .. } = err.kind() else {
                 panic!("status {status}, {op:?}: expected Error::Api, got {err:?}");
             };
-            assert!(*attempts >= 1);
+            assert!(err.attempts() >= 1);
             assert_eq!(error.status, status);
             assert_eq!(error.errors.len(), 2);
             let first = &error.errors[0];
@@ -223,7 +222,10 @@ fn a_503_html_page_with_retry_after_keeps_the_wait_too() {
             .body("<html><body>maintenance</body></html>");
     });
     let err = call(&client(&server), Op::List, "org_1");
-    assert!(matches!(err, Error::UnexpectedResponse { status: 503, .. }));
+    assert!(matches!(
+        err.kind(),
+        ErrorKind::UnexpectedResponse { status: 503, .. }
+    ));
     assert_eq!(err.retry_after(), Some(Duration::from_secs(120)));
 }
 
@@ -258,18 +260,17 @@ fn every_error_status_with_html_is_an_unexpected_response_with_the_body() {
         });
         for op in Op::ALL {
             let err = call(&client, op, &format!("org_{status}"));
-            match &err {
-                Error::UnexpectedResponse {
+            match err.kind() {
+                ErrorKind::UnexpectedResponse {
                     status: got,
                     body_snippet,
                     retry_after,
-                    attempts,
                     ..
                 } => {
                     assert_eq!(*got, status);
                     assert_eq!(body_snippet, &page);
                     assert_eq!(*retry_after, None);
-                    assert!(*attempts >= 1);
+                    assert!(err.attempts() >= 1);
                 }
                 other => panic!("status {status}: expected UnexpectedResponse, got {other:?}"),
             }
@@ -294,11 +295,11 @@ fn a_huge_html_body_is_cut_to_a_bounded_snippet() {
     }
     let server = answering(502, page.as_str());
     let err = call(&client(&server), Op::List, "org_1");
-    let Error::UnexpectedResponse {
+    let ErrorKind::UnexpectedResponse {
         status,
         body_snippet,
         ..
-    } = &err
+    } = err.kind()
     else {
         panic!("expected UnexpectedResponse, got {err:?}");
     };
@@ -333,7 +334,7 @@ fn a_huge_non_ascii_body_is_cut_on_a_character_boundary() {
             then.status(500).body(page.as_str());
         });
         let err = call(&client, Op::Create, &org);
-        let Error::UnexpectedResponse { body_snippet, .. } = &err else {
+        let ErrorKind::UnexpectedResponse { body_snippet, .. } = err.kind() else {
             panic!("expected UnexpectedResponse, got {err:?}");
         };
         assert!(
@@ -357,7 +358,7 @@ fn a_body_that_is_not_utf8_still_gives_a_bounded_snippet() {
     page.extend(std::iter::repeat_n(0xFF_u8, 4096));
     let server = answering(502, page.as_slice());
     let err = call(&client(&server), Op::List, "org_1");
-    let Error::UnexpectedResponse { body_snippet, .. } = &err else {
+    let ErrorKind::UnexpectedResponse { body_snippet, .. } = err.kind() else {
         panic!("expected UnexpectedResponse, got {err:?}");
     };
     assert!(
@@ -374,7 +375,7 @@ fn a_body_of_exactly_the_limit_is_kept_whole_without_an_ellipsis() {
     let page = "x".repeat(BODY_SNIPPET_LIMIT);
     let server = answering(502, page.as_str());
     let err = call(&client(&server), Op::List, "org_1");
-    let Error::UnexpectedResponse { body_snippet, .. } = &err else {
+    let ErrorKind::UnexpectedResponse { body_snippet, .. } = err.kind() else {
         panic!("expected UnexpectedResponse, got {err:?}");
     };
     assert_eq!(body_snippet, &page);
@@ -388,8 +389,8 @@ fn an_empty_error_body_is_an_unexpected_response_with_an_empty_snippet() {
         then.status(502);
     });
     let err = call(&client(&server), Op::Delete, "org_1");
-    match err {
-        Error::UnexpectedResponse {
+    match err.into_kind() {
+        ErrorKind::UnexpectedResponse {
             status,
             body_snippet,
             ..
@@ -412,8 +413,8 @@ fn json_that_is_not_clerk_errors_is_an_unexpected_response() {
             .body(body);
     });
     let err = call(&client(&server), Op::Update, "org_1");
-    match &err {
-        Error::UnexpectedResponse {
+    match err.kind() {
+        ErrorKind::UnexpectedResponse {
             status,
             body_snippet,
             ..
@@ -438,7 +439,10 @@ fn a_redirect_is_not_followed_and_keeps_its_status() {
     });
     let err = call(&client(&server), Op::Delete, "org_1");
     assert_eq!(err.status(), Some(302));
-    assert!(matches!(err, Error::UnexpectedResponse { status: 302, .. }));
+    assert!(matches!(
+        err.kind(),
+        ErrorKind::UnexpectedResponse { status: 302, .. }
+    ));
     target.assert_calls(0);
 }
 
@@ -455,16 +459,11 @@ fn a_200_with_broken_json_is_a_decode_error_naming_the_model() {
         } else {
             "OrganizationMembership"
         };
-        match &err {
-            Error::Decode {
-                model,
-                status,
-                attempts,
-                ..
-            } => {
+        match err.kind() {
+            ErrorKind::Decode { model, status, .. } => {
                 assert_eq!(*model, expected_model);
                 assert_eq!(*status, 200);
-                assert!(*attempts >= 1);
+                assert!(err.attempts() >= 1);
             }
             other => panic!("expected Decode, got {other:?}"),
         }
@@ -495,8 +494,8 @@ fn a_200_with_json_of_the_wrong_shape_is_a_decode_error() {
     let err = call(&client, Op::List, "org_1");
     assert!(
         matches!(
-            err,
-            Error::Decode {
+            err.kind(),
+            ErrorKind::Decode {
                 model: "OrganizationMemberships",
                 status: 200,
                 ..
@@ -512,8 +511,8 @@ fn a_200_with_json_of_the_wrong_shape_is_a_decode_error() {
         let err = call(&client, op, "org_1");
         assert!(
             matches!(
-                err,
-                Error::Decode {
+                err.kind(),
+                ErrorKind::Decode {
                     model: "OrganizationMembership",
                     ..
                 }
@@ -529,7 +528,7 @@ fn a_200_with_a_field_of_the_wrong_type_is_a_decode_error() {
     value["created_at"] = json!("2024-05-28T08:00:00Z");
     let server = answering(200, value.to_string());
     let err = call(&client(&server), Op::Update, "org_1");
-    assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+    assert!(matches!(err.kind(), ErrorKind::Decode { .. }), "{err:?}");
     assert!(err.to_string().contains("invalid type"), "{err}");
 }
 
@@ -541,7 +540,10 @@ fn an_empty_200_is_a_decode_error() {
         then.status(200);
     });
     let err = call(&client(&server), Op::Delete, "org_1");
-    assert!(matches!(err, Error::Decode { status: 200, .. }), "{err:?}");
+    assert!(
+        matches!(err.kind(), ErrorKind::Decode { status: 200, .. }),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -568,7 +570,9 @@ fn errors_are_send_sync_static_std_errors() {
 fn a_build_error_converts_into_error_with_no_status_and_no_attempts() {
     let build = ListMemberships::builder().build().unwrap_err();
     let err = Error::from(build.clone());
-    assert!(matches!(&err, Error::InvalidRequest { error: inner, .. } if *inner == build));
+    assert!(
+        matches!(err.kind(), ErrorKind::InvalidRequest { error: inner, .. } if *inner == build)
+    );
     assert_eq!(err.status(), None);
     assert_eq!(err.attempts(), 0);
     assert_eq!(
@@ -814,7 +818,10 @@ fn a_hostile_error_body_stays_bounded() {
     mock.push_json(400, huge);
     let err = call(&client_with(&mock), Op::List, "org_1");
     assert!(
-        matches!(err, Error::UnexpectedResponse { status: 400, .. }),
+        matches!(
+            err.kind(),
+            ErrorKind::UnexpectedResponse { status: 400, .. }
+        ),
         "{err:?}"
     );
     assert!(err.to_string().len() < 1_000);
@@ -837,7 +844,7 @@ fn a_hostile_error_body_stays_bounded() {
         format!(r#"{{"data":"{}","total_count":1}}"#, "x".repeat(1 << 20)),
     );
     let err = call(&client_with(&mock), Op::List, "org_1");
-    assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+    assert!(matches!(err.kind(), ErrorKind::Decode { .. }), "{err:?}");
     assert!(err.to_string().len() < 300, "{}", err.to_string().len());
 }
 

@@ -6,11 +6,11 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeUser, Fault, ManualClock};
 use clerk_memberships::{
-    Client, CreateMembership, DeleteMembership, Delivery, Error, ListMemberships, Method,
-    Operation, OrganizationMembership, RetryPolicy, TransportErrorKind,
+    Client, CreateMembership, DeleteMembership, Delivery, Error, ErrorKind, ListMemberships,
+    Method, Operation, OrganizationMembership, RetryPolicy, TransportErrorKind,
 };
 
-type TestResult = Result<(), Box<dyn std::error::Error>>;
+use crate::support::TestResult;
 
 struct Setup {
     fake: FakeClerk,
@@ -162,8 +162,8 @@ fn server_errors_carry_clerks_json() -> TestResult {
 fn a_proxy_page_is_an_unexpected_response() -> TestResult {
     let s = setup();
     s.fake.inject(Fault::HtmlPage { status: 502 });
-    match s.create().unwrap_err() {
-        Error::UnexpectedResponse {
+    match s.create().unwrap_err().into_kind() {
+        ErrorKind::UnexpectedResponse {
             status,
             body_snippet,
             ..
@@ -374,7 +374,7 @@ fn a_long_retry_after_closes_the_client_without_reaching_the_fake() -> TestResul
     // The client now holds every call until Retry-After has passed: nothing is sent.
     let err = s.count_with(&s.retrying).unwrap_err();
     assert!(
-        matches!(err, Error::RateLimited { attempts: 0, .. }),
+        matches!(err.kind(), ErrorKind::RateLimited { .. }) && err.attempts() == 0,
         "{err:?}"
     );
     assert_eq!(s.fake.requests().len(), 1);

@@ -9,7 +9,7 @@ use clerk_memberships::{
     Client, Error, ListMemberships, ListMembershipsBuilder, OrganizationMemberships,
 };
 
-type TestResult = Result<(), Box<dyn std::error::Error>>;
+use crate::support::TestResult;
 
 const MEMBERS: usize = 1_000;
 const T0: i64 = FakeClerk::START_MS;

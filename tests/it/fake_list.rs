@@ -4,9 +4,9 @@
 use std::time::{Duration, UNIX_EPOCH};
 
 use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeUser, ManualClock};
-use clerk_memberships::{Client, Error, ListMemberships, ListMembershipsBuilder};
+use clerk_memberships::{Client, Error, ErrorKind, ListMemberships, ListMembershipsBuilder};
 
-type TestResult = Result<(), Box<dyn std::error::Error>>;
+use crate::support::TestResult;
 
 const T0: i64 = FakeClerk::START_MS;
 
@@ -362,7 +362,7 @@ fn limit_and_offset_page_while_total_count_counts_all() -> TestResult {
     // An offset the server could not read (over i64::MAX) never leaves the builder.
     let err = f.list(|q| q.offset(u64::MAX)).unwrap_err();
     assert!(
-        matches!(err, Error::InvalidRequest { error: ref e, .. } if e.field() == "offset"),
+        matches!(err.kind(), ErrorKind::InvalidRequest { error: e, .. } if e.field() == "offset"),
         "{err:?}"
     );
     assert_eq!(

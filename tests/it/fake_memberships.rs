@@ -6,39 +6,12 @@ use std::time::{Duration, UNIX_EPOCH};
 use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeUser, ManualClock, SeedError};
 use clerk_memberships::{
     Client, CreateMembership, DeleteMembership, Error, ListMemberships, Method,
-    OrganizationMembership, UpdateMembership, UpdateMembershipMetadata,
+    OrganizationMembership, UpdateMembershipMetadata,
 };
 use serde_json::{Value, json};
 
-type TestResult = Result<(), Box<dyn std::error::Error>>;
-
-fn create(
-    client: &Client,
-    org: &str,
-    user: &str,
-    role: &str,
-) -> Result<OrganizationMembership, Error> {
-    CreateMembership::builder()
-        .organization_id(org)
-        .user_id(user)
-        .role(role)
-        .build()?
-        .send(client)
-}
-
-fn update(
-    client: &Client,
-    org: &str,
-    user: &str,
-    role: &str,
-) -> Result<OrganizationMembership, Error> {
-    UpdateMembership::builder()
-        .organization_id(org)
-        .user_id(user)
-        .role(role)
-        .build()?
-        .send(client)
-}
+use crate::support::TestResult;
+use crate::support::ops::{create, update};
 
 fn delete(client: &Client, org: &str, user: &str) -> Result<OrganizationMembership, Error> {
     DeleteMembership::builder()

@@ -10,7 +10,7 @@ use clerk_memberships::{
     Transport,
 };
 
-type TestResult = Result<(), Box<dyn std::error::Error>>;
+use crate::support::TestResult;
 
 const SECOND: Duration = Duration::from_secs(1);
 

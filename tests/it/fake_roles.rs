@@ -5,39 +5,11 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeUser, ManualClock};
 use clerk_memberships::{
-    Client, CreateMembership, Error, ListOrganizationRoles, ListOrganizationRolesBuilder,
-    OrganizationMembership, RetryPolicy, Role, UpdateMembership,
+    Error, ListOrganizationRoles, ListOrganizationRolesBuilder, RetryPolicy, Role,
 };
 
-type TestResult = Result<(), Box<dyn std::error::Error>>;
-
-fn create(
-    client: &Client,
-    org: &str,
-    user: &str,
-    role: &str,
-) -> Result<OrganizationMembership, Error> {
-    CreateMembership::builder()
-        .organization_id(org)
-        .user_id(user)
-        .role(role)
-        .build()?
-        .send(client)
-}
-
-fn update(
-    client: &Client,
-    org: &str,
-    user: &str,
-    role: &str,
-) -> Result<OrganizationMembership, Error> {
-    UpdateMembership::builder()
-        .organization_id(org)
-        .user_id(user)
-        .role(role)
-        .build()?
-        .send(client)
-}
+use crate::support::TestResult;
+use crate::support::ops::{create, update};
 
 fn keys(fake: &FakeClerk, builder: ListOrganizationRolesBuilder) -> Result<Vec<String>, Error> {
     let page = builder.build()?.send(&fake.client())?;

@@ -11,12 +11,12 @@ use clerk_memberships::testing::{
     FakeClerk, FakeOrganization, FakeServer, FakeUser, Fault, ServeOptions,
 };
 use clerk_memberships::{
-    Client, CreateMembership, DeleteMembership, Error, ListMemberships, ListUsers, Operation,
-    RetryPolicy, UpdateMembership, UpdateMembershipMetadata,
+    Client, CreateMembership, DeleteMembership, Error, ErrorKind, ListMemberships, ListUsers,
+    Operation, RetryPolicy, UpdateMembership, UpdateMembershipMetadata,
 };
 use serde_json::{Value, json};
 
-type TestResult = Result<(), Box<dyn std::error::Error>>;
+use crate::support::TestResult;
 
 /// A fake on its deterministic manual clock, served on a free loopback port.
 fn served() -> (FakeClerk, FakeServer) {
@@ -263,7 +263,10 @@ fn faults_reach_the_client_over_http() -> TestResult {
     fake.inject(Fault::HtmlPage { status: 502 });
     let err = create.send(&client).unwrap_err();
     assert!(
-        matches!(err, Error::UnexpectedResponse { status: 502, .. }),
+        matches!(
+            err.kind(),
+            ErrorKind::UnexpectedResponse { status: 502, .. }
+        ),
         "{err:?}"
     );
     assert!(fake.membership("org_acme", "user_bob").is_none());

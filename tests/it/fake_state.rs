@@ -11,7 +11,7 @@ use clerk_memberships::{
 };
 use serde_json::{Value, json};
 
-type TestResult = Result<(), Box<dyn std::error::Error>>;
+use crate::support::TestResult;
 
 /// A fake with a history: custom role, users of every kind, memberships changed by requests.
 fn lived_in() -> Result<FakeClerk, Box<dyn std::error::Error>> {

@@ -3,7 +3,7 @@
 //! sign read as include/exclude), sorting, paging, its refusals, and the JSON it sends.
 
 use clerk_memberships::testing::{FakeClerk, FakeUser};
-use clerk_memberships::{Error, ListUsers, ListUsersBuilder, RetryPolicy, Transport, User};
+use clerk_memberships::{ErrorKind, ListUsers, ListUsersBuilder, RetryPolicy, Transport, User};
 use serde_json::Value;
 
 /// Users a, b, c (created 1, 2, 3 ms after the start), with addresses and external ids.
@@ -51,7 +51,7 @@ fn raw_json(fake: &FakeClerk, builder: ListUsersBuilder) -> Value {
 fn refused(fake: &FakeClerk, builder: ListUsersBuilder) -> (u16, String, Option<String>) {
     let client = fake.client().with_retry_policy(RetryPolicy::none());
     let err = builder.build().unwrap().send(&client).unwrap_err();
-    let Error::Api { error, .. } = &err else {
+    let ErrorKind::Api { error, .. } = err.kind() else {
         panic!("expected an API error, got {err:?}");
     };
     let first = &error.errors[0];

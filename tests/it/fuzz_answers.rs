@@ -25,7 +25,7 @@ use std::time::{Duration, UNIX_EPOCH};
 use crate::support::ops::Op;
 use crate::support::rng::Rng;
 use clerk_memberships::testing::{MEMBERSHIP_JSON, ManualClock, MockTransport};
-use clerk_memberships::{Client, Error, HttpResponse, RetryPolicy};
+use clerk_memberships::{Client, Error, ErrorKind, HttpResponse, RetryPolicy};
 use serde_json::{Value, json};
 
 /// The key the client sends, and which the answers try to smuggle into an error.
@@ -223,9 +223,9 @@ fn error_texts(err: &Error) -> Vec<String> {
     if let Some(transport) = err.transport_error() {
         texts.push(transport.message().to_owned());
     }
-    match err {
-        Error::UnexpectedResponse { body_snippet, .. } => texts.push(body_snippet.clone()),
-        Error::Decode { detail, .. } => texts.push(detail.clone()),
+    match err.kind() {
+        ErrorKind::UnexpectedResponse { body_snippet, .. } => texts.push(body_snippet.clone()),
+        ErrorKind::Decode { detail, .. } => texts.push(detail.clone()),
         _ => {}
     }
     texts

@@ -7,10 +7,10 @@ use std::time::{Duration, UNIX_EPOCH};
 use crate::support::refusal::assert_invalid;
 use clerk_memberships::testing::{INVITATION_JSON, ManualClock, MockTransport};
 use clerk_memberships::{
-    BuildError, BulkCreateInvitations, Client, CreateInvitation, CreateInvitationBuilder, Error,
-    GetInvitation, ListInvitations, MAX_BULK_INVITATIONS, Method, NewInvitation, Operation,
-    OrganizationInvitation, OrganizationInvitations, RetryPolicy, RevokeInvitation, TransportError,
-    TransportErrorKind,
+    BuildError, BulkCreateInvitations, Client, CreateInvitation, CreateInvitationBuilder,
+    ErrorKind, GetInvitation, ListInvitations, MAX_BULK_INVITATIONS, Method, NewInvitation,
+    Operation, OrganizationInvitation, OrganizationInvitations, RetryPolicy, RevokeInvitation,
+    TransportError, TransportErrorKind,
 };
 use serde_json::json;
 
@@ -451,7 +451,7 @@ fn a_garbled_answer_is_a_decode_error_naming_the_model() {
     let (client, mock) = offline();
     mock.push_json(200, r#"{"id":5}"#);
     let err = create().build().unwrap().send(&client).unwrap_err();
-    assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+    assert!(matches!(err.kind(), ErrorKind::Decode { .. }), "{err:?}");
     assert!(err.to_string().contains("OrganizationInvitation"), "{err}");
 }
 

@@ -4,7 +4,7 @@
 
 use clerk_memberships::sync::{self, Resolved, UserKey, UserKeys};
 use clerk_memberships::testing::{FakeClerk, FakeUser, MockTransport, USER_JSON};
-use clerk_memberships::{Error, MAX_FILTER_VALUE_LEN, MAX_URL_LEN, RetryPolicy};
+use clerk_memberships::{ErrorKind, MAX_FILTER_VALUE_LEN, MAX_URL_LEN, RetryPolicy};
 
 fn found(user_id: &str) -> Resolved {
     sync::Resolved::Found {
@@ -535,7 +535,7 @@ fn the_first_failed_request_ends_the_resolution_with_its_error() {
     let err = sync::resolve_users(&client, &keys).unwrap_err();
 
     assert_eq!(err.status(), Some(401));
-    assert!(matches!(err, Error::Api { .. }));
+    assert!(matches!(err.kind(), ErrorKind::Api { .. }));
     assert!(
         err.to_string().starts_with("list users (GET /users): "),
         "{err}"

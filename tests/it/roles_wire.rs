@@ -3,30 +3,19 @@
 //! on the rendered request and against a real HTTP server (`httpmock`).
 
 use crate::support::refusal::assert_invalid;
+use crate::support::wire::{OFFLINE_BASE, listing, offline_client};
 
-use crate::support::clients::{KEY, client, client_builder};
+use crate::support::clients::{client, client_builder};
 use clerk_memberships::testing::{MockTransport, ROLES_JSON};
 use clerk_memberships::{
-    Client, DEFAULT_USER_AGENT, Error, ListOrganizationRoles, ListOrganizationRolesBuilder,
-    MAX_FILTER_VALUE_LEN, MAX_LIMIT, Method, Operation, RetryPolicy, Role, Roles,
+    Client, ErrorKind, ListOrganizationRoles, ListOrganizationRolesBuilder, MAX_FILTER_VALUE_LEN,
+    MAX_LIMIT, Method, Operation, RetryPolicy, Role, Roles,
 };
 use httpmock::prelude::*;
 
-/// Where render-only clients point; nothing listens there and nothing is sent.
-const OFFLINE_BASE: &str = "http://127.0.0.1:9/v1";
 const ROLES_PATH: &str = "/v1/organization_roles";
 
 // ---- helpers --------------------------------------------------------------------------------
-
-/// A client whose transport records instead of sending: for `render` and build-error tests.
-fn offline_client() -> (Client, MockTransport) {
-    let mock = MockTransport::new();
-    let client = client_builder(OFFLINE_BASE)
-        .transport(mock.clone())
-        .build()
-        .expect("valid client");
-    (client, mock)
-}
 
 fn roles() -> ListOrganizationRolesBuilder {
     ListOrganizationRoles::builder()
@@ -65,29 +54,7 @@ fn assert_roles_on_wire(
     assert_eq!(rendered.header("content-type"), None);
 
     let server = MockServer::start();
-    let target = format!("{ROLES_PATH}{raw_query}");
-    let expected: Vec<(String, String)> = pairs
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect();
-    let mock = server.mock(|when, then| {
-        when.method(GET)
-            .path(ROLES_PATH)
-            .header("authorization", format!("Bearer {KEY}"))
-            .header("accept", "application/json")
-            .header("user-agent", DEFAULT_USER_AGENT)
-            .header("clerk-api-version", "2026-05-12")
-            .header_missing("content-type")
-            .is_true(move |req| {
-                let raw = req.uri().path_and_query().map(|pq| pq.as_str().to_owned());
-                raw.as_deref() == Some(target.as_str())
-            })
-            .is_true(move |req| req.query_params() == expected)
-            .is_true(|req| req.body_ref().is_empty());
-        then.status(200)
-            .header("content-type", "application/json")
-            .body(ROLES_JSON);
-    });
+    let mock = listing(&server, ROLES_PATH, raw_query, pairs, ROLES_JSON);
     let got = op.send(&client(&server)).unwrap();
     mock.assert();
     assert_eq!(got.total_count, 2);
@@ -272,8 +239,8 @@ fn a_url_over_max_url_len_is_an_invalid_request_never_sent() {
         .build()
         .unwrap();
     let err = op.send(&long_base).unwrap_err();
-    match &err {
-        Error::InvalidRequest { error, .. } => assert_invalid(error.clone(), "url"),
+    match err.kind() {
+        ErrorKind::InvalidRequest { error, .. } => assert_invalid(error.clone(), "url"),
         other => panic!("expected InvalidRequest, got {other:?}"),
     }
     assert!(
@@ -341,8 +308,8 @@ fn a_role_without_a_key_is_a_decode_error_naming_the_model() {
         r#"{"data":[{"id":"role_1","name":"Admin"}],"total_count":1}"#,
     );
     let err = roles().build().unwrap().send(&mock.client()).unwrap_err();
-    match &err {
-        Error::Decode { model, detail, .. } => {
+    match err.kind() {
+        ErrorKind::Decode { model, detail, .. } => {
             assert_eq!(*model, "Roles");
             assert!(detail.contains("`key`"), "{detail}");
         }
@@ -483,7 +450,7 @@ fn a_server_that_repeats_a_page_is_reported_not_followed() {
     assert!(pages.next().unwrap().is_ok());
     let err = pages.next().unwrap().unwrap_err();
     assert!(
-        matches!(err, Error::PageNotAdvancing { offset: 2, .. }),
+        matches!(err.kind(), ErrorKind::PageNotAdvancing { offset: 2, .. }),
         "{err:?}"
     );
     assert_eq!(

@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::support::TestResult;
 use crate::support::org::Org;
 use clerk_memberships::sync::{
     self, ApplyOptions, ApplyReport, CancelToken, Change, ChangeKind, MetadataPolicy, Outcome,
@@ -21,8 +22,6 @@ use clerk_memberships::{
     TransportError,
 };
 use serde_json::{Value, json};
-
-type TestResult = Result<(), Box<dyn std::error::Error>>;
 
 /// On the fake's `ManualClock`: for one worker only.
 fn manual() -> Org {

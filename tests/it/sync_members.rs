@@ -19,7 +19,7 @@ use clerk_memberships::{
 };
 use serde_json::json;
 
-type TestResult = Result<(), Box<dyn std::error::Error>>;
+use crate::support::TestResult;
 
 // The single changes with every field they need set, so that each test reads as the call it
 // makes; building cannot fail with those, sending can.
@@ -754,7 +754,7 @@ fn change_role_in_an_unknown_organization_fails_with_the_creates_404() -> TestRe
     let err = change_role(&s.client, "org_unknown", &s.jane, "org:admin").unwrap_err();
     assert!(err.error().is_not_found());
     assert_eq!(
-        err.error().operation().map(|call| call.operation()),
+        err.error().call().map(|call| call.operation()),
         Some(Operation::Create)
     );
     assert_eq!(s.methods(), [Method::Patch, Method::Post]);

@@ -2,6 +2,7 @@
 
 use std::sync::{Arc, Mutex};
 
+use crate::support::TestResult;
 use crate::support::org::Org;
 use clerk_memberships::sync::{
     self, Change, MetadataPolicy, Plan, Progress, RemovalThreshold, Roster, RosterEntry,
@@ -10,8 +11,6 @@ use clerk_memberships::sync::{
 use clerk_memberships::testing::{FakeClerk, FakeUser, Fault};
 use clerk_memberships::{Operation, RetryPolicy, UpdateMembershipMetadata};
 use serde_json::{Value, json};
-
-type TestResult = Result<(), Box<dyn std::error::Error>>;
 
 fn org() -> Org {
     Org::on(FakeClerk::new(), FakeClerk::client)
@@ -776,4 +775,34 @@ fn a_member_listed_twice_is_planned_once() {
     let removed: Vec<&str> = plan.changes().iter().map(Change::user_id).collect();
     assert_eq!(removed, ["user_a", "user_b", "user_c"]);
     assert_eq!(plan.current_members(), 3);
+}
+
+/// The options' `Debug` says whether a progress callback is set, and nothing else of it.
+#[test]
+fn options_show_whether_a_callback_is_set_and_nothing_else_of_it() {
+    let plain = format!("{:?}", clerk_memberships::sync::SyncOptions::default());
+    assert!(plain.ends_with("on_progress: None }"), "{plain}");
+    let watched = format!(
+        "{:?}",
+        clerk_memberships::sync::SyncOptions::builder()
+            .on_progress(|_| {})
+            .build()
+    );
+    assert!(
+        watched.ends_with(r#"on_progress: Some("Fn(Progress)") }"#),
+        "{watched}"
+    );
+
+    let plain = format!("{:?}", clerk_memberships::sync::ApplyOptions::default());
+    assert!(plain.contains("on_progress: None, cancel: None"), "{plain}");
+    let watched = format!(
+        "{:?}",
+        clerk_memberships::sync::ApplyOptions::builder()
+            .on_progress(|_| {})
+            .build()
+    );
+    assert!(
+        watched.contains(r#"on_progress: Some("Fn(Progress)")"#),
+        "{watched}"
+    );
 }

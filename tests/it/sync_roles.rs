@@ -1,15 +1,14 @@
 //! Roles are checked before anything is written: `sync::plan` against the instance's roles
 //! (or a caller's allow-list), and `KnownRoles` for the single-change helpers.
 
+use crate::support::TestResult;
 use crate::support::org::Org;
 use clerk_memberships::sync::{
     self, ChangeRole, EnsureMember, KnownRoles, RoleCheck, Roster, RosterEntry, RosterProblem,
     SyncError, SyncOptions,
 };
 use clerk_memberships::testing::{FakeClerk, MockTransport, ROLES_JSON};
-use clerk_memberships::{BuildError, Error, Method, Operation, RetryPolicy};
-
-type TestResult = Result<(), Box<dyn std::error::Error>>;
+use clerk_memberships::{BuildError, Error, ErrorKind, Method, Operation, RetryPolicy};
 
 fn org() -> Org {
     Org::on(FakeClerk::new(), FakeClerk::client)
@@ -254,8 +253,8 @@ fn check_refuses_an_unknown_role_as_an_invalid_request_naming_it_and_the_known_o
     let roles = KnownRoles::allow(["org:member", "org:admin"]);
     assert_eq!(roles.check("org:admin").unwrap(), "org:admin");
     let err = roles.check("Org:Admin").unwrap_err();
-    match &err {
-        Error::InvalidRequest {
+    match err.kind() {
+        ErrorKind::InvalidRequest {
             error: BuildError::InvalidField { field, rule },
             ..
         } => {

@@ -2,15 +2,16 @@
 //! rendered request (`render`) and proven against a real HTTP server (`httpmock`).
 
 use crate::support::refusal::assert_invalid;
+use crate::support::wire::{OFFLINE_BASE, offline_client};
 
 use crate::support::clients::{KEY, client, client_builder};
 use crate::support::ops::Op;
 use clerk_memberships::testing::MockTransport;
 use clerk_memberships::{
-    BuildError, Client, CreateMembership, CreateMembershipBuilder, DEFAULT_API_VERSION,
-    DEFAULT_USER_AGENT, DeleteMembership, Error, HttpRequest, ListMemberships,
-    ListMembershipsBuilder, MAX_FILTER_VALUE_LEN, MAX_FILTER_VALUES, MAX_ID_LEN, MAX_LIMIT,
-    MAX_METADATA_BYTES, MAX_METADATA_DEPTH, MAX_URL_LEN, Method, Operation, OrganizationMembership,
+    BuildError, Client, CreateMembership, CreateMembershipBuilder, DEFAULT_USER_AGENT,
+    DeleteMembership, Error, ErrorKind, HttpRequest, ListMemberships, ListMembershipsBuilder,
+    MAX_FILTER_VALUE_LEN, MAX_FILTER_VALUES, MAX_ID_LEN, MAX_LIMIT, MAX_METADATA_BYTES,
+    MAX_METADATA_DEPTH, MAX_URL_LEN, Method, Operation, OrganizationMembership,
     OrganizationMemberships, UpdateMembership, UpdateMembershipMetadata,
     UpdateMembershipMetadataBuilder,
 };
@@ -19,21 +20,9 @@ use httpmock::{HttpMockRequest, When};
 use serde_json::{Value, json};
 const MEMBERSHIP: &str = include_str!("../fixtures/membership.json");
 const PAGE: &str = include_str!("../fixtures/memberships_page.json");
-/// Where render-only clients point; nothing listens there and nothing is sent.
-const OFFLINE_BASE: &str = "http://127.0.0.1:9/v1";
 const LIST_PATH: &str = "/v1/organizations/org_1/memberships";
 
 // ---- helpers --------------------------------------------------------------------------------
-
-/// A client whose transport records instead of sending: for `render` and build-error tests.
-fn offline_client() -> (Client, MockTransport) {
-    let mock = MockTransport::new();
-    let client = client_builder(OFFLINE_BASE)
-        .transport(mock.clone())
-        .build()
-        .expect("valid client");
-    (client, mock)
-}
 
 fn membership() -> OrganizationMembership {
     serde_json::from_str(MEMBERSHIP).unwrap()
@@ -143,7 +132,6 @@ fn default_user_agent_names_this_crate_and_its_version() {
         DEFAULT_USER_AGENT,
         format!("clerk-memberships/{}", env!("CARGO_PKG_VERSION"))
     );
-    assert_eq!(DEFAULT_API_VERSION, "2026-05-12");
 }
 
 // ---- CreateMembership ------------------------------------------------------------------------
@@ -847,14 +835,14 @@ fn the_url_limit_counts_the_base_url_so_the_same_request_may_fit_one_client_only
         .transport(mock.clone())
         .build()
         .unwrap();
-    match op.render(&long_base) {
-        Err(Error::InvalidRequest { error: err, .. }) => assert_eq!(err.field(), "url"),
+    match op.render(&long_base).map_err(Error::into_kind) {
+        Err(ErrorKind::InvalidRequest { error: err, .. }) => assert_eq!(err.field(), "url"),
         other => panic!("expected an invalid url, got {other:?}"),
     }
     mock.push_json(200, PAGE);
     let err = op.send(&long_base).unwrap_err();
     assert!(
-        matches!(&err, Error::InvalidRequest { error: b, .. } if b.field() == "url"),
+        matches!(err.kind(), ErrorKind::InvalidRequest { error: b, .. } if b.field() == "url"),
         "{err:?}"
     );
     assert_eq!(err.attempts(), 0);
@@ -876,7 +864,7 @@ fn paths_of_every_operation_are_checked_against_the_url_limit() {
     for op in Op::ALL {
         let err = op.build("org_1", "user_1").send(&client).unwrap_err();
         assert!(
-            matches!(&err, Error::InvalidRequest { error: b, .. } if b.field() == "url"),
+            matches!(err.kind(), ErrorKind::InvalidRequest { error: b, .. } if b.field() == "url"),
             "{op:?}: {err:?}"
         );
     }

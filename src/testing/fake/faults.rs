@@ -2,9 +2,8 @@
 
 use std::time::Duration;
 
-use crate::error::{TransportError, TransportErrorKind};
-use crate::memberships::Operation;
-use crate::transport::HttpResponse;
+use crate::call::Operation;
+use crate::transport::{HttpResponse, TransportError, TransportErrorKind};
 
 use super::{pacing, response};
 

@@ -1,8 +1,8 @@
 //! Reading a rendered request the way a server does: which route the method and path name,
 //! the percent-decoded path segments, the form-decoded query pairs and the bearer key.
 
-use crate::memberships::Operation;
-use crate::transport::{HttpRequest, Method};
+use crate::call::{Method, Operation};
+use crate::transport::HttpRequest;
 
 use super::response::Failure;
 

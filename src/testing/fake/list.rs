@@ -3,7 +3,7 @@
 
 use std::cmp::Ordering;
 
-use crate::memberships::{MAX_FILTER_VALUES, MAX_LIMIT};
+use crate::builder::{MAX_FILTER_VALUES, MAX_LIMIT};
 
 use super::response::Failure;
 use super::state::{MembershipRecord, State, UserRecord};

@@ -4,7 +4,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::error::ClerkError;
+use crate::api_error::ClerkError;
 use crate::models::Metadata;
 use crate::transport::HttpResponse;
 

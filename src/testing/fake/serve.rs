@@ -17,12 +17,12 @@ use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
+use crate::call::{Method, Operation};
 use crate::client::{Client, ClientBuilder};
 use crate::clock::SystemClock;
-use crate::memberships::Operation;
-use crate::transport::{HttpRequest, HttpResponse, Method};
+use crate::transport::{HttpRequest, HttpResponse};
 
-use super::FakeClerk;
+use super::clerk::FakeClerk;
 use super::http;
 use super::response;
 
@@ -531,7 +531,7 @@ fn accept_invitation(incoming: &Incoming, context: &Context) -> HttpResponse {
     if let Some(value) = authorization {
         check.headers.push(("authorization", Arc::from(value)));
     }
-    let required = context.fake.lock().required_key.clone();
+    let required = context.fake.lock().required_key().map(str::to_owned);
     let outcome = http::check_auth(&check, required.as_deref()).and_then(|()| {
         let body: serde_json::Value = serde_json::from_slice(&incoming.body)
             .map_err(|_| response::Failure::body_invalid())?;

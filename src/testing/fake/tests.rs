@@ -5,8 +5,8 @@
 use serde_json::{Value, json};
 
 use super::{FakeClerk, FakeOrganization, FakeUser};
-use crate::memberships::Operation;
-use crate::transport::{HeaderValue, HttpRequest, Method, Transport};
+use crate::call::{Method, Operation};
+use crate::transport::{HeaderValue, HttpRequest, Transport};
 
 const AUTH: &str = "Bearer sk_test_fake";
 

@@ -3,8 +3,8 @@
 
 use std::collections::HashSet;
 
+use crate::builder::MAX_FILTER_VALUES;
 use crate::email::normalized_email;
-use crate::memberships::MAX_FILTER_VALUES;
 
 use serde_json::Value;
 

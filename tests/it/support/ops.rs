@@ -185,3 +185,33 @@ impl Answer {
         }
     }
 }
+
+/// Adds `user` to `org` as `role`.
+pub fn create(
+    client: &Client,
+    org: &str,
+    user: &str,
+    role: &str,
+) -> Result<OrganizationMembership, Error> {
+    CreateMembership::builder()
+        .organization_id(org)
+        .user_id(user)
+        .role(role)
+        .build()?
+        .send(client)
+}
+
+/// Gives `user` the role `role` in `org`.
+pub fn update(
+    client: &Client,
+    org: &str,
+    user: &str,
+    role: &str,
+) -> Result<OrganizationMembership, Error> {
+    UpdateMembership::builder()
+        .organization_id(org)
+        .user_id(user)
+        .role(role)
+        .build()?
+        .send(client)
+}

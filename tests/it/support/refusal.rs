@@ -22,8 +22,8 @@ macro_rules! refused_before_sending {
         assert_eq!(mock.remaining(), 1, "the scripted answer is still there");
         assert_eq!(err.attempts(), 0);
         assert_eq!(err.status(), None);
-        match err {
-            clerk_memberships::Error::InvalidRequest { error: build, .. } => build,
+        match err.into_kind() {
+            clerk_memberships::ErrorKind::InvalidRequest { error: build, .. } => build,
             other => panic!("expected Error::InvalidRequest, got {other:?}"),
         }
     }};

@@ -185,14 +185,14 @@ macro_rules! metadata_setters {
     ($builder:ident) => {
         impl $builder {
             /// Sets `public_metadata`, metadata visible to frontend and backend: a JSON object
-            /// nested at most [`MAX_METADATA_DEPTH`](crate::memberships::MAX_METADATA_DEPTH)
+            /// nested at most [`MAX_METADATA_DEPTH`](crate::MAX_METADATA_DEPTH)
             /// levels deep and at most
-            /// [`MAX_METADATA_BYTES`](crate::memberships::MAX_METADATA_BYTES) as JSON.
+            /// [`MAX_METADATA_BYTES`](crate::MAX_METADATA_BYTES) as JSON.
             ///
             /// The value is checked here; one that breaks a rule is dropped and `build()`
             /// returns the error.
             pub fn public_metadata(mut self, value: impl Into<serde_json::Value>) -> Self {
-                self.0.public_metadata = $crate::memberships::metadata::MetadataInput::new(
+                self.0.public_metadata = $crate::builder::metadata::MetadataInput::new(
                     "public_metadata",
                     Some(value.into()),
                 );
@@ -204,19 +204,19 @@ macro_rules! metadata_setters {
             /// an earlier value, or an earlier refusal).
             pub fn set_public_metadata(mut self, value: Option<serde_json::Value>) -> Self {
                 self.0.public_metadata =
-                    $crate::memberships::metadata::MetadataInput::new("public_metadata", value);
+                    $crate::builder::metadata::MetadataInput::new("public_metadata", value);
                 self
             }
 
             /// Sets `private_metadata`, metadata visible to the backend only: a JSON object
-            /// nested at most [`MAX_METADATA_DEPTH`](crate::memberships::MAX_METADATA_DEPTH)
+            /// nested at most [`MAX_METADATA_DEPTH`](crate::MAX_METADATA_DEPTH)
             /// levels deep and at most
-            /// [`MAX_METADATA_BYTES`](crate::memberships::MAX_METADATA_BYTES) as JSON.
+            /// [`MAX_METADATA_BYTES`](crate::MAX_METADATA_BYTES) as JSON.
             ///
             /// The value is checked here; one that breaks a rule is dropped and `build()`
             /// returns the error.
             pub fn private_metadata(mut self, value: impl Into<serde_json::Value>) -> Self {
-                self.0.private_metadata = $crate::memberships::metadata::MetadataInput::new(
+                self.0.private_metadata = $crate::builder::metadata::MetadataInput::new(
                     "private_metadata",
                     Some(value.into()),
                 );
@@ -228,7 +228,7 @@ macro_rules! metadata_setters {
             /// an earlier value, or an earlier refusal).
             pub fn set_private_metadata(mut self, value: Option<serde_json::Value>) -> Self {
                 self.0.private_metadata =
-                    $crate::memberships::metadata::MetadataInput::new("private_metadata", value);
+                    $crate::builder::metadata::MetadataInput::new("private_metadata", value);
                 self
             }
         }
