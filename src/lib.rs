@@ -141,6 +141,7 @@ mod clock;
 mod email;
 mod endpoint;
 mod error;
+mod invitations;
 mod lock;
 mod memberships;
 mod models;
@@ -172,14 +173,20 @@ pub use client::{BASE_URL_VAR, Client, ClientBuilder, DEFAULT_USER_AGENT, SECRET
 pub use clock::{Clock, SystemClock};
 pub use endpoint::MAX_URL_LEN;
 pub use error::{BuildError, Error, ErrorKind};
+pub use invitations::{
+    BulkCreateInvitations, BulkCreateInvitationsBuilder, CreateInvitation, CreateInvitationBuilder,
+    GetInvitation, GetInvitationBuilder, ListInvitations, ListInvitationsBuilder,
+    MAX_BULK_INVITATIONS, MAX_EXPIRES_IN_DAYS, NewInvitation, RevokeInvitation,
+    RevokeInvitationBuilder,
+};
 pub use memberships::{
     CreateMembership, CreateMembershipBuilder, DeleteMembership, DeleteMembershipBuilder,
     ListMemberships, ListMembershipsBuilder, UpdateMembership, UpdateMembershipBuilder,
     UpdateMembershipMetadata, UpdateMembershipMetadataBuilder,
 };
 pub use models::{
-    EmailAddress, Metadata, Organization, OrganizationMembership, OrganizationMemberships,
-    Permission, PublicUserData, Role, Roles, User,
+    EmailAddress, Metadata, Organization, OrganizationInvitation, OrganizationInvitations,
+    OrganizationMembership, OrganizationMemberships, Permission, PublicUserData, Role, Roles, User,
 };
 pub use organization_roles::{ListOrganizationRoles, ListOrganizationRolesBuilder};
 pub use organizations::{
@@ -188,8 +195,8 @@ pub use organizations::{
 };
 pub use pacing::{RateLimiter, SlidingWindowLimiter};
 pub use pagination::{
-    InstanceMembershipPages, MembershipItems, MembershipPages, RoleItems, RolePages, UserItems,
-    UserPages,
+    InstanceMembershipPages, InvitationItems, InvitationPages, MembershipItems, MembershipPages,
+    RoleItems, RolePages, UserItems, UserPages,
 };
 pub use retry::{AttemptEvent, RetryPolicy, RetryPolicyBuilder};
 pub use secret::{KeyInput, SecretKey};

@@ -34,6 +34,23 @@ pub(super) enum Route {
         organization_id: String,
     },
     ListInstanceMemberships,
+    CreateInvitation {
+        organization_id: String,
+    },
+    BulkCreateInvitations {
+        organization_id: String,
+    },
+    ListInvitations {
+        organization_id: String,
+    },
+    GetInvitation {
+        organization_id: String,
+        invitation_id: String,
+    },
+    RevokeInvitation {
+        organization_id: String,
+        invitation_id: String,
+    },
 }
 
 impl Route {
@@ -50,6 +67,11 @@ impl Route {
             Route::ListRoles => Operation::ListOrganizationRoles,
             Route::GetOrganization { .. } => Operation::GetOrganization,
             Route::ListInstanceMemberships => Operation::ListInstanceMemberships,
+            Route::CreateInvitation { .. } => Operation::CreateInvitation,
+            Route::BulkCreateInvitations { .. } => Operation::BulkCreateInvitations,
+            Route::ListInvitations { .. } => Operation::ListInvitations,
+            Route::GetInvitation { .. } => Operation::GetInvitation,
+            Route::RevokeInvitation { .. } => Operation::RevokeInvitation,
         }
     }
 }
@@ -68,8 +90,8 @@ pub(super) fn route(method: Method, path_and_query: &str) -> Result<Route, Failu
     let path = path.strip_prefix('/').unwrap_or(path);
     let segments: Vec<&str> = path.split('/').collect();
     let lengths: &[usize] = match method {
-        Method::Get => &[3, 2, 1],
-        Method::Post => &[3],
+        Method::Get => &[4, 3, 2, 1],
+        Method::Post => &[5, 4, 3],
         Method::Patch => &[5, 4],
         Method::Delete => &[4],
     };
@@ -128,6 +150,9 @@ fn shape_fits(tail: &[&str]) -> bool {
             | ["organization_roles"]
             | ["organizations", _]
             | ["organization_memberships"]
+            | ["organizations", _, "invitations"]
+            | ["organizations", _, "invitations", _]
+            | ["organizations", _, "invitations", _, "revoke"]
     )
 }
 
@@ -141,17 +166,36 @@ fn build(method: Method, tail: &[&str]) -> Result<Route, Failure> {
         (Method::Get, ["organizations", org]) => Ok(Route::GetOrganization {
             organization_id: segment(org)?,
         }),
-        (Method::Get, [_, org, _]) => Ok(Route::List {
+        (Method::Post, [_, org, "invitations"]) => Ok(Route::CreateInvitation {
             organization_id: segment(org)?,
         }),
-        (Method::Post, [_, org, _]) => Ok(Route::Create {
+        (Method::Post, [_, org, "invitations", "bulk"]) => Ok(Route::BulkCreateInvitations {
             organization_id: segment(org)?,
         }),
-        (Method::Patch, [_, org, _, user]) => Ok(Route::Update {
+        (Method::Get, [_, org, "invitations"]) => Ok(Route::ListInvitations {
+            organization_id: segment(org)?,
+        }),
+        (Method::Get, [_, org, "invitations", invitation]) => Ok(Route::GetInvitation {
+            organization_id: segment(org)?,
+            invitation_id: segment(invitation)?,
+        }),
+        (Method::Post, [_, org, "invitations", invitation, "revoke"]) => {
+            Ok(Route::RevokeInvitation {
+                organization_id: segment(org)?,
+                invitation_id: segment(invitation)?,
+            })
+        }
+        (Method::Get, [_, org, "memberships"]) => Ok(Route::List {
+            organization_id: segment(org)?,
+        }),
+        (Method::Post, [_, org, "memberships"]) => Ok(Route::Create {
+            organization_id: segment(org)?,
+        }),
+        (Method::Patch, [_, org, "memberships", user]) => Ok(Route::Update {
             organization_id: segment(org)?,
             user_id: segment(user)?,
         }),
-        (Method::Delete, [_, org, _, user]) => Ok(Route::Delete {
+        (Method::Delete, [_, org, "memberships", user]) => Ok(Route::Delete {
             organization_id: segment(org)?,
             user_id: segment(user)?,
         }),

@@ -8,6 +8,7 @@ use crate::models::Metadata;
 use crate::transport::HttpRequest;
 
 use super::http::{self, Route};
+use super::invitations::{self, InvitationQuery};
 use super::list::ListQuery;
 use super::response::Failure;
 use super::roles::RoleQuery;
@@ -83,6 +84,38 @@ pub(super) fn handle(
             let public = object(&body, "public_metadata", false)?;
             let private = object(&body, "private_metadata", false)?;
             json(&state.merge_metadata(&organization_id, &user_id, public, private, now)?)
+        }
+        Route::CreateInvitation { organization_id } => {
+            let body = Value::Object(body(request, &invitations::KEYS)?);
+            let new = invitations::new_invitation(&body)?;
+            let created = state.invite(&organization_id, vec![new], now)?;
+            json(&created.into_iter().next().unwrap_or_default())
+        }
+        Route::BulkCreateInvitations { organization_id } => {
+            let new = invitations::new_invitations(request.body().unwrap_or_default())?;
+            let created = state.invite(&organization_id, new, now)?;
+            let total_count = created.len();
+            json(&serde_json::json!({ "data": created, "total_count": total_count }))
+        }
+        Route::ListInvitations { organization_id } => {
+            let query = InvitationQuery::parse(http::query_pairs(request.path_and_query())?)?;
+            json(&query.run(state, &organization_id, now)?)
+        }
+        Route::GetInvitation {
+            organization_id,
+            invitation_id,
+        } => json(&state.invitation(&organization_id, &invitation_id, now)?),
+        Route::RevokeInvitation {
+            organization_id,
+            invitation_id,
+        } => {
+            let body = body(request, &["requesting_user_id"])?;
+            let requester = match body.get("requesting_user_id") {
+                None | Some(Value::Null) => None,
+                Some(Value::String(user)) => Some(user.as_str()),
+                Some(_) => return Err(Failure::type_invalid("requesting_user_id", "string")),
+            };
+            json(&state.revoke_invitation(&organization_id, &invitation_id, requester, now)?)
         }
     }
 }

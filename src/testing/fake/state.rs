@@ -14,6 +14,7 @@ use super::merge::deep_merge;
 use super::response::Failure;
 use super::seed::{FakeOrganization, FakeUser, Profile, SeedError, slugify};
 
+pub(super) mod invitations;
 pub(super) mod snapshot;
 
 /// Where the fake's default clock stands, and when the built-in roles were made:
@@ -119,6 +120,7 @@ struct Counters {
     user_seq: u64,
     identification: u64,
     role_seq: u64,
+    invitation: u64,
 }
 
 /// Everything the fake knows.
@@ -127,6 +129,8 @@ pub(super) struct State {
     organizations: HashMap<String, OrgRecord>,
     users: HashMap<String, UserRecord>,
     roles: HashMap<String, Role>,
+    /// Every invitation ever created, oldest first.
+    invitations: Vec<invitations::InvitationRecord>,
     counters: Counters,
 }
 
@@ -136,6 +140,7 @@ impl Default for State {
             organizations: HashMap::new(),
             users: HashMap::new(),
             roles: HashMap::new(),
+            invitations: Vec::new(),
             counters: Counters::default(),
         };
         state.add_builtin_roles();
