@@ -637,12 +637,35 @@ mod tests {
     }
 
     #[test]
+    fn an_organization_column_names_each_rows_organization_and_must_not_be_empty() {
+        let file = parsed(
+            "organization,email,role\n\
+             acme,ann@acme.com,org:admin\n\
+             org_2globex,ann@acme.com,org:member\n",
+        );
+        assert!(file.has_organizations());
+        let orgs: Vec<Option<&str>> = file.roster().iter().map(|e| e.organization()).collect();
+        assert_eq!(orgs, [Some("acme"), Some("org_2globex")]);
+        assert!(!parsed("email,role\nann@acme.com,org:admin\n").has_organizations());
+        assert_eq!(
+            problems(b"organization,email,role\n,ann@acme.com,org:admin\n"),
+            ["r.csv:2: the organization is empty"]
+        );
+        assert_eq!(
+            problems(b"organization,email,role\nacme,ann@acme.com,org:admin\nacme,ANN@acme.com,org:member\n").len(),
+            1,
+            "the same person twice in one organization"
+        );
+    }
+
+    #[test]
     fn header_problems_are_named() {
         assert_eq!(
             problems(b"email,role,team,\n"),
             [
                 "r.csv:1: unknown columns \"team\", an unnamed column (4): the columns are \
-                 user_id, email, external_id, role, public_metadata, private_metadata"
+                 user_id, email, external_id, role, organization, public_metadata, \
+                 private_metadata"
             ]
         );
         assert_eq!(
