@@ -152,6 +152,8 @@ pub(crate) fn compute(
         changes,
         skipped,
         unresolved,
+        waiting: Vec::new(),
+        max_invites: options.max_invites(),
     })
 }
 
