@@ -48,7 +48,8 @@
 //! module has the test doubles: [`testing::MockTransport`] answers with scripted responses and
 //! records what was sent (plug it in with [`ClientBuilder::transport`]), and
 //! [`testing::FakeClerk`] is a stateful in-memory Clerk that answers every operation from its
-//! own data. Neither is compiled without the feature.
+//! own data. Neither is compiled without the feature. The module's documentation is the guide
+//! to testing with them, in process and over HTTP.
 //!
 //! # Retries
 //!
@@ -57,6 +58,8 @@
 //! every clone of the client, and [`ClientBuilder::clerk_rate_limit`] paces requests with a
 //! [`SlidingWindowLimiter`] at Clerk's published limits. Waits are measured on a monotonic
 //! [`Clock`], so a wall clock that is stepped changes none of them.
+//! The details are [below](#retries-timeouts-and-rate-limits), after the guides to
+//! [listing members](#listing-members) and [errors](#errors).
 //!
 //! # Where things are
 //!
@@ -117,14 +120,17 @@
 //! - **[`testing`]** (feature `test-util`): [`testing::MockTransport`],
 //!   [`testing::ManualClock`], [`testing::FakeClerk`] and the fixture
 //!   [`testing::MEMBERSHIP_JSON`], [`testing::USER_JSON`] and [`testing::ROLES_JSON`].
-
+//!
+// The guides: listing, errors, retries and rate limits, base URL and proxies, transports.
+// Their examples run as doctests.
+#![doc = include_str!("guide.md")]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 // These docs are written for the build docs.rs makes, with every feature: without `test-util`
-// their links into `testing` have nothing to point at. The CI builds the docs with every
-// feature and warnings denied, so a link broken in every build is still caught.
-#![cfg_attr(not(feature = "test-util"), allow(rustdoc::broken_intra_doc_links))]
+// and `fake-server` their links into `testing` have nothing to point at. The CI builds the docs
+// with every feature and warnings denied, so a link broken in every build is still caught.
+#![cfg_attr(not(feature = "fake-server"), allow(rustdoc::broken_intra_doc_links))]
 
 mod answer;
 mod api_error;

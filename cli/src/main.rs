@@ -1,7 +1,7 @@
 //! `clerk-memberships`: manage Clerk organization memberships from the command line.
 //!
 //! Data goes to stdout, progress and diagnostics to stderr. See `clerk-memberships --help`
-//! and the README's CLI section.
+//! and `cli/README.md`.
 
 // Diagnostics go through `stderr_line!`/`stderr_text!`, which cannot panic; data is written
 // to stdout's handle, whose errors are handled.

@@ -115,6 +115,9 @@
 //! assert_eq!(mock.requests().len(), 1, "both addresses in one request");
 //! # Ok::<(), clerk_memberships::Error>(())
 //! ```
+//!
+// The guide: finding users, planning, applying, single changes. Its examples run as doctests.
+#![doc = include_str!("guide.md")]
 
 mod apply;
 mod diff;

@@ -32,6 +32,10 @@
 //! assert_eq!(sent.path_and_query(), "/v1/organizations/org_1/memberships/user_1");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+// The guide: scripted answers, the in-memory Clerk, the Clerk served over HTTP. Its examples
+// run as doctests.
+#![doc = include_str!("guide.md")]
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
