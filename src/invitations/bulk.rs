@@ -122,6 +122,27 @@ impl NewInvitation {
         None
     }
 
+    /// This invitation as a [`CreateInvitation`] of its own, to `organization_id`.
+    pub(crate) fn to_create(
+        &self,
+        organization_id: &str,
+    ) -> Result<crate::CreateInvitation, BuildError> {
+        let value = |input: &MetadataInput| match input {
+            MetadataInput::Checked(value) => Some(value.clone()),
+            MetadataInput::Unset | MetadataInput::Rejected(_) => None,
+        };
+        crate::CreateInvitation::builder()
+            .organization_id(organization_id)
+            .email_address(&self.email_address)
+            .role(&self.role)
+            .set_inviter_user_id(self.inviter_user_id.as_deref())
+            .set_redirect_url(self.redirect_url.as_deref())
+            .set_expires_in_days(self.expires_in_days)
+            .set_public_metadata(value(&self.public_metadata))
+            .set_private_metadata(value(&self.private_metadata))
+            .build()
+    }
+
     fn body(&self) -> InvitationBody<'_> {
         fn checked(input: &MetadataInput) -> Option<&Value> {
             match input {

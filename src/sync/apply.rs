@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread;
 
 use super::error::SyncError;
+use super::invite;
 use super::members::{ensure, merge, remove, set_role};
 use super::outcome::Outcome;
 use super::plan::{Change, Plan};
@@ -32,8 +33,15 @@ impl Plan {
     /// Makes the plan's changes, `options.workers()` at a time, and reports how each ended.
     ///
     /// - **Refusal.** A plan whose removals exceed its threshold
-    ///   ([`exceeds_removal_threshold`](Plan::exceeds_removal_threshold)) is refused before
+    ///   ([`exceeds_removal_threshold`](Plan::exceeds_removal_threshold)), or that sends more
+    ///   invitations than its limit ([`invite_check`](Plan::invite_check)), is refused before
     ///   anything is sent, unless [forced](ApplyOptionsBuilder::force).
+    /// - **Invitations** go in the first phase, an address's revocation before the invitation
+    ///   that replaces it: an invite as [`InviteMember`](super::InviteMember) sends it (at
+    ///   most once: a lost answer is settled by reading the address's pending invitations,
+    ///   never by sending again; found pending after a refusal → [`Outcome::AlreadyDone`]), a
+    ///   revocation as [`RevokeInvitation`](crate::RevokeInvitation) (refused as no longer
+    ///   pending, or 404 → [`Outcome::AlreadyDone`]).
     /// - **Two phases, a barrier between them.** First the adds, the metadata merges and
     ///   every role change except a move away from the [admin role](Plan::admin_role); once
     ///   every one of those has ended, the moves away from the admin role and the removals. A
@@ -124,6 +132,7 @@ impl Plan {
     pub fn apply(&self, client: &Client, options: &ApplyOptions) -> Result<ApplyReport, SyncError> {
         if !options.force() {
             self.check_removals()?;
+            self.check_invites()?;
         }
         let tally = Tally::new(self.size());
         Ok(self.apply_in(client, options, options.workers(), &tally))
@@ -245,6 +254,9 @@ impl Tally {
 /// takes it from someone), a role change or a removal first asks the server whether another
 /// member holds it, and is skipped ([`SkipReason::NoOtherAdmin`]) if not.
 fn send(client: &Client, organization_id: &str, change: &Change, guard: Option<&str>) -> Outcome {
+    if let Some(outcome) = invite::send(client, organization_id, change) {
+        return outcome;
+    }
     match change {
         Change::Add {
             user_id,
@@ -277,6 +289,10 @@ fn send(client: &Client, organization_id: &str, change: &Change, guard: Option<&
         )),
         Change::Remove { user_id, .. } => {
             Outcome::from(remove(client, organization_id, user_id, guard))
+        }
+        // Sent above.
+        Change::RevokeInvitation { .. } | Change::Invite { .. } => {
+            Outcome::Skipped(SkipReason::Stopped)
         }
     }
 }

@@ -169,6 +169,8 @@ pub(crate) fn compute_entries(
         changes,
         skipped,
         unresolved,
+        waiting: Vec::new(),
+        max_invites: options.max_invites(),
     })
 }
 

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use super::invitation::InviteCheck;
 use super::vocab::{EntryRef, RemovalCheck};
 use crate::builder::MAX_FILTER_VALUE_LEN;
 use crate::error::Error;
@@ -43,6 +44,9 @@ pub enum SyncError {
     /// A plan removes more members than the removal threshold allows, and was not forced.
     #[error("refused: {0}")]
     RemovalThresholdExceeded(RemovalCheck),
+    /// A plan sends more invitations than its limit allows, and was not forced.
+    #[error("refused: {0}")]
+    TooManyInvitations(InviteCheck),
     /// A request failed (after the client's retries). Planning only reads, so it can be
     /// repeated.
     #[error(transparent)]

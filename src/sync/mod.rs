@@ -30,6 +30,18 @@
 //!   instance does not have before anything is written, give them [`KnownRoles`]
 //!   (`known_roles`).
 //!
+//! - **Onboarding people who have no account yet.** With
+//!   [`invite`](SyncOptionsBuilder::invite), a roster email address that names no user
+//!   becomes a [`Change::Invite`]: Clerk emails a join link, and the membership is created
+//!   with the roster's role and metadata when the invitee accepts. The plan reads the
+//!   organization's pending invitations once, so that an address already invited is
+//!   [waiting](Plan::waiting) rather than invited again; one invited with another role is
+//!   replaced only with [`reinvite`](SyncOptionsBuilder::reinvite); under `prune`, an
+//!   invitation whose address left the roster is revoked. An email cannot be taken back: a
+//!   plan sends at most [`max_invites`](SyncOptionsBuilder::max_invites) unless forced, and
+//!   [`InviteMember`] and [`InviteMembers`] settle a lost answer by reading, never by
+//!   sending again.
+//!
 //! Nothing in this module is re-exported at the crate root: import it from
 //! `clerk_memberships::sync`.
 //!
@@ -51,6 +63,40 @@
 //!     plan.to_string(),
 //!     format!("+ {jane} (Jane@acme.com) org:admin\n~ {john} (john@acme.com) role org:admin -> org:member\n")
 //! );
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Onboarding from an HR roster, rehearsed against the fake: the new hire is invited once,
+//! waits while the invitation is pending, and needs nothing more once they accept.
+//!
+//! ```
+//! use clerk_memberships::sync::{self, ApplyOptions, Roster, RosterEntry, SyncOptions};
+//! use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeUser};
+//!
+//! let fake = FakeClerk::new();
+//! let org = fake.add_organization(FakeOrganization::new("Acme"));
+//! let ann = fake.add_user(FakeUser::new("Ann", "Lee").email("ann@acme.com"));
+//! fake.add_membership(&org, &ann, "org:admin")?;
+//! let client = fake.client();
+//!
+//! let roster = Roster::new()
+//!     .entry(RosterEntry::email("ann@acme.com", "org:admin"))?
+//!     .entry(RosterEntry::email("new.hire@acme.com", "org:member"))?;
+//! let options = SyncOptions::builder().invite(true).build();
+//!
+//! let plan = sync::plan(&client, &org, &roster, &options)?;
+//! assert_eq!(plan.to_string(), "+ invite new.hire@acme.com org:member\n");
+//! plan.apply(&client, &ApplyOptions::default())?;
+//!
+//! // Invited, not yet accepted: nothing to change, one entry waiting.
+//! let waiting = sync::plan(&client, &org, &roster, &options)?;
+//! assert!(waiting.is_empty() && waiting.is_fully_resolved());
+//! assert_eq!(waiting.waiting().len(), 1);
+//!
+//! // The new hire clicks the link in the email.
+//! fake.accept_invitation("new.hire@acme.com")?;
+//! let done = sync::plan(&client, &org, &roster, &options)?;
+//! assert!(done.is_empty() && done.waiting().is_empty());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
@@ -82,6 +128,8 @@ mod apply;
 mod diff;
 mod error;
 mod guard;
+mod invitation;
+mod invite;
 mod members;
 mod options;
 mod orgs;
@@ -100,6 +148,11 @@ pub use apply::{
     ApplyOptions, ApplyOptionsBuilder, ApplyReport, CancelToken, ChangeResult, OutcomeCounts,
 };
 pub use error::{RosterProblem, SyncError};
+pub use invitation::{DEFAULT_MAX_INVITES, InviteCheck, WaitingInvitation};
+pub use invite::{
+    BulkInvited, InviteMember, InviteMemberBuilder, InviteMembers, InviteMembersBuilder,
+    InviteResult, Invited, NotInvited,
+};
 pub use members::{Ensured, MetadataMerge, Removal, RoleSet};
 pub use options::{MetadataPolicy, SyncOptions, SyncOptionsBuilder};
 pub use orgs::{

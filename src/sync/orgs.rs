@@ -14,6 +14,8 @@ use serde::Serialize;
 use super::apply::{ApplyOptions, ApplyReport, OutcomeCounts, Tally};
 use super::diff::{Current, Member, check_options, compute_entries};
 use super::error::{RosterProblem, SyncError};
+use super::invitation::InviteCheck;
+use super::invite::{add_invitations_among, read_pending};
 use super::options::SyncOptions;
 use super::plan::{Plan, PlanCounts};
 use super::progress::Progress;
@@ -64,17 +66,20 @@ pub struct RefusedOrganization {
     pub organization_id: String,
     /// Its removals against its threshold, with the numbers.
     pub removal_check: RemovalCheck,
+    /// Its invitations against their limit per run, with the numbers.
+    pub invite_check: InviteCheck,
 }
 
-/// `org_…: removals of members exceed the removal threshold (…)`.
+/// `org_…: ` and each rail it is over: `3 removals of 4 members exceed the removal
+/// threshold (…)`, `12 invitations exceed the limit of 10 per run`, joined by `; `.
 impl fmt::Display for RefusedOrganization {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}: {}",
-            super::vocab::Clean(&self.organization_id),
-            self.removal_check
-        )
+        write!(f, "{}: ", super::vocab::Clean(&self.organization_id))?;
+        match (self.removal_check.exceeded, self.invite_check.exceeded) {
+            (true, true) => write!(f, "{}; {}", self.removal_check, self.invite_check),
+            (false, true) => write!(f, "{}", self.invite_check),
+            _ => write!(f, "{}", self.removal_check),
+        }
     }
 }
 
@@ -128,16 +133,19 @@ impl OrganizationPlans {
         self.plans.iter().all(Plan::is_empty)
     }
 
-    /// The organizations whose plan is over a rail (its removals over its threshold):
-    /// [`apply`](Self::apply) leaves them as they are unless forced.
+    /// The organizations whose plan is over a rail: its removals over its threshold, or its
+    /// invitations over their limit per run
+    /// ([`max_invites`](super::SyncOptionsBuilder::max_invites), held for each
+    /// organization). [`apply`](Self::apply) leaves them as they are unless forced.
     pub fn refused(&self) -> Vec<RefusedOrganization> {
         self.plans
             .iter()
-            .filter(|plan| plan.exceeds_removal_threshold())
             .map(|plan| RefusedOrganization {
                 organization_id: plan.organization_id().to_owned(),
                 removal_check: plan.removal_check(),
+                invite_check: plan.invite_check(),
             })
+            .filter(|refused| refused.removal_check.exceeded || refused.invite_check.exceeded)
             .collect()
     }
 
@@ -145,7 +153,8 @@ impl OrganizationPlans {
     ///
     /// - **Per organization, as [`Plan::apply`]**: the two phases (whoever gains the admin
     ///   role before whoever loses it), the last-admin check at apply time, the races
-    ///   absorbed. An organization over its removal threshold is refused (listed in
+    ///   absorbed. An organization over its removal threshold or its invitation limit is
+    ///   refused (listed in
     ///   [`OrganizationReports::refused`], nothing written to it) unless
     ///   [forced](super::ApplyOptionsBuilder::force); the others are applied.
     /// - **One pace**: every organization's requests go through `client`, so through its
@@ -406,6 +415,12 @@ struct Found {
 ///    separately: a plan over its threshold marks that organization
 ///    ([`OrganizationPlans::refused`]). Two entries of one organization resolving to one
 ///    user are a [`RosterProblem::SameUser`]; the same user in two organizations is not.
+/// 6. **With [`invite`](super::SyncOptionsBuilder::invite)**, reads each organization's
+///    pending invitations (one listing per organization) and plans its invitations as
+///    [`plan`](super::plan) does, from that organization's entries only (under `prune`, an
+///    invitation is revoked when that organization's rows no longer name its address). The
+///    limit [`max_invites`](super::SyncOptionsBuilder::max_invites) holds for each
+///    organization: one over it is marked too.
 ///
 /// A roster without organizations is for [`plan`](super::plan), which stays as it is.
 ///
@@ -493,7 +508,17 @@ pub fn plan_all(
             .collect();
         let current = currents.get(*id).unwrap_or(&empty);
         match compute_entries(id, &entries, current, options) {
-            Ok(plan) => plans.push(plan),
+            Ok(mut plan) => {
+                if options.invite() {
+                    let pending = read_pending(client, id)?;
+                    let own: Vec<(usize, &RosterEntry)> = entries
+                        .iter()
+                        .map(|&(index, entry, _)| (index, entry))
+                        .collect();
+                    add_invitations_among(&mut plan, &own, &pending, options);
+                }
+                plans.push(plan);
+            }
             Err(SyncError::InvalidRoster { problems }) => same_user.extend(problems),
             Err(other) => return Err(other),
         }

@@ -4,6 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::diff::{Current, Member, check_options, compute};
 use super::error::{RosterProblem, SyncError};
+use super::invite::{add_invitations, read_pending};
 use super::options::SyncOptions;
 use super::plan::Plan;
 use super::progress::Progress;
@@ -120,7 +121,12 @@ pub fn plan(
     check_roster(client, roster, options.role_check())?;
     let current = read_members(client, organization_id, options)?;
     let lookups = lookup(client, roster, &current, options)?;
-    compute(organization_id, roster, &lookups, &current, options)
+    let mut plan = compute(organization_id, roster, &lookups, &current, options)?;
+    if options.invite() {
+        let pending = read_pending(client, organization_id)?;
+        add_invitations(&mut plan, roster, &pending, options);
+    }
+    Ok(plan)
 }
 
 /// Every member of `organization_id`, in one pass of pages of [`MAX_LIMIT`] ordered by

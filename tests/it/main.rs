@@ -35,6 +35,7 @@ mod roles_wire;
 mod secrets;
 mod setters;
 mod sync_apply;
+mod sync_invite;
 mod sync_members;
 mod sync_orgs;
 mod sync_plan;

@@ -421,3 +421,69 @@ fn applying_runs_every_organization_through_one_client_with_progress_for_all() -
     );
     Ok(())
 }
+
+/// `max_invites` holds per organization: two invitations in Acme are over a limit of one,
+/// Globex's one is within it. Acme is refused, Globex invited; the prune of one organization
+/// never revokes an invitation another organization's rows keep.
+#[test]
+fn the_invitation_cap_holds_per_organization() -> TestResult {
+    let fake = FakeClerk::new();
+    let acme = fake.add_organization(FakeOrganization::new("Acme"));
+    let globex = fake.add_organization(FakeOrganization::new("Globex"));
+    let roster = Roster::new()
+        .entry(RosterEntry::email("new1@acme.com", "org:member").in_organization(&acme))?
+        .entry(RosterEntry::email("new2@acme.com", "org:member").in_organization(&acme))?
+        .entry(RosterEntry::email("new3@acme.com", "org:member").in_organization(&globex))?;
+    let options = SyncOptions::builder().invite(true).max_invites(1).build();
+    let client = fake.client();
+    let plans = sync::plan_all(&client, &roster, &options)?;
+    assert_eq!(plans.plan(&acme).map(|p| p.invite_check().invites), Some(2));
+    assert_eq!(
+        plans.plan(&globex).map(|p| p.invite_check().invites),
+        Some(1)
+    );
+    let refused = plans.refused();
+    assert_eq!(refused.len(), 1);
+    assert_eq!(refused[0].organization_id, acme);
+    assert!(refused[0].invite_check.exceeded);
+    assert_eq!(
+        refused[0].to_string(),
+        format!("{acme}: 2 invitations exceed the limit of 1 per run")
+    );
+
+    let report = plans.apply(&client, &ApplyOptions::default());
+    assert_eq!(report.refused().len(), 1);
+    assert!(fake.invitations(&acme).is_empty(), "no email sent for Acme");
+    let sent: Vec<String> = fake
+        .invitations(&globex)
+        .into_iter()
+        .map(|i| i.email_address)
+        .collect();
+    assert_eq!(sent, ["new3@acme.com"]);
+
+    // Under prune, Globex's pending invitation goes once Globex's rows drop the address,
+    // whatever the other organization's rows say.
+    let pruning = SyncOptions::builder()
+        .invite(true)
+        .prune(true)
+        .max_invites(5)
+        .build();
+    let moved = Roster::new()
+        .entry(RosterEntry::email("new3@acme.com", "org:member").in_organization(&acme))?
+        .entry(RosterEntry::email("new9@acme.com", "org:member").in_organization(&globex))?;
+    let again = sync::plan_all(&client, &moved, &pruning)?;
+    let globex_plan = again.plan(&globex).expect("planned");
+    let kinds: Vec<String> = globex_plan
+        .changes()
+        .iter()
+        .map(|change| change.to_string())
+        .collect();
+    assert_eq!(kinds.len(), 2, "{kinds:?}");
+    assert!(
+        kinds
+            .iter()
+            .any(|line| line.starts_with("- revoke new3@acme.com")),
+        "{kinds:?}"
+    );
+    Ok(())
+}
