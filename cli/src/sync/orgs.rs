@@ -25,6 +25,7 @@ use super::render::{
 use super::run::{Rail, not_started, plan_failure, stop_on_signal, stopped_by_rails, sync_options};
 use crate::config::GlobalArgs;
 use crate::fail::{EXIT_PENDING, Failure};
+use crate::output::{printable, quoted};
 use crate::progress;
 use crate::roster::RosterFile;
 use crate::signals::Signal;
@@ -59,7 +60,7 @@ pub(super) fn run(
              nothing was changed. Review the plan, then pass --force to apply it",
             stopped
                 .iter()
-                .map(|(id, rail)| format!("{id}: {}", rail.reason))
+                .map(|(id, rail)| format!("{}: {}", printable(id), rail.reason))
                 .collect::<Vec<_>>()
                 .join("; ")
         )));
@@ -95,9 +96,11 @@ fn heading(plans: &OrganizationPlans, plan: &Plan) -> String {
         .map(String::as_str)
         .filter(|name| *name != id)
         .collect();
+    let id = printable(id);
     if others.is_empty() {
         format!("# {id}")
     } else {
+        let others: Vec<String> = others.into_iter().map(quoted).collect();
         format!("# {id} ({})", others.join(", "))
     }
 }
@@ -134,7 +137,8 @@ fn plans_text(
     for (id, rail) in stopped {
         let _ = writeln!(
             out,
-            "! {id}: {}: --apply refuses it without --force",
+            "! {}: {}: --apply refuses it without --force",
+            printable(id),
             rail.reason
         );
     }
@@ -309,7 +313,8 @@ fn reports_text(
     for (id, rail) in stopped {
         let _ = writeln!(
             out,
-            "! refused {id}: {}; nothing was changed there",
+            "! refused {}: {}; nothing was changed there",
+            printable(id),
             rail.reason
         );
     }

@@ -999,3 +999,39 @@ fn an_organization_over_its_threshold_is_refused_while_the_others_are_applied_ex
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
     assert_eq!(members(&server).len(), 3);
 }
+
+#[test]
+fn json_apply_over_organizations_carries_each_report_and_the_refused_with_their_numbers() {
+    let server = acme_and_globex();
+    let roster = "organization,email,role\n\
+                  acme,ann@acme.com,org:admin\n\
+                  globex,dave@acme.com,org:admin\n\
+                  globex,cara@acme.com,org:member\n\
+                  globex,ann@acme.com,org:member\n";
+    let out = sync_all(
+        &server,
+        roster,
+        &[
+            "--apply",
+            "--prune",
+            "--max-removals",
+            "1",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(5), "{}", text(&out.stderr));
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    assert_eq!(
+        doc["plan"]["organizations"][0]["organization_id"],
+        "org_acme"
+    );
+    assert_eq!(doc["plan"]["organizations"][0]["counts"]["remove"], 2);
+    let report = &doc["report"];
+    assert_eq!(report["organizations"].as_array().map(Vec::len), Some(1));
+    assert_eq!(report["organizations"][0]["organization_id"], "org_globex");
+    assert_eq!(report["counts"]["applied"], 1);
+    assert_eq!(report["refused"][0]["organization_id"], "org_acme");
+    assert_eq!(report["refused"][0]["removal_check"]["removals"], 2);
+    assert_eq!(report["refused"][0]["removal_check"]["current_members"], 3);
+}
