@@ -694,3 +694,37 @@ fn read_all_members(
     }
     Ok((currents, MemberReading::PerOrganization))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sync::RemovalThreshold;
+
+    #[test]
+    fn a_listing_takes_one_request_per_500_members_and_one_for_none() {
+        assert_eq!(pages_for(0), 1);
+        assert_eq!(pages_for(1), 1);
+        assert_eq!(pages_for(500), 1);
+        assert_eq!(pages_for(501), 2);
+        assert_eq!(pages_for(10_000), 20);
+        assert_eq!(pages_for(u64::MAX), u64::MAX.div_ceil(500));
+    }
+
+    #[test]
+    fn a_refused_organization_shows_each_rail_it_is_over() {
+        let refused = RefusedOrganization {
+            organization_id: "org_1\n".to_owned(),
+            removal_check: RemovalCheck::new(3, 4, RemovalThreshold::new(10, 2)),
+            invite_check: InviteCheck {
+                invites: 2,
+                max_invites: 1,
+                exceeded: true,
+            },
+        };
+        assert_eq!(
+            refused.to_string(),
+            "org_1\\n: 3 removals of 4 members exceed the removal threshold (more than 10% \
+             of the members and more than 2 members); 2 invitations exceed the limit of 1 per run"
+        );
+    }
+}
