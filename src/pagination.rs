@@ -602,7 +602,7 @@ impl ListInvitations {
     /// (default [`MAX_LIMIT`]), paging starts at its `offset`, goes on until `total_count`
     /// invitations have been covered or a page comes back empty, stops after the first error
     /// (yielded once), and reports a page made only of invitations already seen as
-    /// [`Error::PageNotAdvancing`].
+    /// [`ErrorKind::PageNotAdvancing`].
     ///
     /// ```
     /// # let client = clerk_memberships::testing::doc_client();

@@ -21,7 +21,7 @@ pub const MAX_EXPIRES_IN_DAYS: u32 = 365;
 /// **This sends an email, which cannot be taken back.** The client never repeats the call
 /// once it may have reached the server (not even with
 /// [`retry_ambiguous_creates`](crate::RetryPolicyBuilder::retry_ambiguous_creates)): after a
-/// failure that [may have been sent](crate::Error::may_have_been_sent), list the pending
+/// failure that [may have been sent](crate::TransportError::may_have_been_sent), list the pending
 /// invitations for the address ([`ListInvitations`](crate::ListInvitations) with
 /// `status("pending")` and `email_address(…)`) before sending it again.
 ///

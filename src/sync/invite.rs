@@ -274,6 +274,8 @@ pub struct InviteMemberBuilder {
     public_metadata: Option<Metadata>,
     private_metadata: Option<Metadata>,
     inviter_user_id: Option<String>,
+    redirect_url: Option<String>,
+    expires_in_days: Option<u32>,
 }
 
 impl InviteMemberBuilder {
@@ -313,6 +315,18 @@ impl InviteMemberBuilder {
         self
     }
 
+    /// Where the join link leads after acceptance, from an `Option`. Defaults to none.
+    pub fn set_redirect_url(mut self, url: Option<&str>) -> Self {
+        self.redirect_url = url.map(str::to_owned);
+        self
+    }
+
+    /// How many days the invitation stays valid, from an `Option`. Defaults to Clerk's 30.
+    pub fn set_expires_in_days(mut self, days: Option<u32>) -> Self {
+        self.expires_in_days = days;
+        self
+    }
+
     /// The request.
     ///
     /// # Errors
@@ -321,6 +335,8 @@ impl InviteMemberBuilder {
     pub fn build(self) -> Result<InviteMember, BuildError> {
         let mut create = CreateInvitation::builder()
             .set_inviter_user_id(self.inviter_user_id.as_deref())
+            .set_redirect_url(self.redirect_url.as_deref())
+            .set_expires_in_days(self.expires_in_days)
             .set_public_metadata(self.public_metadata.map(serde_json::Value::Object))
             .set_private_metadata(self.private_metadata.map(serde_json::Value::Object));
         if let Some(organization_id) = self.organization_id {

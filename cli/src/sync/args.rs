@@ -24,6 +24,12 @@ The plan (and, with --apply, each change followed by `=> outcome`):
   ! a change the safety rails skip, with the reason: a --protect'ed member, the last
     org:admin, a member an ambiguous row may mean. Skips are not pending changes.
   ? a row that names nobody, or several users: listed with its line, never guessed.
+  + invite (with --invite) an email row that names nobody: Clerk emails a join link, and
+    the membership is made with the row's role and metadata when it is accepted
+  - revoke a pending invitation: replaced (--reinvite) or, with --prune, its address is no
+    longer on the roster
+  … waiting a row whose invitation is pending (sent, not accepted): not a pending change;
+    invited with another role, it is replaced only with --reinvite
 
 Safety rails: --apply prints the plan and refuses it (nothing is changed, exit 2) unless
 --force when
@@ -31,7 +37,9 @@ Safety rails: --apply prints the plan and refuses it (nothing is changed, exit 2
     of the current members; by default a plan removing more than 10% of the members and
     more than 10 members is over it;
   - it removes members while some row names nobody (a row with a typo may mean one of them);
-  - the roster lists nobody and --prune would remove the members.
+  - the roster lists nobody and --prune would remove the members;
+  - it sends more invitations than --max-invites (default 50): an email cannot be taken
+    back.
 --force changes nothing without --apply. --protect takes user ids (user_…) only.
 
 --format json prints one JSON document on stdout: the plan for a dry run, and for --apply
@@ -53,7 +61,9 @@ Exit codes:
   2  a usage error: bad arguments, no key, a roster problem (ROSTER:LINE), --org with an
      organization column, or --apply stopped by a safety rail without --force (nothing
      was changed; with many organizations, every organization with changes stopped)
-  3  dry run: changes are pending, or some row names nobody
+  3  dry run: changes are pending, or some row names nobody (with --invite, an email row
+     that names nobody is an invitation to send, and one already invited is waiting: a
+     dry run with only waiting rows exits 0 and says how many wait)
   5  --apply: some change failed, is unknown or was not made, some row names nobody, or
      some organization was refused by a safety rail while others were applied;
      run sync again without --apply to see what is left
@@ -109,6 +119,19 @@ pub struct SyncArgs {
     /// started yet are reported as skipped (exit 5). By default every change is tried.
     #[arg(long)]
     pub stop_on_error: bool,
+    /// Invite the email rows that name no user: Clerk emails each a join link, and the
+    /// membership is made with the row's role (and metadata, with --metadata) on acceptance.
+    /// Reads the organization's pending invitations once, so an address already invited is
+    /// waiting, not invited again. Without it such rows name nobody (exit 3, or 5).
+    #[arg(long)]
+    pub invite: bool,
+    /// With --invite: replace a pending invitation whose role differs from the row's
+    /// (revoke it and invite again: a second email).
+    #[arg(long, requires = "invite")]
+    pub reinvite: bool,
+    /// With --invite: the most invitations one run sends without --force [default: 50].
+    #[arg(long, value_name = "N", requires = "invite")]
+    pub max_invites: Option<u64>,
     /// How the plan and the report are printed.
     #[arg(long, value_enum, value_name = "FORMAT", default_value_t = SyncFormat::Text)]
     pub format: SyncFormat,

@@ -103,6 +103,17 @@ pub(super) fn stopped_by_rails(args: &SyncArgs, file: &RosterFile, plan: &Plan) 
             remedy: "fix the rows, or pass --force to apply it as it is",
         });
     }
+    let invites = plan.invite_check();
+    if invites.exceeded {
+        return Some(Rail {
+            reason: format!(
+                "{} invitations would be sent, over the limit of {} (an email cannot be \
+                 taken back)",
+                invites.invites, invites.max_invites
+            ),
+            remedy: "pass --force to send them, or raise --max-invites",
+        });
+    }
     if args.prune && file.roster().is_empty() && check.removals > 0 {
         return Some(Rail {
             reason: format!(
@@ -138,6 +149,8 @@ pub(super) fn sync_options(args: &SyncArgs, bar: &indicatif::ProgressBar) -> Syn
         .prune(args.prune)
         .protect_all(&args.protect)
         .metadata(args.metadata.policy())
+        .invite(args.invite)
+        .reinvite(args.reinvite)
         .on_progress(move |step| {
             let label = match step {
                 Progress::ReadingMembers { .. } => "reading members",
@@ -152,6 +165,9 @@ pub(super) fn sync_options(args: &SyncArgs, bar: &indicatif::ProgressBar) -> Syn
         });
     if let Some(max) = args.max_removals {
         options = options.removal_threshold(max.threshold());
+    }
+    if let Some(max) = args.max_invites {
+        options = options.max_invites(max);
     }
     options.build()
 }
@@ -178,6 +194,18 @@ fn dry_run(
         SyncFormat::Json => print_json(&plan_json(file, plan)?)?,
     }
     if !is_pending(plan) {
+        let waiting = plan.waiting().len();
+        if waiting > 0 && !global.quiet {
+            let (s, verb) = if waiting == 1 {
+                ("", "is")
+            } else {
+                ("s", "are")
+            };
+            stderr_line!(
+                "dry run: nothing to change; {waiting} invitation{s} {verb} pending, waiting \
+                 to be accepted"
+            );
+        }
         return Ok(ExitCode::SUCCESS);
     }
     if !global.quiet {

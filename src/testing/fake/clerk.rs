@@ -680,7 +680,7 @@ impl FakeClerk {
     /// address is created if the fake has none, then the membership, with the invitation's
     /// role and metadata, and the invitation becomes `accepted`. Nothing is recorded as a
     /// request. Served over HTTP, `POST /v1/__fake/invitations/accept` does the same (see
-    /// [`FakeServer`]).
+    /// [`FakeServer`](super::FakeServer)).
     ///
     /// ```
     /// use clerk_memberships::CreateInvitation;
