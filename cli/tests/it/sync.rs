@@ -1035,3 +1035,39 @@ fn json_apply_over_organizations_carries_each_report_and_the_refused_with_their_
     assert_eq!(report["refused"][0]["removal_check"]["removals"], 2);
     assert_eq!(report["refused"][0]["removal_check"]["current_members"], 3);
 }
+
+#[test]
+fn invite_over_organizations_holds_the_invitation_limit_for_each() {
+    let server = acme_and_globex();
+    let roster = "organization,email,role\n\
+                  acme,ann@acme.com,org:admin\n\
+                  acme,bob@acme.com,org:member\n\
+                  acme,cara@acme.com,org:member\n\
+                  acme,new1@acme.com,org:member\n\
+                  acme,new2@acme.com,org:member\n\
+                  globex,dave@acme.com,org:admin\n\
+                  globex,cara@acme.com,org:member\n\
+                  globex,new3@acme.com,org:member\n";
+    let out = sync_all(
+        &server,
+        roster,
+        &["--apply", "--invite", "--max-invites", "1"],
+    );
+    assert_eq!(out.status.code(), Some(5), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("! refused org_acme: 2 invitations would be sent, over the limit of 1"),
+        "{stdout}"
+    );
+    assert!(
+        server.fake().invitations("org_acme").is_empty(),
+        "no email for Acme"
+    );
+    let sent: Vec<String> = server
+        .fake()
+        .invitations("org_globex")
+        .into_iter()
+        .map(|invitation| invitation.email_address)
+        .collect();
+    assert_eq!(sent, ["new3@acme.com"]);
+}
