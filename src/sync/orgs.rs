@@ -394,7 +394,8 @@ struct Found {
 ///
 /// 1. **Checks the roster's roles** once, as [`plan`](super::plan) does.
 /// 2. **Looks up each organization** once, by the id or slug given: `GET
-///    /organizations/{organization_id}?include_members_count=true`. Entries are then keyed on
+///    /organizations/{organization_id}?include_members_count=true`, reporting
+///    [`Progress::LookingUpOrganizations`] after each. Entries are then keyed on
 ///    the canonical id the answer gives, so an id and a slug of one organization are one
 ///    organization: two entries with the same key there are a
 ///    [`RosterProblem::DuplicateKey`]. A name no organization has (404) is a
@@ -481,7 +482,7 @@ pub fn plan_all(
     }
     check_roster(client, roster, options.role_check())?;
 
-    let (canonical, found) = look_up_organizations(client, roster)?;
+    let (canonical, found) = look_up_organizations(client, roster, options)?;
     let mut by_org: BTreeMap<&str, Vec<(usize, &RosterEntry)>> = BTreeMap::new();
     for (index, entry) in roster.iter().enumerate() {
         if let Some(id) = entry.organization().and_then(|name| canonical.get(name)) {
@@ -540,7 +541,11 @@ pub fn plan_all(
 
 /// Looks up each organization the roster names, once per name: the canonical id of each
 /// name, and each organization by id with its names and member count.
-fn look_up_organizations(client: &Client, roster: &Roster) -> Result<LookedUp, SyncError> {
+fn look_up_organizations(
+    client: &Client,
+    roster: &Roster,
+    options: &SyncOptions,
+) -> Result<LookedUp, SyncError> {
     let mut entries_of: Vec<(&str, Vec<EntryRef>)> = Vec::new();
     for (index, entry) in roster.iter().enumerate() {
         let Some(name) = entry.organization() else {
@@ -555,7 +560,8 @@ fn look_up_organizations(client: &Client, roster: &Roster) -> Result<LookedUp, S
     let mut canonical = HashMap::new();
     let mut found: BTreeMap<String, Found> = BTreeMap::new();
     let mut unknown = Vec::new();
-    for (name, entries) in entries_of {
+    let total = entries_of.len() as u64;
+    for (done, (name, entries)) in (1u64..).zip(entries_of) {
         let request = GetOrganization::builder()
             .organization_id(name)
             .include_members_count(true)
@@ -582,6 +588,7 @@ fn look_up_organizations(client: &Client, roster: &Roster) -> Result<LookedUp, S
             }
             Err(err) => return Err(SyncError::Client(err)),
         }
+        options.report(Progress::LookingUpOrganizations { done, total });
     }
     if unknown.is_empty() {
         Ok((canonical, found))

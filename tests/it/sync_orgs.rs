@@ -487,3 +487,30 @@ fn the_invitation_cap_holds_per_organization() -> TestResult {
     );
     Ok(())
 }
+
+#[test]
+fn planning_reports_each_organization_looked_up() -> TestResult {
+    use std::sync::{Arc, Mutex};
+
+    let fake = FakeClerk::new();
+    let acme = fake.add_organization(FakeOrganization::new("Acme"));
+    fake.add_organization(FakeOrganization::new("Globex"));
+    let roster = Roster::new()
+        .entry(RosterEntry::email("ann@acme.com", "org:admin").in_organization(&acme))?
+        .entry(RosterEntry::email("ann@acme.com", "org:admin").in_organization("acme"))?
+        .entry(RosterEntry::email("bob@acme.com", "org:admin").in_organization("globex"))?;
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let record = Arc::clone(&seen);
+    let options = SyncOptions::builder()
+        .on_progress(move |step| {
+            if let sync::Progress::LookingUpOrganizations { done, total } = step {
+                record.lock().unwrap().push((done, total));
+            }
+        })
+        .build();
+    // The id and the slug of Acme are two names, looked up once each; then they are one.
+    let err = sync::plan_all(&fake.client(), &roster, &options).unwrap_err();
+    assert!(matches!(err, SyncError::InvalidRoster { .. }), "{err}");
+    assert_eq!(*seen.lock().unwrap(), [(1, 3), (2, 3), (3, 3)]);
+    Ok(())
+}

@@ -155,6 +155,7 @@ pub(super) fn sync_options(args: &SyncArgs, bar: &indicatif::ProgressBar) -> Syn
             let label = match step {
                 Progress::ReadingMembers { .. } => "reading members",
                 Progress::ResolvingUsers { .. } => "resolving users",
+                Progress::LookingUpOrganizations { .. } => "looking up organizations",
                 _ => "planning",
             };
             shown.set_message(label);
