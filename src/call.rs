@@ -4,8 +4,10 @@
 use std::fmt;
 
 /// Which operation a request performs: one of the five membership operations, the five
-/// organization-invitation operations, [`ListUsers`](crate::ListUsers) or
-/// [`ListOrganizationRoles`](crate::ListOrganizationRoles).
+/// organization-invitation operations, [`ListUsers`](crate::ListUsers),
+/// [`ListOrganizationRoles`](crate::ListOrganizationRoles),
+/// [`GetOrganization`](crate::GetOrganization) or
+/// [`ListInstanceMemberships`](crate::ListInstanceMemberships).
 ///
 /// ```
 /// use clerk_memberships::{Method, Operation};
@@ -32,6 +34,10 @@ pub enum Operation {
     ListUsers,
     /// [`ListOrganizationRoles`](crate::ListOrganizationRoles): `GET /organization_roles`.
     ListOrganizationRoles,
+    /// [`GetOrganization`](crate::GetOrganization): `GET /organizations/{organization_id}`.
+    GetOrganization,
+    /// [`ListInstanceMemberships`](crate::ListInstanceMemberships): `GET /organization_memberships`.
+    ListInstanceMemberships,
     /// [`CreateInvitation`](crate::CreateInvitation): `POST …/invitations`. Sends an email.
     CreateInvitation,
     /// [`BulkCreateInvitations`](crate::BulkCreateInvitations): `POST …/invitations/bulk`.
@@ -58,7 +64,9 @@ impl Operation {
             | Operation::ListUsers
             | Operation::ListOrganizationRoles
             | Operation::ListInvitations
-            | Operation::GetInvitation => Method::Get,
+            | Operation::GetInvitation
+            | Operation::GetOrganization
+            | Operation::ListInstanceMemberships => Method::Get,
             Operation::Update | Operation::UpdateMetadata => Method::Patch,
             Operation::Delete => Method::Delete,
         }
@@ -74,6 +82,8 @@ impl Operation {
             Operation::UpdateMetadata => "update_metadata",
             Operation::ListUsers => "list_users",
             Operation::ListOrganizationRoles => "list_organization_roles",
+            Operation::GetOrganization => "get_organization",
+            Operation::ListInstanceMemberships => "list_instance_memberships",
             Operation::CreateInvitation => "create_invitation",
             Operation::BulkCreateInvitations => "bulk_create_invitations",
             Operation::ListInvitations => "list_invitations",
@@ -218,6 +228,8 @@ impl fmt::Display for Call {
             Operation::UpdateMetadata => "update membership metadata",
             Operation::ListUsers => "list users",
             Operation::ListOrganizationRoles => "list organization roles",
+            Operation::GetOrganization => "get organization",
+            Operation::ListInstanceMemberships => "list instance memberships",
             Operation::CreateInvitation => "create invitation",
             Operation::BulkCreateInvitations => "bulk create invitations",
             Operation::ListInvitations => "list invitations",

@@ -156,6 +156,7 @@ mod lock;
 mod memberships;
 mod models;
 mod organization_roles;
+mod organizations;
 mod pacing;
 mod pagination;
 mod retry;
@@ -198,10 +199,14 @@ pub use models::{
     OrganizationMembership, OrganizationMemberships, Permission, PublicUserData, Role, Roles, User,
 };
 pub use organization_roles::{ListOrganizationRoles, ListOrganizationRolesBuilder};
+pub use organizations::{
+    GetOrganization, GetOrganizationBuilder, ListInstanceMemberships,
+    ListInstanceMembershipsBuilder,
+};
 pub use pacing::{RateLimiter, SlidingWindowLimiter};
 pub use pagination::{
-    InvitationItems, InvitationPages, MembershipItems, MembershipPages, RoleItems, RolePages,
-    UserItems, UserPages,
+    InstanceMembershipPages, InvitationItems, InvitationPages, MembershipItems, MembershipPages,
+    RoleItems, RolePages, UserItems, UserPages,
 };
 pub use retry::{AttemptEvent, RetryPolicy, RetryPolicyBuilder};
 pub use secret::{KeyInput, SecretKey};

@@ -22,6 +22,10 @@ impl Model for OrganizationMembership {
     const NAME: &'static str = "OrganizationMembership";
 }
 
+impl Model for Organization {
+    const NAME: &'static str = "Organization";
+}
+
 impl Model for OrganizationMemberships {
     const NAME: &'static str = "OrganizationMemberships";
 }
@@ -86,7 +90,11 @@ pub struct OrganizationMembership {
     pub updated_at: i64,
 }
 
-/// An organization, as embedded in a membership.
+/// An organization, as embedded in a membership, and as
+/// [`GetOrganization`](crate::GetOrganization) answers. `members_count` is there when the
+/// server counts the members: always in a membership, on request
+/// ([`include_members_count`](crate::GetOrganizationBuilder::include_members_count)) from
+/// `GetOrganization`.
 ///
 /// ```
 /// # let membership: clerk_memberships::OrganizationMembership =
@@ -94,6 +102,12 @@ pub struct OrganizationMembership {
 /// let org = &membership.organization;
 /// assert_eq!((org.id.as_str(), org.slug.as_str()), ("org_2g7np7Hrk0SN6kj5EDMLDaKNL0S", "acme-corp"));
 /// assert_eq!(org.max_allowed_memberships, 5);
+///
+/// let alone: clerk_memberships::Organization =
+///     serde_json::from_str(clerk_memberships::testing::ORGANIZATION_JSON)?;
+/// assert_eq!(&alone, org);
+/// assert_eq!(alone.members_count, Some(2));
+/// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]

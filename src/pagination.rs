@@ -1,5 +1,6 @@
-//! Lazy iterators over every page, or every item, of a [`ListMemberships`], a [`ListUsers`]
-//! a [`ListOrganizationRoles`] or a [`ListInvitations`] request.
+//! Lazy iterators over every page, or every item, of a [`ListMemberships`], a [`ListUsers`],
+//! a [`ListOrganizationRoles`] or a [`ListInvitations`] request, and every page of a
+//! [`ListInstanceMemberships`].
 
 use std::collections::{HashSet, VecDeque};
 use std::iter::FusedIterator;
@@ -15,6 +16,7 @@ use crate::models::{
     OrganizationMemberships, Role, Roles, User,
 };
 use crate::organization_roles::ListOrganizationRoles;
+use crate::organizations::ListInstanceMemberships;
 use crate::users::ListUsers;
 
 impl ListMemberships {
@@ -669,3 +671,59 @@ impl Iterator for InvitationItems {
 }
 
 impl FusedIterator for InvitationItems {}
+
+impl Paged for ListInstanceMemberships {
+    type Page = OrganizationMemberships;
+
+    fn window(&mut self) -> (&mut Option<u32>, &mut Option<u64>) {
+        (&mut self.limit, &mut self.offset)
+    }
+
+    fn fetch(&self, client: &Client) -> Result<Self::Page, Error> {
+        self.send(client)
+    }
+
+    fn ids(page: &Self::Page) -> Vec<&str> {
+        page.data.iter().map(|m| m.id.as_str()).collect()
+    }
+
+    fn next_offset(page: &Self::Page, offset: u64, _: u32) -> Option<u64> {
+        counted_next_offset(page.total_count, page.data.len(), offset)
+    }
+}
+
+impl ListInstanceMemberships {
+    /// Every page of this request, lazily, using `limit`/`offset`: paged exactly as
+    /// [`ListMemberships::pages`] pages one organization (the page size is the request's
+    /// `limit`, default [`MAX_LIMIT`]; paging ends at `total_count` or an empty page; a page
+    /// of ids already seen is [`ErrorKind::PageNotAdvancing`](crate::ErrorKind::PageNotAdvancing); nothing after the first error).
+    ///
+    /// ```
+    /// # let client = clerk_memberships::testing::doc_client();
+    /// use clerk_memberships::ListInstanceMemberships;
+    ///
+    /// let request = ListInstanceMemberships::builder().order_by("+created_at").build()?;
+    /// for page in request.pages(&client) {
+    ///     let page = page?;
+    ///     println!("{} of {} memberships", page.data.len(), page.total_count);
+    /// }
+    /// # Ok::<(), clerk_memberships::Error>(())
+    /// ```
+    pub fn pages(&self, client: &Client) -> InstanceMembershipPages {
+        InstanceMembershipPages(Pager::new(self, client))
+    }
+}
+
+/// The pages of a [`ListInstanceMemberships`] request; see [`ListInstanceMemberships::pages`].
+#[derive(Debug)]
+pub struct InstanceMembershipPages(Pager<ListInstanceMemberships>);
+
+impl Iterator for InstanceMembershipPages {
+    type Item = Result<OrganizationMemberships, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.0.next_page()
+    }
+}
+
+impl FusedIterator for InstanceMembershipPages {}

@@ -134,6 +134,24 @@ impl Plan {
             self.check_removals()?;
             self.check_invites()?;
         }
+        let tally = Tally::new(self.size());
+        Ok(self.apply_in(client, options, options.workers(), &tally))
+    }
+
+    /// How many changes applying the plan ends: those to make and those skipped.
+    pub(crate) fn size(&self) -> u64 {
+        (self.changes().len() + self.skipped().len()) as u64
+    }
+
+    /// Applies the plan with `workers` workers (the rails already checked), counting what
+    /// ends in `tally`, which other plans of the same run may share.
+    pub(crate) fn apply_in(
+        &self,
+        client: &Client,
+        options: &ApplyOptions,
+        workers: usize,
+        tally: &Tally,
+    ) -> ApplyReport {
         let changes = self.changes();
         let run = Run {
             client,
@@ -141,10 +159,9 @@ impl Plan {
             admin_role: self.admin_role(),
             admin_lock: Mutex::new(()),
             options,
+            workers,
             changes,
-            stopped: AtomicBool::new(false),
-            done: Mutex::new(0),
-            total: (changes.len() + self.skipped().len()) as u64,
+            tally,
         };
         for skipped in self.skipped() {
             run.report(&skipped.change, &Outcome::Skipped(skipped.reason.clone()));
@@ -195,7 +212,31 @@ impl Plan {
                 outcome: Outcome::Skipped(skipped.reason.clone()),
             }))
             .collect();
-        Ok(ApplyReport::new(self.organization_id(), results))
+        ApplyReport::new(self.organization_id(), results)
+    }
+}
+
+/// What the organizations of one apply share: the stop after a failure (under
+/// `stop_on_error`) and the count of changes ended, whose lock keeps progress calls one at a
+/// time and in order.
+#[derive(Debug)]
+pub(crate) struct Tally {
+    /// Set by the first failure under `stop_on_error`.
+    stopped: AtomicBool,
+    /// Changes ended so far.
+    done: Mutex<u64>,
+    /// Changes to end in all.
+    total: u64,
+}
+
+impl Tally {
+    /// A tally of `total` changes, none ended.
+    pub(crate) fn new(total: u64) -> Self {
+        Tally {
+            stopped: AtomicBool::new(false),
+            done: Mutex::new(0),
+            total,
+        }
     }
 }
 
@@ -272,12 +313,11 @@ struct Run<'a> {
     /// remains.
     admin_lock: Mutex<()>,
     options: &'a ApplyOptions,
+    /// How many workers this plan's phases use.
+    workers: usize,
     changes: &'a [Change],
-    /// Set by the first failure under `stop_on_error`.
-    stopped: AtomicBool,
-    /// Changes ended so far; its lock also keeps progress calls one at a time and in order.
-    done: Mutex<u64>,
-    total: u64,
+    /// The stop and the count this run shares with the other organizations'.
+    tally: &'a Tally,
 }
 
 impl Run<'_> {
@@ -296,7 +336,7 @@ impl Run<'_> {
         // Hand them out in plan order.
         tasks.sort_by_key(|task| task.first().copied());
 
-        let workers = self.options.workers().clamp(1, tasks.len().max(1));
+        let workers = self.workers.clamp(1, tasks.len().max(1));
         let next = AtomicUsize::new(0);
         let work = || {
             let mut ended = Vec::new();
@@ -333,7 +373,7 @@ impl Run<'_> {
 
     /// Sends one change (unless stopped or cancelled) and reports how it ended.
     fn run(&self, change: &Change) -> Outcome {
-        let outcome = if self.stopped.load(Ordering::SeqCst) {
+        let outcome = if self.tally.stopped.load(Ordering::SeqCst) {
             Outcome::Skipped(SkipReason::Stopped)
         } else if self.options.is_cancelled() {
             Outcome::Skipped(SkipReason::Cancelled)
@@ -341,7 +381,7 @@ impl Run<'_> {
             self.send(change)
         };
         if self.options.stop_on_error() && is_failure(outcome.kind()) {
-            self.stopped.store(true, Ordering::SeqCst);
+            self.tally.stopped.store(true, Ordering::SeqCst);
         }
         self.report(change, &outcome);
         outcome
@@ -365,11 +405,11 @@ impl Run<'_> {
 
     /// One [`Progress::Applying`] for a change that ended.
     fn report(&self, change: &Change, outcome: &Outcome) {
-        let mut done = crate::lock::lock(&self.done);
+        let mut done = crate::lock::lock(&self.tally.done);
         *done += 1;
         self.options.report(Progress::Applying {
             done: *done,
-            total: self.total,
+            total: self.tally.total,
             change: change.kind(),
             outcome: outcome.kind(),
         });

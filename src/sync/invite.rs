@@ -10,7 +10,7 @@ use super::options::{MetadataPolicy, SyncOptions};
 use super::outcome::{ChangeError, Outcome};
 use super::plan::{Change, Plan, Unresolved};
 use super::resolve::UserKey;
-use super::roster::Roster;
+use super::roster::{Roster, RosterEntry};
 use super::vocab::EntryRef;
 use crate::builder::MAX_LIMIT;
 use crate::client::Client;
@@ -50,13 +50,25 @@ pub(crate) fn add_invitations(
     pending: &[OrganizationInvitation],
     options: &SyncOptions,
 ) {
+    let entries: Vec<(usize, &RosterEntry)> = roster.iter().enumerate().collect();
+    add_invitations_among(plan, &entries, pending, options);
+}
+
+/// As [`add_invitations`], for a plan made from some of a roster's entries (one
+/// organization's), each with its index in the roster.
+pub(crate) fn add_invitations_among(
+    plan: &mut Plan,
+    entries: &[(usize, &RosterEntry)],
+    pending: &[OrganizationInvitation],
+    options: &SyncOptions,
+) {
     let mut by_address: HashMap<String, &OrganizationInvitation> = HashMap::new();
     for invitation in pending {
         by_address
             .entry(normalized_email(&invitation.email_address))
             .or_insert(invitation);
     }
-    let entries: Vec<_> = roster.iter().collect();
+    let by_index: HashMap<usize, &RosterEntry> = entries.iter().copied().collect();
     let metadata = |metadata: Option<&Metadata>| match options.metadata() {
         MetadataPolicy::Ignore => None,
         _ => metadata.filter(|m| !m.is_empty()).cloned(),
@@ -69,7 +81,7 @@ pub(crate) fn add_invitations(
             unresolved.push(problem);
             continue;
         };
-        let (UserKey::Email(address), Some(entry)) = (key, entries.get(*index)) else {
+        let (UserKey::Email(address), Some(entry)) = (key, by_index.get(index).copied()) else {
             unresolved.push(problem);
             continue;
         };
@@ -104,9 +116,9 @@ pub(crate) fn add_invitations(
     }
     plan.unresolved = unresolved;
     if options.prune() {
-        let on_roster: HashSet<String> = roster
+        let on_roster: HashSet<String> = entries
             .iter()
-            .filter_map(|entry| match entry.key() {
+            .filter_map(|(_, entry)| match entry.key() {
                 UserKey::Email(address) => Some(normalized_email(address)),
                 _ => None,
             })

@@ -12,6 +12,11 @@
 //!   gains the admin role before whoever loses it), with [`ApplyOptions`]' workers sharing
 //!   one client, absorbing the races since the plan, and reports each change's [`Outcome`]
 //!   in an [`ApplyReport`].
+//! - [`plan_all`] does the same for a roster over many organizations, each entry naming its
+//!   own ([`RosterEntry::in_organization`], an id or a slug): the users resolved once, each
+//!   organization read once (or the instance's memberships, when fewer requests), one
+//!   [`Plan`] per organization under its own rails, in [`OrganizationPlans`]; its `apply`
+//!   refuses only the organizations over a rail and runs the others through one client.
 //! - [`resolve_users`] is the lookup underneath: email addresses, external ids and user ids
 //!   to Clerk user ids, in batches, saying for each whether it was found, not found, or
 //!   matched by several users, never guessing.
@@ -127,6 +132,7 @@ mod invitation;
 mod invite;
 mod members;
 mod options;
+mod orgs;
 mod outcome;
 mod patch;
 mod plan;
@@ -149,6 +155,9 @@ pub use invite::{
 };
 pub use members::{Ensured, MetadataMerge, Removal, RoleSet};
 pub use options::{MetadataPolicy, SyncOptions, SyncOptionsBuilder};
+pub use orgs::{
+    MemberReading, OrganizationPlans, OrganizationReports, RefusedOrganization, plan_all,
+};
 pub use outcome::{ChangeError, Outcome};
 pub use plan::{Change, Plan, PlanCounts, SkippedChange, Unresolved, UnresolvedEntry};
 pub use progress::Progress;

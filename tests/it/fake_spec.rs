@@ -11,8 +11,9 @@ use std::time::Duration;
 
 use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeUser, Fault};
 use clerk_memberships::{
-    CreateMembership, DeleteMembership, HttpRequest, ListMemberships, ListOrganizationRoles,
-    ListUsers, Transport, UpdateMembership, UpdateMembershipMetadata,
+    CreateMembership, DeleteMembership, GetOrganization, HttpRequest, ListInstanceMemberships,
+    ListMemberships, ListOrganizationRoles, ListUsers, Transport, UpdateMembership,
+    UpdateMembershipMetadata,
 };
 use serde_json::{Value, json};
 
@@ -686,5 +687,63 @@ fn users_count_matches_the_spec() -> Result<(), Box<dyn std::error::Error>> {
         spec.check(&schema, &body, "$", "count_users", &mut violations);
         assert!(violations.is_empty(), "{status}: {violations:#?}");
     }
+    Ok(())
+}
+
+/// `GET /organizations/{organization_id}` (by id and by slug, with and without the members
+/// count, and unknown) and `GET /organization_memberships` (every organization's members),
+/// checked against their schemas.
+#[test]
+fn organization_reads_match_the_spec() -> Result<(), Box<dyn std::error::Error>> {
+    let spec = Spec::load();
+    let fake = FakeClerk::new();
+    let acme = fake.add_organization(FakeOrganization::new("Acme"));
+    let globex = fake.add_organization(FakeOrganization::new("Globex"));
+    let ann = fake.add_user(FakeUser::new("Ann", "Lee").email("ann@acme.com"));
+    fake.add_membership(&acme, &ann, "org:admin")?;
+    fake.add_membership(&globex, &ann, "org:member")?;
+    let client = fake.client();
+    let get = |id: &str, count: bool| {
+        GetOrganization::builder()
+            .organization_id(id)
+            .include_members_count(count)
+            .build()
+            .expect("built")
+            .render(&client)
+            .expect("rendered")
+    };
+    let mut allowed = Vec::new();
+    allowed.extend(check(
+        &spec,
+        &fake,
+        "get_organization",
+        &get(&acme, true),
+        200,
+    ));
+    allowed.extend(check(
+        &spec,
+        &fake,
+        "get_organization",
+        &get("globex", false),
+        200,
+    ));
+    allowed.extend(check(
+        &spec,
+        &fake,
+        "get_organization",
+        &get("org_nobody", true),
+        404,
+    ));
+    let all = ListInstanceMemberships::builder()
+        .limit(500)
+        .build()?
+        .render(&client)?;
+    allowed.extend(check(&spec, &fake, "list_instance_memberships", &all, 200));
+    let bad = ListInstanceMemberships::builder()
+        .order_by("+nothing")
+        .build()?
+        .render(&client)?;
+    allowed.extend(check(&spec, &fake, "list_instance_memberships", &bad, 422));
+    assert!(allowed.is_empty(), "{allowed:?}");
     Ok(())
 }

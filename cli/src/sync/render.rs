@@ -42,7 +42,7 @@ fn reason_text(file: &RosterFile, reason: &SkipReason) -> String {
 }
 
 /// The unresolved rows, one line each: `? ROSTER:LINE: key: why`.
-fn unresolved_text(out: &mut String, file: &RosterFile, plan: &Plan) {
+pub(super) fn unresolved_text(out: &mut String, file: &RosterFile, plan: &Plan) {
     for unresolved in plan.unresolved() {
         let entry = &unresolved.entry;
         let _ = writeln!(
@@ -107,7 +107,7 @@ fn waiting_text(out: &mut String, file: &RosterFile, plan: &Plan) {
 }
 
 /// One result of the report: the change and how it ended.
-fn result_text(file: &RosterFile, result: &ChangeResult) -> String {
+pub(super) fn result_text(file: &RosterFile, result: &ChangeResult) -> String {
     match &result.outcome {
         Outcome::Skipped(reason @ SkipReason::AmbiguousEntry { .. }) => format!(
             "{} => skipped ({})",
@@ -167,6 +167,12 @@ fn add_reason_lines(file: &RosterFile, items: Option<&mut Value>) {
 /// The plan's JSON, each roster entry in it with its line.
 pub(super) fn plan_json(file: &RosterFile, plan: &Plan) -> Result<Value, Failure> {
     let mut json = serde_json::to_value(plan).map_err(|e| Failure::Output(e.into()))?;
+    add_plan_lines(file, &mut json);
+    Ok(json)
+}
+
+/// Adds its line to each roster entry in a plan's JSON (unresolved and waiting rows).
+pub(super) fn add_plan_lines(file: &RosterFile, json: &mut Value) {
     for list in ["unresolved", "waiting"] {
         if let Some(Value::Array(items)) = json.get_mut(list) {
             for item in items {
@@ -175,14 +181,18 @@ pub(super) fn plan_json(file: &RosterFile, plan: &Plan) -> Result<Value, Failure
         }
     }
     add_reason_lines(file, json.get_mut("skipped"));
-    Ok(json)
 }
 
 /// The report's JSON, each roster entry in it with its line.
 pub(super) fn report_json(file: &RosterFile, report: &ApplyReport) -> Result<Value, Failure> {
     let mut json = serde_json::to_value(report).map_err(|e| Failure::Output(e.into()))?;
-    add_reason_lines(file, json.get_mut("results"));
+    add_report_lines(file, &mut json);
     Ok(json)
+}
+
+/// Adds its line to each roster entry in a report's JSON.
+pub(super) fn add_report_lines(file: &RosterFile, json: &mut Value) {
+    add_reason_lines(file, json.get_mut("results"));
 }
 
 /// Writes `text` to stdout. A reader that closed the pipe early (`| head`) is no failure:

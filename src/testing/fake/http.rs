@@ -30,6 +30,10 @@ pub(super) enum Route {
     ListUsers,
     CountUsers,
     ListRoles,
+    GetOrganization {
+        organization_id: String,
+    },
+    ListInstanceMemberships,
     CreateInvitation {
         organization_id: String,
     },
@@ -61,6 +65,8 @@ impl Route {
             // scoped to `ListUsers` fails both.
             Route::ListUsers | Route::CountUsers => Operation::ListUsers,
             Route::ListRoles => Operation::ListOrganizationRoles,
+            Route::GetOrganization { .. } => Operation::GetOrganization,
+            Route::ListInstanceMemberships => Operation::ListInstanceMemberships,
             Route::CreateInvitation { .. } => Operation::CreateInvitation,
             Route::BulkCreateInvitations { .. } => Operation::BulkCreateInvitations,
             Route::ListInvitations { .. } => Operation::ListInvitations,
@@ -72,7 +78,8 @@ impl Route {
 
 /// Finds the route of a request.
 ///
-/// The API's paths are the *last* one or two (`users`, `users/count`, `organization_roles`)
+/// The API's paths are the *last* one or two (`users`, `users/count`, `organization_roles`,
+/// `organization_memberships`, `organizations/{organization_id}`)
 /// or three to five segments of the path; what comes before is the base URL's prefix (`/v1`,
 /// `/proxy/clerk/v1`, or nothing). When the
 /// method allows two shapes (`PATCH …/memberships/{user_id}` and `…/{user_id}/metadata`,
@@ -141,6 +148,8 @@ fn shape_fits(tail: &[&str]) -> bool {
             | ["users"]
             | ["users", "count"]
             | ["organization_roles"]
+            | ["organizations", _]
+            | ["organization_memberships"]
             | ["organizations", _, "invitations"]
             | ["organizations", _, "invitations", _]
             | ["organizations", _, "invitations", _, "revoke"]
@@ -153,6 +162,10 @@ fn build(method: Method, tail: &[&str]) -> Result<Route, Failure> {
         (Method::Get, ["users"]) => Ok(Route::ListUsers),
         (Method::Get, ["users", "count"]) => Ok(Route::CountUsers),
         (Method::Get, ["organization_roles"]) => Ok(Route::ListRoles),
+        (Method::Get, ["organization_memberships"]) => Ok(Route::ListInstanceMemberships),
+        (Method::Get, ["organizations", org]) => Ok(Route::GetOrganization {
+            organization_id: segment(org)?,
+        }),
         (Method::Post, [_, org, "invitations"]) => Ok(Route::CreateInvitation {
             organization_id: segment(org)?,
         }),

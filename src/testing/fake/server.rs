@@ -38,6 +38,14 @@ pub(super) fn handle(
                 total_count: query.count(state),
             })
         }
+        Route::GetOrganization { organization_id } => {
+            let flags = organization_flags(http::query_pairs(request.path_and_query())?)?;
+            json(&state.organization(&organization_id, flags.0, flags.1)?)
+        }
+        Route::ListInstanceMemberships => {
+            let query = ListQuery::parse(http::query_pairs(request.path_and_query())?)?;
+            json(&query.run_instance(state))
+        }
         Route::ListRoles => {
             let query = RoleQuery::parse(http::query_pairs(request.path_and_query())?)?;
             json(&query.run(state))
@@ -110,6 +118,36 @@ pub(super) fn handle(
             json(&state.revoke_invitation(&organization_id, &invitation_id, requester, now)?)
         }
     }
+}
+
+/// `include_members_count` and `include_missing_member_with_elevated_permissions`: `true` or
+/// `false` (anything else is `422 form_param_value_invalid`, a flag given twice
+/// `422 form_param_duplicate`); other parameters are ignored.
+fn organization_flags(pairs: Vec<(String, String)>) -> Result<(bool, bool), Failure> {
+    let names = [
+        "include_members_count",
+        "include_missing_member_with_elevated_permissions",
+    ];
+    let mut flags: [Option<bool>; 2] = [None, None];
+    for (key, value) in pairs {
+        let Some(slot) = names
+            .iter()
+            .position(|name| *name == key)
+            .and_then(|i| flags.get_mut(i))
+        else {
+            continue;
+        };
+        if slot.is_some() {
+            return Err(Failure::param_duplicate(&key));
+        }
+        *slot = Some(match value.as_str() {
+            "true" => true,
+            "false" => false,
+            _ => return Err(Failure::value_invalid(&key, &value)),
+        });
+    }
+    let [count, elevated] = flags;
+    Ok((count.unwrap_or(false), elevated.unwrap_or(false)))
 }
 
 /// Clerk's `TotalCount`: what `GET /users/count` answers.

@@ -456,6 +456,50 @@ impl State {
         Ok((self.organization_model(org), members))
     }
 
+    /// `GET /organizations/{organization_id}`: the organization with this id, else the one
+    /// with this slug; `members_count` and `missing_member_with_elevated_permissions` only
+    /// when asked for, as Clerk leaves them out otherwise.
+    pub(super) fn organization(
+        &self,
+        id_or_slug: &str,
+        members_count: bool,
+        missing_elevated: bool,
+    ) -> Result<Organization, Failure> {
+        let org = self
+            .organizations
+            .get(id_or_slug)
+            .or_else(|| {
+                self.organizations
+                    .values()
+                    .find(|org| org.slug == id_or_slug)
+            })
+            .ok_or_else(Failure::organization_not_found)?;
+        let mut model = self.organization_model(org);
+        if !members_count {
+            model.members_count = None;
+        }
+        if !missing_elevated {
+            model.missing_member_with_elevated_permissions = None;
+        }
+        Ok(model)
+    }
+
+    /// Every organization's members, each with their user and the organization as its
+    /// memberships show it, in no particular order.
+    pub(super) fn instance_members(&self) -> Vec<(std::rc::Rc<Organization>, Member<'_>)> {
+        let mut rows = Vec::new();
+        for org in self.organizations.values() {
+            let organization = std::rc::Rc::new(self.organization_model(org));
+            for membership in org.members.values() {
+                rows.push((
+                    std::rc::Rc::clone(&organization),
+                    (membership, self.user(&membership.user_id)),
+                ));
+            }
+        }
+        rows
+    }
+
     /// Every user, in no particular order.
     pub(super) fn users(&self) -> impl Iterator<Item = &UserRecord> {
         self.users.values()
