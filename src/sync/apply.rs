@@ -248,15 +248,14 @@ impl Tally {
 /// | change role | [`ChangeRole`](super::ChangeRole) | 404: added with the role → already done |
 /// | merge metadata | [`MergeMetadata`](super::MergeMetadata) | 404: skipped ([`SkipReason::NotAMember`]) |
 /// | remove | [`RemoveMember`](super::RemoveMember) | 404: already done |
+/// | revoke an invitation | [`RevokeInvitation`](crate::RevokeInvitation) | no longer pending, or 404: already done |
+/// | invite | [`InviteMember`](super::InviteMember) | refused and found pending: already done |
 ///
 /// A create whose answer was lost is read back, never sent blindly again; if the read fails
 /// too the outcome is [`Outcome::Unknown`]. With `guard` (the admin role, for a change that
 /// takes it from someone), a role change or a removal first asks the server whether another
 /// member holds it, and is skipped ([`SkipReason::NoOtherAdmin`]) if not.
 fn send(client: &Client, organization_id: &str, change: &Change, guard: Option<&str>) -> Outcome {
-    if let Some(outcome) = invite::send(client, organization_id, change) {
-        return outcome;
-    }
     match change {
         Change::Add {
             user_id,
@@ -290,10 +289,22 @@ fn send(client: &Client, organization_id: &str, change: &Change, guard: Option<&
         Change::Remove { user_id, .. } => {
             Outcome::from(remove(client, organization_id, user_id, guard))
         }
-        // Sent above.
-        Change::RevokeInvitation { .. } | Change::Invite { .. } => {
-            Outcome::Skipped(SkipReason::Stopped)
+        Change::RevokeInvitation { invitation_id, .. } => {
+            invite::revoke(client, organization_id, invitation_id)
         }
+        Change::Invite {
+            email_address,
+            role,
+            public_metadata,
+            private_metadata,
+        } => invite::invite(
+            client,
+            organization_id,
+            email_address,
+            role,
+            public_metadata.as_ref(),
+            private_metadata.as_ref(),
+        ),
     }
 }
 

@@ -521,40 +521,40 @@ impl InviteMembersBuilder {
     }
 }
 
-/// Sends a planned invitation change: an invite as [`InviteMember`], a revocation once
-/// (an invitation no longer pending when revoked, accepted or revoked meanwhile, is
-/// already done: the read says so).
-pub(crate) fn send(client: &Client, organization_id: &str, change: &Change) -> Option<Outcome> {
-    match change {
-        Change::Invite {
-            email_address,
-            role,
-            public_metadata,
-            private_metadata,
-        } => Some(Outcome::from(
-            InviteMember::builder()
-                .organization_id(organization_id)
-                .email_address(email_address)
-                .role(role)
-                .set_public_metadata(public_metadata.clone())
-                .set_private_metadata(private_metadata.clone())
-                .build()
-                .map_err(|err| ChangeError::Failed(Error::from(err)))
-                .and_then(|invite| invite.send(client)),
-        )),
-        Change::RevokeInvitation { invitation_id, .. } => {
-            let revoke = RevokeInvitation::builder()
-                .organization_id(organization_id)
-                .invitation_id(invitation_id)
-                .build()
-                .map_err(Error::from);
-            Some(match revoke.and_then(|revoke| revoke.send(client)) {
-                Ok(_) => Outcome::Applied,
-                // Refused as not pending: accepted, revoked or expired since the plan.
-                Err(err) if err.status() == Some(400) || err.is_not_found() => Outcome::AlreadyDone,
-                Err(err) => Outcome::Failed(err),
-            })
-        }
-        _ => None,
+/// Sends a planned invitation as [`InviteMember`] does: at most once, a lost answer settled
+/// by reading.
+pub(crate) fn invite(
+    client: &Client,
+    organization_id: &str,
+    email_address: &str,
+    role: &str,
+    public_metadata: Option<&Metadata>,
+    private_metadata: Option<&Metadata>,
+) -> Outcome {
+    Outcome::from(
+        InviteMember::builder()
+            .organization_id(organization_id)
+            .email_address(email_address)
+            .role(role)
+            .set_public_metadata(public_metadata.cloned())
+            .set_private_metadata(private_metadata.cloned())
+            .build()
+            .map_err(|err| ChangeError::Failed(Error::from(err)))
+            .and_then(|invite| invite.send(client)),
+    )
+}
+
+/// Revokes a planned invitation, once: one refused as no longer pending (400: accepted,
+/// revoked or expired since the plan) or gone (404) is already done.
+pub(crate) fn revoke(client: &Client, organization_id: &str, invitation_id: &str) -> Outcome {
+    let revoke = RevokeInvitation::builder()
+        .organization_id(organization_id)
+        .invitation_id(invitation_id)
+        .build()
+        .map_err(Error::from);
+    match revoke.and_then(|revoke| revoke.send(client)) {
+        Ok(_) => Outcome::Applied,
+        Err(err) if err.status() == Some(400) || err.is_not_found() => Outcome::AlreadyDone,
+        Err(err) => Outcome::Failed(err),
     }
 }

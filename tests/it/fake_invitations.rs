@@ -316,3 +316,58 @@ fn the_served_fake_accepts_an_invitation_on_its_own_route() -> Result<(), Box<dy
     );
     Ok(())
 }
+
+/// What the client's builders refuse cannot reach the fake from the client: these go over raw
+/// HTTP, as another SDK's requests would.
+#[cfg(feature = "fake-server")]
+#[test]
+fn the_served_fake_refuses_what_the_spec_bounds() -> Result<(), Box<dyn std::error::Error>> {
+    use std::io::{Read, Write};
+
+    let server = FakeClerk::serve("127.0.0.1:0")?;
+    let org = server.add_organization(FakeOrganization::new("Acme").id("org_acme"));
+    let post = |path: &str, body: &str| -> Result<String, Box<dyn std::error::Error>> {
+        let mut stream = std::net::TcpStream::connect(server.addr())?;
+        write!(
+            stream,
+            "POST /v1/organizations/{org}/invitations{path} HTTP/1.1\r\nhost: x\r\nauthorization: Bearer {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            FakeClerk::SECRET_KEY,
+            body.len()
+        )?;
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer)?;
+        Ok(answer)
+    };
+    let one = |n: usize| format!(r#"{{"email_address":"p{n}@acme.com","role":"org:member"}}"#);
+    let eleven: Vec<String> = (0..11).map(one).collect();
+    let cases = [
+        ("/bulk", format!("[{}]", eleven.join(",")), "HTTP/1.1 400 "),
+        ("/bulk", "[]".to_owned(), "HTTP/1.1 400 "),
+        (
+            "",
+            r#"{"email_address":"a@acme.com","role":"org:member","expires_in_days":0}"#.to_owned(),
+            "HTTP/1.1 422 ",
+        ),
+        (
+            "",
+            r#"{"email_address":"a@acme.com","role":"org:member","shoe_size":9}"#.to_owned(),
+            "HTTP/1.1 422 ",
+        ),
+        (
+            "",
+            r#"{"email_address":"a@acme.com"}"#.to_owned(),
+            "HTTP/1.1 422 ",
+        ),
+        (
+            "",
+            r#"{"email_address":"a@acme.com","role":"org:member","notify":false}"#.to_owned(),
+            "HTTP/1.1 200 ",
+        ),
+    ];
+    for (path, body, status) in cases {
+        let answer = post(path, &body)?;
+        assert!(answer.starts_with(status), "{path} {body}: {answer}");
+    }
+    assert_eq!(server.invitations(&org).len(), 1);
+    Ok(())
+}

@@ -534,3 +534,33 @@ fn revoke_list_and_get_are_retried_after_a_5xx() {
         .unwrap();
     assert_eq!(mock.requests().len(), 6);
 }
+
+#[test]
+fn every_invitation_operation_names_its_missing_required_field() {
+    assert_eq!(
+        build_error(GetInvitation::builder().invitation_id("orginv_1").build()),
+        BuildError::MissingField("organization_id")
+    );
+    assert_eq!(
+        build_error(
+            RevokeInvitation::builder()
+                .invitation_id("orginv_1")
+                .build()
+        ),
+        BuildError::MissingField("organization_id")
+    );
+    assert_eq!(
+        build_error(RevokeInvitation::builder().organization_id("org_1").build()),
+        BuildError::MissingField("invitation_id")
+    );
+    assert_invalid(
+        build_error(
+            RevokeInvitation::builder()
+                .organization_id("org_1")
+                .invitation_id("orginv_1")
+                .requesting_user_id("")
+                .build(),
+        ),
+        "requesting_user_id",
+    );
+}

@@ -378,3 +378,32 @@ fn the_report_and_outcomes_of_an_apply_show_invitations() {
         "new@acme.com"
     );
 }
+
+#[test]
+fn an_apply_whose_invitation_answer_is_lost_reads_and_does_not_send_again() {
+    let (fake, org) = setup();
+    let client = fake.client();
+    let plan = sync::plan(
+        &client,
+        &org,
+        &roster(&[("new@acme.com", "org:member")]),
+        &inviting(),
+    )
+    .unwrap();
+    fake.clear_requests();
+    fake.inject(Fault::ConnectionReset)
+        .only(Operation::CreateInvitation)
+        .after_processing();
+    let report = plan.apply(&client, &ApplyOptions::default()).unwrap();
+    assert_eq!(
+        report.results()[0].outcome.kind(),
+        OutcomeKind::Applied,
+        "{report}"
+    );
+    let operations: Vec<Operation> = fake.requests().iter().map(|r| r.operation()).collect();
+    assert_eq!(
+        operations,
+        [Operation::CreateInvitation, Operation::ListInvitations]
+    );
+    assert_eq!(fake.invitations(&org).len(), 1, "one email");
+}

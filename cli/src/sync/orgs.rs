@@ -105,9 +105,13 @@ fn heading(plans: &OrganizationPlans, plan: &Plan) -> String {
     }
 }
 
-/// Whether a plan shows anything: a change, a skipped change or an unresolved row.
+/// Whether a plan shows anything: a change, a skipped change, an unresolved row or a row
+/// waiting on its invitation.
 fn shows_something(plan: &Plan) -> bool {
-    !plan.is_empty() || !plan.skipped().is_empty() || !plan.unresolved().is_empty()
+    !plan.is_empty()
+        || !plan.skipped().is_empty()
+        || !plan.unresolved().is_empty()
+        || !plan.waiting().is_empty()
 }
 
 /// Every organization's plan that shows something, under its heading; the organizations a
@@ -179,6 +183,18 @@ fn dry_run(
         .iter()
         .any(|plan| !plan.is_empty() || !plan.unresolved().is_empty());
     if !pending {
+        let waiting: usize = plans.plans().iter().map(|plan| plan.waiting().len()).sum();
+        if waiting > 0 && !global.quiet {
+            let (s, verb) = if waiting == 1 {
+                ("", "is")
+            } else {
+                ("s", "are")
+            };
+            stderr_line!(
+                "dry run: nothing to change; {waiting} invitation{s} {verb} pending, waiting \
+                 to be accepted"
+            );
+        }
         return Ok(ExitCode::SUCCESS);
     }
     if !global.quiet {

@@ -171,7 +171,7 @@ pub(super) fn plan_json(file: &RosterFile, plan: &Plan) -> Result<Value, Failure
     Ok(json)
 }
 
-/// Adds its line to each roster entry in a plan's JSON.
+/// Adds its line to each roster entry in a plan's JSON (unresolved and waiting rows).
 pub(super) fn add_plan_lines(file: &RosterFile, json: &mut Value) {
     for list in ["unresolved", "waiting"] {
         if let Some(Value::Array(items)) = json.get_mut(list) {

@@ -307,3 +307,46 @@ fn sync_reinvite_replaces_an_invitation_with_another_role() {
         .collect();
     assert_eq!(statuses, ["revoked:org:member", "pending:org:admin"]);
 }
+
+#[test]
+fn with_an_organization_column_waiting_rows_show_and_exit_0() {
+    let server = acme();
+    server.fake().add_organization(
+        clerk_memberships::testing::FakeOrganization::new("Globex").id("org_globex"),
+    );
+    let roster = "organization,email,role\n\
+                  acme,ann@acme.com,org:admin\n\
+                  acme,bob@acme.com,org:member\n\
+                  acme,cara@acme.com,org:member\n\
+                  org_globex,new@acme.com,org:member\n";
+    let all = |args: &[&str]| {
+        cli(&server)
+            .args(["sync", "-", "--invite"])
+            .args(args)
+            .write_stdin(roster)
+            .output()
+            .expect("the binary runs")
+    };
+    let dry = all(&[]);
+    assert_eq!(dry.status.code(), Some(3), "{}", text(&dry.stderr));
+    assert!(
+        text(&dry.stdout).contains("+ invite new@acme.com org:member"),
+        "{}",
+        text(&dry.stdout)
+    );
+    let applied = all(&["--apply"]);
+    assert_eq!(applied.status.code(), Some(0), "{}", text(&applied.stderr));
+    assert_eq!(server.fake().invitations("org_globex").len(), 1);
+    let waiting = all(&[]);
+    assert_eq!(waiting.status.code(), Some(0), "{}", text(&waiting.stderr));
+    assert!(
+        text(&waiting.stdout).contains("… waiting <stdin>:5: new@acme.com"),
+        "{}",
+        text(&waiting.stdout)
+    );
+    assert!(
+        text(&waiting.stderr).contains("1 invitation is pending"),
+        "{}",
+        text(&waiting.stderr)
+    );
+}
