@@ -103,6 +103,12 @@ Use it from a shell:
   clerk-memberships list --org \"$ORG\" --all
   kill \"$FAKE_SERVER_PID\"
 
+Rehearse an onboarding: invitations are served too, and the fake's own route plays the
+invitee who clicks the link (the user is created if needed, then the membership):
+  clerk-memberships invite --org \"$ORG\" --email new@example.com --role org:member
+  curl -s -X POST \"$CLERK_API_URL/__fake/invitations/accept\" \\
+    -H \"authorization: Bearer $CLERK_SECRET_KEY\" -d '{\"email_address\":\"new@example.com\"}'
+
 Stop it with Ctrl-C, SIGTERM or SIGHUP; --dump-on-exit's file is written first. A second
 Ctrl-C quits at once (exit 130) without writing it.
 
