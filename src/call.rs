@@ -3,8 +3,11 @@
 
 use std::fmt;
 
-/// Which operation a request performs: one of the five membership operations,
-/// [`ListUsers`](crate::ListUsers) or [`ListOrganizationRoles`](crate::ListOrganizationRoles).
+/// Which operation a request performs: one of the five membership operations, the five
+/// organization-invitation operations, [`ListUsers`](crate::ListUsers),
+/// [`ListOrganizationRoles`](crate::ListOrganizationRoles),
+/// [`GetOrganization`](crate::GetOrganization) or
+/// [`ListInstanceMemberships`](crate::ListInstanceMemberships).
 ///
 /// ```
 /// use clerk_memberships::{Method, Operation};
@@ -31,16 +34,39 @@ pub enum Operation {
     ListUsers,
     /// [`ListOrganizationRoles`](crate::ListOrganizationRoles): `GET /organization_roles`.
     ListOrganizationRoles,
+    /// [`GetOrganization`](crate::GetOrganization): `GET /organizations/{organization_id}`.
+    GetOrganization,
+    /// [`ListInstanceMemberships`](crate::ListInstanceMemberships): `GET /organization_memberships`.
+    ListInstanceMemberships,
+    /// [`CreateInvitation`](crate::CreateInvitation): `POST …/invitations`. Sends an email.
+    CreateInvitation,
+    /// [`BulkCreateInvitations`](crate::BulkCreateInvitations): `POST …/invitations/bulk`.
+    /// Sends one email per invitation.
+    BulkCreateInvitations,
+    /// [`ListInvitations`](crate::ListInvitations): `GET …/invitations`.
+    ListInvitations,
+    /// [`GetInvitation`](crate::GetInvitation): `GET …/invitations/{invitation_id}`.
+    GetInvitation,
+    /// [`RevokeInvitation`](crate::RevokeInvitation):
+    /// `POST …/invitations/{invitation_id}/revoke`.
+    RevokeInvitation,
 }
 
 impl Operation {
     /// The HTTP method the operation uses.
     pub fn method(self) -> Method {
         match self {
-            Operation::Create => Method::Post,
-            Operation::List | Operation::ListUsers | Operation::ListOrganizationRoles => {
-                Method::Get
-            }
+            Operation::Create
+            | Operation::CreateInvitation
+            | Operation::BulkCreateInvitations
+            | Operation::RevokeInvitation => Method::Post,
+            Operation::List
+            | Operation::ListUsers
+            | Operation::ListOrganizationRoles
+            | Operation::ListInvitations
+            | Operation::GetInvitation
+            | Operation::GetOrganization
+            | Operation::ListInstanceMemberships => Method::Get,
             Operation::Update | Operation::UpdateMetadata => Method::Patch,
             Operation::Delete => Method::Delete,
         }
@@ -56,13 +82,43 @@ impl Operation {
             Operation::UpdateMetadata => "update_metadata",
             Operation::ListUsers => "list_users",
             Operation::ListOrganizationRoles => "list_organization_roles",
+            Operation::GetOrganization => "get_organization",
+            Operation::ListInstanceMemberships => "list_instance_memberships",
+            Operation::CreateInvitation => "create_invitation",
+            Operation::BulkCreateInvitations => "bulk_create_invitations",
+            Operation::ListInvitations => "list_invitations",
+            Operation::GetInvitation => "get_invitation",
+            Operation::RevokeInvitation => "revoke_invitation",
         }
     }
 
     /// Whether doing the operation twice has the same effect as doing it once, so that it may be
-    /// repeated after a failure that may have reached the server. Only `create` is not.
+    /// repeated after a failure that may have reached the server. The creates are not:
+    /// `create` (a second attempt may answer "already a member" or add a member someone
+    /// removed meanwhile) and the two invitation creates (each attempt sends an email).
+    /// Revoking an invitation twice revokes it once, so it is.
     pub fn is_idempotent(self) -> bool {
-        !matches!(self, Operation::Create)
+        !matches!(
+            self,
+            Operation::Create | Operation::CreateInvitation | Operation::BulkCreateInvitations
+        )
+    }
+
+    /// Whether the operation sends an email that cannot be taken back: the invitation
+    /// creates. These are never repeated after a failure that may have reached the server,
+    /// whatever the retry policy says.
+    ///
+    /// ```
+    /// use clerk_memberships::Operation;
+    ///
+    /// assert!(Operation::CreateInvitation.sends_email());
+    /// assert!(!Operation::Create.sends_email());
+    /// ```
+    pub fn sends_email(self) -> bool {
+        matches!(
+            self,
+            Operation::CreateInvitation | Operation::BulkCreateInvitations
+        )
     }
 }
 
@@ -172,6 +228,13 @@ impl fmt::Display for Call {
             Operation::UpdateMetadata => "update membership metadata",
             Operation::ListUsers => "list users",
             Operation::ListOrganizationRoles => "list organization roles",
+            Operation::GetOrganization => "get organization",
+            Operation::ListInstanceMemberships => "list instance memberships",
+            Operation::CreateInvitation => "create invitation",
+            Operation::BulkCreateInvitations => "bulk create invitations",
+            Operation::ListInvitations => "list invitations",
+            Operation::GetInvitation => "get invitation",
+            Operation::RevokeInvitation => "revoke invitation",
         };
         write!(f, "{what} ({} {})", self.method(), self.path)
     }

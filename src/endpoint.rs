@@ -85,6 +85,18 @@ impl<'a> PathWriter<'a> {
         self.memberships(organization_id).segment(user_id)
     }
 
+    /// Appends `/organizations/{organization_id}/invitations`.
+    pub(crate) fn invitations(&mut self, organization_id: &str) -> &mut Self {
+        self.literal("organizations")
+            .segment(organization_id)
+            .literal("invitations")
+    }
+
+    /// Appends `/organizations/{organization_id}/invitations/{invitation_id}`.
+    pub(crate) fn invitation(&mut self, organization_id: &str, invitation_id: &str) -> &mut Self {
+        self.invitations(organization_id).segment(invitation_id)
+    }
+
     /// Appends a caller-given value as exactly one segment.
     ///
     /// Every byte outside `A-Z a-z 0-9 - _ ~` is percent-encoded, dots included, so that

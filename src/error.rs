@@ -246,6 +246,7 @@ impl fmt::Display for Error {
                 let seen = match self.call().map(Call::operation) {
                     Some(Operation::ListUsers) => "users",
                     Some(Operation::ListOrganizationRoles) => "roles",
+                    Some(Operation::ListInvitations) => "invitations",
                     _ => "memberships",
                 };
                 write!(

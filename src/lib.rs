@@ -77,7 +77,8 @@
 //!   ([`SystemClock`] by default).
 //! - **Models**: [`OrganizationMembership`], [`OrganizationMemberships`] (a page, with
 //!   `total_count`), [`Organization`], [`PublicUserData`] and [`Metadata`]; [`User`] and its
-//!   [`EmailAddress`]es; [`Roles`] (a page), [`Role`] and its [`Permission`]s.
+//!   [`EmailAddress`]es; [`Roles`] (a page), [`Role`] and its [`Permission`]s;
+//!   [`OrganizationInvitation`] and [`OrganizationInvitations`] (a page).
 //! - **The transport seam**: the [`Transport`] trait, the [`HttpRequest`] it is given and the
 //!   [`HttpResponse`] it returns, and how it fails: [`TransportError`], [`TransportErrorKind`]
 //!   and [`Delivery`] (whether a failed request may have reached the server).
@@ -105,6 +106,14 @@
 //!   | [`UpdateMembershipMetadata`] | `PATCH /organizations/{organization_id}/memberships/{user_id}/metadata` | [`OrganizationMembership`] |
 //!   | [`ListUsers`] | `GET /users` | `Vec<`[`User`]`>` (a bare array) |
 //!   | [`ListOrganizationRoles`] | `GET /organization_roles` | [`Roles`] |
+//!   | [`CreateInvitation`] | `POST /organizations/{organization_id}/invitations` (sends an email) | [`OrganizationInvitation`] |
+//!   | [`BulkCreateInvitations`] | `POST /organizations/{organization_id}/invitations/bulk` (up to [`MAX_BULK_INVITATIONS`] with [`NewInvitation`]) | [`OrganizationInvitations`] |
+//!   | [`ListInvitations`] | `GET /organizations/{organization_id}/invitations` | [`OrganizationInvitations`] |
+//!   | [`GetInvitation`] | `GET /organizations/{organization_id}/invitations/{invitation_id}` | [`OrganizationInvitation`] |
+//!   | [`RevokeInvitation`] | `POST /organizations/{organization_id}/invitations/{invitation_id}/revoke` | [`OrganizationInvitation`] |
+//!
+//!   The invitation creates are never repeated once they may have reached the server
+//!   ([`Operation::sends_email`]); [`sync::InviteMember`] settles a lost answer by reading.
 //!
 //!   Their builders ([`CreateMembershipBuilder`], …). What `build()` refuses, before anything
 //!   is sent: an id that is empty, only whitespace, `.` or `..`, or over [`MAX_ID_LEN`] bytes
@@ -117,7 +126,8 @@
 //!   [`ListMemberships::collect_all`], with their iterators [`MembershipPages`] and
 //!   [`MembershipItems`]; [`ListUsers::pages`] and [`ListUsers::items`], with [`UserPages`]
 //!   and [`UserItems`]; [`ListOrganizationRoles::pages`] and [`ListOrganizationRoles::items`],
-//!   with [`RolePages`] and [`RoleItems`].
+//!   with [`RolePages`] and [`RoleItems`]; [`ListInvitations::pages`] and
+//!   [`ListInvitations::items`], with [`InvitationPages`] and [`InvitationItems`].
 //! - **[`sync`]**, for keeping organizations in step with a roster: [`sync::plan`] compares
 //!   a [`sync::Roster`] with the current members and returns a reviewable [`sync::Plan`]
 //!   under the safety rails of [`sync::SyncOptions`], and [`sync::Plan::apply`] makes its
@@ -147,10 +157,12 @@ mod clock;
 mod email;
 mod endpoint;
 mod error;
+mod invitations;
 mod lock;
 mod memberships;
 mod models;
 mod organization_roles;
+mod organizations;
 mod pacing;
 mod pagination;
 #[cfg(feature = "redis")]
@@ -179,19 +191,30 @@ pub use client::{BASE_URL_VAR, Client, ClientBuilder, DEFAULT_USER_AGENT, SECRET
 pub use clock::{Clock, SystemClock};
 pub use endpoint::MAX_URL_LEN;
 pub use error::{BuildError, Error, ErrorKind};
+pub use invitations::{
+    BulkCreateInvitations, BulkCreateInvitationsBuilder, CreateInvitation, CreateInvitationBuilder,
+    GetInvitation, GetInvitationBuilder, ListInvitations, ListInvitationsBuilder,
+    MAX_BULK_INVITATIONS, MAX_EXPIRES_IN_DAYS, NewInvitation, RevokeInvitation,
+    RevokeInvitationBuilder,
+};
 pub use memberships::{
     CreateMembership, CreateMembershipBuilder, DeleteMembership, DeleteMembershipBuilder,
     ListMemberships, ListMembershipsBuilder, UpdateMembership, UpdateMembershipBuilder,
     UpdateMembershipMetadata, UpdateMembershipMetadataBuilder,
 };
 pub use models::{
-    EmailAddress, Metadata, Organization, OrganizationMembership, OrganizationMemberships,
-    Permission, PublicUserData, Role, Roles, User,
+    EmailAddress, Metadata, Organization, OrganizationInvitation, OrganizationInvitations,
+    OrganizationMembership, OrganizationMemberships, Permission, PublicUserData, Role, Roles, User,
 };
 pub use organization_roles::{ListOrganizationRoles, ListOrganizationRolesBuilder};
+pub use organizations::{
+    GetOrganization, GetOrganizationBuilder, ListInstanceMemberships,
+    ListInstanceMembershipsBuilder,
+};
 pub use pacing::{RateLimiter, SlidingWindowLimiter};
 pub use pagination::{
-    MembershipItems, MembershipPages, RoleItems, RolePages, UserItems, UserPages,
+    InstanceMembershipPages, InvitationItems, InvitationPages, MembershipItems, MembershipPages,
+    RoleItems, RolePages, UserItems, UserPages,
 };
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]

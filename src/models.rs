@@ -22,6 +22,10 @@ impl Model for OrganizationMembership {
     const NAME: &'static str = "OrganizationMembership";
 }
 
+impl Model for Organization {
+    const NAME: &'static str = "Organization";
+}
+
 impl Model for OrganizationMemberships {
     const NAME: &'static str = "OrganizationMemberships";
 }
@@ -86,7 +90,11 @@ pub struct OrganizationMembership {
     pub updated_at: i64,
 }
 
-/// An organization, as embedded in a membership.
+/// An organization, as embedded in a membership, and as
+/// [`GetOrganization`](crate::GetOrganization) answers. `members_count` is there when the
+/// server counts the members: always in a membership, on request
+/// ([`include_members_count`](crate::GetOrganizationBuilder::include_members_count)) from
+/// `GetOrganization`.
 ///
 /// ```
 /// # let membership: clerk_memberships::OrganizationMembership =
@@ -94,6 +102,12 @@ pub struct OrganizationMembership {
 /// let org = &membership.organization;
 /// assert_eq!((org.id.as_str(), org.slug.as_str()), ("org_2g7np7Hrk0SN6kj5EDMLDaKNL0S", "acme-corp"));
 /// assert_eq!(org.max_allowed_memberships, 5);
+///
+/// let alone: clerk_memberships::Organization =
+///     serde_json::from_str(clerk_memberships::testing::ORGANIZATION_JSON)?;
+/// assert_eq!(&alone, org);
+/// assert_eq!(alone.members_count, Some(2));
+/// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -541,4 +555,123 @@ where
     T: Deserialize<'de> + Default,
 {
     Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
+}
+
+impl Model for OrganizationInvitation {
+    const NAME: &'static str = "OrganizationInvitation";
+}
+
+impl Model for OrganizationInvitations {
+    const NAME: &'static str = "OrganizationInvitations";
+}
+
+/// An invitation to join an organization: an email with a join link that Clerk sent to an
+/// address. When the invitee accepts, Clerk creates the membership with the invitation's
+/// `role` and metadata.
+///
+/// Only `id` and `email_address` are required; every other field defaults when it is left
+/// out or `null`, and fields Clerk adds are ignored.
+///
+/// ```
+/// use clerk_memberships::OrganizationInvitation;
+///
+/// let json = r#"{"object":"organization_invitation","id":"orginv_1",
+///   "email_address":"new.hire@acme.com","role":"org:member","role_name":"Member",
+///   "organization_id":"org_1","inviter_id":null,"public_inviter_data":null,
+///   "status":"pending","public_metadata":{"team":"billing"},"private_metadata":{},
+///   "url":null,"expires_at":1719475200000,"created_at":1716883200000,
+///   "updated_at":1716883200000}"#;
+/// let invitation: OrganizationInvitation = serde_json::from_str(json)?;
+/// assert!(invitation.is_pending());
+/// assert_eq!(invitation.role, "org:member");
+/// assert_eq!(invitation.public_metadata["team"], "billing");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct OrganizationInvitation {
+    /// Always `organization_invitation`.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub object: String,
+    /// The invitation's id (`orginv_…`).
+    pub id: String,
+    /// The invited address, as Clerk keeps it.
+    pub email_address: String,
+    /// The role the membership gets on acceptance, e.g. `org:member`.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub role: String,
+    /// The role's display name, e.g. `Member`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_name: Option<String>,
+    /// The organization the invitation is to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
+    /// The user who sent the invitation, if one was named.
+    #[serde(default)]
+    pub inviter_id: Option<String>,
+    /// Public data of the inviter, if one was named.
+    #[serde(default)]
+    pub public_inviter_data: Option<PublicUserData>,
+    /// `pending`, `accepted`, `revoked` or `expired` (Clerk may add others).
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub status: String,
+    /// Metadata the membership gets on acceptance, visible to frontend and backend.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub public_metadata: Metadata,
+    /// Metadata the membership gets on acceptance, visible to the backend only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_metadata: Option<Metadata>,
+    /// The join link, when Clerk sends it.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// When the invitation expires, Unix milliseconds.
+    #[serde(default)]
+    pub expires_at: Option<i64>,
+    /// Creation time, Unix milliseconds.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub created_at: i64,
+    /// Last update time, Unix milliseconds.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub updated_at: i64,
+}
+
+impl OrganizationInvitation {
+    /// Whether the invitation is `pending`: sent, neither accepted, revoked nor expired.
+    pub fn is_pending(&self) -> bool {
+        self.status == "pending"
+    }
+
+    /// Whether it invites `email_address`, compared as the crate compares addresses
+    /// (surrounding whitespace and ASCII case ignored).
+    ///
+    /// ```
+    /// # let invitation: clerk_memberships::OrganizationInvitation = serde_json::from_str(
+    /// #     r#"{"id":"orginv_1","email_address":"new.hire@acme.com"}"#).unwrap();
+    /// assert!(invitation.invites("New.Hire@ACME.com"));
+    /// ```
+    pub fn invites(&self, email_address: &str) -> bool {
+        normalized_email(&self.email_address) == normalized_email(email_address)
+    }
+}
+
+/// One page of organization invitations, as
+/// [`ListInvitations`](crate::ListInvitations) answers, or the invitations
+/// [`BulkCreateInvitations`](crate::BulkCreateInvitations) created.
+///
+/// ```
+/// use clerk_memberships::OrganizationInvitations;
+///
+/// let page: OrganizationInvitations = serde_json::from_str(r#"{"data":[],"total_count":0}"#)?;
+/// assert!(page.data.is_empty());
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct OrganizationInvitations {
+    /// The invitations on this page.
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub data: Vec<OrganizationInvitation>,
+    /// How many invitations match the filters in all, across every page.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub total_count: i64,
 }

@@ -1,5 +1,6 @@
-//! Lazy iterators over every page, or every item, of a [`ListMemberships`], a [`ListUsers`]
-//! or a [`ListOrganizationRoles`] request.
+//! Lazy iterators over every page, or every item, of a [`ListMemberships`], a [`ListUsers`],
+//! a [`ListOrganizationRoles`] or a [`ListInvitations`] request, and every page of a
+//! [`ListInstanceMemberships`].
 
 use std::collections::{HashSet, VecDeque};
 use std::iter::FusedIterator;
@@ -8,9 +9,14 @@ use crate::builder::MAX_LIMIT;
 use crate::client::Client;
 use crate::endpoint::Endpoint;
 use crate::error::{Error, ErrorKind};
+use crate::invitations::ListInvitations;
 use crate::memberships::ListMemberships;
-use crate::models::{OrganizationMembership, OrganizationMemberships, Role, Roles, User};
+use crate::models::{
+    OrganizationInvitation, OrganizationInvitations, OrganizationMembership,
+    OrganizationMemberships, Role, Roles, User,
+};
 use crate::organization_roles::ListOrganizationRoles;
+use crate::organizations::ListInstanceMemberships;
 use crate::users::ListUsers;
 
 impl ListMemberships {
@@ -565,3 +571,159 @@ impl Iterator for RoleItems {
 }
 
 impl FusedIterator for RoleItems {}
+
+impl Paged for ListInvitations {
+    type Page = OrganizationInvitations;
+
+    fn window(&mut self) -> (&mut Option<u32>, &mut Option<u64>) {
+        (&mut self.limit, &mut self.offset)
+    }
+
+    fn fetch(&self, client: &Client) -> Result<Self::Page, Error> {
+        self.send(client)
+    }
+
+    fn ids(page: &Self::Page) -> Vec<&str> {
+        page.data
+            .iter()
+            .map(|invitation| invitation.id.as_str())
+            .collect()
+    }
+
+    fn next_offset(page: &Self::Page, offset: u64, _: u32) -> Option<u64> {
+        counted_next_offset(page.total_count, page.data.len(), offset)
+    }
+}
+
+impl ListInvitations {
+    /// Every page of this request, lazily, using `limit`/`offset` and keeping the filters.
+    ///
+    /// Paging works as for [`ListMemberships::pages`]: the page size is the request's `limit`
+    /// (default [`MAX_LIMIT`]), paging starts at its `offset`, goes on until `total_count`
+    /// invitations have been covered or a page comes back empty, stops after the first error
+    /// (yielded once), and reports a page made only of invitations already seen as
+    /// [`ErrorKind::PageNotAdvancing`].
+    ///
+    /// ```
+    /// # let client = clerk_memberships::testing::doc_client();
+    /// use clerk_memberships::ListInvitations;
+    ///
+    /// let request = ListInvitations::builder().organization_id("org_1").build()?;
+    /// for page in request.pages(&client) {
+    ///     println!("{} invitations on this page", page?.data.len());
+    /// }
+    /// # Ok::<(), clerk_memberships::Error>(())
+    /// ```
+    pub fn pages(&self, client: &Client) -> InvitationPages {
+        InvitationPages(Pager::new(self, client))
+    }
+
+    /// Every invitation of this request, lazily, page by page (see [`pages`](Self::pages)).
+    ///
+    /// ```
+    /// # let client = clerk_memberships::testing::doc_client();
+    /// use clerk_memberships::ListInvitations;
+    ///
+    /// let pending: Vec<String> = ListInvitations::builder()
+    ///     .organization_id("org_1")
+    ///     .status("pending")
+    ///     .build()?
+    ///     .items(&client)
+    ///     .map(|invitation| invitation.map(|i| i.email_address))
+    ///     .collect::<Result<_, _>>()?;
+    /// # Ok::<(), clerk_memberships::Error>(())
+    /// ```
+    pub fn items(&self, client: &Client) -> InvitationItems {
+        InvitationItems {
+            pages: self.pages(client),
+            current: Vec::new().into_iter(),
+        }
+    }
+}
+
+/// The pages of a [`ListInvitations`] request; see [`ListInvitations::pages`].
+#[derive(Debug)]
+pub struct InvitationPages(Pager<ListInvitations>);
+
+impl Iterator for InvitationPages {
+    type Item = Result<OrganizationInvitations, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.0.next_page()
+    }
+}
+
+impl FusedIterator for InvitationPages {}
+
+/// The invitations of a [`ListInvitations`] request; see [`ListInvitations::items`].
+#[derive(Debug)]
+pub struct InvitationItems {
+    pages: InvitationPages,
+    current: std::vec::IntoIter<OrganizationInvitation>,
+}
+
+impl Iterator for InvitationItems {
+    type Item = Result<OrganizationInvitation, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        next_item(&mut self.pages, &mut self.current, |page| page.data)
+    }
+}
+
+impl FusedIterator for InvitationItems {}
+
+impl Paged for ListInstanceMemberships {
+    type Page = OrganizationMemberships;
+
+    fn window(&mut self) -> (&mut Option<u32>, &mut Option<u64>) {
+        (&mut self.limit, &mut self.offset)
+    }
+
+    fn fetch(&self, client: &Client) -> Result<Self::Page, Error> {
+        self.send(client)
+    }
+
+    fn ids(page: &Self::Page) -> Vec<&str> {
+        page.data.iter().map(|m| m.id.as_str()).collect()
+    }
+
+    fn next_offset(page: &Self::Page, offset: u64, _: u32) -> Option<u64> {
+        counted_next_offset(page.total_count, page.data.len(), offset)
+    }
+}
+
+impl ListInstanceMemberships {
+    /// Every page of this request, lazily, using `limit`/`offset`: paged exactly as
+    /// [`ListMemberships::pages`] pages one organization (the page size is the request's
+    /// `limit`, default [`MAX_LIMIT`]; paging ends at `total_count` or an empty page; a page
+    /// of ids already seen is [`ErrorKind::PageNotAdvancing`](crate::ErrorKind::PageNotAdvancing); nothing after the first error).
+    ///
+    /// ```
+    /// # let client = clerk_memberships::testing::doc_client();
+    /// use clerk_memberships::ListInstanceMemberships;
+    ///
+    /// let request = ListInstanceMemberships::builder().order_by("+created_at").build()?;
+    /// for page in request.pages(&client) {
+    ///     let page = page?;
+    ///     println!("{} of {} memberships", page.data.len(), page.total_count);
+    /// }
+    /// # Ok::<(), clerk_memberships::Error>(())
+    /// ```
+    pub fn pages(&self, client: &Client) -> InstanceMembershipPages {
+        InstanceMembershipPages(Pager::new(self, client))
+    }
+}
+
+/// The pages of a [`ListInstanceMemberships`] request; see [`ListInstanceMemberships::pages`].
+#[derive(Debug)]
+pub struct InstanceMembershipPages(Pager<ListInstanceMemberships>);
+
+impl Iterator for InstanceMembershipPages {
+    type Item = Result<OrganizationMemberships, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.0.next_page()
+    }
+}
+
+impl FusedIterator for InstanceMembershipPages {}

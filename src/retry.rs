@@ -21,9 +21,9 @@ use crate::transport::{HttpRequest, Transport, TransportError, TransportErrorKin
 /// | answer | retried for | wait |
 /// |---|---|---|
 /// | 429 | every operation (the request was not processed) | `Retry-After`, else backoff |
-/// | 500, 502, 503, 504 | list, list_users, list_organization_roles, update, update_metadata, delete; create only if [opted in](RetryPolicyBuilder::retry_ambiguous_creates) | `Retry-After`, else backoff |
+/// | 500, 502, 503, 504 | list, list_users, list_organization_roles, list_invitations, get_invitation, revoke_invitation, update, update_metadata, delete; create only if [opted in](RetryPolicyBuilder::retry_ambiguous_creates); the invitation creates never | `Retry-After`, else backoff |
 /// | transport failure, request **not sent** (connection refused, DNS) | every operation | backoff |
-/// | transport failure, request **maybe sent** (timeout, reset) | list, list_users, list_organization_roles, update, update_metadata, delete; create only if opted in | backoff |
+/// | transport failure, request **maybe sent** (timeout, reset) | as for a 5xx: create only if opted in, the invitation creates never | backoff |
 /// | anything else (4xx, a body over the cap, a [configuration failure](crate::TransportErrorKind::Config)) | never | — |
 ///
 /// The first attempt is always made, unless the client's rate limiter or a 429's
@@ -182,6 +182,10 @@ impl RetryPolicyBuilder {
     /// server. The first attempt may then have added the member, and the retry answers
     /// "already a member": opt in only if your code treats that answer as success.
     ///
+    /// The invitation creates ([`CreateInvitation`](crate::CreateInvitation),
+    /// [`BulkCreateInvitations`](crate::BulkCreateInvitations)) are never retried this way,
+    /// even when this is set: each attempt sends an email that cannot be taken back.
+    ///
     /// Defaults to `false`.
     pub fn retry_ambiguous_creates(mut self, retry: bool) -> Self {
         self.policy.retry_ambiguous_creates = retry;
@@ -258,7 +262,7 @@ impl RetryPolicy {
 
     /// Whether `operation` may be repeated after a failure that may have reached the server.
     fn may_repeat(&self, operation: Operation) -> bool {
-        operation.is_idempotent() || self.retry_ambiguous_creates
+        operation.is_idempotent() || (self.retry_ambiguous_creates && !operation.sends_email())
     }
 }
 

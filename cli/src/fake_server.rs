@@ -20,7 +20,7 @@ use std::time::Duration;
 use clap::Args;
 use clerk_memberships::SecretKey;
 use clerk_memberships::SystemClock;
-use clerk_memberships::testing::{FakeClerk, FakeOrganization, ServeOptions};
+use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeUser, ServeOptions};
 
 use crate::config::GlobalArgs;
 use crate::fail::Failure;
@@ -47,6 +47,15 @@ pub struct FakeServerArgs {
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MEMBERS,
           conflicts_with = "seed_file")]
     pub members: usize,
+
+    /// Seed N organizations, each with --members members: the first "Acme Corp" as
+    /// --members describes, organization k (from 2) "Org k" (slug org-k) with users
+    /// user{i}@org{k}.example.com and external ids hr-{k}-{i}, the first an org:admin. One
+    /// ORG= line is printed per organization, by id.
+    #[arg(long, value_name = "N", default_value_t = 1,
+          value_parser = clap::value_parser!(u32).range(1..=10_000),
+          conflicts_with = "seed_file")]
+    pub orgs: u32,
 
     /// Start from this state document (as --dump-on-exit writes it) instead of seeding
     /// --members. ORG is its organization with the smallest id.
@@ -80,7 +89,9 @@ pub struct FakeServerArgs {
 /// `fake-server --help`'s closing words: the output and how to use it.
 const FAKE_SERVER_HELP: &str = "\
 Output:
-  stdout gets four NAME=value lines, then ends (on Unix) while the server keeps serving:
+  stdout gets four NAME=value lines (one more ORG= line per organization --orgs adds, in
+  id order; a shell's eval keeps the last), then ends (on Unix) while the server keeps
+  serving:
     CLERK_API_URL=http://127.0.0.1:PORT/v1
     CLERK_SECRET_KEY=sk_test_fake
     ORG=org_...
@@ -91,6 +102,12 @@ Use it from a shell:
   set -a; eval \"$(clerk-memberships fake-server --members 500 &)\"; set +a
   clerk-memberships list --org \"$ORG\" --all
   kill \"$FAKE_SERVER_PID\"
+
+Rehearse an onboarding: invitations are served too, and the fake's own route plays the
+invitee who clicks the link (the user is created if needed, then the membership):
+  clerk-memberships invite --org \"$ORG\" --email new@example.com --role org:member
+  curl -s -X POST \"$CLERK_API_URL/__fake/invitations/accept\" \\
+    -H \"authorization: Bearer $CLERK_SECRET_KEY\" -d '{\"email_address\":\"new@example.com\"}'
 
 Stop it with Ctrl-C, SIGTERM or SIGHUP; --dump-on-exit's file is written first. A second
 Ctrl-C quits at once (exit 130) without writing it.
@@ -119,9 +136,12 @@ pub fn run(global: &GlobalArgs, args: &FakeServerArgs) -> Result<ExitCode, Failu
         check_dump_target(path)?;
     }
     let fake = FakeClerk::with_clock(SystemClock);
-    let organization = match &args.seed_file {
-        Some(path) => load_seed(&fake, path)?,
-        None => Some(seed(&fake, args.members)?),
+    let (organization, others) = match &args.seed_file {
+        Some(path) => (load_seed(&fake, path)?, Vec::new()),
+        None => {
+            let first = seed(&fake, args.members)?;
+            (Some(first), seed_more(&fake, args.orgs, args.members)?)
+        }
     };
     if let Some(roles) = &args.roles {
         if roles.iter().any(|role| role.trim().is_empty()) {
@@ -155,6 +175,7 @@ pub fn run(global: &GlobalArgs, args: &FakeServerArgs) -> Result<ExitCode, Failu
         base_url: server.base_url(),
         key: &key,
         organization: &organization,
+        others: &others,
         pid: std::process::id(),
     };
     print_settings(&settings)?;
@@ -218,6 +239,28 @@ fn seed(fake: &FakeClerk, members: usize) -> Result<String, Failure> {
     fake.add_example_members(&organization, members)
         .map_err(|error| Failure::usage(format!("cannot seed the members: {error}")))?;
     Ok(organization)
+}
+
+/// Seeds organizations 2 to `orgs` with `members` members each, as `--orgs` describes, and
+/// returns their ids, sorted.
+fn seed_more(fake: &FakeClerk, orgs: u32, members: usize) -> Result<Vec<String>, Failure> {
+    let mut ids = Vec::new();
+    for k in 2..=orgs {
+        let organization = fake.add_organization(FakeOrganization::new(format!("Org {k}")));
+        let users = fake.add_users((0..members).map(|i| {
+            FakeUser::new(format!("User{i}"), format!("Org{k}"))
+                .email(format!("user{i}@org{k}.example.com"))
+                .external_id(format!("hr-{k}-{i}"))
+        }));
+        for (i, user) in users.iter().enumerate() {
+            let role = if i == 0 { "org:admin" } else { "org:member" };
+            fake.add_membership(&organization, user, role)
+                .map_err(|error| Failure::usage(format!("cannot seed the members: {error}")))?;
+        }
+        ids.push(organization);
+    }
+    ids.sort();
+    Ok(ids)
 }
 
 /// Loads `--seed-file` and returns the id of its first organization by id, if it has one:
@@ -293,6 +336,8 @@ struct Settings<'a> {
     key: &'a str,
     /// The seeded (or first loaded) organization; empty when the seed file has none.
     organization: &'a str,
+    /// The other organizations `--orgs` seeded, by id.
+    others: &'a [String],
     /// This process, to stop it with `kill`.
     pid: u32,
 }
@@ -300,15 +345,17 @@ struct Settings<'a> {
 impl Settings<'_> {
     /// The four `NAME=value` lines, each value quoted for a POSIX shell when it needs to be.
     fn lines(&self) -> String {
-        [
+        let mut lines = vec![
             ("CLERK_API_URL", self.base_url.to_owned()),
             ("CLERK_SECRET_KEY", self.key.to_owned()),
             ("ORG", self.organization.to_owned()),
-            ("FAKE_SERVER_PID", self.pid.to_string()),
-        ]
-        .iter()
-        .map(|(name, value)| format!("{name}={}\n", shell_quote(value)))
-        .collect()
+        ];
+        lines.extend(self.others.iter().map(|other| ("ORG", other.clone())));
+        lines.push(("FAKE_SERVER_PID", self.pid.to_string()));
+        lines
+            .iter()
+            .map(|(name, value)| format!("{name}={}\n", shell_quote(value)))
+            .collect()
     }
 }
 
@@ -446,6 +493,7 @@ mod tests {
             base_url: "http://127.0.0.1:8787/v1",
             key: "sk_test_fake",
             organization: "org_acme",
+            others: &[],
             pid: 42,
         };
         assert_eq!(

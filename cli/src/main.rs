@@ -33,6 +33,7 @@ mod config;
 mod fail;
 #[cfg(feature = "fake-server")]
 mod fake_server;
+mod invitations;
 mod members;
 mod output;
 mod progress;
@@ -56,9 +57,11 @@ Exit codes:
   1  an API or transport error (the error names the call, the status and Clerk's message),
      an answer sync cannot act on, or the output could not be written
   2  a usage error: bad arguments, no secret key, an unreadable or malformed file (a roster
-     problem is named ROSTER:LINE), a role the instance does not have (add, set-role), a
-     removal not confirmed, a sync --apply stopped by a safety rail without --force
-  3  sync: the dry run found changes pending, or a roster row that names nobody
+     problem is named ROSTER:LINE), a role the instance does not have (add, set-role,
+     invite), a removal or revocation not confirmed, a sync --apply stopped by a safety
+     rail without --force
+  3  sync: the dry run found changes pending, or a roster row that names nobody (with
+     --invite, a row whose invitation is pending is waiting, not pending: exit 0)
   4  the user is not a member of the organization (get, set-role, metadata, remove)
   5  sync --apply: some change failed, is unknown or was not made, or a row names nobody
      (this wins over 130 and 143)
@@ -104,6 +107,12 @@ enum Command {
     Remove(members::RemoveArgs),
     /// Deep-merge a member's public and private metadata (`null` deletes a key).
     Metadata(members::MetadataArgs),
+    /// Invite an email address to an organization: Clerk emails a join link, and the
+    /// membership is made with the role when it is accepted.
+    Invite(invitations::InviteArgs),
+    /// List or revoke an organization's invitations.
+    #[command(subcommand)]
+    Invitations(invitations::InvitationsCommand),
     /// Make an organization's members match a roster CSV file: a dry run unless --apply.
     Sync(sync::SyncArgs),
     /// Serve an in-memory Clerk over HTTP on loopback, for trying the CLI offline.
@@ -136,6 +145,8 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::SetRole(args) => members::set_role(global, &args),
         Command::Remove(args) => members::remove(global, &args),
         Command::Metadata(args) => members::metadata(global, &args),
+        Command::Invite(args) => invitations::invite(global, &args),
+        Command::Invitations(command) => invitations::invitations(global, &command),
         Command::Sync(args) => sync::run(global, &args),
         #[cfg(feature = "fake-server")]
         Command::FakeServer(args) => fake_server::run(global, &args),

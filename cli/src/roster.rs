@@ -1,7 +1,8 @@
 //! The roster file `sync` reads: CSV with a header line, then one row per member.
 //!
 //! Columns: exactly one of `user_id`, `email` and `external_id` per row names the user,
-//! `role` gives the role, and `public_metadata` and `private_metadata` (each optional, a JSON
+//! `role` gives the role, `organization` (optional, an id or a slug) the organization for a
+//! roster over many, and `public_metadata` and `private_metadata` (each optional, a JSON
 //! object) the metadata. Every problem is reported as `ROSTER:LINE: …`, the line counting
 //! from 1 as an editor does, so that it can be found and fixed.
 
@@ -22,6 +23,8 @@ const MAX_SHOWN: usize = 20;
 /// A column of the roster.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Column {
+    /// `organization`: the organization's id or slug, for a roster over many.
+    Organization,
     /// `user_id`: a Clerk user id.
     UserId,
     /// `email`: an email address, matched without regard to case.
@@ -38,11 +41,12 @@ enum Column {
 
 impl Column {
     /// Every column, in the order the help lists them.
-    const ALL: [Column; 6] = [
+    const ALL: [Column; 7] = [
         Column::UserId,
         Column::Email,
         Column::ExternalId,
         Column::Role,
+        Column::Organization,
         Column::PublicMetadata,
         Column::PrivateMetadata,
     ];
@@ -53,6 +57,7 @@ impl Column {
     /// The column's name in the header.
     fn name(self) -> &'static str {
         match self {
+            Column::Organization => "organization",
             Column::UserId => "user_id",
             Column::Email => "email",
             Column::ExternalId => "external_id",
@@ -79,12 +84,19 @@ pub struct RosterFile {
     roster: Roster,
     /// The line of each entry, by its index in the roster.
     lines: Vec<u64>,
+    /// Whether the header has an `organization` column.
+    organizations: bool,
 }
 
 impl RosterFile {
     /// The roster.
     pub fn roster(&self) -> &Roster {
         &self.roster
+    }
+
+    /// Whether the file has an `organization` column: each row names its organization.
+    pub fn has_organizations(&self) -> bool {
+        self.organizations
     }
 
     /// Whether some row sets public or private metadata.
@@ -140,6 +152,24 @@ impl RosterFile {
                             .join(", "),
                     ));
                 }
+                RosterProblem::UnknownOrganization {
+                    organization,
+                    entries,
+                } => {
+                    for entry in entries {
+                        messages.push(format!(
+                            "{}: no organization has the id or slug \"{}\"",
+                            self.at(entry),
+                            quoted(organization),
+                        ));
+                    }
+                }
+                RosterProblem::DuplicateKey { entry, first } => messages.push(format!(
+                    "{}: {} is listed for this organization already, on {}",
+                    self.at(entry),
+                    entry.key,
+                    self.at(first),
+                )),
                 other => messages.push(format!("{}: {other}", self.name)),
             }
         }
@@ -282,6 +312,7 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<RosterFile, Vec<String>> {
         name: name.to_owned(),
         roster: Roster::new(),
         lines: Vec::new(),
+        organizations: false,
     };
     let mut problems = Vec::new();
     let mut record = csv::ByteRecord::new();
@@ -320,7 +351,10 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<RosterFile, Vec<String>> {
         };
         let Some(header) = &header else {
             match Header::parse(name, line, &cells) {
-                Ok(parsed) => header = Some(parsed),
+                Ok(parsed) => {
+                    file.organizations = parsed.position.contains_key(&Column::Organization);
+                    header = Some(parsed);
+                }
                 // Without the columns, no row can be read.
                 Err(found) => return Err(found),
             }
@@ -460,10 +494,15 @@ fn entry_of(header: &Header, cells: &[String]) -> Result<RosterEntry, Vec<String
     if role.is_empty() {
         problems.push("the role is empty".to_owned());
     }
+    let organization = header.cell(cells, Column::Organization);
+    if organization.is_some_and(str::is_empty) {
+        problems.push("the organization is empty".to_owned());
+    }
     let public = metadata(header, cells, Column::PublicMetadata, &mut problems);
     let private = metadata(header, cells, Column::PrivateMetadata, &mut problems);
     match key {
         Some(key) if problems.is_empty() => Ok(RosterEntry::new(key, role)
+            .set_organization(organization.map(str::to_owned))
             .set_public_metadata(public)
             .set_private_metadata(private)),
         _ => Err(problems),
@@ -598,12 +637,35 @@ mod tests {
     }
 
     #[test]
+    fn an_organization_column_names_each_rows_organization_and_must_not_be_empty() {
+        let file = parsed(
+            "organization,email,role\n\
+             acme,ann@acme.com,org:admin\n\
+             org_2globex,ann@acme.com,org:member\n",
+        );
+        assert!(file.has_organizations());
+        let orgs: Vec<Option<&str>> = file.roster().iter().map(|e| e.organization()).collect();
+        assert_eq!(orgs, [Some("acme"), Some("org_2globex")]);
+        assert!(!parsed("email,role\nann@acme.com,org:admin\n").has_organizations());
+        assert_eq!(
+            problems(b"organization,email,role\n,ann@acme.com,org:admin\n"),
+            ["r.csv:2: the organization is empty"]
+        );
+        assert_eq!(
+            problems(b"organization,email,role\nacme,ann@acme.com,org:admin\nacme,ANN@acme.com,org:member\n").len(),
+            1,
+            "the same person twice in one organization"
+        );
+    }
+
+    #[test]
     fn header_problems_are_named() {
         assert_eq!(
             problems(b"email,role,team,\n"),
             [
                 "r.csv:1: unknown columns \"team\", an unnamed column (4): the columns are \
-                 user_id, email, external_id, role, public_metadata, private_metadata"
+                 user_id, email, external_id, role, organization, public_metadata, \
+                 private_metadata"
             ]
         );
         assert_eq!(
@@ -681,7 +743,7 @@ mod tests {
             problems(&file),
             [format!(
                 "r.csv:1: unknown column \"{cut}\": the columns are user_id, email, \
-                 external_id, role, public_metadata, private_metadata"
+                 external_id, role, organization, public_metadata, private_metadata"
             )]
         );
         file = format!("email;role{huge}\n").into_bytes();

@@ -12,6 +12,7 @@ use std::thread;
 use std::time::Duration;
 
 use super::error::SyncError;
+use super::invite;
 use super::members::{ensure, merge, remove, set_role};
 use super::outcome::Outcome;
 use super::plan::{Change, Plan};
@@ -35,8 +36,15 @@ impl Plan {
     /// Makes the plan's changes, `options.workers()` at a time, and reports how each ended.
     ///
     /// - **Refusal.** A plan whose removals exceed its threshold
-    ///   ([`exceeds_removal_threshold`](Plan::exceeds_removal_threshold)) is refused before
+    ///   ([`exceeds_removal_threshold`](Plan::exceeds_removal_threshold)), or that sends more
+    ///   invitations than its limit ([`invite_check`](Plan::invite_check)), is refused before
     ///   anything is sent, unless [forced](ApplyOptionsBuilder::force).
+    /// - **Invitations** go in the first phase, an address's revocation before the invitation
+    ///   that replaces it: an invite as [`InviteMember`](super::InviteMember) sends it (at
+    ///   most once: a lost answer is settled by reading the address's pending invitations,
+    ///   never by sending again; found pending after a refusal → [`Outcome::AlreadyDone`]), a
+    ///   revocation as [`RevokeInvitation`](crate::RevokeInvitation) (refused as no longer
+    ///   pending, or 404 → [`Outcome::AlreadyDone`]).
     /// - **Two phases, a barrier between them.** First the adds, the metadata merges and
     ///   every role change except a move away from the [admin role](Plan::admin_role); once
     ///   every one of those has ended, the moves away from the admin role and the removals. A
@@ -131,7 +139,26 @@ impl Plan {
     pub fn apply(&self, client: &Client, options: &ApplyOptions) -> Result<ApplyReport, SyncError> {
         if !options.force() {
             self.check_removals()?;
+            self.check_invites()?;
         }
+        let tally = Tally::new(self.size());
+        Ok(self.apply_in(client, options, options.workers(), &tally))
+    }
+
+    /// How many changes applying the plan ends: those to make and those skipped.
+    pub(crate) fn size(&self) -> u64 {
+        (self.changes().len() + self.skipped().len()) as u64
+    }
+
+    /// Applies the plan with `workers` workers (the rails already checked), counting what
+    /// ends in `tally`, which other plans of the same run may share.
+    pub(crate) fn apply_in(
+        &self,
+        client: &Client,
+        options: &ApplyOptions,
+        workers: usize,
+        tally: &Tally,
+    ) -> ApplyReport {
         let changes = self.changes();
         let run = Run {
             client,
@@ -139,10 +166,9 @@ impl Plan {
             admin_role: self.admin_role(),
             admin_lock: Mutex::new(()),
             options,
+            workers,
             changes,
-            stopped: AtomicBool::new(false),
-            done: Mutex::new(0),
-            total: (changes.len() + self.skipped().len()) as u64,
+            tally,
         };
         for skipped in self.skipped() {
             run.report(&skipped.change, &Outcome::Skipped(skipped.reason.clone()));
@@ -193,7 +219,31 @@ impl Plan {
                 outcome: Outcome::Skipped(skipped.reason.clone()),
             }))
             .collect();
-        Ok(ApplyReport::new(self.organization_id(), results))
+        ApplyReport::new(self.organization_id(), results)
+    }
+}
+
+/// What the organizations of one apply share: the stop after a failure (under
+/// `stop_on_error`) and the count of changes ended, whose lock keeps progress calls one at a
+/// time and in order.
+#[derive(Debug)]
+pub(crate) struct Tally {
+    /// Set by the first failure under `stop_on_error`.
+    stopped: AtomicBool,
+    /// Changes ended so far.
+    done: Mutex<u64>,
+    /// Changes to end in all.
+    total: u64,
+}
+
+impl Tally {
+    /// A tally of `total` changes, none ended.
+    pub(crate) fn new(total: u64) -> Self {
+        Tally {
+            stopped: AtomicBool::new(false),
+            done: Mutex::new(0),
+            total,
+        }
     }
 }
 
@@ -205,6 +255,8 @@ impl Plan {
 /// | change role | [`ChangeRole`](super::ChangeRole) | 404: added with the role → already done |
 /// | merge metadata | [`MergeMetadata`](super::MergeMetadata) | 404: skipped ([`SkipReason::NotAMember`]) |
 /// | remove | [`RemoveMember`](super::RemoveMember) | 404: already done |
+/// | revoke an invitation | [`RevokeInvitation`](crate::RevokeInvitation) | no longer pending, or 404: already done |
+/// | invite | [`InviteMember`](super::InviteMember) | refused and found pending: already done |
 ///
 /// A create whose answer was lost is read back, never sent blindly again; if the read fails
 /// too the outcome is [`Outcome::Unknown`]. With `guard` (the admin role, for a change that
@@ -244,6 +296,22 @@ fn send(client: &Client, organization_id: &str, change: &Change, guard: Option<&
         Change::Remove { user_id, .. } => {
             Outcome::from(remove(client, organization_id, user_id, guard))
         }
+        Change::RevokeInvitation { invitation_id, .. } => {
+            invite::revoke(client, organization_id, invitation_id)
+        }
+        Change::Invite {
+            email_address,
+            role,
+            public_metadata,
+            private_metadata,
+        } => invite::invite(
+            client,
+            organization_id,
+            email_address,
+            role,
+            public_metadata.as_ref(),
+            private_metadata.as_ref(),
+        ),
     }
 }
 
@@ -263,12 +331,11 @@ struct Run<'a> {
     /// remains.
     admin_lock: Mutex<()>,
     options: &'a ApplyOptions,
+    /// How many workers this plan's phases use.
+    workers: usize,
     changes: &'a [Change],
-    /// Set by the first failure under `stop_on_error`.
-    stopped: AtomicBool,
-    /// Changes ended so far; its lock also keeps progress calls one at a time and in order.
-    done: Mutex<u64>,
-    total: u64,
+    /// The stop and the count this run shares with the other organizations'.
+    tally: &'a Tally,
 }
 
 impl Run<'_> {
@@ -287,15 +354,18 @@ impl Run<'_> {
         // Hand them out in plan order.
         tasks.sort_by_key(|task| task.first().copied());
 
-        // Pinned workers, or as many as the pace the client gets asks for (see `pace`).
+        // Pinned workers, or as many as the pace the client gets asks for (see `pace`): up to
+        // this plan's part of the bound when several plans are applied at once.
         let auto = self.options.auto_workers();
         let bound = if auto {
-            MAX_AUTO_WORKERS
+            (MAX_AUTO_WORKERS * self.workers)
+                .div_ceil(self.options.workers().max(1))
+                .max(self.workers)
         } else {
-            self.options.workers()
+            self.workers
         }
         .clamp(1, tasks.len().max(1));
-        let pace = Pace::new(self.client, self.options.workers(), bound, auto);
+        let pace = Pace::new(self.client, self.workers, bound, auto);
         let workers = bound;
         let next = AtomicUsize::new(0);
         let work = || {
@@ -340,7 +410,7 @@ impl Run<'_> {
 
     /// Sends one change (unless stopped or cancelled) and reports how it ended.
     fn run(&self, change: &Change) -> Outcome {
-        let outcome = if self.stopped.load(Ordering::SeqCst) {
+        let outcome = if self.tally.stopped.load(Ordering::SeqCst) {
             Outcome::Skipped(SkipReason::Stopped)
         } else if self.options.is_cancelled() {
             Outcome::Skipped(SkipReason::Cancelled)
@@ -348,7 +418,7 @@ impl Run<'_> {
             self.send(change)
         };
         if self.options.stop_on_error() && is_failure(outcome.kind()) {
-            self.stopped.store(true, Ordering::SeqCst);
+            self.tally.stopped.store(true, Ordering::SeqCst);
         }
         self.report(change, &outcome);
         outcome
@@ -372,11 +442,11 @@ impl Run<'_> {
 
     /// One [`Progress::Applying`] for a change that ended.
     fn report(&self, change: &Change, outcome: &Outcome) {
-        let mut done = crate::lock::lock(&self.done);
+        let mut done = crate::lock::lock(&self.tally.done);
         *done += 1;
         self.options.report(Progress::Applying {
             done: *done,
-            total: self.total,
+            total: self.tally.total,
             change: change.kind(),
             outcome: outcome.kind(),
         });

@@ -58,6 +58,23 @@ pub(crate) fn compute(
     current: &Current,
     options: &SyncOptions,
 ) -> Result<Plan, SyncError> {
+    let not_found = Resolved::NotFound;
+    let entries: Vec<(usize, &RosterEntry, &Resolved)> = roster
+        .iter()
+        .enumerate()
+        .map(|(index, entry)| (index, entry, lookups.get(index).unwrap_or(&not_found)))
+        .collect();
+    compute_entries(organization_id, &entries, current, options)
+}
+
+/// The plan for `organization_id` from some of a roster's entries, each with its index in
+/// the roster and what its key resolved to, and the organization's current members.
+pub(crate) fn compute_entries(
+    organization_id: &str,
+    entries: &[(usize, &RosterEntry, &Resolved)],
+    current: &Current,
+    options: &SyncOptions,
+) -> Result<Plan, SyncError> {
     check_options(options)?;
 
     // Who the roster wants, by user id; entries that name nobody.
@@ -65,9 +82,9 @@ pub(crate) fn compute(
     let mut by_user: HashMap<&str, Vec<EntryRef>> = HashMap::new();
     let mut unresolved = Vec::new();
     let mut ambiguous: HashMap<&str, EntryRef> = HashMap::new();
-    for (index, entry) in roster.iter().enumerate() {
+    for &(index, entry, resolved) in entries {
         let here = || EntryRef::new(index, entry.key().clone());
-        let problem = match lookups.get(index) {
+        let problem = match Some(resolved) {
             Some(Resolved::Found { user_id }) => {
                 by_user.entry(user_id).or_default().push(here());
                 wanted.entry(user_id).or_insert((index, entry));
@@ -152,6 +169,8 @@ pub(crate) fn compute(
         changes,
         skipped,
         unresolved,
+        waiting: Vec::new(),
+        max_invites: options.max_invites(),
     })
 }
 

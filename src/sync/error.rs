@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use super::invitation::InviteCheck;
 use super::vocab::{EntryRef, RemovalCheck};
 use crate::builder::MAX_FILTER_VALUE_LEN;
 use crate::error::Error;
@@ -43,6 +44,9 @@ pub enum SyncError {
     /// A plan removes more members than the removal threshold allows, and was not forced.
     #[error("refused: {0}")]
     RemovalThresholdExceeded(RemovalCheck),
+    /// A plan sends more invitations than its limit allows, and was not forced.
+    #[error("refused: {0}")]
+    TooManyInvitations(InviteCheck),
     /// A request failed (after the client's retries). Planning only reads, so it can be
     /// repeated.
     #[error(transparent)]
@@ -132,6 +136,36 @@ pub enum RosterProblem {
         /// The roles the check knows, sorted.
         known: Vec<String>,
     },
+    /// An entry's organization cannot name one: empty, only whitespace, `.`, `..` or too
+    /// long.
+    InvalidOrganization {
+        /// The entry.
+        entry: EntryRef,
+        /// The rule it breaks, in words.
+        rule: String,
+    },
+    /// No organization has this id or slug (the lookup answered 404).
+    UnknownOrganization {
+        /// The organization, as the entries give it.
+        organization: String,
+        /// Every entry naming it, in roster order.
+        entries: Vec<EntryRef>,
+    },
+    /// An entry names no organization in a roster planned with [`plan_all`](super::plan_all),
+    /// which has no organization to default to.
+    MissingOrganization {
+        /// The entry.
+        entry: EntryRef,
+    },
+    /// An entry names an organization in a roster planned with [`plan`](super::plan), which is
+    /// for the one organization its caller names: plan such a roster with
+    /// [`plan_all`](super::plan_all).
+    UnexpectedOrganization {
+        /// The entry.
+        entry: EntryRef,
+        /// The organization it names.
+        organization: String,
+    },
     /// Entries with different keys resolve to the same Clerk user (say, an email address and
     /// that user's id): the roster would give one person two roles.
     SameUser {
@@ -171,6 +205,30 @@ impl fmt::Display for RosterProblem {
                 }
                 f.write_str(")")
             }
+            RosterProblem::InvalidOrganization { entry, rule } => {
+                write!(f, "{entry}: the organization {rule}")
+            }
+            RosterProblem::UnknownOrganization {
+                organization,
+                entries,
+            } => {
+                write!(f, "no organization has the id or slug {organization:?} (")?;
+                for (i, entry) in entries.iter().enumerate() {
+                    let sep = if i == 0 { "" } else { ", " };
+                    write!(f, "{sep}{entry}")?;
+                }
+                f.write_str(")")
+            }
+            RosterProblem::MissingOrganization { entry } => {
+                write!(f, "{entry} names no organization")
+            }
+            RosterProblem::UnexpectedOrganization {
+                entry,
+                organization,
+            } => write!(
+                f,
+                "{entry} names the organization {organization:?}, but the plan is for one organization"
+            ),
             RosterProblem::SameUser { user_id, entries } => {
                 f.write_str("entries ")?;
                 for (i, entry) in entries.iter().enumerate() {

@@ -12,6 +12,11 @@
 //!   gains the admin role before whoever loses it), with [`ApplyOptions`]' workers sharing
 //!   one client, absorbing the races since the plan, and reports each change's [`Outcome`]
 //!   in an [`ApplyReport`].
+//! - [`plan_all`] does the same for a roster over many organizations, each entry naming its
+//!   own ([`RosterEntry::in_organization`], an id or a slug): the users resolved once, each
+//!   organization read once (or the instance's memberships, when fewer requests), one
+//!   [`Plan`] per organization under its own rails, in [`OrganizationPlans`]; its `apply`
+//!   refuses only the organizations over a rail and runs the others through one client.
 //! - [`resolve_users`] is the lookup underneath: email addresses, external ids and user ids
 //!   to Clerk user ids, in batches, saying for each whether it was found, not found, or
 //!   matched by several users, never guessing.
@@ -24,6 +29,18 @@
 //!   `admin_role` names it). They send the role they are given; to refuse a role the
 //!   instance does not have before anything is written, give them [`KnownRoles`]
 //!   (`known_roles`).
+//!
+//! - **Onboarding people who have no account yet.** With
+//!   [`invite`](SyncOptionsBuilder::invite), a roster email address that names no user
+//!   becomes a [`Change::Invite`]: Clerk emails a join link, and the membership is created
+//!   with the roster's role and metadata when the invitee accepts. The plan reads the
+//!   organization's pending invitations once, so that an address already invited is
+//!   [waiting](Plan::waiting) rather than invited again; one invited with another role is
+//!   replaced only with [`reinvite`](SyncOptionsBuilder::reinvite); under `prune`, an
+//!   invitation whose address left the roster is revoked. An email cannot be taken back: a
+//!   plan sends at most [`max_invites`](SyncOptionsBuilder::max_invites) unless forced, and
+//!   [`InviteMember`] and [`InviteMembers`] settle a lost answer by reading, never by
+//!   sending again.
 //!
 //! Nothing in this module is re-exported at the crate root: import it from
 //! `clerk_memberships::sync`.
@@ -46,6 +63,40 @@
 //!     plan.to_string(),
 //!     format!("+ {jane} (Jane@acme.com) org:admin\n~ {john} (john@acme.com) role org:admin -> org:member\n")
 //! );
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Onboarding from an HR roster, rehearsed against the fake: the new hire is invited once,
+//! waits while the invitation is pending, and needs nothing more once they accept.
+//!
+//! ```
+//! use clerk_memberships::sync::{self, ApplyOptions, Roster, RosterEntry, SyncOptions};
+//! use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeUser};
+//!
+//! let fake = FakeClerk::new();
+//! let org = fake.add_organization(FakeOrganization::new("Acme"));
+//! let ann = fake.add_user(FakeUser::new("Ann", "Lee").email("ann@acme.com"));
+//! fake.add_membership(&org, &ann, "org:admin")?;
+//! let client = fake.client();
+//!
+//! let roster = Roster::new()
+//!     .entry(RosterEntry::email("ann@acme.com", "org:admin"))?
+//!     .entry(RosterEntry::email("new.hire@acme.com", "org:member"))?;
+//! let options = SyncOptions::builder().invite(true).build();
+//!
+//! let plan = sync::plan(&client, &org, &roster, &options)?;
+//! assert_eq!(plan.to_string(), "+ invite new.hire@acme.com org:member\n");
+//! plan.apply(&client, &ApplyOptions::default())?;
+//!
+//! // Invited, not yet accepted: nothing to change, one entry waiting.
+//! let waiting = sync::plan(&client, &org, &roster, &options)?;
+//! assert!(waiting.is_empty() && waiting.is_fully_resolved());
+//! assert_eq!(waiting.waiting().len(), 1);
+//!
+//! // The new hire clicks the link in the email.
+//! fake.accept_invitation("new.hire@acme.com")?;
+//! let done = sync::plan(&client, &org, &roster, &options)?;
+//! assert!(done.is_empty() && done.waiting().is_empty());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
@@ -77,8 +128,11 @@ mod apply;
 mod diff;
 mod error;
 mod guard;
+mod invitation;
+mod invite;
 mod members;
 mod options;
+mod orgs;
 mod outcome;
 mod patch;
 mod plan;
@@ -94,8 +148,16 @@ pub use apply::{
     ApplyOptions, ApplyOptionsBuilder, ApplyReport, CancelToken, ChangeResult, OutcomeCounts,
 };
 pub use error::{RosterProblem, SyncError};
+pub use invitation::{DEFAULT_MAX_INVITES, InviteCheck, WaitingInvitation};
+pub use invite::{
+    BulkInvited, InviteMember, InviteMemberBuilder, InviteMembers, InviteMembersBuilder,
+    InviteResult, Invited, NotInvited,
+};
 pub use members::{Ensured, MetadataMerge, Removal, RoleSet};
 pub use options::{MetadataPolicy, SyncOptions, SyncOptionsBuilder};
+pub use orgs::{
+    MemberReading, OrganizationPlans, OrganizationReports, RefusedOrganization, plan_all,
+};
 pub use outcome::{ChangeError, Outcome};
 pub use plan::{Change, Plan, PlanCounts, SkippedChange, Unresolved, UnresolvedEntry};
 pub use progress::Progress;

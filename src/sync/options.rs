@@ -5,6 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use super::invitation::DEFAULT_MAX_INVITES;
 use super::progress::{OnProgress, Progress};
 use super::roles::RoleCheck;
 use super::vocab::{ADMIN_ROLE, RemovalThreshold};
@@ -60,6 +61,9 @@ impl fmt::Display for MetadataPolicy {
 /// | [`metadata`](SyncOptionsBuilder::metadata) | [`MetadataPolicy::Ignore`] |
 /// | [`role_check`](SyncOptionsBuilder::role_check) | [`RoleCheck::Instance`]: the instance's roles, one request |
 /// | [`on_progress`](SyncOptionsBuilder::on_progress) | none |
+/// | [`invite`](SyncOptionsBuilder::invite) | `false`: an address that names nobody is unresolved |
+/// | [`reinvite`](SyncOptionsBuilder::reinvite) | `false` |
+/// | [`max_invites`](SyncOptionsBuilder::max_invites) | [`DEFAULT_MAX_INVITES`](super::DEFAULT_MAX_INVITES), 50 |
 ///
 /// ```
 /// use clerk_memberships::sync::{MetadataPolicy, SyncOptions};
@@ -82,6 +86,9 @@ pub struct SyncOptions {
     removal_threshold: RemovalThreshold,
     metadata: MetadataPolicy,
     role_check: RoleCheck,
+    invite: bool,
+    reinvite: bool,
+    max_invites: u64,
     on_progress: OnProgress,
 }
 
@@ -94,6 +101,9 @@ impl Default for SyncOptions {
             removal_threshold: RemovalThreshold::default(),
             metadata: MetadataPolicy::default(),
             role_check: RoleCheck::default(),
+            invite: false,
+            reinvite: false,
+            max_invites: DEFAULT_MAX_INVITES,
             on_progress: OnProgress::default(),
         }
     }
@@ -140,6 +150,21 @@ impl SyncOptions {
     /// Which roles a roster may give.
     pub fn role_check(&self) -> &RoleCheck {
         &self.role_check
+    }
+
+    /// Whether a roster email address that names no user is invited.
+    pub fn invite(&self) -> bool {
+        self.invite
+    }
+
+    /// Whether a pending invitation with another role than the roster's is replaced.
+    pub fn reinvite(&self) -> bool {
+        self.reinvite
+    }
+
+    /// How many invitations a plan may send without being forced.
+    pub fn max_invites(&self) -> u64 {
+        self.max_invites
     }
 
     /// Reports `progress` to the callback, if there is one.
@@ -234,6 +259,44 @@ impl SyncOptionsBuilder {
     /// Defaults to none.
     pub fn on_progress(mut self, callback: impl Fn(Progress) + Send + Sync + 'static) -> Self {
         self.options.on_progress = OnProgress::new(callback);
+        self
+    }
+
+    /// Whether a roster entry whose email address names no user is invited: it becomes a
+    /// [`Change::Invite`](super::Change::Invite) with the entry's role and metadata instead of
+    /// an unresolved entry. The plan then also reads the organization's pending invitations
+    /// once (`GET …/invitations?status=pending`), so that an address already invited is
+    /// [waiting](super::Plan::waiting), not invited again; and with [`prune`](Self::prune),
+    /// a pending invitation to an address no longer on the roster is revoked.
+    ///
+    /// Only email entries are invited: an external id or a user id that names nobody stays
+    /// unresolved. The entry's role passes the same [role check](Self::role_check) as a
+    /// membership's.
+    ///
+    /// Defaults to `false`: an address that names nobody is unresolved, and no invitation is
+    /// read or sent.
+    pub fn invite(mut self, invite: bool) -> Self {
+        self.options.invite = invite;
+        self
+    }
+
+    /// With [`invite`](Self::invite): whether a pending invitation that gives another role
+    /// than the roster's is replaced (revoked, then sent again with the roster's role and
+    /// metadata: a second email).
+    ///
+    /// Defaults to `false`: the entry is shown waiting, with the role its invitation gives.
+    pub fn reinvite(mut self, reinvite: bool) -> Self {
+        self.options.reinvite = reinvite;
+        self
+    }
+
+    /// The most invitations one plan may send: a plan with more is marked
+    /// ([`Plan::invite_check`](super::Plan::invite_check)) and applying it is refused unless
+    /// forced, since an email cannot be taken back.
+    ///
+    /// Defaults to [`DEFAULT_MAX_INVITES`](super::DEFAULT_MAX_INVITES), 50.
+    pub fn max_invites(mut self, max: u64) -> Self {
+        self.options.max_invites = max;
         self
     }
 

@@ -7,6 +7,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::error::SyncError;
+use super::invitation::{DEFAULT_MAX_INVITES, InviteCheck, WaitingInvitation};
 use super::vocab::{
     ADMIN_ROLE, ChangeKind, Clean, EntryRef, RemovalCheck, RemovalThreshold, SkipReason,
 };
@@ -86,6 +87,34 @@ pub enum Change {
         /// The role they have.
         role: String,
     },
+    /// Revoke a pending invitation (`- revoke`): its address is no longer on the roster
+    /// (with [`prune`](super::SyncOptionsBuilder::prune)), or it is replaced by an invitation
+    /// with the roster's role (with [`reinvite`](super::SyncOptionsBuilder::reinvite)).
+    RevokeInvitation {
+        /// The invitation (`orginv_…`).
+        invitation_id: String,
+        /// The address it invites.
+        email_address: String,
+        /// The role it gives on acceptance.
+        role: String,
+    },
+    /// Invite an address that names no user yet (`+ invite`), with
+    /// [`invite`](super::SyncOptionsBuilder::invite): Clerk emails a join link, and the
+    /// membership is created with this role and metadata when the invitee accepts.
+    Invite {
+        /// The address to invite, as the roster spells it.
+        email_address: String,
+        /// The role the membership gets.
+        role: String,
+        /// The public metadata the membership gets (the roster's, under
+        /// [`MetadataPolicy::Merge`](super::MetadataPolicy::Merge) or
+        /// [`Exact`](super::MetadataPolicy::Exact)).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        public_metadata: Option<Metadata>,
+        /// The private metadata the membership gets (likewise).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        private_metadata: Option<Metadata>,
+    },
 }
 
 impl Change {
@@ -94,7 +123,10 @@ impl Change {
         match self {
             Change::Add { role: given, .. } => given == role,
             Change::ChangeRole { from, to, .. } => to == role && from != role,
-            Change::MergeMetadata { .. } | Change::Remove { .. } => false,
+            Change::MergeMetadata { .. }
+            | Change::Remove { .. }
+            | Change::RevokeInvitation { .. }
+            | Change::Invite { .. } => false,
         }
     }
 
@@ -119,26 +151,33 @@ impl Change {
             Change::ChangeRole { .. } => ChangeKind::ChangeRole,
             Change::MergeMetadata { .. } => ChangeKind::MergeMetadata,
             Change::Remove { .. } => ChangeKind::Remove,
+            Change::RevokeInvitation { .. } => ChangeKind::RevokeInvitation,
+            Change::Invite { .. } => ChangeKind::Invite,
         }
     }
 
-    /// The user the change is about.
+    /// The user the change is about; for an invitation change, which has no user yet, the
+    /// address invited.
     pub fn user_id(&self) -> &str {
         match self {
             Change::Add { user_id, .. }
             | Change::ChangeRole { user_id, .. }
             | Change::MergeMetadata { user_id, .. }
             | Change::Remove { user_id, .. } => user_id,
+            Change::RevokeInvitation { email_address, .. }
+            | Change::Invite { email_address, .. } => email_address,
         }
     }
 
-    /// How a person recognises the user, when known.
+    /// How a person recognises the user, when known; for a revocation, the invitation's id.
     pub fn label(&self) -> Option<&str> {
         match self {
             Change::Add { label, .. }
             | Change::ChangeRole { label, .. }
             | Change::MergeMetadata { label, .. }
             | Change::Remove { label, .. } => label.as_deref(),
+            Change::RevokeInvitation { invitation_id, .. } => Some(invitation_id),
+            Change::Invite { .. } => None,
         }
     }
 
@@ -149,10 +188,36 @@ impl Change {
 }
 
 /// One line, like a diff: `+` add, `~` change, `-` remove, then the user id, the label in
-/// parentheses and what changes. Metadata shows as compact JSON. Control characters in ids,
-/// labels and roles are escaped (`\n`, `\u{1b}`), so a change is always one line.
+/// parentheses and what changes; `+ invite` and the address, or `- revoke` and the address,
+/// the invitation's id in parentheses. Metadata shows as compact JSON. Control characters in
+/// ids, labels and roles are escaped (`\n`, `\u{1b}`), so a change is always one line.
 impl fmt::Display for Change {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Change::Invite {
+                email_address,
+                role,
+                public_metadata,
+                private_metadata,
+            } => {
+                write!(f, "+ invite {} {}", Clean(email_address), Clean(role))?;
+                return write_metadata(f, public_metadata.as_ref(), private_metadata.as_ref());
+            }
+            Change::RevokeInvitation {
+                invitation_id,
+                email_address,
+                role,
+            } => {
+                return write!(
+                    f,
+                    "- revoke {} ({}) {}",
+                    Clean(email_address),
+                    Clean(invitation_id),
+                    Clean(role)
+                );
+            }
+            _ => {}
+        }
         write!(f, "{} {}", self.kind().sign(), Clean(self.user_id()))?;
         if let Some(label) = self.label() {
             write!(f, " ({})", Clean(label))?;
@@ -178,7 +243,9 @@ impl fmt::Display for Change {
                 f.write_str(" metadata")?;
                 write_metadata(f, public_metadata.as_ref(), private_metadata.as_ref())
             }
-            Change::Remove { role, .. } => write!(f, " {}", Clean(role)),
+            Change::Remove { role, .. }
+            | Change::RevokeInvitation { role, .. }
+            | Change::Invite { role, .. } => write!(f, " {}", Clean(role)),
         }
     }
 }
@@ -313,12 +380,27 @@ pub struct PlanCounts {
     pub skipped: usize,
     /// Roster entries that name nobody (or several users).
     pub unresolved: usize,
+    /// Addresses to invite (in the JSON only when not 0, as the two below).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub invite: usize,
+    /// Pending invitations to revoke.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub revoke_invitation: usize,
+    /// Roster entries whose invitation is pending: sent, not yet accepted. Not a change.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub waiting: usize,
 }
 
 impl PlanCounts {
-    /// Changes to make, of every kind (skipped ones not included).
+    /// Changes to make, of every kind, invitations included (skipped ones and waiting
+    /// entries not included).
     pub fn changes(&self) -> usize {
-        self.add + self.change_role + self.merge_metadata + self.remove
+        self.add
+            + self.change_role
+            + self.merge_metadata
+            + self.remove
+            + self.invite
+            + self.revoke_invitation
     }
 }
 
@@ -336,7 +418,19 @@ impl fmt::Display for PlanCounts {
             self.remove,
             self.skipped,
             self.unresolved
-        )
+        )?;
+        // Only a sync that invites has these: the line stays as it was for the others.
+        if self.invite + self.revoke_invitation + self.waiting > 0 {
+            write!(
+                f,
+                ", {} to invite, {} invitation{} to revoke, {} waiting",
+                self.invite,
+                self.revoke_invitation,
+                s(self.revoke_invitation),
+                self.waiting
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -344,19 +438,23 @@ impl fmt::Display for PlanCounts {
 /// for a person (`Display`) or a CI job (JSON) to review before anything is applied.
 ///
 /// - **Order** is deterministic and does not depend on the roster's order or the order the
-///   server listed members in: changes by kind (add, change role, merge metadata, remove),
+///   server listed members in: changes by kind (add, change role, merge metadata, remove,
+///   revoke an invitation, invite),
 ///   then by user id; skipped changes likewise; unresolved entries in roster order.
 /// - **`Display`** is one line per change, like a diff: `+` add, `~` change role or merge
 ///   metadata, `-` remove (see [`Change`]'s `Display`). Then one line per skipped change,
 ///   `! ` followed by the change's own line and `(skipped: reason)`; then one line per
-///   unresolved entry, starting with `? `; then, when the removals exceed the threshold, a
-///   last line starting with `! ` that states the numbers. A plan with nothing in it shows
-///   nothing.
+///   unresolved entry, starting with `? `; then one line per entry
+///   [waiting](Plan::waiting) on its pending invitation, starting with `… waiting`; then,
+///   when the removals exceed the threshold or the invitations their limit, a line starting
+///   with `! ` that states the numbers. A plan with nothing in it shows nothing.
 /// - **JSON** (`Serialize`): `organization_id`, `current_members`, `removal_threshold`,
-///   `admin_role`, `changes`, `skipped`, `unresolved`, plus `counts` and `removal_check` for
+///   `admin_role`, `changes`, `skipped`, `unresolved`, `waiting` (when not empty),
+///   `max_invites`, plus `counts`, `removal_check` and `invite_check` for
 ///   CI to test (e.g. `jq .removal_check.exceeded`). It reads back with `Deserialize` into an
-///   equal plan (`counts` and `removal_check` are recomputed, not read; a missing
-///   `admin_role` is `org:admin`).
+///   equal plan (`counts`, `removal_check` and `invite_check` are recomputed, not read; a
+///   missing `admin_role` is `org:admin`, a missing `max_invites`
+///   [`DEFAULT_MAX_INVITES`](super::DEFAULT_MAX_INVITES)).
 ///
 /// ```
 /// use clerk_memberships::sync::Plan;
@@ -392,6 +490,10 @@ pub struct Plan {
     pub(super) skipped: Vec<SkippedChange>,
     #[serde(default)]
     pub(super) unresolved: Vec<UnresolvedEntry>,
+    #[serde(default)]
+    pub(super) waiting: Vec<WaitingInvitation>,
+    #[serde(default = "default_max_invites")]
+    pub(super) max_invites: u64,
 }
 
 /// The plan's JSON: its fields, and the numbers derived from them.
@@ -406,6 +508,10 @@ struct PlanJson<'a> {
     changes: &'a [Change],
     skipped: &'a [SkippedChange],
     unresolved: &'a [UnresolvedEntry],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    waiting: &'a [WaitingInvitation],
+    max_invites: u64,
+    invite_check: InviteCheck,
 }
 
 impl Serialize for Plan {
@@ -420,6 +526,9 @@ impl Serialize for Plan {
             changes: &self.changes,
             skipped: &self.skipped,
             unresolved: &self.unresolved,
+            waiting: &self.waiting,
+            max_invites: self.max_invites,
+            invite_check: self.invite_check(),
         }
         .serialize(serializer)
     }
@@ -471,9 +580,51 @@ impl Plan {
                 ChangeKind::ChangeRole => counts.change_role += 1,
                 ChangeKind::MergeMetadata => counts.merge_metadata += 1,
                 ChangeKind::Remove => counts.remove += 1,
+                ChangeKind::RevokeInvitation => counts.revoke_invitation += 1,
+                ChangeKind::Invite => counts.invite += 1,
             }
         }
+        counts.waiting = self.waiting.len();
         counts
+    }
+
+    /// Roster entries whose invitation is pending (sent, not yet accepted), in roster order:
+    /// nothing to do but wait, unless the invitation's role differs from the roster's and
+    /// [`reinvite`](super::SyncOptionsBuilder::reinvite) was not set.
+    pub fn waiting(&self) -> &[WaitingInvitation] {
+        &self.waiting
+    }
+
+    /// The plan's invitations held against its limit,
+    /// [`max_invites`](super::SyncOptionsBuilder::max_invites).
+    pub fn invite_check(&self) -> InviteCheck {
+        let invites = self
+            .changes
+            .iter()
+            .filter(|change| change.kind() == ChangeKind::Invite)
+            .count();
+        let invites = u64::try_from(invites).unwrap_or(u64::MAX);
+        InviteCheck {
+            invites,
+            max_invites: self.max_invites,
+            exceeded: invites > self.max_invites,
+        }
+    }
+
+    /// Succeeds when the invitations are within their limit.
+    ///
+    /// # Errors
+    ///
+    /// [`SyncError::TooManyInvitations`], with the numbers, when the plan would send more
+    /// invitations than [`max_invites`](super::SyncOptionsBuilder::max_invites): an email
+    /// cannot be taken back, so applying such a plan needs force.
+    pub fn check_invites(&self) -> Result<(), SyncError> {
+        let check = self.invite_check();
+        if check.exceeded {
+            Err(SyncError::TooManyInvitations(check))
+        } else {
+            Ok(())
+        }
     }
 
     /// Whether there is nothing to change. Skipped changes and unresolved entries do not
@@ -535,12 +686,30 @@ impl fmt::Display for Plan {
         for unresolved in &self.unresolved {
             writeln!(f, "{unresolved}")?;
         }
+        for waiting in &self.waiting {
+            writeln!(f, "{waiting}")?;
+        }
         let check = self.removal_check();
         if check.exceeded {
             writeln!(f, "! {check}: applying needs force")?;
         }
+        let invites = self.invite_check();
+        if invites.exceeded {
+            writeln!(f, "! {invites}: applying needs force")?;
+        }
         Ok(())
     }
+}
+
+/// Whether a count is zero: the invitation counts are left out of the JSON of a sync that
+/// does not invite, which reads as it did before invitations.
+fn is_zero(count: &usize) -> bool {
+    *count == 0
+}
+
+/// The invitation limit of a plan whose JSON does not name one.
+fn default_max_invites() -> u64 {
+    DEFAULT_MAX_INVITES
 }
 
 /// The admin role of a plan whose JSON does not name one.

@@ -37,6 +37,22 @@ pub enum Progress {
         /// Members in all, from the `total_count` of the latest page.
         total_members: u64,
     },
+    /// An organization a roster names was looked up, by [`plan_all`](super::plan_all): one
+    /// event per organization name, before the members are read.
+    ///
+    /// ```
+    /// use clerk_memberships::sync::Progress;
+    ///
+    /// let step = Progress::LookingUpOrganizations { done: 3, total: 500 };
+    /// assert_eq!(step.to_string(), "looking up organizations: 3 of 500");
+    /// assert_eq!(step.fraction(), Some((3, 500)));
+    /// ```
+    LookingUpOrganizations {
+        /// Organization names looked up so far.
+        done: u64,
+        /// Organization names in all.
+        total: u64,
+    },
     /// Roster entries were looked up (email addresses, external ids, and user ids that are
     /// not members yet).
     ResolvingUsers {
@@ -77,6 +93,7 @@ impl Progress {
                 pages, total_pages, ..
             } => (pages, total_pages),
             Progress::ResolvingUsers { resolved, total } => (resolved, total),
+            Progress::LookingUpOrganizations { done, total } => (done, total),
             Progress::Applying { done, total, .. } => (done, total),
         };
         (of > 0).then_some((done.min(of), of))
@@ -97,6 +114,9 @@ impl fmt::Display for Progress {
             ),
             Progress::ResolvingUsers { resolved, total } => {
                 write!(f, "resolving users: {resolved} of {total}")
+            }
+            Progress::LookingUpOrganizations { done, total } => {
+                write!(f, "looking up organizations: {done} of {total}")
             }
             Progress::Applying {
                 done,

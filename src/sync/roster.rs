@@ -1,5 +1,5 @@
-//! The desired state: who should be a member of one organization, with which role and
-//! metadata.
+//! The desired state: who should be a member of one organization (or, entry by entry, of
+//! several), with which role and metadata.
 
 use std::collections::HashMap;
 
@@ -8,8 +8,8 @@ use serde_json::Value;
 use super::error::{RosterProblem, SyncError};
 use super::resolve::UserKey;
 use super::vocab::EntryRef;
-use crate::builder::MAX_FILTER_VALUE_LEN;
 use crate::builder::metadata::MetadataInput;
+use crate::builder::{MAX_FILTER_VALUE_LEN, id_rule};
 use crate::error::BuildError;
 use crate::models::Metadata;
 
@@ -37,6 +37,7 @@ use crate::models::Metadata;
 pub struct RosterEntry {
     key: UserKey,
     role: String,
+    organization: Option<String>,
     public_metadata: MetadataInput,
     private_metadata: MetadataInput,
 }
@@ -47,6 +48,7 @@ impl RosterEntry {
         RosterEntry {
             key,
             role: role.into(),
+            organization: None,
             public_metadata: MetadataInput::Unset,
             private_metadata: MetadataInput::Unset,
         }
@@ -91,6 +93,31 @@ impl RosterEntry {
         self
     }
 
+    /// The organization this entry is for, by id (`org_…`) or slug: for a roster that spans
+    /// organizations, planned with [`plan_all`](super::plan_all). [`plan`](super::plan), for
+    /// one organization the caller names, takes only entries without one.
+    ///
+    /// ```
+    /// use clerk_memberships::sync::RosterEntry;
+    ///
+    /// let entry = RosterEntry::email("jane@acme.com", "org:admin").in_organization("acme-corp");
+    /// assert_eq!(entry.organization(), Some("acme-corp"));
+    /// ```
+    pub fn in_organization(self, organization: impl Into<String>) -> Self {
+        self.set_organization(Some(organization.into()))
+    }
+
+    /// The organization this entry is for, or `None` for the organization the plan is for.
+    pub fn set_organization(mut self, organization: Option<String>) -> Self {
+        self.organization = organization;
+        self
+    }
+
+    /// The organization this entry names (an id or a slug, as given), if any.
+    pub fn organization(&self) -> Option<&str> {
+        self.organization.as_deref()
+    }
+
     /// Who this entry names.
     pub fn key(&self) -> &UserKey {
         &self.key
@@ -115,6 +142,12 @@ impl RosterEntry {
     fn problems(&self, index: usize) -> Vec<RosterProblem> {
         let entry = EntryRef::new(index, self.key.clone());
         let mut problems = Vec::new();
+        if let Some(rule) = self.organization.as_deref().and_then(id_rule) {
+            problems.push(RosterProblem::InvalidOrganization {
+                entry: entry.clone(),
+                rule,
+            });
+        }
         if self.role.trim().is_empty() {
             problems.push(RosterProblem::EmptyRole {
                 entry: entry.clone(),
@@ -155,8 +188,11 @@ fn metadata_of(input: &MetadataInput) -> Option<&Metadata> {
 /// Built entry by entry ([`push`](Self::push), [`entry`](Self::entry)) or from an iterator
 /// ([`from_entries`](Self::from_entries)). What is refused, naming the entries:
 ///
-/// - two entries with the same key (email addresses compare without regard to case and
-///   surrounding whitespace, ids exactly);
+/// - two entries with the same key for the same organization (email addresses compare
+///   without regard to case and surrounding whitespace, ids exactly; an organization's id
+///   and slug are told apart only once [`plan_all`](super::plan_all) has looked them up);
+/// - an organization that cannot be an id or a slug (empty, only whitespace, `.`, `..`, too
+///   long);
 /// - an empty (or whitespace-only) role, or one over
 ///   [`MAX_FILTER_VALUE_LEN`](crate::MAX_FILTER_VALUE_LEN) bytes;
 /// - metadata that is not a JSON object or breaks the crate's metadata limits.
@@ -183,8 +219,8 @@ fn metadata_of(input: &MetadataInput) -> Option<&Metadata> {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Roster {
     entries: Vec<RosterEntry>,
-    /// Each key, normalized, with the index of its entry.
-    seen: HashMap<UserKey, usize>,
+    /// Each organization (as given) and key, normalized, with the index of its entry.
+    seen: HashMap<(Option<String>, UserKey), usize>,
 }
 
 impl Roster {
@@ -206,7 +242,7 @@ impl Roster {
         if !problems.is_empty() {
             return Err(SyncError::InvalidRoster { problems });
         }
-        self.seen.insert(normalized(&entry.key), self.entries.len());
+        self.seen.insert(seen_key(&entry), self.entries.len());
         self.entries.push(entry);
         Ok(())
     }
@@ -243,15 +279,13 @@ impl Roster {
         for entry in entries {
             let found = roster.problems_of(&entry);
             if found.is_empty() {
-                roster
-                    .seen
-                    .insert(normalized(&entry.key), roster.entries.len());
+                roster.seen.insert(seen_key(&entry), roster.entries.len());
             } else {
                 problems.extend(found);
                 // Keep counting positions as the caller sees them.
                 roster
                     .seen
-                    .entry(normalized(&entry.key))
+                    .entry(seen_key(&entry))
                     .or_insert(roster.entries.len());
             }
             roster.entries.push(entry);
@@ -266,7 +300,7 @@ impl Roster {
     fn problems_of(&self, entry: &RosterEntry) -> Vec<RosterProblem> {
         let index = self.entries.len();
         let mut problems = Vec::new();
-        if let Some(&first) = self.seen.get(&normalized(&entry.key))
+        if let Some(&first) = self.seen.get(&seen_key(entry))
             && let Some(earlier) = self.entries.get(first)
         {
             problems.push(RosterProblem::DuplicateKey {
@@ -310,11 +344,16 @@ impl<'a> IntoIterator for &'a Roster {
 
 /// The key two entries are compared by: an email address as the crate compares them (ASCII
 /// case and surrounding ASCII whitespace ignored, nothing else), ids as given.
-fn normalized(key: &UserKey) -> UserKey {
+pub(super) fn normalized(key: &UserKey) -> UserKey {
     match key {
         UserKey::Email(email) => UserKey::email(crate::email::normalized_email(email)),
         other => other.clone(),
     }
+}
+
+/// What two entries of one roster are compared by: the organization as given, and the key.
+fn seen_key(entry: &RosterEntry) -> (Option<String>, UserKey) {
+    (entry.organization.clone(), normalized(&entry.key))
 }
 
 #[cfg(test)]

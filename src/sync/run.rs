@@ -3,13 +3,15 @@
 use std::collections::{HashMap, HashSet};
 
 use super::diff::{Current, Member, check_options, compute};
-use super::error::SyncError;
+use super::error::{RosterProblem, SyncError};
+use super::invite::{add_invitations, read_pending};
 use super::options::SyncOptions;
 use super::plan::Plan;
 use super::progress::Progress;
 use super::resolve::{LOOKUP_BATCH_SIZE, Resolved, UserKey, UserKeys, resolve_users};
 use super::roles::check_roster;
 use super::roster::{Roster, RosterEntry};
+use super::vocab::EntryRef;
 use crate::builder::MAX_LIMIT;
 use crate::client::Client;
 use crate::error::Error;
@@ -74,9 +76,14 @@ use crate::memberships::ListMemberships;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///
+/// A roster whose entries name organizations is for [`plan_all`](super::plan_all).
+///
 /// # Errors
 ///
 /// - [`SyncError::InvalidOptions`] for an empty admin role, before anything is sent;
+/// - [`SyncError::InvalidRoster`] with a
+///   [`RosterProblem::UnexpectedOrganization`](super::RosterProblem::UnexpectedOrganization)
+///   for each entry that names an organization, before anything is sent;
 /// - [`SyncError::InvalidRoster`] with a
 ///   [`RosterProblem::UnknownRole`](super::RosterProblem::UnknownRole) for each entry whose
 ///   role the role check does not know, before the members are read;
@@ -96,10 +103,30 @@ pub fn plan(
     options: &SyncOptions,
 ) -> Result<Plan, SyncError> {
     check_options(options)?;
+    let named: Vec<RosterProblem> = roster
+        .iter()
+        .enumerate()
+        .filter_map(|(index, entry)| {
+            entry
+                .organization()
+                .map(|organization| RosterProblem::UnexpectedOrganization {
+                    entry: EntryRef::new(index, entry.key().clone()),
+                    organization: organization.to_owned(),
+                })
+        })
+        .collect();
+    if !named.is_empty() {
+        return Err(SyncError::InvalidRoster { problems: named });
+    }
     check_roster(client, roster, options.role_check())?;
     let current = read_members(client, organization_id, options)?;
     let lookups = lookup(client, roster, &current, options)?;
-    compute(organization_id, roster, &lookups, &current, options)
+    let mut plan = compute(organization_id, roster, &lookups, &current, options)?;
+    if options.invite() {
+        let pending = read_pending(client, organization_id)?;
+        add_invitations(&mut plan, roster, &pending, options);
+    }
+    Ok(plan)
 }
 
 /// Every member of `organization_id`, in one pass of pages of [`MAX_LIMIT`] ordered by
@@ -176,13 +203,26 @@ pub(crate) fn lookup(
     options: &SyncOptions,
 ) -> Result<Vec<Resolved>, Error> {
     let members: HashSet<&str> = current.members.iter().map(|m| m.user_id.as_str()).collect();
+    lookup_among(client, roster, &members, options)
+}
+
+/// As [`lookup`], with the user ids known to exist (members of any organization read) given
+/// as a set.
+pub(crate) fn lookup_among(
+    client: &Client,
+    roster: &Roster,
+    members: &HashSet<&str>,
+    options: &SyncOptions,
+) -> Result<Vec<Resolved>, Error> {
     let is_member =
         |key: &UserKey| matches!(key, UserKey::UserId(id) if members.contains(id.as_str()));
     let mut by_kind: [Vec<&UserKey>; 3] = [Vec::new(), Vec::new(), Vec::new()];
+    // A key that several entries give (one per organization) is looked up once.
+    let mut asked: HashSet<&UserKey> = HashSet::new();
     for key in roster
         .iter()
         .map(RosterEntry::key)
-        .filter(|key| !is_member(key))
+        .filter(|key| !is_member(key) && asked.insert(key))
     {
         let kind = match key {
             UserKey::Email(_) => 0,
@@ -217,7 +257,7 @@ pub(crate) fn lookup(
             UserKey::UserId(id) if members.contains(id.as_str()) => Resolved::Found {
                 user_id: id.clone(),
             },
-            key => outcomes.remove(key).unwrap_or(Resolved::NotFound),
+            key => outcomes.get(key).cloned().unwrap_or(Resolved::NotFound),
         })
         .collect())
 }

@@ -32,15 +32,20 @@ pub enum ChangeKind {
     MergeMetadata,
     /// [`Change::Remove`](super::Change::Remove).
     Remove,
+    /// [`Change::RevokeInvitation`](super::Change::RevokeInvitation).
+    RevokeInvitation,
+    /// [`Change::Invite`](super::Change::Invite).
+    Invite,
 }
 
 impl ChangeKind {
-    /// The character a plan's lines start with: `+` to add, `~` to change, `-` to remove.
+    /// The character a plan's lines start with: `+` to add or invite, `~` to change, `-` to
+    /// remove or revoke an invitation.
     pub fn sign(self) -> char {
         match self {
-            ChangeKind::Add => '+',
+            ChangeKind::Add | ChangeKind::Invite => '+',
             ChangeKind::ChangeRole | ChangeKind::MergeMetadata => '~',
-            ChangeKind::Remove => '-',
+            ChangeKind::Remove | ChangeKind::RevokeInvitation => '-',
         }
     }
 }

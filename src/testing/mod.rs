@@ -54,9 +54,17 @@ pub use fake::{FakeServer, ServeOptions};
 /// A realistic membership, as Clerk sends it (from Clerk's own webhook example).
 pub const MEMBERSHIP_JSON: &str = r#"{"object":"organization_membership","id":"orgmem_2g7np7Hrk0SN6kj5EDMLDaKNL0S","role":"org:member","role_name":"Member","permissions":["org:posts:read","org:posts:write"],"public_metadata":{},"private_metadata":{},"organization":{"object":"organization","id":"org_2g7np7Hrk0SN6kj5EDMLDaKNL0S","name":"Acme Corp","slug":"acme-corp","image_url":"https://img.clerk.com/xxxxxx","has_image":true,"members_count":2,"missing_member_with_elevated_permissions":false,"pending_invitations_count":0,"max_allowed_memberships":5,"admin_delete_enabled":true,"public_metadata":{},"private_metadata":{},"created_by":"user_2g7np7Hrk0SN6kj5EDMLDaKNL0S","created_at":1716883200000,"updated_at":1716883200000},"public_user_data":{"user_id":"user_2h8op3Isl1QR7tKu5FGNfaLKEoU","first_name":"Jane","last_name":"Doe","profile_image_url":"https://img.clerk.com/yyyyy","image_url":"https://img.clerk.com/yyyyy","has_image":true,"identifier":"jane.doe@acme.com"},"created_at":1716883200000,"updated_at":1716883200000}"#;
 
+/// A realistic organization, as `GET /organizations/{organization_id}?include_members_count=true`
+/// answers (the organization embedded in [`MEMBERSHIP_JSON`]).
+pub const ORGANIZATION_JSON: &str = r#"{"object":"organization","id":"org_2g7np7Hrk0SN6kj5EDMLDaKNL0S","name":"Acme Corp","slug":"acme-corp","image_url":"https://img.clerk.com/xxxxxx","has_image":true,"members_count":2,"missing_member_with_elevated_permissions":false,"pending_invitations_count":0,"max_allowed_memberships":5,"admin_delete_enabled":true,"public_metadata":{},"private_metadata":{},"created_by":"user_2g7np7Hrk0SN6kj5EDMLDaKNL0S","created_at":1716883200000,"updated_at":1716883200000}"#;
+
 /// A realistic user, as `GET /users` lists them (one element of its array), with two email
 /// addresses of which the second is the primary one.
 pub const USER_JSON: &str = r#"{"id":"user_2h8op3Isl1QR7tKu5FGNfaLKEoU","object":"user","external_id":"hr-00042","primary_email_address_id":"idn_2h8op5tGkQ1vYbE7Rm3XaLqN9Ze","primary_phone_number_id":null,"primary_web3_wallet_id":null,"username":"jdoe","first_name":"Jane","last_name":"Doe","image_url":"https://img.clerk.com/yyyyy","has_image":true,"public_metadata":{},"private_metadata":{},"unsafe_metadata":{},"email_addresses":[{"id":"idn_2h8op4Qm0vJxPz1cKs8TgWbR7Yd","object":"email_address","email_address":"jane@old-acme.com","reserved":false,"verification":{"status":"verified","strategy":"email_code"},"linked_to":[],"created_at":1716883200000,"updated_at":1716883200000},{"id":"idn_2h8op5tGkQ1vYbE7Rm3XaLqN9Ze","object":"email_address","email_address":"jane.doe@acme.com","reserved":false,"verification":{"status":"verified","strategy":"admin"},"linked_to":[],"created_at":1716883300000,"updated_at":1716883300000}],"phone_numbers":[],"web3_wallets":[],"passkeys":[],"password_enabled":true,"two_factor_enabled":false,"totp_enabled":false,"backup_code_enabled":false,"external_accounts":[],"saml_accounts":[],"enterprise_accounts":[],"last_sign_in_at":1716969600000,"banned":false,"locked":false,"lockout_expires_in_seconds":null,"verification_attempts_remaining":100,"created_at":1716883200000,"updated_at":1716969600000,"delete_self_enabled":true,"create_organization_enabled":true,"last_active_at":1716940800000,"mfa_enabled_at":null,"mfa_disabled_at":null,"legal_accepted_at":null}"#;
+
+/// An organization invitation as Clerk sends it: pending, to `new.hire@acme.com`, role
+/// `org:member`, with public metadata and no inviter.
+pub const INVITATION_JSON: &str = r#"{"object":"organization_invitation","id":"orginv_2h8op6Rk1wLyQa2dNt9UhXcS8Zf","email_address":"new.hire@acme.com","role":"org:member","role_name":"Member","organization_id":"org_2g7np7Hrk0SN6kj5EDMLDaKNL0S","inviter_id":null,"public_inviter_data":null,"status":"pending","public_metadata":{"team":"billing"},"private_metadata":{},"url":null,"expires_at":1719475200000,"created_at":1716883200000,"updated_at":1716883200000}"#;
 
 /// A page of `GET /organization_roles` as Clerk sends it: the two roles every instance starts
 /// with, `org:admin` and `org:member`, with their system permissions.
@@ -263,6 +271,16 @@ pub fn doc_client() -> crate::Client {
                 Operation::List => format!(r#"{{"data":[{MEMBERSHIP_JSON}],"total_count":1}}"#),
                 Operation::ListUsers => format!("[{USER_JSON}]"),
                 Operation::ListOrganizationRoles => ROLES_JSON.to_owned(),
+                Operation::ListInstanceMemberships => {
+                    format!(r#"{{"data":[{MEMBERSHIP_JSON}],"total_count":1}}"#)
+                }
+                Operation::GetOrganization => ORGANIZATION_JSON.to_owned(),
+                Operation::CreateInvitation
+                | Operation::GetInvitation
+                | Operation::RevokeInvitation => INVITATION_JSON.to_owned(),
+                Operation::ListInvitations | Operation::BulkCreateInvitations => {
+                    format!(r#"{{"data":[{INVITATION_JSON}],"total_count":1}}"#)
+                }
                 _ => MEMBERSHIP_JSON.to_owned(),
             };
             Ok(HttpResponse::new(200, body))

@@ -11,8 +11,9 @@ use std::time::Duration;
 
 use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeUser, Fault};
 use clerk_memberships::{
-    CreateMembership, DeleteMembership, HttpRequest, ListMemberships, ListOrganizationRoles,
-    ListUsers, Transport, UpdateMembership, UpdateMembershipMetadata,
+    CreateMembership, DeleteMembership, GetOrganization, HttpRequest, ListInstanceMemberships,
+    ListMemberships, ListOrganizationRoles, ListUsers, Transport, UpdateMembership,
+    UpdateMembershipMetadata,
 };
 use serde_json::{Value, json};
 
@@ -527,6 +528,134 @@ fn the_validator_requires_the_discriminator_a_one_of_names()
     Ok(())
 }
 
+#[test]
+fn every_kind_of_invitation_answer_matches_the_spec() -> Result<(), Box<dyn std::error::Error>> {
+    use clerk_memberships::{
+        BulkCreateInvitations, CreateInvitation, GetInvitation, ListInvitations, NewInvitation,
+        RevokeInvitation,
+    };
+    let spec = Spec::load();
+    let fake = FakeClerk::new();
+    let org = fake.add_organization(FakeOrganization::new("Acme").max_allowed_memberships(5));
+    let admin = fake.add_user(FakeUser::new("Ann", "Acme").email("ann@acme.com"));
+    fake.add_membership(&org, &admin, "org:admin")?;
+    let client = fake.client();
+    let invite = |email: &str, role: &str| {
+        CreateInvitation::builder()
+            .organization_id(&org)
+            .email_address(email)
+            .role(role)
+            .inviter_user_id(&admin)
+            .public_metadata(json!({"team": "ops"}))
+            .build()
+            .expect("built")
+            .render(&client)
+            .expect("rendered")
+    };
+    let mut allowed = Vec::new();
+    let op = "create_invitation";
+    allowed.extend(check(
+        &spec,
+        &fake,
+        op,
+        &invite("new@acme.com", "org:member"),
+        200,
+    ));
+    allowed.extend(check(
+        &spec,
+        &fake,
+        op,
+        &invite("new@acme.com", "org:member"),
+        400,
+    ));
+    allowed.extend(check(
+        &spec,
+        &fake,
+        op,
+        &invite("ann@acme.com", "org:member"),
+        400,
+    ));
+    allowed.extend(check(
+        &spec,
+        &fake,
+        op,
+        &invite("other@acme.com", "org:nope"),
+        422,
+    ));
+    let bulk = |emails: &[&str]| {
+        BulkCreateInvitations::builder()
+            .organization_id(&org)
+            .invitations(emails.iter().map(|e| NewInvitation::new(*e, "org:member")))
+            .build()
+            .expect("built")
+            .render(&client)
+            .expect("rendered")
+    };
+    let op = "bulk_create_invitations";
+    allowed.extend(check(
+        &spec,
+        &fake,
+        op,
+        &bulk(&["b@acme.com", "c@acme.com"]),
+        200,
+    ));
+    allowed.extend(check(
+        &spec,
+        &fake,
+        op,
+        &bulk(&["d@acme.com", "e@acme.com"]),
+        403,
+    ));
+    let list = ListInvitations::builder()
+        .organization_id(&org)
+        .status("pending")
+        .build()?
+        .render(&client)?;
+    allowed.extend(check(&spec, &fake, "list_invitations", &list, 200));
+    let missing = ListInvitations::builder()
+        .organization_id("org_missing")
+        .build()?
+        .render(&client)?;
+    allowed.extend(check(&spec, &fake, "list_invitations", &missing, 404));
+    let bad = ListInvitations::builder()
+        .organization_id(&org)
+        .status("lost")
+        .build()?
+        .render(&client)?;
+    allowed.extend(check(&spec, &fake, "list_invitations", &bad, 422));
+    let id = fake.invitations(&org)[0].id.clone();
+    let get = |id: &str| {
+        GetInvitation::builder()
+            .organization_id(&org)
+            .invitation_id(id)
+            .build()
+            .expect("built")
+            .render(&client)
+            .expect("rendered")
+    };
+    allowed.extend(check(&spec, &fake, "get_invitation", &get(&id), 200));
+    allowed.extend(check(
+        &spec,
+        &fake,
+        "get_invitation",
+        &get("orginv_none"),
+        404,
+    ));
+    let revoke = RevokeInvitation::builder()
+        .organization_id(&org)
+        .invitation_id(&id)
+        .requesting_user_id(&admin)
+        .build()?
+        .render(&client)?;
+    allowed.extend(check(&spec, &fake, "revoke_invitation", &revoke, 200));
+    allowed.extend(check(&spec, &fake, "revoke_invitation", &revoke, 400));
+    // An accepted one reads as the spec says too.
+    fake.accept_invitation("b@acme.com")?;
+    allowed.extend(check(&spec, &fake, "list_invitations", &list, 200));
+    assert!(allowed.is_empty(), "{allowed:?}");
+    Ok(())
+}
+
 /// `GET /users/count`, which the crate does not send (so it has no request to render in
 /// process), checked over HTTP.
 #[cfg(feature = "fake-server")]
@@ -558,5 +687,63 @@ fn users_count_matches_the_spec() -> Result<(), Box<dyn std::error::Error>> {
         spec.check(&schema, &body, "$", "count_users", &mut violations);
         assert!(violations.is_empty(), "{status}: {violations:#?}");
     }
+    Ok(())
+}
+
+/// `GET /organizations/{organization_id}` (by id and by slug, with and without the members
+/// count, and unknown) and `GET /organization_memberships` (every organization's members),
+/// checked against their schemas.
+#[test]
+fn organization_reads_match_the_spec() -> Result<(), Box<dyn std::error::Error>> {
+    let spec = Spec::load();
+    let fake = FakeClerk::new();
+    let acme = fake.add_organization(FakeOrganization::new("Acme"));
+    let globex = fake.add_organization(FakeOrganization::new("Globex"));
+    let ann = fake.add_user(FakeUser::new("Ann", "Lee").email("ann@acme.com"));
+    fake.add_membership(&acme, &ann, "org:admin")?;
+    fake.add_membership(&globex, &ann, "org:member")?;
+    let client = fake.client();
+    let get = |id: &str, count: bool| {
+        GetOrganization::builder()
+            .organization_id(id)
+            .include_members_count(count)
+            .build()
+            .expect("built")
+            .render(&client)
+            .expect("rendered")
+    };
+    let mut allowed = Vec::new();
+    allowed.extend(check(
+        &spec,
+        &fake,
+        "get_organization",
+        &get(&acme, true),
+        200,
+    ));
+    allowed.extend(check(
+        &spec,
+        &fake,
+        "get_organization",
+        &get("globex", false),
+        200,
+    ));
+    allowed.extend(check(
+        &spec,
+        &fake,
+        "get_organization",
+        &get("org_nobody", true),
+        404,
+    ));
+    let all = ListInstanceMemberships::builder()
+        .limit(500)
+        .build()?
+        .render(&client)?;
+    allowed.extend(check(&spec, &fake, "list_instance_memberships", &all, 200));
+    let bad = ListInstanceMemberships::builder()
+        .order_by("+nothing")
+        .build()?
+        .render(&client)?;
+    allowed.extend(check(&spec, &fake, "list_instance_memberships", &bad, 422));
+    assert!(allowed.is_empty(), "{allowed:?}");
     Ok(())
 }

@@ -11,6 +11,9 @@ pub const HELP: &str = "\
 Roster (CSV, a header line first; column names in any case):
   user_id | email | external_id  exactly one of them per row names the user
   role                           the role, e.g. org:member or org:admin
+  organization                   optional: the row's organization, an id (org_…) or a
+                                 slug; then --org is not given, and the plan is grouped
+                                 by organization
   public_metadata                optional: a JSON object, quoted as CSV quotes
   private_metadata               (e.g. \"{\"\"team\"\":\"\"ops\"\"}\"); used with --metadata
   Blank lines are ignored; unknown columns are refused. Problems are listed as ROSTER:LINE,
@@ -21,6 +24,12 @@ The plan (and, with --apply, each change followed by `=> outcome`):
   ! a change the safety rails skip, with the reason: a --protect'ed member, the last
     org:admin, a member an ambiguous row may mean. Skips are not pending changes.
   ? a row that names nobody, or several users: listed with its line, never guessed.
+  + invite (with --invite) an email row that names nobody: Clerk emails a join link, and
+    the membership is made with the row's role and metadata when it is accepted
+  - revoke a pending invitation: replaced (--reinvite) or, with --prune, its address is no
+    longer on the roster
+  … waiting a row whose invitation is pending (sent, not accepted): not a pending change;
+    invited with another role, it is replaced only with --reinvite
 
 Safety rails: --apply prints the plan and refuses it (nothing is changed, exit 2) unless
 --force when
@@ -28,20 +37,35 @@ Safety rails: --apply prints the plan and refuses it (nothing is changed, exit 2
     of the current members; by default a plan removing more than 10% of the members and
     more than 10 members is over it;
   - it removes members while some row names nobody (a row with a typo may mean one of them);
-  - the roster lists nobody and --prune would remove the members.
+  - the roster lists nobody and --prune would remove the members;
+  - it sends more invitations than --max-invites (default 50): an email cannot be taken
+    back.
 --force changes nothing without --apply. --protect takes user ids (user_…) only.
 
 --format json prints one JSON document on stdout: the plan for a dry run, and for --apply
 {\"plan\": …, \"report\": …} (the report null when the apply was refused). A roster row
 is named by its \"index\" (from 0, among the rows read) and its \"line\" in the file.
 
+A roster with an organization column is one plan over all its organizations: each
+organization is looked up once (an id and a slug of one are one), the users are resolved
+once, and the rails hold for each organization on its own. --apply applies the
+organizations no rail stops and lists the others as refused (exit 5); only when every
+organization with changes is stopped is the whole run refused (exit 2). Its JSON is
+{\"organizations\": [plan, …], \"counts\": …, \"refused\": […], \"member_reading\": …},
+each plan with the \"names\" the rows gave its organization, and for --apply
+{\"plan\": …, \"report\": {\"organizations\": [report, …], \"counts\": …, \"refused\": …}}.
+
 Exit codes:
   0  in sync; with --apply, every change done (applied or already done)
   1  an API or transport error (while planning: nothing was changed)
-  2  a usage error: bad arguments, no key, a roster problem (ROSTER:LINE), or --apply
-     stopped by a safety rail without --force (nothing was changed)
-  3  dry run: changes are pending, or some row names nobody
-  5  --apply: some change failed, is unknown or was not made, or some row names nobody;
+  2  a usage error: bad arguments, no key, a roster problem (ROSTER:LINE), --org with an
+     organization column, or --apply stopped by a safety rail without --force (nothing
+     was changed; with many organizations, every organization with changes stopped)
+  3  dry run: changes are pending, or some row names nobody (with --invite, an email row
+     that names nobody is an invitation to send, and one already invited is waiting: a
+     dry run with only waiting rows exits 0 and says how many wait)
+  5  --apply: some change failed, is unknown or was not made, some row names nobody, or
+     some organization was refused by a safety rail while others were applied;
      run sync again without --apply to see what is left
   130  --apply stopped by SIGINT (Ctrl-C), with no change failed: the changes under way
        finished, no new one was started, and the report marks the others \"not started\";
@@ -49,13 +73,14 @@ Exit codes:
        report
   143  --apply stopped by SIGTERM, likewise";
 
-/// `sync --org ORG ROSTER`.
+/// `sync --org ORG ROSTER`, or `sync ROSTER` for a roster with an `organization` column.
 #[derive(Debug, Args)]
 #[command(after_help = HELP)]
 pub struct SyncArgs {
-    /// The organization's id (`org_…`).
+    /// The organization's id (`org_…`), for a roster of one organization. A roster with an
+    /// `organization` column names each row's organization instead, and takes no --org.
     #[arg(long, value_name = "ORG")]
-    pub org: String,
+    pub org: Option<String>,
     /// The roster CSV file, or `-` for stdin.
     #[arg(value_name = "ROSTER")]
     pub roster: PathBuf,
@@ -94,6 +119,19 @@ pub struct SyncArgs {
     /// started yet are reported as skipped (exit 5). By default every change is tried.
     #[arg(long)]
     pub stop_on_error: bool,
+    /// Invite the email rows that name no user: Clerk emails each a join link, and the
+    /// membership is made with the row's role (and metadata, with --metadata) on acceptance.
+    /// Reads the organization's pending invitations once, so an address already invited is
+    /// waiting, not invited again. Without it such rows name nobody (exit 3, or 5).
+    #[arg(long)]
+    pub invite: bool,
+    /// With --invite: replace a pending invitation whose role differs from the row's
+    /// (revoke it and invite again: a second email).
+    #[arg(long, requires = "invite")]
+    pub reinvite: bool,
+    /// With --invite: the most invitations one run sends without --force [default: 50].
+    #[arg(long, value_name = "N", requires = "invite")]
+    pub max_invites: Option<u64>,
     /// How the plan and the report are printed.
     #[arg(long, value_enum, value_name = "FORMAT", default_value_t = SyncFormat::Text)]
     pub format: SyncFormat,

@@ -1,7 +1,9 @@
 //! `sync`: make an organization's members match a roster CSV file. The arguments and help in
-//! `args`, the plan-or-apply flow in `run`, the text and JSON shown in `render`.
+//! `args`, the plan-or-apply flow in `run` (and in `orgs` for a roster over many
+//! organizations), the text and JSON shown in `render`.
 
 mod args;
+mod orgs;
 mod render;
 mod run;
 

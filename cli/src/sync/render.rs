@@ -42,7 +42,7 @@ fn reason_text(file: &RosterFile, reason: &SkipReason) -> String {
 }
 
 /// The unresolved rows, one line each: `? ROSTER:LINE: key: why`.
-fn unresolved_text(out: &mut String, file: &RosterFile, plan: &Plan) {
+pub(super) fn unresolved_text(out: &mut String, file: &RosterFile, plan: &Plan) {
     for unresolved in plan.unresolved() {
         let entry = &unresolved.entry;
         let _ = writeln!(
@@ -59,7 +59,11 @@ fn unresolved_text(out: &mut String, file: &RosterFile, plan: &Plan) {
 /// check when it is exceeded, and a summary line; or `in sync` when there is nothing.
 pub(super) fn plan_text(args: &SyncArgs, file: &RosterFile, plan: &Plan) -> String {
     let mut out = String::new();
-    if plan.is_empty() && plan.skipped().is_empty() && plan.unresolved().is_empty() {
+    if plan.is_empty()
+        && plan.skipped().is_empty()
+        && plan.unresolved().is_empty()
+        && plan.waiting().is_empty()
+    {
         out.push_str("in sync: nothing to change\n");
         return out;
     }
@@ -71,6 +75,7 @@ pub(super) fn plan_text(args: &SyncArgs, file: &RosterFile, plan: &Plan) -> Stri
         let _ = writeln!(out, "! {} (skipped: {reason})", skipped.change);
     }
     unresolved_text(&mut out, file, plan);
+    waiting_text(&mut out, file, plan);
     let check = plan.removal_check();
     if check.exceeded {
         let s = if check.removals == 1 { "" } else { "s" };
@@ -83,12 +88,26 @@ pub(super) fn plan_text(args: &SyncArgs, file: &RosterFile, plan: &Plan) -> Stri
             threshold_text(args)
         );
     }
+    let invites = plan.invite_check();
+    if invites.exceeded {
+        let _ = writeln!(out, "! {invites}: --apply needs --force");
+    }
     let _ = writeln!(out, "plan: {}", plan.counts());
     out
 }
 
+/// The rows waiting on a pending invitation, one line each: `… waiting ROSTER:LINE: …`.
+fn waiting_text(out: &mut String, file: &RosterFile, plan: &Plan) {
+    for waiting in plan.waiting() {
+        let _ = writeln!(out, "… waiting {}: {}", file.at(&waiting.entry), {
+            let line = waiting.to_string();
+            line.strip_prefix("… waiting ").unwrap_or(&line).to_owned()
+        });
+    }
+}
+
 /// One result of the report: the change and how it ended.
-fn result_text(file: &RosterFile, result: &ChangeResult) -> String {
+pub(super) fn result_text(file: &RosterFile, result: &ChangeResult) -> String {
     match &result.outcome {
         Outcome::Skipped(reason @ SkipReason::AmbiguousEntry { .. }) => format!(
             "{} => skipped ({})",
@@ -148,20 +167,32 @@ fn add_reason_lines(file: &RosterFile, items: Option<&mut Value>) {
 /// The plan's JSON, each roster entry in it with its line.
 pub(super) fn plan_json(file: &RosterFile, plan: &Plan) -> Result<Value, Failure> {
     let mut json = serde_json::to_value(plan).map_err(|e| Failure::Output(e.into()))?;
-    if let Some(Value::Array(unresolved)) = json.get_mut("unresolved") {
-        for item in unresolved {
-            add_line(file, item.get_mut("entry"));
+    add_plan_lines(file, &mut json);
+    Ok(json)
+}
+
+/// Adds its line to each roster entry in a plan's JSON (unresolved and waiting rows).
+pub(super) fn add_plan_lines(file: &RosterFile, json: &mut Value) {
+    for list in ["unresolved", "waiting"] {
+        if let Some(Value::Array(items)) = json.get_mut(list) {
+            for item in items {
+                add_line(file, item.get_mut("entry"));
+            }
         }
     }
     add_reason_lines(file, json.get_mut("skipped"));
-    Ok(json)
 }
 
 /// The report's JSON, each roster entry in it with its line.
 pub(super) fn report_json(file: &RosterFile, report: &ApplyReport) -> Result<Value, Failure> {
     let mut json = serde_json::to_value(report).map_err(|e| Failure::Output(e.into()))?;
-    add_reason_lines(file, json.get_mut("results"));
+    add_report_lines(file, &mut json);
     Ok(json)
+}
+
+/// Adds its line to each roster entry in a report's JSON.
+pub(super) fn add_report_lines(file: &RosterFile, json: &mut Value) {
+    add_reason_lines(file, json.get_mut("results"));
 }
 
 /// Writes `text` to stdout. A reader that closed the pipe early (`| head`) is no failure:

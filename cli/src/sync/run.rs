@@ -14,6 +14,7 @@ use clerk_memberships::sync::{
 use serde_json::Value;
 
 use super::args::{MetadataArg, SyncArgs, SyncFormat};
+use super::orgs;
 use super::render::{
     members, plan_json, plan_text, print_json, print_text, report_json, report_text, threshold_text,
 };
@@ -32,8 +33,23 @@ pub fn run(global: &GlobalArgs, args: &SyncArgs) -> Result<ExitCode, Failure> {
              alone; pass --metadata merge or --metadata exact to manage it"
         );
     }
+    let org = match (&args.org, file.has_organizations()) {
+        (Some(_), true) => {
+            return Err(Failure::usage(
+                "--org and an organization column: the column names each row's \
+                 organization; drop --org, or the column",
+            ));
+        }
+        (None, true) => return orgs::run(global, args, &file),
+        (Some(org), false) => org.as_str(),
+        (None, false) => {
+            return Err(Failure::usage(
+                "no organization: pass --org ORG, or give the roster an organization column",
+            ));
+        }
+    };
     let client = global.client()?;
-    let plan = make_plan(global, args, &client, &file)?;
+    let plan = make_plan(global, args, &client, org, &file)?;
     if !args.apply {
         return dry_run(global, args, &file, &plan);
     }
@@ -48,17 +64,17 @@ pub fn run(global: &GlobalArgs, args: &SyncArgs) -> Result<ExitCode, Failure> {
 }
 
 /// A safety rail that stops `--apply` without `--force`: why, and what to do.
-struct Rail {
+pub(super) struct Rail {
     /// What the plan would do that needs a second look.
-    reason: String,
+    pub(super) reason: String,
     /// How to go ahead.
-    remedy: &'static str,
+    pub(super) remedy: &'static str,
 }
 
 /// The rail that stops `--apply` without `--force`, if one does: removals over the
 /// threshold; removals while some row names nobody (the person a row with a typo meant may
 /// be among them); or an empty roster with `--prune`, which would remove every member.
-fn stopped_by_rails(args: &SyncArgs, file: &RosterFile, plan: &Plan) -> Option<Rail> {
+pub(super) fn stopped_by_rails(args: &SyncArgs, file: &RosterFile, plan: &Plan) -> Option<Rail> {
     let check = plan.removal_check();
     if check.exceeded {
         return Some(Rail {
@@ -87,6 +103,17 @@ fn stopped_by_rails(args: &SyncArgs, file: &RosterFile, plan: &Plan) -> Option<R
             remedy: "fix the rows, or pass --force to apply it as it is",
         });
     }
+    let invites = plan.invite_check();
+    if invites.exceeded {
+        return Some(Rail {
+            reason: format!(
+                "{} invitations would be sent, over the limit of {} (an email cannot be \
+                 taken back)",
+                invites.invites, invites.max_invites
+            ),
+            remedy: "pass --force to send them, or raise --max-invites",
+        });
+    }
     if args.prune && file.roster().is_empty() && check.removals > 0 {
         return Some(Rail {
             reason: format!(
@@ -105,18 +132,30 @@ fn make_plan(
     global: &GlobalArgs,
     args: &SyncArgs,
     client: &clerk_memberships::Client,
+    org: &str,
     file: &RosterFile,
 ) -> Result<Plan, Failure> {
     let bar = progress::bar(global.quiet, 0, "planning");
+    let options = sync_options(args, &bar);
+    let planned = sync::plan(client, org, file.roster(), &options);
+    bar.finish_and_clear();
+    planned.map_err(|error| plan_failure(file, error))
+}
+
+/// The sync options the arguments ask for, showing progress on `bar`.
+pub(super) fn sync_options(args: &SyncArgs, bar: &indicatif::ProgressBar) -> SyncOptions {
     let shown = bar.clone();
     let mut options = SyncOptions::builder()
         .prune(args.prune)
         .protect_all(&args.protect)
         .metadata(args.metadata.policy())
+        .invite(args.invite)
+        .reinvite(args.reinvite)
         .on_progress(move |step| {
             let label = match step {
                 Progress::ReadingMembers { .. } => "reading members",
                 Progress::ResolvingUsers { .. } => "resolving users",
+                Progress::LookingUpOrganizations { .. } => "looking up organizations",
                 _ => "planning",
             };
             shown.set_message(label);
@@ -128,13 +167,14 @@ fn make_plan(
     if let Some(max) = args.max_removals {
         options = options.removal_threshold(max.threshold());
     }
-    let planned = sync::plan(client, &args.org, file.roster(), &options.build());
-    bar.finish_and_clear();
-    planned.map_err(|error| plan_failure(file, error))
+    if let Some(max) = args.max_invites {
+        options = options.max_invites(max);
+    }
+    options.build()
 }
 
 /// The failure for a plan that could not be made.
-fn plan_failure(file: &RosterFile, error: SyncError) -> Failure {
+pub(super) fn plan_failure(file: &RosterFile, error: SyncError) -> Failure {
     match error {
         SyncError::InvalidRoster { problems } => file.problems_failure(&problems),
         SyncError::Client(error) => Failure::from(error),
@@ -155,6 +195,18 @@ fn dry_run(
         SyncFormat::Json => print_json(&plan_json(file, plan)?)?,
     }
     if !is_pending(plan) {
+        let waiting = plan.waiting().len();
+        if waiting > 0 && !global.quiet {
+            let (s, verb) = if waiting == 1 {
+                ("", "is")
+            } else {
+                ("s", "are")
+            };
+            stderr_line!(
+                "dry run: nothing to change; {waiting} invitation{s} {verb} pending, waiting \
+                 to be accepted"
+            );
+        }
         return Ok(ExitCode::SUCCESS);
     }
     if !global.quiet {
@@ -275,7 +327,7 @@ fn apply(
 
 /// On the first SIGINT or SIGTERM, cancels the apply (the changes under way finish, no new
 /// one starts) and records which signal it was; a second one quits at once (exit 130).
-fn stop_on_signal(
+pub(super) fn stop_on_signal(
     global: &GlobalArgs,
     cancel: &CancelToken,
     interrupted: &Arc<OnceLock<Signal>>,
@@ -302,7 +354,7 @@ fn stop_on_signal(
 }
 
 /// How many changes the apply did not start because it was cancelled.
-fn not_started(report: &ApplyReport) -> usize {
+pub(super) fn not_started(report: &ApplyReport) -> usize {
     report
         .results()
         .iter()

@@ -32,6 +32,8 @@ struct Served {
     child: Option<Child>,
     stdout: BufReader<ChildStdout>,
     settings: HashMap<String, String>,
+    /// Every `ORG=` line's value, in the order printed.
+    orgs: Vec<String>,
 }
 
 impl Served {
@@ -59,6 +61,7 @@ impl Served {
             child: Some(child),
             stdout,
             settings: HashMap::new(),
+            orgs: Vec::new(),
         };
         while !served.settings.contains_key("FAKE_SERVER_PID") {
             let mut line = String::new();
@@ -71,6 +74,12 @@ impl Served {
                 .trim_end()
                 .split_once('=')
                 .unwrap_or_else(|| panic!("not NAME=value: {line:?}"));
+            if name == "ORG" {
+                served.orgs.push(value.to_owned());
+                if served.settings.contains_key("ORG") {
+                    continue; // `ORG` is the first one
+                }
+            }
             served.settings.insert(name.to_owned(), value.to_owned());
         }
         (served, stdin)
@@ -649,4 +658,42 @@ fn roles_replaces_the_seed_files_roles_and_refuses_an_empty_one() {
         "{}",
         text(&empty.stderr)
     );
+}
+
+#[test]
+fn orgs_seeds_that_many_organizations_prints_each_and_dumps_them_all() {
+    let dir = scratch("orgs");
+    let dump = dir.join("state.json");
+    let served = Served::start(&[
+        "--orgs",
+        "3",
+        "--members",
+        "2",
+        "--dump-on-exit",
+        dump.to_str().expect("UTF-8 path"),
+    ]);
+    let orgs = served.orgs.clone();
+    assert_eq!(orgs.len(), 3, "one ORG= line per organization");
+    let mut sorted = orgs.clone();
+    sorted.sort();
+    assert_eq!(orgs, sorted, "by id");
+    assert_eq!(served.org(), orgs[0], "ORG is the first, as without --orgs");
+    assert_eq!(
+        identifiers(&served.list(&[])),
+        BTreeSet::from(["user0@example.com", "user1@example.com"].map(String::from))
+    );
+    let (status, stderr) = served.stop(Signal::SIGTERM);
+    assert!(status.success(), "{status}: {stderr}");
+
+    let state = std::fs::read_to_string(&dump).expect("the dump was written");
+    let reloaded = FakeClerk::from_state(&state).expect("the dump loads");
+    for org in &orgs {
+        assert_eq!(reloaded.memberships(org).len(), 2, "{org}");
+    }
+    let third = reloaded.memberships(&orgs[2]);
+    assert_eq!(
+        identifiers(&third),
+        BTreeSet::from(["user0@org3.example.com", "user1@org3.example.com"].map(String::from))
+    );
+    assert_eq!(third[0].organization.slug, "org-3");
 }

@@ -5,6 +5,7 @@ mod support;
 
 mod fake_server;
 mod interrupt;
+mod invitations;
 mod members;
 mod progress;
 mod shared_budget;

@@ -304,7 +304,7 @@ fn every_roster_problem_is_listed_with_its_line() {
     assert_eq!(
         text(&out.stderr),
         "clerk-memberships: error: <stdin>:1: unknown column \"team\": the columns are user_id, \
-         email, external_id, role, public_metadata, private_metadata\n"
+         email, external_id, role, organization, public_metadata, private_metadata\n"
     );
 
     let roster = "email,user_id,role\n\
@@ -836,4 +836,238 @@ fn rows_with_a_role_the_instance_does_not_have_are_refused_by_line_before_anythi
         assert_eq!(operations, [Operation::ListOrganizationRoles], "{args:?}");
     }
     assert_eq!(members(&server), before);
+}
+
+/// Acme (`org_acme`, slug `acme`) as [`acme`] seeds it, and Globex (`org_globex`, slug
+/// `globex`) with Dave as its admin and Cara a member.
+fn acme_and_globex() -> FakeServer {
+    let server = acme();
+    let fake = server.fake();
+    fake.add_organization(FakeOrganization::new("Globex").id("org_globex"));
+    fake.add_membership("org_globex", "user_dave", "org:admin")
+        .expect("seed");
+    fake.add_membership("org_globex", "user_cara", "org:member")
+        .expect("seed");
+    server
+}
+
+/// `sync -` with `args` after it and `roster` on stdin, without `--org`.
+fn sync_all(server: &FakeServer, roster: &str, args: &[&str]) -> std::process::Output {
+    cli(server)
+        .args(["sync", "-"])
+        .args(args)
+        .write_stdin(roster)
+        .output()
+        .expect("the binary runs")
+}
+
+/// Promotes Bob in Acme (by slug), adds Ann to Globex (by id).
+const ORGS_ROSTER: &str = "organization,email,role\n\
+                           acme,ann@acme.com,org:admin\n\
+                           acme,bob@acme.com,org:admin\n\
+                           acme,cara@acme.com,org:member\n\
+                           org_globex,ann@acme.com,org:member\n\
+                           globex,dave@acme.com,org:admin\n\
+                           globex,cara@acme.com,org:member\n";
+
+#[test]
+fn an_organization_column_plans_every_organization_grouped() {
+    let server = acme_and_globex();
+    let out = sync_all(&server, ORGS_ROSTER, &[]);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "# org_acme (acme)\n\
+         ~ user_bob (bob@acme.com) role org:member -> org:admin\n\
+         plan: 0 to add, 1 role change, 0 metadata merges, 0 to remove, 0 skipped, 0 unresolved\n\
+         # org_globex (globex)\n\
+         + user_ann (ann@acme.com) org:member\n\
+         plan: 1 to add, 0 role changes, 0 metadata merges, 0 to remove, 0 skipped, 0 unresolved\n\
+         total: 1 to add, 1 role change, 0 metadata merges, 0 to remove, 0 skipped, 0 unresolved in 2 organizations\n"
+    );
+    assert!(
+        server
+            .fake()
+            .requests()
+            .iter()
+            .all(|r| r.method() == clerk_memberships::Method::Get),
+        "a dry run only reads"
+    );
+
+    let json = sync_all(&server, ORGS_ROSTER, &["--format", "json"]);
+    let doc: Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    assert_eq!(doc["counts"]["add"], 1);
+    assert_eq!(doc["organizations"][0]["organization_id"], "org_acme");
+    assert_eq!(doc["organizations"][0]["names"], json!(["acme"]));
+    assert_eq!(
+        doc["organizations"][1]["names"],
+        json!(["org_globex", "globex"])
+    );
+    assert_eq!(doc["organizations"][1]["changes"][0]["user_id"], "user_ann");
+
+    let applied = sync_all(&server, ORGS_ROSTER, &["--apply"]);
+    assert_eq!(applied.status.code(), Some(0), "{}", text(&applied.stderr));
+    let again = sync_all(&server, ORGS_ROSTER, &[]);
+    assert_eq!(again.status.code(), Some(0));
+    assert_eq!(
+        text(&again.stdout),
+        "in sync: nothing to change in 2 organizations\n"
+    );
+}
+
+#[test]
+fn org_with_an_organization_column_is_a_usage_error_and_so_is_neither() {
+    let server = acme_and_globex();
+    let out = sync(&server, ORGS_ROSTER, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("--org and an organization column"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = sync_all(&server, ROSTER, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("no organization"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(server.fake().requests().is_empty(), "nothing sent");
+}
+
+#[test]
+fn an_unknown_organization_is_named_by_its_lines_and_nothing_is_written() {
+    let server = acme_and_globex();
+    let roster = "organization,email,role\n\
+                  acme,ann@acme.com,org:admin\n\
+                  initech,bob@acme.com,org:admin\n";
+    let out = sync_all(&server, roster, &["--apply"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("<stdin>:3: no organization has the id or slug \"initech\""),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        server
+            .fake()
+            .requests()
+            .iter()
+            .all(|r| r.method() == clerk_memberships::Method::Get)
+    );
+}
+
+#[test]
+fn an_organization_over_its_threshold_is_refused_while_the_others_are_applied_exit_5() {
+    let server = acme_and_globex();
+    // Acme keeps only Ann: two removals of three; Globex gains Ann.
+    let roster = "organization,email,role\n\
+                  acme,ann@acme.com,org:admin\n\
+                  globex,dave@acme.com,org:admin\n\
+                  globex,cara@acme.com,org:member\n\
+                  globex,ann@acme.com,org:member\n";
+    let out = sync_all(
+        &server,
+        roster,
+        &["--apply", "--prune", "--max-removals", "1"],
+    );
+    assert_eq!(out.status.code(), Some(5), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("! refused org_acme: 2 of 3 members would be removed"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("+ user_ann (ann@acme.com) org:member => applied"),
+        "{stdout}"
+    );
+    assert_eq!(members(&server).len(), 3, "nothing written to Acme");
+    assert_eq!(server.fake().memberships("org_globex").len(), 3);
+    assert!(
+        text(&out.stderr).contains("1 organization refused by a safety rail"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // Every organization with changes refused: the whole run is, before writing (exit 2).
+    let only_acme = "organization,email,role\nacme,ann@acme.com,org:admin\n";
+    let out = sync_all(
+        &server,
+        only_acme,
+        &["--apply", "--prune", "--max-removals", "1"],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert_eq!(members(&server).len(), 3);
+}
+
+#[test]
+fn json_apply_over_organizations_carries_each_report_and_the_refused_with_their_numbers() {
+    let server = acme_and_globex();
+    let roster = "organization,email,role\n\
+                  acme,ann@acme.com,org:admin\n\
+                  globex,dave@acme.com,org:admin\n\
+                  globex,cara@acme.com,org:member\n\
+                  globex,ann@acme.com,org:member\n";
+    let out = sync_all(
+        &server,
+        roster,
+        &[
+            "--apply",
+            "--prune",
+            "--max-removals",
+            "1",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(5), "{}", text(&out.stderr));
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    assert_eq!(
+        doc["plan"]["organizations"][0]["organization_id"],
+        "org_acme"
+    );
+    assert_eq!(doc["plan"]["organizations"][0]["counts"]["remove"], 2);
+    let report = &doc["report"];
+    assert_eq!(report["organizations"].as_array().map(Vec::len), Some(1));
+    assert_eq!(report["organizations"][0]["organization_id"], "org_globex");
+    assert_eq!(report["counts"]["applied"], 1);
+    assert_eq!(report["refused"][0]["organization_id"], "org_acme");
+    assert_eq!(report["refused"][0]["removal_check"]["removals"], 2);
+    assert_eq!(report["refused"][0]["removal_check"]["current_members"], 3);
+}
+
+#[test]
+fn invite_over_organizations_holds_the_invitation_limit_for_each() {
+    let server = acme_and_globex();
+    let roster = "organization,email,role\n\
+                  acme,ann@acme.com,org:admin\n\
+                  acme,bob@acme.com,org:member\n\
+                  acme,cara@acme.com,org:member\n\
+                  acme,new1@acme.com,org:member\n\
+                  acme,new2@acme.com,org:member\n\
+                  globex,dave@acme.com,org:admin\n\
+                  globex,cara@acme.com,org:member\n\
+                  globex,new3@acme.com,org:member\n";
+    let out = sync_all(
+        &server,
+        roster,
+        &["--apply", "--invite", "--max-invites", "1"],
+    );
+    assert_eq!(out.status.code(), Some(5), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("! refused org_acme: 2 invitations would be sent, over the limit of 1"),
+        "{stdout}"
+    );
+    assert!(
+        server.fake().invitations("org_acme").is_empty(),
+        "no email for Acme"
+    );
+    let sent: Vec<String> = server
+        .fake()
+        .invitations("org_globex")
+        .into_iter()
+        .map(|invitation| invitation.email_address)
+        .collect();
+    assert_eq!(sent, ["new3@acme.com"]);
 }

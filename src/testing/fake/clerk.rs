@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use crate::call::Operation;
 use crate::client::{Client, ClientBuilder};
 use crate::clock::Clock;
-use crate::models::{OrganizationMembership, User};
+use crate::models::{OrganizationInvitation, OrganizationMembership, User};
 use crate::transport::{HttpRequest, HttpResponse, Transport, TransportError};
 
 use super::faults::{Fault, FaultScope, Faults};
@@ -20,7 +20,8 @@ use super::{http, pacing, response, state};
 use crate::clock::ManualClock;
 
 /// An in-memory Clerk for tests: a [`Transport`] that answers the five membership operations,
-/// `GET /users`, `GET /users/count` and `GET /organization_roles` from its own state, with the
+/// the five organization-invitation operations, `GET /users`, `GET /users/count` and
+/// `GET /organization_roles` from its own state, with the
 /// JSON Clerk sends, so that the whole client stack — builders, rendering, path and query
 /// encoding, status handling, decoding — runs for real with no network.
 ///
@@ -193,6 +194,41 @@ use crate::clock::ManualClock;
 /// - **Paging**: `limit` and `offset` as for the membership list. Any of the four given
 ///   twice is `422 form_param_duplicate`.
 ///
+/// # Invitations
+///
+/// The five organization-invitation operations ([`CreateInvitation`](crate::CreateInvitation),
+/// [`BulkCreateInvitations`](crate::BulkCreateInvitations),
+/// [`ListInvitations`](crate::ListInvitations), [`GetInvitation`](crate::GetInvitation),
+/// [`RevokeInvitation`](crate::RevokeInvitation)) are served from the same state. No email is
+/// sent: an invitation is `pending` until [`accept_invitation`](Self::accept_invitation)
+/// plays the invitee (creating the user if needed, then the membership with the
+/// invitation's role and metadata: `accepted`), it is revoked (`revoked`), or the clock
+/// passes its `expires_at` (`expired`; 30 days unless `expires_in_days` says otherwise).
+/// Addresses are kept in lowercase and compared without regard to ASCII case.
+///
+/// - **create** and **bulk create** check, in order: the organization (`404`), a named
+///   `inviter_user_id` is a user (`404`), the role is one of the instance's
+///   (`422 form_param_value_invalid`, as for memberships), `expires_in_days` is 1 to 365
+///   (`422 form_param_value_invalid`), the address is not a member's
+///   (`400 already_a_member_in_organization`, `meta.param_name` `email_address`), no pending
+///   invitation to it exists in the organization and a bulk request names it once
+///   (`400 duplicate_record`), and the organization's members plus its pending invitations
+///   stay within `max_allowed_memberships` (`403 organization_membership_quota_exceeded`, as
+///   Clerk's message says invitations count). Clerk's spec names no status or code for the
+///   member, duplicate and role refusals: these are **assumptions**, chosen so that an
+///   offline rehearsal fails where the real call would. A bulk request is all or nothing,
+///   holds 1 to 10 invitations (`400 request_body_invalid` otherwise) and answers
+///   `{"data":[…],"total_count":N}`. `notify` is accepted and has no effect.
+/// - **list**: `status` (one of the four, else `422`), `email_address` (exact, without
+///   regard to case), `order_by` `created_at` (default `-created_at`) or `email_address`,
+///   `limit` and `offset` as for the membership list.
+/// - **revoke**: only a pending invitation; any other is
+///   `400 organization_invitation_not_pending` (an assumption too). An unknown invitation is
+///   `404 resource_not_found`, as is one of another organization. A named
+///   `requesting_user_id` must be a user (`404`).
+/// - The invitation JSON has exactly the fields of Clerk's `OrganizationInvitation`, with
+///   `url: null` and the inviter's public data when one was named.
+///
 /// # Time and ids
 ///
 /// Time comes from a [`Clock`]: by default a [`ManualClock`] standing at
@@ -276,6 +312,11 @@ impl Shared {
             Ok(body) => response::json_response(200, body),
             Err(failure) => failure.into_response(self.trace_id()),
         }
+    }
+
+    /// The secret key every request must carry, if one is required.
+    pub(super) fn required_key(&self) -> Option<&str> {
+        self.required_key.as_deref()
     }
 
     /// A deterministic trace id: 32 lowercase hex digits, different on every call.
@@ -634,6 +675,60 @@ impl FakeClerk {
         self.lock().state.all(organization_id)
     }
 
+    /// The invitee of the oldest pending invitation to `email_address` (compared without
+    /// regard to ASCII case) accepts it, as clicking the join link would: a user with that
+    /// address is created if the fake has none, then the membership, with the invitation's
+    /// role and metadata, and the invitation becomes `accepted`. Nothing is recorded as a
+    /// request. Served over HTTP, `POST /v1/__fake/invitations/accept` does the same (see
+    /// [`FakeServer`](super::FakeServer)).
+    ///
+    /// ```
+    /// use clerk_memberships::CreateInvitation;
+    /// use clerk_memberships::testing::{FakeClerk, FakeOrganization};
+    ///
+    /// let fake = FakeClerk::new();
+    /// let org = fake.add_organization(FakeOrganization::new("Acme"));
+    /// CreateInvitation::builder()
+    ///     .organization_id(&org)
+    ///     .email_address("new.hire@acme.com")
+    ///     .role("org:member")
+    ///     .build()?
+    ///     .send(&fake.client())?;
+    ///
+    /// let membership = fake.accept_invitation("New.Hire@acme.com")?;
+    /// assert_eq!(membership.role, "org:member");
+    /// assert_eq!(membership.email_address(), Some("new.hire@acme.com"));
+    /// assert_eq!(fake.invitations(&org)[0].status, "accepted");
+    /// assert!(fake.accept_invitation("new.hire@acme.com").is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`SeedError::NoPendingInvitation`] when no invitation to the address is pending
+    /// (none was sent, or it was accepted, revoked or has expired).
+    pub fn accept_invitation(
+        &self,
+        email_address: &str,
+    ) -> Result<OrganizationMembership, SeedError> {
+        let now = self.now();
+        self.lock().state.accept_invitation(email_address, now)
+    }
+
+    /// Every invitation of an organization as the API would show it now, whatever its
+    /// status, oldest first (empty for an unknown organization).
+    pub fn invitations(&self, organization_id: &str) -> Vec<OrganizationInvitation> {
+        let now = self.now();
+        let shared = self.lock();
+        shared
+            .state
+            .invitations_of(organization_id)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|record| shared.state.invitation_model(record, now))
+            .collect()
+    }
+
     /// Makes the next call fail with `fault`; the returned handle narrows it down.
     ///
     /// ```
@@ -686,7 +781,8 @@ impl FakeClerk {
         self.lock().requests.last().cloned()
     }
 
-    /// The whole state (roles, users, organizations, memberships) as a JSON document, which
+    /// The whole state (roles, users, organizations, memberships, invitations) as a JSON
+    /// document, which
     /// [`load_state`](Self::load_state) and [`from_state`](Self::from_state) read back:
     /// dump → load → dump gives the same bytes.
     ///
@@ -724,6 +820,13 @@ impl FakeClerk {
     /// in the order they joined (it breaks sort ties in the list). Times are Unix
     /// milliseconds. The `idn_…` ids of addresses are not part of the document: they are
     /// generated again, in order, on load.
+    ///
+    /// Invitations, when there are any, follow in creation order under `"invitations"`:
+    /// `{"id", "organization_id", "email_address", "role", "status", "public_metadata",
+    /// "private_metadata", "inviter_id", "redirect_url", "created_at", "updated_at",
+    /// "expires_at"}`, where `status` is `pending`, `accepted` or `revoked` (a pending one
+    /// past `expires_at` shows as expired). Loading needs the first five; the organization
+    /// must be in the document.
     ///
     /// When loading, only `format`, `version`, the ids, an organization's `name`, and a
     /// membership's `user_id` and `role` are required: missing lists are empty, missing

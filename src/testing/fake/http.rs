@@ -30,6 +30,27 @@ pub(super) enum Route {
     ListUsers,
     CountUsers,
     ListRoles,
+    GetOrganization {
+        organization_id: String,
+    },
+    ListInstanceMemberships,
+    CreateInvitation {
+        organization_id: String,
+    },
+    BulkCreateInvitations {
+        organization_id: String,
+    },
+    ListInvitations {
+        organization_id: String,
+    },
+    GetInvitation {
+        organization_id: String,
+        invitation_id: String,
+    },
+    RevokeInvitation {
+        organization_id: String,
+        invitation_id: String,
+    },
 }
 
 impl Route {
@@ -44,13 +65,21 @@ impl Route {
             // scoped to `ListUsers` fails both.
             Route::ListUsers | Route::CountUsers => Operation::ListUsers,
             Route::ListRoles => Operation::ListOrganizationRoles,
+            Route::GetOrganization { .. } => Operation::GetOrganization,
+            Route::ListInstanceMemberships => Operation::ListInstanceMemberships,
+            Route::CreateInvitation { .. } => Operation::CreateInvitation,
+            Route::BulkCreateInvitations { .. } => Operation::BulkCreateInvitations,
+            Route::ListInvitations { .. } => Operation::ListInvitations,
+            Route::GetInvitation { .. } => Operation::GetInvitation,
+            Route::RevokeInvitation { .. } => Operation::RevokeInvitation,
         }
     }
 }
 
 /// Finds the route of a request.
 ///
-/// The API's paths are the *last* one or two (`users`, `users/count`, `organization_roles`)
+/// The API's paths are the *last* one or two (`users`, `users/count`, `organization_roles`,
+/// `organization_memberships`, `organizations/{organization_id}`)
 /// or three to five segments of the path; what comes before is the base URL's prefix (`/v1`,
 /// `/proxy/clerk/v1`, or nothing). When the
 /// method allows two shapes (`PATCH …/memberships/{user_id}` and `…/{user_id}/metadata`,
@@ -61,8 +90,8 @@ pub(super) fn route(method: Method, path_and_query: &str) -> Result<Route, Failu
     let path = path.strip_prefix('/').unwrap_or(path);
     let segments: Vec<&str> = path.split('/').collect();
     let lengths: &[usize] = match method {
-        Method::Get => &[3, 2, 1],
-        Method::Post => &[3],
+        Method::Get => &[4, 3, 2, 1],
+        Method::Post => &[5, 4, 3],
         Method::Patch => &[5, 4],
         Method::Delete => &[4],
     };
@@ -119,6 +148,11 @@ fn shape_fits(tail: &[&str]) -> bool {
             | ["users"]
             | ["users", "count"]
             | ["organization_roles"]
+            | ["organizations", _]
+            | ["organization_memberships"]
+            | ["organizations", _, "invitations"]
+            | ["organizations", _, "invitations", _]
+            | ["organizations", _, "invitations", _, "revoke"]
     )
 }
 
@@ -128,17 +162,40 @@ fn build(method: Method, tail: &[&str]) -> Result<Route, Failure> {
         (Method::Get, ["users"]) => Ok(Route::ListUsers),
         (Method::Get, ["users", "count"]) => Ok(Route::CountUsers),
         (Method::Get, ["organization_roles"]) => Ok(Route::ListRoles),
-        (Method::Get, [_, org, _]) => Ok(Route::List {
+        (Method::Get, ["organization_memberships"]) => Ok(Route::ListInstanceMemberships),
+        (Method::Get, ["organizations", org]) => Ok(Route::GetOrganization {
             organization_id: segment(org)?,
         }),
-        (Method::Post, [_, org, _]) => Ok(Route::Create {
+        (Method::Post, [_, org, "invitations"]) => Ok(Route::CreateInvitation {
             organization_id: segment(org)?,
         }),
-        (Method::Patch, [_, org, _, user]) => Ok(Route::Update {
+        (Method::Post, [_, org, "invitations", "bulk"]) => Ok(Route::BulkCreateInvitations {
+            organization_id: segment(org)?,
+        }),
+        (Method::Get, [_, org, "invitations"]) => Ok(Route::ListInvitations {
+            organization_id: segment(org)?,
+        }),
+        (Method::Get, [_, org, "invitations", invitation]) => Ok(Route::GetInvitation {
+            organization_id: segment(org)?,
+            invitation_id: segment(invitation)?,
+        }),
+        (Method::Post, [_, org, "invitations", invitation, "revoke"]) => {
+            Ok(Route::RevokeInvitation {
+                organization_id: segment(org)?,
+                invitation_id: segment(invitation)?,
+            })
+        }
+        (Method::Get, [_, org, "memberships"]) => Ok(Route::List {
+            organization_id: segment(org)?,
+        }),
+        (Method::Post, [_, org, "memberships"]) => Ok(Route::Create {
+            organization_id: segment(org)?,
+        }),
+        (Method::Patch, [_, org, "memberships", user]) => Ok(Route::Update {
             organization_id: segment(org)?,
             user_id: segment(user)?,
         }),
-        (Method::Delete, [_, org, _, user]) => Ok(Route::Delete {
+        (Method::Delete, [_, org, "memberships", user]) => Ok(Route::Delete {
             organization_id: segment(org)?,
             user_id: segment(user)?,
         }),

@@ -119,6 +119,29 @@ impl ListQuery {
         Ok(OrganizationMemberships { data, total_count })
     }
 
+    /// `GET /organization_memberships` on `state`: every organization's memberships, sorted
+    /// and paged like one organization's (the filters are not the instance listing's, and
+    /// the crate never sends them there).
+    pub(super) fn run_instance(&self, state: &State) -> OrganizationMemberships {
+        let members = state.instance_members();
+        let rows = members
+            .iter()
+            .map(|(organization, (membership, user))| {
+                (
+                    self.sort_key(membership, user),
+                    membership.seq,
+                    (organization, *membership),
+                )
+            })
+            .collect();
+        let (total_count, rows) = page(rows, self.descending, self.offset, self.limit);
+        let data = rows
+            .into_iter()
+            .map(|(organization, membership)| state.membership_model(organization, membership))
+            .collect();
+        OrganizationMemberships { data, total_count }
+    }
+
     /// Reads the decoded query pairs. Unknown keys are ignored, as Clerk ignores them (a
     /// `user_id[0]=…` filter is silently dropped, not rejected).
     ///

@@ -6,7 +6,8 @@
 //! decisions taken where Clerk's documentation is silent.
 //!
 //! The rooms: `http` reads requests, `server` checks bodies and dispatches, `list` holds the
-//! filter and sort rules (`users` and `roles` those of their listings), `merge` the metadata
+//! filter and sort rules (`users`, `roles` and `invitations` those of their listings, the last
+//! also its create bodies), `merge` the metadata
 //! deep merge, `state` the data and the operations, `response` Clerk's error catalogue,
 //! `faults` the injected failures, `pacing` the rate limit, and `seed` the builders tests
 //! describe their data with.
@@ -14,6 +15,7 @@
 mod clerk;
 mod faults;
 mod http;
+mod invitations;
 mod list;
 mod merge;
 mod pacing;

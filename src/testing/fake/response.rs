@@ -106,6 +106,50 @@ impl Failure {
         )
     }
 
+    /// 400: the address is already a member (an assumption: the spec names no code).
+    pub(super) fn already_a_member_email(email_address: &str) -> Self {
+        Self::param(
+            400,
+            "already_a_member_in_organization",
+            "already a member",
+            format!("{email_address} is already a member of the organization."),
+            "email_address",
+        )
+    }
+
+    /// 400: the address has a pending invitation already (an assumption: the spec names no
+    /// code).
+    pub(super) fn already_invited(email_address: &str) -> Self {
+        Self::param(
+            400,
+            "duplicate_record",
+            "duplicate invitation",
+            format!("There is already a pending invitation for {email_address}."),
+            "email_address",
+        )
+    }
+
+    /// 404: no such invitation in the organization.
+    pub(super) fn invitation_not_found() -> Self {
+        Self::one(
+            404,
+            "resource_not_found",
+            "not found",
+            "Resource not found".into(),
+        )
+    }
+
+    /// 400: only a pending invitation can be revoked (an assumption: the spec names no
+    /// code).
+    pub(super) fn invitation_not_pending(status: &str) -> Self {
+        Self::one(
+            400,
+            "organization_invitation_not_pending",
+            "invitation not pending",
+            format!("Only pending invitations can be revoked; this one is {status}."),
+        )
+    }
+
     /// 403: the organization is full.
     pub(super) fn quota_exceeded(max: u32) -> Self {
         Self::one(

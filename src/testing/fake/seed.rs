@@ -273,6 +273,9 @@ pub enum SeedError {
         /// The user.
         user_id: String,
     },
+    /// No invitation to this address is pending.
+    #[error("no pending invitation to {0:?}")]
+    NoPendingInvitation(String),
 }
 
 fn into_object(value: Value) -> Metadata {

@@ -237,6 +237,15 @@ impl FakeClerk {
 ///   answer (the last two after processing the request, as in-process). A client over HTTP
 ///   sees the connection drop in all three cases: it cannot tell them apart, nor know that a
 ///   `ConnectFailed` request was not processed.
+///
+/// One route is the fake's own, not Clerk's: `POST /v1/__fake/invitations/accept` with the
+/// body `{"email_address":"…"}` does what [`FakeClerk::accept_invitation`] does (the invitee
+/// clicks the join link), so that a program talking to the served fake (the CLI, a script)
+/// can rehearse a whole onboarding. It needs the same `Authorization` as the API, is not
+/// recorded among the [`requests`](FakeClerk::requests) and no fault applies to it; it
+/// answers `200` with the new membership, `404 resource_not_found` when no invitation to the
+/// address is pending, and `400 request_body_invalid` for a body without a string
+/// `email_address`.
 pub struct FakeServer {
     fake: FakeClerk,
     addr: SocketAddr,
@@ -474,6 +483,9 @@ fn answer(incoming: &Incoming, context: &Context) -> Option<HttpResponse> {
         let trace_id = context.fake.lock().trace_id();
         return Some(response::Failure::no_route().into_response(trace_id));
     };
+    if method == Method::Post && incoming.path.split('?').next() == Some(ACCEPT_PATH) {
+        return Some(accept_invitation(incoming, context));
+    }
     let route = http::route_under(BASE_PATH, method, &incoming.path);
     let operation = match &route {
         Ok(route) => route.operation(),
@@ -496,6 +508,47 @@ fn answer(incoming: &Incoming, context: &Context) -> Option<HttpResponse> {
         time_left: None,
     };
     context.fake.receive(&request, route).ok()
+}
+
+/// The fake's own route: an invitee accepts their invitation.
+const ACCEPT_PATH: &str = "/v1/__fake/invitations/accept";
+
+/// `POST /v1/__fake/invitations/accept`: see [`FakeServer`].
+fn accept_invitation(incoming: &Incoming, context: &Context) -> HttpResponse {
+    let authorization = incoming
+        .headers
+        .iter()
+        .find(|(name, _)| *name == "authorization")
+        .map(|(_, value)| value.as_str());
+    let mut check = HttpRequest {
+        operation: Operation::CreateInvitation,
+        method: Method::Post,
+        url: String::new(),
+        headers: Vec::new(),
+        body: None,
+        time_left: None,
+    };
+    if let Some(value) = authorization {
+        check.headers.push(("authorization", Arc::from(value)));
+    }
+    let required = context.fake.lock().required_key().map(str::to_owned);
+    let outcome = http::check_auth(&check, required.as_deref()).and_then(|()| {
+        let body: serde_json::Value = serde_json::from_slice(&incoming.body)
+            .map_err(|_| response::Failure::body_invalid())?;
+        let email = body
+            .get("email_address")
+            .and_then(serde_json::Value::as_str)
+            .ok_or_else(response::Failure::body_invalid)?;
+        let membership = context
+            .fake
+            .accept_invitation(email)
+            .map_err(|_| response::Failure::invitation_not_found())?;
+        serde_json::to_vec(&membership).map_err(|_| response::Failure::internal())
+    });
+    match outcome {
+        Ok(body) => response::json_response(200, body),
+        Err(failure) => failure.into_response(context.fake.lock().trace_id()),
+    }
 }
 
 /// The operation a recorded request that matches no route is filed under.

@@ -14,6 +14,7 @@ use super::merge::deep_merge;
 use super::response::Failure;
 use super::seed::{FakeOrganization, FakeUser, Profile, SeedError, slugify};
 
+pub(super) mod invitations;
 pub(super) mod snapshot;
 
 /// Where the fake's default clock stands, and when the built-in roles were made:
@@ -119,6 +120,7 @@ struct Counters {
     user_seq: u64,
     identification: u64,
     role_seq: u64,
+    invitation: u64,
 }
 
 /// Everything the fake knows.
@@ -127,6 +129,8 @@ pub(super) struct State {
     organizations: HashMap<String, OrgRecord>,
     users: HashMap<String, UserRecord>,
     roles: HashMap<String, Role>,
+    /// Every invitation ever created, oldest first.
+    invitations: Vec<invitations::InvitationRecord>,
     counters: Counters,
 }
 
@@ -136,6 +140,7 @@ impl Default for State {
             organizations: HashMap::new(),
             users: HashMap::new(),
             roles: HashMap::new(),
+            invitations: Vec::new(),
             counters: Counters::default(),
         };
         state.add_builtin_roles();
@@ -449,6 +454,50 @@ impl State {
             .map(|membership| (membership, self.user(&membership.user_id)))
             .collect();
         Ok((self.organization_model(org), members))
+    }
+
+    /// `GET /organizations/{organization_id}`: the organization with this id, else the one
+    /// with this slug; `members_count` and `missing_member_with_elevated_permissions` only
+    /// when asked for, as Clerk leaves them out otherwise.
+    pub(super) fn organization(
+        &self,
+        id_or_slug: &str,
+        members_count: bool,
+        missing_elevated: bool,
+    ) -> Result<Organization, Failure> {
+        let org = self
+            .organizations
+            .get(id_or_slug)
+            .or_else(|| {
+                self.organizations
+                    .values()
+                    .find(|org| org.slug == id_or_slug)
+            })
+            .ok_or_else(Failure::organization_not_found)?;
+        let mut model = self.organization_model(org);
+        if !members_count {
+            model.members_count = None;
+        }
+        if !missing_elevated {
+            model.missing_member_with_elevated_permissions = None;
+        }
+        Ok(model)
+    }
+
+    /// Every organization's members, each with their user and the organization as its
+    /// memberships show it, in no particular order.
+    pub(super) fn instance_members(&self) -> Vec<(std::rc::Rc<Organization>, Member<'_>)> {
+        let mut rows = Vec::new();
+        for org in self.organizations.values() {
+            let organization = std::rc::Rc::new(self.organization_model(org));
+            for membership in org.members.values() {
+                rows.push((
+                    std::rc::Rc::clone(&organization),
+                    (membership, self.user(&membership.user_id)),
+                ));
+            }
+        }
+        rows
     }
 
     /// Every user, in no particular order.

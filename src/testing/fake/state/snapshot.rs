@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::models::Metadata;
 
 use super::super::seed::{SeedError, slugify};
+use super::invitations::{InvitationRecord, Stored};
 use super::{Counters, MembershipRecord, OrgRecord, Role, State, UserRecord};
 
 /// The `format` field of every state document.
@@ -28,6 +29,34 @@ pub(in crate::testing::fake) struct Document {
     users: Vec<UserDoc>,
     #[serde(default)]
     organizations: Vec<OrganizationDoc>,
+    /// Every invitation, oldest first; absent: none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    invitations: Vec<InvitationDoc>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InvitationDoc {
+    id: String,
+    organization_id: String,
+    email_address: String,
+    role: String,
+    /// `pending`, `accepted` or `revoked`; a pending one past `expires_at` shows as expired.
+    status: Stored,
+    #[serde(default)]
+    public_metadata: Metadata,
+    #[serde(default)]
+    private_metadata: Metadata,
+    #[serde(default)]
+    inviter_id: Option<String>,
+    #[serde(default)]
+    redirect_url: Option<String>,
+    #[serde(default)]
+    created_at: Option<i64>,
+    #[serde(default)]
+    updated_at: Option<i64>,
+    #[serde(default)]
+    expires_at: Option<i64>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -188,6 +217,24 @@ impl State {
                         .collect(),
                 })
                 .collect(),
+            invitations: self
+                .invitations
+                .iter()
+                .map(|invitation| InvitationDoc {
+                    id: invitation.id.clone(),
+                    organization_id: invitation.organization_id.clone(),
+                    email_address: invitation.email_address.clone(),
+                    role: invitation.role.clone(),
+                    status: invitation.stored,
+                    public_metadata: invitation.public_metadata.clone(),
+                    private_metadata: invitation.private_metadata.clone(),
+                    inviter_id: invitation.inviter_id.clone(),
+                    redirect_url: invitation.redirect_url.clone(),
+                    created_at: Some(invitation.created_at),
+                    updated_at: Some(invitation.updated_at),
+                    expires_at: Some(invitation.expires_at),
+                })
+                .collect(),
         }
     }
 
@@ -207,6 +254,7 @@ impl State {
             organizations: HashMap::new(),
             users: HashMap::new(),
             roles: HashMap::new(),
+            invitations: Vec::new(),
             counters: Counters::default(),
         };
         match document.roles {
@@ -298,6 +346,34 @@ impl State {
             state.organizations.insert(org.id, record);
         }
         state.counters.membership = largest_generated;
+        for invitation in document.invitations {
+            if !state
+                .organizations
+                .contains_key(&invitation.organization_id)
+            {
+                return Err(SeedError::UnknownOrganization(invitation.organization_id).into());
+            }
+            if state.invitations.iter().any(|i| i.id == invitation.id) {
+                return Err(StateError::DuplicateId(invitation.id));
+            }
+            let created_at = invitation.created_at.unwrap_or(now);
+            state.invitations.push(InvitationRecord {
+                id: invitation.id,
+                organization_id: invitation.organization_id,
+                email_address: invitation.email_address,
+                role: invitation.role,
+                public_metadata: invitation.public_metadata,
+                private_metadata: invitation.private_metadata,
+                inviter_id: invitation.inviter_id,
+                redirect_url: invitation.redirect_url,
+                stored: invitation.status,
+                created_at,
+                updated_at: invitation.updated_at.unwrap_or(created_at),
+                expires_at: invitation
+                    .expires_at
+                    .unwrap_or(created_at.saturating_add(30 * 24 * 60 * 60 * 1000)),
+            });
+        }
         // Now that the counter is past every given id, name the members that had none, in
         // the document's order.
         for (org_id, seq) in unnamed {
