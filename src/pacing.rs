@@ -14,6 +14,11 @@ use crate::clock::Clock;
 use crate::lock::lock;
 use crate::retry_after::MAX_RETRY_AFTER;
 
+/// `duration × factor`, saturating at `Duration::MAX` where `Duration::mul_f64` would panic.
+fn scaled(duration: Duration, factor: f64) -> Duration {
+    Duration::try_from_secs_f64(duration.as_secs_f64() * factor).unwrap_or(Duration::MAX)
+}
+
 /// `share` (0 to 1) of `limit`, rounded down, at least 1.
 pub(crate) fn share_of(limit: u32, share: f64) -> u32 {
     let share = if share.is_finite() {
@@ -181,7 +186,7 @@ impl Lateness {
     /// A start came `late`.
     pub(crate) fn record(&self, late: Duration) {
         let mut recent = lock(&self.recent);
-        *recent = late.max(recent.mul_f64(0.998));
+        *recent = late.max(scaled(*recent, 0.998));
     }
 
     /// The extra window for a window of `per`.
@@ -361,7 +366,7 @@ impl Pacing {
         let Some(limiter) = &self.limiter else { return };
         let fastest = {
             let mut fastest = lock(&self.fastest);
-            let lately = fastest.map_or(took, |f| took.min(f.mul_f64(1.001)));
+            let lately = fastest.map_or(took, |f| took.min(scaled(f, 1.001)));
             *fastest = Some(lately);
             lately
         };
@@ -541,6 +546,18 @@ mod tests {
         // A start reported on time moves no start.
         let fifth = limiter.reserve(secs(1), Duration::MAX).unwrap();
         assert!(fifth >= secs(21) && fifth < secs(21) + Duration::from_micros(1));
+    }
+
+    #[test]
+    fn huge_lateness_and_answer_times_saturate_instead_of_panicking() {
+        let limiter = SlidingWindowLimiter::new(1, Duration::MAX);
+        limiter.started(Duration::ZERO, Duration::MAX);
+        limiter.delayed(Duration::MAX);
+        limiter.started(secs(1), secs(1));
+        let (_clock, pacing) = pacing(Some(limiter));
+        pacing.answered_in(Duration::MAX);
+        pacing.answered_in(Duration::MAX);
+        pacing.answered_in(secs(1));
     }
 
     #[test]
