@@ -165,11 +165,17 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
 }
 
 /// Ends a run that clap stopped: `--help` or `--version` on stdout (exit 0), or a usage
-/// error on stderr (exit 2). What clap prints quotes the arguments, so a secret key pasted
-/// as one is redacted (see [`fail::redact_keys`]). Nothing is left to a panic: a closed
-/// stdout or stderr (`--help | head -1`) ends the run quietly with clap's exit code.
+/// error on stderr (exit 2). A usage error quotes the arguments, so a secret key pasted as
+/// one is redacted (see [`fail::redact_keys`]); help and version quote none, and are
+/// printed as written (the help's example keys stay readable). Nothing is left to a panic:
+/// a closed stdout or stderr (`--help | head -1`) ends the run quietly with clap's exit code.
 fn clap_exit(error: &clap::Error) -> ExitCode {
-    let text = fail::redact_keys(&error.render().ansi().to_string());
+    let rendered = error.render().ansi().to_string();
+    let text = if error.use_stderr() {
+        fail::redact_keys(&rendered)
+    } else {
+        rendered
+    };
     // Styles are kept for a terminal and stripped otherwise, as clap's own printing does. A
     // write that fails (a closed pipe) changes neither how the run ends nor its exit code.
     let _ = if error.use_stderr() {
