@@ -6,11 +6,18 @@
 //! cargo bench --bench apply
 //! cargo bench --bench apply -- 1 16 32          # only these worker counts
 //! cargo bench --bench apply -- --margin-ms 20   # and a diagnostic, see below
+//! cargo bench --bench apply -- --latency-ms 200 auto   # the apply sizing its own workers
+//! cargo bench --bench apply -- --busy 4 auto     # with 4 busy loops loading the CPU
 //! ```
+//!
+//! `auto` stands for the apply's default: no worker count pinned, the apply sizes its workers
+//! from the rate it gets and the round trips it measures. `--latency-ms N` sets the server's
+//! latency (default 100 ms); `--busy N` starts N threads that spin until the run ends, so the
+//! client (and the server, on the same machine) run on a loaded CPU.
 //!
 //! The server stands in for Clerk at its two physical limits:
 //!
-//! - **Latency.** It answers every request [`LATENCY`] (100 ms, a realistic round trip to
+//! - **Latency.** It answers every request [`latency`] (100 ms, a realistic round trip to
 //!   Clerk) after it arrived. Each connection has its own thread, so the waits of concurrent
 //!   requests overlap, as they do across a real network.
 //! - **Rate limit.** It admits at most [`LIMIT`] requests in any [`WINDOW`] (a sliding window,
@@ -19,7 +26,8 @@
 //!   nothing. Only admitted requests count against the window.
 //!
 //! It keeps an organization of [`MEMBERS`] members (`org:member`) and serves what planning and
-//! applying send: the paged `GET /v1/organizations/{org}/memberships` listing, `POST`,
+//! applying send: the instance's roles (`GET /v1/organization_roles`), the paged
+//! `GET /v1/organizations/{org}/memberships` listing, `POST`,
 //! `PATCH` and `DELETE …/memberships[/{user}]` and `PATCH …/{user}/metadata`, with plausible
 //! Clerk JSON (404 with Clerk's error JSON for a member it does not have).
 //!
@@ -47,6 +55,7 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::error::Error as StdError;
 use std::io;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering as AtomicOrdering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -72,7 +81,23 @@ const LIMIT: u32 = 100;
 /// The sliding window's length.
 const WINDOW: Duration = Duration::from_secs(1);
 /// How long after a request arrives the server answers it.
-const LATENCY: Duration = Duration::from_millis(100);
+static LATENCY_MS: AtomicU64 = AtomicU64::new(100);
+
+/// How long after a request arrives the server answers it: 100 ms unless `--latency-ms`.
+fn latency() -> Duration {
+    Duration::from_millis(LATENCY_MS.load(AtomicOrdering::Relaxed))
+}
+
+/// The worker count that stands for the apply's default, `auto`.
+const AUTO: usize = 0;
+
+fn workers_label(workers: usize) -> String {
+    if workers == AUTO {
+        "auto".to_owned()
+    } else {
+        workers.to_string()
+    }
+}
 /// Members of the organization, and role changes applied by every run but the baseline.
 const MEMBERS: usize = 2_000;
 const CHANGES: usize = 2_000;
@@ -111,6 +136,9 @@ fn roster(changes: usize) -> Result<Roster, SyncError> {
 /// The step measured: the crate's own apply, `workers` threads sharing `client` (and so its
 /// limiter and its wait after a 429).
 fn apply(client: &Client, plan: &Plan, workers: usize) -> Result<ApplyReport, SyncError> {
+    if workers == AUTO {
+        return plan.apply(client, &ApplyOptions::default());
+    }
     plan.apply(client, &ApplyOptions::builder().workers(workers).build())
 }
 
@@ -261,6 +289,14 @@ fn membership(user_id: &str, role: &str) -> Value {
 /// What the request `method target` with `body` does to `state`, once admitted.
 fn handle(state: &mut State, method: &str, target: &str, body: &[u8]) -> Answer {
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    // Planning checks the roster's roles against the instance's roles.
+    if path == "/v1/organization_roles" {
+        return Answer {
+            status: "200 OK",
+            headers: "",
+            body: clerk_memberships::testing::ROLES_JSON.as_bytes().to_vec(),
+        };
+    }
     let Some(rest) = path
         .strip_prefix("/v1/organizations/")
         .and_then(|rest| rest.strip_prefix(ORGANIZATION))
@@ -360,7 +396,7 @@ fn serve() -> io::Result<(Server, Arc<Mutex<State>>)> {
                     Answer::throttled()
                 }
             };
-            thread::sleep((arrived + LATENCY).saturating_duration_since(Instant::now()));
+            thread::sleep((arrived + latency()).saturating_duration_since(Instant::now()));
             let headers = format!("content-type: application/json\r\n{}", answer.headers);
             write_head(out, answer.status, &headers, answer.body.len());
             out.extend_from_slice(&answer.body);
@@ -477,7 +513,7 @@ fn limit_per_sec() -> f64 {
 /// Whether `workers` could start well over the limit at this latency, so that the run is held
 /// to the targets.
 fn judged(workers: usize) -> bool {
-    workers as f64 / LATENCY.as_secs_f64() >= JUDGED_CAPACITY * limit_per_sec()
+    workers == AUTO || workers as f64 / latency().as_secs_f64() >= JUDGED_CAPACITY * limit_per_sec()
 }
 
 fn thousands(n: usize) -> String {
@@ -515,10 +551,30 @@ fn main() -> Result<(), BoxError> {
     // `apply [--margin-ms N] [WORKERS…]`.
     let mut worker_counts: Vec<usize> = Vec::new();
     let mut margin = None;
+    let mut busy = 0_usize;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         // `cargo bench` adds `--bench`.
         if arg == "--bench" {
+            continue;
+        }
+        if arg == "auto" {
+            worker_counts.push(AUTO);
+            continue;
+        }
+        if arg == "--latency-ms" {
+            let ms = args.next().and_then(|ms| ms.parse::<u64>().ok());
+            LATENCY_MS.store(
+                ms.ok_or("--latency-ms takes a number of milliseconds")?,
+                AtomicOrdering::Relaxed,
+            );
+            continue;
+        }
+        if arg == "--busy" {
+            busy = args
+                .next()
+                .and_then(|n| n.parse::<usize>().ok())
+                .ok_or("--busy takes a number of threads")?;
             continue;
         }
         if arg == "--margin-ms" {
@@ -548,6 +604,21 @@ fn main() -> Result<(), BoxError> {
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     let load = load.split_whitespace().next().unwrap_or("n/a").to_owned();
     let started = Instant::now();
+    // `--busy N`: threads that spin until the run ends, loading the CPU.
+    let spinning = Arc::new(AtomicBool::new(true));
+    let spinners: Vec<_> = (0..busy)
+        .map(|_| {
+            let spinning = Arc::clone(&spinning);
+            thread::spawn(move || {
+                let mut x = 1_u64;
+                while spinning.load(AtomicOrdering::Relaxed) {
+                    x = std::hint::black_box(
+                        x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1),
+                    );
+                }
+            })
+        })
+        .collect();
 
     // Every worker count with the limiter at L and its default margin; then, with `--margin-ms`,
     // the judged ones again with that margin instead.
@@ -565,13 +636,14 @@ fn main() -> Result<(), BoxError> {
     }
     let mut results = Vec::new();
     for &(workers, client_window) in &runs {
+        let label = workers_label(workers);
         let changes = if workers == 1 {
             BASELINE_CHANGES
         } else {
             CHANGES
         };
         eprintln!(
-            "{workers} worker(s), client limiter {LIMIT} per {:.3} s: applying {} changes…",
+            "{label} worker(s), client limiter {LIMIT} per {:.3} s: applying {} changes…",
             client_window.as_secs_f64(),
             thousands(changes)
         );
@@ -585,6 +657,10 @@ fn main() -> Result<(), BoxError> {
         results.push(figures);
     }
 
+    spinning.store(false, AtomicOrdering::Relaxed);
+    for spinner in spinners {
+        let _ = spinner.join();
+    }
     let baseline = results
         .iter()
         .find(|f| f.workers == 1 && f.client_window == default_window())
@@ -631,13 +707,13 @@ fn main() -> Result<(), BoxError> {
             (
                 format!(
                     "— (at most {:.0}/s)",
-                    f.workers as f64 / LATENCY.as_secs_f64()
+                    f.workers as f64 / latency().as_secs_f64()
                 ),
                 "",
             )
         };
         rows.push(vec![
-            f.workers.to_string(),
+            workers_label(f.workers),
             format!("{LIMIT} / {:.3} s", f.client_window.as_secs_f64()),
             thousands(f.changes),
             format!("{:.1} s", f.wall.as_secs_f64()),
@@ -651,7 +727,7 @@ fn main() -> Result<(), BoxError> {
         if f.counts.applied != f.changes {
             failures.push(format!(
                 "{} worker(s): {} changes ended as {} (first failure: {})",
-                f.workers,
+                workers_label(f.workers),
                 f.changes,
                 f.counts,
                 f.first_failure.as_deref().unwrap_or("none")
@@ -668,7 +744,7 @@ fn main() -> Result<(), BoxError> {
 
     println!(
         "clerk-memberships {} apply benchmark: release build, {cores} cores, load average {load} \
-         at the start",
+         at the start, {busy} busy loop(s) spinning",
         env!("CARGO_PKG_VERSION")
     );
     println!();
@@ -676,7 +752,7 @@ fn main() -> Result<(), BoxError> {
         "server: answers {} ms after a request arrives; admits L = {LIMIT} requests per {} s \
          (sliding window, 429 with Retry-After: 1 beyond it); client: one Client shared by the \
          workers, SlidingWindowLimiter {LIMIT} per {} s, default retry policy; Plan::apply",
-        LATENCY.as_millis(),
+        latency().as_millis(),
         WINDOW.as_secs_f64(),
         WINDOW.as_secs_f64()
     );
@@ -699,7 +775,13 @@ fn main() -> Result<(), BoxError> {
     );
     let connections: Vec<String> = results
         .iter()
-        .map(|f| format!("{} worker(s): {}", f.workers, thousands(f.connections)))
+        .map(|f| {
+            format!(
+                "{} worker(s): {}",
+                workers_label(f.workers),
+                thousands(f.connections)
+            )
+        })
         .collect();
     let early: Vec<String> = results
         .iter()
@@ -707,7 +789,7 @@ fn main() -> Result<(), BoxError> {
             let (median, max) = f.early?;
             Some(format!(
                 "{} worker(s), limiter {:.3} s: median {:.1} ms, largest {:.1} ms",
-                f.workers,
+                workers_label(f.workers),
                 f.client_window.as_secs_f64(),
                 median.as_secs_f64() * 1e3,
                 max.as_secs_f64() * 1e3
@@ -726,7 +808,7 @@ fn main() -> Result<(), BoxError> {
     );
     println!("total run {:.1} s", started.elapsed().as_secs_f64());
     if !missed.is_empty() {
-        let missed: Vec<String> = missed.iter().map(usize::to_string).collect();
+        let missed: Vec<String> = missed.iter().map(|&w| workers_label(w)).collect();
         println!("target missed with {} workers", missed.join(", "));
     }
     if !failures.is_empty() {

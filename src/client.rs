@@ -127,6 +127,11 @@ impl Client {
         }
     }
 
+    /// The client's pacing, shared by its clones: what an apply sizes its workers by.
+    pub(crate) fn pacing(&self) -> &Pacing {
+        &self.inner.pacing
+    }
+
     /// Renders, sends (with retries) and decodes one request: the single execution path of
     /// the crate.
     pub(crate) fn execute<E: Endpoint>(&self, endpoint: &E) -> Result<E::Response, Error> {
@@ -256,6 +261,8 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     clock: Option<Arc<dyn Clock>>,
     rate_limit: RateLimit,
+    /// The share (0 to 1] of the instance's limit this client uses.
+    rate_share: f64,
     on_attempt: Option<AttemptHook>,
     allow_insecure_http: bool,
 }
@@ -265,6 +272,8 @@ enum RateLimit {
     Off,
     ClerkDefault,
     Custom(Arc<dyn RateLimiter>),
+    #[cfg(feature = "redis")]
+    Redis(crate::redis_limiter::RedisRateLimit),
 }
 
 impl Default for ClientBuilder {
@@ -282,6 +291,7 @@ impl Default for ClientBuilder {
             retry: RetryPolicy::default(),
             clock: None,
             rate_limit: RateLimit::Off,
+            rate_share: 1.0,
             on_attempt: None,
             allow_insecure_http: false,
         }
@@ -306,8 +316,11 @@ impl fmt::Debug for ClientBuilder {
                     RateLimit::Off => "off",
                     RateLimit::ClerkDefault => "clerk default",
                     RateLimit::Custom(_) => "custom",
+                    #[cfg(feature = "redis")]
+                    RateLimit::Redis(_) => "redis",
                 },
             )
+            .field("rate_share", &self.rate_share)
             .field("on_attempt", &self.on_attempt.is_some())
             .field("allow_insecure_http", &self.allow_insecure_http)
             .finish()
@@ -475,11 +488,58 @@ impl ClientBuilder {
     }
 
     /// Paces requests with `limiter`, e.g. a [`SlidingWindowLimiter`] with limits of your own.
-    /// Shared by all clones of the client.
+    /// Shared by all clones of the client. It is used as given: the
+    /// [`rate_share`](Self::rate_share) does not apply to it.
     ///
     /// Defaults to none.
     pub fn rate_limiter(mut self, limiter: impl RateLimiter + 'static) -> Self {
         self.rate_limit = RateLimit::Custom(Arc::new(limiter));
+        self
+    }
+
+    /// Paces requests by a budget that every process using the same Redis and the same key
+    /// (or budget name) shares: Clerk's limit belongs to the instance, not to a process. See
+    /// [`RedisRateLimit`](crate::RedisRateLimit) for the window, the shared 429 gate and what
+    /// happens when Redis cannot be reached.
+    ///
+    /// Defaults to none.
+    #[cfg(feature = "redis")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+    pub fn redis_rate_limit(mut self, shared: crate::redis_limiter::RedisRateLimit) -> Self {
+        self.rate_limit = RateLimit::Redis(shared);
+        self
+    }
+
+    /// Uses at most `share` (0 to 1) of the instance's limit, so that a bulk job leaves room
+    /// for the production traffic on the same instance: with
+    /// [`clerk_rate_limit`](Self::clerk_rate_limit), this client starts at most that share
+    /// of Clerk's published limit (1000 requests per 10 s for `sk_live_` keys, 100 per 10 s
+    /// for `sk_test_`); with a shared budget
+    /// ([`redis_rate_limit`](Self::redis_rate_limit)), it starts a request only while fewer
+    /// than that share of the limit started in the window, counting every process. The
+    /// share is rounded down to whole requests, at least 1 per window; values out of range
+    /// are brought into it (not a number counts as 1). A limiter given with
+    /// [`rate_limiter`](Self::rate_limiter) is used as given.
+    ///
+    /// ```
+    /// use clerk_memberships::Client;
+    ///
+    /// // A nightly sync that leaves half of the instance's budget to the web servers.
+    /// let client = Client::builder()
+    ///     .secret_key("sk_live_123")
+    ///     .clerk_rate_limit()
+    ///     .rate_share(0.5) // 500 per 10 s
+    ///     .build()?;
+    /// # Ok::<(), clerk_memberships::BuildError>(())
+    /// ```
+    ///
+    /// Defaults to `1.0`: the whole limit.
+    pub fn rate_share(mut self, share: f64) -> Self {
+        self.rate_share = if share.is_finite() {
+            share.clamp(0.0, 1.0)
+        } else {
+            1.0
+        };
         self
     }
 
@@ -518,8 +578,9 @@ impl ClientBuilder {
     /// A [`BuildError`] naming the field at fault: a missing or malformed `secret_key`, a
     /// `base_url` that is not an absolute `https` URL (or `http` for a loopback host, unless
     /// [`allow_insecure_http`](Self::allow_insecure_http)) without query or fragment, an
-    /// `api_version` or `user_agent` that cannot be sent as a header, a zero timeout, or a
-    /// `proxy` that is not a proxy URL.
+    /// `api_version` or `user_agent` that cannot be sent as a header, a zero timeout, a
+    /// `proxy` that is not a proxy URL, or (feature `redis`) a `redis_url` that is not a
+    /// `redis://` URL.
     pub fn build(self) -> Result<Client, BuildError> {
         let secret_key = match (&self.secret_key, self.key_from) {
             (Some(key), from) => key.check().map_err(|err| read_from(err, from))?,
@@ -540,12 +601,23 @@ impl ClientBuilder {
             Some(transport) => Arc::clone(transport),
             None => Arc::new(self.ureq.build()),
         };
+        let clock = self.clock.clone().unwrap_or_else(|| Arc::new(SystemClock));
         let limiter: Option<Arc<dyn RateLimiter>> = match &self.rate_limit {
             RateLimit::Off => None,
-            RateLimit::ClerkDefault => Some(Arc::new(SlidingWindowLimiter::for_key(&secret_key))),
+            RateLimit::ClerkDefault => {
+                let clerk = SlidingWindowLimiter::for_key(&secret_key);
+                let share = crate::pacing::share_of(clerk.limit(), self.rate_share);
+                Some(Arc::new(SlidingWindowLimiter::new(share, clerk.per())))
+            }
             RateLimit::Custom(limiter) => Some(Arc::clone(limiter)),
+            #[cfg(feature = "redis")]
+            RateLimit::Redis(shared) => Some(Arc::new(crate::redis_limiter::RedisLimiter::new(
+                shared,
+                &secret_key,
+                self.rate_share,
+                Arc::clone(&clock),
+            )?)),
         };
-        let clock = self.clock.clone().unwrap_or_else(|| Arc::new(SystemClock));
         Ok(Client {
             inner: Arc::new(Inner {
                 authorization: format!("Bearer {}", secret_key.expose_secret()).into(),

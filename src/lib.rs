@@ -61,6 +61,11 @@
 //! The details are [below](#retries-timeouts-and-rate-limits), after the guides to
 //! [listing members](#listing-members) and [errors](#errors).
 //!
+//! Clerk's limit belongs to the instance, not to the process: with the `redis` feature,
+//! [`ClientBuilder::redis_rate_limit`] shares one budget, and one 429 gate, between every
+//! process that uses the same Redis and key ([`RedisRateLimit`]), and
+//! [`ClientBuilder::rate_share`] leaves part of the limit to other traffic.
+//!
 //! # Where things are
 //!
 //! Everything is imported from the crate root, except the test doubles, which stay in
@@ -88,7 +93,8 @@
 //!   transport, clock; each setter says its default), the environment variables
 //!   [`SECRET_KEY_VAR`] and [`BASE_URL_VAR`], and [`DEFAULT_USER_AGENT`], for a caller that
 //!   names itself before it; [`RetryPolicy`] and [`RetryPolicyBuilder`], [`AttemptEvent`] for
-//!   [`ClientBuilder::on_attempt`], the [`RateLimiter`] trait and [`SlidingWindowLimiter`].
+//!   [`ClientBuilder::on_attempt`], the [`RateLimiter`] trait, [`SlidingWindowLimiter`] and
+//!   (feature `redis`) [`RedisRateLimit`].
 //! - **Operations**, one struct each, built with `X::builder()` and sent with `.send(&client)`:
 //!
 //!   | operation | method and path (below the base URL) | answer |
@@ -159,6 +165,8 @@ mod organization_roles;
 mod organizations;
 mod pacing;
 mod pagination;
+#[cfg(feature = "redis")]
+mod redis_limiter;
 mod retry;
 mod retry_after;
 mod secret;
@@ -208,6 +216,9 @@ pub use pagination::{
     InstanceMembershipPages, InvitationItems, InvitationPages, MembershipItems, MembershipPages,
     RoleItems, RolePages, UserItems, UserPages,
 };
+#[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+pub use redis_limiter::RedisRateLimit;
 pub use retry::{AttemptEvent, RetryPolicy, RetryPolicyBuilder};
 pub use secret::{KeyInput, SecretKey};
 pub use transport::{

@@ -6,12 +6,28 @@
 
 use std::collections::VecDeque;
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, UNIX_EPOCH};
 
 use crate::clock::Clock;
 use crate::lock::lock;
 use crate::retry_after::MAX_RETRY_AFTER;
+
+/// `duration × factor`, saturating at `Duration::MAX` where `Duration::mul_f64` would panic.
+fn scaled(duration: Duration, factor: f64) -> Duration {
+    Duration::try_from_secs_f64(duration.as_secs_f64() * factor).unwrap_or(Duration::MAX)
+}
+
+/// `share` (0 to 1) of `limit`, rounded down, at least 1.
+pub(crate) fn share_of(limit: u32, share: f64) -> u32 {
+    let share = if share.is_finite() {
+        share.clamp(0.0, 1.0)
+    } else {
+        1.0
+    };
+    ((f64::from(limit) * share).floor() as u32).clamp(1, limit.max(1))
+}
 
 /// Limits how fast a client starts requests, shared by all clones of the client.
 ///
@@ -66,6 +82,45 @@ pub trait RateLimiter: Send + Sync {
     /// The earliest start the limiter could offer, when that is after `latest`. Nothing is
     /// reserved then.
     fn reserve(&self, earliest: Duration, latest: Duration) -> Result<Duration, Duration>;
+
+    /// Tells the limiter that the start it handed out for `reserved` came only at `actual`
+    /// (a sleeping thread woke late, as it does on a busy machine), so that the starts it
+    /// frees by that one count from when the request really left. Called once per start, just
+    /// before the request is sent.
+    ///
+    /// Does nothing by default.
+    fn started(&self, reserved: Duration, actual: Duration) {
+        let _ = (reserved, actual);
+    }
+
+    /// Holds back every start for `wait` from now, as a 429's `Retry-After` asks. The client's
+    /// own gate already holds every clone of the client; a limiter shared between processes
+    /// passes the wait on to the other processes, so that one 429 holds them all.
+    ///
+    /// Does nothing by default.
+    fn hold(&self, wait: Duration) {
+        let _ = wait;
+    }
+
+    /// Tells the limiter that a request took `by` longer, from its start to its answer, than
+    /// the fastest lately: a loaded machine (or network) delays requests after their start by
+    /// up to about that much, so they may reach the server later than the limiter counted
+    /// them. Called after every answer.
+    ///
+    /// Does nothing by default.
+    fn delayed(&self, by: Duration) {
+        let _ = by;
+    }
+
+    /// Why the limiter paces on a local stand-in instead of the budget it shares, while it
+    /// does (the shared store cannot be reached, say); reported on every attempt as
+    /// [`AttemptEvent::limiter_fallback`](crate::AttemptEvent::limiter_fallback). It never
+    /// holds a password.
+    ///
+    /// `None` by default.
+    fn fallback(&self) -> Option<String> {
+        None
+    }
 }
 
 /// A sliding-window limiter: never more than `limit` requests start in any window of length
@@ -82,6 +137,16 @@ pub trait RateLimiter: Send + Sync {
 /// of the client. Measured against a strict server with 100 ms of latency, a limiter set to
 /// exactly the server's limit drew dozens of 429s per 2,000 requests and reached 53–62 % of the
 /// limit; with a 2 % margin it drew none and reached 99.5–101 % (`benches/apply.rs`).
+///
+/// On a busy machine threads wake late, and requests leave and arrive later than their
+/// starts by more than the margin. The limiter learns of it ([`RateLimiter::started`]): a
+/// start that came late counts from when it really came, and the window grows by twice the
+/// recent lateness (the largest, fading by half over about 350 starts; at most a tenth of
+/// `per`): a machine that wakes threads late also sends and answers late, after the start.
+/// Answers that come later than the fastest lately ([`RateLimiter::delayed`]) count as
+/// lateness too.
+/// So the requests of a loaded client still fit the server's window. On an idle machine the
+/// lateness is a fraction of a millisecond.
 ///
 /// ```
 /// use std::time::Duration;
@@ -104,6 +169,30 @@ pub struct SlidingWindowLimiter {
     margin: Duration,
     /// The most recent starts (some perhaps still ahead), oldest first; at most `limit`.
     starts: Mutex<VecDeque<Duration>>,
+    /// The recent lateness of starts, added to the window (see [`Lateness`]).
+    lateness: Lateness,
+}
+
+/// How late starts have come lately: the largest lateness seen, fading by 0.2 % with each
+/// start (by half over about 350 starts). Twice that, at most a tenth of the window, added
+/// to a window, keeps the requests of a machine whose threads wake late (and so also send
+/// late after their start) inside the server's window.
+#[derive(Debug, Default)]
+pub(crate) struct Lateness {
+    recent: Mutex<Duration>,
+}
+
+impl Lateness {
+    /// A start came `late`.
+    pub(crate) fn record(&self, late: Duration) {
+        let mut recent = lock(&self.recent);
+        *recent = late.max(scaled(*recent, 0.998));
+    }
+
+    /// The extra window for a window of `per`.
+    pub(crate) fn extra(&self, per: Duration) -> Duration {
+        lock(&self.recent).saturating_mul(2).min(per / 10)
+    }
 }
 
 impl fmt::Debug for SlidingWindowLimiter {
@@ -126,6 +215,7 @@ impl SlidingWindowLimiter {
             per,
             margin: per / 50,
             starts: Mutex::new(VecDeque::new()),
+            lateness: Lateness::default(),
         }
     }
 
@@ -171,7 +261,11 @@ impl RateLimiter for SlidingWindowLimiter {
         if starts.len() >= self.limit
             && let Some(&oldest) = starts.front()
         {
-            at = at.max(oldest.saturating_add(self.per).saturating_add(self.margin));
+            let window = self
+                .per
+                .saturating_add(self.margin)
+                .saturating_add(self.lateness.extra(self.per));
+            at = at.max(oldest.saturating_add(window));
         }
         if at > latest {
             return Err(at);
@@ -181,6 +275,24 @@ impl RateLimiter for SlidingWindowLimiter {
         }
         starts.push_back(at);
         Ok(at)
+    }
+
+    /// The window grows by the delay too, as by a late start.
+    fn delayed(&self, by: Duration) {
+        self.lateness.record(by);
+    }
+
+    /// The start counts from `actual`: the starts this one frees come a window after the
+    /// request really left, however late its thread woke.
+    fn started(&self, reserved: Duration, actual: Duration) {
+        self.lateness.record(actual.saturating_sub(reserved));
+        if actual <= reserved {
+            return;
+        }
+        let mut starts = lock(&self.starts);
+        if let Some(slot) = starts.iter_mut().rev().find(|at| **at == reserved) {
+            *slot = actual;
+        }
     }
 }
 
@@ -215,6 +327,20 @@ pub(crate) struct Pacing {
     /// Held while a start is reserved, so that starts are handed out in arrival order.
     gate: Mutex<Gate>,
     jitter_state: Mutex<u64>,
+    /// How many starts were waited for, and the time slept waiting (nanoseconds): what an
+    /// apply sizes its workers by.
+    turns: AtomicU64,
+    waited_nanos: AtomicU64,
+    /// The fastest answer lately (from start to answer), rising by 0.1 % with each answer.
+    fastest: Mutex<Option<Duration>>,
+}
+
+/// What a client's pacing has done so far: the starts it handed out and the time requests
+/// slept waiting for them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct PacingStats {
+    pub(crate) turns: u64,
+    pub(crate) waited: Duration,
 }
 
 impl Pacing {
@@ -228,7 +354,36 @@ impl Pacing {
             limiter,
             gate: Mutex::new(Gate::default()),
             jitter_state: Mutex::new(seed | 1),
+            turns: AtomicU64::new(0),
+            waited_nanos: AtomicU64::new(0),
+            fastest: Mutex::new(None),
         }
+    }
+
+    /// A request was answered `took` after it started: the limiter hears how much slower that
+    /// was than the fastest answer lately.
+    pub(crate) fn answered_in(&self, took: Duration) {
+        let Some(limiter) = &self.limiter else { return };
+        let fastest = {
+            let mut fastest = lock(&self.fastest);
+            let lately = fastest.map_or(took, |f| took.min(scaled(f, 1.001)));
+            *fastest = Some(lately);
+            lately
+        };
+        limiter.delayed(took.saturating_sub(fastest));
+    }
+
+    /// The starts handed out so far and the time slept waiting for them.
+    pub(crate) fn stats(&self) -> PacingStats {
+        PacingStats {
+            turns: self.turns.load(Ordering::Relaxed),
+            waited: Duration::from_nanos(self.waited_nanos.load(Ordering::Relaxed)),
+        }
+    }
+
+    /// Why the limiter paces on its local stand-in, while it does.
+    pub(crate) fn limiter_fallback(&self) -> Option<String> {
+        self.limiter.as_ref().and_then(|limiter| limiter.fallback())
     }
 
     pub(crate) fn is_rate_limited(&self) -> bool {
@@ -252,7 +407,19 @@ impl Pacing {
     /// # Errors
     ///
     /// The wait that would be needed, when the start would come after `latest`.
+    #[cfg(test)]
     fn reserve(&self, latest: Duration) -> Result<Duration, Duration> {
+        self.reserve_start(latest)
+            .map(|(start, now)| start.saturating_sub(now))
+    }
+
+    /// Reserves this request's start (behind the gate, then from the limiter): the start, and
+    /// the time it was reserved at.
+    ///
+    /// # Errors
+    ///
+    /// The wait that would be needed, when the start would come after `latest`.
+    fn reserve_start(&self, latest: Duration) -> Result<(Duration, Duration), Duration> {
         let mut gate = lock(&self.gate);
         let now = self.clock.monotonic();
         let closed = gate.opens_at.filter(|opens| *opens > now);
@@ -269,7 +436,7 @@ impl Pacing {
         if closed.is_some() {
             gate.released = gate.released.saturating_add(1);
         }
-        Ok(start.saturating_sub(now))
+        Ok((start, now))
     }
 
     /// Waits until this request may start: behind any 429's gate and within the rate limit,
@@ -279,17 +446,27 @@ impl Pacing {
     ///
     /// The wait that would end after `latest`; nothing is waited for then.
     pub(crate) fn wait_for_turn(&self, latest: Duration) -> Result<(), Duration> {
+        self.turns.fetch_add(1, Ordering::Relaxed);
         loop {
-            let wait = self.reserve(latest)?;
+            let (start, now) = self.reserve_start(latest)?;
+            let wait = start.saturating_sub(now);
             if wait.is_zero() {
+                if let Some(limiter) = &self.limiter {
+                    limiter.started(start, now);
+                }
                 return Ok(());
             }
             self.clock.sleep(wait);
+            let nanos = u64::try_from(wait.as_nanos()).unwrap_or(u64::MAX);
+            self.waited_nanos.fetch_add(nanos, Ordering::Relaxed);
             // A 429 met by another request while this one slept closes the gate again: then a
             // new start is reserved behind the gate. The start given up stays counted by the
             // limiter (reservations cannot be handed back), so the client errs on the slow
             // side after a 429.
             if !self.gate_closed() {
+                if let Some(limiter) = &self.limiter {
+                    limiter.started(start, self.clock.monotonic());
+                }
                 return Ok(());
             }
         }
@@ -315,6 +492,11 @@ impl Pacing {
         if gate.opens_at.is_none_or(|opens| opens < until) {
             gate.opens_at = Some(until);
             gate.spread = MAX_RELEASE_SPREAD.min(wait / 10);
+        }
+        drop(gate);
+        // The other processes sharing the limiter's budget are held too.
+        if let Some(limiter) = &self.limiter {
+            limiter.hold(wait);
         }
     }
 }
@@ -344,6 +526,38 @@ mod tests {
         assert_eq!(limiter.reserve(secs(1), secs(30)), Err(secs(60)));
         assert_eq!(limiter.reserve(secs(2), secs(90)), Ok(secs(60)));
         assert_eq!(limiter.reserve(secs(3), Duration::MAX), Ok(secs(120)));
+    }
+
+    #[test]
+    fn a_start_that_came_late_frees_the_next_one_a_window_after_it_really_left() {
+        let limiter = SlidingWindowLimiter::new(2, secs(10)).with_margin(Duration::ZERO);
+        assert_eq!(limiter.reserve(secs(0), Duration::MAX), Ok(secs(0)));
+        assert_eq!(limiter.reserve(secs(0), Duration::MAX), Ok(secs(0)));
+        // The first request's thread woke 3 s late: the third start counts from then, and
+        // the window grows by twice the lateness, at most a tenth of it (1 s).
+        limiter.started(secs(0), secs(3));
+        assert_eq!(limiter.reserve(secs(1), Duration::MAX), Ok(secs(11)));
+        assert_eq!(limiter.reserve(secs(1), Duration::MAX), Ok(secs(14)));
+        // The lateness fades as starts come on time.
+        for _ in 0..8000 {
+            limiter.started(secs(99), secs(99));
+        }
+        assert!(limiter.lateness.extra(secs(10)) < Duration::from_micros(1));
+        // A start reported on time moves no start.
+        let fifth = limiter.reserve(secs(1), Duration::MAX).unwrap();
+        assert!(fifth >= secs(21) && fifth < secs(21) + Duration::from_micros(1));
+    }
+
+    #[test]
+    fn huge_lateness_and_answer_times_saturate_instead_of_panicking() {
+        let limiter = SlidingWindowLimiter::new(1, Duration::MAX);
+        limiter.started(Duration::ZERO, Duration::MAX);
+        limiter.delayed(Duration::MAX);
+        limiter.started(secs(1), secs(1));
+        let (_clock, pacing) = pacing(Some(limiter));
+        pacing.answered_in(Duration::MAX);
+        pacing.answered_in(Duration::MAX);
+        pacing.answered_in(secs(1));
     }
 
     #[test]

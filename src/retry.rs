@@ -305,6 +305,11 @@ pub struct AttemptEvent {
     pub clerk_trace_id: Option<String>,
     /// The wait before the next attempt, or `None` when this attempt was the last.
     pub retry_in: Option<Duration>,
+    /// Set while the client's rate limiter paces on a local stand-in because the budget it
+    /// shares cannot be used (Redis cannot be reached, see
+    /// [`RedisRateLimit`](crate::RedisRateLimit)): what happened and the local rate kept
+    /// meanwhile. Never a password.
+    pub limiter_fallback: Option<String>,
 }
 
 /// The hook that receives [`AttemptEvent`]s.
@@ -365,11 +370,13 @@ pub(crate) fn send_with_retries(
             None => Some(deadline.saturating_sub(now)).filter(|left| !left.is_zero()),
         };
         attempt += 1;
+        let sent = clock.monotonic();
         let outcome = call
             .transport
             .send(&request)
             .map(|response| Answer::read(response, call.secret_key, clock.now()));
         let now = clock.monotonic();
+        pacing.answered_in(now.saturating_sub(sent));
         // A 429 with Retry-After holds back every clone of the client for that long.
         if let Ok(answer) = &outcome
             && answer.status() == 429
@@ -382,7 +389,9 @@ pub(crate) fn send_with_retries(
             attempt < policy.max_attempts && now.checked_add(*wait).is_some_and(|at| at <= retry_by)
         });
         if let Some(hook) = call.on_attempt {
-            hook(&event(call.call, attempt, &outcome, retry_in));
+            let mut event = event(call.call, attempt, &outcome, retry_in);
+            event.limiter_fallback = pacing.limiter_fallback();
+            hook(&event);
         }
         match retry_in {
             None => return finish(outcome, attempt),
@@ -462,6 +471,7 @@ fn event(of: &Call, attempt: u32, outcome: &Outcome, retry_in: Option<Duration>)
         transport_error,
         clerk_trace_id,
         retry_in,
+        limiter_fallback: None,
     }
 }
 

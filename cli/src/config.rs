@@ -3,6 +3,7 @@
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use clap::Args;
@@ -12,6 +13,9 @@ use clerk_memberships::{
 };
 
 use crate::fail::Failure;
+
+/// The environment variable `--rate-limit-redis` is read from.
+pub const REDIS_URL_VAR: &str = "CLERK_RATE_LIMIT_REDIS_URL";
 
 /// Options shared by every command (they may come before or after the command's name).
 #[derive(Debug, Args)]
@@ -40,6 +44,26 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "auto|off|N/SECONDS", default_value = "auto",
           value_parser = parse_rate_limit)]
     pub rate_limit: RateLimit,
+
+    /// Share the rate limit with every process that uses this Redis and the same key: a
+    /// redis:// URL (its password is never printed). Processes that share a key share
+    /// Clerk's limit; this keeps them within it together. If Redis cannot be reached, each
+    /// process paces itself at its share divided by --rate-processes, and says so.
+    #[arg(long, global = true, env = REDIS_URL_VAR, hide_env_values = true, value_name = "URL")]
+    pub rate_limit_redis: Option<String>,
+
+    /// Use at most this share of the rate limit, to leave the rest to other traffic on the
+    /// instance: a percentage (50%) or a fraction (0.5) [default: 100%]. With
+    /// --rate-limit-redis, this process starts requests only while fewer than its share
+    /// started in the window, counting every process.
+    #[arg(long, global = true, value_name = "P%", value_parser = parse_share)]
+    pub rate_share: Option<f64>,
+
+    /// How many processes share --rate-limit-redis: a process that cannot reach Redis paces
+    /// itself at its share divided by this [default: 1].
+    #[arg(long, global = true, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub rate_processes: Option<u32>,
 
     /// Print each HTTP attempt (method, URL without the query string, status, wait) to
     /// stderr. Never the key.
@@ -76,13 +100,26 @@ impl GlobalArgs {
             .build()
             .map_err(|error| self.config_failure(&error))?;
         if !self.verbose {
-            return Ok(client);
+            if self.rate_limit_redis.is_none() || self.quiet {
+                return Ok(client);
+            }
+            // Without -v, a note when the shared rate limit is lost (and found again).
+            let fell_back = AtomicBool::new(false);
+            return builder
+                .on_attempt(move |event| note_fallback(event, &fell_back, false))
+                .build()
+                .map_err(|error| self.config_failure(&error));
         }
         // `-v` names each attempt's URL, so it needs the base URL as the client settled it
         // (a path-less one gains `/v1`, a trailing slash goes): known once it is built.
         let base_url = client.base_url().to_owned();
+        let quiet = self.quiet;
+        let fell_back = AtomicBool::new(false);
         builder
-            .on_attempt(move |event| print_attempt(&base_url, event))
+            .on_attempt(move |event| {
+                print_attempt(&base_url, event);
+                note_fallback(event, &fell_back, quiet);
+            })
             .build()
             .map_err(|error| self.config_failure(&error))
     }
@@ -99,6 +136,7 @@ impl GlobalArgs {
                 Some(path) => format!(" (from --secret-key-file {})", path.display()),
                 None => format!(" (from {SECRET_KEY_VAR})"),
             },
+            "redis_url" => " (from --rate-limit-redis or CLERK_RATE_LIMIT_REDIS_URL)".to_owned(),
             _ => String::new(),
         };
         Failure::usage(format!("{message}{source}"))
@@ -123,14 +161,63 @@ impl GlobalArgs {
         if let Some(timeout) = self.timeout {
             builder = builder.retry_policy(RetryPolicy::builder().deadline(timeout).build());
         }
+        let share = self.rate_share.unwrap_or(1.0);
+        builder = builder.rate_share(share);
+        if let Some(url) = self
+            .rate_limit_redis
+            .as_deref()
+            .filter(|url| !url.trim().is_empty())
+        {
+            return self.redis_rate_limit(builder, url.trim());
+        }
+        if self.rate_processes.is_some() {
+            return Err(Failure::usage(
+                "--rate-processes needs --rate-limit-redis (or CLERK_RATE_LIMIT_REDIS_URL)",
+            ));
+        }
         builder = match self.rate_limit {
             RateLimit::Auto => builder.clerk_rate_limit(),
+            RateLimit::Off if self.rate_share.is_some() => {
+                return Err(Failure::usage(
+                    "--rate-share needs a rate limit: --rate-limit auto or N/SECONDS, not off",
+                ));
+            }
             RateLimit::Off => builder,
             RateLimit::Custom { limit, per } => {
+                let limit = ((f64::from(limit) * share).floor() as u32).max(1);
                 builder.rate_limiter(SlidingWindowLimiter::new(limit, per))
             }
         };
         Ok(builder)
+    }
+
+    /// `builder` pacing by the budget kept in the Redis at `url`.
+    #[cfg(feature = "redis")]
+    fn redis_rate_limit(
+        &self,
+        builder: ClientBuilder,
+        url: &str,
+    ) -> Result<ClientBuilder, Failure> {
+        let mut shared =
+            clerk_memberships::RedisRateLimit::new(url).processes(self.rate_processes.unwrap_or(1));
+        match self.rate_limit {
+            RateLimit::Auto => {}
+            RateLimit::Off => {
+                return Err(Failure::usage(
+                    "--rate-limit off cannot be combined with --rate-limit-redis",
+                ));
+            }
+            RateLimit::Custom { limit, per } => shared = shared.limit(limit, per),
+        }
+        Ok(builder.redis_rate_limit(shared))
+    }
+
+    /// Without Redis support built in, `--rate-limit-redis` is refused.
+    #[cfg(not(feature = "redis"))]
+    fn redis_rate_limit(&self, _: ClientBuilder, _: &str) -> Result<ClientBuilder, Failure> {
+        Err(Failure::usage(
+            "--rate-limit-redis: this build has no Redis support (the `redis` feature)",
+        ))
     }
 
     /// The key from `--secret-key-file` or `CLERK_SECRET_KEY`, in that order.
@@ -181,16 +268,50 @@ fn print_attempt(base_url: &str, event: &AttemptEvent) {
         (None, Some(kind)) => format!("{kind:?} error").to_lowercase(),
         (None, None) => "no answer".to_owned(),
     };
-    let next = match event.retry_in {
+    let mut next = match event.retry_in {
         Some(wait) => format!(", retrying in {}", crate::timefmt::duration(wait)),
         None => String::new(),
     };
+    if event.limiter_fallback.is_some() {
+        next.push_str(" (paced locally: the shared rate limit cannot be used)");
+    }
     stderr_line!(
         "> {} {base_url}{} attempt {}: {outcome}{next}",
         event.call.method(),
         event.call.path(),
         event.attempt
     );
+}
+
+/// A note on stderr when the shared rate limit is lost, and when it is found again: once per
+/// change, not on every attempt. With -v (`verbose`), every attempt line says it too.
+fn note_fallback(event: &AttemptEvent, fell_back: &AtomicBool, quiet: bool) {
+    match &event.limiter_fallback {
+        Some(note) if !fell_back.swap(true, Ordering::Relaxed) && !quiet => {
+            stderr_line!("note: {note}");
+        }
+        None if fell_back.swap(false, Ordering::Relaxed) && !quiet => {
+            stderr_line!("note: the shared rate limit is reachable again");
+        }
+        _ => {}
+    }
+}
+
+/// Parses a share of the rate limit: `50%`, or a fraction such as `0.5`; more than 0, at most
+/// the whole.
+pub fn parse_share(text: &str) -> Result<f64, String> {
+    let trimmed = text.trim();
+    let invalid = || format!("{text:?} is not a share such as 50% or 0.5");
+    let share = match trimmed.strip_suffix('%') {
+        Some(percent) => percent.trim().parse::<f64>().map_err(|_| invalid())? / 100.0,
+        None => trimmed.parse::<f64>().map_err(|_| invalid())?,
+    };
+    if !(share > 0.0 && share <= 1.0) {
+        return Err(format!(
+            "{text:?}: a share must be more than 0 and at most 100%"
+        ));
+    }
+    Ok(share)
 }
 
 /// Parses `30s`, `500ms`, `2m`, `1h` or a bare number of seconds (fractions allowed).
@@ -280,6 +401,9 @@ mod tests {
             allow_http: false,
             timeout: None,
             rate_limit: RateLimit::Auto,
+            rate_limit_redis: None,
+            rate_share: None,
+            rate_processes: None,
             verbose: false,
             quiet: false,
         };
@@ -291,6 +415,16 @@ mod tests {
             .unwrap();
         assert_eq!(client.base_url(), "http://127.0.0.1:9/v1");
         std::fs::remove_file(&key_file).ok();
+    }
+
+    #[test]
+    fn shares_read_as_percentages_or_fractions() {
+        assert_eq!(parse_share("50%"), Ok(0.5));
+        assert_eq!(parse_share("0.25"), Ok(0.25));
+        assert_eq!(parse_share("100%"), Ok(1.0));
+        for bad in ["0", "0%", "150%", "1.5", "-1", "half", "NaN", "inf"] {
+            assert!(parse_share(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread;
+use std::time::Duration;
 
 use super::error::SyncError;
 use super::invite;
@@ -21,12 +22,14 @@ use crate::client::Client;
 
 mod cancel;
 mod options;
+mod pace;
 mod report;
 
 pub use cancel::CancelToken;
 pub use options::{ApplyOptions, ApplyOptionsBuilder};
 pub use report::{ApplyReport, ChangeResult, OutcomeCounts};
 
+use pace::{MAX_AUTO_WORKERS, Pace};
 use report::{is_done, is_failure};
 
 impl Plan {
@@ -56,14 +59,18 @@ impl Plan {
     ///   nobody else does, the change is skipped ([`SkipReason::NoOtherAdmin`]). These changes
     ///   go one at a time, check and write together, so two workers never each count the
     ///   other's member as the admin who remains.
-    /// - **Workers.** Each phase's changes are handed out from one queue to
-    ///   [`workers`](ApplyOptionsBuilder::workers) threads (within a phase, a member's role
-    ///   change and metadata merge go together, in that order, to one worker; a demotion from
-    ///   admin waits for phase 2, after its member's metadata merge). To run at the limit, use
-    ///   at least about limit × round trip workers (10 for 100 requests/s at 100 ms). They share `client`, so
-    ///   they share its rate limiter and its wait after a 429: build it with
-    ///   [`clerk_rate_limit`](crate::ClientBuilder::clerk_rate_limit) to run at Clerk's limit
-    ///   without tripping it.
+    /// - **Workers.** Each phase's changes are handed out from one queue to worker threads
+    ///   (within a phase, a member's role change and metadata merge go together, in that
+    ///   order, to one worker; a demotion from admin waits for phase 2, after its member's
+    ///   metadata merge). By default the apply finds its own pace: it starts with
+    ///   8 workers and, every half second, sizes the workers from the rate the
+    ///   client actually gets (with a shared limiter, this process's part of the budget) and
+    ///   the round trips it measures: while the rate limiter holds them back, as many as rate
+    ///   × round trip (Little's law) and a quarter more; while it does not, half as many
+    ///   again; always 1 to 64. [`workers`](ApplyOptionsBuilder::workers) pins the number.
+    ///   They share `client`, so they share its rate limiter and its wait after a 429: build
+    ///   it with [`clerk_rate_limit`](crate::ClientBuilder::clerk_rate_limit) to run at
+    ///   Clerk's limit without tripping it.
     /// - **Races are absorbed** (someone else changed the member since the plan was made).
     ///   Each change is sent by the single-change helper of its kind, the one place that knows
     ///   its races: an add as [`EnsureMember`](super::EnsureMember) sends it
@@ -347,16 +354,35 @@ impl Run<'_> {
         // Hand them out in plan order.
         tasks.sort_by_key(|task| task.first().copied());
 
-        let workers = self.workers.clamp(1, tasks.len().max(1));
+        // Pinned workers, or as many as the pace the client gets asks for (see `pace`): up to
+        // this plan's part of the bound when several plans are applied at once.
+        let auto = self.options.auto_workers();
+        let bound = if auto {
+            (MAX_AUTO_WORKERS * self.workers)
+                .div_ceil(self.options.workers().max(1))
+                .max(self.workers)
+        } else {
+            self.workers
+        }
+        .clamp(1, tasks.len().max(1));
+        let pace = Pace::new(self.client, self.workers, bound, auto);
+        let workers = bound;
         let next = AtomicUsize::new(0);
         let work = || {
             let mut ended = Vec::new();
-            while let Some(task) = tasks.get(next.fetch_add(1, Ordering::Relaxed)) {
+            loop {
+                pace.enter();
+                let began = pace.now();
+                let Some(task) = tasks.get(next.fetch_add(1, Ordering::Relaxed)) else {
+                    pace.leave(Duration::ZERO, bound);
+                    break;
+                };
                 for &i in task {
                     if let Some(change) = self.changes.get(i) {
                         ended.push((i, self.run(change)));
                     }
                 }
+                pace.leave(pace.now().saturating_sub(began), bound);
             }
             ended
         };

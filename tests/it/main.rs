@@ -3,6 +3,7 @@
 
 mod support;
 
+mod apply_pace;
 mod clerk_sdks;
 mod client_builder;
 mod connections;
@@ -28,6 +29,9 @@ mod organizations_wire;
 mod pacing;
 mod pagination;
 mod proxy;
+mod rate_share;
+#[cfg(feature = "redis")]
+mod redis_budget;
 mod resolve_users;
 mod retry;
 mod robustness;

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
-use clerk_memberships::sync::{ApplyOptions, MetadataPolicy, RemovalThreshold};
+use clerk_memberships::sync::{MetadataPolicy, RemovalThreshold};
 
 /// What `sync --help` adds after the options: the roster's format, the plan's signs, the
 /// JSON document and the exit codes.
@@ -111,10 +111,10 @@ pub struct SyncArgs {
     #[arg(long, value_enum, value_name = "POLICY", default_value_t = MetadataArg::Ignore)]
     pub metadata: MetadataArg,
     /// How many changes are sent at once with --apply, 1 to 64 (they share the rate
-    /// limit).
-    #[arg(long, value_name = "N", default_value_t = default_workers(),
-          value_parser = clap::value_parser!(u16).range(1..=64))]
-    pub workers: u16,
+    /// limit) [default: sized by the apply from the rate it gets and the round trips it
+    /// measures, starting from 8]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub workers: Option<u16>,
     /// With --apply: stop at the first change that fails or ends unknown; the changes not
     /// started yet are reported as skipped (exit 5). By default every change is tried.
     #[arg(long)]
@@ -187,11 +187,6 @@ impl MaxRemovals {
             MaxRemovals::Percent(percent) => RemovalThreshold::new(percent, 0),
         }
     }
-}
-
-/// `--workers` unless given: the library's default (within 1 to 64; capped at 64 if not).
-fn default_workers() -> u16 {
-    u16::try_from(ApplyOptions::default().workers()).unwrap_or(64)
 }
 
 /// `--protect`: a Clerk user id. An email address or external id would protect nobody,

@@ -233,8 +233,11 @@ fn apply(
     let interrupted: Arc<OnceLock<Signal>> = Arc::new(OnceLock::new());
     let cancel = CancelToken::new();
     stop_on_signal(global, &cancel, &interrupted)?;
-    let options = ApplyOptions::builder()
-        .workers(usize::from(args.workers))
+    let mut options = ApplyOptions::builder();
+    if let Some(workers) = args.workers {
+        options = options.workers(usize::from(workers));
+    }
+    let options = options
         .force(args.force)
         .stop_on_error(args.stop_on_error)
         .cancel(cancel)

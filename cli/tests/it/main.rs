@@ -8,5 +8,6 @@ mod interrupt;
 mod invitations;
 mod members;
 mod progress;
+mod shared_budget;
 mod sync;
 mod untrusted;

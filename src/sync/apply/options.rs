@@ -3,19 +3,21 @@
 use super::super::progress::{OnProgress, Progress};
 use super::cancel::CancelToken;
 
-/// Default [`ApplyOptions::workers`]: 8 threads.
+/// Default [`ApplyOptions::workers`]: 8 threads, the number an apply starts from when it
+/// sizes its workers itself (the default), and sends with when none are pinned.
 ///
 /// With a round trip of about 100 ms one worker sends at most about 10 requests per second;
 /// 8 keep Clerk's limit for `sk_test_` keys (100 per 10 s) busy with room to spare, and the
 /// client's limiter ([`ClientBuilder::clerk_rate_limit`](crate::ClientBuilder::clerk_rate_limit))
-/// holds them to it.
+/// holds them to it. A faster limit or a longer round trip needs more: the apply finds how
+/// many (see [`workers`](ApplyOptionsBuilder::workers)).
 const DEFAULT_WORKERS: usize = 8;
 
 /// How [`Plan::apply`](super::super::Plan::apply) goes about it.
 ///
 /// | option | default |
 /// |---|---|
-/// | [`workers`](ApplyOptionsBuilder::workers) | 8 |
+/// | [`workers`](ApplyOptionsBuilder::workers) | sized by the apply: from 8, 1 to 64 |
 /// | [`force`](ApplyOptionsBuilder::force) | off: a plan over its removal threshold is refused |
 /// | [`stop_on_error`](ApplyOptionsBuilder::stop_on_error) | off: a failure does not stop the other changes |
 /// | [`on_progress`](ApplyOptionsBuilder::on_progress) | none |
@@ -30,6 +32,8 @@ const DEFAULT_WORKERS: usize = 8;
 ///     .on_progress(|step| eprintln!("{step}"))
 ///     .build();
 /// assert_eq!(options.workers(), 16);
+/// assert!(!options.auto_workers());
+/// assert!(ApplyOptions::default().auto_workers());
 /// assert!(!options.force());
 /// assert_eq!(ApplyOptions::default().workers(), 8);
 /// assert_eq!(ApplyOptions::builder().workers(0).build().workers(), 1);
@@ -37,6 +41,8 @@ const DEFAULT_WORKERS: usize = 8;
 #[derive(Debug, Clone)]
 pub struct ApplyOptions {
     workers: usize,
+    /// Whether the apply sizes its workers itself, starting from `workers`.
+    auto_workers: bool,
     force: bool,
     stop_on_error: bool,
     on_progress: OnProgress,
@@ -47,6 +53,7 @@ impl Default for ApplyOptions {
     fn default() -> Self {
         ApplyOptions {
             workers: DEFAULT_WORKERS,
+            auto_workers: true,
             force: false,
             stop_on_error: false,
             on_progress: OnProgress::default(),
@@ -63,9 +70,16 @@ impl ApplyOptions {
         }
     }
 
-    /// How many threads send the changes; at least 1.
+    /// How many threads send the changes, when [pinned](ApplyOptionsBuilder::workers); how
+    /// many the apply starts from when it sizes them itself. At least 1.
     pub fn workers(&self) -> usize {
         self.workers
+    }
+
+    /// Whether the apply sizes its workers itself (no [`workers`](ApplyOptionsBuilder::workers)
+    /// was set).
+    pub fn auto_workers(&self) -> bool {
+        self.auto_workers
     }
 
     /// Whether a plan over its removal threshold is applied all the same.
@@ -97,14 +111,18 @@ pub struct ApplyOptionsBuilder {
 }
 
 impl ApplyOptionsBuilder {
-    /// How many threads send the changes at once. They share the client, so they share its
-    /// rate limiter and its wait after a 429: set one on the client
+    /// Pins how many threads send the changes at once. They share the client, so they share
+    /// its rate limiter and its wait after a 429: set one on the client
     /// ([`ClientBuilder::clerk_rate_limit`](crate::ClientBuilder::clerk_rate_limit)) and the
     /// workers run at the limit without tripping it. `0` counts as 1.
     ///
-    /// Defaults to 8.
+    /// Defaults to none pinned: the apply starts with 8 workers and, every half second, sizes
+    /// them from the rate the client gets and the round trips it measures (Little's law:
+    /// rate × round trip, and a quarter more), between 1 and 64, so that it keeps the
+    /// client's limiter busy at any latency without a number to choose.
     pub fn workers(mut self, workers: usize) -> Self {
         self.options.workers = workers.max(1);
+        self.options.auto_workers = false;
         self
     }
 
