@@ -3,7 +3,7 @@ use std::collections::HashSet;
 use derive_builder::Builder;
 use serde_json::Value;
 
-use super::{InvitationBody, email_rule, expires_rule};
+use super::body::{InvitationBody, email_rule, expires_rule};
 use crate::builder::metadata::MetadataInput;
 use crate::builder::{Unbuilt, id, id_rule, operation_builder, operation_methods};
 use crate::call::Operation;
@@ -126,12 +126,12 @@ impl NewInvitation {
     pub(crate) fn to_create(
         &self,
         organization_id: &str,
-    ) -> Result<crate::CreateInvitation, BuildError> {
+    ) -> Result<super::create::CreateInvitation, BuildError> {
         let value = |input: &MetadataInput| match input {
             MetadataInput::Checked(value) => Some(value.clone()),
             MetadataInput::Unset | MetadataInput::Rejected(_) => None,
         };
-        crate::CreateInvitation::builder()
+        super::create::CreateInvitation::builder()
             .organization_id(organization_id)
             .email_address(&self.email_address)
             .role(&self.role)

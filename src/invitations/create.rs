@@ -1,7 +1,7 @@
 use derive_builder::Builder;
 use serde_json::Value;
 
-use super::{InvitationBody, email, expires_rule};
+use super::body::{InvitationBody, email, expires_rule};
 use crate::builder::metadata::{MetadataInput, metadata_setters};
 use crate::builder::{
     Unbuilt, id, non_empty, operation_builder, operation_methods, option_setters,
@@ -10,9 +10,6 @@ use crate::call::Operation;
 use crate::endpoint::{Endpoint, PathWriter};
 use crate::error::BuildError;
 use crate::models::OrganizationInvitation;
-
-/// Longest validity an invitation may be given, in days (the API's maximum).
-pub const MAX_EXPIRES_IN_DAYS: u32 = 365;
 
 /// Invites an email address to an organization: `POST
 /// /organizations/{organization_id}/invitations`. Clerk sends the invitee an email with a join
@@ -102,7 +99,7 @@ operation_builder! {
     /// - `InvalidField` for `email_address` if it is empty or only whitespace, holds no `@`,
     ///   or is longer than [`MAX_FILTER_VALUE_LEN`](crate::MAX_FILTER_VALUE_LEN) bytes;
     /// - `InvalidField` for `role` or `redirect_url` if it is empty;
-    /// - `InvalidField` for `expires_in_days` unless it is 1 to [`MAX_EXPIRES_IN_DAYS`];
+    /// - `InvalidField` for `expires_in_days` unless it is 1 to [`MAX_EXPIRES_IN_DAYS`](crate::MAX_EXPIRES_IN_DAYS);
     /// - `InvalidField` for `public_metadata` or `private_metadata` if the value set is not a
     ///   JSON object or is over the metadata limits (checked when set, reported here);
     /// - [`MissingField`](BuildError::MissingField) for `organization_id`, `email_address`
@@ -123,7 +120,7 @@ operation_builder! {
     /// Sets where the join link leads after acceptance (a custom acceptance flow). Not sent
     /// unless set.
     fn redirect_url(text);
-    /// Sets how many days the invitation stays valid, 1 to [`MAX_EXPIRES_IN_DAYS`]. The
+    /// Sets how many days the invitation stays valid, 1 to [`MAX_EXPIRES_IN_DAYS`](crate::MAX_EXPIRES_IN_DAYS). The
     /// server's default is 30.
     fn expires_in_days(u32);
 }

@@ -705,7 +705,7 @@ fn read_all_members(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sync::RemovalThreshold;
+    use crate::sync::vocab::RemovalThreshold;
 
     #[test]
     fn a_listing_takes_one_request_per_500_members_and_one_for_none() {
