@@ -9,12 +9,8 @@
 
 use std::fmt::Write as _;
 use std::process::ExitCode;
-use std::sync::{Arc, OnceLock};
 
-use clerk_memberships::sync::{
-    self, ApplyOptions, CancelToken, OrganizationPlans, OrganizationReports, OutcomeKind, Plan,
-    Progress,
-};
+use clerk_memberships::sync::{self, OrganizationPlans, OrganizationReports, Plan};
 use serde_json::Value;
 
 use super::args::{SyncArgs, SyncFormat};
@@ -22,13 +18,14 @@ use super::render::{
     add_plan_lines, add_report_lines, plan_text, print_json, print_text, result_text,
     unresolved_text,
 };
-use super::run::{Rail, not_started, plan_failure, stop_on_signal, stopped_by_rails, sync_options};
+use super::run::{
+    Applying, Rail, applying, not_started, plan_failure, stopped_by_rails, sync_options,
+};
 use crate::config::GlobalArgs;
 use crate::fail::{EXIT_PENDING, Failure};
 use crate::output::{printable, quoted};
 use crate::progress;
 use crate::roster::RosterFile;
-use crate::signals::Signal;
 
 /// Runs `sync` over the organizations `file` names.
 pub(super) fn run(
@@ -228,28 +225,11 @@ fn apply(
         .iter()
         .map(|plan| (plan.changes().len() + plan.skipped().len()) as u64)
         .sum();
-    let meter = progress::Meter::apply(global.quiet, total);
-    let shown = meter.clone();
-    let interrupted: Arc<OnceLock<Signal>> = Arc::new(OnceLock::new());
-    let cancel = CancelToken::new();
-    stop_on_signal(global, &cancel, &interrupted)?;
-    let mut options = ApplyOptions::builder();
-    if let Some(workers) = args.workers {
-        options = options.workers(usize::from(workers));
-    }
-    let options = options
-        .force(args.force)
-        .stop_on_error(args.stop_on_error)
-        .cancel(cancel)
-        .on_progress(move |step| {
-            if let Progress::Applying { done, outcome, .. } = step {
-                if matches!(outcome, OutcomeKind::Failed | OutcomeKind::Unknown) {
-                    shown.add_failed();
-                }
-                shown.set_done(done);
-            }
-        })
-        .build();
+    let Applying {
+        options,
+        meter,
+        interrupted,
+    } = applying(global, args, total)?;
     let report = to_apply.apply(client, &options);
     meter.finish();
     let interrupted = interrupted.get().copied();

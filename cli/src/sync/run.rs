@@ -253,28 +253,11 @@ fn apply(
     plan: &Plan,
 ) -> Result<ExitCode, Failure> {
     let total = (plan.changes().len() + plan.skipped().len()) as u64;
-    let meter = progress::Meter::apply(global.quiet, total);
-    let shown = meter.clone();
-    let interrupted = Arc::new(OnceLock::new());
-    let cancel = CancelToken::new();
-    stop_on_signal(global, &cancel, &interrupted)?;
-    let mut options = ApplyOptions::builder();
-    if let Some(workers) = args.workers {
-        options = options.workers(usize::from(workers));
-    }
-    let options = options
-        .force(args.force)
-        .stop_on_error(args.stop_on_error)
-        .cancel(cancel)
-        .on_progress(move |step| {
-            if let Progress::Applying { done, outcome, .. } = step {
-                if matches!(outcome, OutcomeKind::Failed | OutcomeKind::Unknown) {
-                    shown.add_failed();
-                }
-                shown.set_done(done);
-            }
-        })
-        .build();
+    let Applying {
+        options,
+        meter,
+        interrupted,
+    } = applying(global, args, total)?;
     let applied = plan.apply(client, &options);
     meter.finish();
     let report = applied.map_err(|error| Failure::usage(error.to_string()))?;
@@ -327,7 +310,51 @@ fn apply(
 
 /// On the first SIGINT or SIGTERM, cancels the apply (the changes under way finish, no new
 /// one starts) and records which signal it was; a second one quits at once (exit 130).
-pub(super) fn stop_on_signal(
+/// What an apply runs with: the options the flags ask for, wired to a progress meter over its
+/// changes and to the signals that cancel it.
+pub(super) struct Applying {
+    pub options: ApplyOptions,
+    pub meter: progress::Meter,
+    /// The signal that cancelled the apply, once one has.
+    pub interrupted: Arc<OnceLock<Signal>>,
+}
+
+/// The [`Applying`] for an apply of `total` changes; the signal handlers are set from here on.
+pub(super) fn applying(
+    global: &GlobalArgs,
+    args: &SyncArgs,
+    total: u64,
+) -> Result<Applying, Failure> {
+    let meter = progress::Meter::apply(global.quiet, total);
+    let shown = meter.clone();
+    let interrupted = Arc::new(OnceLock::new());
+    let cancel = CancelToken::new();
+    stop_on_signal(global, &cancel, &interrupted)?;
+    let mut options = ApplyOptions::builder();
+    if let Some(workers) = args.workers {
+        options = options.workers(usize::from(workers));
+    }
+    let options = options
+        .force(args.force)
+        .stop_on_error(args.stop_on_error)
+        .cancel(cancel)
+        .on_progress(move |step| {
+            if let Progress::Applying { done, outcome, .. } = step {
+                if matches!(outcome, OutcomeKind::Failed | OutcomeKind::Unknown) {
+                    shown.add_failed();
+                }
+                shown.set_done(done);
+            }
+        })
+        .build();
+    Ok(Applying {
+        options,
+        meter,
+        interrupted,
+    })
+}
+
+fn stop_on_signal(
     global: &GlobalArgs,
     cancel: &CancelToken,
     interrupted: &Arc<OnceLock<Signal>>,
