@@ -1,7 +1,8 @@
 //! Lazy iterators over every page ([`Pages`]), or every item ([`Items`]), of a
 //! [`ListMemberships`], a [`ListUsers`], a [`ListOrganizationRoles`] or a [`ListInvitations`]
 //! request, and every page of a [`ListInstanceMemberships`]. One pager serves them all: each
-//! list request only says, in its [`Paged`] impl, what its page holds and where the next starts.
+//! list request only names its page and item types in its [`Paged`] impl, and each page type
+//! says how it is read (its ids, and where the page after it starts).
 
 use std::collections::{HashSet, VecDeque};
 use std::iter::FusedIterator;
@@ -20,7 +21,7 @@ use crate::organization_roles::ListOrganizationRoles;
 use crate::organizations::ListInstanceMemberships;
 use crate::users::ListUsers;
 
-use self::sealed::{Sealed, Token};
+use self::sealed::{ReadPage, Sealed, Token};
 
 /// A list request that can be paged: [`ListMemberships`], [`ListUsers`],
 /// [`ListOrganizationRoles`], [`ListInvitations`] and [`ListInstanceMemberships`], and no
@@ -44,17 +45,17 @@ use self::sealed::{Sealed, Token};
 /// ```
 pub trait Paged: Sealed {
     /// One page of the answer: [`OrganizationMemberships`], `Vec<`[`User`]`>`, [`Roles`] or
-    /// [`OrganizationInvitations`].
-    type Page;
+    /// [`OrganizationInvitations`], which the pager reads through a sealed trait.
+    type Page: ReadPage<Item = Self::Item>;
     /// One item of a page: [`OrganizationMembership`], [`User`], [`Role`] or
     /// [`OrganizationInvitation`].
     type Item;
 }
 
-/// What the pager needs of a list request, out of reach of other crates: a public trait in a
-/// private module, so [`Paged`] cannot be implemented elsewhere; and since a bound on
-/// [`Paged`] would still reach these methods, each takes a [`Token`](sealed::Token) that only
-/// this module can make.
+/// What the pager needs of a list request and of its pages, out of reach of other crates:
+/// public traits in a private module, so [`Paged`] cannot be implemented elsewhere; and since a
+/// bound on [`Paged`] would still reach their methods, each takes a [`Token`](sealed::Token)
+/// that only this module can make.
 mod sealed {
     use crate::call::Call;
     use crate::client::Client;
@@ -66,7 +67,7 @@ mod sealed {
     #[derive(Debug, Clone, Copy)]
     pub struct Token(pub(super) ());
 
-    /// How to move a list request to an offset, send it, and read its pages.
+    /// How to move a list request to an offset and send it.
     pub trait Sealed: Clone {
         /// The page size (set by [`Pages::new`](super::Pages)) and the first offset, as the
         /// request has them.
@@ -79,27 +80,22 @@ mod sealed {
         fn fetch(&self, client: &Client, _: Token) -> Result<<Self as Paged>::Page, Error>
         where
             Self: Paged;
+    }
 
-        /// The ids on a page, in order; none for an empty page.
-        fn ids(page: &<Self as Paged>::Page, _: Token) -> Vec<&str>
-        where
-            Self: Paged;
+    /// How to read one page of a listing.
+    pub trait ReadPage {
+        /// One item of the page.
+        type Item;
 
-        /// The offset of the page after `page`, which was asked for at `offset` with
-        /// `page_size`; `None` when `page` was the last.
-        fn next_offset(
-            page: &<Self as Paged>::Page,
-            offset: u64,
-            page_size: u32,
-            _: Token,
-        ) -> Option<u64>
-        where
-            Self: Paged;
+        /// The ids on the page, in order; none for an empty page.
+        fn ids(&self, _: Token) -> Vec<&str>;
 
-        /// A page's items, taken out of it.
-        fn into_items(page: <Self as Paged>::Page, _: Token) -> Vec<<Self as Paged>::Item>
-        where
-            Self: Paged;
+        /// The offset of the page after this one, which was asked for at `offset` with
+        /// `page_size`; `None` when this page was the last.
+        fn next_offset(&self, offset: u64, page_size: u32, _: Token) -> Option<u64>;
+
+        /// The page's items, taken out of it.
+        fn into_items(self, _: Token) -> Vec<Self::Item>;
     }
 }
 
@@ -177,7 +173,7 @@ impl<R: Paged> Iterator for Pages<R> {
             Ok(page) => page,
             Err(err) => return Some(Err(err)),
         };
-        let ids = R::ids(&page, TOKEN);
+        let ids = page.ids(TOKEN);
         // An empty page ends the listing and is not yielded.
         if ids.is_empty() {
             return None;
@@ -186,7 +182,7 @@ impl<R: Paged> Iterator for Pages<R> {
             let err = Error::new(ErrorKind::PageNotAdvancing { offset });
             return Some(Err(err.in_call(&self.request.call(&self.client, TOKEN))));
         }
-        self.next_offset = R::next_offset(&page, offset, self.page_size, TOKEN);
+        self.next_offset = page.next_offset(offset, self.page_size, TOKEN);
         Some(Ok(page))
     }
 }
@@ -233,7 +229,7 @@ impl<R: Paged> Iterator for Items<R> {
                 return Some(Ok(item));
             }
             match self.pages.next()? {
-                Ok(page) => self.current = R::into_items(page, TOKEN).into_iter(),
+                Ok(page) => self.current = page.into_items(TOKEN).into_iter(),
                 Err(err) => return Some(Err(err)),
             }
         }
@@ -277,35 +273,109 @@ fn counted_next_offset(total_count: i64, count: usize, offset: u64) -> Option<u6
         .filter(|next| *next < total)
 }
 
+/// What every list request has alike: its `limit` and `offset` fields and its `send`.
+macro_rules! list_requests {
+    ($($request:ty),+ $(,)?) => {$(
+        impl Sealed for $request {
+            fn window(&mut self, _: Token) -> (&mut Option<u32>, &mut Option<u64>) {
+                (&mut self.limit, &mut self.offset)
+            }
+
+            fn call(&self, client: &Client, _: Token) -> Call {
+                client.call_of(self)
+            }
+
+            fn fetch(&self, client: &Client, _: Token) -> Result<<Self as Paged>::Page, Error> {
+                self.send(client)
+            }
+        }
+    )+};
+}
+
+list_requests!(
+    ListMemberships,
+    ListUsers,
+    ListOrganizationRoles,
+    ListInvitations,
+    ListInstanceMemberships,
+);
+
+impl ReadPage for OrganizationMemberships {
+    type Item = OrganizationMembership;
+
+    fn ids(&self, _: Token) -> Vec<&str> {
+        self.data.iter().map(|m| m.id.as_str()).collect()
+    }
+
+    fn next_offset(&self, offset: u64, _: u32, _: Token) -> Option<u64> {
+        counted_next_offset(self.total_count, self.data.len(), offset)
+    }
+
+    fn into_items(self, _: Token) -> Vec<OrganizationMembership> {
+        self.data
+    }
+}
+
+impl ReadPage for Vec<User> {
+    type Item = User;
+
+    fn ids(&self, _: Token) -> Vec<&str> {
+        self.iter().map(|u| u.id.as_str()).collect()
+    }
+
+    fn next_offset(&self, offset: u64, page_size: u32, _: Token) -> Option<u64> {
+        // No total count: a short page is the last one.
+        let count = self.len() as u64;
+        if count >= u64::from(page_size) {
+            offset.checked_add(count)
+        } else {
+            None
+        }
+    }
+
+    fn into_items(self, _: Token) -> Vec<User> {
+        self
+    }
+}
+
+impl ReadPage for Roles {
+    type Item = Role;
+
+    fn ids(&self, _: Token) -> Vec<&str> {
+        self.data.iter().map(|role| role.id.as_str()).collect()
+    }
+
+    fn next_offset(&self, offset: u64, _: u32, _: Token) -> Option<u64> {
+        counted_next_offset(self.total_count, self.data.len(), offset)
+    }
+
+    fn into_items(self, _: Token) -> Vec<Role> {
+        self.data
+    }
+}
+
+impl ReadPage for OrganizationInvitations {
+    type Item = OrganizationInvitation;
+
+    fn ids(&self, _: Token) -> Vec<&str> {
+        self.data
+            .iter()
+            .map(|invitation| invitation.id.as_str())
+            .collect()
+    }
+
+    fn next_offset(&self, offset: u64, _: u32, _: Token) -> Option<u64> {
+        counted_next_offset(self.total_count, self.data.len(), offset)
+    }
+
+    fn into_items(self, _: Token) -> Vec<OrganizationInvitation> {
+        self.data
+    }
+}
+
 impl Paged for ListMemberships {
     type Page = OrganizationMemberships;
     type Item = OrganizationMembership;
-}
-
-impl Sealed for ListMemberships {
-    fn window(&mut self, _: Token) -> (&mut Option<u32>, &mut Option<u64>) {
-        (&mut self.limit, &mut self.offset)
-    }
-
-    fn call(&self, client: &Client, _: Token) -> Call {
-        client.call_of(self)
-    }
-
-    fn fetch(&self, client: &Client, _: Token) -> Result<OrganizationMemberships, Error> {
-        self.send(client)
-    }
-
-    fn ids(page: &OrganizationMemberships, _: Token) -> Vec<&str> {
-        page.data.iter().map(|m| m.id.as_str()).collect()
-    }
-
-    fn next_offset(page: &OrganizationMemberships, offset: u64, _: u32, _: Token) -> Option<u64> {
-        counted_next_offset(page.total_count, page.data.len(), offset)
-    }
-
-    fn into_items(page: OrganizationMemberships, _: Token) -> Vec<OrganizationMembership> {
-        page.data
-    }
 }
 
 impl ListMemberships {
@@ -412,38 +482,6 @@ impl Paged for ListUsers {
     type Item = User;
 }
 
-impl Sealed for ListUsers {
-    fn window(&mut self, _: Token) -> (&mut Option<u32>, &mut Option<u64>) {
-        (&mut self.limit, &mut self.offset)
-    }
-
-    fn call(&self, client: &Client, _: Token) -> Call {
-        client.call_of(self)
-    }
-
-    fn fetch(&self, client: &Client, _: Token) -> Result<Vec<User>, Error> {
-        self.send(client)
-    }
-
-    fn ids(page: &Vec<User>, _: Token) -> Vec<&str> {
-        page.iter().map(|u| u.id.as_str()).collect()
-    }
-
-    fn next_offset(page: &Vec<User>, offset: u64, page_size: u32, _: Token) -> Option<u64> {
-        // No total count: a short page is the last one.
-        let count = page.len() as u64;
-        if count >= u64::from(page_size) {
-            offset.checked_add(count)
-        } else {
-            None
-        }
-    }
-
-    fn into_items(page: Vec<User>, _: Token) -> Vec<User> {
-        page
-    }
-}
-
 impl ListUsers {
     /// Every page of this request, lazily, using `limit`/`offset` and keeping every filter.
     ///
@@ -500,32 +538,6 @@ impl Paged for ListOrganizationRoles {
     type Item = Role;
 }
 
-impl Sealed for ListOrganizationRoles {
-    fn window(&mut self, _: Token) -> (&mut Option<u32>, &mut Option<u64>) {
-        (&mut self.limit, &mut self.offset)
-    }
-
-    fn call(&self, client: &Client, _: Token) -> Call {
-        client.call_of(self)
-    }
-
-    fn fetch(&self, client: &Client, _: Token) -> Result<Roles, Error> {
-        self.send(client)
-    }
-
-    fn ids(page: &Roles, _: Token) -> Vec<&str> {
-        page.data.iter().map(|role| role.id.as_str()).collect()
-    }
-
-    fn next_offset(page: &Roles, offset: u64, _: u32, _: Token) -> Option<u64> {
-        counted_next_offset(page.total_count, page.data.len(), offset)
-    }
-
-    fn into_items(page: Roles, _: Token) -> Vec<Role> {
-        page.data
-    }
-}
-
 impl ListOrganizationRoles {
     /// Every page of this request, lazily, using `limit`/`offset` and keeping `query` and
     /// `order_by`.
@@ -577,35 +589,6 @@ impl Paged for ListInvitations {
     type Item = OrganizationInvitation;
 }
 
-impl Sealed for ListInvitations {
-    fn window(&mut self, _: Token) -> (&mut Option<u32>, &mut Option<u64>) {
-        (&mut self.limit, &mut self.offset)
-    }
-
-    fn call(&self, client: &Client, _: Token) -> Call {
-        client.call_of(self)
-    }
-
-    fn fetch(&self, client: &Client, _: Token) -> Result<OrganizationInvitations, Error> {
-        self.send(client)
-    }
-
-    fn ids(page: &OrganizationInvitations, _: Token) -> Vec<&str> {
-        page.data
-            .iter()
-            .map(|invitation| invitation.id.as_str())
-            .collect()
-    }
-
-    fn next_offset(page: &OrganizationInvitations, offset: u64, _: u32, _: Token) -> Option<u64> {
-        counted_next_offset(page.total_count, page.data.len(), offset)
-    }
-
-    fn into_items(page: OrganizationInvitations, _: Token) -> Vec<OrganizationInvitation> {
-        page.data
-    }
-}
-
 impl ListInvitations {
     /// Every page of this request, lazily, using `limit`/`offset` and keeping the filters.
     ///
@@ -654,32 +637,6 @@ impl Paged for ListInstanceMemberships {
     type Item = OrganizationMembership;
 }
 
-impl Sealed for ListInstanceMemberships {
-    fn window(&mut self, _: Token) -> (&mut Option<u32>, &mut Option<u64>) {
-        (&mut self.limit, &mut self.offset)
-    }
-
-    fn call(&self, client: &Client, _: Token) -> Call {
-        client.call_of(self)
-    }
-
-    fn fetch(&self, client: &Client, _: Token) -> Result<OrganizationMemberships, Error> {
-        self.send(client)
-    }
-
-    fn ids(page: &OrganizationMemberships, _: Token) -> Vec<&str> {
-        page.data.iter().map(|m| m.id.as_str()).collect()
-    }
-
-    fn next_offset(page: &OrganizationMemberships, offset: u64, _: u32, _: Token) -> Option<u64> {
-        counted_next_offset(page.total_count, page.data.len(), offset)
-    }
-
-    fn into_items(page: OrganizationMemberships, _: Token) -> Vec<OrganizationMembership> {
-        page.data
-    }
-}
-
 impl ListInstanceMemberships {
     /// Every page of this request, lazily, using `limit`/`offset`: paged exactly as
     /// [`ListMemberships::pages`] pages one organization (the page size is the request's
@@ -710,8 +667,8 @@ impl ListInstanceMemberships {
 /// struct Mine;
 ///
 /// impl clerk_memberships::Paged for Mine {
-///     type Page = Vec<String>;
-///     type Item = String;
+///     type Page = clerk_memberships::Roles;
+///     type Item = clerk_memberships::Role;
 /// }
 /// ```
 ///
