@@ -58,7 +58,7 @@ Exit codes:
      an answer sync cannot act on, or the output could not be written
   2  a usage error: bad arguments, no secret key, an unreadable or malformed file (a roster
      problem is named ROSTER:LINE), a role the instance does not have (add, set-role,
-     invite), a removal or revocation not confirmed, a sync --apply stopped by a safety
+     invite, sync), a removal or revocation not confirmed, a sync --apply stopped by a safety
      rail without --force
   3  sync: the dry run found changes pending, or a roster row that names nobody (with
      --invite, a row whose invitation is pending is waiting, not pending: exit 0)
