@@ -123,11 +123,11 @@
 //!   [`MAX_METADATA_DEPTH`] or larger than [`MAX_METADATA_BYTES`]. A rendered URL must fit in
 //!   [`MAX_URL_LEN`] bytes.
 //! - **Pagination**: [`ListMemberships::pages`], [`ListMemberships::items`] and
-//!   [`ListMemberships::collect_all`], with their iterators [`MembershipPages`] and
-//!   [`MembershipItems`]; [`ListUsers::pages`] and [`ListUsers::items`], with [`UserPages`]
-//!   and [`UserItems`]; [`ListOrganizationRoles::pages`] and [`ListOrganizationRoles::items`],
-//!   with [`RolePages`] and [`RoleItems`]; [`ListInvitations::pages`] and
-//!   [`ListInvitations::items`], with [`InvitationPages`] and [`InvitationItems`].
+//!   [`ListMemberships::collect_all`]; [`ListUsers::pages`] and [`ListUsers::items`];
+//!   [`ListOrganizationRoles::pages`] and [`ListOrganizationRoles::items`];
+//!   [`ListInvitations::pages`] and [`ListInvitations::items`]; [`ListInstanceMemberships::pages`].
+//!   They return the generic iterators [`Pages`] and [`Items`], for the list requests that
+//!   implement [`Paged`].
 //! - **[`sync`]**, for keeping organizations in step with a roster: [`sync::plan`] compares
 //!   a [`sync::Roster`] with the current members and returns a reviewable [`sync::Plan`]
 //!   under the safety rails of [`sync::SyncOptions`], and [`sync::Plan::apply`] makes its
@@ -212,10 +212,7 @@ pub use organizations::{
     ListInstanceMembershipsBuilder,
 };
 pub use pacing::{RateLimiter, SlidingWindowLimiter};
-pub use pagination::{
-    InstanceMembershipPages, InvitationItems, InvitationPages, MembershipItems, MembershipPages,
-    RoleItems, RolePages, UserItems, UserPages,
-};
+pub use pagination::{Items, Paged, Pages};
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use redis_limiter::RedisRateLimit;

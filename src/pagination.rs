@@ -1,13 +1,15 @@
-//! Lazy iterators over every page, or every item, of a [`ListMemberships`], a [`ListUsers`],
-//! a [`ListOrganizationRoles`] or a [`ListInvitations`] request, and every page of a
-//! [`ListInstanceMemberships`].
+//! Lazy iterators over every page ([`Pages`]), or every item ([`Items`]), of a
+//! [`ListMemberships`], a [`ListUsers`], a [`ListOrganizationRoles`] or a [`ListInvitations`]
+//! request, and every page of a [`ListInstanceMemberships`]. One pager serves them all: each
+//! list request only names its page and item types in its [`Paged`] impl, and each page type
+//! says how it is read (its ids, and where the page after it starts).
 
 use std::collections::{HashSet, VecDeque};
 use std::iter::FusedIterator;
 
 use crate::builder::MAX_LIMIT;
+use crate::call::Call;
 use crate::client::Client;
-use crate::endpoint::Endpoint;
 use crate::error::{Error, ErrorKind};
 use crate::invitations::ListInvitations;
 use crate::memberships::ListMemberships;
@@ -18,6 +20,363 @@ use crate::models::{
 use crate::organization_roles::ListOrganizationRoles;
 use crate::organizations::ListInstanceMemberships;
 use crate::users::ListUsers;
+
+use self::sealed::{ReadPage, Sealed, Token};
+
+/// A list request that can be paged: [`ListMemberships`], [`ListUsers`],
+/// [`ListOrganizationRoles`], [`ListInvitations`] and [`ListInstanceMemberships`], and no
+/// other. It names the types of a request's [`Pages`] and [`Items`], so that code can take
+/// the pages or items of any listing; it is sealed (it cannot be implemented outside this
+/// crate) and has no methods of its own.
+///
+/// ```
+/// # let client = clerk_memberships::testing::doc_client();
+/// use clerk_memberships::{Error, Items, ListMemberships, ListUsers, Paged};
+///
+/// /// How many items a listing has, reading every page.
+/// fn count<R: Paged>(mut items: Items<R>) -> Result<usize, Error> {
+///     items.try_fold(0, |count, item| item.map(|_| count + 1))
+/// }
+///
+/// let members = count(ListMemberships::builder().organization_id("org_1").build()?.items(&client))?;
+/// let users = count(ListUsers::builder().build()?.items(&client))?;
+/// assert_eq!((members, users), (1, 1));
+/// # Ok::<(), clerk_memberships::Error>(())
+/// ```
+pub trait Paged: Sealed {
+    /// One page of the answer: [`OrganizationMemberships`], `Vec<`[`User`]`>`, [`Roles`] or
+    /// [`OrganizationInvitations`], which the pager reads through a sealed trait.
+    type Page: ReadPage<Item = Self::Item>;
+    /// One item of a page: [`OrganizationMembership`], [`User`], [`Role`] or
+    /// [`OrganizationInvitation`].
+    type Item;
+}
+
+/// What the pager needs of a list request and of its pages, out of reach of other crates:
+/// public traits in a private module, so [`Paged`] cannot be implemented elsewhere; and since a
+/// bound on [`Paged`] would still reach their methods, each takes a [`Token`](sealed::Token)
+/// that only this module can make.
+mod sealed {
+    use crate::call::Call;
+    use crate::client::Client;
+    use crate::error::Error;
+
+    use super::Paged;
+
+    /// Proof that the caller is the pager: other crates cannot make one.
+    #[derive(Debug, Clone, Copy)]
+    pub struct Token(pub(super) ());
+
+    /// How to move a list request to an offset and send it.
+    pub trait Sealed: Clone {
+        /// The page size (set by [`Pages::new`](super::Pages)) and the first offset, as the
+        /// request has them.
+        fn window(&mut self, _: Token) -> (&mut Option<u32>, &mut Option<u64>);
+
+        /// The call this request makes, for the context of an error.
+        fn call(&self, client: &Client, _: Token) -> Call;
+
+        /// Sends the request for one page.
+        fn fetch(&self, client: &Client, _: Token) -> Result<<Self as Paged>::Page, Error>
+        where
+            Self: Paged;
+    }
+
+    /// How to read one page of a listing.
+    pub trait ReadPage {
+        /// One item of the page.
+        type Item;
+
+        /// The ids on the page, in order; none for an empty page.
+        fn ids(&self, _: Token) -> Vec<&str>;
+
+        /// The offset of the page after this one, which was asked for at `offset` with
+        /// `page_size`; `None` when this page was the last.
+        fn next_offset(&self, offset: u64, page_size: u32, _: Token) -> Option<u64>;
+
+        /// The page's items, taken out of it.
+        fn into_items(self, _: Token) -> Vec<Self::Item>;
+    }
+}
+
+/// The token the pager hands to the [`Paged`] requests' methods.
+const TOKEN: Token = Token(());
+
+/// The pages of a list request, lazily: what [`ListMemberships::pages`], [`ListUsers::pages`],
+/// [`ListOrganizationRoles::pages`], [`ListInvitations::pages`] and
+/// [`ListInstanceMemberships::pages`] return, yielding `Result<R::Page, Error>`.
+///
+/// One request per page, at the offset after the items so far; an empty page ends the
+/// listing (and is not yielded); a page of ids already seen is
+/// [`ErrorKind::PageNotAdvancing`]; nothing comes after the first error. Each request's
+/// `pages()` says how its listing ends.
+///
+/// ```
+/// # let client = clerk_memberships::testing::doc_client();
+/// use clerk_memberships::{ListMemberships, ListUsers, Pages};
+///
+/// let pages: Pages<ListMemberships> = ListMemberships::builder()
+///     .organization_id("org_1")
+///     .build()?
+///     .pages(&client);
+/// let sizes: Vec<usize> = pages.map(|page| page.map(|p| p.data.len())).collect::<Result<_, _>>()?;
+/// assert_eq!(sizes, [1]);
+///
+/// let pages: Pages<ListUsers> = ListUsers::builder().limit(100).build()?.pages(&client);
+/// let sizes: Vec<usize> = pages.map(|page| page.map(|p| p.len())).collect::<Result<_, _>>()?;
+/// assert_eq!(sizes, [1], "one short page is the last");
+/// # Ok::<(), clerk_memberships::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Pages<R> {
+    client: Client,
+    request: R,
+    page_size: u32,
+    /// `None` once finished.
+    next_offset: Option<u64>,
+    /// Whether the next request is the first: that one goes as the caller built it, so an
+    /// `offset` the caller did not set is not sent.
+    first: bool,
+    /// The ids of the last pages: a page made only of these means the server is not
+    /// advancing.
+    recent_ids: RecentIds,
+}
+
+impl<R: Paged> Pages<R> {
+    /// The pages of `request`, of its `limit` (default [`MAX_LIMIT`]) from its `offset`
+    /// (default 0).
+    fn new(request: &R, client: &Client) -> Self {
+        let mut request = request.clone();
+        let (limit, offset) = request.window(TOKEN);
+        let page_size = *limit.get_or_insert(MAX_LIMIT);
+        let start = offset.unwrap_or(0);
+        Pages {
+            client: client.clone(),
+            request,
+            page_size,
+            next_offset: Some(start),
+            first: true,
+            recent_ids: RecentIds::default(),
+        }
+    }
+}
+
+impl<R: Paged> Iterator for Pages<R> {
+    type Item = Result<R::Page, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let offset = self.next_offset.take()?;
+        if !std::mem::take(&mut self.first) {
+            *self.request.window(TOKEN).1 = Some(offset);
+        }
+        let page = match self.request.fetch(&self.client, TOKEN) {
+            Ok(page) => page,
+            Err(err) => return Some(Err(err)),
+        };
+        let ids = page.ids(TOKEN);
+        // An empty page ends the listing and is not yielded.
+        if ids.is_empty() {
+            return None;
+        }
+        if !self.recent_ids.advances(ids.into_iter()) {
+            let err = Error::new(ErrorKind::PageNotAdvancing { offset });
+            return Some(Err(err.in_call(&self.request.call(&self.client, TOKEN))));
+        }
+        self.next_offset = page.next_offset(offset, self.page_size, TOKEN);
+        Some(Ok(page))
+    }
+}
+
+impl<R: Paged> FusedIterator for Pages<R> {}
+
+/// The items of a list request, lazily, page by page: what [`ListMemberships::items`],
+/// [`ListUsers::items`], [`ListOrganizationRoles::items`] and [`ListInvitations::items`]
+/// return, yielding `Result<R::Item, Error>`. A page's error is yielded as it comes, once,
+/// and ends the listing, as for [`Pages`]; only the current page's items are held.
+///
+/// ```
+/// # let client = clerk_memberships::testing::doc_client();
+/// use clerk_memberships::{Items, ListUsers};
+///
+/// let users: Items<ListUsers> = ListUsers::builder().email_address("jane.doe@acme.com").build()?.items(&client);
+/// let ids: Vec<String> = users.map(|user| user.map(|u| u.id)).collect::<Result<_, _>>()?;
+/// assert_eq!(ids, ["user_2h8op3Isl1QR7tKu5FGNfaLKEoU"]);
+/// # Ok::<(), clerk_memberships::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Items<R: Paged> {
+    pages: Pages<R>,
+    current: std::vec::IntoIter<R::Item>,
+}
+
+impl<R: Paged> Items<R> {
+    /// The items of `pages`, from its next page on.
+    fn new(pages: Pages<R>) -> Self {
+        Items {
+            pages,
+            current: Vec::new().into_iter(),
+        }
+    }
+}
+
+impl<R: Paged> Iterator for Items<R> {
+    type Item = Result<R::Item, Error>;
+
+    /// The next item: from the current page while it lasts, then from the next page.
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(item) = self.current.next() {
+                return Some(Ok(item));
+            }
+            match self.pages.next()? {
+                Ok(page) => self.current = page.into_items(TOKEN).into_iter(),
+                Err(err) => return Some(Err(err)),
+            }
+        }
+    }
+}
+
+impl<R: Paged> FusedIterator for Items<R> {}
+
+/// How many pages back a page's ids are compared with to notice a server that repeats itself.
+const RECENT_PAGES: usize = 2;
+
+/// The ids of the last [`RECENT_PAGES`] pages, newest last.
+#[derive(Debug, Default)]
+struct RecentIds(VecDeque<HashSet<String>>);
+
+impl RecentIds {
+    /// Whether a page with these ids advances, i.e. holds at least one id that is not on one
+    /// of the last pages; if so it becomes the newest of them.
+    fn advances<'a>(&mut self, ids: impl Iterator<Item = &'a str> + Clone) -> bool {
+        let repeated = ids
+            .clone()
+            .all(|id| self.0.iter().any(|page| page.contains(id)));
+        if repeated {
+            return false;
+        }
+        if self.0.len() == RECENT_PAGES {
+            self.0.pop_front();
+        }
+        self.0.push_back(ids.map(str::to_owned).collect());
+        true
+    }
+}
+
+/// The offset after a page of `count` items asked for at `offset`, for a listing that says
+/// how many items there are in all; `None` once `total_count` is reached. A short page is no
+/// end: only an empty page or reaching `total_count` is.
+fn counted_next_offset(total_count: i64, count: usize, offset: u64) -> Option<u64> {
+    let total = u64::try_from(total_count).unwrap_or(0);
+    offset
+        .checked_add(count as u64)
+        .filter(|next| *next < total)
+}
+
+/// What every list request has alike: its `limit` and `offset` fields and its `send`.
+macro_rules! list_requests {
+    ($($request:ty),+ $(,)?) => {$(
+        impl Sealed for $request {
+            fn window(&mut self, _: Token) -> (&mut Option<u32>, &mut Option<u64>) {
+                (&mut self.limit, &mut self.offset)
+            }
+
+            fn call(&self, client: &Client, _: Token) -> Call {
+                client.call_of(self)
+            }
+
+            fn fetch(&self, client: &Client, _: Token) -> Result<<Self as Paged>::Page, Error> {
+                self.send(client)
+            }
+        }
+    )+};
+}
+
+list_requests!(
+    ListMemberships,
+    ListUsers,
+    ListOrganizationRoles,
+    ListInvitations,
+    ListInstanceMemberships,
+);
+
+impl ReadPage for OrganizationMemberships {
+    type Item = OrganizationMembership;
+
+    fn ids(&self, _: Token) -> Vec<&str> {
+        self.data.iter().map(|m| m.id.as_str()).collect()
+    }
+
+    fn next_offset(&self, offset: u64, _: u32, _: Token) -> Option<u64> {
+        counted_next_offset(self.total_count, self.data.len(), offset)
+    }
+
+    fn into_items(self, _: Token) -> Vec<OrganizationMembership> {
+        self.data
+    }
+}
+
+impl ReadPage for Vec<User> {
+    type Item = User;
+
+    fn ids(&self, _: Token) -> Vec<&str> {
+        self.iter().map(|u| u.id.as_str()).collect()
+    }
+
+    fn next_offset(&self, offset: u64, page_size: u32, _: Token) -> Option<u64> {
+        // No total count: a short page is the last one.
+        let count = self.len() as u64;
+        if count >= u64::from(page_size) {
+            offset.checked_add(count)
+        } else {
+            None
+        }
+    }
+
+    fn into_items(self, _: Token) -> Vec<User> {
+        self
+    }
+}
+
+impl ReadPage for Roles {
+    type Item = Role;
+
+    fn ids(&self, _: Token) -> Vec<&str> {
+        self.data.iter().map(|role| role.id.as_str()).collect()
+    }
+
+    fn next_offset(&self, offset: u64, _: u32, _: Token) -> Option<u64> {
+        counted_next_offset(self.total_count, self.data.len(), offset)
+    }
+
+    fn into_items(self, _: Token) -> Vec<Role> {
+        self.data
+    }
+}
+
+impl ReadPage for OrganizationInvitations {
+    type Item = OrganizationInvitation;
+
+    fn ids(&self, _: Token) -> Vec<&str> {
+        self.data
+            .iter()
+            .map(|invitation| invitation.id.as_str())
+            .collect()
+    }
+
+    fn next_offset(&self, offset: u64, _: u32, _: Token) -> Option<u64> {
+        counted_next_offset(self.total_count, self.data.len(), offset)
+    }
+
+    fn into_items(self, _: Token) -> Vec<OrganizationInvitation> {
+        self.data
+    }
+}
+
+impl Paged for ListMemberships {
+    type Page = OrganizationMemberships;
+    type Item = OrganizationMembership;
+}
 
 impl ListMemberships {
     /// Every page of this request, lazily, using `limit`/`offset` and keeping every filter.
@@ -55,8 +414,8 @@ impl ListMemberships {
     /// }
     /// # Ok::<(), clerk_memberships::Error>(())
     /// ```
-    pub fn pages(&self, client: &Client) -> MembershipPages {
-        MembershipPages(Pager::new(self, client))
+    pub fn pages(&self, client: &Client) -> Pages<Self> {
+        Pages::new(self, client)
     }
 
     /// Every membership of this request, lazily, page by page (see [`pages`](Self::pages)).
@@ -71,11 +430,8 @@ impl ListMemberships {
     /// }
     /// # Ok::<(), clerk_memberships::Error>(())
     /// ```
-    pub fn items(&self, client: &Client) -> MembershipItems {
-        MembershipItems {
-            pages: self.pages(client),
-            current: Vec::new().into_iter(),
-        }
+    pub fn items(&self, client: &Client) -> Items<Self> {
+        Items::new(self.pages(client))
     }
 
     /// Every membership of this request in one `Vec`, refusing to hold more than `cap`.
@@ -121,261 +477,10 @@ impl ListMemberships {
     }
 }
 
-/// How many pages back a page's ids are compared with to notice a server that repeats itself.
-const RECENT_PAGES: usize = 2;
-
-/// The ids of the last [`RECENT_PAGES`] pages, newest last.
-#[derive(Debug, Default)]
-struct RecentIds(VecDeque<HashSet<String>>);
-
-impl RecentIds {
-    /// Whether a page with these ids advances, i.e. holds at least one id that is not on one
-    /// of the last pages; if so it becomes the newest of them.
-    fn advances<'a>(&mut self, ids: impl Iterator<Item = &'a str> + Clone) -> bool {
-        let repeated = ids
-            .clone()
-            .all(|id| self.0.iter().any(|page| page.contains(id)));
-        if repeated {
-            return false;
-        }
-        if self.0.len() == RECENT_PAGES {
-            self.0.pop_front();
-        }
-        self.0.push_back(ids.map(str::to_owned).collect());
-        true
-    }
-}
-
-/// What the pager needs of a list request: how to move it to an offset, what its page is,
-/// the ids on a page, and where the page after one starts.
-trait Paged: Endpoint + Clone {
-    /// One page of the answer.
-    type Page;
-
-    /// The page size (set by [`Pager::new`]) and the first offset, as the request has them.
-    fn window(&mut self) -> (&mut Option<u32>, &mut Option<u64>);
-
-    /// Sends the request for one page.
-    fn fetch(&self, client: &Client) -> Result<Self::Page, Error>;
-
-    /// The ids on a page, in order; none for an empty page.
-    fn ids(page: &Self::Page) -> Vec<&str>;
-
-    /// The offset of the page after `page`, which was asked for at `offset` with
-    /// `page_size`; `None` when `page` was the last.
-    fn next_offset(page: &Self::Page, offset: u64, page_size: u32) -> Option<u64>;
-}
-
-impl Paged for ListMemberships {
-    type Page = OrganizationMemberships;
-
-    fn window(&mut self) -> (&mut Option<u32>, &mut Option<u64>) {
-        (&mut self.limit, &mut self.offset)
-    }
-
-    fn fetch(&self, client: &Client) -> Result<Self::Page, Error> {
-        self.send(client)
-    }
-
-    fn ids(page: &Self::Page) -> Vec<&str> {
-        page.data.iter().map(|m| m.id.as_str()).collect()
-    }
-
-    fn next_offset(page: &Self::Page, offset: u64, _: u32) -> Option<u64> {
-        counted_next_offset(page.total_count, page.data.len(), offset)
-    }
-}
-
-/// The offset after a page of `count` items asked for at `offset`, for a listing that says
-/// how many items there are in all; `None` once `total_count` is reached. A short page is no
-/// end: only an empty page or reaching `total_count` is.
-fn counted_next_offset(total_count: i64, count: usize, offset: u64) -> Option<u64> {
-    let total = u64::try_from(total_count).unwrap_or(0);
-    offset
-        .checked_add(count as u64)
-        .filter(|next| *next < total)
-}
-
-impl Paged for ListOrganizationRoles {
-    type Page = Roles;
-
-    fn window(&mut self) -> (&mut Option<u32>, &mut Option<u64>) {
-        (&mut self.limit, &mut self.offset)
-    }
-
-    fn fetch(&self, client: &Client) -> Result<Self::Page, Error> {
-        self.send(client)
-    }
-
-    fn ids(page: &Self::Page) -> Vec<&str> {
-        page.data.iter().map(|role| role.id.as_str()).collect()
-    }
-
-    fn next_offset(page: &Self::Page, offset: u64, _: u32) -> Option<u64> {
-        counted_next_offset(page.total_count, page.data.len(), offset)
-    }
-}
-
 impl Paged for ListUsers {
     type Page = Vec<User>;
-
-    fn window(&mut self) -> (&mut Option<u32>, &mut Option<u64>) {
-        (&mut self.limit, &mut self.offset)
-    }
-
-    fn fetch(&self, client: &Client) -> Result<Self::Page, Error> {
-        self.send(client)
-    }
-
-    fn ids(page: &Self::Page) -> Vec<&str> {
-        page.iter().map(|u| u.id.as_str()).collect()
-    }
-
-    fn next_offset(page: &Self::Page, offset: u64, page_size: u32) -> Option<u64> {
-        // No total count: a short page is the last one.
-        let count = page.len() as u64;
-        if count >= u64::from(page_size) {
-            offset.checked_add(count)
-        } else {
-            None
-        }
-    }
+    type Item = User;
 }
-
-/// The paging both listings share: one request per page at the offset after the items so far,
-/// an empty page as the end, a page of repeated ids as [`ErrorKind::PageNotAdvancing`](crate::ErrorKind::PageNotAdvancing), and
-/// nothing after the first error.
-#[derive(Debug)]
-struct Pager<R> {
-    client: Client,
-    request: R,
-    page_size: u32,
-    /// `None` once finished.
-    next_offset: Option<u64>,
-    /// Whether the next request is the first: that one goes as the caller built it, so an
-    /// `offset` the caller did not set is not sent.
-    first: bool,
-    /// The ids of the last pages: a page made only of these means the server is not
-    /// advancing.
-    recent_ids: RecentIds,
-}
-
-impl<R: Paged> Pager<R> {
-    /// The pages of `request`, of its `limit` (default [`MAX_LIMIT`]) from its `offset`
-    /// (default 0).
-    fn new(request: &R, client: &Client) -> Self {
-        let mut request = request.clone();
-        let (limit, offset) = request.window();
-        let page_size = *limit.get_or_insert(MAX_LIMIT);
-        let start = offset.unwrap_or(0);
-        Pager {
-            client: client.clone(),
-            request,
-            page_size,
-            next_offset: Some(start),
-            first: true,
-            recent_ids: RecentIds::default(),
-        }
-    }
-
-    fn next_page(&mut self) -> Option<Result<R::Page, Error>> {
-        let offset = self.next_offset.take()?;
-        if !std::mem::take(&mut self.first) {
-            *self.request.window().1 = Some(offset);
-        }
-        let page = match self.request.fetch(&self.client) {
-            Ok(page) => page,
-            Err(err) => return Some(Err(err)),
-        };
-        let ids = R::ids(&page);
-        // An empty page ends the listing and is not yielded.
-        if ids.is_empty() {
-            return None;
-        }
-        if !self.recent_ids.advances(ids.into_iter()) {
-            let err = Error::new(ErrorKind::PageNotAdvancing { offset });
-            return Some(Err(err.in_call(&self.client.call_of(&self.request))));
-        }
-        self.next_offset = R::next_offset(&page, offset, self.page_size);
-        Some(Ok(page))
-    }
-}
-
-/// The pages of a [`ListMemberships`] request; see [`ListMemberships::pages`].
-///
-/// ```
-/// # let client = clerk_memberships::testing::doc_client();
-/// use clerk_memberships::{ListMemberships, MembershipPages};
-///
-/// let pages: MembershipPages = ListMemberships::builder()
-///     .organization_id("org_1")
-///     .build()?
-///     .pages(&client);
-/// let sizes: Vec<usize> = pages.map(|page| page.map(|p| p.data.len())).collect::<Result<_, _>>()?;
-/// assert_eq!(sizes, [1]);
-/// # Ok::<(), clerk_memberships::Error>(())
-/// ```
-#[derive(Debug)]
-pub struct MembershipPages(Pager<ListMemberships>);
-
-impl Iterator for MembershipPages {
-    type Item = Result<OrganizationMemberships, Error>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        self.0.next_page()
-    }
-}
-
-impl FusedIterator for MembershipPages {}
-
-/// The memberships of a [`ListMemberships`] request; see [`ListMemberships::items`].
-///
-/// ```
-/// # let client = clerk_memberships::testing::doc_client();
-/// use clerk_memberships::ListMemberships;
-///
-/// let admins: Vec<String> = ListMemberships::builder()
-///     .organization_id("org_1")
-///     .role("org:admin")
-///     .build()?
-///     .items(&client)
-///     .map(|membership| membership.map(|m| m.id))
-///     .collect::<Result<_, _>>()?;
-/// # Ok::<(), clerk_memberships::Error>(())
-/// ```
-#[derive(Debug)]
-pub struct MembershipItems {
-    pages: MembershipPages,
-    current: std::vec::IntoIter<OrganizationMembership>,
-}
-
-impl Iterator for MembershipItems {
-    type Item = Result<OrganizationMembership, Error>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        next_item(&mut self.pages, &mut self.current, |page| page.data)
-    }
-}
-
-/// The next item of a paged listing: from the current page while it lasts, then from the next
-/// page (`items` takes a page's items out); a page's error is passed on as it comes.
-fn next_item<P, T>(
-    pages: &mut impl Iterator<Item = Result<P, Error>>,
-    current: &mut std::vec::IntoIter<T>,
-    items: impl Fn(P) -> Vec<T>,
-) -> Option<Result<T, Error>> {
-    loop {
-        if let Some(item) = current.next() {
-            return Some(Ok(item));
-        }
-        match pages.next()? {
-            Ok(page) => *current = items(page).into_iter(),
-            Err(err) => return Some(Err(err)),
-        }
-    }
-}
-
-impl FusedIterator for MembershipItems {}
 
 impl ListUsers {
     /// Every page of this request, lazily, using `limit`/`offset` and keeping every filter.
@@ -407,8 +512,8 @@ impl ListUsers {
     /// }
     /// # Ok::<(), clerk_memberships::Error>(())
     /// ```
-    pub fn pages(&self, client: &Client) -> UserPages {
-        UserPages(Pager::new(self, client))
+    pub fn pages(&self, client: &Client) -> Pages<Self> {
+        Pages::new(self, client)
     }
 
     /// Every user of this request, lazily, page by page (see [`pages`](Self::pages)).
@@ -423,64 +528,15 @@ impl ListUsers {
     /// }
     /// # Ok::<(), clerk_memberships::Error>(())
     /// ```
-    pub fn items(&self, client: &Client) -> UserItems {
-        UserItems {
-            pages: self.pages(client),
-            current: Vec::new().into_iter(),
-        }
+    pub fn items(&self, client: &Client) -> Items<Self> {
+        Items::new(self.pages(client))
     }
 }
 
-/// The pages of a [`ListUsers`] request; see [`ListUsers::pages`].
-///
-/// ```
-/// # let client = clerk_memberships::testing::doc_client();
-/// use clerk_memberships::{ListUsers, UserPages};
-///
-/// let pages: UserPages = ListUsers::builder().limit(100).build()?.pages(&client);
-/// let sizes: Vec<usize> = pages.map(|page| page.map(|p| p.len())).collect::<Result<_, _>>()?;
-/// assert_eq!(sizes, [1], "one short page is the last");
-/// # Ok::<(), clerk_memberships::Error>(())
-/// ```
-#[derive(Debug)]
-pub struct UserPages(Pager<ListUsers>);
-
-impl Iterator for UserPages {
-    type Item = Result<Vec<User>, Error>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        self.0.next_page()
-    }
+impl Paged for ListOrganizationRoles {
+    type Page = Roles;
+    type Item = Role;
 }
-
-impl FusedIterator for UserPages {}
-
-/// The users of a [`ListUsers`] request; see [`ListUsers::items`].
-///
-/// ```
-/// # let client = clerk_memberships::testing::doc_client();
-/// use clerk_memberships::{ListUsers, UserItems};
-///
-/// let users: UserItems = ListUsers::builder().email_address("jane.doe@acme.com").build()?.items(&client);
-/// let ids: Vec<String> = users.map(|user| user.map(|u| u.id)).collect::<Result<_, _>>()?;
-/// assert_eq!(ids, ["user_2h8op3Isl1QR7tKu5FGNfaLKEoU"]);
-/// # Ok::<(), clerk_memberships::Error>(())
-/// ```
-#[derive(Debug)]
-pub struct UserItems {
-    pages: UserPages,
-    current: std::vec::IntoIter<User>,
-}
-
-impl Iterator for UserItems {
-    type Item = Result<User, Error>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        next_item(&mut self.pages, &mut self.current, |page| page)
-    }
-}
-
-impl FusedIterator for UserItems {}
 
 impl ListOrganizationRoles {
     /// Every page of this request, lazily, using `limit`/`offset` and keeping `query` and
@@ -505,8 +561,8 @@ impl ListOrganizationRoles {
     /// }
     /// # Ok::<(), clerk_memberships::Error>(())
     /// ```
-    pub fn pages(&self, client: &Client) -> RolePages {
-        RolePages(Pager::new(self, client))
+    pub fn pages(&self, client: &Client) -> Pages<Self> {
+        Pages::new(self, client)
     }
 
     /// Every role of this request, lazily, page by page (see [`pages`](Self::pages)).
@@ -523,76 +579,14 @@ impl ListOrganizationRoles {
     /// assert_eq!(keys, ["org:admin", "org:member"]);
     /// # Ok::<(), clerk_memberships::Error>(())
     /// ```
-    pub fn items(&self, client: &Client) -> RoleItems {
-        RoleItems {
-            pages: self.pages(client),
-            current: Vec::new().into_iter(),
-        }
+    pub fn items(&self, client: &Client) -> Items<Self> {
+        Items::new(self.pages(client))
     }
 }
-
-/// The pages of a [`ListOrganizationRoles`] request; see [`ListOrganizationRoles::pages`].
-///
-/// ```
-/// # let client = clerk_memberships::testing::doc_client();
-/// use clerk_memberships::{ListOrganizationRoles, RolePages};
-///
-/// let pages: RolePages = ListOrganizationRoles::builder().build()?.pages(&client);
-/// let sizes: Vec<usize> = pages.map(|page| page.map(|p| p.data.len())).collect::<Result<_, _>>()?;
-/// assert_eq!(sizes, [2]);
-/// # Ok::<(), clerk_memberships::Error>(())
-/// ```
-#[derive(Debug)]
-pub struct RolePages(Pager<ListOrganizationRoles>);
-
-impl Iterator for RolePages {
-    type Item = Result<Roles, Error>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        self.0.next_page()
-    }
-}
-
-impl FusedIterator for RolePages {}
-
-/// The roles of a [`ListOrganizationRoles`] request; see [`ListOrganizationRoles::items`].
-#[derive(Debug)]
-pub struct RoleItems {
-    pages: RolePages,
-    current: std::vec::IntoIter<Role>,
-}
-
-impl Iterator for RoleItems {
-    type Item = Result<Role, Error>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        next_item(&mut self.pages, &mut self.current, |page| page.data)
-    }
-}
-
-impl FusedIterator for RoleItems {}
 
 impl Paged for ListInvitations {
     type Page = OrganizationInvitations;
-
-    fn window(&mut self) -> (&mut Option<u32>, &mut Option<u64>) {
-        (&mut self.limit, &mut self.offset)
-    }
-
-    fn fetch(&self, client: &Client) -> Result<Self::Page, Error> {
-        self.send(client)
-    }
-
-    fn ids(page: &Self::Page) -> Vec<&str> {
-        page.data
-            .iter()
-            .map(|invitation| invitation.id.as_str())
-            .collect()
-    }
-
-    fn next_offset(page: &Self::Page, offset: u64, _: u32) -> Option<u64> {
-        counted_next_offset(page.total_count, page.data.len(), offset)
-    }
+    type Item = OrganizationInvitation;
 }
 
 impl ListInvitations {
@@ -614,8 +608,8 @@ impl ListInvitations {
     /// }
     /// # Ok::<(), clerk_memberships::Error>(())
     /// ```
-    pub fn pages(&self, client: &Client) -> InvitationPages {
-        InvitationPages(Pager::new(self, client))
+    pub fn pages(&self, client: &Client) -> Pages<Self> {
+        Pages::new(self, client)
     }
 
     /// Every invitation of this request, lazily, page by page (see [`pages`](Self::pages)).
@@ -633,63 +627,14 @@ impl ListInvitations {
     ///     .collect::<Result<_, _>>()?;
     /// # Ok::<(), clerk_memberships::Error>(())
     /// ```
-    pub fn items(&self, client: &Client) -> InvitationItems {
-        InvitationItems {
-            pages: self.pages(client),
-            current: Vec::new().into_iter(),
-        }
+    pub fn items(&self, client: &Client) -> Items<Self> {
+        Items::new(self.pages(client))
     }
 }
-
-/// The pages of a [`ListInvitations`] request; see [`ListInvitations::pages`].
-#[derive(Debug)]
-pub struct InvitationPages(Pager<ListInvitations>);
-
-impl Iterator for InvitationPages {
-    type Item = Result<OrganizationInvitations, Error>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        self.0.next_page()
-    }
-}
-
-impl FusedIterator for InvitationPages {}
-
-/// The invitations of a [`ListInvitations`] request; see [`ListInvitations::items`].
-#[derive(Debug)]
-pub struct InvitationItems {
-    pages: InvitationPages,
-    current: std::vec::IntoIter<OrganizationInvitation>,
-}
-
-impl Iterator for InvitationItems {
-    type Item = Result<OrganizationInvitation, Error>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        next_item(&mut self.pages, &mut self.current, |page| page.data)
-    }
-}
-
-impl FusedIterator for InvitationItems {}
 
 impl Paged for ListInstanceMemberships {
     type Page = OrganizationMemberships;
-
-    fn window(&mut self) -> (&mut Option<u32>, &mut Option<u64>) {
-        (&mut self.limit, &mut self.offset)
-    }
-
-    fn fetch(&self, client: &Client) -> Result<Self::Page, Error> {
-        self.send(client)
-    }
-
-    fn ids(page: &Self::Page) -> Vec<&str> {
-        page.data.iter().map(|m| m.id.as_str()).collect()
-    }
-
-    fn next_offset(page: &Self::Page, offset: u64, _: u32) -> Option<u64> {
-        counted_next_offset(page.total_count, page.data.len(), offset)
-    }
+    type Item = OrganizationMembership;
 }
 
 impl ListInstanceMemberships {
@@ -709,21 +654,28 @@ impl ListInstanceMemberships {
     /// }
     /// # Ok::<(), clerk_memberships::Error>(())
     /// ```
-    pub fn pages(&self, client: &Client) -> InstanceMembershipPages {
-        InstanceMembershipPages(Pager::new(self, client))
+    pub fn pages(&self, client: &Client) -> Pages<Self> {
+        Pages::new(self, client)
     }
 }
 
-/// The pages of a [`ListInstanceMemberships`] request; see [`ListInstanceMemberships::pages`].
-#[derive(Debug)]
-pub struct InstanceMembershipPages(Pager<ListInstanceMemberships>);
-
-impl Iterator for InstanceMembershipPages {
-    type Item = Result<OrganizationMemberships, Error>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        self.0.next_page()
-    }
-}
-
-impl FusedIterator for InstanceMembershipPages {}
+/// Other crates can neither implement [`Paged`] nor reach the pager's methods through a bound
+/// on it (which would let them move a request's `limit` past what its builder checks).
+///
+/// ```compile_fail
+/// #[derive(Clone)]
+/// struct Mine;
+///
+/// impl clerk_memberships::Paged for Mine {
+///     type Page = clerk_memberships::Roles;
+///     type Item = clerk_memberships::Role;
+/// }
+/// ```
+///
+/// ```compile_fail
+/// fn widen<R: clerk_memberships::Paged>(request: &mut R) {
+///     let _ = request.window();
+/// }
+/// ```
+#[cfg(doctest)]
+struct SealedDoctests;

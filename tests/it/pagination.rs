@@ -1,8 +1,11 @@
 //! Auto-pagination against scripted pages: which requests go out, when paging stops, and how
 //! errors end it.
 
-use clerk_memberships::testing::{MEMBERSHIP_JSON, MockTransport};
-use clerk_memberships::{Client, ErrorKind, ListMemberships, RetryPolicy};
+use clerk_memberships::testing::{MEMBERSHIP_JSON, MockTransport, USER_JSON};
+use clerk_memberships::{
+    Client, ErrorKind, Items, ListInstanceMemberships, ListInvitations, ListMemberships,
+    ListOrganizationRoles, ListUsers, Paged, Pages, RetryPolicy,
+};
 
 fn membership(id: &str) -> String {
     MEMBERSHIP_JSON.replacen("orgmem_2g7np7Hrk0SN6kj5EDMLDaKNL0S", id, 1)
@@ -351,4 +354,40 @@ fn an_iterator_owns_its_client_and_can_move_to_another_thread() {
         .join()
         .unwrap();
     assert_eq!(ids, ["m1"]);
+}
+
+#[test]
+fn every_list_request_pages_through_the_same_two_iterators_which_can_move_between_threads() {
+    fn send_sync<T: Send + Sync + 'static>() {}
+    send_sync::<Pages<ListMemberships>>();
+    send_sync::<Items<ListMemberships>>();
+    send_sync::<Pages<ListUsers>>();
+    send_sync::<Items<ListUsers>>();
+    send_sync::<Pages<ListOrganizationRoles>>();
+    send_sync::<Items<ListOrganizationRoles>>();
+    send_sync::<Pages<ListInvitations>>();
+    send_sync::<Items<ListInvitations>>();
+    send_sync::<Pages<ListInstanceMemberships>>();
+}
+
+#[test]
+fn code_generic_over_paged_reads_the_items_of_any_listing() {
+    /// How many items a listing yields.
+    fn count<R: Paged>(items: Items<R>) -> usize {
+        items.map(Result::unwrap).count()
+    }
+
+    let mock = MockTransport::new();
+    mock.push_json(200, page(&["m1", "m2"], 3));
+    mock.push_json(200, page(&["m3"], 3));
+    mock.push_json(200, format!("[{USER_JSON}]"));
+    let client = client(&mock);
+    assert_eq!(count(request(2).items(&client)), 3);
+    let users = ListUsers::builder().limit(2).build().unwrap();
+    assert_eq!(
+        count(users.items(&client)),
+        1,
+        "a short page of users is the last"
+    );
+    assert_eq!(mock.requests().len(), 3);
 }
