@@ -19,7 +19,7 @@ use super::render::{
     unresolved_text,
 };
 use super::run::{
-    Applying, Rail, applying, not_started, plan_failure, stopped_by_rails, sync_options,
+    Applying, Ended, Rail, applying, not_started, plan_failure, stopped_by_rails, sync_options,
 };
 use crate::config::GlobalArgs;
 use crate::fail::{EXIT_PENDING, Failure};
@@ -241,48 +241,15 @@ fn apply(
             "report": reports_json(file, plans, &report, stopped)?,
         }))?,
     }
-    let counts = report.counts();
-    let planned: usize = to_apply.plans().iter().map(|p| p.changes().len()).sum();
-    let not_done = planned.saturating_sub(counts.applied + counts.already_done);
-    let unresolved: usize = plans.plans().iter().map(|p| p.unresolved().len()).sum();
-    if let Some(signal) = interrupted
-        && counts.failed + counts.unknown == 0
-    {
-        let not_started = report.reports().iter().map(not_started).sum();
-        return Err(Failure::Interrupted {
-            signal,
-            not_started,
-        });
+    Ended {
+        planned: to_apply.plans().iter().map(|p| p.changes().len()).sum(),
+        counts: report.counts(),
+        unresolved: plans.plans().iter().map(|p| p.unresolved().len()).sum(),
+        refused: stopped.len() + report.refused().len(),
+        interrupted,
+        not_started: report.reports().iter().map(not_started).sum(),
     }
-    let refused = stopped.len() + report.refused().len();
-    if not_done == 0 && unresolved == 0 && refused == 0 {
-        return Ok(ExitCode::SUCCESS);
-    }
-    let mut parts = Vec::new();
-    if refused > 0 {
-        let s = if refused == 1 { "" } else { "s" };
-        parts.push(format!(
-            "{refused} organization{s} refused by a safety rail"
-        ));
-    }
-    if counts.failed > 0 {
-        parts.push(format!("{} failed", counts.failed));
-    }
-    if counts.unknown > 0 {
-        parts.push(format!("{} unknown", counts.unknown));
-    }
-    let not_made = not_done.saturating_sub(counts.failed + counts.unknown);
-    if not_made > 0 {
-        parts.push(format!("{not_made} not made"));
-    }
-    if let Some(signal) = interrupted {
-        parts.push(format!("interrupted by {signal}"));
-    }
-    if unresolved > 0 {
-        let s = if unresolved == 1 { "" } else { "s" };
-        parts.push(format!("{unresolved} row{s} naming nobody"));
-    }
-    Err(Failure::Incomplete(parts.join(", ")))
+    .exit()
 }
 
 /// Each organization's results under its heading, the unresolved rows, the refused

@@ -8,8 +8,8 @@ use std::process::ExitCode;
 use std::sync::{Arc, OnceLock};
 
 use clerk_memberships::sync::{
-    self, ApplyOptions, ApplyReport, CancelToken, Outcome, OutcomeKind, Plan, Progress, SkipReason,
-    SyncError, SyncOptions,
+    self, ApplyOptions, ApplyReport, CancelToken, Outcome, OutcomeCounts, OutcomeKind, Plan,
+    Progress, SkipReason, SyncError, SyncOptions,
 };
 use serde_json::Value;
 
@@ -271,41 +271,79 @@ fn apply(
             "report": report_json(file, &report)?,
         }))?,
     }
-    let counts = report.counts();
-    let done = counts.applied + counts.already_done;
-    let not_done = plan.changes().len().saturating_sub(done);
-    let unresolved = plan.unresolved().len();
-    if let Some(signal) = interrupted
-        && counts.failed + counts.unknown == 0
-    {
-        // A failure says more (exit 5); without one, the signal is why changes are left.
-        return Err(Failure::Interrupted {
-            signal,
-            not_started: not_started(&report),
-        });
+    Ended {
+        planned: plan.changes().len(),
+        counts: report.counts(),
+        unresolved: plan.unresolved().len(),
+        refused: 0,
+        interrupted,
+        not_started: not_started(&report),
     }
-    if not_done == 0 && unresolved == 0 {
-        return Ok(ExitCode::SUCCESS);
+    .exit()
+}
+
+/// How an apply ended, for its exit: what was planned, what became of it, the rows that name
+/// nobody, the organizations a rail refused and the signal that stopped it, if any.
+pub(super) struct Ended {
+    pub planned: usize,
+    pub counts: OutcomeCounts,
+    pub unresolved: usize,
+    pub refused: usize,
+    pub interrupted: Option<Signal>,
+    pub not_started: usize,
+}
+
+impl Ended {
+    /// 0 when every planned change was done and nothing was left out; the signal's exit when
+    /// it stopped an apply in which nothing failed (a failure says more: exit 5); otherwise
+    /// exit 5 with what was left, in one line.
+    pub fn exit(self) -> Result<ExitCode, Failure> {
+        let counts = self.counts;
+        let not_done = self
+            .planned
+            .saturating_sub(counts.applied + counts.already_done);
+        if let Some(signal) = self.interrupted
+            && counts.failed + counts.unknown == 0
+        {
+            return Err(Failure::Interrupted {
+                signal,
+                not_started: self.not_started,
+            });
+        }
+        if not_done == 0 && self.unresolved == 0 && self.refused == 0 {
+            return Ok(ExitCode::SUCCESS);
+        }
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        let mut parts = Vec::new();
+        if self.refused > 0 {
+            let refused = self.refused;
+            parts.push(format!(
+                "{refused} organization{} refused by a safety rail",
+                plural(refused)
+            ));
+        }
+        if counts.failed > 0 {
+            parts.push(format!("{} failed", counts.failed));
+        }
+        if counts.unknown > 0 {
+            parts.push(format!("{} unknown", counts.unknown));
+        }
+        let not_made = not_done.saturating_sub(counts.failed + counts.unknown);
+        if not_made > 0 {
+            parts.push(format!("{not_made} not made"));
+        }
+        if let Some(signal) = self.interrupted {
+            parts.push(format!("interrupted by {signal}"));
+        }
+        if self.unresolved > 0 {
+            let unresolved = self.unresolved;
+            parts.push(format!(
+                "{unresolved} row{} naming nobody",
+                plural(unresolved)
+            ));
+        }
+        Err(Failure::Incomplete(parts.join(", ")))
     }
-    let mut parts = Vec::new();
-    if counts.failed > 0 {
-        parts.push(format!("{} failed", counts.failed));
-    }
-    if counts.unknown > 0 {
-        parts.push(format!("{} unknown", counts.unknown));
-    }
-    let not_made = not_done.saturating_sub(counts.failed + counts.unknown);
-    if not_made > 0 {
-        parts.push(format!("{not_made} not made"));
-    }
-    if let Some(signal) = interrupted {
-        parts.push(format!("interrupted by {signal}"));
-    }
-    if unresolved > 0 {
-        let s = if unresolved == 1 { "" } else { "s" };
-        parts.push(format!("{unresolved} row{s} naming nobody"));
-    }
-    Err(Failure::Incomplete(parts.join(", ")))
 }
 
 /// On the first SIGINT or SIGTERM, cancels the apply (the changes under way finish, no new
