@@ -106,6 +106,8 @@
 //!   | [`UpdateMembershipMetadata`] | `PATCH /organizations/{organization_id}/memberships/{user_id}/metadata` | [`OrganizationMembership`] |
 //!   | [`ListUsers`] | `GET /users` | `Vec<`[`User`]`>` (a bare array) |
 //!   | [`ListOrganizationRoles`] | `GET /organization_roles` | [`Roles`] |
+//!   | [`GetOrganization`] | `GET /organizations/{organization_id}` (an id or a slug) | [`Organization`] |
+//!   | [`ListInstanceMemberships`] | `GET /organization_memberships` (every organization of the instance) | [`OrganizationMemberships`] |
 //!   | [`CreateInvitation`] | `POST /organizations/{organization_id}/invitations` (sends an email) | [`OrganizationInvitation`] |
 //!   | [`BulkCreateInvitations`] | `POST /organizations/{organization_id}/invitations/bulk` (up to [`MAX_BULK_INVITATIONS`] with [`NewInvitation`]) | [`OrganizationInvitations`] |
 //!   | [`ListInvitations`] | `GET /organizations/{organization_id}/invitations` | [`OrganizationInvitations`] |
@@ -134,8 +136,10 @@
 //!   changes with workers sharing the client; [`sync::resolve_users`] turns email
 //!   addresses and external ids into user ids in batches. Its items stay in the module.
 //! - **[`testing`]** (feature `test-util`): [`testing::MockTransport`],
-//!   [`testing::ManualClock`], [`testing::FakeClerk`] and the fixture
-//!   [`testing::MEMBERSHIP_JSON`], [`testing::USER_JSON`] and [`testing::ROLES_JSON`].
+//!   [`testing::ManualClock`], [`testing::FakeClerk`] and the fixtures
+//!   [`testing::MEMBERSHIP_JSON`], [`testing::USER_JSON`], [`testing::ROLES_JSON`],
+//!   [`testing::ORGANIZATION_JSON`], [`testing::INVITATION_JSON`] and
+//!   [`testing::clerk_error_json`].
 //!
 // The guides: listing, errors, retries and rate limits, base URL and proxies, transports.
 // Their examples run as doctests.

@@ -11,7 +11,8 @@
 //! assert exactly what was sent. [`ManualClock`] makes retries and rate limits instant and
 //! exact. [`FakeClerk`] is a stateful in-memory Clerk with seeding, every list filter and
 //! fault injection. [`MEMBERSHIP_JSON`] is a membership as Clerk sends it, [`USER_JSON`] a
-//! user and [`ROLES_JSON`] a page of roles.
+//! user, [`ROLES_JSON`] a page of roles, [`ORGANIZATION_JSON`] an organization and
+//! [`INVITATION_JSON`] an invitation; [`clerk_error_json`] writes Clerk's error JSON.
 //!
 //! ```
 //! use clerk_memberships::{Client, DeleteMembership, Method};
