@@ -1,7 +1,7 @@
 //! The invitation commands: `invite`, `invitations list` and `invitations revoke`.
 
 use std::borrow::Cow;
-use std::io::{self, BufRead, BufWriter, IsTerminal, Write};
+use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
@@ -14,7 +14,7 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::config::GlobalArgs;
 use crate::fail::Failure;
-use crate::members::MetadataValues;
+use crate::members::{MetadataValues, ask, require_terminal};
 use crate::output::{Format, csv_cell, printable, write_json, write_json_pretty};
 use crate::timefmt;
 
@@ -217,14 +217,8 @@ fn revoke(global: &GlobalArgs, args: &RevokeArgs) -> Result<ExitCode, Failure> {
         .set_requesting_user_id(args.requesting_user.as_deref())
         .build()?;
     let client = global.client()?;
-    if !args.yes && !io::stdin().is_terminal() {
-        return Err(Failure::usage(format!(
-            "refusing to revoke the invitation {} without confirmation: stdin is not a \
-             terminal; pass --yes to revoke anyway",
-            printable(&args.id)
-        )));
-    }
     if !args.yes {
+        require_terminal("revoke", &format!("the invitation {}", printable(&args.id)))?;
         // Say whom the invitation is for before asking.
         let invitation = GetInvitation::builder()
             .organization_id(&args.org)
@@ -245,8 +239,8 @@ fn revoke(global: &GlobalArgs, args: &RevokeArgs) -> Result<ExitCode, Failure> {
 
 /// Asks on the terminal whether to revoke.
 fn confirm(invitation: &OrganizationInvitation) -> Result<bool, Failure> {
-    stderr_text!(
-        "Revoke the invitation of {} ({}) to {}? [y/N] ",
+    ask(&format!(
+        "Revoke the invitation of {} ({}) to {}?",
         printable(&invitation.email_address),
         printable(&invitation.role),
         printable(
@@ -255,12 +249,7 @@ fn confirm(invitation: &OrganizationInvitation) -> Result<bool, Failure> {
                 .as_deref()
                 .unwrap_or("the organization")
         )
-    );
-    let mut answer = String::new();
-    if io::stdin().lock().read_line(&mut answer)? == 0 {
-        stderr_line!();
-    }
-    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
+    ))
 }
 
 fn print_one(

@@ -439,17 +439,29 @@ fn member_error(client: &Client, member: &Member, error: Error) -> Failure {
 /// Asks on the terminal whether to remove the member. Without a terminal there is no one
 /// to ask: a usage failure, and nothing is removed.
 fn confirm(member: &Member) -> Result<bool, Failure> {
-    if !io::stdin().is_terminal() {
-        return Err(Failure::usage(format!(
-            "refusing to remove {} from {} without confirmation: stdin is not a terminal; \
-             pass --yes to remove anyway",
-            member.user, member.org
-        )));
+    require_terminal("remove", &format!("{} from {}", member.user, member.org))?;
+    ask(&format!("Remove {} from {}?", member.user, member.org))
+}
+
+/// A usage failure unless stdin is a terminal: a command that would ask before `verb`ing
+/// `what` has no one to ask, and does nothing without `--yes`.
+pub fn require_terminal(verb: &str, what: &str) -> Result<(), Failure> {
+    if io::stdin().is_terminal() {
+        return Ok(());
     }
-    stderr_text!("Remove {} from {}? [y/N] ", member.user, member.org);
+    Err(Failure::usage(format!(
+        "refusing to {verb} {what} without confirmation: stdin is not a terminal; pass --yes \
+         to {verb} anyway"
+    )))
+}
+
+/// Asks `question` on stderr and reads the answer from stdin: true for a yes, false for
+/// anything else, end of input (Ctrl-D) included.
+pub fn ask(question: &str) -> Result<bool, Failure> {
+    stderr_text!("{question} [y/N] ");
     let mut answer = String::new();
     if io::stdin().lock().read_line(&mut answer)? == 0 {
-        // End of input (Ctrl-D): end the prompt's line before anything else is printed.
+        // End of input: end the prompt's line before anything else is printed.
         stderr_line!();
     }
     Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
