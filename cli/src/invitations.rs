@@ -5,7 +5,7 @@ use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use clerk_memberships::sync::{ChangeError, InviteMember, Invited, KnownRoles};
+use clerk_memberships::sync::{ChangeError, InviteMember, Invited};
 use clerk_memberships::{
     GetInvitation, ListInvitations, MAX_LIMIT, OrganizationInvitation, RevokeInvitation, check_id,
 };
@@ -14,7 +14,7 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::config::GlobalArgs;
 use crate::fail::Failure;
-use crate::members::{MetadataValues, ask, require_terminal};
+use crate::members::{MetadataValues, RoleCheckArgs, ask, require_terminal};
 use crate::output::{Format, csv_cell, printable, write_json, write_json_pretty};
 use crate::timefmt;
 
@@ -55,10 +55,8 @@ pub struct InviteArgs {
     pub expires_in_days: Option<u32>,
     #[command(flatten)]
     pub metadata: MetadataValues,
-    /// Send the role without first checking that the instance has it (which costs one
-    /// request). By default an unknown role is refused (exit 2) and nothing is sent.
-    #[arg(long)]
-    pub no_role_check: bool,
+    #[command(flatten)]
+    pub role_check: RoleCheckArgs,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -148,9 +146,7 @@ pub fn invite(global: &GlobalArgs, args: &InviteArgs) -> Result<ExitCode, Failur
     }
     let request = builder.build()?;
     let client = global.client()?;
-    if !args.no_role_check {
-        KnownRoles::read(&client)?.check(&args.role)?;
-    }
+    args.role_check.check(&client, &args.role)?;
     let invitation = match request.send(&client) {
         Ok(Invited::Sent(invitation)) => invitation,
         Ok(Invited::AlreadyPending(invitation)) => {

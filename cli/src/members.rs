@@ -132,11 +132,11 @@ pub struct GetArgs {
     pub member: Member,
 }
 
-/// `--no-role-check`: whether `add` and `set-role` read the instance's roles first.
+/// `--no-role-check`: whether `add`, `set-role` and `invite` read the instance's roles first.
 #[derive(Debug, Args)]
 pub struct RoleCheckArgs {
     /// Send the role without first checking that the instance has it (which costs one
-    /// request). By default an unknown role is refused (exit 2) and nothing is written.
+    /// request). By default an unknown role is refused (exit 2) and nothing is sent.
     #[arg(long)]
     pub no_role_check: bool,
 }
@@ -145,7 +145,7 @@ impl RoleCheckArgs {
     /// Refuses `role` unless the instance has it (one request: its roles), or does nothing
     /// with `--no-role-check`. The instance's roles are necessary, not sufficient: an
     /// organization with a role set of its own may still refuse a role the instance has.
-    fn check(&self, client: &Client, role: &str) -> Result<(), Failure> {
+    pub fn check(&self, client: &Client, role: &str) -> Result<(), Failure> {
         if !self.no_role_check {
             KnownRoles::read(client)?.check(role)?;
         }
