@@ -1,21 +1,12 @@
 //! `invite`, `invitations list|revoke` and `sync --invite`: the binary against the fake
 //! served on loopback, from the first plan to the accepted invitation.
 
-use crate::support::{ORG, acme, cli, text};
+use crate::support::{ORG, acme, cli, sync, text};
 use clerk_memberships::testing::FakeServer;
 use serde_json::Value;
 
 fn run(server: &FakeServer, args: &[&str]) -> std::process::Output {
     cli(server).args(args).output().expect("the binary runs")
-}
-
-fn sync(server: &FakeServer, roster: &str, args: &[&str]) -> std::process::Output {
-    cli(server)
-        .args(["sync", "--org", ORG, "-"])
-        .args(args)
-        .write_stdin(roster)
-        .output()
-        .expect("the binary runs")
 }
 
 fn invite(server: &FakeServer, email: &str, extra: &[&str]) -> std::process::Output {
