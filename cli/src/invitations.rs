@@ -15,21 +15,8 @@ use unicode_width::UnicodeWidthStr;
 use crate::config::GlobalArgs;
 use crate::fail::Failure;
 use crate::members::{MetadataValues, RoleCheckArgs, ask, require_terminal};
-use crate::output::{Format, csv_cell, printable, write_json, write_json_pretty};
+use crate::output::{Format, OutputArgs, csv_cell, printable, write_json, write_json_pretty};
 use crate::timefmt;
-
-/// Output flags shared by the invitation commands.
-#[derive(Debug, Args)]
-pub struct OutputArgs {
-    /// Output format [default: table on a terminal, jsonl otherwise].
-    #[arg(long, value_enum, value_name = "FORMAT")]
-    pub format: Option<Format>,
-    /// With --format csv: no `'` before a cell starting with =, +, -, @, tab or CR, for
-    /// programs that read the CSV. By default it is added, so that a spreadsheet shows such a
-    /// cell instead of running it as a formula. Control characters stay escaped.
-    #[arg(long)]
-    pub csv_raw: bool,
-}
 
 /// `invite`.
 #[derive(Debug, Args)]

@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use crate::config::GlobalArgs;
 use crate::fail::Failure;
-use crate::output::{Format, MembershipWriter, print_membership};
+use crate::output::{Format, MembershipWriter, OutputArgs, print_membership};
 use crate::progress;
 
 /// The organization and user a single-member command acts on.
@@ -26,14 +26,8 @@ pub struct Member {
     /// The user's id (`user_…`).
     #[arg(long, value_name = "USER")]
     pub user: String,
-    /// Output format [default: table on a terminal, jsonl otherwise].
-    #[arg(long, value_enum, value_name = "FORMAT")]
-    pub format: Option<Format>,
-    /// With --format csv: no `'` before a cell starting with =, +, -, @, tab or CR, for
-    /// programs that read the CSV. By default it is added, so that a spreadsheet shows such a
-    /// cell instead of running it as a formula. Control characters stay escaped.
-    #[arg(long)]
-    pub csv_raw: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// `--public-metadata` and `--private-metadata`: each a JSON object given inline, as
@@ -398,8 +392,8 @@ pub fn metadata(global: &GlobalArgs, args: &MetadataArgs) -> Result<ExitCode, Fa
 
 fn print(member: &Member, membership: &OrganizationMembership) -> Result<ExitCode, Failure> {
     print_membership(
-        Format::or_default(member.format),
-        member.csv_raw,
+        Format::or_default(member.output.format),
+        member.output.csv_raw,
         membership,
     )?;
     Ok(ExitCode::SUCCESS)

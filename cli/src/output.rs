@@ -3,13 +3,27 @@
 use std::borrow::Cow;
 use std::io::{self, IsTerminal, Write};
 
-use clap::ValueEnum;
+use clap::{Args, ValueEnum};
 use clerk_memberships::OrganizationMembership;
 use serde::Serialize;
 use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::timefmt;
+
+/// `--format` and `--csv-raw`, for the commands that print one membership or invitation, and
+/// `invitations list`.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Output format [default: table on a terminal, jsonl otherwise].
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<Format>,
+    /// With --format csv: no `'` before a cell starting with =, +, -, @, tab or CR, for
+    /// programs that read the CSV. By default it is added, so that a spreadsheet shows such a
+    /// cell instead of running it as a formula. Control characters stay escaped.
+    #[arg(long)]
+    pub csv_raw: bool,
+}
 
 /// An output format (`--format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
