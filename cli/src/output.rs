@@ -31,13 +31,15 @@ pub enum Format {
     /// Aligned columns for people; control characters and bidirectional marks are shown
     /// escaped (\u{202e}).
     Table,
-    /// JSON: one object, or for `list` an array with one membership per line.
+    /// JSON: one object, or for a list an array with one object per line.
     Json,
     /// One JSON object per line.
     Jsonl,
-    /// CSV with a header: user_id,identifier,role,created_at,public_metadata. A cell that a
-    /// spreadsheet would run as a formula (starting with =, +, -, @, tab or CR) gets a leading
-    /// `'`, unless --csv-raw; control characters and bidirectional marks are escaped (\u{202e}).
+    /// CSV with a header: user_id,identifier,role,created_at,public_metadata for memberships,
+    /// id,email_address,role,status,created_at,expires_at,public_metadata for invitations. A
+    /// cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR)
+    /// gets a leading `'`, unless --csv-raw; control characters and bidirectional marks are
+    /// escaped (\u{202e}).
     Csv,
 }
 
