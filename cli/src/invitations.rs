@@ -1,11 +1,11 @@
 //! The invitation commands: `invite`, `invitations list` and `invitations revoke`.
 
 use std::borrow::Cow;
-use std::io::{self, BufRead, BufWriter, IsTerminal, Write};
+use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use clerk_memberships::sync::{ChangeError, InviteMember, Invited, KnownRoles};
+use clerk_memberships::sync::{ChangeError, InviteMember, Invited};
 use clerk_memberships::{
     GetInvitation, ListInvitations, MAX_LIMIT, OrganizationInvitation, RevokeInvitation, check_id,
 };
@@ -14,22 +14,9 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::config::GlobalArgs;
 use crate::fail::Failure;
-use crate::members::MetadataValues;
-use crate::output::{Format, csv_cell, printable, write_json, write_json_pretty};
+use crate::members::{MetadataValues, RoleCheckArgs, ask, require_terminal};
+use crate::output::{Format, OutputArgs, csv_cell, printable, write_json, write_json_pretty};
 use crate::timefmt;
-
-/// Output flags shared by the invitation commands.
-#[derive(Debug, Args)]
-pub struct OutputArgs {
-    /// Output format [default: table on a terminal, jsonl otherwise].
-    #[arg(long, value_enum, value_name = "FORMAT")]
-    pub format: Option<Format>,
-    /// With --format csv: no `'` before a cell starting with =, +, -, @, tab or CR, for
-    /// programs that read the CSV. By default it is added, so that a spreadsheet shows such a
-    /// cell instead of running it as a formula. Control characters stay escaped.
-    #[arg(long)]
-    pub csv_raw: bool,
-}
 
 /// `invite`.
 #[derive(Debug, Args)]
@@ -55,10 +42,8 @@ pub struct InviteArgs {
     pub expires_in_days: Option<u32>,
     #[command(flatten)]
     pub metadata: MetadataValues,
-    /// Send the role without first checking that the instance has it (which costs one
-    /// request). By default an unknown role is refused (exit 2) and nothing is sent.
-    #[arg(long)]
-    pub no_role_check: bool,
+    #[command(flatten)]
+    pub role_check: RoleCheckArgs,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -148,9 +133,7 @@ pub fn invite(global: &GlobalArgs, args: &InviteArgs) -> Result<ExitCode, Failur
     }
     let request = builder.build()?;
     let client = global.client()?;
-    if !args.no_role_check {
-        KnownRoles::read(&client)?.check(&args.role)?;
-    }
+    args.role_check.check(&client, &args.role)?;
     let invitation = match request.send(&client) {
         Ok(Invited::Sent(invitation)) => invitation,
         Ok(Invited::AlreadyPending(invitation)) => {
@@ -217,14 +200,8 @@ fn revoke(global: &GlobalArgs, args: &RevokeArgs) -> Result<ExitCode, Failure> {
         .set_requesting_user_id(args.requesting_user.as_deref())
         .build()?;
     let client = global.client()?;
-    if !args.yes && !io::stdin().is_terminal() {
-        return Err(Failure::usage(format!(
-            "refusing to revoke the invitation {} without confirmation: stdin is not a \
-             terminal; pass --yes to revoke anyway",
-            printable(&args.id)
-        )));
-    }
     if !args.yes {
+        require_terminal("revoke", &format!("the invitation {}", printable(&args.id)))?;
         // Say whom the invitation is for before asking.
         let invitation = GetInvitation::builder()
             .organization_id(&args.org)
@@ -245,8 +222,8 @@ fn revoke(global: &GlobalArgs, args: &RevokeArgs) -> Result<ExitCode, Failure> {
 
 /// Asks on the terminal whether to revoke.
 fn confirm(invitation: &OrganizationInvitation) -> Result<bool, Failure> {
-    stderr_text!(
-        "Revoke the invitation of {} ({}) to {}? [y/N] ",
+    ask(&format!(
+        "Revoke the invitation of {} ({}) to {}?",
         printable(&invitation.email_address),
         printable(&invitation.role),
         printable(
@@ -255,12 +232,7 @@ fn confirm(invitation: &OrganizationInvitation) -> Result<bool, Failure> {
                 .as_deref()
                 .unwrap_or("the organization")
         )
-    );
-    let mut answer = String::new();
-    if io::stdin().lock().read_line(&mut answer)? == 0 {
-        stderr_line!();
-    }
-    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
+    ))
 }
 
 fn print_one(

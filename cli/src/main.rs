@@ -63,8 +63,9 @@ Exit codes:
   3  sync: the dry run found changes pending, or a roster row that names nobody (with
      --invite, a row whose invitation is pending is waiting, not pending: exit 0)
   4  the user is not a member of the organization (get, set-role, metadata, remove)
-  5  sync --apply: some change failed, is unknown or was not made, or a row names nobody
-     (this wins over 130 and 143)
+  5  sync --apply: some change failed, is unknown or was not made, a row names nobody, or
+     an organization was refused by a safety rail while others were applied (this wins
+     over 130 and 143)
   130  sync --apply stopped by SIGINT (Ctrl-C): the changes under way finished, none was
        started after it, and the report lists those not started; a second signal quits at
        once with 130, without the report

@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use crate::config::GlobalArgs;
 use crate::fail::Failure;
-use crate::output::{Format, MembershipWriter, print_membership};
+use crate::output::{Format, MembershipWriter, OutputArgs, print_membership};
 use crate::progress;
 
 /// The organization and user a single-member command acts on.
@@ -26,14 +26,8 @@ pub struct Member {
     /// The user's id (`user_…`).
     #[arg(long, value_name = "USER")]
     pub user: String,
-    /// Output format [default: table on a terminal, jsonl otherwise].
-    #[arg(long, value_enum, value_name = "FORMAT")]
-    pub format: Option<Format>,
-    /// With --format csv: no `'` before a cell starting with =, +, -, @, tab or CR, for
-    /// programs that read the CSV. By default it is added, so that a spreadsheet shows such a
-    /// cell instead of running it as a formula. Control characters stay escaped.
-    #[arg(long)]
-    pub csv_raw: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// `--public-metadata` and `--private-metadata`: each a JSON object given inline, as
@@ -132,11 +126,11 @@ pub struct GetArgs {
     pub member: Member,
 }
 
-/// `--no-role-check`: whether `add` and `set-role` read the instance's roles first.
+/// `--no-role-check`: whether `add`, `set-role` and `invite` read the instance's roles first.
 #[derive(Debug, Args)]
 pub struct RoleCheckArgs {
     /// Send the role without first checking that the instance has it (which costs one
-    /// request). By default an unknown role is refused (exit 2) and nothing is written.
+    /// request). By default an unknown role is refused (exit 2) and nothing is sent.
     #[arg(long)]
     pub no_role_check: bool,
 }
@@ -145,7 +139,7 @@ impl RoleCheckArgs {
     /// Refuses `role` unless the instance has it (one request: its roles), or does nothing
     /// with `--no-role-check`. The instance's roles are necessary, not sufficient: an
     /// organization with a role set of its own may still refuse a role the instance has.
-    fn check(&self, client: &Client, role: &str) -> Result<(), Failure> {
+    pub fn check(&self, client: &Client, role: &str) -> Result<(), Failure> {
         if !self.no_role_check {
             KnownRoles::read(client)?.check(role)?;
         }
@@ -398,8 +392,8 @@ pub fn metadata(global: &GlobalArgs, args: &MetadataArgs) -> Result<ExitCode, Fa
 
 fn print(member: &Member, membership: &OrganizationMembership) -> Result<ExitCode, Failure> {
     print_membership(
-        Format::or_default(member.format),
-        member.csv_raw,
+        Format::or_default(member.output.format),
+        member.output.csv_raw,
         membership,
     )?;
     Ok(ExitCode::SUCCESS)
@@ -439,17 +433,29 @@ fn member_error(client: &Client, member: &Member, error: Error) -> Failure {
 /// Asks on the terminal whether to remove the member. Without a terminal there is no one
 /// to ask: a usage failure, and nothing is removed.
 fn confirm(member: &Member) -> Result<bool, Failure> {
-    if !io::stdin().is_terminal() {
-        return Err(Failure::usage(format!(
-            "refusing to remove {} from {} without confirmation: stdin is not a terminal; \
-             pass --yes to remove anyway",
-            member.user, member.org
-        )));
+    require_terminal("remove", &format!("{} from {}", member.user, member.org))?;
+    ask(&format!("Remove {} from {}?", member.user, member.org))
+}
+
+/// A usage failure unless stdin is a terminal: a command that would ask before `verb`ing
+/// `what` has no one to ask, and does nothing without `--yes`.
+pub fn require_terminal(verb: &str, what: &str) -> Result<(), Failure> {
+    if io::stdin().is_terminal() {
+        return Ok(());
     }
-    stderr_text!("Remove {} from {}? [y/N] ", member.user, member.org);
+    Err(Failure::usage(format!(
+        "refusing to {verb} {what} without confirmation: stdin is not a terminal; pass --yes \
+         to {verb} anyway"
+    )))
+}
+
+/// Asks `question` on stderr and reads the answer from stdin: true for a yes, false for
+/// anything else, end of input (Ctrl-D) included.
+pub fn ask(question: &str) -> Result<bool, Failure> {
+    stderr_text!("{question} [y/N] ");
     let mut answer = String::new();
     if io::stdin().lock().read_line(&mut answer)? == 0 {
-        // End of input (Ctrl-D): end the prompt's line before anything else is printed.
+        // End of input: end the prompt's line before anything else is printed.
         stderr_line!();
     }
     Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))

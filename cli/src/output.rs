@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::io::{self, IsTerminal, Write};
 
-use clap::ValueEnum;
+use clap::{Args, ValueEnum};
 use clerk_memberships::OrganizationMembership;
 use serde::Serialize;
 use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
@@ -11,19 +11,35 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::timefmt;
 
+/// `--format` and `--csv-raw`, for the commands that print one membership or invitation, and
+/// `invitations list`.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Output format [default: table on a terminal, jsonl otherwise].
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<Format>,
+    /// With --format csv: no `'` before a cell starting with =, +, -, @, tab or CR, for
+    /// programs that read the CSV. By default it is added, so that a spreadsheet shows such a
+    /// cell instead of running it as a formula. Control characters stay escaped.
+    #[arg(long)]
+    pub csv_raw: bool,
+}
+
 /// An output format (`--format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     /// Aligned columns for people; control characters and bidirectional marks are shown
     /// escaped (\u{202e}).
     Table,
-    /// JSON: one object, or for `list` an array with one membership per line.
+    /// JSON: one object, or for a list an array with one object per line.
     Json,
     /// One JSON object per line.
     Jsonl,
-    /// CSV with a header: user_id,identifier,role,created_at,public_metadata. A cell that a
-    /// spreadsheet would run as a formula (starting with =, +, -, @, tab or CR) gets a leading
-    /// `'`, unless --csv-raw; control characters and bidirectional marks are escaped (\u{202e}).
+    /// CSV with a header: user_id,identifier,role,created_at,public_metadata for memberships,
+    /// id,email_address,role,status,created_at,expires_at,public_metadata for invitations. A
+    /// cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR)
+    /// gets a leading `'`, unless --csv-raw; control characters and bidirectional marks are
+    /// escaped (\u{202e}).
     Csv,
 }
 

@@ -19,7 +19,8 @@ use super::render::{
     unresolved_text,
 };
 use super::run::{
-    Applying, Ended, Rail, applying, not_started, plan_failure, stopped_by_rails, sync_options,
+    Applying, Ended, Rail, applying, is_pending, not_started, note_waiting, plan_failure,
+    stopped_by_rails, sync_options,
 };
 use crate::config::GlobalArgs;
 use crate::fail::{EXIT_PENDING, Failure};
@@ -175,23 +176,11 @@ fn dry_run(
         SyncFormat::Text => print_text(&plans_text(args, file, plans, &stopped))?,
         SyncFormat::Json => print_json(&plans_json(file, plans)?)?,
     }
-    let pending = plans
-        .plans()
-        .iter()
-        .any(|plan| !plan.is_empty() || !plan.unresolved().is_empty());
-    if !pending {
-        let waiting: usize = plans.plans().iter().map(|plan| plan.waiting().len()).sum();
-        if waiting > 0 && !global.quiet {
-            let (s, verb) = if waiting == 1 {
-                ("", "is")
-            } else {
-                ("s", "are")
-            };
-            stderr_line!(
-                "dry run: nothing to change; {waiting} invitation{s} {verb} pending, waiting \
-                 to be accepted"
-            );
-        }
+    if !plans.plans().iter().any(is_pending) {
+        note_waiting(
+            global,
+            plans.plans().iter().map(|plan| plan.waiting().len()).sum(),
+        );
         return Ok(ExitCode::SUCCESS);
     }
     if !global.quiet {

@@ -195,18 +195,7 @@ fn dry_run(
         SyncFormat::Json => print_json(&plan_json(file, plan)?)?,
     }
     if !is_pending(plan) {
-        let waiting = plan.waiting().len();
-        if waiting > 0 && !global.quiet {
-            let (s, verb) = if waiting == 1 {
-                ("", "is")
-            } else {
-                ("s", "are")
-            };
-            stderr_line!(
-                "dry run: nothing to change; {waiting} invitation{s} {verb} pending, waiting \
-                 to be accepted"
-            );
-        }
+        note_waiting(global, plan.waiting().len());
         return Ok(ExitCode::SUCCESS);
     }
     if !global.quiet {
@@ -228,8 +217,23 @@ fn dry_run(
 
 /// Whether a dry run leaves work to do: a change to make, or a row that names nobody.
 /// Skipped changes are not pending: they stay skipped until the roster or options change.
-fn is_pending(plan: &Plan) -> bool {
+pub(super) fn is_pending(plan: &Plan) -> bool {
     !plan.is_empty() || !plan.unresolved().is_empty()
+}
+
+/// A dry run with nothing to change: says how many invitations wait to be accepted, if any.
+pub(super) fn note_waiting(global: &GlobalArgs, waiting: usize) {
+    if waiting > 0 && !global.quiet {
+        let (s, verb) = if waiting == 1 {
+            ("", "is")
+        } else {
+            ("s", "are")
+        };
+        stderr_line!(
+            "dry run: nothing to change; {waiting} invitation{s} {verb} pending, waiting to \
+             be accepted"
+        );
+    }
 }
 
 /// Prints the plan that `--apply` refused to apply.

@@ -1,21 +1,13 @@
 //! `invite`, `invitations list|revoke` and `sync --invite`: the binary against the fake
 //! served on loopback, from the first plan to the accepted invitation.
 
-use crate::support::{ORG, acme, cli, text};
+use crate::support::{ORG, acme, cli, sync, text};
+use clerk_memberships::Operation;
 use clerk_memberships::testing::FakeServer;
 use serde_json::Value;
 
 fn run(server: &FakeServer, args: &[&str]) -> std::process::Output {
     cli(server).args(args).output().expect("the binary runs")
-}
-
-fn sync(server: &FakeServer, roster: &str, args: &[&str]) -> std::process::Output {
-    cli(server)
-        .args(["sync", "--org", ORG, "-"])
-        .args(args)
-        .write_stdin(roster)
-        .output()
-        .expect("the binary runs")
 }
 
 fn invite(server: &FakeServer, email: &str, extra: &[&str]) -> std::process::Output {
@@ -88,7 +80,26 @@ fn invite_refuses_a_role_the_instance_does_not_have() {
         ],
     );
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("org:admn") && stderr.contains("org:admin, org:member"),
+        "the role and the instance's roles: {stderr}"
+    );
     assert!(server.fake().invitations(ORG).is_empty());
+
+    // --no-role-check: the roles are not read, and the invitation is sent.
+    let before = server.requests().len();
+    let out = invite(&server, "b@acme.com", &["--no-role-check"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let operations: Vec<Operation> = server.requests()[before..]
+        .iter()
+        .map(|request| request.operation())
+        .collect();
+    assert!(
+        !operations.contains(&Operation::ListOrganizationRoles),
+        "{operations:?}"
+    );
+    assert_eq!(server.fake().invitations(ORG).len(), 1);
 }
 
 #[test]
@@ -164,7 +175,10 @@ fn revoke_needs_yes_without_a_terminal() {
     );
     assert_eq!(refused.status.code(), Some(2));
     assert!(
-        text(&refused.stderr).contains("pass --yes"),
+        text(&refused.stderr).starts_with(&format!(
+            "clerk-memberships: error: refusing to revoke the invitation {id} without \
+             confirmation: stdin is not a terminal; pass --yes to revoke anyway\n"
+        )),
         "{}",
         text(&refused.stderr)
     );

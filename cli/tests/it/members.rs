@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use crate::support::{ORG, acme, bare_cli, cli, text};
+use crate::support::{ORG, acme, bare_cli, cli, run, text};
 use clerk_memberships::Operation;
 use clerk_memberships::testing::{FakeClerk, Fault, FaultScope};
 use serde_json::Value;
@@ -21,16 +21,6 @@ user_cara,cara@acme.com,org:member,2026-05-12T00:00:00.000Z,{}
 user_bob,bob@acme.com,org:member,2026-05-12T00:00:00.000Z,{}
 user_ann,ann@acme.com,org:admin,2026-05-12T00:00:00.000Z,{}
 ";
-
-/// Runs the binary and returns (exit code, stdout, stderr).
-fn run(command: &mut assert_cmd::Command) -> (i32, String, String) {
-    let output = command.output().expect("the binary runs");
-    (
-        output.status.code().expect("exited, not killed"),
-        text(&output.stdout),
-        text(&output.stderr),
-    )
-}
 
 /// A fake holding [`ORG`] with `members` example members (`user{i}@example.com`), served.
 fn big_org(fake: FakeClerk, members: usize) -> clerk_memberships::testing::FakeServer {

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::support::{ORG, acme, cli, serve, text};
+use crate::support::{ORG, acme, cli, serve, sync, text};
 use clerk_memberships::Operation;
 use clerk_memberships::sync::Plan;
 use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeServer, FakeUser, ROLES_JSON};
@@ -20,16 +20,6 @@ const PLAN: &str = "\
 ~ user_bob (bob@acme.com) role org:member -> org:admin
 plan: 1 to add, 1 role change, 0 metadata merges, 0 to remove, 0 skipped, 0 unresolved
 ";
-
-/// `sync --org org_acme -` with `args` after it and `roster` on stdin.
-fn sync(server: &FakeServer, roster: &str, args: &[&str]) -> std::process::Output {
-    cli(server)
-        .args(["sync", "--org", ORG, "-"])
-        .args(args)
-        .write_stdin(roster)
-        .output()
-        .expect("the binary runs")
-}
 
 /// The roles of the organization's members, as `user_id=role`, oldest first.
 fn members(server: &FakeServer) -> Vec<String> {
@@ -957,18 +947,19 @@ fn an_unknown_organization_is_named_by_its_lines_and_nothing_is_written() {
     );
 }
 
+/// Acme keeps only Ann (two removals of three, over `--max-removals 1`); Globex gains Ann.
+const SHRINKS_ACME: &str = "organization,email,role\n\
+                            acme,ann@acme.com,org:admin\n\
+                            globex,dave@acme.com,org:admin\n\
+                            globex,cara@acme.com,org:member\n\
+                            globex,ann@acme.com,org:member\n";
+
 #[test]
 fn an_organization_over_its_threshold_is_refused_while_the_others_are_applied_exit_5() {
     let server = acme_and_globex();
-    // Acme keeps only Ann: two removals of three; Globex gains Ann.
-    let roster = "organization,email,role\n\
-                  acme,ann@acme.com,org:admin\n\
-                  globex,dave@acme.com,org:admin\n\
-                  globex,cara@acme.com,org:member\n\
-                  globex,ann@acme.com,org:member\n";
     let out = sync_all(
         &server,
-        roster,
+        SHRINKS_ACME,
         &["--apply", "--prune", "--max-removals", "1"],
     );
     assert_eq!(out.status.code(), Some(5), "{}", text(&out.stderr));
@@ -1003,14 +994,9 @@ fn an_organization_over_its_threshold_is_refused_while_the_others_are_applied_ex
 #[test]
 fn json_apply_over_organizations_carries_each_report_and_the_refused_with_their_numbers() {
     let server = acme_and_globex();
-    let roster = "organization,email,role\n\
-                  acme,ann@acme.com,org:admin\n\
-                  globex,dave@acme.com,org:admin\n\
-                  globex,cara@acme.com,org:member\n\
-                  globex,ann@acme.com,org:member\n";
     let out = sync_all(
         &server,
-        roster,
+        SHRINKS_ACME,
         &[
             "--apply",
             "--prune",

@@ -3,7 +3,7 @@
 
 use std::process::{Command, Stdio};
 
-use crate::support::{ORG, acme, bare_cli, cli, serve, text};
+use crate::support::{ORG, acme, bare_cli, cli, run, serve, text};
 use clerk_memberships::sync::Plan;
 use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeServer, FakeUser};
 use serde_json::{Value, json};
@@ -37,16 +37,6 @@ fn org_of(members: &[(&str, &str, &str)]) -> FakeServer {
             .expect("seed membership");
     }
     serve(&fake)
-}
-
-/// Runs the binary and returns (exit code, stdout, stderr).
-fn run(command: &mut assert_cmd::Command) -> (i32, String, String) {
-    let output = command.output().expect("the binary runs");
-    (
-        output.status.code().expect("exited, not killed"),
-        text(&output.stdout),
-        text(&output.stderr),
-    )
 }
 
 // ---- tables ------------------------------------------------------------------------------------

@@ -86,3 +86,23 @@ pub fn bare_cli() -> Command {
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8(bytes.to_vec()).expect("output is UTF-8")
 }
+
+/// Runs the binary and returns (exit code, stdout, stderr).
+pub fn run(command: &mut Command) -> (i32, String, String) {
+    let output = command.output().expect("the binary runs");
+    (
+        output.status.code().expect("exited, not killed"),
+        text(&output.stdout),
+        text(&output.stderr),
+    )
+}
+
+/// `sync --org org_acme -` with `args` after it and `roster` on stdin.
+pub fn sync(server: &FakeServer, roster: &str, args: &[&str]) -> std::process::Output {
+    cli(server)
+        .args(["sync", "--org", ORG, "-"])
+        .args(args)
+        .write_stdin(roster)
+        .output()
+        .expect("the binary runs")
+}
