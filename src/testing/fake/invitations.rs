@@ -4,15 +4,12 @@
 
 use serde_json::Value;
 
-use super::list::{SortKey, page, page_limit, page_offset, split_order_by};
+use super::list::{DEFAULT_LIMIT, SortKey, page, page_limit, page_offset, split_order_by};
 use super::response::Failure;
 use super::state::State;
 use super::state::invitations::NewInvitation;
 use crate::email::normalized_email;
 use crate::models::Metadata;
-
-/// Page size when `limit` is not given.
-const DEFAULT_LIMIT: usize = 10;
 
 /// The keys an invitation of a create body may have.
 pub(super) const KEYS: [&str; 8] = [

@@ -9,8 +9,8 @@ use super::response::Failure;
 use super::state::{MembershipRecord, State, UserRecord};
 use crate::models::OrganizationMemberships;
 
-/// Page size when `limit` is not given.
-const DEFAULT_LIMIT: usize = 10;
+/// Page size when `limit` is not given, on every listing the fake serves.
+pub(super) const DEFAULT_LIMIT: usize = 10;
 
 /// What `order_by` names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,13 +1,10 @@
 //! `GET /organization_roles`: parsing and checking its query, and the filter and sort
 //! semantics (documented on [`FakeClerk`](super::FakeClerk)).
 
-use super::list::{SortKey, page, page_limit, page_offset, split_order_by};
+use super::list::{DEFAULT_LIMIT, SortKey, page, page_limit, page_offset, split_order_by};
 use super::response::Failure;
 use super::state::{State, role_id, role_model};
 use crate::models::Roles;
-
-/// Page size when `limit` is not given.
-const DEFAULT_LIMIT: usize = 10;
 
 /// What `order_by` names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,12 +8,9 @@ use crate::email::normalized_email;
 
 use serde_json::Value;
 
-use super::list::{SortKey, page, page_limit, page_offset, split_order_by};
+use super::list::{DEFAULT_LIMIT, SortKey, page, page_limit, page_offset, split_order_by};
 use super::response::Failure;
 use super::state::{State, UserRecord, user_json};
-
-/// Page size when `limit` is not given.
-const DEFAULT_LIMIT: usize = 10;
 
 /// What `order_by` names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
