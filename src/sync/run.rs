@@ -16,6 +16,7 @@ use crate::builder::MAX_LIMIT;
 use crate::client::Client;
 use crate::error::Error;
 use crate::memberships::ListMemberships;
+use crate::models::OrganizationMembership;
 
 /// The plan that would bring `organization_id`'s members to `roster`, with the rails of
 /// `options` applied. Only reads: nothing is written, and planning can be repeated.
@@ -144,37 +145,20 @@ pub(crate) fn read_members(
         .limit(MAX_LIMIT)
         .build()
         .map_err(Error::from)?;
-    let mut current = Current::default();
-    let mut seen = HashSet::new();
+    let mut reading = Reading::default();
     let (mut pages, mut read) = (0u64, 0u64);
     for page in request.pages(client) {
         let page = page?;
         pages += 1;
         read += page.data.len() as u64;
-        let total = u64::try_from(page.total_count).unwrap_or(0);
-        let total_pages = total.div_ceil(u64::from(MAX_LIMIT)).max(pages);
-        options.report(Progress::ReadingMembers {
+        report_page(
+            options,
             pages,
-            total_pages,
-            members: read,
-            total_members: total.max(read),
-        });
+            read,
+            u64::try_from(page.total_count).unwrap_or(0),
+        );
         for membership in page.data {
-            let id = membership.id.clone();
-            match Member::from_membership(membership) {
-                // A member seen on two pages (the listing shifted meanwhile) counts once.
-                Some(member) if seen.insert(member.user_id.clone()) => {
-                    current.members.push(member);
-                }
-                Some(_) => {}
-                // A member the plan cannot name would be neither kept nor removed knowingly.
-                None => {
-                    return Err(SyncError::UnidentifiedMembership {
-                        organization_id: organization_id.to_owned(),
-                        membership_id: id,
-                    });
-                }
-            }
+            reading.take(organization_id, membership)?;
         }
     }
     if pages == 0 {
@@ -186,7 +170,49 @@ pub(crate) fn read_members(
             total_members: 0,
         });
     }
-    Ok(current)
+    Ok(reading.current)
+}
+
+/// One organization's members as its listing's pages are read, each user once: a member
+/// seen on two pages (the listing shifted meanwhile) counts once.
+#[derive(Default)]
+pub(crate) struct Reading {
+    pub(crate) current: Current,
+    seen: HashSet<String>,
+}
+
+impl Reading {
+    /// Takes in one membership of `organization_id` as listed. One listed without
+    /// `public_user_data` is [`SyncError::UnidentifiedMembership`]: a member the plan cannot
+    /// name would be neither kept nor removed knowingly.
+    pub(crate) fn take(
+        &mut self,
+        organization_id: &str,
+        membership: OrganizationMembership,
+    ) -> Result<(), SyncError> {
+        let membership_id = membership.id.clone();
+        let member = Member::from_membership(membership).ok_or_else(|| {
+            SyncError::UnidentifiedMembership {
+                organization_id: organization_id.to_owned(),
+                membership_id,
+            }
+        })?;
+        if self.seen.insert(member.user_id.clone()) {
+            self.current.members.push(member);
+        }
+        Ok(())
+    }
+}
+
+/// [`Progress::ReadingMembers`] after `pages` pages of a listing, `read` memberships in all,
+/// of the `total` its last page gave (never fewer than read).
+pub(crate) fn report_page(options: &SyncOptions, pages: u64, read: u64, total: u64) {
+    options.report(Progress::ReadingMembers {
+        pages,
+        total_pages: total.div_ceil(u64::from(MAX_LIMIT)).max(pages),
+        members: read,
+        total_members: total.max(read),
+    });
 }
 
 /// What each roster entry resolved to (`lookups[i]` for entry `i`).
