@@ -4,12 +4,12 @@
 
 use serde_json::Value;
 
+use super::form::{known, object, required};
 use super::list::{DEFAULT_LIMIT, SortKey, page, page_limit, page_offset, split_order_by};
 use super::response::Failure;
 use super::state::State;
 use super::state::invitations::NewInvitation;
 use crate::email::normalized_email;
-use crate::models::Metadata;
 
 /// The keys an invitation of a create body may have.
 pub(super) const KEYS: [&str; 8] = [
@@ -33,32 +33,13 @@ pub(super) fn new_invitation(body: &Value) -> Result<NewInvitation, Failure> {
     let Value::Object(body) = body else {
         return Err(Failure::body_invalid());
     };
-    if let Some(unknown) = body.keys().find(|key| !KEYS.contains(&key.as_str())) {
-        return Err(Failure::param_unknown(unknown));
-    }
-    let missing: Vec<&str> = ["email_address", "role"]
-        .into_iter()
-        .filter(|name| match body.get(*name) {
-            None | Some(Value::Null) => true,
-            Some(Value::String(value)) => value.is_empty(),
-            Some(_) => false,
-        })
-        .collect();
-    if !missing.is_empty() {
-        return Err(Failure::params_missing(&missing));
-    }
+    known(body, &KEYS)?;
+    let [email_address, role] = required(body, ["email_address", "role"])?;
     let text = |name: &str| -> Result<Option<String>, Failure> {
         match body.get(name) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(value)) => Ok(Some(value.clone())),
             Some(_) => Err(Failure::type_invalid(name, "string")),
-        }
-    };
-    let object = |name: &str| -> Result<Metadata, Failure> {
-        match body.get(name) {
-            None | Some(Value::Null) => Ok(Metadata::new()),
-            Some(Value::Object(map)) => Ok(map.clone()),
-            Some(_) => Err(Failure::type_invalid(name, "object")),
         }
     };
     let expires_in_days = match body.get("expires_in_days") {
@@ -76,11 +57,11 @@ pub(super) fn new_invitation(body: &Value) -> Result<NewInvitation, Failure> {
         return Err(Failure::type_invalid("notify", "boolean"));
     }
     Ok(NewInvitation {
-        email_address: text("email_address")?.unwrap_or_default(),
-        role: text("role")?.unwrap_or_default(),
+        email_address,
+        role,
         inviter_user_id: text("inviter_user_id")?,
-        public_metadata: object("public_metadata")?,
-        private_metadata: object("private_metadata")?,
+        public_metadata: object(body, "public_metadata", true)?.unwrap_or_default(),
+        private_metadata: object(body, "private_metadata", true)?.unwrap_or_default(),
         redirect_url: text("redirect_url")?,
         expires_in_days,
     })
