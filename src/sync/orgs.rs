@@ -503,20 +503,16 @@ pub fn plan_all(
     let mut plans = Vec::new();
     let mut same_user = Vec::new();
     for (id, entries) in &by_org {
-        let entries: Vec<(usize, &RosterEntry, &Resolved)> = entries
+        let resolved: Vec<(usize, &RosterEntry, &Resolved)> = entries
             .iter()
             .map(|&(index, entry)| (index, entry, lookups.get(index).unwrap_or(&not_found)))
             .collect();
         let current = currents.get(*id).unwrap_or(&empty);
-        match compute_entries(id, &entries, current, options) {
+        match compute_entries(id, &resolved, current, options) {
             Ok(mut plan) => {
                 if options.invite() {
                     let pending = read_pending(client, id)?;
-                    let own: Vec<(usize, &RosterEntry)> = entries
-                        .iter()
-                        .map(|&(index, entry, _)| (index, entry))
-                        .collect();
-                    add_invitations_among(&mut plan, &own, &pending, options);
+                    add_invitations_among(&mut plan, entries, &pending, options);
                 }
                 plans.push(plan);
             }
