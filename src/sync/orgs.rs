@@ -22,7 +22,7 @@ use super::progress::Progress;
 use super::resolve::Resolved;
 use super::roles::check_roster;
 use super::roster::{Roster, RosterEntry, normalized};
-use super::run::{Reading, lookup_among, read_members, report_page};
+use super::run::{Reading, check_entries, lookup_among, read_members, report_page};
 use super::vocab::{EntryRef, RemovalCheck};
 use crate::builder::MAX_LIMIT;
 use crate::client::Client;
@@ -469,17 +469,11 @@ pub fn plan_all(
     options: &SyncOptions,
 ) -> Result<OrganizationPlans, SyncError> {
     check_options(options)?;
-    let missing: Vec<RosterProblem> = roster
-        .iter()
-        .enumerate()
-        .filter(|(_, entry)| entry.organization().is_none())
-        .map(|(index, entry)| RosterProblem::MissingOrganization {
-            entry: EntryRef::new(index, entry.key().clone()),
-        })
-        .collect();
-    if !missing.is_empty() {
-        return Err(SyncError::InvalidRoster { problems: missing });
-    }
+    check_entries(roster, |entry, organization| {
+        organization
+            .is_none()
+            .then_some(RosterProblem::MissingOrganization { entry })
+    })?;
     check_roster(client, roster, options.role_check())?;
 
     let (canonical, found) = look_up_organizations(client, roster, options)?;

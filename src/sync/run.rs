@@ -104,21 +104,12 @@ pub fn plan(
     options: &SyncOptions,
 ) -> Result<Plan, SyncError> {
     check_options(options)?;
-    let named: Vec<RosterProblem> = roster
-        .iter()
-        .enumerate()
-        .filter_map(|(index, entry)| {
-            entry
-                .organization()
-                .map(|organization| RosterProblem::UnexpectedOrganization {
-                    entry: EntryRef::new(index, entry.key().clone()),
-                    organization: organization.to_owned(),
-                })
+    check_entries(roster, |entry, organization| {
+        organization.map(|organization| RosterProblem::UnexpectedOrganization {
+            entry,
+            organization: organization.to_owned(),
         })
-        .collect();
-    if !named.is_empty() {
-        return Err(SyncError::InvalidRoster { problems: named });
-    }
+    })?;
     check_roster(client, roster, options.role_check())?;
     let current = read_members(client, organization_id, options)?;
     let lookups = lookup(client, roster, &current, options)?;
@@ -128,6 +119,29 @@ pub fn plan(
         add_invitations(&mut plan, roster, &pending, options);
     }
     Ok(plan)
+}
+
+/// [`SyncError::InvalidRoster`] with the problem `problem` finds in each entry, given the
+/// entry and the organization it names, if any; checked before anything is sent.
+pub(crate) fn check_entries(
+    roster: &Roster,
+    problem: impl Fn(EntryRef, Option<&str>) -> Option<RosterProblem>,
+) -> Result<(), SyncError> {
+    let problems: Vec<RosterProblem> = roster
+        .iter()
+        .enumerate()
+        .filter_map(|(index, entry)| {
+            problem(
+                EntryRef::new(index, entry.key().clone()),
+                entry.organization(),
+            )
+        })
+        .collect();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(SyncError::InvalidRoster { problems })
+    }
 }
 
 /// Every member of `organization_id`, in one pass of pages of [`MAX_LIMIT`] ordered by
