@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::form::{known, object, required};
-use super::list::{DEFAULT_LIMIT, SortKey, page, page_limit, page_offset, split_order_by};
+use super::list::{SortKey, page, paging};
 use super::response::Failure;
 use super::state::State;
 use super::state::invitations::NewInvitation;
@@ -131,27 +131,22 @@ impl InvitationQuery {
         }
         let (sort, descending) = match order_by {
             None => (InvitationSort::CreatedAt, true),
-            Some(raw) => {
-                let (field, descending) = split_order_by(&raw);
-                let sort = match field {
-                    "created_at" => InvitationSort::CreatedAt,
-                    "email_address" => InvitationSort::EmailAddress,
-                    _ => return Err(Failure::value_invalid("order_by", &raw)),
-                };
-                (sort, descending)
-            }
+            Some(raw) => super::list::order_by(
+                &raw,
+                &[
+                    ("created_at", InvitationSort::CreatedAt),
+                    ("email_address", InvitationSort::EmailAddress),
+                ],
+            )?,
         };
+        let (limit, offset) = paging(limit.as_deref(), offset.as_deref())?;
         Ok(InvitationQuery {
             status,
             email_address,
             sort,
             descending,
-            limit: limit
-                .as_deref()
-                .map(page_limit)
-                .transpose()?
-                .unwrap_or(DEFAULT_LIMIT),
-            offset: offset.as_deref().map(page_offset).transpose()?.unwrap_or(0),
+            limit,
+            offset,
         })
     }
 
