@@ -374,7 +374,7 @@ impl Run<'_> {
                 pace.enter();
                 let began = pace.now();
                 let Some(task) = tasks.get(next.fetch_add(1, Ordering::Relaxed)) else {
-                    pace.leave(Duration::ZERO, bound);
+                    pace.leave(Duration::ZERO);
                     break;
                 };
                 for &i in task {
@@ -382,7 +382,7 @@ impl Run<'_> {
                         ended.push((i, self.run(change)));
                     }
                 }
-                pace.leave(pace.now().saturating_sub(began), bound);
+                pace.leave(pace.now().saturating_sub(began));
             }
             ended
         };

@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::invitation::WaitingInvitation;
 use super::options::{MetadataPolicy, SyncOptions};
-use super::outcome::{ChangeError, Outcome};
+use super::outcome::{ChangeError, Outcome, may_have_landed};
 use super::plan::{Change, Plan, Unresolved};
 use super::resolve::UserKey;
 use super::roster::{Roster, RosterEntry};
@@ -137,16 +137,6 @@ pub(crate) fn add_invitations_among(
     // applying runs them in that order.
     plan.changes.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     plan.max_invites = options.max_invites();
-}
-
-/// Whether an error leaves it unknown whether the server acted: the answer was lost (the
-/// request may have been sent), or the server failed while acting (5xx).
-fn may_have_landed(err: &Error) -> bool {
-    if let Some(transport) = err.transport_error() {
-        return transport.may_have_been_sent();
-    }
-    err.status()
-        .is_some_and(|status| status >= 500 || (200..300).contains(&status))
 }
 
 /// The pending invitation of `organization_id` to `email_address`, if any, read with

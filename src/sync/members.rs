@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::guard::may_lose_admin;
-use super::outcome::{ChangeError, Outcome};
+use super::outcome::{ChangeError, Outcome, may_have_landed};
 use super::vocab::SkipReason;
 use crate::client::Client;
 use crate::error::Error;
@@ -341,18 +341,6 @@ pub(crate) fn merge(
 
 fn object(metadata: &Metadata) -> Value {
     Value::Object(metadata.clone())
-}
-
-/// `true` when a create that failed with `err` may have been processed: its request may have
-/// reached the server and its answer was lost (a transport failure after sending), was a 5xx,
-/// or was a 2xx that could not be read. Everything else (4xx, 429, not sent) certainly was
-/// not processed.
-fn may_have_landed(err: &Error) -> bool {
-    if let Some(transport) = err.transport_error() {
-        return transport.may_have_been_sent();
-    }
-    err.status()
-        .is_some_and(|status| status >= 500 || (200..300).contains(&status))
 }
 
 /// The membership a call works towards.

@@ -12,7 +12,7 @@ use std::thread;
 use serde::Serialize;
 
 use super::apply::{ApplyOptions, ApplyReport, OutcomeCounts, Tally};
-use super::diff::{Current, Member, check_options, compute_entries};
+use super::diff::{Current, check_options, compute_entries};
 use super::error::{RosterProblem, SyncError};
 use super::invitation::InviteCheck;
 use super::invite::{add_invitations_among, read_pending};
@@ -22,7 +22,7 @@ use super::progress::Progress;
 use super::resolve::Resolved;
 use super::roles::check_roster;
 use super::roster::{Roster, RosterEntry, normalized};
-use super::run::{lookup_among, read_members};
+use super::run::{Reading, check_entries, lookup_among, read_members, report_page};
 use super::vocab::{EntryRef, RemovalCheck};
 use crate::builder::MAX_LIMIT;
 use crate::client::Client;
@@ -469,17 +469,11 @@ pub fn plan_all(
     options: &SyncOptions,
 ) -> Result<OrganizationPlans, SyncError> {
     check_options(options)?;
-    let missing: Vec<RosterProblem> = roster
-        .iter()
-        .enumerate()
-        .filter(|(_, entry)| entry.organization().is_none())
-        .map(|(index, entry)| RosterProblem::MissingOrganization {
-            entry: EntryRef::new(index, entry.key().clone()),
-        })
-        .collect();
-    if !missing.is_empty() {
-        return Err(SyncError::InvalidRoster { problems: missing });
-    }
+    check_entries(roster, |entry, organization| {
+        organization
+            .is_none()
+            .then_some(RosterProblem::MissingOrganization { entry })
+    })?;
     check_roster(client, roster, options.role_check())?;
 
     let (canonical, found) = look_up_organizations(client, roster, options)?;
@@ -503,20 +497,16 @@ pub fn plan_all(
     let mut plans = Vec::new();
     let mut same_user = Vec::new();
     for (id, entries) in &by_org {
-        let entries: Vec<(usize, &RosterEntry, &Resolved)> = entries
+        let resolved: Vec<(usize, &RosterEntry, &Resolved)> = entries
             .iter()
             .map(|&(index, entry)| (index, entry, lookups.get(index).unwrap_or(&not_found)))
             .collect();
         let current = currents.get(*id).unwrap_or(&empty);
-        match compute_entries(id, &entries, current, options) {
+        match compute_entries(id, &resolved, current, options) {
             Ok(mut plan) => {
                 if options.invite() {
                     let pending = read_pending(client, id)?;
-                    let own: Vec<(usize, &RosterEntry)> = entries
-                        .iter()
-                        .map(|&(index, entry, _)| (index, entry))
-                        .collect();
-                    add_invitations_among(&mut plan, &own, &pending, options);
+                    add_invitations_among(&mut plan, entries, &pending, options);
                 }
                 plans.push(plan);
             }
@@ -654,44 +644,27 @@ fn read_all_members(
             .and_then(|page| u64::try_from(page.total_count).ok())
             .unwrap_or(0);
         if pages_for(total) <= per_organization {
-            let mut currents: HashMap<String, Current> = found
+            let mut readings: HashMap<&str, Reading> = found
                 .keys()
-                .map(|id| (id.clone(), Current::default()))
+                .map(|id| (id.as_str(), Reading::default()))
                 .collect();
-            let mut seen: HashSet<(String, String)> = HashSet::new();
             let (mut read_pages, mut read) = (0u64, 0u64);
             for page in first.into_iter().map(Ok).chain(pages) {
                 let page = page?;
                 read_pages += 1;
                 read += page.data.len() as u64;
-                options.report(Progress::ReadingMembers {
-                    pages: read_pages,
-                    total_pages: pages_for(total).max(read_pages),
-                    members: read,
-                    total_members: total.max(read),
-                });
+                report_page(options, read_pages, read, total);
                 for membership in page.data {
                     let organization_id = membership.organization.id.clone();
-                    let Some(current) = currents.get_mut(&organization_id) else {
-                        continue;
-                    };
-                    let id = membership.id.clone();
-                    match Member::from_membership(membership) {
-                        Some(member)
-                            if seen.insert((organization_id.clone(), member.user_id.clone())) =>
-                        {
-                            current.members.push(member);
-                        }
-                        Some(_) => {}
-                        None => {
-                            return Err(SyncError::UnidentifiedMembership {
-                                organization_id,
-                                membership_id: id,
-                            });
-                        }
+                    if let Some(reading) = readings.get_mut(organization_id.as_str()) {
+                        reading.take(&organization_id, membership)?;
                     }
                 }
             }
+            let currents = readings
+                .into_iter()
+                .map(|(id, reading)| (id.to_owned(), reading.current))
+                .collect();
             return Ok((currents, MemberReading::Instance));
         }
     }

@@ -168,3 +168,15 @@ impl ChangeError {
         matches!(self, ChangeError::Unknown { .. })
     }
 }
+
+/// `true` when a create (of a membership or an invitation) that failed with `err` may have
+/// been processed: its request may have reached the server and its answer was lost (a
+/// transport failure after sending), was a 5xx, or was a 2xx that could not be read.
+/// Everything else (4xx, 429, not sent) certainly was not processed.
+pub(crate) fn may_have_landed(err: &Error) -> bool {
+    if let Some(transport) = err.transport_error() {
+        return transport.may_have_been_sent();
+    }
+    err.status()
+        .is_some_and(|status| status >= 500 || (200..300).contains(&status))
+}

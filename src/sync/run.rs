@@ -16,6 +16,7 @@ use crate::builder::MAX_LIMIT;
 use crate::client::Client;
 use crate::error::Error;
 use crate::memberships::ListMemberships;
+use crate::models::OrganizationMembership;
 
 /// The plan that would bring `organization_id`'s members to `roster`, with the rails of
 /// `options` applied. Only reads: nothing is written, and planning can be repeated.
@@ -103,21 +104,12 @@ pub fn plan(
     options: &SyncOptions,
 ) -> Result<Plan, SyncError> {
     check_options(options)?;
-    let named: Vec<RosterProblem> = roster
-        .iter()
-        .enumerate()
-        .filter_map(|(index, entry)| {
-            entry
-                .organization()
-                .map(|organization| RosterProblem::UnexpectedOrganization {
-                    entry: EntryRef::new(index, entry.key().clone()),
-                    organization: organization.to_owned(),
-                })
+    check_entries(roster, |entry, organization| {
+        organization.map(|organization| RosterProblem::UnexpectedOrganization {
+            entry,
+            organization: organization.to_owned(),
         })
-        .collect();
-    if !named.is_empty() {
-        return Err(SyncError::InvalidRoster { problems: named });
-    }
+    })?;
     check_roster(client, roster, options.role_check())?;
     let current = read_members(client, organization_id, options)?;
     let lookups = lookup(client, roster, &current, options)?;
@@ -127,6 +119,29 @@ pub fn plan(
         add_invitations(&mut plan, roster, &pending, options);
     }
     Ok(plan)
+}
+
+/// [`SyncError::InvalidRoster`] with the problem `problem` finds in each entry, given the
+/// entry and the organization it names, if any; checked before anything is sent.
+pub(crate) fn check_entries(
+    roster: &Roster,
+    problem: impl Fn(EntryRef, Option<&str>) -> Option<RosterProblem>,
+) -> Result<(), SyncError> {
+    let problems: Vec<RosterProblem> = roster
+        .iter()
+        .enumerate()
+        .filter_map(|(index, entry)| {
+            problem(
+                EntryRef::new(index, entry.key().clone()),
+                entry.organization(),
+            )
+        })
+        .collect();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(SyncError::InvalidRoster { problems })
+    }
 }
 
 /// Every member of `organization_id`, in one pass of pages of [`MAX_LIMIT`] ordered by
@@ -144,37 +159,20 @@ pub(crate) fn read_members(
         .limit(MAX_LIMIT)
         .build()
         .map_err(Error::from)?;
-    let mut current = Current::default();
-    let mut seen = HashSet::new();
+    let mut reading = Reading::default();
     let (mut pages, mut read) = (0u64, 0u64);
     for page in request.pages(client) {
         let page = page?;
         pages += 1;
         read += page.data.len() as u64;
-        let total = u64::try_from(page.total_count).unwrap_or(0);
-        let total_pages = total.div_ceil(u64::from(MAX_LIMIT)).max(pages);
-        options.report(Progress::ReadingMembers {
+        report_page(
+            options,
             pages,
-            total_pages,
-            members: read,
-            total_members: total.max(read),
-        });
+            read,
+            u64::try_from(page.total_count).unwrap_or(0),
+        );
         for membership in page.data {
-            let id = membership.id.clone();
-            match Member::from_membership(membership) {
-                // A member seen on two pages (the listing shifted meanwhile) counts once.
-                Some(member) if seen.insert(member.user_id.clone()) => {
-                    current.members.push(member);
-                }
-                Some(_) => {}
-                // A member the plan cannot name would be neither kept nor removed knowingly.
-                None => {
-                    return Err(SyncError::UnidentifiedMembership {
-                        organization_id: organization_id.to_owned(),
-                        membership_id: id,
-                    });
-                }
-            }
+            reading.take(organization_id, membership)?;
         }
     }
     if pages == 0 {
@@ -186,7 +184,49 @@ pub(crate) fn read_members(
             total_members: 0,
         });
     }
-    Ok(current)
+    Ok(reading.current)
+}
+
+/// One organization's members as its listing's pages are read, each user once: a member
+/// seen on two pages (the listing shifted meanwhile) counts once.
+#[derive(Default)]
+pub(crate) struct Reading {
+    pub(crate) current: Current,
+    seen: HashSet<String>,
+}
+
+impl Reading {
+    /// Takes in one membership of `organization_id` as listed. One listed without
+    /// `public_user_data` is [`SyncError::UnidentifiedMembership`]: a member the plan cannot
+    /// name would be neither kept nor removed knowingly.
+    pub(crate) fn take(
+        &mut self,
+        organization_id: &str,
+        membership: OrganizationMembership,
+    ) -> Result<(), SyncError> {
+        let membership_id = membership.id.clone();
+        let member = Member::from_membership(membership).ok_or_else(|| {
+            SyncError::UnidentifiedMembership {
+                organization_id: organization_id.to_owned(),
+                membership_id,
+            }
+        })?;
+        if self.seen.insert(member.user_id.clone()) {
+            self.current.members.push(member);
+        }
+        Ok(())
+    }
+}
+
+/// [`Progress::ReadingMembers`] after `pages` pages of a listing, `read` memberships in all,
+/// of the `total` its last page gave (never fewer than read).
+pub(crate) fn report_page(options: &SyncOptions, pages: u64, read: u64, total: u64) {
+    options.report(Progress::ReadingMembers {
+        pages,
+        total_pages: total.div_ceil(u64::from(MAX_LIMIT)).max(pages),
+        members: read,
+        total_members: total.max(read),
+    });
 }
 
 /// What each roster entry resolved to (`lookups[i]` for entry `i`).

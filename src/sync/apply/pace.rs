@@ -22,6 +22,8 @@ const HEADROOM: f64 = 1.25;
 /// Lets at most `target` workers send at once, and sizes `target` as the apply goes.
 pub(super) struct Pace<'a> {
     client: &'a Client,
+    /// The most workers the target may grow to.
+    bound: usize,
     /// `None` when the workers were pinned: the target never moves.
     sizing: Option<Mutex<Sample>>,
     state: Mutex<State>,
@@ -46,8 +48,10 @@ impl<'a> Pace<'a> {
     /// between 1 and `bound` (`auto` true).
     pub(super) fn new(client: &'a Client, workers: usize, bound: usize, auto: bool) -> Self {
         let pacing = client.pacing();
+        let bound = bound.max(1);
         Pace {
             client,
+            bound,
             sizing: auto.then(|| {
                 Mutex::new(Sample {
                     started: pacing.clock.monotonic(),
@@ -56,7 +60,7 @@ impl<'a> Pace<'a> {
                 })
             }),
             state: Mutex::new(State {
-                target: workers.clamp(1, bound.max(1)),
+                target: workers.clamp(1, bound),
                 active: 0,
             }),
             changed: Condvar::new(),
@@ -82,7 +86,7 @@ impl<'a> Pace<'a> {
 
     /// This worker is done with a change that took `took`; the workers are sized again when a
     /// sample is complete.
-    pub(super) fn leave(&self, took: Duration, bound: usize) {
+    pub(super) fn leave(&self, took: Duration) {
         if let Some(sizing) = &self.sizing {
             let now = self.now();
             let mut sample = lock(sizing);
@@ -91,7 +95,7 @@ impl<'a> Pace<'a> {
             if elapsed >= SAMPLE {
                 let stats = self.client.pacing().stats();
                 let target = lock(&self.state).target;
-                let next = size(target, bound, elapsed, &sample, stats);
+                let next = size(target, self.bound, elapsed, &sample, stats);
                 *sample = Sample {
                     started: now,
                     stats,

@@ -4,15 +4,12 @@
 
 use serde_json::Value;
 
-use super::list::{SortKey, page, page_limit, page_offset, split_order_by};
+use super::form::{known, object, required};
+use super::list::{SortKey, page, paging};
 use super::response::Failure;
 use super::state::State;
 use super::state::invitations::NewInvitation;
 use crate::email::normalized_email;
-use crate::models::Metadata;
-
-/// Page size when `limit` is not given.
-const DEFAULT_LIMIT: usize = 10;
 
 /// The keys an invitation of a create body may have.
 pub(super) const KEYS: [&str; 8] = [
@@ -36,32 +33,13 @@ pub(super) fn new_invitation(body: &Value) -> Result<NewInvitation, Failure> {
     let Value::Object(body) = body else {
         return Err(Failure::body_invalid());
     };
-    if let Some(unknown) = body.keys().find(|key| !KEYS.contains(&key.as_str())) {
-        return Err(Failure::param_unknown(unknown));
-    }
-    let missing: Vec<&str> = ["email_address", "role"]
-        .into_iter()
-        .filter(|name| match body.get(*name) {
-            None | Some(Value::Null) => true,
-            Some(Value::String(value)) => value.is_empty(),
-            Some(_) => false,
-        })
-        .collect();
-    if !missing.is_empty() {
-        return Err(Failure::params_missing(&missing));
-    }
+    known(body, &KEYS)?;
+    let [email_address, role] = required(body, ["email_address", "role"])?;
     let text = |name: &str| -> Result<Option<String>, Failure> {
         match body.get(name) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(value)) => Ok(Some(value.clone())),
             Some(_) => Err(Failure::type_invalid(name, "string")),
-        }
-    };
-    let object = |name: &str| -> Result<Metadata, Failure> {
-        match body.get(name) {
-            None | Some(Value::Null) => Ok(Metadata::new()),
-            Some(Value::Object(map)) => Ok(map.clone()),
-            Some(_) => Err(Failure::type_invalid(name, "object")),
         }
     };
     let expires_in_days = match body.get("expires_in_days") {
@@ -79,11 +57,11 @@ pub(super) fn new_invitation(body: &Value) -> Result<NewInvitation, Failure> {
         return Err(Failure::type_invalid("notify", "boolean"));
     }
     Ok(NewInvitation {
-        email_address: text("email_address")?.unwrap_or_default(),
-        role: text("role")?.unwrap_or_default(),
+        email_address,
+        role,
         inviter_user_id: text("inviter_user_id")?,
-        public_metadata: object("public_metadata")?,
-        private_metadata: object("private_metadata")?,
+        public_metadata: object(body, "public_metadata", true)?.unwrap_or_default(),
+        private_metadata: object(body, "private_metadata", true)?.unwrap_or_default(),
         redirect_url: text("redirect_url")?,
         expires_in_days,
     })
@@ -153,27 +131,22 @@ impl InvitationQuery {
         }
         let (sort, descending) = match order_by {
             None => (InvitationSort::CreatedAt, true),
-            Some(raw) => {
-                let (field, descending) = split_order_by(&raw);
-                let sort = match field {
-                    "created_at" => InvitationSort::CreatedAt,
-                    "email_address" => InvitationSort::EmailAddress,
-                    _ => return Err(Failure::value_invalid("order_by", &raw)),
-                };
-                (sort, descending)
-            }
+            Some(raw) => super::list::order_by(
+                &raw,
+                &[
+                    ("created_at", InvitationSort::CreatedAt),
+                    ("email_address", InvitationSort::EmailAddress),
+                ],
+            )?,
         };
+        let (limit, offset) = paging(limit.as_deref(), offset.as_deref())?;
         Ok(InvitationQuery {
             status,
             email_address,
             sort,
             descending,
-            limit: limit
-                .as_deref()
-                .map(page_limit)
-                .transpose()?
-                .unwrap_or(DEFAULT_LIMIT),
-            offset: offset.as_deref().map(page_offset).transpose()?.unwrap_or(0),
+            limit,
+            offset,
         })
     }
 

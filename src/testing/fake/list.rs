@@ -9,8 +9,8 @@ use super::response::Failure;
 use super::state::{MembershipRecord, State, UserRecord};
 use crate::models::OrganizationMemberships;
 
-/// Page size when `limit` is not given.
-const DEFAULT_LIMIT: usize = 10;
+/// Page size when `limit` is not given, on every listing the fake serves.
+pub(super) const DEFAULT_LIMIT: usize = 10;
 
 /// What `order_by` names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -201,8 +201,18 @@ impl ListQuery {
             limit,
             offset,
         ] = scalars;
-        if let Some(order_by) = order_by {
-            (query.sort, query.descending) = parse_order_by(&order_by)?;
+        if let Some(raw) = order_by {
+            (query.sort, query.descending) = self::order_by(
+                &raw,
+                &[
+                    ("created_at", SortField::CreatedAt),
+                    ("first_name", SortField::FirstName),
+                    ("last_name", SortField::LastName),
+                    ("email_address", SortField::EmailAddress),
+                    ("phone_number", SortField::PhoneNumber),
+                    ("username", SortField::Username),
+                ],
+            )?;
         }
         let lower = |value: Option<String>| value.map(|v| v.to_lowercase());
         query.query = lower(text_query);
@@ -214,12 +224,7 @@ impl ListQuery {
         query.last_active_at_after = integer("last_active_at_after", last_active_at_after)?;
         query.created_at_before = integer("created_at_before", created_at_before)?;
         query.created_at_after = integer("created_at_after", created_at_after)?;
-        if let Some(raw) = limit {
-            query.limit = page_limit(&raw)?;
-        }
-        if let Some(raw) = offset {
-            query.offset = page_offset(&raw)?;
-        }
+        (query.limit, query.offset) = paging(limit.as_deref(), offset.as_deref())?;
         Ok(query)
     }
 
@@ -346,7 +351,7 @@ fn push(values: &mut Vec<String>, value: String) -> usize {
 }
 
 /// A `limit` parameter: 1 to [`MAX_LIMIT`].
-pub(super) fn page_limit(raw: &str) -> Result<usize, Failure> {
+fn page_limit(raw: &str) -> Result<usize, Failure> {
     integer("limit", Some(raw.to_owned()))?
         .and_then(|n| usize::try_from(n).ok())
         .filter(|n| (1..=MAX_LIMIT as usize).contains(n))
@@ -354,7 +359,7 @@ pub(super) fn page_limit(raw: &str) -> Result<usize, Failure> {
 }
 
 /// An `offset` parameter: not negative; past the end is as good as the end.
-pub(super) fn page_offset(raw: &str) -> Result<usize, Failure> {
+fn page_offset(raw: &str) -> Result<usize, Failure> {
     let offset = integer("offset", Some(raw.to_owned()))?.unwrap_or_default();
     match usize::try_from(offset) {
         Ok(offset) => Ok(offset),
@@ -363,28 +368,29 @@ pub(super) fn page_offset(raw: &str) -> Result<usize, Failure> {
     }
 }
 
-/// An `order_by` value's field, and whether it sorts descending (`-field`; `+field` and a
-/// bare field sort ascending).
-pub(super) fn split_order_by(raw: &str) -> (&str, bool) {
-    match (raw.strip_prefix('-'), raw.strip_prefix('+')) {
+/// The `limit` and `offset` of a listing, each checked when given: [`DEFAULT_LIMIT`] and 0
+/// when not.
+pub(super) fn paging(limit: Option<&str>, offset: Option<&str>) -> Result<(usize, usize), Failure> {
+    Ok((
+        limit.map(page_limit).transpose()?.unwrap_or(DEFAULT_LIMIT),
+        offset.map(page_offset).transpose()?.unwrap_or(0),
+    ))
+}
+
+/// An `order_by` value: the field among `fields` (each name with what it sorts by) and
+/// whether it sorts descending (`-field`; `+field` and a bare field sort ascending). A field
+/// not among them is `422 form_param_value_invalid`.
+pub(super) fn order_by<F: Copy>(raw: &str, fields: &[(&str, F)]) -> Result<(F, bool), Failure> {
+    let (field, descending) = match (raw.strip_prefix('-'), raw.strip_prefix('+')) {
         (Some(field), _) => (field, true),
         (_, Some(field)) => (field, false),
         _ => (raw, false),
-    }
-}
-
-fn parse_order_by(raw: &str) -> Result<(SortField, bool), Failure> {
-    let (field, descending) = split_order_by(raw);
-    let field = match field {
-        "created_at" => SortField::CreatedAt,
-        "first_name" => SortField::FirstName,
-        "last_name" => SortField::LastName,
-        "email_address" => SortField::EmailAddress,
-        "phone_number" => SortField::PhoneNumber,
-        "username" => SortField::Username,
-        _ => return Err(Failure::value_invalid("order_by", raw)),
     };
-    Ok((field, descending))
+    fields
+        .iter()
+        .find(|(name, _)| *name == field)
+        .map(|&(_, sort)| (sort, descending))
+        .ok_or_else(|| Failure::value_invalid("order_by", raw))
 }
 
 /// A plain decimal integer (`10`, `-5`); `10.0`, `1e3`, `` and ` 10` are refused.

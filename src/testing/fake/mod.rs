@@ -14,6 +14,7 @@
 
 mod clerk;
 mod faults;
+mod form;
 mod http;
 mod invitations;
 mod list;

@@ -1,13 +1,10 @@
 //! `GET /organization_roles`: parsing and checking its query, and the filter and sort
 //! semantics (documented on [`FakeClerk`](super::FakeClerk)).
 
-use super::list::{SortKey, page, page_limit, page_offset, split_order_by};
+use super::list::{DEFAULT_LIMIT, SortKey, page, paging};
 use super::response::Failure;
 use super::state::{State, role_id, role_model};
 use crate::models::Roles;
-
-/// Page size when `limit` is not given.
-const DEFAULT_LIMIT: usize = 10;
 
 /// What `order_by` names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,21 +75,16 @@ impl RoleQuery {
         }
         query.query = text;
         if let Some(raw) = order_by {
-            let (field, descending) = split_order_by(&raw);
-            query.sort = match field {
-                "created_at" => RoleSort::CreatedAt,
-                "name" => RoleSort::Name,
-                "key" => RoleSort::Key,
-                _ => return Err(Failure::value_invalid("order_by", &raw)),
-            };
-            query.descending = descending;
+            (query.sort, query.descending) = super::list::order_by(
+                &raw,
+                &[
+                    ("created_at", RoleSort::CreatedAt),
+                    ("name", RoleSort::Name),
+                    ("key", RoleSort::Key),
+                ],
+            )?;
         }
-        if let Some(raw) = limit {
-            query.limit = page_limit(&raw)?;
-        }
-        if let Some(raw) = offset {
-            query.offset = page_offset(&raw)?;
-        }
+        (query.limit, query.offset) = paging(limit.as_deref(), offset.as_deref())?;
         Ok(query)
     }
 

@@ -4,9 +4,9 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::models::Metadata;
 use crate::transport::HttpRequest;
 
+use super::form::{body, object, required};
 use super::http::{self, Route};
 use super::invitations::{self, InvitationQuery};
 use super::list::ListQuery;
@@ -159,56 +159,4 @@ struct TotalCount {
 
 fn json(value: &impl Serialize) -> Result<Vec<u8>, Failure> {
     serde_json::to_vec(value).map_err(|_| Failure::internal())
-}
-
-/// The body as a JSON object: no body (or only whitespace) is `{}`; anything but an object is
-/// `400 request_body_invalid`; a key outside `allowed` is `422 form_param_unknown`.
-fn body(request: &HttpRequest, allowed: &[&str]) -> Result<Metadata, Failure> {
-    let bytes = request.body().unwrap_or_default();
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Ok(Metadata::new());
-    }
-    let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(bytes) else {
-        return Err(Failure::body_invalid());
-    };
-    if let Some(unknown) = body.keys().find(|key| !allowed.contains(&key.as_str())) {
-        return Err(Failure::param_unknown(unknown));
-    }
-    Ok(body)
-}
-
-/// Required string parameters. Absent, `null` and `""` are missing (all of them reported at
-/// once); any other non-string is `422 form_param_type_invalid`.
-fn required<const N: usize>(body: &Metadata, names: [&str; N]) -> Result<[String; N], Failure> {
-    let missing: Vec<&str> = names
-        .iter()
-        .copied()
-        .filter(|name| match body.get(*name) {
-            None | Some(Value::Null) => true,
-            Some(Value::String(value)) => value.is_empty(),
-            Some(_) => false,
-        })
-        .collect();
-    if !missing.is_empty() {
-        return Err(Failure::params_missing(&missing));
-    }
-    let mut values = names.map(|_| String::new());
-    for (name, slot) in names.iter().zip(values.iter_mut()) {
-        match body.get(*name) {
-            Some(Value::String(value)) => slot.clone_from(value),
-            _ => return Err(Failure::type_invalid(name, "string")),
-        }
-    }
-    Ok(values)
-}
-
-/// An optional object parameter; `null` counts as absent when `nullable`, and is refused
-/// otherwise, like every other non-object.
-fn object(body: &Metadata, name: &str, nullable: bool) -> Result<Option<Metadata>, Failure> {
-    match body.get(name) {
-        None => Ok(None),
-        Some(Value::Null) if nullable => Ok(None),
-        Some(Value::Object(map)) => Ok(Some(map.clone())),
-        Some(_) => Err(Failure::type_invalid(name, "object")),
-    }
 }

@@ -8,12 +8,9 @@ use crate::email::normalized_email;
 
 use serde_json::Value;
 
-use super::list::{SortKey, page, page_limit, page_offset, split_order_by};
+use super::list::{DEFAULT_LIMIT, SortKey, page, paging};
 use super::response::Failure;
 use super::state::{State, UserRecord, user_json};
-
-/// Page size when `limit` is not given.
-const DEFAULT_LIMIT: usize = 10;
 
 /// What `order_by` names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,15 +141,20 @@ impl UserQuery {
                 return Err(Failure::too_many_values(&key, MAX_FILTER_VALUES));
             }
         }
-        if let Some(order_by) = order_by {
-            (query.sort, query.descending) = parse_order_by(&order_by)?;
+        if let Some(raw) = order_by {
+            (query.sort, query.descending) = super::list::order_by(
+                &raw,
+                &[
+                    ("created_at", UserSort::CreatedAt),
+                    ("updated_at", UserSort::UpdatedAt),
+                    ("email_address", UserSort::EmailAddress),
+                    ("first_name", UserSort::FirstName),
+                    ("last_name", UserSort::LastName),
+                    ("username", UserSort::Username),
+                ],
+            )?;
         }
-        if let Some(raw) = limit {
-            query.limit = page_limit(&raw)?;
-        }
-        if let Some(raw) = offset {
-            query.offset = page_offset(&raw)?;
-        }
+        (query.limit, query.offset) = paging(limit.as_deref(), offset.as_deref())?;
         Ok(query)
     }
 
@@ -199,18 +201,4 @@ impl UserQuery {
             UserSort::Username => text(user.profile.username.as_ref()),
         }
     }
-}
-
-fn parse_order_by(raw: &str) -> Result<(UserSort, bool), Failure> {
-    let (field, descending) = split_order_by(raw);
-    let field = match field {
-        "created_at" => UserSort::CreatedAt,
-        "updated_at" => UserSort::UpdatedAt,
-        "email_address" => UserSort::EmailAddress,
-        "first_name" => UserSort::FirstName,
-        "last_name" => UserSort::LastName,
-        "username" => UserSort::Username,
-        _ => return Err(Failure::value_invalid("order_by", raw)),
-    };
-    Ok((field, descending))
 }
