@@ -743,9 +743,14 @@ fn main() -> Result<(), BoxError> {
     }
 
     println!(
-        "clerk-memberships {} apply benchmark: release build, {cores} cores, load average {load} \
+        "clerk-memberships {} apply benchmark: {} build, {cores} cores, load average {load} \
          at the start, {busy} busy loop(s) spinning",
-        env!("CARGO_PKG_VERSION")
+        env!("CARGO_PKG_VERSION"),
+        if cfg!(debug_assertions) {
+            "debug"
+        } else {
+            "release"
+        }
     );
     println!();
     println!(

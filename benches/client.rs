@@ -1164,9 +1164,14 @@ fn main() -> Result<(), BoxError> {
         started.elapsed().as_secs_f64()
     ));
     table.print(&format!(
-        "clerk-memberships {} benchmarks: release build, {cores} cores, load average {load} \
+        "clerk-memberships {} benchmarks: {} build, {cores} cores, load average {load} \
          at the start; medians of interleaved rounds",
-        env!("CARGO_PKG_VERSION")
+        env!("CARGO_PKG_VERSION"),
+        if cfg!(debug_assertions) {
+            "debug"
+        } else {
+            "release"
+        }
     ));
 
     if !table.failures.is_empty() {

@@ -182,9 +182,14 @@ fn main() -> Result<(), BoxError> {
     }
 
     println!(
-        "clerk-memberships {} shared-budget benchmark: release build, {cores} cores, load \
+        "clerk-memberships {} shared-budget benchmark: {} build, {cores} cores, load \
          average {load} at the start, {busy} busy loop(s) spinning",
-        env!("CARGO_PKG_VERSION")
+        env!("CARGO_PKG_VERSION"),
+        if cfg!(debug_assertions) {
+            "debug"
+        } else {
+            "release"
+        }
     );
     println!(
         "server: L = {LIMIT} per {} s (strict sliding window, 429 with Retry-After: 1 beyond \
