@@ -23,13 +23,15 @@
 
 use std::error::Error as StdError;
 use std::process::{Child, Command};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use clerk_memberships::{Client, ListMemberships, RedisRateLimit};
 
+#[path = "support/busy.rs"]
+mod busy;
+use busy::Busy;
 #[path = "support/strict_window.rs"]
 mod strict_window;
 use strict_window::{LIMIT, RedisServer, StrictServer, WINDOW, most_in_any_window, steady_rate};
@@ -156,30 +158,14 @@ fn main() -> Result<(), BoxError> {
         RedisServer::start().map_err(|why| format!("{why}: apt-get install redis-server"))?;
     let redis_url = redis.url();
 
-    let spinning = Arc::new(AtomicBool::new(true));
-    let spinners: Vec<_> = (0..busy)
-        .map(|_| {
-            let spinning = Arc::clone(&spinning);
-            thread::spawn(move || {
-                let mut x = 1_u64;
-                while spinning.load(Ordering::Relaxed) {
-                    x = std::hint::black_box(
-                        x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1),
-                    );
-                }
-            })
-        })
-        .collect();
+    let spinners = Busy::start(busy);
     let run = Duration::from_secs(seconds);
     let mut results = Vec::new();
     for (label, share) in [("whole", 1.0), ("half", 0.5)] {
         eprintln!("{processes} processes × {WORKERS} workers, share {share}, {seconds} s…");
         results.push((share, measure(&redis_url, label, share, processes, run)?));
     }
-    spinning.store(false, Ordering::Relaxed);
-    for spinner in spinners {
-        let _ = spinner.join();
-    }
+    drop(spinners);
 
     println!(
         "clerk-memberships {} shared-budget benchmark: {} build, {cores} cores, load \
