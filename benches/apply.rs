@@ -55,7 +55,7 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::error::Error as StdError;
 use std::io;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering as AtomicOrdering};
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -66,6 +66,10 @@ use clerk_memberships::sync::{
 };
 use clerk_memberships::{Client, SlidingWindowLimiter};
 use serde_json::{Value, json};
+
+#[path = "support/busy.rs"]
+mod busy;
+use busy::Busy;
 
 #[path = "support/loopback.rs"]
 mod loopback;
@@ -605,20 +609,7 @@ fn main() -> Result<(), BoxError> {
     let load = load.split_whitespace().next().unwrap_or("n/a").to_owned();
     let started = Instant::now();
     // `--busy N`: threads that spin until the run ends, loading the CPU.
-    let spinning = Arc::new(AtomicBool::new(true));
-    let spinners: Vec<_> = (0..busy)
-        .map(|_| {
-            let spinning = Arc::clone(&spinning);
-            thread::spawn(move || {
-                let mut x = 1_u64;
-                while spinning.load(AtomicOrdering::Relaxed) {
-                    x = std::hint::black_box(
-                        x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1),
-                    );
-                }
-            })
-        })
-        .collect();
+    let spinners = Busy::start(busy);
 
     // Every worker count with the limiter at L and its default margin; then, with `--margin-ms`,
     // the judged ones again with that margin instead.
@@ -657,10 +648,7 @@ fn main() -> Result<(), BoxError> {
         results.push(figures);
     }
 
-    spinning.store(false, AtomicOrdering::Relaxed);
-    for spinner in spinners {
-        let _ = spinner.join();
-    }
+    drop(spinners);
     let baseline = results
         .iter()
         .find(|f| f.workers == 1 && f.client_window == default_window())
@@ -743,9 +731,14 @@ fn main() -> Result<(), BoxError> {
     }
 
     println!(
-        "clerk-memberships {} apply benchmark: release build, {cores} cores, load average {load} \
+        "clerk-memberships {} apply benchmark: {} build, {cores} cores, load average {load} \
          at the start, {busy} busy loop(s) spinning",
-        env!("CARGO_PKG_VERSION")
+        env!("CARGO_PKG_VERSION"),
+        if cfg!(debug_assertions) {
+            "debug"
+        } else {
+            "release"
+        }
     );
     println!();
     println!(

@@ -395,13 +395,14 @@ struct Floor {
 }
 
 /// The default transport's settings, as [`UreqTransportBuilder`](clerk_memberships::UreqTransportBuilder)
-/// documents them, so that the floor pays what the client pays.
+/// documents them, for the agent configured like the crate's (shown beside the floor, never
+/// the floor itself).
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 const DEFAULT_MAX_RESPONSE_BODY: u64 = 8 * 1024 * 1024;
 
 impl Floor {
-    fn new(request: &HttpRequest) -> Floor {
+    fn like_crate(request: &HttpRequest) -> Floor {
         let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
@@ -679,14 +680,14 @@ fn median_ratio(a: &[f64], b: &[f64]) -> f64 {
 struct CallFigures {
     sdk_micros: f64,
     /// ureq configured like the crate (same timeouts and settings): locates the cost.
-    floor_micros: f64,
+    like_crate_micros: f64,
     /// The floor: plain ureq on its defaults, decoding into the crate's model.
     by_hand_micros: f64,
     /// Crate ÷ ureq configured like it (shown, not judged).
-    ratio: f64,
+    like_crate_ratio: f64,
     /// Crate ÷ plain ureq on its defaults (the target).
     by_hand_ratio: f64,
-    /// What the settings the crate adds (mostly its timeouts) cost a call: floor configured like
+    /// What the settings the crate adds (mostly its timeouts) cost a call: ureq configured like
     /// the crate minus plain ureq, the median of the per-round differences, in µs.
     timeout_cost_micros: f64,
     body_bytes: usize,
@@ -698,22 +699,22 @@ fn bench_calls() -> Result<CallFigures, BoxError> {
     let server = serve(Content::Fixed(response("200 OK", &body)))?;
     let client = client_for(&server.base_url())?;
     let request = small_listing().build()?.render(&client)?;
-    let floor = Floor::new(&request);
+    let like_crate = Floor::like_crate(&request);
     let by_hand = Floor::by_hand(&request);
     let expected = SMALL_PAGE as usize;
     if sdk_list(&client)? != expected
-        || floor.list()? != expected
+        || like_crate.list()? != expected
         || by_hand.list_by_hand()? != expected
     {
         return Err("the call comparison's page does not hold the expected members".into());
     }
     for _ in 0..CALL_TURNS {
         sdk_list(&client)?;
-        floor.list()?;
+        like_crate.list()?;
         by_hand.list_by_hand()?;
     }
     let mut sdk = || sdk_list(&client).map(drop).map_err(BoxError::from);
-    let mut raw = || floor.list().map(drop);
+    let mut raw = || like_crate.list().map(drop);
     let mut plain = || by_hand.list_by_hand().map(drop);
     let secs = interleave_all(
         CALL_ROUNDS,
@@ -727,9 +728,9 @@ fn bench_calls() -> Result<CallFigures, BoxError> {
     let differences: Vec<f64> = raw.iter().zip(&plain).map(|(r, p)| r - p).collect();
     Ok(CallFigures {
         sdk_micros: per_call(median(&sdk)),
-        floor_micros: per_call(median(&raw)),
+        like_crate_micros: per_call(median(&raw)),
         by_hand_micros: per_call(median(&plain)),
-        ratio: median_ratio(&sdk, &raw),
+        like_crate_ratio: median_ratio(&sdk, &raw),
         by_hand_ratio: median_ratio(&sdk, &plain),
         timeout_cost_micros: per_call(median(&differences)),
         body_bytes: body.len(),
@@ -1019,7 +1020,7 @@ fn report_pagination(table: &mut Table, pagination: &PaginationFigures) {
 
 fn report_calls(table: &mut Table, calls: &CallFigures) {
     let name = format!("call: list {SMALL_PAGE} members ({})", kb(calls.body_bytes));
-    // The floor is what a user writes by hand on ureq's defaults; the floor configured like
+    // The floor is what a user writes by hand on ureq's defaults; ureq configured like
     // the crate is shown beside it to locate the cost, never judged.
     table.row(
         name.clone(),
@@ -1034,7 +1035,7 @@ fn report_calls(table: &mut Table, calls: &CallFigures) {
         name,
         format!(
             "{:.1} µs vs ureq configured like the crate {:.1} µs = {:.3}×",
-            calls.sdk_micros, calls.floor_micros, calls.ratio
+            calls.sdk_micros, calls.like_crate_micros, calls.like_crate_ratio
         ),
         "— (locates the cost, not judged)".to_owned(),
         None,
@@ -1053,7 +1054,7 @@ fn report_calls(table: &mut Table, calls: &CallFigures) {
          the cost is its timeouts: with a resolve timeout ureq looks the host up in a new thread \
          on every request, {:+.0} µs per request here; against ureq configured with the same \
          timeouts the crate takes {:.2}×",
-        calls.by_hand_ratio, calls.timeout_cost_micros, calls.ratio
+        calls.by_hand_ratio, calls.timeout_cost_micros, calls.like_crate_ratio
     ));
     table.notes.push(format!(
         "call: the server accepted {} connection(s), one each for the client, ureq configured \
@@ -1163,9 +1164,14 @@ fn main() -> Result<(), BoxError> {
         started.elapsed().as_secs_f64()
     ));
     table.print(&format!(
-        "clerk-memberships {} benchmarks: release build, {cores} cores, load average {load} \
+        "clerk-memberships {} benchmarks: {} build, {cores} cores, load average {load} \
          at the start; medians of interleaved rounds",
-        env!("CARGO_PKG_VERSION")
+        env!("CARGO_PKG_VERSION"),
+        if cfg!(debug_assertions) {
+            "debug"
+        } else {
+            "release"
+        }
     ));
 
     if !table.failures.is_empty() {

@@ -21,83 +21,27 @@
 //! `--busy N` starts N threads that spin for the whole run, loading the CPU the processes,
 //! the server and Redis share.
 
-use std::collections::VecDeque;
 use std::error::Error as StdError;
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::process::{Child, Command};
+use std::sync::atomic::Ordering;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use clerk_memberships::{Client, ListMemberships, RedisRateLimit};
 
-#[allow(
-    dead_code,
-    reason = "the scaffold's request line and counters are not read here"
-)]
-#[path = "support/loopback.rs"]
-mod loopback;
-use loopback::{Server, write_head};
+#[path = "support/busy.rs"]
+mod busy;
+use busy::Busy;
+#[path = "support/strict_window.rs"]
+mod strict_window;
+use strict_window::{LIMIT, RedisServer, StrictServer, WINDOW, most_in_any_window, steady_rate};
 
 type BoxError = Box<dyn StdError + Send + Sync>;
 
-const LIMIT: usize = 100;
-const WINDOW: Duration = Duration::from_secs(1);
 const LATENCY: Duration = Duration::from_millis(100);
 const PROCESSES: usize = 4;
 const WORKERS: usize = 8;
 const ROLE: &str = "CLERK_MEMBERSHIPS_BENCH_REDIS_WORKER";
-
-#[derive(Default)]
-struct Seen {
-    arrivals: Vec<Instant>,
-    window: VecDeque<Instant>,
-    throttled: usize,
-}
-
-fn serve() -> std::io::Result<(Server, Arc<Mutex<Seen>>)> {
-    let seen = Arc::new(Mutex::new(Seen::default()));
-    let server = Server::start(usize::MAX, {
-        let seen = Arc::clone(&seen);
-        move |_request, out| {
-            let arrived = Instant::now();
-            let admitted = {
-                let mut seen = seen.lock().unwrap_or_else(PoisonError::into_inner);
-                seen.arrivals.push(arrived);
-                while seen
-                    .window
-                    .front()
-                    .is_some_and(|&at| at + WINDOW <= arrived)
-                {
-                    seen.window.pop_front();
-                }
-                if seen.window.len() < LIMIT {
-                    seen.window.push_back(arrived);
-                    true
-                } else {
-                    seen.throttled += 1;
-                    false
-                }
-            };
-            thread::sleep((arrived + LATENCY).saturating_duration_since(Instant::now()));
-            let (status, headers, body) = if admitted {
-                ("200 OK", "", r#"{"data":[],"total_count":0}"#)
-            } else {
-                (
-                    "429 Too Many Requests",
-                    "retry-after: 1\r\n",
-                    r#"{"errors":[{"code":"too_many_requests","message":"Too many requests","long_message":"Too many requests","meta":{}}]}"#,
-                )
-            };
-            let headers = format!("content-type: application/json\r\n{headers}");
-            write_head(out, status, &headers, body.len());
-            out.extend_from_slice(body.as_bytes());
-        }
-    })?;
-    Ok((server, seen))
-}
 
 /// The worker role: `WORKERS` threads sharing one client until the run's end.
 fn worker() -> Result<(), BoxError> {
@@ -152,7 +96,7 @@ fn measure(
     processes: usize,
     run: Duration,
 ) -> Result<Figures, BoxError> {
-    let (server, seen) = serve()?;
+    let server = StrictServer::start(LATENCY)?;
     let exe = std::env::current_exe()?;
     let children: Vec<Child> = (0..processes)
         .map(|_| {
@@ -172,68 +116,14 @@ fn measure(
             return Err(format!("a worker process failed: {status}").into());
         }
     }
-    drop(server);
-    let seen = seen.lock().unwrap_or_else(PoisonError::into_inner);
-    let arrivals = &seen.arrivals;
-    let mut most = 0;
-    let mut first = 0;
-    for (last, &at) in arrivals.iter().enumerate() {
-        while arrivals[first] + WINDOW <= at {
-            first += 1;
-        }
-        most = most.max(last - first + 1);
-    }
-    let rate = match (arrivals.first(), arrivals.last()) {
-        (Some(&start), Some(&end)) => {
-            let from = start + Duration::from_secs(2);
-            let counted = arrivals.iter().filter(|&&at| at >= from).count();
-            counted as f64 / end.saturating_duration_since(from).as_secs_f64()
-        }
-        _ => 0.0,
-    };
+    let seen = server.stop();
     Ok(Figures {
         label: label.to_owned(),
-        requests: arrivals.len(),
-        rate,
-        most,
+        requests: seen.arrivals.len(),
+        rate: steady_rate(&seen.arrivals),
+        most: most_in_any_window(&seen.arrivals),
         throttled: seen.throttled,
     })
-}
-
-struct Redis(Child);
-
-impl Drop for Redis {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start_redis() -> Result<(Redis, String), BoxError> {
-    let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-    let child = Command::new("redis-server")
-        .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-        .args(["--save", "", "--appendonly", "no"])
-        .stdout(Stdio::null())
-        .spawn()
-        .map_err(|err| format!("redis-server: {err} (apt-get install redis-server)"))?;
-    let redis = Redis(child);
-    let started = Instant::now();
-    loop {
-        let mut answer = [0; 7];
-        let pong = TcpStream::connect(("127.0.0.1", port)).and_then(|mut stream| {
-            stream.write_all(b"PING\r\n")?;
-            stream.read_exact(&mut answer)
-        });
-        if pong.is_ok() && &answer == b"+PONG\r\n" {
-            break;
-        }
-        if started.elapsed() > Duration::from_secs(10) {
-            return Err("redis-server did not answer".into());
-        }
-        thread::sleep(Duration::from_millis(20));
-    }
-    Ok((redis, format!("redis://127.0.0.1:{port}/0")))
 }
 
 fn main() -> Result<(), BoxError> {
@@ -264,37 +154,28 @@ fn main() -> Result<(), BoxError> {
     let cores = thread::available_parallelism().map_or(1, usize::from);
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     let load = load.split_whitespace().next().unwrap_or("n/a").to_owned();
-    let (_redis, redis_url) = start_redis()?;
+    let redis =
+        RedisServer::start().map_err(|why| format!("{why}: apt-get install redis-server"))?;
+    let redis_url = redis.url();
 
-    let spinning = Arc::new(AtomicBool::new(true));
-    let spinners: Vec<_> = (0..busy)
-        .map(|_| {
-            let spinning = Arc::clone(&spinning);
-            thread::spawn(move || {
-                let mut x = 1_u64;
-                while spinning.load(Ordering::Relaxed) {
-                    x = std::hint::black_box(
-                        x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1),
-                    );
-                }
-            })
-        })
-        .collect();
+    let spinners = Busy::start(busy);
     let run = Duration::from_secs(seconds);
     let mut results = Vec::new();
     for (label, share) in [("whole", 1.0), ("half", 0.5)] {
         eprintln!("{processes} processes × {WORKERS} workers, share {share}, {seconds} s…");
         results.push((share, measure(&redis_url, label, share, processes, run)?));
     }
-    spinning.store(false, Ordering::Relaxed);
-    for spinner in spinners {
-        let _ = spinner.join();
-    }
+    drop(spinners);
 
     println!(
-        "clerk-memberships {} shared-budget benchmark: release build, {cores} cores, load \
+        "clerk-memberships {} shared-budget benchmark: {} build, {cores} cores, load \
          average {load} at the start, {busy} busy loop(s) spinning",
-        env!("CARGO_PKG_VERSION")
+        env!("CARGO_PKG_VERSION"),
+        if cfg!(debug_assertions) {
+            "debug"
+        } else {
+            "release"
+        }
     );
     println!(
         "server: L = {LIMIT} per {} s (strict sliding window, 429 with Retry-After: 1 beyond \

@@ -46,7 +46,9 @@ impl From<Unbuilt> for BuildError {
 /// - `text`: takes `impl Into<String>` (`&str`, `String`, `&String`, `Cow<str>`, …);
 /// - `texts`: takes any `IntoIterator` of such values (an array, a `Vec<&str>`, a
 ///   `Vec<String>`, an iterator) and replaces the values set so far;
-/// - a type: takes a value of that type.
+/// - a type: takes a value of that type;
+/// - `paging("noun")`, on a line named `paging`: a list request's `limit` and `offset`
+///   setters and their `set_limit`/`set_offset`, `noun` naming what `offset` skips.
 macro_rules! operation_builder {
     (
         $(#[$meta:meta])*
@@ -67,6 +69,20 @@ macro_rules! operation_builder {
 
             $( $crate::builder::operation_builder!(@setter $(#[$doc])* $name($($kind)+)); )*
         }
+    };
+    (@setter paging($noun:literal)) => {
+        /// Sets the page size, 1 to [`MAX_LIMIT`](crate::MAX_LIMIT). The server's default is 10.
+        pub fn limit(self, value: u32) -> Self {
+            Self(self.0.limit(value))
+        }
+        #[doc = concat!(
+            "Sets how many ", $noun, " to skip, at most `i64::MAX`. The server's default is 0."
+        )]
+        pub fn offset(self, value: u64) -> Self {
+            Self(self.0.offset(value))
+        }
+        $crate::builder::option_setters!(@setter set_limit => limit: u32);
+        $crate::builder::option_setters!(@setter set_offset => offset: u64);
     };
     (@setter $(#[$doc:meta])* $name:ident(text)) => {
         $(#[$doc])*

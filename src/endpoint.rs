@@ -135,6 +135,11 @@ impl<'a> QueryWriter<'a> {
         self
     }
 
+    /// Appends a list request's `limit` and `offset`, each when set.
+    pub(crate) fn page(&mut self, limit: Option<u32>, offset: Option<u64>) -> &mut Self {
+        self.opt_int("limit", limit).opt_int("offset", offset)
+    }
+
     /// Appends `key=value` in plain decimal when the value was set.
     pub(crate) fn opt_int(&mut self, key: &str, value: Option<impl Into<i128>>) -> &mut Self {
         if let Some(value) = value {

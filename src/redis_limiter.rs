@@ -226,14 +226,18 @@ impl RedisRateLimit {
     }
 }
 
-/// `url` with the password of its user information replaced by `<redacted>`.
-pub(crate) fn redact_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
-    };
+/// `url` cut around its user information: `scheme://`, the user information, and `@` with
+/// the rest; `None` when it has none.
+fn around_user_info(url: &str) -> Option<(&str, &str, &str)> {
+    let (scheme, rest) = url.split_once("://")?;
     let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (authority, path) = rest.split_at(authority_end);
-    let Some((user_info, host)) = authority.rsplit_once('@') else {
+    let at = rest[..authority_end].rfind('@')?;
+    Some((&url[..scheme.len() + 3], &rest[..at], &rest[at..]))
+}
+
+/// `url` with the password of its user information replaced by `<redacted>`.
+fn redact_url(url: &str) -> String {
+    let Some((scheme, user_info, host)) = around_user_info(url) else {
         return url.to_owned();
     };
     let user = match user_info.split_once(':') {
@@ -241,7 +245,7 @@ pub(crate) fn redact_url(url: &str) -> String {
         // `redis://SECRET@host`: a lone user name may be a password; hide it as one.
         None => "<redacted>".to_owned(),
     };
-    format!("{scheme}://{user}@{host}{path}")
+    format!("{scheme}{user}{host}")
 }
 
 /// The budget's id in its Redis keys: the name given, or the SHA-256 of the key.
@@ -364,12 +368,9 @@ impl RedisLimiter {
             .unwrap_or(((allowance / config.processes).max(1), per));
         let margin = SlidingWindowLimiter::new(limit, per).margin();
         let (starts_key, gate_key) = keys(&budget_id(config.name.as_deref(), key));
-        let password = config
-            .url
-            .split_once("://")
-            .and_then(|(_, rest)| rest.split(['/', '?', '#']).next())
-            .and_then(|authority| authority.rsplit_once('@'))
-            .map(|(user_info, _)| {
+        // What `redact_url` hides: the password, or a lone user name.
+        let password = around_user_info(&config.url)
+            .map(|(_, user_info, _)| {
                 user_info
                     .split_once(':')
                     .map_or(user_info, |(_, password)| password)
@@ -668,5 +669,10 @@ mod tests {
         assert!(note.contains("redis://:<redacted>@127.0.0.1:1"), "{note}");
         assert!(note.contains("pacing locally at 12 per 10s"), "{note}");
         assert!(!note.contains("hunter2"), "{note}");
+        // Redis's own messages lose the password too, however they quote it.
+        assert_eq!(
+            limiter.scrub("AUTH hunter2 refused"),
+            "AUTH <redacted> refused"
+        );
     }
 }

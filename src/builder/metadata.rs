@@ -8,6 +8,7 @@
 
 use std::io;
 
+use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::BuildError;
@@ -73,6 +74,34 @@ impl MetadataInput {
         match self {
             MetadataInput::Checked(value) => Some(value),
             MetadataInput::Unset | MetadataInput::Rejected(_) => None,
+        }
+    }
+
+    /// The value, if one was set and kept.
+    pub(crate) fn value(&self) -> Option<&Value> {
+        match self {
+            MetadataInput::Checked(value) => Some(value),
+            MetadataInput::Unset | MetadataInput::Rejected(_) => None,
+        }
+    }
+}
+
+/// The metadata objects of a request body, each only when set (`{}` when neither is). The
+/// bodies that carry more flatten it in where the metadata goes.
+#[derive(Serialize)]
+pub(crate) struct MetadataBody<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) public_metadata: Option<&'a Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) private_metadata: Option<&'a Value>,
+}
+
+impl<'a> MetadataBody<'a> {
+    /// The body of a request's `public_metadata` and `private_metadata`.
+    pub(crate) fn new(public: &'a Option<Value>, private: &'a Option<Value>) -> Self {
+        MetadataBody {
+            public_metadata: public.as_ref(),
+            private_metadata: private.as_ref(),
         }
     }
 }

@@ -2,8 +2,8 @@
 //! email address and expiry.
 
 use serde::Serialize;
-use serde_json::Value;
 
+use crate::builder::metadata::MetadataBody;
 use crate::error::BuildError;
 
 /// Longest validity an invitation may be given, in days (the API's maximum).
@@ -17,10 +17,8 @@ pub(crate) struct InvitationBody<'a> {
     pub(super) role: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) inviter_user_id: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(super) public_metadata: Option<&'a Value>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(super) private_metadata: Option<&'a Value>,
+    #[serde(flatten)]
+    pub(super) metadata: MetadataBody<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) redirect_url: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -4,7 +4,7 @@ use derive_builder::Builder;
 use serde_json::Value;
 
 use super::body::{InvitationBody, email_rule, expires_rule};
-use crate::builder::metadata::MetadataInput;
+use crate::builder::metadata::{MetadataBody, MetadataInput};
 use crate::builder::{Unbuilt, id, id_rule, operation_builder, operation_methods};
 use crate::call::Operation;
 use crate::email::normalized_email;
@@ -127,10 +127,7 @@ impl NewInvitation {
         &self,
         organization_id: &str,
     ) -> Result<super::create::CreateInvitation, BuildError> {
-        let value = |input: &MetadataInput| match input {
-            MetadataInput::Checked(value) => Some(value.clone()),
-            MetadataInput::Unset | MetadataInput::Rejected(_) => None,
-        };
+        let value = |input: &MetadataInput| input.value().cloned();
         super::create::CreateInvitation::builder()
             .organization_id(organization_id)
             .email_address(&self.email_address)
@@ -144,18 +141,14 @@ impl NewInvitation {
     }
 
     fn body(&self) -> InvitationBody<'_> {
-        fn checked(input: &MetadataInput) -> Option<&Value> {
-            match input {
-                MetadataInput::Checked(value) => Some(value),
-                MetadataInput::Unset | MetadataInput::Rejected(_) => None,
-            }
-        }
         InvitationBody {
             email_address: &self.email_address,
             role: &self.role,
             inviter_user_id: self.inviter_user_id.as_deref(),
-            public_metadata: checked(&self.public_metadata),
-            private_metadata: checked(&self.private_metadata),
+            metadata: MetadataBody {
+                public_metadata: self.public_metadata.value(),
+                private_metadata: self.private_metadata.value(),
+            },
             redirect_url: self.redirect_url.as_deref(),
             expires_in_days: self.expires_in_days,
         }

@@ -2,7 +2,7 @@ use derive_builder::Builder;
 use serde_json::Value;
 
 use super::body::{InvitationBody, email, expires_rule};
-use crate::builder::metadata::{MetadataInput, metadata_setters};
+use crate::builder::metadata::{MetadataBody, MetadataInput, metadata_setters};
 use crate::builder::{
     Unbuilt, id, non_empty, operation_builder, operation_methods, option_setters,
 };
@@ -170,8 +170,7 @@ impl CreateInvitation {
             email_address: &self.email_address,
             role: &self.role,
             inviter_user_id: self.inviter_user_id.as_deref(),
-            public_metadata: self.public_metadata.as_ref(),
-            private_metadata: self.private_metadata.as_ref(),
+            metadata: MetadataBody::new(&self.public_metadata, &self.private_metadata),
             redirect_url: self.redirect_url.as_deref(),
             expires_in_days: self.expires_in_days,
         }

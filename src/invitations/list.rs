@@ -100,18 +100,13 @@ operation_builder! {
     /// also meant without a prefix) or `-` (descending). The server's default is
     /// `-created_at`.
     fn order_by(text);
-    /// Sets the page size, 1 to [`MAX_LIMIT`](crate::MAX_LIMIT). The server's default is 10.
-    fn limit(u32);
-    /// Sets how many invitations to skip, at most `i64::MAX`. The server's default is 0.
-    fn offset(u64);
+    fn paging("invitations");
 }
 
 option_setters!(ListInvitationsBuilder {
     set_status => status: text,
     set_email_address => email_address: text,
     set_order_by => order_by: text,
-    set_limit => limit: u32,
-    set_offset => offset: u64,
 });
 
 impl ListInvitationsFields {
@@ -151,7 +146,6 @@ impl Endpoint for ListInvitations {
             .opt_str("status", self.status.as_deref())
             .opt_str("email_address", self.email_address.as_deref())
             .opt_str("order_by", self.order_by.as_deref())
-            .opt_int("limit", self.limit)
-            .opt_int("offset", self.offset);
+            .page(self.limit, self.offset);
     }
 }

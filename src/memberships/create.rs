@@ -2,7 +2,7 @@ use derive_builder::Builder;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::builder::metadata::{MetadataInput, metadata_setters};
+use crate::builder::metadata::{MetadataBody, MetadataInput, metadata_setters};
 use crate::builder::{Unbuilt, id, non_empty, operation_builder, operation_methods};
 use crate::call::Operation;
 use crate::endpoint::{Endpoint, PathWriter};
@@ -56,10 +56,8 @@ pub struct CreateMembership {
 pub(crate) struct CreateBody<'a> {
     user_id: &'a str,
     role: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    public_metadata: Option<&'a Value>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    private_metadata: Option<&'a Value>,
+    #[serde(flatten)]
+    metadata: MetadataBody<'a>,
 }
 
 operation_builder! {
@@ -148,8 +146,7 @@ impl Endpoint for CreateMembership {
         Some(CreateBody {
             user_id: &self.user_id,
             role: &self.role,
-            public_metadata: self.public_metadata.as_ref(),
-            private_metadata: self.private_metadata.as_ref(),
+            metadata: MetadataBody::new(&self.public_metadata, &self.private_metadata),
         })
     }
 }

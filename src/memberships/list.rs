@@ -193,11 +193,7 @@ operation_builder! {
     fn created_at_before(i64);
     /// Keeps members created after this time, in Unix milliseconds.
     fn created_at_after(i64);
-    /// Sets the page size, 1 to [`MAX_LIMIT`](crate::MAX_LIMIT). The server's default is 10.
-    fn limit(u32);
-    /// Sets how many matching memberships to skip, at most `i64::MAX`. The server's default
-    /// is 0.
-    fn offset(u64);
+    fn paging("matching memberships");
 }
 
 option_setters!(ListMembershipsBuilder {
@@ -211,8 +207,6 @@ option_setters!(ListMembershipsBuilder {
     set_last_active_at_after => last_active_at_after: i64,
     set_created_at_before => created_at_before: i64,
     set_created_at_after => created_at_after: i64,
-    set_limit => limit: u32,
-    set_offset => offset: u64,
 });
 
 impl ListMembershipsFields {
@@ -292,7 +286,6 @@ impl Endpoint for ListMemberships {
             .opt_int("last_active_at_after", self.last_active_at_after)
             .opt_int("created_at_before", self.created_at_before)
             .opt_int("created_at_after", self.created_at_after)
-            .opt_int("limit", self.limit)
-            .opt_int("offset", self.offset);
+            .page(self.limit, self.offset);
     }
 }

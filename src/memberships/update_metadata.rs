@@ -1,8 +1,7 @@
 use derive_builder::Builder;
-use serde::Serialize;
 use serde_json::Value;
 
-use crate::builder::metadata::{MetadataInput, metadata_setters};
+use crate::builder::metadata::{MetadataBody, MetadataInput, metadata_setters};
 use crate::builder::{Unbuilt, id, operation_builder, operation_methods};
 use crate::call::Operation;
 use crate::endpoint::{Endpoint, PathWriter};
@@ -50,15 +49,6 @@ pub struct UpdateMembershipMetadata {
         field(ty = "MetadataInput", build = "self.private_metadata.into_value()")
     )]
     private_metadata: Option<Value>,
-}
-
-/// The body: each metadata object that was set (`{}` if neither). The ids go in the path.
-#[derive(Serialize)]
-pub(crate) struct UpdateMetadataBody<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    public_metadata: Option<&'a Value>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    private_metadata: Option<&'a Value>,
 }
 
 operation_builder! {
@@ -131,7 +121,7 @@ operation_methods!(
 );
 
 impl Endpoint for UpdateMembershipMetadata {
-    type Body<'a> = UpdateMetadataBody<'a>;
+    type Body<'a> = MetadataBody<'a>;
     type Response = OrganizationMembership;
     const OPERATION: Operation = Operation::UpdateMetadata;
 
@@ -140,10 +130,11 @@ impl Endpoint for UpdateMembershipMetadata {
             .literal("metadata");
     }
 
-    fn body(&self) -> Option<UpdateMetadataBody<'_>> {
-        Some(UpdateMetadataBody {
-            public_metadata: self.public_metadata.as_ref(),
-            private_metadata: self.private_metadata.as_ref(),
-        })
+    /// Each metadata object that was set (`{}` if neither). The ids go in the path.
+    fn body(&self) -> Option<MetadataBody<'_>> {
+        Some(MetadataBody::new(
+            &self.public_metadata,
+            &self.private_metadata,
+        ))
     }
 }

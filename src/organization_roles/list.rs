@@ -96,17 +96,12 @@ operation_builder! {
     /// Sets the sort order: `created_at`, `name` or `key`, prefixed with `+` (ascending, also
     /// meant without a prefix) or `-` (descending). The server's default is `-created_at`.
     fn order_by(text);
-    /// Sets the page size, 1 to [`MAX_LIMIT`](crate::MAX_LIMIT). The server's default is 10.
-    fn limit(u32);
-    /// Sets how many roles to skip, at most `i64::MAX`. The server's default is 0.
-    fn offset(u64);
+    fn paging("roles");
 }
 
 option_setters!(ListOrganizationRolesBuilder {
     set_query => query: text,
     set_order_by => order_by: text,
-    set_limit => limit: u32,
-    set_offset => offset: u64,
 });
 
 impl ListOrganizationRolesFields {
@@ -141,7 +136,6 @@ impl Endpoint for ListOrganizationRoles {
         query
             .opt_str("query", self.query.as_deref())
             .opt_str("order_by", self.order_by.as_deref())
-            .opt_int("limit", self.limit)
-            .opt_int("offset", self.offset);
+            .page(self.limit, self.offset);
     }
 }

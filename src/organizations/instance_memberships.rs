@@ -78,16 +78,11 @@ operation_builder! {
     /// Sets the sort order: `created_at`, `first_name`, `last_name`, `email_address`,
     /// `phone_number` or `username`, prefixed with `+` (ascending) or `-` (descending).
     fn order_by(text);
-    /// Sets the page size, 1 to [`MAX_LIMIT`](crate::MAX_LIMIT). The server's default is 10.
-    fn limit(u32);
-    /// Sets how many memberships to skip, at most `i64::MAX`. The server's default is 0.
-    fn offset(u64);
+    fn paging("memberships");
 }
 
 option_setters!(ListInstanceMembershipsBuilder {
     set_order_by => order_by: text,
-    set_limit => limit: u32,
-    set_offset => offset: u64,
 });
 
 impl ListInstanceMembershipsFields {
@@ -120,7 +115,6 @@ impl Endpoint for ListInstanceMemberships {
     fn query(&self, query: &mut QueryWriter<'_>) {
         query
             .opt_str("order_by", self.order_by.as_deref())
-            .opt_int("limit", self.limit)
-            .opt_int("offset", self.offset);
+            .page(self.limit, self.offset);
     }
 }

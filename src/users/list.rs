@@ -136,16 +136,11 @@ operation_builder! {
     /// (ascending, also meant without a prefix) or `-` (descending). The server's default is
     /// `-created_at`.
     fn order_by(text);
-    /// Sets the page size, 1 to [`MAX_LIMIT`](crate::MAX_LIMIT). The server's default is 10.
-    fn limit(u32);
-    /// Sets how many matching users to skip, at most `i64::MAX`. The server's default is 0.
-    fn offset(u64);
+    fn paging("matching users");
 }
 
 option_setters!(ListUsersBuilder {
     set_order_by => order_by: text,
-    set_limit => limit: u32,
-    set_offset => offset: u64,
 });
 
 impl ListUsersFields {
@@ -194,7 +189,6 @@ impl Endpoint for ListUsers {
             .each("external_id", &self.external_ids)
             .each("user_id", &self.user_ids)
             .opt_str("order_by", self.order_by.as_deref())
-            .opt_int("limit", self.limit)
-            .opt_int("offset", self.offset);
+            .page(self.limit, self.offset);
     }
 }

@@ -7,22 +7,19 @@
 //! without it the test says so and passes, unless `CLERK_MEMBERSHIPS_REQUIRE_REDIS=1`
 //! (set by CI), which makes a missing server a failure.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use clerk_memberships::testing::MockTransport;
 use clerk_memberships::{Client, HttpResponse, ListMemberships, RedisRateLimit, RetryPolicy};
 
+#[path = "../../benches/support/strict_window.rs"]
+mod strict_window;
+use strict_window::{LIMIT, RedisServer, StrictServer, WINDOW, most_in_any_window, steady_rate};
+
 const EMPTY_PAGE: &str = r#"{"data":[],"total_count":0}"#;
 
-/// The server's limit: requests admitted in any window of [`WINDOW`].
-const LIMIT: usize = 100;
-const WINDOW: Duration = Duration::from_secs(1);
 /// How long after a request arrives the server answers it.
 const LATENCY: Duration = Duration::from_millis(50);
 const PROCESSES: usize = 4;
@@ -36,12 +33,12 @@ fn four_processes_share_one_budget_through_redis() {
     if std::env::var_os(ROLE).is_some() {
         return worker();
     }
-    let Some(redis) = RedisServer::start() else {
+    let Some(redis) = redis_server() else {
         return;
     };
 
     // The whole budget: ≤ L in every window, no 429, and ≥ 90 % of L together.
-    let server = StrictServer::start();
+    let server = StrictServer::start(LATENCY).unwrap();
     let run = Duration::from_secs(30);
     let children = spawn_workers(&server, &redis, "whole", 1.0, run);
     wait_for(children);
@@ -61,7 +58,7 @@ fn four_processes_share_one_budget_through_redis() {
     );
 
     // Half of the budget: ≤ L / 2 in every window.
-    let server = StrictServer::start();
+    let server = StrictServer::start(LATENCY).unwrap();
     let children = spawn_workers(&server, &redis, "half", 0.5, Duration::from_secs(10));
     wait_for(children);
     let seen = server.stop();
@@ -82,7 +79,7 @@ fn four_processes_share_one_budget_through_redis() {
 
 #[test]
 fn clients_sharing_a_budget_share_one_window_and_one_429_gate() {
-    let Some(redis) = RedisServer::start() else {
+    let Some(redis) = redis_server() else {
         return;
     };
     // Two clients (as two processes would be), on clocks of their own: manual ones, so their
@@ -223,230 +220,19 @@ fn wait_for(children: Vec<Child>) {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// What the server saw.
-
-/// The most arrivals in any window of [`WINDOW`]: the window that starts at each arrival.
-fn most_in_any_window(arrivals: &[Instant]) -> usize {
-    let mut most = 0;
-    let mut first = 0;
-    for (last, &at) in arrivals.iter().enumerate() {
-        while arrivals[first] + WINDOW <= at {
-            first += 1;
-        }
-        most = most.max(last - first + 1);
-    }
-    most
-}
-
-/// Requests per second after the first two seconds (the processes start one by one, and a
-/// window's opening burst would flatter the rate), to the last arrival.
-fn steady_rate(arrivals: &[Instant]) -> f64 {
-    let (Some(&first), Some(&last)) = (arrivals.first(), arrivals.last()) else {
-        return 0.0;
+/// A `redis-server` of the test's own, or `None` when there is none to start: the test then
+/// says so and passes, unless `CLERK_MEMBERSHIPS_REQUIRE_REDIS=1` makes that a failure.
+fn redis_server() -> Option<RedisServer> {
+    let why = match RedisServer::start() {
+        Ok(server) => return Some(server),
+        Err(why) => format!(
+            "this test needs {why}: install it with `apt-get install redis-server` (or `brew \
+             install redis`)"
+        ),
     };
-    let from = first + Duration::from_secs(2);
-    let counted = arrivals.iter().filter(|&&at| at >= from).count();
-    counted as f64 / last.saturating_duration_since(from).as_secs_f64()
-}
-
-// ---------------------------------------------------------------------------------------------
-// A loopback server that stands in for Clerk: a strict sliding window and a latency.
-
-#[derive(Default)]
-struct Seen {
-    /// When each request arrived (admitted or not), in order.
-    arrivals: Vec<Instant>,
-    /// Arrivals of the admitted requests still inside the window.
-    window: std::collections::VecDeque<Instant>,
-    throttled: usize,
-}
-
-struct StrictServer {
-    base_url: String,
-    seen: Arc<Mutex<Seen>>,
-    stop: Arc<AtomicBool>,
-    acceptor: thread::JoinHandle<()>,
-}
-
-impl StrictServer {
-    fn start() -> StrictServer {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let base_url = format!("http://{}/v1", listener.local_addr().unwrap());
-        let seen = Arc::new(Mutex::new(Seen::default()));
-        let stop = Arc::new(AtomicBool::new(false));
-        let acceptor = {
-            let (seen, stop) = (Arc::clone(&seen), Arc::clone(&stop));
-            thread::spawn(move || {
-                for stream in listener.incoming() {
-                    if stop.load(Ordering::SeqCst) {
-                        break;
-                    }
-                    let Ok(stream) = stream else { continue };
-                    let seen = Arc::clone(&seen);
-                    thread::spawn(move || serve(stream, &seen));
-                }
-            })
-        };
-        StrictServer {
-            base_url,
-            seen,
-            stop,
-            acceptor,
-        }
+    if std::env::var_os("CLERK_MEMBERSHIPS_REQUIRE_REDIS").is_some_and(|v| v == "1") {
+        panic!("{why}");
     }
-
-    fn base_url(&self) -> &str {
-        &self.base_url
-    }
-
-    fn stop(self) -> Seen {
-        self.stop.store(true, Ordering::SeqCst);
-        let addr = self
-            .base_url
-            .trim_start_matches("http://")
-            .trim_end_matches("/v1");
-        let _ = TcpStream::connect(addr);
-        self.acceptor.join().unwrap();
-        std::mem::take(&mut *self.seen.lock().unwrap())
-    }
-}
-
-fn serve(stream: TcpStream, seen: &Mutex<Seen>) {
-    stream.set_nodelay(true).ok();
-    let Ok(mut writer) = stream.try_clone() else {
-        return;
-    };
-    let mut reader = BufReader::new(stream);
-    loop {
-        let mut length = 0;
-        let mut line = String::new();
-        loop {
-            line.clear();
-            match reader.read_line(&mut line) {
-                Ok(0) | Err(_) => return,
-                Ok(_) => {}
-            }
-            if line == "\r\n" {
-                break;
-            }
-            if let Some((name, value)) = line.split_once(':')
-                && name.eq_ignore_ascii_case("content-length")
-            {
-                length = value.trim().parse().unwrap_or(0);
-            }
-        }
-        let mut body = vec![0; length];
-        if reader.read_exact(&mut body).is_err() {
-            return;
-        }
-        let arrived = Instant::now();
-        let admitted = {
-            let mut seen = seen.lock().unwrap();
-            seen.arrivals.push(arrived);
-            while seen
-                .window
-                .front()
-                .is_some_and(|&at| at + WINDOW <= arrived)
-            {
-                seen.window.pop_front();
-            }
-            if seen.window.len() < LIMIT {
-                seen.window.push_back(arrived);
-                true
-            } else {
-                seen.throttled += 1;
-                false
-            }
-        };
-        thread::sleep((arrived + LATENCY).saturating_duration_since(Instant::now()));
-        let (status, extra, body) = if admitted {
-            ("200 OK", "", r#"{"data":[],"total_count":0}"#)
-        } else {
-            (
-                "429 Too Many Requests",
-                "retry-after: 1\r\n",
-                r#"{"errors":[{"code":"too_many_requests","message":"Too many requests","long_message":"Too many requests","meta":{}}]}"#,
-            )
-        };
-        let answer = format!(
-            "HTTP/1.1 {status}\r\ncontent-type: application/json\r\n{extra}content-length: {}\r\n\r\n{body}",
-            body.len()
-        );
-        if writer.write_all(answer.as_bytes()).is_err() {
-            return;
-        }
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// A redis-server of the test's own, on a free loopback port, without persistence.
-
-struct RedisServer {
-    port: u16,
-    child: Child,
-}
-
-impl RedisServer {
-    /// Starts one, or says why not and returns `None` (a failure under
-    /// `CLERK_MEMBERSHIPS_REQUIRE_REDIS=1`).
-    fn start() -> Option<RedisServer> {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let spawned = Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "no"])
-            .stdout(Stdio::null())
-            .stdin(Stdio::null())
-            .spawn();
-        let child = match spawned {
-            Ok(child) => child,
-            Err(err) => {
-                let why = format!(
-                    "this test needs redis-server on the PATH ({err}): install it with \
-                     `apt-get install redis-server` (or `brew install redis`)"
-                );
-                if std::env::var_os("CLERK_MEMBERSHIPS_REQUIRE_REDIS").is_some_and(|v| v == "1") {
-                    panic!("{why}");
-                }
-                eprintln!("skipped: {why}");
-                return None;
-            }
-        };
-        let server = RedisServer { port, child };
-        let started = Instant::now();
-        while !server.answers_ping() {
-            assert!(
-                started.elapsed() < Duration::from_secs(10),
-                "redis-server did not answer on port {port}"
-            );
-            thread::sleep(Duration::from_millis(20));
-        }
-        Some(server)
-    }
-
-    fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}/0", self.port)
-    }
-
-    fn answers_ping(&self) -> bool {
-        let Ok(mut stream) = TcpStream::connect(("127.0.0.1", self.port)) else {
-            return false;
-        };
-        let mut answer = [0; 7];
-        stream.set_read_timeout(Some(Duration::from_secs(1))).ok();
-        stream.write_all(b"PING\r\n").is_ok()
-            && stream.read_exact(&mut answer).is_ok()
-            && &answer == b"+PONG\r\n"
-    }
-}
-
-impl Drop for RedisServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+    eprintln!("skipped: {why}");
+    None
 }
