@@ -103,15 +103,15 @@
 //! Resolving on its own:
 //!
 //! ```
-//! use clerk_memberships::sync::{self, Resolved, UserKey, UserKeys};
+//! use clerk_memberships::sync::{self, Resolved, UserKey};
 //! use clerk_memberships::testing::{MockTransport, USER_JSON};
 //!
 //! let mock = MockTransport::new();
 //! // Clerk's answer to `GET /users?email_address=jane.doe%40acme.com&email_address=…`.
 //! mock.push_json(200, format!("[{USER_JSON}]"));
 //!
-//! let keys = UserKeys::new().email("Jane.Doe@ACME.com").email("nobody@acme.com");
-//! let resolution = sync::resolve_users(&mock.client(), &keys)?;
+//! let keys = ["Jane.Doe@ACME.com", "nobody@acme.com"].map(UserKey::email);
+//! let resolution = sync::resolve_users(&mock.client(), keys)?;
 //! assert_eq!(
 //!     resolution.user_id(&UserKey::email("Jane.Doe@ACME.com")),
 //!     Some("user_2h8op3Isl1QR7tKu5FGNfaLKEoU")
@@ -161,7 +161,7 @@ pub use orgs::{
 pub use outcome::{ChangeError, Outcome};
 pub use plan::{Change, Plan, PlanCounts, SkippedChange, Unresolved, UnresolvedEntry};
 pub use progress::Progress;
-pub use resolve::{Resolution, Resolved, UserKey, UserKeys, resolve_users};
+pub use resolve::{Resolution, Resolved, UserKey, resolve_users};
 pub use roles::{KnownRoles, RoleCheck};
 pub use roster::{Roster, RosterEntry};
 pub use run::plan;

@@ -125,128 +125,6 @@ impl fmt::Display for UserKey {
     }
 }
 
-/// The people to resolve: email addresses, external ids and user ids, in any mix.
-///
-/// Keys keep the order they were added in, which is the order of the [`Resolution`]; a key
-/// added twice is kept once.
-///
-/// ```
-/// use clerk_memberships::sync::{UserKey, UserKeys};
-///
-/// let roster = ["jane@acme.com", "john@acme.com"];
-/// let keys = UserKeys::new()
-///     .emails(roster)
-///     .external_id("hr-00042")
-///     .user_id("user_2h8op3Isl1QR7tKu5FGNfaLKEoU")
-///     .email("jane@acme.com"); // already there
-/// assert_eq!(keys.len(), 4);
-/// assert_eq!(keys.iter().next(), Some(&UserKey::email("jane@acme.com")));
-/// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct UserKeys {
-    keys: Vec<UserKey>,
-    seen: HashSet<UserKey>,
-}
-
-impl UserKeys {
-    /// No keys yet.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Adds an email address.
-    pub fn email(self, email_address: impl Into<String>) -> Self {
-        self.key(UserKey::Email(email_address.into()))
-    }
-
-    /// Adds email addresses.
-    pub fn emails(self, email_addresses: impl IntoIterator<Item = impl Into<String>>) -> Self {
-        self.keys_of(email_addresses, UserKey::Email)
-    }
-
-    /// Adds an external id.
-    pub fn external_id(self, external_id: impl Into<String>) -> Self {
-        self.key(UserKey::ExternalId(external_id.into()))
-    }
-
-    /// Adds external ids.
-    pub fn external_ids(self, external_ids: impl IntoIterator<Item = impl Into<String>>) -> Self {
-        self.keys_of(external_ids, UserKey::ExternalId)
-    }
-
-    /// Adds a user id, to check that the user exists.
-    pub fn user_id(self, user_id: impl Into<String>) -> Self {
-        self.key(UserKey::UserId(user_id.into()))
-    }
-
-    /// Adds user ids, to check that the users exist.
-    pub fn user_ids(self, user_ids: impl IntoIterator<Item = impl Into<String>>) -> Self {
-        self.keys_of(user_ids, UserKey::UserId)
-    }
-
-    /// Adds a key of any kind.
-    pub fn key(mut self, key: UserKey) -> Self {
-        self.push(key);
-        self
-    }
-
-    /// Adds a key of any kind, in place.
-    pub fn push(&mut self, key: UserKey) {
-        if self.seen.insert(key.clone()) {
-            self.keys.push(key);
-        }
-    }
-
-    fn keys_of(
-        mut self,
-        values: impl IntoIterator<Item = impl Into<String>>,
-        key: fn(String) -> UserKey,
-    ) -> Self {
-        self.extend(values.into_iter().map(|value| key(value.into())));
-        self
-    }
-
-    /// How many distinct keys there are.
-    pub fn len(&self) -> usize {
-        self.keys.len()
-    }
-
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.keys.is_empty()
-    }
-
-    /// The keys, in the order they were added.
-    pub fn iter(&self) -> std::slice::Iter<'_, UserKey> {
-        self.keys.iter()
-    }
-}
-
-impl Extend<UserKey> for UserKeys {
-    fn extend<I: IntoIterator<Item = UserKey>>(&mut self, keys: I) {
-        for key in keys {
-            self.push(key);
-        }
-    }
-}
-
-impl FromIterator<UserKey> for UserKeys {
-    fn from_iter<I: IntoIterator<Item = UserKey>>(keys: I) -> Self {
-        let mut all = UserKeys::new();
-        all.extend(keys);
-        all
-    }
-}
-
-impl<'a> IntoIterator for &'a UserKeys {
-    type Item = &'a UserKey;
-    type IntoIter = std::slice::Iter<'a, UserKey>;
-
-    fn into_iter(self) -> Self::IntoIter {
-        self.iter()
-    }
-}
-
 /// What became of one [`UserKey`]; see [`Resolution`].
 ///
 /// ```
@@ -314,18 +192,18 @@ impl fmt::Display for Resolved {
     }
 }
 
-/// What [`resolve_users`] found: one [`Resolved`] per distinct key, in the order of the
-/// [`UserKeys`].
+/// What [`resolve_users`] found: one [`Resolved`] per distinct key, in the order the keys
+/// were given.
 ///
 /// ```
 /// # use clerk_memberships::testing::{MockTransport, USER_JSON};
 /// # let mock = MockTransport::new();
 /// # mock.push_json(200, format!("[{USER_JSON}]"));
 /// # let client = mock.client();
-/// use clerk_memberships::sync::{self, Resolved, UserKeys};
+/// use clerk_memberships::sync::{self, UserKey};
 ///
-/// let keys = UserKeys::new().email("jane.doe@acme.com").email("  ");
-/// let resolution = sync::resolve_users(&client, &keys)?;
+/// let keys = ["jane.doe@acme.com", "  "].map(UserKey::email);
+/// let resolution = sync::resolve_users(&client, keys)?;
 /// for (key, outcome) in &resolution {
 ///     println!("{key}: {outcome}");
 /// }
@@ -461,12 +339,11 @@ type Lookup = (Field, String);
 /// # let mock = MockTransport::new();
 /// # mock.push_json(200, format!("[{USER_JSON}]")).push_json(200, "[]");
 /// # let client = mock.client();
-/// use clerk_memberships::sync::{self, Resolved, UserKey, UserKeys};
+/// use clerk_memberships::sync::{self, Resolved, UserKey};
 ///
-/// let keys = UserKeys::new()
-///     .emails(["Jane.Doe@acme.com", "gone@acme.com"])
-///     .external_id("-legacy-7");
-/// let resolution = sync::resolve_users(&client, &keys)?;
+/// let roster = ["Jane.Doe@acme.com", "gone@acme.com"];
+/// let keys = roster.map(UserKey::email).into_iter().chain([UserKey::external_id("-legacy-7")]);
+/// let resolution = sync::resolve_users(&client, keys)?;
 ///
 /// assert_eq!(
 ///     resolution.user_id(&UserKey::email("Jane.Doe@acme.com")),
@@ -487,7 +364,17 @@ type Lookup = (Field, String);
 /// The first [`Error`] of any request (after the client's retries): the resolution stops
 /// there and returns nothing else, since a partial answer would read as "not found" for the
 /// keys not yet looked up. Resolving again is safe.
-pub fn resolve_users(client: &Client, keys: &UserKeys) -> Result<Resolution, Error> {
+pub fn resolve_users(
+    client: &Client,
+    keys: impl IntoIterator<Item = UserKey>,
+) -> Result<Resolution, Error> {
+    // Each distinct key once, in the order given.
+    let mut distinct = HashSet::new();
+    let keys: Vec<UserKey> = keys
+        .into_iter()
+        .filter(|key| distinct.insert(key.clone()))
+        .collect();
+
     // What each key is looked up as, or why it is refused.
     let plans: Vec<Result<Lookup, String>> = keys.iter().map(plan).collect();
 
@@ -523,7 +410,7 @@ pub fn resolve_users(client: &Client, keys: &UserKeys) -> Result<Resolution, Err
     }
 
     let entries = keys
-        .iter()
+        .into_iter()
         .zip(&plans)
         .map(|(key, plan)| {
             let resolved = match plan {
@@ -540,7 +427,7 @@ pub fn resolve_users(client: &Client, keys: &UserKeys) -> Result<Resolution, Err
                     },
                 },
             };
-            (key.clone(), resolved)
+            (key, resolved)
         })
         .collect();
     Ok(Resolution { entries })

@@ -8,7 +8,7 @@ use super::invite::{add_invitations, read_pending};
 use super::options::SyncOptions;
 use super::plan::Plan;
 use super::progress::Progress;
-use super::resolve::{LOOKUP_BATCH_SIZE, Resolved, UserKey, UserKeys, resolve_users};
+use super::resolve::{LOOKUP_BATCH_SIZE, Resolved, UserKey, resolve_users};
 use super::roles::check_roster;
 use super::roster::{Roster, RosterEntry};
 use super::vocab::EntryRef;
@@ -283,8 +283,7 @@ pub(crate) fn lookup_among(
         .iter()
         .flat_map(|keys| keys.chunks(LOOKUP_BATCH_SIZE))
     {
-        let keys: UserKeys = chunk.iter().map(|key| (*key).clone()).collect();
-        let resolution = resolve_users(client, &keys)?;
+        let resolution = resolve_users(client, chunk.iter().map(|key| (*key).clone()))?;
         for (key, outcome) in &resolution {
             outcomes.insert(key.clone(), outcome.clone());
         }
