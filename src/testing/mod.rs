@@ -47,7 +47,7 @@ use crate::transport::{HttpRequest, HttpResponse, Transport, TransportError};
 
 mod fake;
 pub use fake::{
-    FakeClerk, FakeOrganization, FakeUser, Fault, FaultScope, InjectedFault, SeedError, StateError,
+    FakeClerk, FakeError, FakeOrganization, FakeUser, Fault, FaultScope, InjectedFault,
 };
 #[cfg(feature = "fake-server")]
 pub use fake::{FakeServer, ServeOptions};

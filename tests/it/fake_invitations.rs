@@ -5,7 +5,7 @@
 use std::time::{Duration, UNIX_EPOCH};
 
 use clerk_memberships::testing::{
-    FakeClerk, FakeOrganization, FakeUser, Fault, ManualClock, SeedError,
+    FakeClerk, FakeError, FakeOrganization, FakeUser, Fault, ManualClock,
 };
 use clerk_memberships::{
     BulkCreateInvitations, Client, CreateInvitation, Error, GetInvitation, ListInvitations,
@@ -83,7 +83,7 @@ fn an_invitation_is_pending_until_accepted_and_then_a_membership() {
     assert_eq!(fake.invitations(&org)[0].status, "accepted");
     assert_eq!(
         fake.accept_invitation("new.hire@acme.com"),
-        Err(SeedError::NoPendingInvitation("new.hire@acme.com".into()))
+        Err(FakeError::NoPendingInvitation("new.hire@acme.com".into()))
     );
 }
 

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, UNIX_EPOCH};
 
-use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeUser, ManualClock, SeedError};
+use clerk_memberships::testing::{FakeClerk, FakeError, FakeOrganization, FakeUser, ManualClock};
 use clerk_memberships::{
     Client, CreateMembership, DeleteMembership, Error, ListMemberships, Method,
     OrganizationMembership, UpdateMembershipMetadata,
@@ -526,15 +526,15 @@ fn seeding_reports_what_is_wrong() {
     let user = fake.add_user(FakeUser::new("Jane", "Doe"));
     assert_eq!(
         fake.add_membership("org_nope", &user, "org:member"),
-        Err(SeedError::UnknownOrganization("org_nope".into()))
+        Err(FakeError::UnknownOrganization("org_nope".into()))
     );
     assert_eq!(
         fake.add_membership(&org, "user_nope", "org:member"),
-        Err(SeedError::UnknownUser("user_nope".into()))
+        Err(FakeError::UnknownUser("user_nope".into()))
     );
     assert!(fake.add_membership(&org, &user, "org:member").is_ok());
     let err = fake.add_membership(&org, &user, "org:admin").unwrap_err();
-    assert!(matches!(err, SeedError::AlreadyAMember { .. }));
+    assert!(matches!(err, FakeError::AlreadyAMember { .. }));
     assert!(err.to_string().contains("already a member"), "{err}");
 }
 

@@ -2,9 +2,7 @@
 
 use std::time::Duration;
 
-use clerk_memberships::testing::{
-    FakeClerk, FakeOrganization, FakeUser, ManualClock, SeedError, StateError,
-};
+use clerk_memberships::testing::{FakeClerk, FakeError, FakeOrganization, FakeUser, ManualClock};
 use clerk_memberships::{
     CreateMembership, DeleteMembership, ListMemberships, ListUsers, UpdateMembership,
     UpdateMembershipMetadata,
@@ -170,19 +168,17 @@ fn a_document_that_cannot_be_loaded_leaves_the_state_alone() {
             r#"{"format": "clerk-memberships/fake-state", "version": 1,
                "organizations": [{"id": "o", "name": "O",
                  "memberships": [{"user_id": "ghost", "role": "org:member"}]}]}"#,
-            "Membership",
+            "UnknownUser",
         ),
     ];
     for (json, kind) in cases {
         let err = fake.load_state(json).unwrap_err();
         let matches = match &err {
-            StateError::Invalid(_) => kind == "Invalid",
-            StateError::WrongFormat(_) => kind == "WrongFormat",
-            StateError::UnsupportedVersion(2) => kind == "UnsupportedVersion",
-            StateError::DuplicateId(id) => kind == "DuplicateId" && id == "u",
-            StateError::Membership(SeedError::UnknownUser(user)) => {
-                kind == "Membership" && user == "ghost"
-            }
+            FakeError::Invalid(_) => kind == "Invalid",
+            FakeError::WrongFormat(_) => kind == "WrongFormat",
+            FakeError::UnsupportedVersion(2) => kind == "UnsupportedVersion",
+            FakeError::DuplicateId(id) => kind == "DuplicateId" && id == "u",
+            FakeError::UnknownUser(user) => kind == "UnknownUser" && user == "ghost",
             _ => false,
         };
         assert!(matches, "{json}: {err:?}");

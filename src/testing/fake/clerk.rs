@@ -9,13 +9,13 @@ use crate::clock::Clock;
 use crate::models::{OrganizationInvitation, OrganizationMembership, User};
 use crate::transport::{HttpRequest, HttpResponse, Transport, TransportError};
 
+use super::error::FakeError;
 use super::faults::{Fault, FaultScope, Faults};
 use super::http::Route;
 use super::pacing::RateLimit;
 use super::response::Failure;
-use super::seed::{FakeOrganization, FakeUser, SeedError};
+use super::seed::{FakeOrganization, FakeUser};
 use super::state::State;
-use super::state::snapshot::StateError;
 use super::{http, pacing, response, state};
 use crate::clock::ManualClock;
 
@@ -502,19 +502,19 @@ impl FakeClerk {
     ///     fake.add_membership(&org, &user, "org:member")?;
     /// }
     /// assert_eq!(fake.memberships(&org).len(), 3);
-    /// # Ok::<(), clerk_memberships::testing::SeedError>(())
+    /// # Ok::<(), clerk_memberships::testing::FakeError>(())
     /// ```
     ///
     /// # Errors
     ///
-    /// A [`SeedError`] when the organization or the user was not seeded, or the user is
+    /// A [`FakeError`] when the organization or the user was not seeded, or the user is
     /// already a member.
     pub fn add_membership(
         &self,
         organization_id: &str,
         user_id: &str,
         role: &str,
-    ) -> Result<String, SeedError> {
+    ) -> Result<String, FakeError> {
         let now = self.now();
         self.lock()
             .state
@@ -536,17 +536,17 @@ impl FakeClerk {
     /// assert_eq!(fake.memberships(&org).len(), 1200);
     /// assert_eq!(fake.membership(&org, &users[0]).unwrap().role, "org:admin");
     /// assert_eq!(fake.user(&users[7]).unwrap().external_id.as_deref(), Some("hr-7"));
-    /// # Ok::<(), clerk_memberships::testing::SeedError>(())
+    /// # Ok::<(), clerk_memberships::testing::FakeError>(())
     /// ```
     ///
     /// # Errors
     ///
-    /// A [`SeedError`] when the organization was not seeded.
+    /// A [`FakeError`] when the organization was not seeded.
     pub fn add_example_members(
         &self,
         organization_id: &str,
         count: usize,
-    ) -> Result<Vec<String>, SeedError> {
+    ) -> Result<Vec<String>, FakeError> {
         let users = self.add_users((0..count).map(|i| {
             FakeUser::new(format!("User{i}"), "Example")
                 .email(format!("user{i}@example.com"))
@@ -643,7 +643,7 @@ impl FakeClerk {
     /// assert!(fake.membership(&org, &jane).is_none());
     /// assert!(fake.remove_membership(&org, &jane).is_none());
     /// assert!(fake.requests().is_empty());
-    /// # Ok::<(), clerk_memberships::testing::SeedError>(())
+    /// # Ok::<(), clerk_memberships::testing::FakeError>(())
     /// ```
     pub fn remove_membership(
         &self,
@@ -705,12 +705,12 @@ impl FakeClerk {
     ///
     /// # Errors
     ///
-    /// [`SeedError::NoPendingInvitation`] when no invitation to the address is pending
+    /// [`FakeError::NoPendingInvitation`] when no invitation to the address is pending
     /// (none was sent, or it was accepted, revoked or has expired).
     pub fn accept_invitation(
         &self,
         email_address: &str,
-    ) -> Result<OrganizationMembership, SeedError> {
+    ) -> Result<OrganizationMembership, FakeError> {
         let now = self.now();
         self.lock().state.accept_invitation(email_address, now)
     }
@@ -858,17 +858,17 @@ impl FakeClerk {
     ///     "memberships": [{"user_id": "user_ann", "role": "org:admin"}]}]
     /// }"#)?;
     /// assert_eq!(fake.memberships("org_acme").len(), 1);
-    /// # Ok::<(), clerk_memberships::testing::StateError>(())
+    /// # Ok::<(), clerk_memberships::testing::FakeError>(())
     /// ```
     ///
     /// # Errors
     ///
-    /// A [`StateError`] when the document is not valid JSON of this format and version, an id
+    /// A [`FakeError`] when the document is not valid JSON of this format and version, an id
     /// repeats, or a membership names an unknown user or repeats one; the state is then
     /// unchanged.
-    pub fn load_state(&self, json: &str) -> Result<(), StateError> {
+    pub fn load_state(&self, json: &str) -> Result<(), FakeError> {
         let document =
-            serde_json::from_str(json).map_err(|err| StateError::Invalid(err.to_string()))?;
+            serde_json::from_str(json).map_err(|err| FakeError::Invalid(err.to_string()))?;
         let state = state::State::load(document, self.now())?;
         self.lock().state = state;
         Ok(())
@@ -880,7 +880,7 @@ impl FakeClerk {
     /// # Errors
     ///
     /// As [`load_state`](Self::load_state).
-    pub fn from_state(json: &str) -> Result<FakeClerk, StateError> {
+    pub fn from_state(json: &str) -> Result<FakeClerk, FakeError> {
         let fake = FakeClerk::new();
         fake.load_state(json)?;
         Ok(fake)

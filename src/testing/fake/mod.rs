@@ -13,6 +13,7 @@
 //! describe their data with.
 
 mod clerk;
+mod error;
 mod faults;
 mod form;
 mod http;
@@ -32,8 +33,8 @@ mod tests;
 mod users;
 
 pub use clerk::{FakeClerk, InjectedFault};
+pub use error::FakeError;
 pub use faults::{Fault, FaultScope};
-pub use seed::{FakeOrganization, FakeUser, SeedError};
+pub use seed::{FakeOrganization, FakeUser};
 #[cfg(feature = "fake-server")]
 pub use serve::{FakeServer, ServeOptions};
-pub use state::snapshot::StateError;

@@ -254,30 +254,6 @@ impl FakeUser {
     }
 }
 
-/// Why [`FakeClerk::add_membership`](super::FakeClerk::add_membership) could not seed a
-/// membership.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum SeedError {
-    /// No organization has this id.
-    #[error("no organization with id {0:?} was seeded")]
-    UnknownOrganization(String),
-    /// No user has this id.
-    #[error("no user with id {0:?} was seeded")]
-    UnknownUser(String),
-    /// The user is already a member of the organization.
-    #[error("user {user_id:?} is already a member of organization {organization_id:?}")]
-    AlreadyAMember {
-        /// The organization.
-        organization_id: String,
-        /// The user.
-        user_id: String,
-    },
-    /// No invitation to this address is pending.
-    #[error("no pending invitation to {0:?}")]
-    NoPendingInvitation(String),
-}
-
 fn into_object(value: Value) -> Metadata {
     match value {
         Value::Object(map) => map,

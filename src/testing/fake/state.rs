@@ -10,9 +10,10 @@ use crate::models::{
     Metadata, Organization, OrganizationMembership, Permission, PublicUserData, Role as RoleModel,
 };
 
+use super::error::FakeError;
 use super::merge::deep_merge;
 use super::response::Failure;
-use super::seed::{FakeOrganization, FakeUser, Profile, SeedError, slugify};
+use super::seed::{FakeOrganization, FakeUser, Profile, slugify};
 
 pub(super) mod invitations;
 pub(super) mod snapshot;
@@ -303,15 +304,15 @@ impl State {
         user_id: &str,
         role: &str,
         now: i64,
-    ) -> Result<String, SeedError> {
+    ) -> Result<String, FakeError> {
         if !self.users.contains_key(user_id) {
-            return Err(SeedError::UnknownUser(user_id.to_owned()));
+            return Err(FakeError::UnknownUser(user_id.to_owned()));
         }
         let Some(org) = self.organizations.get_mut(organization_id) else {
-            return Err(SeedError::UnknownOrganization(organization_id.to_owned()));
+            return Err(FakeError::UnknownOrganization(organization_id.to_owned()));
         };
         if org.by_user.contains_key(user_id) {
-            return Err(SeedError::AlreadyAMember {
+            return Err(FakeError::AlreadyAMember {
                 organization_id: organization_id.to_owned(),
                 user_id: user_id.to_owned(),
             });

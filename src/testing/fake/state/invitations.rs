@@ -7,8 +7,9 @@ use serde_json::{Value, json};
 use crate::email::normalized_email;
 use crate::models::{Metadata, OrganizationInvitation, OrganizationMembership};
 
+use super::super::error::FakeError;
 use super::super::response::Failure;
-use super::super::seed::{FakeUser, SeedError};
+use super::super::seed::FakeUser;
 use super::{State, generated_id, insert_member};
 
 /// How long an invitation is valid when the request does not say: Clerk's 30 days.
@@ -221,14 +222,14 @@ impl State {
         &mut self,
         email_address: &str,
         now: i64,
-    ) -> Result<OrganizationMembership, SeedError> {
+    ) -> Result<OrganizationMembership, FakeError> {
         let address = normalized_email(email_address);
         let Some(index) = self
             .invitations
             .iter()
             .position(|i| i.is_pending(now) && normalized_email(&i.email_address) == address)
         else {
-            return Err(SeedError::NoPendingInvitation(email_address.to_owned()));
+            return Err(FakeError::NoPendingInvitation(email_address.to_owned()));
         };
         let existing = self
             .users
@@ -248,12 +249,12 @@ impl State {
         let invitation = self
             .invitations
             .get_mut(index)
-            .ok_or_else(|| SeedError::NoPendingInvitation(email_address.to_owned()))?;
+            .ok_or_else(|| FakeError::NoPendingInvitation(email_address.to_owned()))?;
         invitation.stored = Stored::Accepted;
         invitation.updated_at = now;
         let invitation = invitation.clone();
         let Some(org) = self.organizations.get_mut(&invitation.organization_id) else {
-            return Err(SeedError::UnknownOrganization(invitation.organization_id));
+            return Err(FakeError::UnknownOrganization(invitation.organization_id));
         };
         if !org.by_user.contains_key(&user_id) {
             insert_member(
@@ -267,7 +268,7 @@ impl State {
             );
         }
         self.find(&invitation.organization_id, &user_id)
-            .ok_or(SeedError::UnknownUser(user_id))
+            .ok_or(FakeError::UnknownUser(user_id))
     }
 
     /// An invitation as the API shows it at `now`: exactly the fields of Clerk's

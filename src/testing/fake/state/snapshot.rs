@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::models::Metadata;
 
-use super::super::seed::{SeedError, slugify};
+use super::super::error::FakeError;
+use super::super::seed::slugify;
 use super::invitations::{InvitationRecord, Stored};
 use super::{Counters, MembershipRecord, OrgRecord, Role, State, UserRecord};
 
@@ -132,27 +133,6 @@ struct MembershipDoc {
     updated_at: Option<i64>,
 }
 
-/// Why a state document could not be loaded.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum StateError {
-    /// Not JSON, or not the shape of a state document (the message says where).
-    #[error("not a fake-state document: {0}")]
-    Invalid(String),
-    /// The `format` field is not `clerk-memberships/fake-state`.
-    #[error("the format is {0:?}, not \"clerk-memberships/fake-state\"")]
-    WrongFormat(String),
-    /// A version this crate cannot read.
-    #[error("fake-state version {0} is not supported (this crate reads version 1)")]
-    UnsupportedVersion(u32),
-    /// Two organizations, or two users, with the same id.
-    #[error("the id {0:?} appears twice")]
-    DuplicateId(String),
-    /// A membership that cannot be seeded (unknown user, member twice).
-    #[error(transparent)]
-    Membership(#[from] SeedError),
-}
-
 impl State {
     /// The whole state as a document: roles by key, users in insertion order,
     /// organizations by id, each with its members in insertion order.
@@ -240,15 +220,12 @@ impl State {
 
     /// A fresh state holding exactly what `document` says (the built-in roles when it has no
     /// `roles`); missing times are `now`, missing membership ids generated.
-    pub(in crate::testing::fake) fn load(
-        document: Document,
-        now: i64,
-    ) -> Result<State, StateError> {
+    pub(in crate::testing::fake) fn load(document: Document, now: i64) -> Result<State, FakeError> {
         if document.format != FORMAT {
-            return Err(StateError::WrongFormat(document.format));
+            return Err(FakeError::WrongFormat(document.format));
         }
         if document.version != VERSION {
-            return Err(StateError::UnsupportedVersion(document.version));
+            return Err(FakeError::UnsupportedVersion(document.version));
         }
         let mut state = State {
             organizations: HashMap::new(),
@@ -268,7 +245,7 @@ impl State {
         }
         for user in document.users {
             if state.users.contains_key(&user.id) {
-                return Err(StateError::DuplicateId(user.id));
+                return Err(FakeError::DuplicateId(user.id));
             }
             let mut seed = super::FakeUser::unnamed().id(user.id);
             seed.profile.first_name = user.first_name;
@@ -287,7 +264,7 @@ impl State {
         let mut unnamed = Vec::new();
         for org in document.organizations {
             if state.organizations.contains_key(&org.id) {
-                return Err(StateError::DuplicateId(org.id));
+                return Err(FakeError::DuplicateId(org.id));
             }
             let created_at = org.created_at.unwrap_or(now);
             let mut record = OrgRecord {
@@ -304,10 +281,10 @@ impl State {
             };
             for member in org.memberships {
                 if !state.users.contains_key(&member.user_id) {
-                    return Err(SeedError::UnknownUser(member.user_id).into());
+                    return Err(FakeError::UnknownUser(member.user_id));
                 }
                 if record.by_user.contains_key(&member.user_id) {
-                    return Err(SeedError::AlreadyAMember {
+                    return Err(FakeError::AlreadyAMember {
                         organization_id: org.id,
                         user_id: member.user_id,
                     }
@@ -351,10 +328,10 @@ impl State {
                 .organizations
                 .contains_key(&invitation.organization_id)
             {
-                return Err(SeedError::UnknownOrganization(invitation.organization_id).into());
+                return Err(FakeError::UnknownOrganization(invitation.organization_id));
             }
             if state.invitations.iter().any(|i| i.id == invitation.id) {
-                return Err(StateError::DuplicateId(invitation.id));
+                return Err(FakeError::DuplicateId(invitation.id));
             }
             let created_at = invitation.created_at.unwrap_or(now);
             state.invitations.push(InvitationRecord {
