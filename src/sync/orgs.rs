@@ -116,16 +116,7 @@ impl OrganizationPlans {
 
     /// The counts of every organization together.
     pub fn counts(&self) -> PlanCounts {
-        let mut total = PlanCounts::default();
-        for counts in self.plans.iter().map(Plan::counts) {
-            total.add += counts.add;
-            total.change_role += counts.change_role;
-            total.merge_metadata += counts.merge_metadata;
-            total.remove += counts.remove;
-            total.skipped += counts.skipped;
-            total.unresolved += counts.unresolved;
-        }
-        total
+        self.plans.iter().map(Plan::counts).sum()
     }
 
     /// Whether no organization has anything to change.
@@ -322,15 +313,7 @@ impl OrganizationReports {
 
     /// The outcome counts of every organization applied together.
     pub fn counts(&self) -> OutcomeCounts {
-        let mut total = OutcomeCounts::default();
-        for counts in self.reports.iter().map(ApplyReport::counts) {
-            total.applied += counts.applied;
-            total.already_done += counts.already_done;
-            total.skipped += counts.skipped;
-            total.failed += counts.failed;
-            total.unknown += counts.unknown;
-        }
-        total
+        self.reports.iter().map(ApplyReport::counts).sum()
     }
 
     /// Whether no organization was refused and every organization's report is a success.

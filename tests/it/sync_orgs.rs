@@ -528,3 +528,42 @@ fn planning_reports_each_organization_looked_up() -> TestResult {
     assert_eq!(*seen.lock().unwrap(), [(1, 3), (2, 3), (3, 3)]);
     Ok(())
 }
+
+/// The totals over many organizations count every kind of change the plans hold, the
+/// invitations and waiting entries too, and their JSON says so.
+#[test]
+fn the_totals_over_organizations_count_invitations_and_waiting_entries() -> TestResult {
+    let fake = FakeClerk::new();
+    let acme = fake.add_organization(FakeOrganization::new("Acme"));
+    let globex = fake.add_organization(FakeOrganization::new("Globex"));
+    let ann = fake.add_user(FakeUser::new("Ann", "Lee").email("ann@acme.com"));
+    fake.add_membership(&acme, &ann, "org:member")?;
+    let inviting = SyncOptions::builder().invite(true).build();
+    let client = fake.client();
+    let first = Roster::new()
+        .entry(RosterEntry::email("ann@acme.com", "org:admin").in_organization(&acme))?
+        .entry(RosterEntry::email("new1@acme.com", "org:member").in_organization(&acme))?
+        .entry(RosterEntry::email("new2@acme.com", "org:member").in_organization(&globex))?;
+    let plans = sync::plan_all(&client, &first, &inviting)?;
+    let counts = plans.counts();
+    assert_eq!((counts.change_role, counts.invite), (1, 2), "{counts}");
+    assert_eq!(counts.changes(), 3);
+    let json = serde_json::to_value(&plans)?;
+    assert_eq!(json["counts"]["invite"], 2, "{json}");
+    let report = plans.apply(&client, &ApplyOptions::default());
+    assert_eq!(report.counts().applied, 3, "{}", report.counts());
+
+    // Globex's invitation is still pending; Acme's row for it is gone, so under prune Acme's
+    // invitation is revoked.
+    let pruning = SyncOptions::builder().invite(true).prune(true).build();
+    let second = Roster::new()
+        .entry(RosterEntry::email("ann@acme.com", "org:admin").in_organization(&acme))?
+        .entry(RosterEntry::email("new2@acme.com", "org:member").in_organization(&globex))?;
+    let counts = sync::plan_all(&client, &second, &pruning)?.counts();
+    assert_eq!(
+        (counts.revoke_invitation, counts.waiting, counts.changes()),
+        (1, 1, 1),
+        "{counts}"
+    );
+    Ok(())
+}
