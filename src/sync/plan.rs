@@ -404,47 +404,31 @@ impl PlanCounts {
     }
 }
 
-/// Adds up the counts of several plans, as
-/// [`OrganizationPlans::counts`](super::OrganizationPlans::counts) does.
-///
-/// ```
-/// use clerk_memberships::sync::PlanCounts;
-///
-/// let mut one = PlanCounts::default();
-/// one.add = 2;
-/// one.invite = 1;
-/// let total: PlanCounts = [one, one].into_iter().sum();
-/// assert_eq!((total.add, total.invite, total.changes()), (4, 2, 6));
-/// ```
-impl std::iter::Sum for PlanCounts {
-    fn sum<I: Iterator<Item = PlanCounts>>(counts: I) -> PlanCounts {
-        counts.fold(PlanCounts::default(), |total, counts| {
-            // Every field named, so that a new one cannot be left out of the total.
-            let PlanCounts {
-                add,
-                change_role,
-                merge_metadata,
-                remove,
-                skipped,
-                unresolved,
-                invite,
-                revoke_invitation,
-                waiting,
-            } = counts;
-            PlanCounts {
-                add: total.add + add,
-                change_role: total.change_role + change_role,
-                merge_metadata: total.merge_metadata + merge_metadata,
-                remove: total.remove + remove,
-                skipped: total.skipped + skipped,
-                unresolved: total.unresolved + unresolved,
-                invite: total.invite + invite,
-                revoke_invitation: total.revoke_invitation + revoke_invitation,
-                waiting: total.waiting + waiting,
-            }
-        })
+super::sum_of_counts!(
+    /// Adds up the counts of several plans, as
+    /// [`OrganizationPlans::counts`](super::OrganizationPlans::counts) does.
+    ///
+    /// ```
+    /// use clerk_memberships::sync::PlanCounts;
+    ///
+    /// let mut one = PlanCounts::default();
+    /// one.add = 2;
+    /// one.invite = 1;
+    /// let total: PlanCounts = [one, one].into_iter().sum();
+    /// assert_eq!((total.add, total.invite, total.changes()), (4, 2, 6));
+    /// ```
+    PlanCounts {
+        add,
+        change_role,
+        merge_metadata,
+        remove,
+        skipped,
+        unresolved,
+        invite,
+        revoke_invitation,
+        waiting,
     }
-}
+);
 
 impl fmt::Display for PlanCounts {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -131,29 +131,17 @@ pub struct OutcomeCounts {
     pub unknown: usize,
 }
 
-/// Adds up the counts of several reports, as
-/// [`OrganizationReports::counts`](super::super::OrganizationReports::counts) does.
-impl std::iter::Sum for OutcomeCounts {
-    fn sum<I: Iterator<Item = OutcomeCounts>>(counts: I) -> OutcomeCounts {
-        counts.fold(OutcomeCounts::default(), |total, counts| {
-            // Every field named, so that a new one cannot be left out of the total.
-            let OutcomeCounts {
-                applied,
-                already_done,
-                skipped,
-                failed,
-                unknown,
-            } = counts;
-            OutcomeCounts {
-                applied: total.applied + applied,
-                already_done: total.already_done + already_done,
-                skipped: total.skipped + skipped,
-                failed: total.failed + failed,
-                unknown: total.unknown + unknown,
-            }
-        })
+super::super::sum_of_counts!(
+    /// Adds up the counts of several reports, as
+    /// [`OrganizationReports::counts`](super::super::OrganizationReports::counts) does.
+    OutcomeCounts {
+        applied,
+        already_done,
+        skipped,
+        failed,
+        unknown,
     }
-}
+);
 
 impl fmt::Display for OutcomeCounts {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
