@@ -124,23 +124,6 @@
 // The guide: finding users, planning, applying, single changes. Its examples run as doctests.
 #![doc = include_str!("guide.md")]
 
-/// `impl Sum` for a struct of counts: each field is the sum of the fields. The pattern names
-/// every field without `..`, so a field added to the struct and not here does not compile.
-macro_rules! sum_of_counts {
-    ($(#[$doc:meta])* $counts:ident { $($field:ident),+ $(,)? }) => {
-        $(#[$doc])*
-        impl std::iter::Sum for $counts {
-            fn sum<I: Iterator<Item = $counts>>(all: I) -> $counts {
-                all.fold($counts::default(), |total, counts| {
-                    let $counts { $($field),+ } = counts;
-                    $counts { $($field: total.$field + $field),+ }
-                })
-            }
-        }
-    };
-}
-use sum_of_counts;
-
 mod apply;
 mod diff;
 mod error;

@@ -404,7 +404,7 @@ impl PlanCounts {
     }
 }
 
-super::sum_of_counts!(
+super::vocab::sum_of_counts!(
     /// Adds up the counts of several plans, as
     /// [`OrganizationPlans::counts`](super::OrganizationPlans::counts) does.
     ///

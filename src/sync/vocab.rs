@@ -392,3 +392,20 @@ impl fmt::Display for Clean<'_> {
             .try_for_each(|c| crate::text::write_escaped(f, c))
     }
 }
+
+/// `impl Sum` for a struct of counts: each field is the sum of the fields. The pattern names
+/// every field without `..`, so a field added to the struct and not here does not compile.
+macro_rules! sum_of_counts {
+    ($(#[$doc:meta])* $counts:ident { $($field:ident),+ $(,)? }) => {
+        $(#[$doc])*
+        impl std::iter::Sum for $counts {
+            fn sum<I: Iterator<Item = $counts>>(all: I) -> $counts {
+                all.fold($counts::default(), |total, counts| {
+                    let $counts { $($field),+ } = counts;
+                    $counts { $($field: total.$field + $field),+ }
+                })
+            }
+        }
+    };
+}
+pub(super) use sum_of_counts;

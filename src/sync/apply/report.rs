@@ -131,7 +131,7 @@ pub struct OutcomeCounts {
     pub unknown: usize,
 }
 
-super::super::sum_of_counts!(
+super::super::vocab::sum_of_counts!(
     /// Adds up the counts of several reports, as
     /// [`OrganizationReports::counts`](super::super::OrganizationReports::counts) does.
     OutcomeCounts {
