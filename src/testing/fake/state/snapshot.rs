@@ -287,8 +287,7 @@ impl State {
                     return Err(FakeError::AlreadyAMember {
                         organization_id: org.id,
                         user_id: member.user_id,
-                    }
-                    .into());
+                    });
                 }
                 state.counters.seq += 1;
                 let seq = state.counters.seq;
