@@ -20,13 +20,13 @@
 //!   20-member page, versus two ways of making the same call with `ureq`, all three taking
 //!   turns in the same rounds. The floor (the target): what a user writes by hand, the same
 //!   GET with the same headers on a `ureq::Agent` left on its defaults (no timeouts), the body
-//!   read with ureq's default cap and decoded into `OrganizationMemberships`. And, shown
+//!   read with ureq's default cap and decoded into `Page<OrganizationMembership>`. And, shown
 //!   without a target to locate the cost: the same GET on an agent configured like the
 //!   crate's (same timeouts), decoded into structs with the models' fields. The difference
 //!   between the two is what the settings the crate adds cost per request, mostly its
 //!   timeouts: with a resolve or global timeout, ureq looks the host up in a new thread on
 //!   every request.
-//! - **decode**: a 500-member page into `OrganizationMemberships` versus into
+//! - **decode**: a 500-member page into `Page<OrganizationMembership>` versus into
 //!   `serde_json::Value`.
 //! - **render**: building a list request with every filter set and rendering it with
 //!   `render(&client)`, alternating with rendering an already built one to split the time;
@@ -46,7 +46,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use clerk_memberships::{
-    Client, Error, HttpRequest, ListMemberships, ListMembershipsBuilder, OrganizationMemberships,
+    Client, Error, HttpRequest, ListMemberships, ListMembershipsBuilder, OrganizationMembership,
+    Page,
 };
 use serde::Deserialize;
 
@@ -442,7 +443,7 @@ impl Floor {
         }
         let mut response = request.call()?;
         let body = response.body_mut().read_to_vec()?;
-        let page: OrganizationMemberships = serde_json::from_slice(&body)?;
+        let page: Page<OrganizationMembership> = serde_json::from_slice(&body)?;
         Ok(black_box(page).data.len())
     }
 
@@ -747,7 +748,7 @@ struct DecodeFigures {
 
 fn bench_decode() -> Result<DecodeFigures, BoxError> {
     let body = page(LARGE_PAGE);
-    let typed = || serde_json::from_slice::<OrganizationMemberships>(&body);
+    let typed = || serde_json::from_slice::<Page<OrganizationMembership>>(&body);
     let value = || serde_json::from_slice::<serde_json::Value>(&body);
     if typed()?.data.len() != LARGE_PAGE as usize {
         return Err("the decode comparison's page does not hold the expected members".into());

@@ -75,10 +75,10 @@
 //! - **Vocabulary**: [`Operation`] (which request), its HTTP [`Method`], and the [`Call`]
 //!   (operation and path) an error is said of; the [`Clock`] every wait is measured on
 //!   ([`SystemClock`] by default).
-//! - **Models**: [`OrganizationMembership`], [`OrganizationMemberships`] (a page, with
-//!   `total_count`), [`Organization`], [`PublicUserData`] and [`Metadata`]; [`User`] and its
-//!   [`EmailAddress`]es; [`Roles`] (a page), [`Role`] and its [`Permission`]s;
-//!   [`OrganizationInvitation`] and [`OrganizationInvitations`] (a page).
+//! - **Models**: [`OrganizationMembership`], [`Organization`], [`PublicUserData`] and
+//!   [`Metadata`]; [`User`] and its [`EmailAddress`]es; [`Role`] and its [`Permission`]s;
+//!   [`OrganizationInvitation`]; and [`Page`], one page of a listing of memberships, roles or
+//!   invitations, with `total_count`.
 //! - **The transport seam**: the [`Transport`] trait, the [`HttpRequest`] it is given and the
 //!   [`HttpResponse`] it returns, and how it fails: [`TransportError`], [`TransportErrorKind`]
 //!   and [`Delivery`] (whether a failed request may have reached the server).
@@ -100,17 +100,17 @@
 //!   | operation | method and path (below the base URL) | answer |
 //!   |---|---|---|
 //!   | [`CreateMembership`] | `POST /organizations/{organization_id}/memberships` | [`OrganizationMembership`] |
-//!   | [`ListMemberships`] | `GET /organizations/{organization_id}/memberships` | [`OrganizationMemberships`] |
+//!   | [`ListMemberships`] | `GET /organizations/{organization_id}/memberships` | [`Page`]`<`[`OrganizationMembership`]`>` |
 //!   | [`UpdateMembership`] | `PATCH /organizations/{organization_id}/memberships/{user_id}` | [`OrganizationMembership`] |
 //!   | [`DeleteMembership`] | `DELETE /organizations/{organization_id}/memberships/{user_id}` | [`OrganizationMembership`] (the removed one) |
 //!   | [`UpdateMembershipMetadata`] | `PATCH /organizations/{organization_id}/memberships/{user_id}/metadata` | [`OrganizationMembership`] |
 //!   | [`ListUsers`] | `GET /users` | `Vec<`[`User`]`>` (a bare array) |
-//!   | [`ListOrganizationRoles`] | `GET /organization_roles` | [`Roles`] |
+//!   | [`ListOrganizationRoles`] | `GET /organization_roles` | [`Page`]`<`[`Role`]`>` |
 //!   | [`GetOrganization`] | `GET /organizations/{organization_id}` (an id or a slug) | [`Organization`] |
-//!   | [`ListInstanceMemberships`] | `GET /organization_memberships` (every organization of the instance) | [`OrganizationMemberships`] |
+//!   | [`ListInstanceMemberships`] | `GET /organization_memberships` (every organization of the instance) | [`Page`]`<`[`OrganizationMembership`]`>` |
 //!   | [`CreateInvitation`] | `POST /organizations/{organization_id}/invitations` (sends an email) | [`OrganizationInvitation`] |
-//!   | [`BulkCreateInvitations`] | `POST /organizations/{organization_id}/invitations/bulk` (up to [`MAX_BULK_INVITATIONS`] with [`NewInvitation`]) | [`OrganizationInvitations`] |
-//!   | [`ListInvitations`] | `GET /organizations/{organization_id}/invitations` | [`OrganizationInvitations`] |
+//!   | [`BulkCreateInvitations`] | `POST /organizations/{organization_id}/invitations/bulk` (up to [`MAX_BULK_INVITATIONS`] with [`NewInvitation`]) | [`Page`]`<`[`OrganizationInvitation`]`>` |
+//!   | [`ListInvitations`] | `GET /organizations/{organization_id}/invitations` | [`Page`]`<`[`OrganizationInvitation`]`>` |
 //!   | [`GetInvitation`] | `GET /organizations/{organization_id}/invitations/{invitation_id}` | [`OrganizationInvitation`] |
 //!   | [`RevokeInvitation`] | `POST /organizations/{organization_id}/invitations/{invitation_id}/revoke` | [`OrganizationInvitation`] |
 //!
@@ -207,8 +207,8 @@ pub use memberships::{
     UpdateMembershipMetadata, UpdateMembershipMetadataBuilder,
 };
 pub use models::{
-    EmailAddress, Metadata, Organization, OrganizationInvitation, OrganizationInvitations,
-    OrganizationMembership, OrganizationMemberships, Permission, PublicUserData, Role, Roles, User,
+    EmailAddress, Metadata, Organization, OrganizationInvitation, OrganizationMembership, Page,
+    Permission, PublicUserData, Role, User,
 };
 pub use organization_roles::{ListOrganizationRoles, ListOrganizationRolesBuilder};
 pub use organizations::{

@@ -26,10 +26,6 @@ impl Model for Organization {
     const NAME: &'static str = "Organization";
 }
 
-impl Model for OrganizationMemberships {
-    const NAME: &'static str = "OrganizationMemberships";
-}
-
 /// A metadata object: any JSON object, keys kept verbatim.
 ///
 /// ```
@@ -250,23 +246,118 @@ impl OrganizationMembership {
     }
 }
 
-/// One page of memberships.
+/// One page of a listing: the items on it and how many there are in all.
+///
+/// [`ListMemberships`](crate::ListMemberships) and
+/// [`ListInstanceMemberships`](crate::ListInstanceMemberships) answer a
+/// `Page<`[`OrganizationMembership`]`>`, [`ListOrganizationRoles`](crate::ListOrganizationRoles)
+/// a `Page<`[`Role`]`>`, [`ListInvitations`](crate::ListInvitations) a
+/// `Page<`[`OrganizationInvitation`]`>`, and so does
+/// [`BulkCreateInvitations`](crate::BulkCreateInvitations), with the invitations it created.
+/// ([`ListUsers`](crate::ListUsers) answers a bare `Vec<`[`User`]`>`: Clerk sends no count.)
+/// On the wire a page is `{"data": [...], "total_count": n}`; other fields are ignored.
+///
+/// A page decodes only for those three item types, and each keeps the rule of its listing: a
+/// page of memberships or of roles must hold both `data` and `total_count`, so an answer
+/// without them is a decode error and never reads as an organization without members; a page
+/// of invitations reads a missing or `null` `data` as empty and a missing or `null`
+/// `total_count` as 0, as it reads its invitations' missing fields.
 ///
 /// ```
-/// use clerk_memberships::OrganizationMemberships;
+/// use clerk_memberships::{OrganizationInvitation, OrganizationMembership, Page};
 ///
-/// let page: OrganizationMemberships = serde_json::from_str(r#"{"data":[],"total_count":0}"#)?;
+/// let page: Page<OrganizationMembership> = serde_json::from_str(r#"{"data":[],"total_count":0}"#)?;
 /// assert!(page.data.is_empty());
 /// assert_eq!(page.total_count, 0);
+///
+/// assert!(serde_json::from_str::<Page<OrganizationMembership>>("{}").is_err());
+/// let invitations: Page<OrganizationInvitation> = serde_json::from_str(r#"{"data":null}"#)?;
+/// assert_eq!((invitations.data.len(), invitations.total_count), (0, 0));
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
-pub struct OrganizationMemberships {
-    /// The memberships on this page.
-    pub data: Vec<OrganizationMembership>,
-    /// How many memberships match the filters in all, across every page.
+pub struct Page<T> {
+    /// The items on this page, in the listing's order.
+    pub data: Vec<T>,
+    /// How many items match the request's filters in all, across every page (for a bulk
+    /// create: how many invitations it created).
     pub total_count: i64,
+}
+
+impl<T: Listed + serde::de::DeserializeOwned> Model for Page<T> {
+    const NAME: &'static str = T::PAGE_NAME;
+}
+
+/// What decoding a [`Page`] needs to know of its item type, out of reach of other crates (a
+/// public trait in a private module, so [`Page`] decodes only the listings of this crate).
+mod listed {
+    /// An item type a [`Page`](super::Page) of Clerk's holds.
+    pub trait Listed {
+        /// The page's name in decode errors, e.g. `Page<Role>`.
+        const PAGE_NAME: &'static str;
+        /// Whether the page reads a missing or `null` `data` as empty and a missing or `null`
+        /// `total_count` as 0; if not, either is a decode error.
+        const TOLERANT: bool;
+    }
+}
+
+use listed::Listed;
+
+impl Listed for OrganizationMembership {
+    const PAGE_NAME: &'static str = "Page<OrganizationMembership>";
+    // A page without its memberships must never read as an organization without members.
+    const TOLERANT: bool = false;
+}
+
+impl Listed for Role {
+    const PAGE_NAME: &'static str = "Page<Role>";
+    const TOLERANT: bool = false;
+}
+
+impl Listed for OrganizationInvitation {
+    const PAGE_NAME: &'static str = "Page<OrganizationInvitation>";
+    // As tolerant as the invitations it holds.
+    const TOLERANT: bool = true;
+}
+
+/// Decodes by the rule of the item type's listing: strict for memberships and roles, tolerant
+/// of missing or `null` fields for invitations.
+impl<'de, T> Deserialize<'de> for Page<T>
+where
+    T: Deserialize<'de> + Listed,
+{
+    fn deserialize<D>(deserializer: D) -> Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        let (data, total_count) = if T::TOLERANT {
+            let page = TolerantPage::deserialize(deserializer)?;
+            (page.data, page.total_count)
+        } else {
+            let page = StrictPage::deserialize(deserializer)?;
+            (page.data, page.total_count)
+        };
+        Ok(Page { data, total_count })
+    }
+}
+
+/// A [`Page`] as a strict listing decodes it: both fields required, neither `null`.
+#[derive(Deserialize)]
+#[serde(rename = "Page")]
+struct StrictPage<T> {
+    data: Vec<T>,
+    total_count: i64,
+}
+
+/// A [`Page`] as a tolerant listing decodes it: a missing or `null` field reads as empty or 0.
+#[derive(Deserialize)]
+#[serde(rename = "Page", bound(deserialize = "T: Deserialize<'de>"))]
+struct TolerantPage<T> {
+    #[serde(default, deserialize_with = "null_as_empty")]
+    data: Vec<T>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    total_count: i64,
 }
 
 impl Model for Vec<User> {
@@ -435,29 +526,6 @@ where
     Ok(Option::<Vec<T>>::deserialize(deserializer)?.unwrap_or_default())
 }
 
-impl Model for Roles {
-    const NAME: &'static str = "Roles";
-}
-
-/// One page of the instance's organization roles, as
-/// [`ListOrganizationRoles`](crate::ListOrganizationRoles) answers.
-///
-/// ```
-/// use clerk_memberships::Roles;
-///
-/// let page: Roles = serde_json::from_str(r#"{"data":[],"total_count":0}"#)?;
-/// assert!(page.data.is_empty());
-/// # Ok::<(), serde_json::Error>(())
-/// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Roles {
-    /// The roles on this page.
-    pub data: Vec<Role>,
-    /// How many roles there are in all, across every page.
-    pub total_count: i64,
-}
-
 /// An organization role of the instance: the `key` a membership's
 /// [`role`](OrganizationMembership::role) names, and what it grants.
 ///
@@ -561,10 +629,6 @@ impl Model for OrganizationInvitation {
     const NAME: &'static str = "OrganizationInvitation";
 }
 
-impl Model for OrganizationInvitations {
-    const NAME: &'static str = "OrganizationInvitations";
-}
-
 /// An invitation to join an organization: an email with a join link that Clerk sent to an
 /// address. When the invitee accepts, Clerk creates the membership with the invitation's
 /// `role` and metadata.
@@ -654,24 +718,20 @@ impl OrganizationInvitation {
     }
 }
 
-/// One page of organization invitations, as
-/// [`ListInvitations`](crate::ListInvitations) answers, or the invitations
-/// [`BulkCreateInvitations`](crate::BulkCreateInvitations) created.
+/// Other crates can neither decode a [`Page`] of items of their own nor name what a page
+/// needs of its items, so every page decodes by the rule of its listing.
 ///
+/// ```compile_fail
+/// let _ = serde_json::from_str::<clerk_memberships::Page<serde_json::Value>>("{}");
 /// ```
-/// use clerk_memberships::OrganizationInvitations;
 ///
-/// let page: OrganizationInvitations = serde_json::from_str(r#"{"data":[],"total_count":0}"#)?;
-/// assert!(page.data.is_empty());
-/// # Ok::<(), serde_json::Error>(())
+/// ```compile_fail
+/// struct Mine;
+///
+/// impl clerk_memberships::models::listed::Listed for Mine {
+///     const PAGE_NAME: &'static str = "Page<Mine>";
+///     const TOLERANT: bool = true;
+/// }
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct OrganizationInvitations {
-    /// The invitations on this page.
-    #[serde(default, deserialize_with = "null_as_empty")]
-    pub data: Vec<OrganizationInvitation>,
-    /// How many invitations match the filters in all, across every page.
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub total_count: i64,
-}
+#[cfg(doctest)]
+struct SealedPageDoctests;

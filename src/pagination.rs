@@ -2,7 +2,8 @@
 //! [`ListMemberships`], a [`ListUsers`], a [`ListOrganizationRoles`] or a [`ListInvitations`]
 //! request, and every page of a [`ListInstanceMemberships`]. One pager serves them all: each
 //! list request only names its page and item types in its [`Paged`] impl, and each page type
-//! says how it is read (its ids, and where the page after it starts).
+//! says how it is read (its ids, and where the page after it starts): a [`Page`] by its
+//! `total_count`, a bare `Vec<User>` by its length.
 
 use std::collections::{HashSet, VecDeque};
 use std::iter::FusedIterator;
@@ -13,15 +14,12 @@ use crate::client::Client;
 use crate::error::{Error, ErrorKind};
 use crate::invitations::ListInvitations;
 use crate::memberships::ListMemberships;
-use crate::models::{
-    OrganizationInvitation, OrganizationInvitations, OrganizationMembership,
-    OrganizationMemberships, Role, Roles, User,
-};
+use crate::models::{OrganizationInvitation, OrganizationMembership, Page, Role, User};
 use crate::organization_roles::ListOrganizationRoles;
 use crate::organizations::ListInstanceMemberships;
 use crate::users::ListUsers;
 
-use self::sealed::{ReadPage, Sealed, Token};
+use self::sealed::{Identified, ReadPage, Sealed, Token};
 
 /// A list request that can be paged: [`ListMemberships`], [`ListUsers`],
 /// [`ListOrganizationRoles`], [`ListInvitations`] and [`ListInstanceMemberships`], and no
@@ -44,8 +42,9 @@ use self::sealed::{ReadPage, Sealed, Token};
 /// # Ok::<(), clerk_memberships::Error>(())
 /// ```
 pub trait Paged: Sealed {
-    /// One page of the answer: [`OrganizationMemberships`], `Vec<`[`User`]`>`, [`Roles`] or
-    /// [`OrganizationInvitations`], which the pager reads through a sealed trait.
+    /// One page of the answer: [`Page`]`<`[`OrganizationMembership`]`>`, `Vec<`[`User`]`>`,
+    /// [`Page`]`<`[`Role`]`>` or [`Page`]`<`[`OrganizationInvitation`]`>`, which the pager
+    /// reads through a sealed trait.
     type Page: ReadPage<Item = Self::Item>;
     /// One item of a page: [`OrganizationMembership`], [`User`], [`Role`] or
     /// [`OrganizationInvitation`].
@@ -96,6 +95,12 @@ mod sealed {
 
         /// The page's items, taken out of it.
         fn into_items(self, _: Token) -> Vec<Self::Item>;
+    }
+
+    /// How to tell one item of a listing from another.
+    pub trait Identified {
+        /// The item's id, e.g. `orgmem_…` for a membership.
+        fn id(&self, _: Token) -> &str;
     }
 }
 
@@ -300,18 +305,18 @@ list_requests!(
     ListInstanceMemberships,
 );
 
-impl ReadPage for OrganizationMemberships {
-    type Item = OrganizationMembership;
+impl<T: Identified> ReadPage for Page<T> {
+    type Item = T;
 
     fn ids(&self, _: Token) -> Vec<&str> {
-        self.data.iter().map(|m| m.id.as_str()).collect()
+        self.data.iter().map(|item| item.id(TOKEN)).collect()
     }
 
     fn next_offset(&self, offset: u64, _: u32, _: Token) -> Option<u64> {
         counted_next_offset(self.total_count, self.data.len(), offset)
     }
 
-    fn into_items(self, _: Token) -> Vec<OrganizationMembership> {
+    fn into_items(self, _: Token) -> Vec<T> {
         self.data
     }
 }
@@ -320,7 +325,7 @@ impl ReadPage for Vec<User> {
     type Item = User;
 
     fn ids(&self, _: Token) -> Vec<&str> {
-        self.iter().map(|u| u.id.as_str()).collect()
+        self.iter().map(|user| user.id(TOKEN)).collect()
     }
 
     fn next_offset(&self, offset: u64, page_size: u32, _: Token) -> Option<u64> {
@@ -338,43 +343,21 @@ impl ReadPage for Vec<User> {
     }
 }
 
-impl ReadPage for Roles {
-    type Item = Role;
-
-    fn ids(&self, _: Token) -> Vec<&str> {
-        self.data.iter().map(|role| role.id.as_str()).collect()
-    }
-
-    fn next_offset(&self, offset: u64, _: u32, _: Token) -> Option<u64> {
-        counted_next_offset(self.total_count, self.data.len(), offset)
-    }
-
-    fn into_items(self, _: Token) -> Vec<Role> {
-        self.data
-    }
+/// Every listed item is told apart by its `id`.
+macro_rules! identified_by_id {
+    ($($item:ty),+ $(,)?) => {$(
+        impl Identified for $item {
+            fn id(&self, _: Token) -> &str {
+                &self.id
+            }
+        }
+    )+};
 }
 
-impl ReadPage for OrganizationInvitations {
-    type Item = OrganizationInvitation;
-
-    fn ids(&self, _: Token) -> Vec<&str> {
-        self.data
-            .iter()
-            .map(|invitation| invitation.id.as_str())
-            .collect()
-    }
-
-    fn next_offset(&self, offset: u64, _: u32, _: Token) -> Option<u64> {
-        counted_next_offset(self.total_count, self.data.len(), offset)
-    }
-
-    fn into_items(self, _: Token) -> Vec<OrganizationInvitation> {
-        self.data
-    }
-}
+identified_by_id!(OrganizationMembership, User, Role, OrganizationInvitation);
 
 impl Paged for ListMemberships {
-    type Page = OrganizationMemberships;
+    type Page = Page<OrganizationMembership>;
     type Item = OrganizationMembership;
 }
 
@@ -534,7 +517,7 @@ impl ListUsers {
 }
 
 impl Paged for ListOrganizationRoles {
-    type Page = Roles;
+    type Page = Page<Role>;
     type Item = Role;
 }
 
@@ -585,7 +568,7 @@ impl ListOrganizationRoles {
 }
 
 impl Paged for ListInvitations {
-    type Page = OrganizationInvitations;
+    type Page = Page<OrganizationInvitation>;
     type Item = OrganizationInvitation;
 }
 
@@ -633,7 +616,7 @@ impl ListInvitations {
 }
 
 impl Paged for ListInstanceMemberships {
-    type Page = OrganizationMemberships;
+    type Page = Page<OrganizationMembership>;
     type Item = OrganizationMembership;
 }
 
@@ -667,7 +650,7 @@ impl ListInstanceMemberships {
 /// struct Mine;
 ///
 /// impl clerk_memberships::Paged for Mine {
-///     type Page = clerk_memberships::Roles;
+///     type Page = clerk_memberships::Page<clerk_memberships::Role>;
 ///     type Item = clerk_memberships::Role;
 /// }
 /// ```

@@ -7,8 +7,7 @@ use clap::Args;
 use clerk_memberships::sync::{FindMember, KnownRoles, Removal};
 use clerk_memberships::{
     BuildError, Client, CreateMembership, DeleteMembership, Error, ListMemberships, MAX_LIMIT,
-    OrganizationMembership, OrganizationMemberships, UpdateMembership, UpdateMembershipMetadata,
-    check_id,
+    OrganizationMembership, Page, UpdateMembership, UpdateMembershipMetadata, check_id,
 };
 use serde_json::Value;
 
@@ -209,7 +208,7 @@ pub fn list(global: &GlobalArgs, args: &ListArgs) -> Result<ExitCode, Failure> {
     let request = list_request(args).build()?;
     let format = Format::or_default(args.format);
     let mut writer = None;
-    let mut write_page = |page: &OrganizationMemberships| -> io::Result<()> {
+    let mut write_page = |page: &Page<OrganizationMembership>| -> io::Result<()> {
         let writer = match &mut writer {
             Some(writer) => writer,
             None => writer.insert(MembershipWriter::new(

@@ -10,7 +10,7 @@ use crate::call::Operation;
 use crate::email::normalized_email;
 use crate::endpoint::{Endpoint, PathWriter};
 use crate::error::BuildError;
-use crate::models::OrganizationInvitations;
+use crate::models::{OrganizationInvitation, Page};
 
 /// Most invitations one [`BulkCreateInvitations`] may hold (the API's maximum).
 pub const MAX_BULK_INVITATIONS: usize = 10;
@@ -284,7 +284,7 @@ impl BulkCreateInvitationsFields {
 operation_methods!(
     BulkCreateInvitations,
     BulkCreateInvitationsBuilder,
-    OrganizationInvitations,
+    Page<OrganizationInvitation>,
     "the invitations created",
     "(404 for an unknown organization; 400 or 422 when an invitation is refused, in which case none is created; …)"
 );
@@ -303,7 +303,7 @@ impl BulkCreateInvitations {
 
 impl Endpoint for BulkCreateInvitations {
     type Body<'a> = Vec<InvitationBody<'a>>;
-    type Response = OrganizationInvitations;
+    type Response = Page<OrganizationInvitation>;
     const OPERATION: Operation = Operation::BulkCreateInvitations;
 
     fn path(&self, path: &mut PathWriter<'_>) {

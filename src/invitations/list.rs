@@ -6,14 +6,14 @@ use crate::builder::{
 use crate::call::Operation;
 use crate::endpoint::{Endpoint, PathWriter, QueryWriter};
 use crate::error::BuildError;
-use crate::models::OrganizationInvitations;
+use crate::models::{OrganizationInvitation, Page};
 
 /// Lists an organization's invitations: `GET /organizations/{organization_id}/invitations`,
 /// newest first unless `order_by` says otherwise.
 ///
 /// Invitations Clerk created for an organization domain are not listed. Only
 /// `organization_id` is required; no other parameter is sent unless set. The answer is a page
-/// of [`OrganizationInvitations`] with `total_count`; [`pages`](Self::pages) and
+/// ([`Page`]) of [`OrganizationInvitation`]s with `total_count`; [`pages`](Self::pages) and
 /// [`items`](Self::items) walk them all.
 ///
 /// ```
@@ -127,14 +127,14 @@ impl ListInvitationsFields {
 operation_methods!(
     ListInvitations,
     ListInvitationsBuilder,
-    OrganizationInvitations,
+    Page<OrganizationInvitation>,
     "one page of invitations with the total count",
     "(404 for an unknown organization, 422 for an invalid parameter, …)"
 );
 
 impl Endpoint for ListInvitations {
     type Body<'a> = ();
-    type Response = OrganizationInvitations;
+    type Response = Page<OrganizationInvitation>;
     const OPERATION: Operation = Operation::ListInvitations;
 
     fn path(&self, path: &mut PathWriter<'_>) {

@@ -3,8 +3,8 @@
 //! | operation | method and path (below the base URL) | answer |
 //! |---|---|---|
 //! | [`CreateInvitation`] | `POST /organizations/{organization_id}/invitations` | [`OrganizationInvitation`](crate::OrganizationInvitation) |
-//! | [`BulkCreateInvitations`] | `POST /organizations/{organization_id}/invitations/bulk` | [`OrganizationInvitations`](crate::OrganizationInvitations) |
-//! | [`ListInvitations`] | `GET /organizations/{organization_id}/invitations` | [`OrganizationInvitations`](crate::OrganizationInvitations) (a page, with `total_count`) |
+//! | [`BulkCreateInvitations`] | `POST /organizations/{organization_id}/invitations/bulk` | [`Page`](crate::Page)`<`[`OrganizationInvitation`](crate::OrganizationInvitation)`>` |
+//! | [`ListInvitations`] | `GET /organizations/{organization_id}/invitations` | [`Page`](crate::Page)`<`[`OrganizationInvitation`](crate::OrganizationInvitation)`>` (a page, with `total_count`) |
 //! | [`GetInvitation`] | `GET /organizations/{organization_id}/invitations/{invitation_id}` | [`OrganizationInvitation`](crate::OrganizationInvitation) |
 //! | [`RevokeInvitation`] | `POST /organizations/{organization_id}/invitations/{invitation_id}/revoke` | [`OrganizationInvitation`](crate::OrganizationInvitation) (the revoked one) |
 //!

@@ -7,7 +7,7 @@ use crate::builder::{
 use crate::call::Operation;
 use crate::endpoint::{Endpoint, PathWriter, QueryWriter};
 use crate::error::BuildError;
-use crate::models::OrganizationMemberships;
+use crate::models::{OrganizationMembership, Page};
 
 /// Lists an organization's members: `GET /organizations/{organization_id}/memberships`.
 ///
@@ -254,14 +254,14 @@ impl ListMembershipsFields {
 operation_methods!(
     ListMemberships,
     ListMembershipsBuilder,
-    OrganizationMemberships,
+    Page<OrganizationMembership>,
     "one page of memberships with the total count",
     "(422 for an invalid parameter, 404 [`RESOURCE_NOT_FOUND`](crate::RESOURCE_NOT_FOUND) for an unknown organization, …)"
 );
 
 impl Endpoint for ListMemberships {
     type Body<'a> = ();
-    type Response = OrganizationMemberships;
+    type Response = Page<OrganizationMembership>;
     const OPERATION: Operation = Operation::List;
 
     fn path(&self, path: &mut PathWriter<'_>) {

@@ -3,7 +3,7 @@
 //! | operation | method and path (below the base URL) | answer |
 //! |---|---|---|
 //! | [`CreateMembership`] | `POST /organizations/{organization_id}/memberships` | [`OrganizationMembership`](crate::OrganizationMembership) |
-//! | [`ListMemberships`] | `GET /organizations/{organization_id}/memberships` | [`OrganizationMemberships`](crate::OrganizationMemberships) |
+//! | [`ListMemberships`] | `GET /organizations/{organization_id}/memberships` | [`Page`](crate::Page)`<`[`OrganizationMembership`](crate::OrganizationMembership)`>` |
 //! | [`UpdateMembership`] | `PATCH /organizations/{organization_id}/memberships/{user_id}` | [`OrganizationMembership`](crate::OrganizationMembership) |
 //! | [`DeleteMembership`] | `DELETE /organizations/{organization_id}/memberships/{user_id}` | [`OrganizationMembership`](crate::OrganizationMembership) (the removed one) |
 //! | [`UpdateMembershipMetadata`] | `PATCH /organizations/{organization_id}/memberships/{user_id}/metadata` | [`OrganizationMembership`](crate::OrganizationMembership) |

@@ -6,7 +6,7 @@ use crate::builder::{
 use crate::call::Operation;
 use crate::endpoint::{Endpoint, PathWriter, QueryWriter};
 use crate::error::BuildError;
-use crate::models::Roles;
+use crate::models::{Page, Role};
 
 /// Lists the instance's organization roles: `GET /organization_roles`, newest first unless
 /// `order_by` says otherwise.
@@ -16,8 +16,8 @@ use crate::models::Roles;
 /// is certainly refused, a role listed here may still be refused by such an organization.
 ///
 /// None of its parameters is sent unless set, and none is required. What `build()` refuses
-/// is listed on [`ListOrganizationRolesBuilder::build`]. The answer is a page of [`Roles`]
-/// with `total_count`; [`pages`](Self::pages) and [`items`](Self::items) walk them all.
+/// is listed on [`ListOrganizationRolesBuilder::build`]. The answer is a page
+/// ([`Page`]) of [`Role`]s with `total_count`; [`pages`](Self::pages) and [`items`](Self::items) walk them all.
 ///
 /// ```
 /// # let client = clerk_memberships::testing::doc_client();
@@ -118,14 +118,14 @@ impl ListOrganizationRolesFields {
 operation_methods!(
     ListOrganizationRoles,
     ListOrganizationRolesBuilder,
-    Roles,
+    Page<Role>,
     "one page of roles with the total count",
     "(422 for an invalid parameter, 401 for a key it does not accept, …)"
 );
 
 impl Endpoint for ListOrganizationRoles {
     type Body<'a> = ();
-    type Response = Roles;
+    type Response = Page<Role>;
     const OPERATION: Operation = Operation::ListOrganizationRoles;
 
     fn path(&self, path: &mut PathWriter<'_>) {

@@ -3,7 +3,7 @@
 //!
 //! | operation | method and path (below the base URL) | answer |
 //! |---|---|---|
-//! | [`ListOrganizationRoles`] | `GET /organization_roles` | [`Roles`](crate::Roles) (a page, with `total_count`) |
+//! | [`ListOrganizationRoles`] | `GET /organization_roles` | [`Page`](crate::Page)`<`[`Role`](crate::Role)`>` (a page, with `total_count`) |
 //!
 //! It is built and sent like the membership operations, with the same checks at `build()`
 //! and the same wire rules. [`sync::KnownRoles`](crate::sync::KnownRoles) builds on it to

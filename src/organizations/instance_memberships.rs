@@ -6,7 +6,7 @@ use crate::builder::{
 use crate::call::Operation;
 use crate::endpoint::{Endpoint, PathWriter, QueryWriter};
 use crate::error::BuildError;
-use crate::models::OrganizationMemberships;
+use crate::models::{OrganizationMembership, Page};
 
 /// Lists the memberships of every organization of the instance: `GET
 /// /organization_memberships`. Each membership embeds its [`organization`](crate::Organization)
@@ -98,14 +98,14 @@ impl ListInstanceMembershipsFields {
 operation_methods!(
     ListInstanceMemberships,
     ListInstanceMembershipsBuilder,
-    OrganizationMemberships,
+    Page<OrganizationMembership>,
     "one page of the instance's memberships with the total count",
     "(422 for an invalid parameter, 401 for a key it does not accept, …)"
 );
 
 impl Endpoint for ListInstanceMemberships {
     type Body<'a> = ();
-    type Response = OrganizationMemberships;
+    type Response = Page<OrganizationMembership>;
     const OPERATION: Operation = Operation::ListInstanceMemberships;
 
     fn path(&self, path: &mut PathWriter<'_>) {

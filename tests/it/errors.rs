@@ -455,7 +455,7 @@ fn a_200_with_broken_json_is_a_decode_error_naming_the_model() {
     for op in Op::ALL {
         let err = call(&client, op, "org_1");
         let expected_model = if op == Op::List {
-            "OrganizationMemberships"
+            "Page<OrganizationMembership>"
         } else {
             "OrganizationMembership"
         };
@@ -496,7 +496,7 @@ fn a_200_with_json_of_the_wrong_shape_is_a_decode_error() {
         matches!(
             err.kind(),
             ErrorKind::Decode {
-                model: "OrganizationMemberships",
+                model: "Page<OrganizationMembership>",
                 status: 200,
                 ..
             }

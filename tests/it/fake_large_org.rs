@@ -6,7 +6,7 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeUser, ManualClock};
 use clerk_memberships::{
-    Client, Error, ListMemberships, ListMembershipsBuilder, OrganizationMemberships,
+    Client, Error, ListMemberships, ListMembershipsBuilder, OrganizationMembership, Page,
 };
 
 use crate::support::TestResult;
@@ -86,7 +86,7 @@ impl Big {
     fn page(
         &self,
         query: impl FnOnce(ListMembershipsBuilder) -> ListMembershipsBuilder,
-    ) -> Result<OrganizationMemberships, Error> {
+    ) -> Result<Page<OrganizationMembership>, Error> {
         query(ListMemberships::builder().organization_id(&self.org))
             .build()?
             .send(&self.client)

@@ -9,8 +9,8 @@ use clerk_memberships::testing::{INVITATION_JSON, ManualClock, MockTransport};
 use clerk_memberships::{
     BuildError, BulkCreateInvitations, Client, CreateInvitation, CreateInvitationBuilder,
     ErrorKind, GetInvitation, ListInvitations, MAX_BULK_INVITATIONS, Method, NewInvitation,
-    Operation, OrganizationInvitation, OrganizationInvitations, RetryPolicy, RevokeInvitation,
-    TransportError, TransportErrorKind,
+    Operation, OrganizationInvitation, Page, RetryPolicy, RevokeInvitation, TransportError,
+    TransportErrorKind,
 };
 use serde_json::json;
 
@@ -437,13 +437,45 @@ fn odd_invitations_decode_tolerantly() {
             .as_deref(),
         Some("boss@y.z")
     );
-    let page: OrganizationInvitations =
+    let page: Page<OrganizationInvitation> =
         serde_json::from_str(r#"{"data":null,"total_count":null}"#).unwrap();
     assert!(page.data.is_empty());
     // Without an id there is no invitation.
     assert!(
         serde_json::from_str::<OrganizationInvitation>(r#"{"email_address":"x@y.z"}"#).is_err()
     );
+}
+
+/// Unlike a page of memberships or roles, a page of invitations is read as tolerantly as the
+/// invitations on it: a missing or `null` `data` is empty, a missing or `null` `total_count`
+/// is 0, and such a page ends a listing.
+#[test]
+fn a_page_of_invitations_without_data_or_total_count_decodes_as_empty() {
+    for json in [
+        "{}",
+        r#"{"total_count":null}"#,
+        r#"{"data":null}"#,
+        r#"{"data":[],"total_count":null}"#,
+    ] {
+        let page: Page<OrganizationInvitation> = serde_json::from_str(json).unwrap();
+        assert!(page.data.is_empty(), "{json}");
+        assert_eq!(page.total_count, 0, "{json}");
+        assert_eq!(serde_json::to_string(&page).unwrap(), PAGE, "{json}");
+    }
+    let page: Page<OrganizationInvitation> = serde_json::from_str(r#"{"total_count":3}"#).unwrap();
+    assert_eq!((page.data.len(), page.total_count), (0, 3));
+    // A malformed one is still an error.
+    assert!(serde_json::from_str::<Page<OrganizationInvitation>>(r#"{"data":{}}"#).is_err());
+
+    let (client, mock) = offline();
+    mock.push_json(200, "{}");
+    let request = ListInvitations::builder()
+        .organization_id("org_1")
+        .build()
+        .unwrap();
+    let items: Vec<_> = request.items(&client).collect::<Result<_, _>>().unwrap();
+    assert!(items.is_empty());
+    assert_eq!(mock.requests().len(), 1);
 }
 
 #[test]

@@ -3,8 +3,10 @@
 
 use crate::support::clients::client;
 use crate::support::ops::Op;
+use clerk_memberships::testing::MockTransport;
 use clerk_memberships::{
-    Metadata, Organization, OrganizationMembership, OrganizationMemberships, PublicUserData,
+    ErrorKind, ListMemberships, Metadata, Organization, OrganizationMembership, Page,
+    PublicUserData,
 };
 use httpmock::prelude::*;
 use serde_json::{Value, json};
@@ -215,7 +217,7 @@ fn non_ascii_ids_and_metadata_survive_unchanged() {
 
 #[test]
 fn a_list_page_keeps_total_count_for_the_whole_filtered_set() {
-    let page: OrganizationMemberships = serde_json::from_str(MEMBERSHIPS_PAGE).unwrap();
+    let page: Page<OrganizationMembership> = serde_json::from_str(MEMBERSHIPS_PAGE).unwrap();
     assert_eq!(page.total_count, 42);
     assert_eq!(page.data.len(), 2);
     assert_eq!(page.data[0], realistic());
@@ -224,10 +226,63 @@ fn a_list_page_keeps_total_count_for_the_whole_filtered_set() {
 
 #[test]
 fn an_empty_page_decodes() {
-    let page: OrganizationMemberships =
+    let page: Page<OrganizationMembership> =
         serde_json::from_str(r#"{"data":[],"total_count":0}"#).unwrap();
     assert!(page.data.is_empty());
     assert_eq!(page.total_count, 0);
+}
+
+/// A page without its memberships must never read as an organization without members (a sync
+/// would take everyone for new): a missing or `null` `data` or `total_count` is an error.
+#[test]
+fn a_page_of_memberships_without_data_or_total_count_is_a_decode_error() {
+    for (json, field) in [
+        ("{}", "`data`"),
+        (r#"{"total_count":3}"#, "`data`"),
+        (r#"{"data":null,"total_count":3}"#, "null"),
+        (r#"{"data":[]}"#, "`total_count`"),
+        (r#"{"data":[],"total_count":null}"#, "null"),
+    ] {
+        let err = serde_json::from_str::<Page<OrganizationMembership>>(json).unwrap_err();
+        assert!(err.to_string().contains(field), "{json}: {err}");
+    }
+}
+
+#[test]
+fn a_memberships_listing_answered_with_an_empty_object_fails_instead_of_ending() {
+    let mock = MockTransport::new();
+    mock.push_json(200, "{}");
+    let request = ListMemberships::builder()
+        .organization_id("org_1")
+        .build()
+        .unwrap();
+    let items: Vec<_> = request.items(&mock.client()).collect();
+    assert_eq!(items.len(), 1, "{items:?}");
+    match items[0].as_ref().unwrap_err().kind() {
+        ErrorKind::Decode { model, detail, .. } => {
+            assert_eq!(*model, "Page<OrganizationMembership>");
+            assert!(detail.contains("`data`"), "{detail}");
+        }
+        other => panic!("expected a decode error, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_page_serializes_as_clerk_sends_it() {
+    let page: Page<OrganizationMembership> = serde_json::from_str(MEMBERSHIPS_PAGE).unwrap();
+    let value = serde_json::to_value(&page).unwrap();
+    let keys: Vec<&str> = value
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(keys, ["data", "total_count"]);
+    assert_eq!(value["total_count"], 42);
+    assert_eq!(
+        serde_json::from_value::<Page<OrganizationMembership>>(value).unwrap(),
+        page
+    );
 }
 
 #[test]

@@ -407,7 +407,7 @@ fn a_decode_error_after_retries_counts_the_attempts() {
     assert!(matches!(
         err.kind(),
         ErrorKind::Decode {
-            model: "OrganizationMemberships",
+            model: "Page<OrganizationMembership>",
             ..
         }
     ));

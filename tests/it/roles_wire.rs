@@ -9,7 +9,7 @@ use crate::support::clients::{client, client_builder};
 use clerk_memberships::testing::{MockTransport, ROLES_JSON};
 use clerk_memberships::{
     Client, ErrorKind, ListOrganizationRoles, ListOrganizationRolesBuilder, MAX_FILTER_VALUE_LEN,
-    MAX_LIMIT, Method, Operation, RetryPolicy, Role, Roles,
+    MAX_LIMIT, Method, Operation, Page, RetryPolicy, Role,
 };
 use httpmock::prelude::*;
 
@@ -255,7 +255,7 @@ fn a_url_over_max_url_len_is_an_invalid_request_never_sent() {
 
 #[test]
 fn a_realistic_page_decodes_field_by_field() {
-    let page: Roles = serde_json::from_str(ROLES_JSON).unwrap();
+    let page: Page<Role> = serde_json::from_str(ROLES_JSON).unwrap();
     assert_eq!(page.total_count, 2);
     let admin = &page.data[0];
     assert_eq!(admin.object, "role");
@@ -287,7 +287,7 @@ fn a_sparse_role_with_nulls_and_unknown_fields_decodes() {
         "is_creator_eligible":null,"permissions":null,"brand_new_field":{"x":1}},
         {"id":"role_2","key":"org:billing","permissions":[{"key":"org:invoices:read","type":null}]}],
         "total_count":2}"#;
-    let page: Roles = serde_json::from_str(json).unwrap();
+    let page: Page<Role> = serde_json::from_str(json).unwrap();
     let viewer = &page.data[0];
     assert_eq!(viewer.key, "org:viewer");
     assert_eq!(viewer.name, "");
@@ -300,6 +300,34 @@ fn a_sparse_role_with_nulls_and_unknown_fields_decodes() {
     assert_eq!(billing.permissions[0].kind, "");
 }
 
+/// Like a page of memberships, a page of roles must say what it holds: a missing or `null`
+/// `data` or `total_count` is an error, never an instance without roles.
+#[test]
+fn a_page_of_roles_without_data_or_total_count_is_a_decode_error() {
+    for (json, field) in [
+        ("{}", "`data`"),
+        (r#"{"data":null,"total_count":2}"#, "null"),
+        (r#"{"data":[]}"#, "`total_count`"),
+        (r#"{"data":[],"total_count":null}"#, "null"),
+    ] {
+        let err = serde_json::from_str::<Page<Role>>(json).unwrap_err();
+        assert!(err.to_string().contains(field), "{json}: {err}");
+    }
+    let mock = MockTransport::new();
+    mock.push_json(200, r#"{"data":null,"total_count":0}"#);
+    let err = roles().build().unwrap().send(&mock.client()).unwrap_err();
+    assert!(
+        matches!(
+            err.kind(),
+            ErrorKind::Decode {
+                model: "Page<Role>",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
 #[test]
 fn a_role_without_a_key_is_a_decode_error_naming_the_model() {
     let mock = MockTransport::new();
@@ -310,7 +338,7 @@ fn a_role_without_a_key_is_a_decode_error_naming_the_model() {
     let err = roles().build().unwrap().send(&mock.client()).unwrap_err();
     match err.kind() {
         ErrorKind::Decode { model, detail, .. } => {
-            assert_eq!(*model, "Roles");
+            assert_eq!(*model, "Page<Role>");
             assert!(detail.contains("`key`"), "{detail}");
         }
         other => panic!("expected a decode error, got {other:?}"),
@@ -324,8 +352,8 @@ fn a_role_without_a_key_is_a_decode_error_naming_the_model() {
 
 #[test]
 fn a_role_serializes_back_to_an_equal_value() {
-    let page: Roles = serde_json::from_str(ROLES_JSON).unwrap();
-    let again: Roles = serde_json::from_value(serde_json::to_value(&page).unwrap()).unwrap();
+    let page: Page<Role> = serde_json::from_str(ROLES_JSON).unwrap();
+    let again: Page<Role> = serde_json::from_value(serde_json::to_value(&page).unwrap()).unwrap();
     assert_eq!(again, page);
     let text = serde_json::to_string(&page.data[0].permissions[0]).unwrap();
     assert!(text.contains(r#""type":"system""#), "{text}");
@@ -386,7 +414,7 @@ fn pages_default_to_500_from_the_requests_offset_and_an_empty_page_ends_unyielde
     mock.push_json(200, page(&["r1"], 10))
         .push_json(200, page(&[], 10));
     let request = roles().offset(7).build().unwrap();
-    let pages: Vec<Roles> = request
+    let pages: Vec<Page<Role>> = request
         .pages(&paging_client(&mock))
         .collect::<Result<_, _>>()
         .unwrap();

@@ -11,9 +11,8 @@ use clerk_memberships::{
     BuildError, Client, CreateMembership, CreateMembershipBuilder, DEFAULT_USER_AGENT,
     DeleteMembership, Error, ErrorKind, HttpRequest, ListMemberships, ListMembershipsBuilder,
     MAX_FILTER_VALUE_LEN, MAX_FILTER_VALUES, MAX_ID_LEN, MAX_LIMIT, MAX_METADATA_BYTES,
-    MAX_METADATA_DEPTH, MAX_URL_LEN, Method, Operation, OrganizationMembership,
-    OrganizationMemberships, UpdateMembership, UpdateMembershipMetadata,
-    UpdateMembershipMetadataBuilder,
+    MAX_METADATA_DEPTH, MAX_URL_LEN, Method, Operation, OrganizationMembership, Page,
+    UpdateMembership, UpdateMembershipMetadata, UpdateMembershipMetadataBuilder,
 };
 use httpmock::prelude::*;
 use httpmock::{HttpMockRequest, When};
@@ -28,7 +27,7 @@ fn membership() -> OrganizationMembership {
     serde_json::from_str(MEMBERSHIP).unwrap()
 }
 
-fn page() -> OrganizationMemberships {
+fn page() -> Page<OrganizationMembership> {
     serde_json::from_str(PAGE).unwrap()
 }
 

@@ -83,8 +83,8 @@ use crate::clock::ManualClock;
 /// - **Order of checks**: auth, route, query or body, then the organization (`404`), the
 ///   user (`404`), and the operation's own rules.
 ///
-/// Every answer is `200` with the JSON of [`OrganizationMembership`] or
-/// [`OrganizationMemberships`](crate::OrganizationMemberships), built from the crate's own
+/// Every answer is `200` with the JSON of [`OrganizationMembership`] or of a
+/// [`Page`](crate::Page) of them, built from the crate's own
 /// models; every refusal is Clerk's error JSON,
 /// `{"errors":[{"code","message","long_message","meta"}],"clerk_trace_id":"…"}`, with a
 /// deterministic trace id.

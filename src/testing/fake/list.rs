@@ -7,7 +7,7 @@ use crate::builder::{MAX_FILTER_VALUES, MAX_LIMIT};
 
 use super::response::Failure;
 use super::state::{MembershipRecord, State, UserRecord};
-use crate::models::OrganizationMemberships;
+use crate::models::{OrganizationMembership, Page};
 
 /// Page size when `limit` is not given, on every listing the fake serves.
 pub(super) const DEFAULT_LIMIT: usize = 10;
@@ -102,7 +102,7 @@ impl ListQuery {
         &self,
         state: &State,
         organization_id: &str,
-    ) -> Result<OrganizationMemberships, Failure> {
+    ) -> Result<Page<OrganizationMembership>, Failure> {
         let (organization, members) = state.members(organization_id)?;
         let rows = members
             .iter()
@@ -116,13 +116,13 @@ impl ListQuery {
             .into_iter()
             .map(|membership| state.membership_model(&organization, membership))
             .collect();
-        Ok(OrganizationMemberships { data, total_count })
+        Ok(Page { data, total_count })
     }
 
     /// `GET /organization_memberships` on `state`: every organization's memberships, sorted
     /// and paged like one organization's (the filters are not the instance listing's, and
     /// the crate never sends them there).
-    pub(super) fn run_instance(&self, state: &State) -> OrganizationMemberships {
+    pub(super) fn run_instance(&self, state: &State) -> Page<OrganizationMembership> {
         let members = state.instance_members();
         let rows = members
             .iter()
@@ -139,7 +139,7 @@ impl ListQuery {
             .into_iter()
             .map(|(organization, membership)| state.membership_model(organization, membership))
             .collect();
-        OrganizationMemberships { data, total_count }
+        Page { data, total_count }
     }
 
     /// Reads the decoded query pairs. Unknown keys are ignored, as Clerk ignores them (a

@@ -4,7 +4,7 @@
 use super::list::{DEFAULT_LIMIT, SortKey, page, paging};
 use super::response::Failure;
 use super::state::{State, role_id, role_model};
-use crate::models::Roles;
+use crate::models::{Page, Role};
 
 /// What `order_by` names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,7 +27,7 @@ pub(super) struct RoleQuery {
 
 impl RoleQuery {
     /// `GET /organization_roles` on `state`: filter, sort, then page.
-    pub(super) fn run(&self, state: &State) -> Roles {
+    pub(super) fn run(&self, state: &State) -> Page<Role> {
         let rows = state
             .roles()
             .map(|(key, role)| (key, role, role_id(key)))
@@ -42,7 +42,7 @@ impl RoleQuery {
             .into_iter()
             .map(|(key, role, id)| role_model(key, role, id))
             .collect();
-        Roles { data, total_count }
+        Page { data, total_count }
     }
 
     /// Reads the decoded query pairs; parameters the operation does not have are ignored.

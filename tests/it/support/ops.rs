@@ -4,7 +4,7 @@
 use clerk_memberships::testing::MEMBERSHIP_JSON;
 use clerk_memberships::{
     Client, CreateMembership, DeleteMembership, Error, HttpRequest, ListMemberships,
-    OrganizationMembership, OrganizationMemberships, UpdateMembership, UpdateMembershipMetadata,
+    OrganizationMembership, Page, UpdateMembership, UpdateMembershipMetadata,
 };
 use serde_json::json;
 
@@ -157,7 +157,7 @@ impl Built {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Answer {
     Membership(OrganizationMembership),
-    Page(OrganizationMemberships),
+    Page(Page<OrganizationMembership>),
 }
 
 impl Answer {
@@ -178,7 +178,7 @@ impl Answer {
     /// # Panics
     ///
     /// When the answer is a membership.
-    pub fn page(self) -> OrganizationMemberships {
+    pub fn page(self) -> Page<OrganizationMembership> {
         match self {
             Answer::Page(page) => page,
             Answer::Membership(membership) => panic!("expected a page, got {membership:?}"),
