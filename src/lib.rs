@@ -77,8 +77,8 @@
 //!   ([`SystemClock`] by default).
 //! - **Models**: [`OrganizationMembership`], [`Organization`], [`PublicUserData`] and
 //!   [`Metadata`]; [`User`] and its [`EmailAddress`]es; [`Role`] and its [`Permission`]s;
-//!   [`OrganizationInvitation`]; and [`Page`], one page of a listing of memberships, roles or
-//!   invitations, with `total_count`.
+//!   [`OrganizationInvitation`]; and [`Page`], one page of a listing of memberships
+//!   ([`OrganizationMemberships`]), roles or invitations, with `total_count`.
 //! - **The transport seam**: the [`Transport`] trait, the [`HttpRequest`] it is given and the
 //!   [`HttpResponse`] it returns, and how it fails: [`TransportError`], [`TransportErrorKind`]
 //!   and [`Delivery`] (whether a failed request may have reached the server).
@@ -207,8 +207,8 @@ pub use memberships::{
     UpdateMembershipMetadata, UpdateMembershipMetadataBuilder,
 };
 pub use models::{
-    EmailAddress, Metadata, Organization, OrganizationInvitation, OrganizationMembership, Page,
-    Permission, PublicUserData, Role, User,
+    EmailAddress, Metadata, Organization, OrganizationInvitation, OrganizationMembership,
+    OrganizationMemberships, Page, Permission, PublicUserData, Role, User,
 };
 pub use organization_roles::{ListOrganizationRoles, ListOrganizationRolesBuilder};
 pub use organizations::{

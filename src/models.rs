@@ -250,18 +250,17 @@ impl OrganizationMembership {
 ///
 /// [`ListMemberships`](crate::ListMemberships) and
 /// [`ListInstanceMemberships`](crate::ListInstanceMemberships) answer a
-/// `Page<`[`OrganizationMembership`]`>`, [`ListOrganizationRoles`](crate::ListOrganizationRoles)
-/// a `Page<`[`Role`]`>`, [`ListInvitations`](crate::ListInvitations) a
-/// `Page<`[`OrganizationInvitation`]`>`, and so does
-/// [`BulkCreateInvitations`](crate::BulkCreateInvitations), with the invitations it created.
-/// ([`ListUsers`](crate::ListUsers) answers a bare `Vec<`[`User`]`>`: Clerk sends no count.)
-/// On the wire a page is `{"data": [...], "total_count": n}`; other fields are ignored.
+/// `Page<`[`OrganizationMembership`]`>` (also named [`OrganizationMemberships`]),
+/// [`ListOrganizationRoles`](crate::ListOrganizationRoles) a `Page<`[`Role`]`>`,
+/// [`ListInvitations`](crate::ListInvitations) a `Page<`[`OrganizationInvitation`]`>`, and so
+/// does [`BulkCreateInvitations`](crate::BulkCreateInvitations), with the invitations it
+/// created. ([`ListUsers`](crate::ListUsers) answers a bare `Vec<`[`User`]`>`: Clerk sends no
+/// count.) On the wire a page is `{"data": [...], "total_count": n}`; other fields are
+/// ignored.
 ///
-/// A page decodes only for those three item types, and each keeps the rule of its listing: a
-/// page of memberships or of roles must hold both `data` and `total_count`, so an answer
-/// without them is a decode error and never reads as an organization without members; a page
-/// of invitations reads a missing or `null` `data` as empty and a missing or `null`
-/// `total_count` as 0, as it reads its invitations' missing fields.
+/// Both fields are required and neither may be `null`, whatever the items are: an answer
+/// without them is a decode error, so it never reads as an organization without members, or
+/// without pending invitations (which would make a sync invite the same people again).
 ///
 /// ```
 /// use clerk_memberships::{OrganizationInvitation, OrganizationMembership, Page};
@@ -271,11 +270,10 @@ impl OrganizationMembership {
 /// assert_eq!(page.total_count, 0);
 ///
 /// assert!(serde_json::from_str::<Page<OrganizationMembership>>("{}").is_err());
-/// let invitations: Page<OrganizationInvitation> = serde_json::from_str(r#"{"data":null}"#)?;
-/// assert_eq!((invitations.data.len(), invitations.total_count), (0, 0));
+/// assert!(serde_json::from_str::<Page<OrganizationInvitation>>(r#"{"data":null}"#).is_err());
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Page<T> {
     /// The items on this page, in the listing's order.
@@ -285,79 +283,20 @@ pub struct Page<T> {
     pub total_count: i64,
 }
 
-impl<T: Listed + serde::de::DeserializeOwned> Model for Page<T> {
-    const NAME: &'static str = T::PAGE_NAME;
+/// One page of memberships, as [`ListMemberships`](crate::ListMemberships) answers: the name
+/// Clerk's API reference gives it.
+pub type OrganizationMemberships = Page<OrganizationMembership>;
+
+impl Model for Page<OrganizationMembership> {
+    const NAME: &'static str = "Page<OrganizationMembership>";
 }
 
-/// What decoding a [`Page`] needs to know of its item type, out of reach of other crates (a
-/// public trait in a private module, so [`Page`] decodes only the listings of this crate).
-mod listed {
-    /// An item type a [`Page`](super::Page) of Clerk's holds.
-    pub trait Listed {
-        /// The page's name in decode errors, e.g. `Page<Role>`.
-        const PAGE_NAME: &'static str;
-        /// Whether the page reads a missing or `null` `data` as empty and a missing or `null`
-        /// `total_count` as 0; if not, either is a decode error.
-        const TOLERANT: bool;
-    }
+impl Model for Page<Role> {
+    const NAME: &'static str = "Page<Role>";
 }
 
-use listed::Listed;
-
-impl Listed for OrganizationMembership {
-    const PAGE_NAME: &'static str = "Page<OrganizationMembership>";
-    // A page without its memberships must never read as an organization without members.
-    const TOLERANT: bool = false;
-}
-
-impl Listed for Role {
-    const PAGE_NAME: &'static str = "Page<Role>";
-    const TOLERANT: bool = false;
-}
-
-impl Listed for OrganizationInvitation {
-    const PAGE_NAME: &'static str = "Page<OrganizationInvitation>";
-    // As tolerant as the invitations it holds.
-    const TOLERANT: bool = true;
-}
-
-/// Decodes by the rule of the item type's listing: strict for memberships and roles, tolerant
-/// of missing or `null` fields for invitations.
-impl<'de, T> Deserialize<'de> for Page<T>
-where
-    T: Deserialize<'de> + Listed,
-{
-    fn deserialize<D>(deserializer: D) -> Result<Self, D::Error>
-    where
-        D: serde::Deserializer<'de>,
-    {
-        let (data, total_count) = if T::TOLERANT {
-            let page = TolerantPage::deserialize(deserializer)?;
-            (page.data, page.total_count)
-        } else {
-            let page = StrictPage::deserialize(deserializer)?;
-            (page.data, page.total_count)
-        };
-        Ok(Page { data, total_count })
-    }
-}
-
-/// A [`Page`] as a strict listing decodes it: both fields required, neither `null`.
-#[derive(Deserialize)]
-#[serde(rename = "Page")]
-struct StrictPage<T> {
-    data: Vec<T>,
-    total_count: i64,
-}
-
-/// A [`Page`] as a tolerant listing decodes it: a missing or `null` field reads as empty or 0.
-#[derive(Deserialize)]
-#[serde(rename = "Page", bound(deserialize = "T: Deserialize<'de>"))]
-struct TolerantPage<T> {
-    #[serde(default, deserialize_with = "null_as_empty")]
-    data: Vec<T>,
-    #[serde(default, deserialize_with = "null_as_default")]
-    total_count: i64,
+impl Model for Page<OrganizationInvitation> {
+    const NAME: &'static str = "Page<OrganizationInvitation>";
 }
 
 impl Model for Vec<User> {
@@ -717,21 +656,3 @@ impl OrganizationInvitation {
         normalized_email(&self.email_address) == normalized_email(email_address)
     }
 }
-
-/// Other crates can neither decode a [`Page`] of items of their own nor name what a page
-/// needs of its items, so every page decodes by the rule of its listing.
-///
-/// ```compile_fail
-/// let _ = serde_json::from_str::<clerk_memberships::Page<serde_json::Value>>("{}");
-/// ```
-///
-/// ```compile_fail
-/// struct Mine;
-///
-/// impl clerk_memberships::models::listed::Listed for Mine {
-///     const PAGE_NAME: &'static str = "Page<Mine>";
-///     const TOLERANT: bool = true;
-/// }
-/// ```
-#[cfg(doctest)]
-struct SealedPageDoctests;

@@ -437,35 +437,37 @@ fn odd_invitations_decode_tolerantly() {
             .as_deref(),
         Some("boss@y.z")
     );
-    let page: Page<OrganizationInvitation> =
-        serde_json::from_str(r#"{"data":null,"total_count":null}"#).unwrap();
-    assert!(page.data.is_empty());
+    assert!(
+        serde_json::from_str::<Page<OrganizationInvitation>>(r#"{"data":null,"total_count":0}"#)
+            .is_err(),
+        "the page is not read as tolerantly as the invitations on it"
+    );
     // Without an id there is no invitation.
     assert!(
         serde_json::from_str::<OrganizationInvitation>(r#"{"email_address":"x@y.z"}"#).is_err()
     );
 }
 
-/// Unlike a page of memberships or roles, a page of invitations is read as tolerantly as the
-/// invitations on it: a missing or `null` `data` is empty, a missing or `null` `total_count`
-/// is 0, and such a page ends a listing.
+/// The invitations on a page are read tolerantly, the page itself is not: a page without its
+/// `data` or `total_count` (or with either `null`) is a decode error, never "no invitations",
+/// since a sync that read it so would invite the same people again.
 #[test]
-fn a_page_of_invitations_without_data_or_total_count_decodes_as_empty() {
+fn a_page_of_invitations_without_data_or_total_count_is_a_decode_error() {
     for json in [
         "{}",
         r#"{"total_count":null}"#,
         r#"{"data":null}"#,
         r#"{"data":[],"total_count":null}"#,
+        r#"{"total_count":3}"#,
+        r#"{"data":{}}"#,
     ] {
-        let page: Page<OrganizationInvitation> = serde_json::from_str(json).unwrap();
-        assert!(page.data.is_empty(), "{json}");
-        assert_eq!(page.total_count, 0, "{json}");
-        assert_eq!(serde_json::to_string(&page).unwrap(), PAGE, "{json}");
+        assert!(
+            serde_json::from_str::<Page<OrganizationInvitation>>(json).is_err(),
+            "{json}"
+        );
     }
-    let page: Page<OrganizationInvitation> = serde_json::from_str(r#"{"total_count":3}"#).unwrap();
-    assert_eq!((page.data.len(), page.total_count), (0, 3));
-    // A malformed one is still an error.
-    assert!(serde_json::from_str::<Page<OrganizationInvitation>>(r#"{"data":{}}"#).is_err());
+    let page: Page<OrganizationInvitation> = serde_json::from_str(PAGE).unwrap();
+    assert_eq!((page.data.len(), page.total_count), (0, 0));
 
     let (client, mock) = offline();
     mock.push_json(200, "{}");
@@ -473,8 +475,14 @@ fn a_page_of_invitations_without_data_or_total_count_decodes_as_empty() {
         .organization_id("org_1")
         .build()
         .unwrap();
-    let items: Vec<_> = request.items(&client).collect::<Result<_, _>>().unwrap();
-    assert!(items.is_empty());
+    let mut items = request.items(&client);
+    let err = items.next().expect("an error, not the end").unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::Decode { .. }), "{err:?}");
+    assert!(
+        err.to_string().contains("Page<OrganizationInvitation>"),
+        "{err}"
+    );
+    assert!(items.next().is_none());
     assert_eq!(mock.requests().len(), 1);
 }
 

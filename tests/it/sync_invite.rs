@@ -407,3 +407,47 @@ fn an_apply_whose_invitation_answer_is_lost_reads_and_does_not_send_again() {
     );
     assert_eq!(fake.invitations(&org).len(), 1, "one email");
 }
+
+/// A server whose listing of pending invitations comes without its `data` is a failed plan,
+/// never "nobody is invited yet": read so, the sync would send the same people a second email.
+#[test]
+fn a_listing_of_pending_invitations_without_its_data_stops_the_plan_and_invites_nobody() {
+    use clerk_memberships::{HttpRequest, HttpResponse, Transport, TransportError};
+
+    /// The fake, except that every invitation listing is answered `{}`.
+    struct NoData(FakeClerk);
+    impl Transport for NoData {
+        fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
+            if request.operation() == Operation::ListInvitations {
+                return Ok(HttpResponse::new(200, "{}"));
+            }
+            self.0.send(request)
+        }
+    }
+
+    let (fake, org) = setup();
+    let client = fake
+        .client_builder()
+        .transport(NoData(fake.clone()))
+        .build()
+        .unwrap();
+    let err = sync::plan(
+        &client,
+        &org,
+        &roster(&[("new@acme.com", "org:member")]),
+        &inviting(),
+    )
+    .unwrap_err();
+    let error = err.client_error().expect("the client's error");
+    assert!(
+        error.to_string().contains("Page<OrganizationInvitation>"),
+        "{error}"
+    );
+    assert!(fake.invitations(&org).is_empty(), "no email sent");
+    assert!(
+        fake.requests()
+            .iter()
+            .all(|r| r.operation() != Operation::CreateInvitation),
+        "nothing written"
+    );
+}
