@@ -27,11 +27,11 @@ const DEFAULT_BASE_URL: &str = "https://api.clerk.com/v1";
 /// The default `Clerk-API-Version` header, the spec version this crate is written against.
 const DEFAULT_API_VERSION: &str = "2026-05-12";
 /// The default `User-Agent`, `clerk-memberships/<crate version>`.
-pub const DEFAULT_USER_AGENT: &str = concat!("clerk-memberships/", env!("CARGO_PKG_VERSION"));
+const DEFAULT_USER_AGENT: &str = concat!("clerk-memberships/", env!("CARGO_PKG_VERSION"));
 /// The environment variable [`Client::from_env`] reads the secret key from.
-pub const SECRET_KEY_VAR: &str = "CLERK_SECRET_KEY";
+const SECRET_KEY_VAR: &str = "CLERK_SECRET_KEY";
 /// The optional environment variable [`Client::from_env`] reads a base URL from.
-pub const BASE_URL_VAR: &str = "CLERK_API_URL";
+const BASE_URL_VAR: &str = "CLERK_API_URL";
 
 /// A blocking client for Clerk's organization-membership API.
 ///
@@ -85,8 +85,9 @@ impl Client {
         ClientBuilder::default()
     }
 
-    /// A client with the key from `CLERK_SECRET_KEY` and, when set, the base URL from
-    /// `CLERK_API_URL`; everything else at its default.
+    /// A client with the secret key from the environment variable `CLERK_SECRET_KEY` and,
+    /// when it is set and not empty, the base URL from `CLERK_API_URL`; everything else at its
+    /// default. The same as [`ClientBuilder::from_env`] then `build()`.
     ///
     /// # Errors
     ///
@@ -328,8 +329,9 @@ impl fmt::Debug for ClientBuilder {
 }
 
 impl ClientBuilder {
-    /// A builder with the key from `CLERK_SECRET_KEY` and, when set, the base URL from
-    /// `CLERK_API_URL`. Nothing is checked until [`build`](Self::build).
+    /// A builder with the secret key from the environment variable `CLERK_SECRET_KEY` and,
+    /// when it is set and not empty, the base URL from `CLERK_API_URL`. Nothing is checked
+    /// until [`build`](Self::build), whose errors then name the variable.
     pub fn from_env() -> ClientBuilder {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
@@ -397,9 +399,14 @@ impl ClientBuilder {
         self
     }
 
-    /// The `User-Agent` header.
+    /// The `User-Agent` header. An application that names itself puts its own name and
+    /// version first and keeps this crate's after it, as in
+    #[doc = concat!("`my-app/1.2.0 clerk-memberships/", env!("CARGO_PKG_VERSION"), "`.")]
     ///
-    /// Defaults to `clerk-memberships/<crate version>`.
+    #[doc = concat!(
+        "Defaults to `clerk-memberships/", env!("CARGO_PKG_VERSION"),
+        "`: this crate's name and version."
+    )]
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = user_agent.into();
         self

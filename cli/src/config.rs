@@ -8,11 +8,22 @@ use std::time::Duration;
 
 use clap::Args;
 use clerk_memberships::{
-    AttemptEvent, BASE_URL_VAR, BuildError, Client, ClientBuilder, DEFAULT_USER_AGENT, RetryPolicy,
-    SECRET_KEY_VAR, SlidingWindowLimiter,
+    AttemptEvent, BuildError, Client, ClientBuilder, RetryPolicy, SlidingWindowLimiter,
 };
 
 use crate::fail::Failure;
+
+/// The environment variable the secret key is read from, as the library's
+/// `ClientBuilder::from_env` reads it.
+const SECRET_KEY_VAR: &str = "CLERK_SECRET_KEY";
+
+/// The environment variable `--api-url` is read from, as the library's
+/// `ClientBuilder::from_env` reads the base URL.
+const BASE_URL_VAR: &str = "CLERK_API_URL";
+
+/// The `User-Agent` the library sends by default, its name and version, which the CLI's
+/// goes before. The CLI is released with the library, at the same version.
+const LIBRARY_USER_AGENT: &str = concat!("clerk-memberships/", env!("CARGO_PKG_VERSION"));
 
 /// The environment variable `--rate-limit-redis` is read from.
 pub const REDIS_URL_VAR: &str = "CLERK_RATE_LIMIT_REDIS_URL";
@@ -150,7 +161,7 @@ impl GlobalArgs {
             .secret_key(key)
             // The CLI's name and version, then the library's.
             .user_agent(format!(
-                "clerk-memberships-cli/{} {DEFAULT_USER_AGENT}",
+                "clerk-memberships-cli/{} {LIBRARY_USER_AGENT}",
                 env!("CARGO_PKG_VERSION")
             ))
             .allow_insecure_http(self.allow_http);
