@@ -21,10 +21,6 @@ const SECRET_KEY_VAR: &str = "CLERK_SECRET_KEY";
 /// `ClientBuilder::from_env` reads the base URL.
 const BASE_URL_VAR: &str = "CLERK_API_URL";
 
-/// The `User-Agent` the library sends by default, its name and version, which the CLI's
-/// goes before. The CLI is released with the library, at the same version.
-const LIBRARY_USER_AGENT: &str = concat!("clerk-memberships/", env!("CARGO_PKG_VERSION"));
-
 /// The environment variable `--rate-limit-redis` is read from.
 pub const REDIS_URL_VAR: &str = "CLERK_RATE_LIMIT_REDIS_URL";
 
@@ -160,10 +156,7 @@ impl GlobalArgs {
         let mut builder = Client::builder()
             .secret_key(key)
             // The CLI's name and version, then the library's.
-            .user_agent(format!(
-                "clerk-memberships-cli/{} {LIBRARY_USER_AGENT}",
-                env!("CARGO_PKG_VERSION")
-            ))
+            .app_name(concat!("clerk-memberships-cli/", env!("CARGO_PKG_VERSION")))
             .allow_insecure_http(self.allow_http);
         // An empty CLERK_API_URL (as CI templates export) is unset, as an empty key is.
         if let Some(url) = self.api_url.as_deref().filter(|url| !url.trim().is_empty()) {

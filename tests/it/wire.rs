@@ -8,8 +8,8 @@ use crate::support::clients::{KEY, client, client_builder};
 use crate::support::ops::Op;
 use clerk_memberships::testing::MockTransport;
 use clerk_memberships::{
-    BuildError, Client, CreateMembership, CreateMembershipBuilder, DeleteMembership, Error,
-    ErrorKind, HttpRequest, ListMemberships, ListMembershipsBuilder, Method, Operation,
+    BuildError, Client, ClientBuilder, CreateMembership, CreateMembershipBuilder, DeleteMembership,
+    Error, ErrorKind, HttpRequest, ListMemberships, ListMembershipsBuilder, Method, Operation,
     OrganizationMembership, Page, UpdateMembership, UpdateMembershipMetadata,
     UpdateMembershipMetadataBuilder,
 };
@@ -131,6 +131,32 @@ fn default_user_agent_names_this_crate_and_its_version() {
     assert_eq!(
         request.header("user-agent"),
         Some(format!("clerk-memberships/{}", env!("CARGO_PKG_VERSION")).as_str())
+    );
+}
+
+#[test]
+fn an_app_name_goes_in_front_of_the_user_agent_it_is_given_or_the_default() {
+    let agent = |builder: ClientBuilder| {
+        let client = builder.transport(MockTransport::new()).build().unwrap();
+        let request = list().build().unwrap().render(&client).unwrap();
+        request.header("user-agent").map(str::to_owned)
+    };
+    let base = || client_builder(OFFLINE_BASE);
+    assert_eq!(
+        agent(base().app_name("roster-sync/2.1.0")),
+        Some(format!(
+            "roster-sync/2.1.0 clerk-memberships/{}",
+            env!("CARGO_PKG_VERSION")
+        ))
+    );
+    assert_eq!(
+        agent(base().user_agent("custom/1").app_name("roster-sync/2.1.0")),
+        Some("roster-sync/2.1.0 custom/1".to_owned()),
+        "in front of the user agent set, in either order"
+    );
+    assert_eq!(
+        agent(base().app_name("roster-sync/2.1.0").user_agent("custom/1")),
+        Some("roster-sync/2.1.0 custom/1".to_owned())
     );
 }
 
