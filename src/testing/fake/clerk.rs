@@ -315,6 +315,7 @@ impl Shared {
     }
 
     /// The secret key every request must carry, if one is required.
+    #[cfg(feature = "fake-server")]
     pub(super) fn required_key(&self) -> Option<&str> {
         self.required_key.as_deref()
     }
