@@ -143,9 +143,7 @@ impl fmt::Display for ApiError {
 
 /// Clerk's code for a create whose user already is a member of the organization (400),
 /// as [`Error::is_already_member`](crate::Error::is_already_member) tests it.
-pub const ALREADY_A_MEMBER: &str = "already_a_member_in_organization";
+pub(crate) const ALREADY_A_MEMBER: &str = "already_a_member_in_organization";
 /// Clerk's code for a create in an organization that has no room for another member (403),
 /// as [`Error::is_quota_exceeded`](crate::Error::is_quota_exceeded) tests it.
-pub const MEMBERSHIP_QUOTA_EXCEEDED: &str = "organization_membership_quota_exceeded";
-/// Clerk's code for an organization, user or membership that does not exist (404).
-pub const RESOURCE_NOT_FOUND: &str = "resource_not_found";
+pub(crate) const MEMBERSHIP_QUOTA_EXCEEDED: &str = "organization_membership_quota_exceeded";

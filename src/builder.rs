@@ -1,18 +1,21 @@
 //! What every operation's builder is made of: the macros that declare an operation's builder
 //! and its `builder`/`send`/`render` methods, and the input rules `build()` applies (ids, filter
-//! values, paging, and in `metadata` the metadata objects), with the limits a caller can check
-//! its own input against.
+//! values, paging, and in `metadata` the metadata objects), and their limits, which
+//! [`BuildError`]'s docs list for callers.
 
 use crate::error::BuildError;
 
 pub(crate) mod metadata;
 
-pub use metadata::{MAX_METADATA_BYTES, MAX_METADATA_DEPTH};
+// The limits below, those in `metadata`, `MAX_URL_LEN` (in `endpoint`) and the invitation
+// limits (in `invitations`) are not public: the docs state their numbers instead, in
+// `BuildError`'s `# Limits` table and in each setter and `build()`. A change to one is a
+// change to those docs, and to the tests, which state the numbers too.
 
 /// Largest `limit` the API accepts.
-pub const MAX_LIMIT: u32 = 500;
+pub(crate) const MAX_LIMIT: u32 = 500;
 /// Most values the API accepts in one array filter (`user_id`, `role`, …).
-pub const MAX_FILTER_VALUES: usize = 100;
+pub(crate) const MAX_FILTER_VALUES: usize = 100;
 
 /// What the builders derive_builder generates return from their (private) `build`: a
 /// [`BuildError`] under a private name, so that derive_builder's own error type converts into it
@@ -71,7 +74,7 @@ macro_rules! operation_builder {
         }
     };
     (@setter paging($noun:literal)) => {
-        /// Sets the page size, 1 to [`MAX_LIMIT`](crate::MAX_LIMIT). The server's default is 10.
+        /// Sets the page size, 1 to 500. The server's default is 10.
         pub fn limit(self, value: u32) -> Self {
             Self(self.0.limit(value))
         }
@@ -165,8 +168,7 @@ macro_rules! operation_methods {
             /// # Errors
             ///
             /// [`ErrorKind::InvalidRequest`](crate::ErrorKind::InvalidRequest) if the URL is longer
-            /// than [`MAX_URL_LEN`](crate::MAX_URL_LEN) (field `url`) or the body cannot be
-            /// serialized.
+            /// than 8192 bytes (field `url`) or the body cannot be serialized.
             pub fn render(
                 &self,
                 client: &crate::Client,
@@ -183,7 +185,7 @@ pub(crate) use operation_methods;
 /// Clerk's ids are about 32 ASCII characters (`user_2h8op3Isl1QR7tKu5FGNfaLKEoU`); 256 leaves
 /// room for any id format Clerk may adopt while refusing a value that is certainly not an id
 /// before it is escaped (up to three times its size) into a URL.
-pub const MAX_ID_LEN: usize = 256;
+pub(crate) const MAX_ID_LEN: usize = 256;
 
 /// Longest value a free-text or exact-match filter of [`ListMemberships`](crate::ListMemberships) accepts, in bytes:
 /// `order_by`, each `email_address`, `phone_number`, `username`, `web3_wallet` and `role`, and
@@ -192,7 +194,7 @@ pub const MAX_ID_LEN: usize = 256;
 /// Far above anything these can match (an email address has at most 254 bytes), yet small
 /// enough that one value, percent-encoded (up to three times as long), cannot fill a URL on its
 /// own. Empty values stay allowed: they are values, not "unset".
-pub const MAX_FILTER_VALUE_LEN: usize = 1024;
+pub(crate) const MAX_FILTER_VALUE_LEN: usize = 1024;
 
 /// A set value must not be the empty string.
 pub(crate) fn non_empty(field: &'static str, value: Option<&String>) -> Result<(), BuildError> {
@@ -204,8 +206,8 @@ pub(crate) fn non_empty(field: &'static str, value: Option<&String>) -> Result<(
 
 /// Checks `value` as the id every operation's builder takes for `field`
 /// (`organization_id`, `user_id`): not empty, not only whitespace, not `.` or `..`, and at
-/// most [`MAX_ID_LEN`] bytes. For a caller that has ids to check before any request is built
-/// (a command line, a form), so that it refuses them with the builders' own words.
+/// most 256 bytes. For a caller that has ids to check before any request is built (a command
+/// line, a form), so that it refuses them with the builders' own words.
 ///
 /// Only the shape is checked: whether Clerk knows the id is for the server to say.
 ///

@@ -27,11 +27,11 @@ const DEFAULT_BASE_URL: &str = "https://api.clerk.com/v1";
 /// The default `Clerk-API-Version` header, the spec version this crate is written against.
 const DEFAULT_API_VERSION: &str = "2026-05-12";
 /// The default `User-Agent`, `clerk-memberships/<crate version>`.
-pub const DEFAULT_USER_AGENT: &str = concat!("clerk-memberships/", env!("CARGO_PKG_VERSION"));
+const DEFAULT_USER_AGENT: &str = concat!("clerk-memberships/", env!("CARGO_PKG_VERSION"));
 /// The environment variable [`Client::from_env`] reads the secret key from.
-pub const SECRET_KEY_VAR: &str = "CLERK_SECRET_KEY";
+const SECRET_KEY_VAR: &str = "CLERK_SECRET_KEY";
 /// The optional environment variable [`Client::from_env`] reads a base URL from.
-pub const BASE_URL_VAR: &str = "CLERK_API_URL";
+const BASE_URL_VAR: &str = "CLERK_API_URL";
 
 /// A blocking client for Clerk's organization-membership API.
 ///
@@ -85,8 +85,9 @@ impl Client {
         ClientBuilder::default()
     }
 
-    /// A client with the key from `CLERK_SECRET_KEY` and, when set, the base URL from
-    /// `CLERK_API_URL`; everything else at its default.
+    /// A client with the secret key from the environment variable `CLERK_SECRET_KEY` and,
+    /// when it is set and not empty, the base URL from `CLERK_API_URL`; everything else at its
+    /// default. The same as [`ClientBuilder::from_env`] then `build()`.
     ///
     /// # Errors
     ///
@@ -253,6 +254,8 @@ pub struct ClientBuilder {
     base_url: String,
     api_version: String,
     user_agent: String,
+    /// The application's name and version, sent in front of `user_agent`.
+    app_name: Option<String>,
     /// Settings of the default transport.
     ureq: UreqTransportBuilder,
     /// The default transport's connect timeout, which also bounds the least time a retry needs.
@@ -285,6 +288,7 @@ impl Default for ClientBuilder {
             base_url: DEFAULT_BASE_URL.to_owned(),
             api_version: DEFAULT_API_VERSION.to_owned(),
             user_agent: DEFAULT_USER_AGENT.to_owned(),
+            app_name: None,
             ureq: UreqTransportBuilder::default(),
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             transport: None,
@@ -306,6 +310,7 @@ impl fmt::Debug for ClientBuilder {
             .field("base_url", &self.base_url)
             .field("api_version", &self.api_version)
             .field("user_agent", &self.user_agent)
+            .field("app_name", &self.app_name)
             .field("default_transport", &self.ureq)
             .field("custom_transport", &self.transport.is_some())
             .field("retry", &self.retry)
@@ -328,8 +333,9 @@ impl fmt::Debug for ClientBuilder {
 }
 
 impl ClientBuilder {
-    /// A builder with the key from `CLERK_SECRET_KEY` and, when set, the base URL from
-    /// `CLERK_API_URL`. Nothing is checked until [`build`](Self::build).
+    /// A builder with the secret key from the environment variable `CLERK_SECRET_KEY` and,
+    /// when it is set and not empty, the base URL from `CLERK_API_URL`. Nothing is checked
+    /// until [`build`](Self::build), whose errors then name the variable.
     pub fn from_env() -> ClientBuilder {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
@@ -397,11 +403,46 @@ impl ClientBuilder {
         self
     }
 
-    /// The `User-Agent` header.
+    /// The `User-Agent` header, replacing this crate's own. To name an application while
+    /// keeping this crate's name and version in the header, use
+    /// [`app_name`](Self::app_name) instead.
     ///
-    /// Defaults to `clerk-memberships/<crate version>`.
+    #[doc = concat!(
+        "Defaults to `clerk-memberships/", env!("CARGO_PKG_VERSION"),
+        "`: this crate's name and version."
+    )]
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = user_agent.into();
+        self
+    }
+
+    /// Names the application, `name/version`, in front of the `User-Agent`
+    /// ([`user_agent`](Self::user_agent), this crate's own by default), so that the header
+    /// says who is calling and through which library:
+    ///
+    /// ```
+    /// # use clerk_memberships::testing::MockTransport;
+    /// # let mock = MockTransport::new();
+    /// # mock.push_json(200, r#"{"data":[],"total_count":0}"#);
+    /// use clerk_memberships::{Client, ListMemberships};
+    ///
+    /// let client = Client::builder()
+    ///     .secret_key("sk_test_123")
+    ///     .app_name("roster-sync/2.1.0")
+    /// #   .transport(mock.clone())
+    ///     .build()?;
+    /// ListMemberships::builder().organization_id("org_1").build()?.send(&client)?;
+    /// # let agent = mock.requests()[0].header("user-agent").unwrap().to_owned();
+    #[doc = concat!(
+        "# assert_eq!(agent, \"roster-sync/2.1.0 clerk-memberships/",
+        env!("CARGO_PKG_VERSION"), "\");"
+    )]
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// Defaults to none: the header is the user agent alone.
+    pub fn app_name(mut self, name_and_version: impl Into<String>) -> Self {
+        self.app_name = Some(name_and_version.into());
         self
     }
 
@@ -596,6 +637,13 @@ impl ClientBuilder {
             .map_err(|err| read_from(err, self.base_url_from))?;
         check_header_value("api_version", &self.api_version)?;
         check_header_value("user_agent", &self.user_agent)?;
+        let user_agent = match &self.app_name {
+            Some(app) => {
+                check_header_value("app_name", app)?;
+                format!("{app} {}", self.user_agent)
+            }
+            None => self.user_agent.clone(),
+        };
         self.ureq.check()?;
         let transport: Arc<dyn Transport> = match &self.transport {
             Some(transport) => Arc::clone(transport),
@@ -625,7 +673,7 @@ impl ClientBuilder {
                 secret_key,
                 base_url,
                 api_version: self.api_version.as_str().into(),
-                user_agent: self.user_agent.as_str().into(),
+                user_agent: user_agent.into(),
                 transport,
                 pacing: Pacing::new(clock, limiter),
                 on_attempt: self.on_attempt.clone(),

@@ -12,7 +12,7 @@ use crate::models::Model;
 /// request line, Apache's `LimitRequestLine`); a longer URL would be refused (414) or cut by
 /// something on the way. A request over it is refused when rendered, as
 /// [`ErrorKind::InvalidRequest`](crate::ErrorKind::InvalidRequest) for field `url`, never sent.
-pub const MAX_URL_LEN: usize = 8 * 1024;
+pub(crate) const MAX_URL_LEN: usize = 8 * 1024;
 
 /// A rendered URL must fit in [`MAX_URL_LEN`] bytes.
 pub(crate) fn check_url_len(url: &str) -> Result<(), BuildError> {

@@ -39,6 +39,28 @@ use crate::transport::{TransportError, TransportErrorKind};
 /// assert_eq!(err, BuildError::MissingField("organization_id"));
 /// assert_eq!(err.to_string(), "missing required field `organization_id`");
 /// ```
+///
+/// # Limits
+///
+/// Every limit the operations' builders check, in one place (each setter and each `build()`
+/// says its own). A value over one is [`InvalidField`](BuildError::InvalidField) naming the
+/// field; lengths are in bytes of UTF-8.
+///
+/// | value | limit |
+/// |---|---|
+/// | an id: `organization_id`, `user_id`, `invitation_id`, `inviter_user_id`, `requesting_user_id`, each value of a `user_id` filter after its `+`/`-` | at most 256 bytes; not empty, only whitespace, `.` or `..` ([`check_id`](crate::check_id) applies this rule) |
+/// | a filter value: `query` and the other `…_query` filters, `order_by`, `status`, each value of an `email_address`, `phone_number`, `username`, `web3_wallet`, `role` or `external_id` filter | at most 1024 bytes (an `external_id` after its `+`/`-`, and not empty) |
+/// | an array filter: `user_id`, `email_address`, `phone_number`, `username`, `web3_wallet`, `role`, `external_id` | at most 100 values |
+/// | `limit` | 1 to 500 (the pagers' default page size is 500) |
+/// | `offset` | at most `i64::MAX` |
+/// | `public_metadata`, `private_metadata` | a JSON object nested at most 64 levels deep (the object itself is level 1) and at most 65536 bytes as compact JSON; checked when set |
+/// | an invitation's `email_address` | holds an `@`, at most 1024 bytes, not empty or only whitespace |
+/// | an invitation's `expires_in_days` | 1 to 365 |
+/// | the `invitations` of a [`BulkCreateInvitations`](crate::BulkCreateInvitations) | 1 to 10, no address twice |
+/// | the whole URL (base URL, escaped path and query) | at most 8192 bytes; checked by `send` and `render`, which return it as [`ErrorKind::InvalidRequest`] for field `url` |
+///
+/// Besides these, a required field must be set, and a `role` or `redirect_url` that is set
+/// must not be empty.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum BuildError {
@@ -373,27 +395,28 @@ impl Error {
         self.api_error()?.clerk_trace_id.as_deref()
     }
 
-    /// `true` when Clerk answered that the user already is a member of the organization
-    /// ([`ALREADY_A_MEMBER`](crate::ALREADY_A_MEMBER), from
+    /// `true` when Clerk answered that the user already is a member of the organization: the
+    /// code `"already_a_member_in_organization"` (a 400 from
     /// [`CreateMembership`](crate::CreateMembership)).
     pub fn is_already_member(&self) -> bool {
         self.has_code(ALREADY_A_MEMBER)
     }
 
-    /// `true` when Clerk answered that the organization has no room for another member
-    /// ([`MEMBERSHIP_QUOTA_EXCEEDED`](crate::MEMBERSHIP_QUOTA_EXCEEDED), from
+    /// `true` when Clerk answered that the organization has no room for another member: the
+    /// code `"organization_membership_quota_exceeded"` (a 403 from
     /// [`CreateMembership`](crate::CreateMembership)).
     pub fn is_quota_exceeded(&self) -> bool {
         self.has_code(MEMBERSHIP_QUOTA_EXCEEDED)
     }
 
-    /// `true` when any of Clerk's errors in the answer has this `code`.
+    /// `true` when any of Clerk's errors in the answer has this `code`, such as
+    /// `"resource_not_found"` (a 404: no such organization, user, membership or invitation).
     ///
     /// ```
-    /// use clerk_memberships::{Error, RESOURCE_NOT_FOUND};
+    /// use clerk_memberships::Error;
     ///
     /// fn gone(err: &Error) -> bool {
-    ///     err.has_code(RESOURCE_NOT_FOUND)
+    ///     err.has_code("resource_not_found")
     /// }
     /// ```
     pub fn has_code(&self, code: &str) -> bool {

@@ -84,17 +84,17 @@
 //!   and [`Delivery`] (whether a failed request may have reached the server).
 //! - **Errors and the secret**: [`Error`], whose [`ErrorKind`] says at which stage a call
 //!   failed, and which keeps the [`Call`] and its attempts; [`BuildError`] (a request refused
-//!   before sending); [`ApiError`] and [`ClerkError`] (Clerk's error answer) with the codes
-//!   [`ALREADY_A_MEMBER`], [`MEMBERSHIP_QUOTA_EXCEEDED`] and [`RESOURCE_NOT_FOUND`];
+//!   before sending), whose docs list every limit a builder checks; [`ApiError`] and
+//!   [`ClerkError`] (Clerk's error answer), whose codes [`Error::has_code`] tests
+//!   ([`Error::is_already_member`] and [`Error::is_quota_exceeded`] name the common ones);
 //!   [`SecretKey`] (its `Debug` is redacted) and [`KeyInput`].
 //! - **The default transport**: [`UreqTransport`] and [`UreqTransportBuilder`].
 //! - **The client, with retries and pacing**, which renders and sends any operation:
 //!   [`Client`] and [`ClientBuilder`] (base URL, timeouts, retry policy, rate limit,
-//!   transport, clock; each setter says its default), the environment variables
-//!   [`SECRET_KEY_VAR`] and [`BASE_URL_VAR`], and [`DEFAULT_USER_AGENT`], for a caller that
-//!   names itself before it; [`RetryPolicy`] and [`RetryPolicyBuilder`], [`AttemptEvent`] for
-//!   [`ClientBuilder::on_attempt`], the [`RateLimiter`] trait, [`SlidingWindowLimiter`] and
-//!   (feature `redis`) [`RedisRateLimit`].
+//!   transport, clock; each setter says its default; [`ClientBuilder::from_env`] reads
+//!   `CLERK_SECRET_KEY` and `CLERK_API_URL`); [`RetryPolicy`] and [`RetryPolicyBuilder`],
+//!   [`AttemptEvent`] for [`ClientBuilder::on_attempt`], the [`RateLimiter`] trait,
+//!   [`SlidingWindowLimiter`] and (feature `redis`) [`RedisRateLimit`].
 //! - **Operations**, one struct each, built with `X::builder()` and sent with `.send(&client)`:
 //!
 //!   | operation | method and path (below the base URL) | answer |
@@ -109,7 +109,7 @@
 //!   | [`GetOrganization`] | `GET /organizations/{organization_id}` (an id or a slug) | [`Organization`] |
 //!   | [`ListInstanceMemberships`] | `GET /organization_memberships` (every organization of the instance) | [`Page`]`<`[`OrganizationMembership`]`>` |
 //!   | [`CreateInvitation`] | `POST /organizations/{organization_id}/invitations` (sends an email) | [`OrganizationInvitation`] |
-//!   | [`BulkCreateInvitations`] | `POST /organizations/{organization_id}/invitations/bulk` (up to [`MAX_BULK_INVITATIONS`] with [`NewInvitation`]) | [`Page`]`<`[`OrganizationInvitation`]`>` |
+//!   | [`BulkCreateInvitations`] | `POST /organizations/{organization_id}/invitations/bulk` (up to 10 [`NewInvitation`]s) | [`Page`]`<`[`OrganizationInvitation`]`>` |
 //!   | [`ListInvitations`] | `GET /organizations/{organization_id}/invitations` | [`Page`]`<`[`OrganizationInvitation`]`>` |
 //!   | [`GetInvitation`] | `GET /organizations/{organization_id}/invitations/{invitation_id}` | [`OrganizationInvitation`] |
 //!   | [`RevokeInvitation`] | `POST /organizations/{organization_id}/invitations/{invitation_id}/revoke` | [`OrganizationInvitation`] |
@@ -118,12 +118,11 @@
 //!   ([`Operation::sends_email`]); [`sync::InviteMember`] settles a lost answer by reading.
 //!
 //!   Their builders ([`CreateMembershipBuilder`], …). What `build()` refuses, before anything
-//!   is sent: an id that is empty, only whitespace, `.` or `..`, or over [`MAX_ID_LEN`] bytes
+//!   is sent: an id that is empty, only whitespace, `.` or `..`, or over 256 bytes
 //!   (a caller checks its own ids the same way with [`check_id`]); a filter value over
-//!   [`MAX_FILTER_VALUE_LEN`] bytes; more than [`MAX_FILTER_VALUES`] values in an array
-//!   filter; a `limit` outside 1 to [`MAX_LIMIT`]; metadata nested deeper than
-//!   [`MAX_METADATA_DEPTH`] or larger than [`MAX_METADATA_BYTES`]. A rendered URL must fit in
-//!   [`MAX_URL_LEN`] bytes.
+//!   1024 bytes; more than 100 values in an array filter; a `limit` outside 1 to 500;
+//!   metadata nested deeper than 64 levels or larger than 64 KiB. A rendered URL must fit in
+//!   8 KiB. [`BuildError`]'s [limits](BuildError#limits) list every rule with its number.
 //! - **Pagination**: [`ListMemberships::pages`], [`ListMemberships::items`] and
 //!   [`ListMemberships::collect_all`]; [`ListUsers::pages`] and [`ListUsers::items`];
 //!   [`ListOrganizationRoles::pages`] and [`ListOrganizationRoles::items`];
@@ -183,23 +182,16 @@ mod transport;
 mod ureq_transport;
 mod users;
 
-pub use api_error::{
-    ALREADY_A_MEMBER, ApiError, ClerkError, MEMBERSHIP_QUOTA_EXCEEDED, RESOURCE_NOT_FOUND,
-};
-pub use builder::{
-    MAX_FILTER_VALUE_LEN, MAX_FILTER_VALUES, MAX_ID_LEN, MAX_LIMIT, MAX_METADATA_BYTES,
-    MAX_METADATA_DEPTH, check_id,
-};
+pub use api_error::{ApiError, ClerkError};
+pub use builder::check_id;
 pub use call::{Call, Method, Operation};
-pub use client::{BASE_URL_VAR, Client, ClientBuilder, DEFAULT_USER_AGENT, SECRET_KEY_VAR};
+pub use client::{Client, ClientBuilder};
 pub use clock::{Clock, SystemClock};
-pub use endpoint::MAX_URL_LEN;
 pub use error::{BuildError, Error, ErrorKind};
 pub use invitations::{
     BulkCreateInvitations, BulkCreateInvitationsBuilder, CreateInvitation, CreateInvitationBuilder,
-    GetInvitation, GetInvitationBuilder, ListInvitations, ListInvitationsBuilder,
-    MAX_BULK_INVITATIONS, MAX_EXPIRES_IN_DAYS, NewInvitation, RevokeInvitation,
-    RevokeInvitationBuilder,
+    GetInvitation, GetInvitationBuilder, ListInvitations, ListInvitationsBuilder, NewInvitation,
+    RevokeInvitation, RevokeInvitationBuilder,
 };
 pub use memberships::{
     CreateMembership, CreateMembershipBuilder, DeleteMembership, DeleteMembershipBuilder,

@@ -364,7 +364,7 @@ impl Paged for ListMemberships {
 impl ListMemberships {
     /// Every page of this request, lazily, using `limit`/`offset` and keeping every filter.
     ///
-    /// The page size is the request's `limit` (default [`MAX_LIMIT`], 500, the API maximum);
+    /// The page size is the request's `limit` (default 500, the API maximum);
     /// paging starts at its `offset` (default 0). Nothing is requested until the iterator is
     /// first polled. What goes on the wire: the first request is the request as you built it,
     /// plus `limit=500` if you set no `limit` (an `offset` you did not set is not sent: the
@@ -468,7 +468,7 @@ impl Paged for ListUsers {
 impl ListUsers {
     /// Every page of this request, lazily, using `limit`/`offset` and keeping every filter.
     ///
-    /// The page size is the request's `limit` (default [`MAX_LIMIT`], 500, the API maximum);
+    /// The page size is the request's `limit` (default 500, the API maximum);
     /// paging starts at its `offset` (default 0). Nothing is requested until the iterator is
     /// first polled. What goes on the wire: the first request is the request as you built it,
     /// plus `limit=500` if you set no `limit` (an `offset` you did not set is not sent: the
@@ -526,7 +526,7 @@ impl ListOrganizationRoles {
     /// `order_by`.
     ///
     /// Paging works as for [`ListMemberships::pages`]: the page size is the request's `limit`
-    /// (default [`MAX_LIMIT`], 500, the API maximum), paging starts at its `offset` (default
+    /// (default 500, the API maximum), paging starts at its `offset` (default
     /// 0), goes on until `total_count` roles have been covered or a page comes back empty
     /// (not yielded), stops after the first error (yielded once), and reports a page made only
     /// of role ids already on the two pages before it as [`ErrorKind::PageNotAdvancing`](crate::ErrorKind::PageNotAdvancing). Nothing
@@ -576,7 +576,7 @@ impl ListInvitations {
     /// Every page of this request, lazily, using `limit`/`offset` and keeping the filters.
     ///
     /// Paging works as for [`ListMemberships::pages`]: the page size is the request's `limit`
-    /// (default [`MAX_LIMIT`]), paging starts at its `offset`, goes on until `total_count`
+    /// (default 500), paging starts at its `offset`, goes on until `total_count`
     /// invitations have been covered or a page comes back empty, stops after the first error
     /// (yielded once), and reports a page made only of invitations already seen as
     /// [`ErrorKind::PageNotAdvancing`].
@@ -623,7 +623,7 @@ impl Paged for ListInstanceMemberships {
 impl ListInstanceMemberships {
     /// Every page of this request, lazily, using `limit`/`offset`: paged exactly as
     /// [`ListMemberships::pages`] pages one organization (the page size is the request's
-    /// `limit`, default [`MAX_LIMIT`]; paging ends at `total_count` or an empty page; a page
+    /// `limit`, default 500; paging ends at `total_count` or an empty page; a page
     /// of ids already seen is [`ErrorKind::PageNotAdvancing`](crate::ErrorKind::PageNotAdvancing); nothing after the first error).
     ///
     /// ```

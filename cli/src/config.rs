@@ -8,11 +8,18 @@ use std::time::Duration;
 
 use clap::Args;
 use clerk_memberships::{
-    AttemptEvent, BASE_URL_VAR, BuildError, Client, ClientBuilder, DEFAULT_USER_AGENT, RetryPolicy,
-    SECRET_KEY_VAR, SlidingWindowLimiter,
+    AttemptEvent, BuildError, Client, ClientBuilder, RetryPolicy, SlidingWindowLimiter,
 };
 
 use crate::fail::Failure;
+
+/// The environment variable the secret key is read from, as the library's
+/// `ClientBuilder::from_env` reads it.
+const SECRET_KEY_VAR: &str = "CLERK_SECRET_KEY";
+
+/// The environment variable `--api-url` is read from, as the library's
+/// `ClientBuilder::from_env` reads the base URL.
+const BASE_URL_VAR: &str = "CLERK_API_URL";
 
 /// The environment variable `--rate-limit-redis` is read from.
 pub const REDIS_URL_VAR: &str = "CLERK_RATE_LIMIT_REDIS_URL";
@@ -149,10 +156,7 @@ impl GlobalArgs {
         let mut builder = Client::builder()
             .secret_key(key)
             // The CLI's name and version, then the library's.
-            .user_agent(format!(
-                "clerk-memberships-cli/{} {DEFAULT_USER_AGENT}",
-                env!("CARGO_PKG_VERSION")
-            ))
+            .app_name(concat!("clerk-memberships-cli/", env!("CARGO_PKG_VERSION")))
             .allow_insecure_http(self.allow_http);
         // An empty CLERK_API_URL (as CI templates export) is unset, as an empty key is.
         if let Some(url) = self.api_url.as_deref().filter(|url| !url.trim().is_empty()) {

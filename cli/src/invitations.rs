@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 use clerk_memberships::sync::{ChangeError, InviteMember, Invited};
 use clerk_memberships::{
-    GetInvitation, ListInvitations, MAX_LIMIT, OrganizationInvitation, RevokeInvitation, check_id,
+    GetInvitation, ListInvitations, OrganizationInvitation, RevokeInvitation, check_id,
 };
 use serde_json::Value;
 
@@ -82,8 +82,7 @@ pub struct ListArgs {
     #[arg(long, value_name = "FIELD", allow_hyphen_values = true)]
     pub order_by: Option<String>,
     /// At most this many invitations (1 to 500; Clerk's default is 10).
-    #[arg(long, value_name = "N", conflicts_with = "all",
-          value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_LIMIT)))]
+    #[arg(long, value_name = "N", conflicts_with = "all")]
     pub limit: Option<u32>,
     /// Skip this many invitations first.
     #[arg(long, value_name = "N", conflicts_with = "all")]
@@ -174,11 +173,9 @@ fn list(global: &GlobalArgs, args: &ListArgs) -> Result<ExitCode, Failure> {
         .set_status(args.status.as_deref())
         .set_email_address(args.email.as_deref())
         .set_order_by(args.order_by.as_deref())
-        .set_limit(if args.all {
-            Some(MAX_LIMIT)
-        } else {
-            args.limit
-        })
+        // With --all (which --limit conflicts with), no limit: the pager's page is the
+        // largest the API takes.
+        .set_limit(args.limit)
         .set_offset(args.offset)
         .build()?;
     let client = global.client()?;

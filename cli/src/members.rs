@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Args;
 use clerk_memberships::sync::{FindMember, KnownRoles, Removal};
 use clerk_memberships::{
-    BuildError, Client, CreateMembership, DeleteMembership, Error, ListMemberships, MAX_LIMIT,
+    BuildError, Client, CreateMembership, DeleteMembership, Error, ListMemberships,
     OrganizationMembership, UpdateMembership, UpdateMembershipMetadata, check_id,
 };
 use serde_json::Value;
@@ -98,8 +98,7 @@ pub struct ListArgs {
     #[arg(long, value_name = "FIELD", allow_hyphen_values = true)]
     pub order_by: Option<String>,
     /// At most this many members (1 to 500; Clerk's default is 10).
-    #[arg(long, value_name = "N", conflicts_with = "all",
-          value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_LIMIT)))]
+    #[arg(long, value_name = "N", conflicts_with = "all")]
     pub limit: Option<u32>,
     /// Skip this many members first.
     #[arg(long, value_name = "N", conflicts_with = "all")]
@@ -205,8 +204,10 @@ pub struct MetadataArgs {
 /// `list`: one page (`--limit`/`--offset`), or with `--all` every page, streamed. Nothing is
 /// written before the first page arrives, so a call that fails at once leaves stdout empty.
 pub fn list(global: &GlobalArgs, args: &ListArgs) -> Result<ExitCode, Failure> {
-    let client = global.client()?;
+    // The request first: the library refuses bad arguments (a `--limit` out of range, an
+    // id that cannot be one) before the client needs a key.
     let request = list_request(args).build()?;
+    let client = global.client()?;
     let format = Format::or_default(args.format);
     let table = if args.all {
         TableLayout::Fixed(&WIDTHS)

@@ -10,7 +10,6 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
 
-use clerk_memberships::MAX_FILTER_VALUE_LEN;
 use clerk_memberships::sync::{EntryRef, Roster, RosterEntry, RosterProblem, SyncError, UserKey};
 use serde_json::Value;
 
@@ -544,8 +543,14 @@ fn refusals(file: &RosterFile, error: &SyncError) -> Vec<String> {
                 None => format!("{} is listed twice", entry.key),
             },
             RosterProblem::EmptyRole { .. } => "the role is empty".to_owned(),
-            RosterProblem::RoleTooLong { len, .. } => {
-                format!("the role must be at most {MAX_FILTER_VALUE_LEN} bytes, got {len}")
+            // The library's words (and its limit), without the entry they name: the line
+            // says which entry it is.
+            RosterProblem::RoleTooLong { entry, .. } => {
+                let words = problem.to_string();
+                match words.strip_prefix(&format!("{entry}: ")) {
+                    Some(rest) => rest.to_owned(),
+                    None => words,
+                }
             }
             RosterProblem::InvalidMetadata { field, rule, .. } => format!("{field} {rule}"),
             other => other.to_string(),

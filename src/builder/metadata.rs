@@ -18,7 +18,7 @@ use crate::error::BuildError;
 ///
 /// Metadata is a shallow record of application data; 64 levels is far beyond any real use and
 /// well inside what a parser with a recursion limit (serde_json's is 128) reads back.
-pub const MAX_METADATA_DEPTH: usize = 64;
+pub(crate) const MAX_METADATA_DEPTH: usize = 64;
 
 /// Largest metadata value a builder accepts: each of `public_metadata` and `private_metadata`,
 /// in bytes of compact JSON, as it goes into the request body.
@@ -27,7 +27,7 @@ pub const MAX_METADATA_DEPTH: usize = 64;
 /// Clerk's own quota (which this crate does not know exactly) but a ceiling on the work and
 /// memory a runaway value costs before anything is sent. Counting stops at the first byte
 /// over, so a huge value is refused in time proportional to the limit, not to its size.
-pub const MAX_METADATA_BYTES: usize = 64 * 1024;
+pub(crate) const MAX_METADATA_BYTES: usize = 64 * 1024;
 
 /// A metadata field of a builder: unset, a checked value, or why the value given was refused.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -214,9 +214,8 @@ macro_rules! metadata_setters {
     ($builder:ident) => {
         impl $builder {
             /// Sets `public_metadata`, metadata visible to frontend and backend: a JSON object
-            /// nested at most [`MAX_METADATA_DEPTH`](crate::MAX_METADATA_DEPTH)
-            /// levels deep and at most
-            /// [`MAX_METADATA_BYTES`](crate::MAX_METADATA_BYTES) as JSON.
+            /// nested at most 64 levels deep (the object itself is level 1) and at most
+            /// 65536 bytes (64 KiB) as compact JSON.
             ///
             /// The value is checked here; one that breaks a rule is dropped and `build()`
             /// returns the error.
@@ -238,9 +237,8 @@ macro_rules! metadata_setters {
             }
 
             /// Sets `private_metadata`, metadata visible to the backend only: a JSON object
-            /// nested at most [`MAX_METADATA_DEPTH`](crate::MAX_METADATA_DEPTH)
-            /// levels deep and at most
-            /// [`MAX_METADATA_BYTES`](crate::MAX_METADATA_BYTES) as JSON.
+            /// nested at most 64 levels deep (the object itself is level 1) and at most
+            /// 65536 bytes (64 KiB) as compact JSON.
             ///
             /// The value is checked here; one that breaks a rule is dropped and `build()`
             /// returns the error.

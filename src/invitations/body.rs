@@ -3,11 +3,12 @@
 
 use serde::Serialize;
 
+use crate::builder::MAX_FILTER_VALUE_LEN;
 use crate::builder::metadata::MetadataBody;
 use crate::error::BuildError;
 
 /// Longest validity an invitation may be given, in days (the API's maximum).
-pub const MAX_EXPIRES_IN_DAYS: u32 = 365;
+pub(crate) const MAX_EXPIRES_IN_DAYS: u32 = 365;
 
 /// The JSON of one invitation, as both creates send it: `email_address` and `role`, then
 /// each optional field that was set. The organization goes in the path, never here.
@@ -40,10 +41,9 @@ pub(crate) fn email_rule(value: &str) -> Option<String> {
         Some("must not be empty or only whitespace".to_owned())
     } else if !value.contains('@') {
         Some("must be an email address (no `@`)".to_owned())
-    } else if value.len() > crate::MAX_FILTER_VALUE_LEN {
+    } else if value.len() > MAX_FILTER_VALUE_LEN {
         Some(format!(
-            "must be at most {} bytes, got {}",
-            crate::MAX_FILTER_VALUE_LEN,
+            "must be at most {MAX_FILTER_VALUE_LEN} bytes, got {}",
             value.len()
         ))
     } else {

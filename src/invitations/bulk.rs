@@ -13,7 +13,7 @@ use crate::error::BuildError;
 use crate::models::{OrganizationInvitation, Page};
 
 /// Most invitations one [`BulkCreateInvitations`] may hold (the API's maximum).
-pub const MAX_BULK_INVITATIONS: usize = 10;
+pub(crate) const MAX_BULK_INVITATIONS: usize = 10;
 
 /// One invitation of a [`BulkCreateInvitations`]: an address and a role, and optionally what
 /// [`CreateInvitation`](crate::CreateInvitation) takes besides. Checked when the bulk
@@ -40,7 +40,8 @@ pub struct NewInvitation {
 }
 
 impl NewInvitation {
-    /// An invitation of `email_address` with `role`; nothing else set.
+    /// An invitation of `email_address` (with an `@`, at most 1024 bytes) with `role` (not
+    /// empty); nothing else set.
     pub fn new(email_address: impl Into<String>, role: impl Into<String>) -> Self {
         NewInvitation {
             email_address: email_address.into(),
@@ -63,27 +64,27 @@ impl NewInvitation {
         &self.role
     }
 
-    /// Sets the user who invites (an admin of the organization).
+    /// Sets the user who invites (an admin of the organization), by id (at most 256 bytes).
     pub fn inviter_user_id(mut self, user_id: impl Into<String>) -> Self {
         self.inviter_user_id = Some(user_id.into());
         self
     }
 
-    /// Sets where the join link leads after acceptance.
+    /// Sets where the join link leads after acceptance (not empty).
     pub fn redirect_url(mut self, url: impl Into<String>) -> Self {
         self.redirect_url = Some(url.into());
         self
     }
 
-    /// Sets how many days the invitation stays valid, 1 to
-    /// [`MAX_EXPIRES_IN_DAYS`](crate::MAX_EXPIRES_IN_DAYS).
+    /// Sets how many days the invitation stays valid, 1 to 365.
     pub fn expires_in_days(mut self, days: u32) -> Self {
         self.expires_in_days = Some(days);
         self
     }
 
-    /// Sets the public metadata the membership gets: a JSON object within the metadata
-    /// limits, checked here and reported by the bulk request's `build()`.
+    /// Sets the public metadata the membership gets: a JSON object nested at most 64 levels
+    /// deep and at most 65536 bytes as compact JSON, checked here and reported by the bulk
+    /// request's `build()`.
     pub fn public_metadata(mut self, value: impl Into<Value>) -> Self {
         self.public_metadata = MetadataInput::new("public_metadata", Some(value.into()));
         self
@@ -155,7 +156,7 @@ impl NewInvitation {
     }
 }
 
-/// Invites up to [`MAX_BULK_INVITATIONS`] addresses in one call: `POST
+/// Invites up to 10 addresses in one call: `POST
 /// /organizations/{organization_id}/invitations/bulk`. Clerk sends one email per invitation
 /// and answers with the invitations it created.
 ///
@@ -215,21 +216,21 @@ operation_builder! {
     ///
     /// - [`InvalidField`](BuildError::InvalidField) for `organization_id` as for every
     ///   operation;
-    /// - `InvalidField` for `invitations` if there are none or more than
-    ///   [`MAX_BULK_INVITATIONS`], if two invite the same address (compared ignoring ASCII
-    ///   case: that would be two emails to one person), or if one breaks a rule of
+    /// - `InvalidField` for `invitations` if there are none or more than 10, if two invite the
+    ///   same address (compared ignoring ASCII case: that would be two emails to one person),
+    ///   or if one breaks a rule of
     ///   [`CreateInvitationBuilder::build`](crate::CreateInvitationBuilder::build) (the
     ///   message names the invitation by its position and the field);
     /// - [`MissingField`](BuildError::MissingField) for `organization_id` if it was never
     ///   set.
     fn build;
 
-    /// Sets the organization to invite to. Required.
+    /// Sets the organization to invite to, by id (at most 256 bytes). Required.
     fn organization_id(text);
 }
 
 impl BulkCreateInvitationsBuilder {
-    /// Adds one invitation.
+    /// Adds one invitation (1 to 10 in all).
     pub fn invitation(mut self, invitation: NewInvitation) -> Self {
         self.0
             .invitations
@@ -238,7 +239,7 @@ impl BulkCreateInvitationsBuilder {
         self
     }
 
-    /// Replaces the invitations added so far with these.
+    /// Replaces the invitations added so far with these: 1 to 10.
     pub fn invitations(mut self, invitations: impl IntoIterator<Item = NewInvitation>) -> Self {
         self.0.invitations = Some(invitations.into_iter().collect());
         self

@@ -95,11 +95,11 @@ operation_builder! {
     ///
     /// - [`InvalidField`](BuildError::InvalidField) for `organization_id` or
     ///   `inviter_user_id` if it is empty, only whitespace, `.` or `..`, or longer than
-    ///   [`MAX_ID_LEN`](crate::MAX_ID_LEN) bytes;
+    ///   256 bytes;
     /// - `InvalidField` for `email_address` if it is empty or only whitespace, holds no `@`,
-    ///   or is longer than [`MAX_FILTER_VALUE_LEN`](crate::MAX_FILTER_VALUE_LEN) bytes;
+    ///   or is longer than 1024 bytes;
     /// - `InvalidField` for `role` or `redirect_url` if it is empty;
-    /// - `InvalidField` for `expires_in_days` unless it is 1 to [`MAX_EXPIRES_IN_DAYS`](crate::MAX_EXPIRES_IN_DAYS);
+    /// - `InvalidField` for `expires_in_days` unless it is 1 to 365;
     /// - `InvalidField` for `public_metadata` or `private_metadata` if the value set is not a
     ///   JSON object or is over the metadata limits (checked when set, reported here);
     /// - [`MissingField`](BuildError::MissingField) for `organization_id`, `email_address`
@@ -109,19 +109,19 @@ operation_builder! {
     /// and the address may be invited is the server's to say.
     fn build;
 
-    /// Sets the organization to invite to. Required.
+    /// Sets the organization to invite to, by id (at most 256 bytes). Required.
     fn organization_id(text);
-    /// Sets the address to invite. Required.
+    /// Sets the address to invite: it holds an `@` and is at most 1024 bytes. Required.
     fn email_address(text);
     /// Sets the role the membership gets on acceptance, e.g. `org:member`. Required.
     fn role(text);
-    /// Sets the user who invites (an admin of the organization). Not sent unless set.
+    /// Sets the user who invites (an admin of the organization), by id (at most 256 bytes).
+    /// Not sent unless set.
     fn inviter_user_id(text);
     /// Sets where the join link leads after acceptance (a custom acceptance flow). Not sent
     /// unless set.
     fn redirect_url(text);
-    /// Sets how many days the invitation stays valid, 1 to [`MAX_EXPIRES_IN_DAYS`](crate::MAX_EXPIRES_IN_DAYS). The
-    /// server's default is 30.
+    /// Sets how many days the invitation stays valid, 1 to 365. The server's default is 30.
     fn expires_in_days(u32);
 }
 
@@ -159,7 +159,7 @@ operation_methods!(
     CreateInvitationBuilder,
     OrganizationInvitation,
     "the new, pending invitation",
-    "(404 [`RESOURCE_NOT_FOUND`](crate::RESOURCE_NOT_FOUND) for an unknown organization; 400 or 422 for an address already invited or already a member, or a role the organization does not have; …)"
+    "(404 `\"resource_not_found\"` for an unknown organization; 400 or 422 for an address already invited or already a member, or a role the organization does not have; …)"
 );
 
 impl CreateInvitation {

@@ -51,14 +51,14 @@ operation_builder! {
     ///
     /// A [`BuildError`] naming the field at fault:
     /// [`InvalidField`](BuildError::InvalidField) for `organization_id` or `invitation_id`
-    /// if it is empty, only whitespace, `.` or `..`, or longer than
-    /// [`MAX_ID_LEN`](crate::MAX_ID_LEN) bytes; [`MissingField`](BuildError::MissingField)
-    /// for either if it was never set. The first rule broken, in that order, is reported.
+    /// if it is empty, only whitespace, `.` or `..`, or longer than 256 bytes;
+    /// [`MissingField`](BuildError::MissingField) for either if it was never set. The first
+    /// rule broken, in that order, is reported.
     fn build;
 
-    /// Sets the organization. Required.
+    /// Sets the organization, by id (at most 256 bytes). Required.
     fn organization_id(text);
-    /// Sets the invitation (`orginv_…`). Required.
+    /// Sets the invitation, by id (`orginv_…`, at most 256 bytes). Required.
     fn invitation_id(text);
 }
 
@@ -74,7 +74,7 @@ operation_methods!(
     GetInvitationBuilder,
     OrganizationInvitation,
     "the invitation, whatever its status",
-    "(404 [`RESOURCE_NOT_FOUND`](crate::RESOURCE_NOT_FOUND) for an unknown organization or invitation, …)"
+    "(404 `\"resource_not_found\"` for an unknown organization or invitation, …)"
 );
 
 impl Endpoint for GetInvitation {

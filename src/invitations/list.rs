@@ -77,11 +77,10 @@ operation_builder! {
     /// A [`BuildError`] naming the field at fault:
     ///
     /// - [`InvalidField`](BuildError::InvalidField) for `organization_id` if it is empty,
-    ///   only whitespace, `.` or `..`, or longer than [`MAX_ID_LEN`](crate::MAX_ID_LEN) bytes;
-    /// - `InvalidField` for `limit` unless it is 1 to [`MAX_LIMIT`](crate::MAX_LIMIT), or for
-    ///   `offset` over `i64::MAX`;
-    /// - `InvalidField` for `status`, `email_address` or `order_by` if it is longer than
-    ///   [`MAX_FILTER_VALUE_LEN`](crate::MAX_FILTER_VALUE_LEN) bytes;
+    ///   only whitespace, `.` or `..`, or longer than 256 bytes;
+    /// - `InvalidField` for `limit` unless it is 1 to 500, or for `offset` over `i64::MAX`;
+    /// - `InvalidField` for `status`, `email_address` or `order_by` if it is longer than 1024
+    ///   bytes;
     /// - [`MissingField`](BuildError::MissingField) for `organization_id` if it was never set.
     ///
     /// `status` is not checked against the four Clerk documents (`pending`, `accepted`,
@@ -89,16 +88,16 @@ operation_builder! {
     /// know.
     fn build;
 
-    /// Sets the organization. Required.
+    /// Sets the organization, by id (at most 256 bytes). Required.
     fn organization_id(text);
     /// Keeps the invitations with this status: `pending`, `accepted`, `revoked` or
-    /// `expired`.
+    /// `expired` (at most 1024 bytes).
     fn status(text);
-    /// Keeps the invitations of this address.
+    /// Keeps the invitations of this address (at most 1024 bytes).
     fn email_address(text);
     /// Sets the sort order: `created_at` or `email_address`, prefixed with `+` (ascending,
-    /// also meant without a prefix) or `-` (descending). The server's default is
-    /// `-created_at`.
+    /// also meant without a prefix) or `-` (descending); at most 1024 bytes. The server's
+    /// default is `-created_at`.
     fn order_by(text);
     fn paging("invitations");
 }

@@ -28,10 +28,7 @@ mod get;
 mod list;
 mod revoke;
 
-pub use body::MAX_EXPIRES_IN_DAYS;
-pub use bulk::{
-    BulkCreateInvitations, BulkCreateInvitationsBuilder, MAX_BULK_INVITATIONS, NewInvitation,
-};
+pub use bulk::{BulkCreateInvitations, BulkCreateInvitationsBuilder, NewInvitation};
 pub use create::{CreateInvitation, CreateInvitationBuilder};
 pub use get::{GetInvitation, GetInvitationBuilder};
 pub use list::{ListInvitations, ListInvitationsBuilder};

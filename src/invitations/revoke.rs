@@ -73,17 +73,18 @@ operation_builder! {
     ///
     /// A [`BuildError`] naming the field at fault:
     /// [`InvalidField`](BuildError::InvalidField) for `organization_id`, `invitation_id` or
-    /// `requesting_user_id` if it is empty, only whitespace, `.` or `..`, or longer than
-    /// [`MAX_ID_LEN`](crate::MAX_ID_LEN) bytes; [`MissingField`](BuildError::MissingField)
-    /// for `organization_id` or `invitation_id` if it was never set. The first rule broken,
-    /// in that order, is reported.
+    /// `requesting_user_id` if it is empty, only whitespace, `.` or `..`, or longer than 256
+    /// bytes; [`MissingField`](BuildError::MissingField) for `organization_id` or
+    /// `invitation_id` if it was never set. The first rule broken, in that order, is
+    /// reported.
     fn build;
 
-    /// Sets the organization. Required.
+    /// Sets the organization, by id (at most 256 bytes). Required.
     fn organization_id(text);
-    /// Sets the invitation to revoke (`orginv_…`). Required.
+    /// Sets the invitation to revoke, by id (`orginv_…`, at most 256 bytes). Required.
     fn invitation_id(text);
-    /// Sets the user who revokes (an admin of the organization). Not sent unless set.
+    /// Sets the user who revokes (an admin of the organization), by id (at most 256 bytes).
+    /// Not sent unless set.
     fn requesting_user_id(text);
 }
 
@@ -107,7 +108,7 @@ operation_methods!(
     RevokeInvitationBuilder,
     OrganizationInvitation,
     "the revoked invitation",
-    "(404 [`RESOURCE_NOT_FOUND`](crate::RESOURCE_NOT_FOUND) for an unknown organization or invitation, 400 for one that is not pending, …)"
+    "(404 `\"resource_not_found\"` for an unknown organization or invitation, 400 for one that is not pending, …)"
 );
 
 impl Endpoint for RevokeInvitation {

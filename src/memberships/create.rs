@@ -89,14 +89,11 @@ operation_builder! {
     /// A [`BuildError`] naming the field at fault:
     ///
     /// - [`InvalidField`](BuildError::InvalidField) for `organization_id` or `user_id` if it is
-    ///   empty, only whitespace, `.` or `..`, or longer than
-    ///   [`MAX_ID_LEN`](crate::MAX_ID_LEN) bytes;
+    ///   empty, only whitespace, `.` or `..`, or longer than 256 bytes;
     /// - `InvalidField` for `role` if it is empty;
     /// - `InvalidField` for `public_metadata` or `private_metadata` if the value set is not a
-    ///   JSON object, nests arrays and objects deeper than
-    ///   [`MAX_METADATA_DEPTH`](crate::MAX_METADATA_DEPTH) levels, or is longer than
-    ///   [`MAX_METADATA_BYTES`](crate::MAX_METADATA_BYTES) as compact JSON (checked when set,
-    ///   reported here);
+    ///   JSON object, nests arrays and objects deeper than 64 levels, or is longer than 65536
+    ///   bytes as compact JSON (checked when set, reported here);
     /// - [`MissingField`](BuildError::MissingField) for `organization_id`, `user_id` or `role`
     ///   if it was never set.
     ///
@@ -105,9 +102,9 @@ operation_builder! {
     /// [`send`](CreateMembership::send) checks it.
     fn build;
 
-    /// Sets the organization to add the user to. Required.
+    /// Sets the organization to add the user to, by id (at most 256 bytes). Required.
     fn organization_id(text);
-    /// Sets the user to add. Required.
+    /// Sets the user to add, by id (at most 256 bytes). Required.
     fn user_id(text);
     /// Sets the new member's role, e.g. `org:member`. Required.
     fn role(text);
@@ -130,7 +127,7 @@ operation_methods!(
     CreateMembershipBuilder,
     OrganizationMembership,
     "the new membership",
-    "(404 [`RESOURCE_NOT_FOUND`](crate::RESOURCE_NOT_FOUND) for an unknown organization or user; 400 [`ALREADY_A_MEMBER`](crate::ALREADY_A_MEMBER), tested by [`Error::is_already_member`](crate::Error::is_already_member), for a user who already is a member; 403 [`MEMBERSHIP_QUOTA_EXCEEDED`](crate::MEMBERSHIP_QUOTA_EXCEEDED), tested by [`Error::is_quota_exceeded`](crate::Error::is_quota_exceeded), for a full organization; …)"
+    "(404 `\"resource_not_found\"` for an unknown organization or user; 400 `\"already_a_member_in_organization\"`, tested by [`Error::is_already_member`](crate::Error::is_already_member), for a user who already is a member; 403 `\"organization_membership_quota_exceeded\"`, tested by [`Error::is_quota_exceeded`](crate::Error::is_quota_exceeded), for a full organization; …)"
 );
 
 impl Endpoint for CreateMembership {

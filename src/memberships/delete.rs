@@ -59,8 +59,7 @@ operation_builder! {
     /// A [`BuildError`] naming the field at fault:
     ///
     /// - [`InvalidField`](BuildError::InvalidField) for `organization_id` or `user_id` if it is
-    ///   empty, only whitespace, `.` or `..`, or longer than
-    ///   [`MAX_ID_LEN`](crate::MAX_ID_LEN) bytes;
+    ///   empty, only whitespace, `.` or `..`, or longer than 256 bytes;
     /// - [`MissingField`](BuildError::MissingField) for `organization_id` or `user_id` if it
     ///   was never set.
     ///
@@ -68,9 +67,9 @@ operation_builder! {
     /// depends on the client's base URL, so [`send`](DeleteMembership::send) checks it.
     fn build;
 
-    /// Sets the organization. Required.
+    /// Sets the organization, by id (at most 256 bytes). Required.
     fn organization_id(text);
-    /// Sets the member to remove, by user id. Required.
+    /// Sets the member to remove, by user id (at most 256 bytes). Required.
     fn user_id(text);
 }
 
@@ -86,7 +85,7 @@ operation_methods!(
     DeleteMembershipBuilder,
     OrganizationMembership,
     "the removed membership",
-    "(404 [`RESOURCE_NOT_FOUND`](crate::RESOURCE_NOT_FOUND) when the user is not a member, …)"
+    "(404 `\"resource_not_found\"` when the user is not a member, …)"
 );
 
 impl Endpoint for DeleteMembership {

@@ -114,76 +114,80 @@ operation_builder! {
     /// goes on the wire):
     ///
     /// - [`InvalidField`](BuildError::InvalidField) for `organization_id` if it is empty, only
-    ///   whitespace, `.` or `..`, or longer than [`MAX_ID_LEN`](crate::MAX_ID_LEN) bytes;
-    /// - `InvalidField` for `limit` unless it is 1 to [`MAX_LIMIT`](crate::MAX_LIMIT);
+    ///   whitespace, `.` or `..`, or longer than 256 bytes;
+    /// - `InvalidField` for `limit` unless it is 1 to 500;
     /// - `InvalidField` for `offset` if it is over `i64::MAX`;
     /// - `InvalidField` for `user_id`, `email_address`, `phone_number`, `username`,
-    ///   `web3_wallet` or `role` if it holds more than [`MAX_FILTER_VALUES`](crate::MAX_FILTER_VALUES) values;
+    ///   `web3_wallet` or `role` if it holds more than 100 values;
     /// - `InvalidField` for `user_id` if a value, after its optional `+` (include) or `-`
     ///   (exclude), is not an id by the rule of `organization_id` above; the error gives the
     ///   value's position, from 1;
     /// - `InvalidField` for a value of `email_address`, `phone_number`, `username`,
     ///   `web3_wallet` or `role`, or for `order_by`, `query`, `email_address_query`,
-    ///   `phone_number_query`, `username_query` or `name_query`, if it is longer than
-    ///   [`MAX_FILTER_VALUE_LEN`](crate::MAX_FILTER_VALUE_LEN) bytes (empty is allowed: a
-    ///   value, not "unset");
+    ///   `phone_number_query`, `username_query` or `name_query`, if it is longer than 1024
+    ///   bytes (empty is allowed: a value, not "unset");
     /// - [`MissingField`](BuildError::MissingField) for `organization_id` if it was never set.
     ///
     /// The first rule broken, in that order, is the one reported. The timestamps are not
     /// checked: any `i64` is sent as given. Nor is `order_by`'s field checked against the list
     /// above, since Clerk may add sort fields: the server answers 422 for one it does not
-    /// know. The length of the whole URL (base URL, path and
-    /// query, at most [`MAX_URL_LEN`](crate::MAX_URL_LEN) bytes) depends on the client, so
-    /// [`send`](ListMemberships::send) checks it.
+    /// know. The length of the whole URL (base URL, path and query, at most 8192 bytes)
+    /// depends on the client, so [`send`](ListMemberships::send) checks it.
     fn build;
 
-    /// Sets the organization. Required.
+    /// Sets the organization, by id (at most 256 bytes). Required.
     fn organization_id(text);
     /// Sets the sort order: `created_at`, `first_name`, `last_name`, `email_address`,
-    /// `phone_number` or `username`, prefixed with `+` (ascending) or `-` (descending). The
-    /// server's default is `-created_at`.
+    /// `phone_number` or `username`, prefixed with `+` (ascending) or `-` (descending); at
+    /// most 1024 bytes. The server's default is `-created_at`.
     fn order_by(text);
     /// Adds a user id to the `user_id` filter: `+user_…` or plain to include, `-user_…` to
-    /// exclude. Repeatable; see [`user_ids`](Self::user_ids).
+    /// exclude; the id at most 256 bytes. Repeatable (at most 100 values); see
+    /// [`user_ids`](Self::user_ids).
     fn user_id(text);
     /// Sets the `user_id` filter to these values, replacing any set so far: user ids to include
-    /// (`+user_…` or plain) or exclude (`-user_…`), at most [`MAX_FILTER_VALUES`](crate::MAX_FILTER_VALUES).
+    /// (`+user_…` or plain) or exclude (`-user_…`), at most 100, each id at most 256 bytes.
     fn user_ids(texts);
-    /// Adds an exact email address to the `email_address` filter. Repeatable.
+    /// Adds an exact email address, at most 1024 bytes, to the `email_address` filter.
+    /// Repeatable (at most 100 values).
     fn email_address(text);
     /// Sets the `email_address` filter to these exact addresses, replacing any set so far; at
-    /// most [`MAX_FILTER_VALUES`](crate::MAX_FILTER_VALUES).
+    /// most 100, each at most 1024 bytes.
     fn email_addresses(texts);
-    /// Adds an exact phone number to the `phone_number` filter. Repeatable.
+    /// Adds an exact phone number, at most 1024 bytes, to the `phone_number` filter.
+    /// Repeatable (at most 100 values).
     fn phone_number(text);
     /// Sets the `phone_number` filter to these exact numbers, replacing any set so far; at
-    /// most [`MAX_FILTER_VALUES`](crate::MAX_FILTER_VALUES).
+    /// most 100, each at most 1024 bytes.
     fn phone_numbers(texts);
-    /// Adds an exact username to the `username` filter. Repeatable.
+    /// Adds an exact username, at most 1024 bytes, to the `username` filter. Repeatable (at
+    /// most 100 values).
     fn username(text);
     /// Sets the `username` filter to these exact usernames, replacing any set so far; at most
-    /// [`MAX_FILTER_VALUES`](crate::MAX_FILTER_VALUES).
+    /// 100, each at most 1024 bytes.
     fn usernames(texts);
-    /// Adds an exact web3 wallet address to the `web3_wallet` filter. Repeatable.
+    /// Adds an exact web3 wallet address, at most 1024 bytes, to the `web3_wallet` filter.
+    /// Repeatable (at most 100 values).
     fn web3_wallet(text);
     /// Sets the `web3_wallet` filter to these exact addresses, replacing any set so far; at
-    /// most [`MAX_FILTER_VALUES`](crate::MAX_FILTER_VALUES).
+    /// most 100, each at most 1024 bytes.
     fn web3_wallets(texts);
-    /// Adds a role, e.g. `org:admin`, to the `role` filter. Repeatable.
+    /// Adds a role, e.g. `org:admin`, at most 1024 bytes, to the `role` filter. Repeatable (at
+    /// most 100 values).
     fn role(text);
-    /// Sets the `role` filter to these roles, replacing any set so far; at most
-    /// [`MAX_FILTER_VALUES`](crate::MAX_FILTER_VALUES).
+    /// Sets the `role` filter to these roles, replacing any set so far; at most 100, each at
+    /// most 1024 bytes.
     fn roles(texts);
     /// Sets a partial, case-insensitive match on emails, phone numbers, usernames, web3
-    /// wallets, user ids and names.
+    /// wallets, user ids and names; at most 1024 bytes.
     fn query(text);
-    /// Sets a partial, case-insensitive match on email addresses.
+    /// Sets a partial, case-insensitive match on email addresses; at most 1024 bytes.
     fn email_address_query(text);
-    /// Sets a partial, case-insensitive match on phone numbers.
+    /// Sets a partial, case-insensitive match on phone numbers; at most 1024 bytes.
     fn phone_number_query(text);
-    /// Sets a partial, case-insensitive match on usernames.
+    /// Sets a partial, case-insensitive match on usernames; at most 1024 bytes.
     fn username_query(text);
-    /// Sets a partial, case-insensitive match on first and last names.
+    /// Sets a partial, case-insensitive match on first and last names; at most 1024 bytes.
     fn name_query(text);
     /// Keeps members whose last activity was before this time, in Unix milliseconds.
     fn last_active_at_before(i64);
@@ -256,7 +260,7 @@ operation_methods!(
     ListMembershipsBuilder,
     Page<OrganizationMembership>,
     "one page of memberships with the total count",
-    "(422 for an invalid parameter, 404 [`RESOURCE_NOT_FOUND`](crate::RESOURCE_NOT_FOUND) for an unknown organization, …)"
+    "(422 for an invalid parameter, 404 `\"resource_not_found\"` for an unknown organization, …)"
 );
 
 impl Endpoint for ListMemberships {

@@ -13,19 +13,15 @@
 //! [`BuildError`](crate::BuildError) naming the field at fault:
 //!
 //! - ids (`organization_id`, `user_id`, and each value of the `user_id` filter after its
-//!   optional `+`/`-`) must not be empty, only whitespace, `.` or `..`, nor longer than
-//!   [`MAX_ID_LEN`](crate::MAX_ID_LEN) bytes;
-//! - every other filter value may be empty (a value, not "unset") but not longer than
-//!   [`MAX_FILTER_VALUE_LEN`](crate::MAX_FILTER_VALUE_LEN) bytes; an array filter takes at
-//!   most [`MAX_FILTER_VALUES`](crate::MAX_FILTER_VALUES) values; `limit` is 1 to
-//!   [`MAX_LIMIT`](crate::MAX_LIMIT);
-//! - metadata must be a JSON object nested at most
-//!   [`MAX_METADATA_DEPTH`](crate::MAX_METADATA_DEPTH) levels and at most
-//!   [`MAX_METADATA_BYTES`](crate::MAX_METADATA_BYTES) as JSON, checked as soon as it is set,
-//!   without recursion.
+//!   optional `+`/`-`) must not be empty, only whitespace, `.` or `..`, nor longer than 256
+//!   bytes;
+//! - every other filter value may be empty (a value, not "unset") but not longer than 1024
+//!   bytes; an array filter takes at most 100 values; `limit` is 1 to 500;
+//! - metadata must be a JSON object nested at most 64 levels and at most 65536 bytes as
+//!   JSON, checked as soon as it is set, without recursion.
 //!
-//! When the request is rendered, the whole URL (base URL included) must fit in
-//! [`MAX_URL_LEN`](crate::MAX_URL_LEN) bytes.
+//! When the request is rendered, the whole URL (base URL included) must fit in 8192 bytes.
+//! [`BuildError`](crate::BuildError#limits) lists every limit in one table.
 //!
 //! These rules and the builder macros live in `builder`, which [`ListUsers`](crate::ListUsers)
 //! (in `users`) and [`ListOrganizationRoles`](crate::ListOrganizationRoles) (in

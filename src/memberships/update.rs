@@ -67,8 +67,7 @@ operation_builder! {
     /// A [`BuildError`] naming the field at fault:
     ///
     /// - [`InvalidField`](BuildError::InvalidField) for `organization_id` or `user_id` if it is
-    ///   empty, only whitespace, `.` or `..`, or longer than
-    ///   [`MAX_ID_LEN`](crate::MAX_ID_LEN) bytes;
+    ///   empty, only whitespace, `.` or `..`, or longer than 256 bytes;
     /// - `InvalidField` for `role` if it is empty;
     /// - [`MissingField`](BuildError::MissingField) for `organization_id`, `user_id` or `role`
     ///   if it was never set.
@@ -78,9 +77,9 @@ operation_builder! {
     /// so [`send`](UpdateMembership::send) checks it.
     fn build;
 
-    /// Sets the organization. Required.
+    /// Sets the organization, by id (at most 256 bytes). Required.
     fn organization_id(text);
-    /// Sets the member, by user id. Required.
+    /// Sets the member, by user id (at most 256 bytes). Required.
     fn user_id(text);
     /// Sets the new role, e.g. `org:admin`. Required.
     fn role(text);
@@ -99,7 +98,7 @@ operation_methods!(
     UpdateMembershipBuilder,
     OrganizationMembership,
     "the updated membership",
-    "(404 [`RESOURCE_NOT_FOUND`](crate::RESOURCE_NOT_FOUND) when the user is not a member, 422 for an unknown role, …)"
+    "(404 `\"resource_not_found\"` when the user is not a member, 422 for an unknown role, …)"
 );
 
 impl Endpoint for UpdateMembership {

@@ -80,13 +80,10 @@ operation_builder! {
     /// A [`BuildError`] naming the field at fault:
     ///
     /// - [`InvalidField`](BuildError::InvalidField) for `organization_id` or `user_id` if it is
-    ///   empty, only whitespace, `.` or `..`, or longer than
-    ///   [`MAX_ID_LEN`](crate::MAX_ID_LEN) bytes;
+    ///   empty, only whitespace, `.` or `..`, or longer than 256 bytes;
     /// - `InvalidField` for `public_metadata` or `private_metadata` if the value set is not a
-    ///   JSON object, nests arrays and objects deeper than
-    ///   [`MAX_METADATA_DEPTH`](crate::MAX_METADATA_DEPTH) levels, or is longer than
-    ///   [`MAX_METADATA_BYTES`](crate::MAX_METADATA_BYTES) as compact JSON (checked when set,
-    ///   reported here);
+    ///   JSON object, nests arrays and objects deeper than 64 levels, or is longer than 65536
+    ///   bytes as compact JSON (checked when set, reported here);
     /// - [`MissingField`](BuildError::MissingField) for `organization_id` or `user_id` if it
     ///   was never set.
     ///
@@ -95,9 +92,9 @@ operation_builder! {
     /// [`send`](UpdateMembershipMetadata::send) checks it.
     fn build;
 
-    /// Sets the organization. Required.
+    /// Sets the organization, by id (at most 256 bytes). Required.
     fn organization_id(text);
-    /// Sets the member, by user id. Required.
+    /// Sets the member, by user id (at most 256 bytes). Required.
     fn user_id(text);
 }
 
@@ -117,7 +114,7 @@ operation_methods!(
     UpdateMembershipMetadataBuilder,
     OrganizationMembership,
     "the membership with its merged metadata",
-    "(404 [`RESOURCE_NOT_FOUND`](crate::RESOURCE_NOT_FOUND) when the user is not a member, …)"
+    "(404 `\"resource_not_found\"` when the user is not a member, …)"
 );
 
 impl Endpoint for UpdateMembershipMetadata {

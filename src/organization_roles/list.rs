@@ -77,24 +77,24 @@ operation_builder! {
     ///
     /// A [`BuildError`] naming the field at fault:
     ///
-    /// - [`InvalidField`](BuildError::InvalidField) for `limit` unless it is 1 to
-    ///   [`MAX_LIMIT`](crate::MAX_LIMIT);
+    /// - [`InvalidField`](BuildError::InvalidField) for `limit` unless it is 1 to 500;
     /// - `InvalidField` for `offset` if it is over `i64::MAX`;
-    /// - `InvalidField` for `query` or `order_by` if it is longer than
-    ///   [`MAX_FILTER_VALUE_LEN`](crate::MAX_FILTER_VALUE_LEN) bytes (empty is allowed: a
-    ///   value, not "unset").
+    /// - `InvalidField` for `query` or `order_by` if it is longer than 1024 bytes (empty is
+    ///   allowed: a value, not "unset").
     ///
     /// The first rule broken, in that order, is the one reported. Nothing is required: a
     /// request without parameters lists the first page of roles. `order_by`'s field is not
     /// checked, since Clerk may add sort fields: the server answers 422 for one it does not
-    /// know. The length of the whole URL (at most [`MAX_URL_LEN`](crate::MAX_URL_LEN) bytes)
-    /// depends on the client, so [`send`](ListOrganizationRoles::send) checks it.
+    /// know. The length of the whole URL (at most 8192 bytes) depends on the client, so
+    /// [`send`](ListOrganizationRoles::send) checks it.
     fn build;
 
-    /// Keeps the roles whose id is exactly this, or whose name or key contains it.
+    /// Keeps the roles whose id is exactly this, or whose name or key contains it; at most
+    /// 1024 bytes.
     fn query(text);
     /// Sets the sort order: `created_at`, `name` or `key`, prefixed with `+` (ascending, also
-    /// meant without a prefix) or `-` (descending). The server's default is `-created_at`.
+    /// meant without a prefix) or `-` (descending); at most 1024 bytes. The server's default
+    /// is `-created_at`.
     fn order_by(text);
     fn paging("roles");
 }

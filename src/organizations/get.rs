@@ -66,8 +66,7 @@ operation_builder! {
     /// A [`BuildError`] naming the field at fault:
     ///
     /// - [`InvalidField`](BuildError::InvalidField) for `organization_id` if it is empty,
-    ///   only whitespace, `.` or `..`, or longer than [`MAX_ID_LEN`](crate::MAX_ID_LEN)
-    ///   bytes;
+    ///   only whitespace, `.` or `..`, or longer than 256 bytes;
     /// - [`MissingField`](BuildError::MissingField) for `organization_id` if it was never
     ///   set.
     ///
@@ -75,7 +74,7 @@ operation_builder! {
     /// [`send`](GetOrganization::send) checks it.
     fn build;
 
-    /// Sets the organization, by id (`org_…`) or by slug. Required.
+    /// Sets the organization, by id (`org_…`) or by slug; at most 256 bytes. Required.
     fn organization_id(text);
     /// Asks for the organization's `members_count`. The server's default is not to.
     fn include_members_count(bool);
@@ -94,7 +93,7 @@ operation_methods!(
     GetOrganizationBuilder,
     Organization,
     "the organization",
-    "(404 [`RESOURCE_NOT_FOUND`](crate::RESOURCE_NOT_FOUND) when no organization has this id or slug, …)"
+    "(404 `\"resource_not_found\"` when no organization has this id or slug, …)"
 );
 
 impl Endpoint for GetOrganization {

@@ -66,17 +66,16 @@ operation_builder! {
     ///
     /// A [`BuildError`] naming the field at fault:
     ///
-    /// - [`InvalidField`](BuildError::InvalidField) for `limit` unless it is 1 to
-    ///   [`MAX_LIMIT`](crate::MAX_LIMIT);
+    /// - [`InvalidField`](BuildError::InvalidField) for `limit` unless it is 1 to 500;
     /// - `InvalidField` for `offset` if it is over `i64::MAX`;
-    /// - `InvalidField` for `order_by` if it is longer than
-    ///   [`MAX_FILTER_VALUE_LEN`](crate::MAX_FILTER_VALUE_LEN) bytes.
+    /// - `InvalidField` for `order_by` if it is longer than 1024 bytes.
     ///
     /// Nothing is required.
     fn build;
 
     /// Sets the sort order: `created_at`, `first_name`, `last_name`, `email_address`,
-    /// `phone_number` or `username`, prefixed with `+` (ascending) or `-` (descending).
+    /// `phone_number` or `username`, prefixed with `+` (ascending) or `-` (descending); at
+    /// most 1024 bytes.
     fn order_by(text);
     fn paging("memberships");
 }

@@ -108,8 +108,8 @@ pub enum RosterProblem {
         /// The entry.
         entry: EntryRef,
     },
-    /// An entry's role is longer than [`MAX_FILTER_VALUE_LEN`](crate::MAX_FILTER_VALUE_LEN)
-    /// bytes: no role Clerk has is that long, and no member could be listed by it.
+    /// An entry's role is longer than 1024 bytes: no role Clerk has is that long, and no
+    /// member could be listed by it.
     RoleTooLong {
         /// The entry.
         entry: EntryRef,

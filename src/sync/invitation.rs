@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::vocab::{Clean, EntryRef};
 
 /// How many invitations one plan may send unless forced: an email cannot be taken back.
-pub const DEFAULT_MAX_INVITES: u64 = 50;
+pub(crate) const DEFAULT_MAX_INVITES: u64 = 50;
 
 /// A roster entry whose invitation is pending: sent, not yet accepted. Nothing is to be done
 /// but wait for the invitee, unless the invitation gives another role than the roster and

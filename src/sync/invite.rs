@@ -383,8 +383,8 @@ pub struct BulkInvited {
     pub error: Option<Error>,
 }
 
-/// Invites up to [`MAX_BULK_INVITATIONS`](crate::MAX_BULK_INVITATIONS) addresses in one
-/// request, `POST …/invitations/bulk`, never sending a second email for any of them.
+/// Invites up to 10 addresses in one request, `POST …/invitations/bulk`, never sending a
+/// second email for any of them.
 ///
 /// The bulk request is sent once. When it succeeds, every address Clerk answered with is
 /// [`Invited::Sent`]; an address the answer leaves out (a partial answer) is settled by
@@ -419,8 +419,7 @@ pub struct InviteMembers {
 }
 
 impl InviteMembers {
-    /// A builder; the organization and 1 to
-    /// [`MAX_BULK_INVITATIONS`](crate::MAX_BULK_INVITATIONS) invitations are required.
+    /// A builder; the organization and 1 to 10 invitations are required.
     pub fn builder() -> InviteMembersBuilder {
         InviteMembersBuilder::default()
     }
@@ -498,8 +497,8 @@ impl InviteMembersBuilder {
     /// # Errors
     ///
     /// As [`BulkCreateInvitationsBuilder::build`](crate::BulkCreateInvitationsBuilder::build):
-    /// none or more than [`MAX_BULK_INVITATIONS`](crate::MAX_BULK_INVITATIONS) invitations, an address twice, an
-    /// invitation that breaks a rule, a missing organization.
+    /// none or more than 10 invitations, an address twice, an invitation that breaks a rule,
+    /// a missing organization.
     pub fn build(self) -> Result<InviteMembers, BuildError> {
         let mut bulk = BulkCreateInvitations::builder().invitations(self.invitations);
         if let Some(organization_id) = self.organization_id {

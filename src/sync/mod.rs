@@ -148,7 +148,7 @@ pub use apply::{
     ApplyOptions, ApplyOptionsBuilder, ApplyReport, CancelToken, ChangeResult, OutcomeCounts,
 };
 pub use error::{RosterProblem, SyncError};
-pub use invitation::{DEFAULT_MAX_INVITES, InviteCheck, WaitingInvitation};
+pub use invitation::{InviteCheck, WaitingInvitation};
 pub use invite::{
     BulkInvited, InviteMember, InviteMemberBuilder, InviteMembers, InviteMembersBuilder,
     InviteResult, Invited, NotInvited,

@@ -63,7 +63,7 @@ impl fmt::Display for MetadataPolicy {
 /// | [`on_progress`](SyncOptionsBuilder::on_progress) | none |
 /// | [`invite`](SyncOptionsBuilder::invite) | `false`: an address that names nobody is unresolved |
 /// | [`reinvite`](SyncOptionsBuilder::reinvite) | `false` |
-/// | [`max_invites`](SyncOptionsBuilder::max_invites) | [`DEFAULT_MAX_INVITES`](super::DEFAULT_MAX_INVITES), 50 |
+/// | [`max_invites`](SyncOptionsBuilder::max_invites) | 50 |
 ///
 /// ```
 /// use clerk_memberships::sync::{MetadataPolicy, SyncOptions};
@@ -294,7 +294,7 @@ impl SyncOptionsBuilder {
     /// ([`Plan::invite_check`](super::Plan::invite_check)) and applying it is refused unless
     /// forced, since an email cannot be taken back.
     ///
-    /// Defaults to [`DEFAULT_MAX_INVITES`](super::DEFAULT_MAX_INVITES), 50.
+    /// Defaults to 50.
     pub fn max_invites(mut self, max: u64) -> Self {
         self.options.max_invites = max;
         self

@@ -479,8 +479,7 @@ impl fmt::Display for PlanCounts {
 ///   `max_invites`, plus `counts`, `removal_check` and `invite_check` for
 ///   CI to test (e.g. `jq .removal_check.exceeded`). It reads back with `Deserialize` into an
 ///   equal plan (`counts`, `removal_check` and `invite_check` are recomputed, not read; a
-///   missing `admin_role` is `org:admin`, a missing `max_invites`
-///   [`DEFAULT_MAX_INVITES`](super::DEFAULT_MAX_INVITES)).
+///   missing `admin_role` is `org:admin`, a missing `max_invites` 50).
 ///
 /// ```
 /// use clerk_memberships::sync::Plan;

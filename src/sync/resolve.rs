@@ -82,8 +82,7 @@ impl UserKey {
     /// [`resolve_users`] applies before sending anything (a key it breaks is
     /// [`Resolved::Refused`] with these words). Empty or only whitespace; an email address
     /// without `@`, or with a control character (NUL, a tab) or a space inside it; a value
-    /// over [`MAX_FILTER_VALUE_LEN`](crate::MAX_FILTER_VALUE_LEN) bytes; a user id that is
-    /// `.` or `..` or over [`MAX_ID_LEN`](crate::MAX_ID_LEN) bytes.
+    /// over 1024 bytes; a user id that is `.` or `..` or over 256 bytes.
     ///
     /// For checking a roster file before any request, so that a typo is reported with its
     /// line instead of as a user not found.
@@ -321,10 +320,8 @@ type Lookup = (Field, String);
 ///   [`NotFound`](Resolved::NotFound), [`Ambiguous`](Resolved::Ambiguous) (several users,
 ///   all listed; none is picked) or [`Refused`](Resolved::Refused).
 /// - **Refused before sending**, per key, never failing the others: an empty or
-///   whitespace-only value; an email address without `@` or over
-///   [`MAX_FILTER_VALUE_LEN`](crate::MAX_FILTER_VALUE_LEN) bytes; an external
-///   id over that length; a user id that cannot be an id (see
-///   [`MAX_ID_LEN`](crate::MAX_ID_LEN)).
+///   whitespace-only value; an email address without `@` or over 1024 bytes; an external
+///   id over that length; a user id that cannot be an id (`.`, `..`, or over 256 bytes).
 /// - **Ids beginning with `+` or `-`.** The API reads a leading `+` on an `external_id` or
 ///   `user_id` value as "include" and `-` as "exclude", and takes the rest as the id. So
 ///   such an id is sent with one more `+` in front (`+-abc` asks for the external id `-abc`,

@@ -17,9 +17,8 @@ use crate::models::Metadata;
 /// private metadata.
 ///
 /// Metadata is checked when it is set, as the operations' builders check it (a JSON object,
-/// at most [`MAX_METADATA_DEPTH`](crate::MAX_METADATA_DEPTH) deep and
-/// [`MAX_METADATA_BYTES`](crate::MAX_METADATA_BYTES) long); a value that breaks a rule is
-/// dropped and [`Roster::push`] refuses the entry, naming it. What a policy does with it is
+/// nested at most 64 levels deep and at most 65536 bytes as JSON); a value that breaks a rule
+/// is dropped and [`Roster::push`] refuses the entry, naming it. What a policy does with it is
 /// up to [`MetadataPolicy`](super::MetadataPolicy); an object that is not set is not managed.
 ///
 /// ```
@@ -193,8 +192,7 @@ fn metadata_of(input: &MetadataInput) -> Option<&Metadata> {
 ///   and slug are told apart only once [`plan_all`](super::plan_all) has looked them up);
 /// - an organization that cannot be an id or a slug (empty, only whitespace, `.`, `..`, too
 ///   long);
-/// - an empty (or whitespace-only) role, or one over
-///   [`MAX_FILTER_VALUE_LEN`](crate::MAX_FILTER_VALUE_LEN) bytes;
+/// - an empty (or whitespace-only) role, or one over 1024 bytes;
 /// - metadata that is not a JSON object or breaks the crate's metadata limits.
 ///
 /// Two entries with different keys that turn out to be the same user (an email address and

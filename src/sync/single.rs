@@ -261,12 +261,11 @@ impl EnsureMember {
     /// [`ChangeError::Failed`] with the request's [`Error`] when a step fails and the
     /// membership is not as asked: an unknown organization or user (404), a full organization
     /// ([`Error::is_quota_exceeded`]), an invalid id, an empty role or metadata that is too
-    /// deep or too large ([`ErrorKind::InvalidRequest`](crate::ErrorKind::InvalidRequest), see
-    /// [`MAX_METADATA_DEPTH`](crate::MAX_METADATA_DEPTH) and
-    /// [`MAX_METADATA_BYTES`](crate::MAX_METADATA_BYTES); nothing sent), a read or an update
-    /// that failed after the client's retries. [`ChangeError::Unknown`] when a create's fate
-    /// could not be settled, as above, including a create answered "already a member" after a
-    /// lost answer whose read back failed.
+    /// deep or too large (over 64 levels or 65536 bytes:
+    /// [`ErrorKind::InvalidRequest`](crate::ErrorKind::InvalidRequest), nothing sent), a read
+    /// or an update that failed after the client's retries. [`ChangeError::Unknown`] when a
+    /// create's fate could not be settled, as above, including a create answered "already a
+    /// member" after a lost answer whose read back failed.
     pub fn send(&self, client: &Client) -> Result<Ensured, ChangeError> {
         members::ensure(
             client,

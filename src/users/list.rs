@@ -90,51 +90,51 @@ operation_builder! {
     /// A [`BuildError`] naming the field at fault (an array filter by its singular name, as it
     /// goes on the wire):
     ///
-    /// - [`InvalidField`](BuildError::InvalidField) for `limit` unless it is 1 to
-    ///   [`MAX_LIMIT`](crate::MAX_LIMIT);
+    /// - [`InvalidField`](BuildError::InvalidField) for `limit` unless it is 1 to 500;
     /// - `InvalidField` for `offset` if it is over `i64::MAX`;
     /// - `InvalidField` for `email_address`, `external_id` or `user_id` if it holds more than
-    ///   [`MAX_FILTER_VALUES`](crate::MAX_FILTER_VALUES) values;
+    ///   100 values;
     /// - `InvalidField` for a value of `email_address`, or for `order_by`, if it is longer than
-    ///   [`MAX_FILTER_VALUE_LEN`](crate::MAX_FILTER_VALUE_LEN) bytes (empty is allowed: a
-    ///   value, not "unset");
+    ///   1024 bytes (empty is allowed: a value, not "unset");
     /// - `InvalidField` for `external_id` if a value, after its optional `+` (include) or `-`
-    ///   (exclude), is empty or longer than
-    ///   [`MAX_FILTER_VALUE_LEN`](crate::MAX_FILTER_VALUE_LEN) bytes; the error gives the
-    ///   value's position, from 1;
+    ///   (exclude), is empty or longer than 1024 bytes; the error gives the value's position,
+    ///   from 1;
     /// - `InvalidField` for `user_id` if a value, after its optional sign, is empty, only
-    ///   whitespace, `.` or `..`, or longer than [`MAX_ID_LEN`](crate::MAX_ID_LEN) bytes;
+    ///   whitespace, `.` or `..`, or longer than 256 bytes;
     ///   likewise with its position.
     ///
     /// The first rule broken, in that order, is the one reported. Nothing is required: a
     /// request without filters lists everyone. `order_by`'s field is not checked, since Clerk
-    /// may add sort fields: the server answers 422 for one it does not know. The length of the whole URL (at most
-    /// [`MAX_URL_LEN`](crate::MAX_URL_LEN) bytes) depends on the client, so
-    /// [`send`](ListUsers::send) checks it.
+    /// may add sort fields: the server answers 422 for one it does not know. The length of the
+    /// whole URL (at most 8192 bytes) depends on the client, so [`send`](ListUsers::send)
+    /// checks it.
     fn build;
 
-    /// Adds an exact email address to the `email_address` filter. Repeatable.
+    /// Adds an exact email address, at most 1024 bytes, to the `email_address` filter.
+    /// Repeatable (at most 100 values).
     fn email_address(text);
     /// Sets the `email_address` filter to these exact addresses, replacing any set so far; at
-    /// most [`MAX_FILTER_VALUES`](crate::MAX_FILTER_VALUES).
+    /// most 100, each at most 1024 bytes.
     fn email_addresses(texts);
     /// Adds an external id to the `external_id` filter: `+…` or plain to include, `-…` to
-    /// exclude (so an external id that begins with a sign goes in as `+` and the id).
-    /// Repeatable; see [`external_ids`](Self::external_ids).
+    /// exclude (so an external id that begins with a sign goes in as `+` and the id); the id
+    /// not empty and at most 1024 bytes. Repeatable (at most 100 values); see
+    /// [`external_ids`](Self::external_ids).
     fn external_id(text);
     /// Sets the `external_id` filter to these values, replacing any set so far: external ids
-    /// to include (`+…` or plain) or exclude (`-…`), at most [`MAX_FILTER_VALUES`](crate::MAX_FILTER_VALUES).
+    /// to include (`+…` or plain) or exclude (`-…`), at most 100, each at most 1024 bytes.
     fn external_ids(texts);
     /// Adds a user id to the `user_id` filter: `+user_…` or plain to include, `-user_…` to
-    /// exclude. Repeatable; see [`user_ids`](Self::user_ids).
+    /// exclude; the id at most 256 bytes. Repeatable (at most 100 values); see
+    /// [`user_ids`](Self::user_ids).
     fn user_id(text);
     /// Sets the `user_id` filter to these values, replacing any set so far: user ids to include
-    /// (`+user_…` or plain) or exclude (`-user_…`), at most [`MAX_FILTER_VALUES`](crate::MAX_FILTER_VALUES).
+    /// (`+user_…` or plain) or exclude (`-user_…`), at most 100, each id at most 256 bytes.
     fn user_ids(texts);
     /// Sets the sort order, e.g. `created_at`, `updated_at`, `email_address`, `first_name`,
     /// `last_name`, `username`, `last_active_at` or `last_sign_in_at`, prefixed with `+`
-    /// (ascending, also meant without a prefix) or `-` (descending). The server's default is
-    /// `-created_at`.
+    /// (ascending, also meant without a prefix) or `-` (descending); at most 1024 bytes. The
+    /// server's default is `-created_at`.
     fn order_by(text);
     fn paging("matching users");
 }

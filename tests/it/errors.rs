@@ -789,6 +789,13 @@ fn user_agent_that_cannot_be_a_header_is_refused() {
 }
 
 #[test]
+fn an_app_name_that_cannot_be_a_header_is_refused() {
+    for name in ["app/1.0\n", "app/1.0\r\nX-Injected: 1", "", "äpp/1"] {
+        assert_invalid_field(&refused(builder().app_name(name)), "app_name");
+    }
+}
+
+#[test]
 fn the_client_is_clone_send_sync_and_static() {
     fn assert_traits<T: Clone + Send + Sync + std::fmt::Debug + 'static>() {}
     assert_traits::<Client>();

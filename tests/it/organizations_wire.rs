@@ -3,9 +3,7 @@
 //! what the fake answers.
 
 use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeUser, MockTransport};
-use clerk_memberships::{
-    BuildError, GetOrganization, ListInstanceMemberships, Method, Operation, RESOURCE_NOT_FOUND,
-};
+use clerk_memberships::{BuildError, GetOrganization, ListInstanceMemberships, Method, Operation};
 
 #[test]
 fn get_organization_renders_an_escaped_segment_and_its_flags()
@@ -102,7 +100,7 @@ fn the_fake_finds_an_organization_by_id_or_slug_and_counts_on_request()
         .send(&client)
         .unwrap_err();
     assert_eq!(err.status(), Some(404));
-    assert!(err.has_code(RESOURCE_NOT_FOUND), "{err}");
+    assert!(err.has_code("resource_not_found"), "{err}");
     Ok(())
 }
 

@@ -2,17 +2,16 @@
 //! rendered request (`render`) and proven against a real HTTP server (`httpmock`).
 
 use crate::support::refusal::assert_invalid;
-use crate::support::wire::{OFFLINE_BASE, offline_client};
+use crate::support::wire::{DEFAULT_USER_AGENT, OFFLINE_BASE, offline_client};
 
 use crate::support::clients::{KEY, client, client_builder};
 use crate::support::ops::Op;
 use clerk_memberships::testing::MockTransport;
 use clerk_memberships::{
-    BuildError, Client, CreateMembership, CreateMembershipBuilder, DEFAULT_USER_AGENT,
-    DeleteMembership, Error, ErrorKind, HttpRequest, ListMemberships, ListMembershipsBuilder,
-    MAX_FILTER_VALUE_LEN, MAX_FILTER_VALUES, MAX_ID_LEN, MAX_LIMIT, MAX_METADATA_BYTES,
-    MAX_METADATA_DEPTH, MAX_URL_LEN, Method, Operation, OrganizationMembership, Page,
-    UpdateMembership, UpdateMembershipMetadata, UpdateMembershipMetadataBuilder,
+    BuildError, Client, ClientBuilder, CreateMembership, CreateMembershipBuilder, DeleteMembership,
+    Error, ErrorKind, HttpRequest, ListMemberships, ListMembershipsBuilder, Method, Operation,
+    OrganizationMembership, Page, UpdateMembership, UpdateMembershipMetadata,
+    UpdateMembershipMetadataBuilder,
 };
 use httpmock::prelude::*;
 use httpmock::{HttpMockRequest, When};
@@ -127,9 +126,37 @@ macro_rules! rejected {
 
 #[test]
 fn default_user_agent_names_this_crate_and_its_version() {
+    let (client, _) = offline_client();
+    let request = list().build().unwrap().render(&client).unwrap();
     assert_eq!(
-        DEFAULT_USER_AGENT,
-        format!("clerk-memberships/{}", env!("CARGO_PKG_VERSION"))
+        request.header("user-agent"),
+        Some(format!("clerk-memberships/{}", env!("CARGO_PKG_VERSION")).as_str())
+    );
+}
+
+#[test]
+fn an_app_name_goes_in_front_of_the_user_agent_it_is_given_or_the_default() {
+    let agent = |builder: ClientBuilder| {
+        let client = builder.transport(MockTransport::new()).build().unwrap();
+        let request = list().build().unwrap().render(&client).unwrap();
+        request.header("user-agent").map(str::to_owned)
+    };
+    let base = || client_builder(OFFLINE_BASE);
+    assert_eq!(
+        agent(base().app_name("roster-sync/2.1.0")),
+        Some(format!(
+            "roster-sync/2.1.0 clerk-memberships/{}",
+            env!("CARGO_PKG_VERSION")
+        ))
+    );
+    assert_eq!(
+        agent(base().user_agent("custom/1").app_name("roster-sync/2.1.0")),
+        Some("roster-sync/2.1.0 custom/1".to_owned()),
+        "in front of the user agent set, in either order"
+    );
+    assert_eq!(
+        agent(base().app_name("roster-sync/2.1.0").user_agent("custom/1")),
+        Some("roster-sync/2.1.0 custom/1".to_owned())
     );
 }
 
@@ -554,7 +581,6 @@ fn limit_zero_is_rejected() {
 
 #[test]
 fn limit_above_500_is_rejected() {
-    assert_eq!(MAX_LIMIT, 500);
     assert_invalid(rejected!(list().limit(501)), "limit");
     assert_invalid(rejected!(list().limit(u32::MAX)), "limit");
 }
@@ -586,7 +612,6 @@ macro_rules! array_size_tests {
     ($($name:ident: $plural:ident / $singular:ident => $field:literal;)*) => {$(
         #[test]
         fn $name() {
-            assert_eq!(MAX_FILTER_VALUES, 100);
             let values = |n: usize| (0..n).map(|i| format!("v{i}")).collect::<Vec<String>>();
 
             // 101 at once, or one by one: rejected, naming the filter.
@@ -668,26 +693,25 @@ fn unsendable_ids() -> Vec<(String, &'static str)> {
         ("\u{3000}\u{a0}".to_owned(), "whitespace"),
         (".".to_owned(), "`.` or `..`"),
         ("..".to_owned(), "`.` or `..`"),
-        ("u".repeat(MAX_ID_LEN + 1), "at most 256 bytes, got 257"),
-        ("é".repeat(MAX_ID_LEN / 2 + 1), "at most 256 bytes, got 258"),
+        ("u".repeat(256 + 1), "at most 256 bytes, got 257"),
+        ("é".repeat(256 / 2 + 1), "at most 256 bytes, got 258"),
     ]
 }
 
 /// One test per id field: every unsendable id is rejected before sending, naming the field
-/// and the rule; an id of exactly [`MAX_ID_LEN`] bytes, or holding dots and spaces among
+/// and the rule; an id of exactly 256 bytes, or holding dots and spaces among
 /// other characters, is fine.
 macro_rules! unsendable_id_tests {
     ($($name:ident: |$id:ident| $builder:expr => $field:literal;)*) => {$(
         #[test]
         fn $name() {
-            assert_eq!(MAX_ID_LEN, 256);
             for (bad, words) in unsendable_ids() {
                 let $id: &str = &bad;
                 let err = rejected!($builder);
                 assert_invalid(err.clone(), $field);
                 assert!(err.to_string().contains(words), "{bad:?}: {err}");
             }
-            let goods = ["u".repeat(MAX_ID_LEN), "...".into(), " x ".into(), ".a".into()];
+            let goods = ["u".repeat(256), "...".into(), " x ".into(), ".a".into()];
             for good in goods {
                 let $id: &str = &good;
                 let (client, _) = offline_client();
@@ -731,22 +755,21 @@ fn a_refused_user_id_filter_value_is_named_by_its_position() {
     );
 }
 
-/// One test per free-text or exact-match filter: a value over [`MAX_FILTER_VALUE_LEN`] bytes is
+/// One test per free-text or exact-match filter: a value over 1024 bytes is
 /// rejected naming the filter; one of exactly that length, or empty, is sent.
 macro_rules! filter_value_length_tests {
     ($($name:ident: $setter:ident => $field:literal;)*) => {$(
         #[test]
         fn $name() {
-            assert_eq!(MAX_FILTER_VALUE_LEN, 1024);
-            let err = rejected!(list().$setter("v".repeat(MAX_FILTER_VALUE_LEN + 1)));
+            let err = rejected!(list().$setter("v".repeat(1024 + 1)));
             assert_invalid(err.clone(), $field);
             assert!(err.to_string().contains("at most 1024 bytes, got 1025"), "{err}");
             // Counted in bytes of UTF-8, before escaping.
-            let err = rejected!(list().$setter("é".repeat(MAX_FILTER_VALUE_LEN / 2 + 1)));
+            let err = rejected!(list().$setter("é".repeat(1024 / 2 + 1)));
             assert_invalid(err, $field);
 
             let (client, _) = offline_client();
-            for fine in [String::new(), "v".repeat(MAX_FILTER_VALUE_LEN)] {
+            for fine in [String::new(), "v".repeat(1024)] {
                 let op = list().$setter(fine.as_str()).build().expect("a sendable value");
                 let query = format!("?{}={fine}", $field);
                 let rendered = op.render(&client).unwrap();
@@ -757,27 +780,27 @@ macro_rules! filter_value_length_tests {
 }
 
 filter_value_length_tests! {
-    order_by_value_is_at_most_max_filter_value_len: order_by => "order_by";
-    email_address_value_is_at_most_max_filter_value_len: email_address => "email_address";
-    phone_number_value_is_at_most_max_filter_value_len: phone_number => "phone_number";
-    username_value_is_at_most_max_filter_value_len: username => "username";
-    web3_wallet_value_is_at_most_max_filter_value_len: web3_wallet => "web3_wallet";
-    role_value_is_at_most_max_filter_value_len: role => "role";
-    query_is_at_most_max_filter_value_len: query => "query";
-    email_address_query_is_at_most_max_filter_value_len:
+    order_by_value_is_at_most_1024_bytes: order_by => "order_by";
+    email_address_value_is_at_most_1024_bytes: email_address => "email_address";
+    phone_number_value_is_at_most_1024_bytes: phone_number => "phone_number";
+    username_value_is_at_most_1024_bytes: username => "username";
+    web3_wallet_value_is_at_most_1024_bytes: web3_wallet => "web3_wallet";
+    role_value_is_at_most_1024_bytes: role => "role";
+    query_is_at_most_1024_bytes: query => "query";
+    email_address_query_is_at_most_1024_bytes:
         email_address_query => "email_address_query";
-    phone_number_query_is_at_most_max_filter_value_len: phone_number_query => "phone_number_query";
-    username_query_is_at_most_max_filter_value_len: username_query => "username_query";
-    name_query_is_at_most_max_filter_value_len: name_query => "name_query";
+    phone_number_query_is_at_most_1024_bytes: phone_number_query => "phone_number_query";
+    username_query_is_at_most_1024_bytes: username_query => "username_query";
+    name_query_is_at_most_1024_bytes: name_query => "name_query";
 }
 
 #[test]
 fn a_long_value_in_the_middle_of_an_array_filter_is_caught_too() {
     let mut values = vec!["ok".to_owned(); 10];
-    values[7] = "v".repeat(MAX_FILTER_VALUE_LEN + 1);
+    values[7] = "v".repeat(1024 + 1);
     assert_invalid(rejected!(list().roles(values)), "role");
     assert_invalid(
-        rejected!(list().set_query(Some(&"q".repeat(MAX_FILTER_VALUE_LEN + 1)))),
+        rejected!(list().set_query(Some(&"q".repeat(1024 + 1)))),
         "query",
     );
 }
@@ -798,24 +821,23 @@ fn list_with_url_of(base: &str, len: usize) -> ListMembershipsBuilder {
         .url()
         .len();
     let pad = len - without_query - "&query=".len();
-    assert!(pad <= MAX_FILTER_VALUE_LEN, "pad {pad}");
+    assert!(pad <= 1024, "pad {pad}");
     list().email_addresses(emails).query("q".repeat(pad))
 }
 
 #[test]
-fn a_url_of_max_url_len_bytes_is_sent() {
-    assert_eq!(MAX_URL_LEN, 8 * 1024);
-    let op = list_with_url_of(OFFLINE_BASE, MAX_URL_LEN).build().unwrap();
+fn a_url_of_8192_bytes_is_sent() {
+    let op = list_with_url_of(OFFLINE_BASE, 8192).build().unwrap();
     let (client, mock) = offline_client();
-    assert_eq!(op.render(&client).unwrap().url().len(), MAX_URL_LEN);
+    assert_eq!(op.render(&client).unwrap().url().len(), 8192);
     mock.push_json(200, PAGE);
     op.send(&client).unwrap();
-    assert_eq!(mock.requests()[0].url().len(), MAX_URL_LEN);
+    assert_eq!(mock.requests()[0].url().len(), 8192);
 }
 
 #[test]
-fn a_url_over_max_url_len_is_an_invalid_request_never_sent() {
-    let err = rejected!(list_with_url_of(OFFLINE_BASE, MAX_URL_LEN + 1));
+fn a_url_over_8192_bytes_is_an_invalid_request_never_sent() {
+    let err = rejected!(list_with_url_of(OFFLINE_BASE, 8192 + 1));
     assert_invalid(err.clone(), "url");
     assert!(
         err.to_string().contains("at most 8192 bytes") && err.to_string().contains("8193"),
@@ -825,7 +847,7 @@ fn a_url_over_max_url_len_is_an_invalid_request_never_sent() {
 
 #[test]
 fn the_url_limit_counts_the_base_url_so_the_same_request_may_fit_one_client_only() {
-    let op = list_with_url_of(OFFLINE_BASE, MAX_URL_LEN).build().unwrap();
+    let op = list_with_url_of(OFFLINE_BASE, 8192).build().unwrap();
     let (short_base, _) = offline_client();
     assert!(op.render(&short_base).is_ok());
 
@@ -853,8 +875,8 @@ fn the_url_limit_counts_the_base_url_so_the_same_request_may_fit_one_client_only
 
 #[test]
 fn paths_of_every_operation_are_checked_against_the_url_limit() {
-    // Ids within MAX_ID_LEN cannot fill a URL on their own, but a long base URL can.
-    let base = format!("http://127.0.0.1:9/{}", "p".repeat(MAX_URL_LEN));
+    // Ids within 256 bytes cannot fill a URL on their own, but a long base URL can.
+    let base = format!("http://127.0.0.1:9/{}", "p".repeat(8192));
     let mock = MockTransport::new();
     let client = client_builder(base)
         .transport(mock.clone())
@@ -896,8 +918,7 @@ fn on_a_big_stack(test: impl FnOnce() + Send + 'static) {
 fn assert_too_deep(err: BuildError, field: &str) {
     let text = err.to_string();
     assert_invalid(err, field);
-    assert!(text.contains("depth"), "{text}");
-    assert!(text.contains(&MAX_METADATA_DEPTH.to_string()), "{text}");
+    assert!(text.contains("maximum depth of 64"), "{text}");
 }
 
 #[test]
@@ -934,17 +955,16 @@ fn metadata_nested_100000_levels_deep_is_rejected_for_every_field_and_setter() {
 
 #[test]
 fn metadata_at_the_maximum_depth_is_sent_one_level_more_is_not() {
-    assert_eq!(MAX_METADATA_DEPTH, 64);
-    let at_limit = nested_object(MAX_METADATA_DEPTH);
+    let at_limit = nested_object(64);
     let body = serde_json::to_string(&json!({ "public_metadata": at_limit })).unwrap();
     assert_update_metadata_body(update_metadata().public_metadata(at_limit), &body);
     assert_too_deep(
-        rejected!(update_metadata().public_metadata(nested_object(MAX_METADATA_DEPTH + 1))),
+        rejected!(update_metadata().public_metadata(nested_object(64 + 1))),
         "public_metadata",
     );
     // Arrays count as levels too.
     let mut arrays = json!(1);
-    for _ in 0..MAX_METADATA_DEPTH {
+    for _ in 0..64 {
         arrays = json!([arrays]);
     }
     assert_too_deep(
@@ -954,20 +974,19 @@ fn metadata_at_the_maximum_depth_is_sent_one_level_more_is_not() {
 }
 
 #[test]
-fn metadata_over_max_metadata_bytes_is_rejected_at_the_limit_it_is_sent() {
-    assert_eq!(MAX_METADATA_BYTES, 64 * 1024);
+fn metadata_over_64_kib_is_rejected_at_the_limit_it_is_sent() {
     // {"k":"…"}: 8 bytes around the string.
-    let at_limit = json!({ "k": "x".repeat(MAX_METADATA_BYTES - 8) });
+    let at_limit = json!({ "k": "x".repeat(64 * 1024 - 8) });
     let body =
         format!(r#"{{"user_id":"user_1","role":"org:member","public_metadata":{at_limit}}}"#);
     assert_create_body(create().public_metadata(at_limit), &body);
 
-    let over = json!({ "k": "x".repeat(MAX_METADATA_BYTES - 7) });
+    let over = json!({ "k": "x".repeat(64 * 1024 - 7) });
     let err = rejected!(create().public_metadata(over));
     assert_invalid(err.clone(), "public_metadata");
     assert!(err.to_string().contains("65536 bytes"), "{err}");
     // Many small keys count as much as one long string.
-    let wide: serde_json::Map<String, Value> = (0..MAX_METADATA_BYTES / 4)
+    let wide: serde_json::Map<String, Value> = (0..64 * 1024 / 4)
         .map(|i| (format!("k{i}"), json!(0)))
         .collect();
     let err = rejected!(update_metadata().private_metadata(Value::Object(wide)));
@@ -976,7 +995,7 @@ fn metadata_over_max_metadata_bytes_is_rejected_at_the_limit_it_is_sent() {
 
 #[test]
 fn a_later_metadata_value_replaces_a_refused_one() {
-    let refused = create().public_metadata(nested_object(MAX_METADATA_DEPTH + 1));
+    let refused = create().public_metadata(nested_object(64 + 1));
     assert_create_body(
         refused.clone().public_metadata(json!({"ok": true})),
         r#"{"user_id":"user_1","role":"org:member","public_metadata":{"ok":true}}"#,

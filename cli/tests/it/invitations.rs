@@ -165,6 +165,31 @@ fn invitations_list_filters_and_formats() {
 }
 
 #[test]
+fn invitations_list_limit_out_of_range_is_a_usage_error_and_nothing_is_sent() {
+    let server = acme();
+    for limit in ["0", "501"] {
+        let out = run(
+            &server,
+            &["invitations", "list", "--org", ORG, "--limit", limit],
+        );
+        assert_eq!(out.status.code(), Some(2), "{limit}");
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains("between 1 and 500"), "{limit}: {stderr}");
+    }
+    assert!(server.requests().is_empty());
+}
+
+#[test]
+fn invitations_list_all_reads_pages_of_500() {
+    let server = acme();
+    invite(&server, "a@acme.com", &[]);
+    let out = run(&server, &["invitations", "list", "--org", ORG, "--all"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let request = server.last_request().unwrap();
+    assert!(request.url().contains("limit=500"), "{}", request.url());
+}
+
+#[test]
 fn revoke_needs_yes_without_a_terminal() {
     let server = acme();
     invite(&server, "a@acme.com", &[]);

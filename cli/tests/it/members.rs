@@ -186,6 +186,21 @@ fn every_list_filter_goes_on_the_wire_as_the_api_names_it() {
         user_agent.starts_with("clerk-memberships-cli/0.1.0 clerk-memberships/"),
         "{user_agent}"
     );
+    // After the CLI's name, the library's own default, at the library's version.
+    let library = clerk_memberships::testing::MockTransport::new().client();
+    let rendered = clerk_memberships::ListMemberships::builder()
+        .organization_id(ORG)
+        .build()
+        .unwrap()
+        .render(&library)
+        .unwrap();
+    assert_eq!(
+        user_agent,
+        format!(
+            "clerk-memberships-cli/0.1.0 {}",
+            rendered.header("user-agent").unwrap()
+        )
+    );
     let query = request.url().split_once('?').unwrap().1;
     assert_eq!(
         query,
@@ -305,6 +320,12 @@ fn a_limit_out_of_range_is_a_usage_error_and_nothing_is_sent() {
     let (code, _, stderr) = run(cli(&server).args(["list", "--org", ORG, "--limit", "501"]));
     assert_eq!(code, 2);
     assert!(stderr.contains("limit"), "{stderr}");
+    assert!(server.requests().is_empty());
+    for limit in ["0", "501"] {
+        let (code, _, stderr) = run(cli(&server).args(["list", "--org", ORG, "--limit", limit]));
+        assert_eq!(code, 2, "{limit}");
+        assert!(stderr.contains("between 1 and 500"), "{limit}: {stderr}");
+    }
     assert!(server.requests().is_empty());
 }
 

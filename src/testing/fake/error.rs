@@ -5,7 +5,7 @@
 /// would).
 ///
 /// Seeding ([`add_membership`](super::FakeClerk::add_membership),
-/// [`add_members`](super::FakeClerk::add_members),
+/// [`add_example_members`](super::FakeClerk::add_example_members),
 /// [`accept_invitation`](super::FakeClerk::accept_invitation)) fails with the first four
 /// variants; loading a state document ([`load_state`](super::FakeClerk::load_state),
 /// [`from_state`](super::FakeClerk::from_state)) with any of them, since a document seeds

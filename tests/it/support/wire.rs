@@ -1,12 +1,16 @@
 //! What the wire tests share: a client that renders requests without sending them, and the
 //! mock of a listing's `GET` held to its exact query.
 
+use clerk_memberships::Client;
 use clerk_memberships::testing::MockTransport;
-use clerk_memberships::{Client, DEFAULT_USER_AGENT};
 use httpmock::Mock;
 use httpmock::prelude::*;
 
 use super::clients::{KEY, client_builder};
+
+/// The `User-Agent` a client sends unless told otherwise: this crate's name and version, as
+/// `ClientBuilder::user_agent` documents it.
+pub const DEFAULT_USER_AGENT: &str = concat!("clerk-memberships/", env!("CARGO_PKG_VERSION"));
 
 /// Where render-only clients point; nothing listens there and nothing is sent.
 pub const OFFLINE_BASE: &str = "http://127.0.0.1:9/v1";
