@@ -1,7 +1,6 @@
 //! The invitation commands: `invite`, `invitations list` and `invitations revoke`.
 
-use std::borrow::Cow;
-use std::io::{self, BufWriter, Write};
+use std::io;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
@@ -10,12 +9,14 @@ use clerk_memberships::{
     GetInvitation, ListInvitations, OrganizationInvitation, RevokeInvitation, check_id,
 };
 use serde_json::Value;
-use unicode_width::UnicodeWidthStr;
 
 use crate::config::GlobalArgs;
 use crate::fail::Failure;
 use crate::members::{MetadataValues, RoleCheckArgs, ask, require_terminal};
-use crate::output::{Format, OutputArgs, csv_cell, printable, write_json, write_json_pretty};
+use crate::output::{
+    Format, Listing, OutputArgs, Row, TableLayout, json_text, print_one, printable,
+};
+use crate::progress;
 use crate::timefmt;
 
 /// `invite`.
@@ -86,7 +87,9 @@ pub struct ListArgs {
     /// Skip this many invitations first.
     #[arg(long, value_name = "N", conflicts_with = "all")]
     pub offset: Option<u64>,
-    /// Every matching invitation, page after page.
+    /// Every matching invitation, page after page, printed as each page arrives (the table
+    /// once the last one has; with progress on stderr: a counter on a terminal, a line every
+    /// 10 s elsewhere).
     #[arg(long)]
     pub all: bool,
     #[command(flatten)]
@@ -153,7 +156,7 @@ pub fn invite(global: &GlobalArgs, args: &InviteArgs) -> Result<ExitCode, Failur
         Err(ChangeError::Failed(error)) => return Err(error.into()),
         Err(unknown) => return Err(Failure::Answer(unknown.to_string())),
     };
-    print_one(&args.output, &invitation)
+    print(&args.output, &invitation)
 }
 
 /// `invitations …`.
@@ -176,15 +179,24 @@ fn list(global: &GlobalArgs, args: &ListArgs) -> Result<ExitCode, Failure> {
         .set_offset(args.offset)
         .build()?;
     let client = global.client()?;
-    let invitations: Vec<OrganizationInvitation> = if args.all {
-        request.items(&client).collect::<Result<_, _>>()?
-    } else {
-        request.send(&client)?.data
-    };
     let format = Format::or_default(args.output.format);
-    let mut out = BufWriter::new(io::stdout().lock());
-    write_all(&mut out, format, args.output.csv_raw, &invitations)?;
-    out.flush()?;
+    // The table stays measured with --all (it waits for the last page, as it always has);
+    // the other formats stream.
+    let mut listing = Listing::new(format, TableLayout::Measured, args.output.csv_raw);
+    if args.all {
+        let meter = progress::Meter::list(global.quiet, "invitations");
+        let listed = request.pages(&client).try_for_each(|page| {
+            let page = page?;
+            listing.write_page(&page.data)?;
+            meter.add_done(page.data.len() as u64);
+            Ok::<(), Failure>(())
+        });
+        meter.finish();
+        listed?;
+    } else {
+        listing.write_page(&request.send(&client)?.data)?;
+    }
+    listing.finish()?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -214,7 +226,7 @@ fn revoke(global: &GlobalArgs, args: &RevokeArgs) -> Result<ExitCode, Failure> {
         }
     }
     let revoked = request.send(&client)?;
-    print_one(&args.output, &revoked)
+    print(&args.output, &revoked)
 }
 
 /// Asks on the terminal whether to revoke.
@@ -232,125 +244,49 @@ fn confirm(invitation: &OrganizationInvitation) -> Result<bool, Failure> {
     ))
 }
 
-fn print_one(
-    output: &OutputArgs,
-    invitation: &OrganizationInvitation,
-) -> Result<ExitCode, Failure> {
-    let format = Format::or_default(output.format);
-    let mut out = io::stdout().lock();
-    if format == Format::Json {
-        write_json_pretty(&mut out, invitation)?;
-        out.write_all(b"\n")?;
-    } else {
-        write_all(
-            &mut out,
-            format,
-            output.csv_raw,
-            std::slice::from_ref(invitation),
-        )?;
-    }
-    out.flush()?;
+fn print(output: &OutputArgs, invitation: &OrganizationInvitation) -> Result<ExitCode, Failure> {
+    print_one(
+        Format::or_default(output.format),
+        output.csv_raw,
+        invitation,
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// The table's columns.
-const COLUMNS: [&str; 5] = ["ID", "EMAIL_ADDRESS", "ROLE", "STATUS", "EXPIRES_AT"];
+/// An invitation as `invite`, `invitations list` and `invitations revoke` print it.
+impl Row for OrganizationInvitation {
+    const COLUMNS: &'static [&'static str] =
+        &["ID", "EMAIL_ADDRESS", "ROLE", "STATUS", "EXPIRES_AT"];
+    const CSV_HEADER: &'static [&'static str] = &[
+        "id",
+        "email_address",
+        "role",
+        "status",
+        "created_at",
+        "expires_at",
+        "public_metadata",
+    ];
 
-/// The CSV header.
-const CSV_HEADER: [&str; 7] = [
-    "id",
-    "email_address",
-    "role",
-    "status",
-    "created_at",
-    "expires_at",
-    "public_metadata",
-];
+    fn table_cells(&self) -> Vec<String> {
+        vec![
+            self.id.clone(),
+            self.email_address.clone(),
+            self.role.clone(),
+            self.status.clone(),
+            self.expires_at
+                .map_or_else(|| "-".to_owned(), timefmt::timestamp),
+        ]
+    }
 
-fn write_all(
-    out: &mut impl Write,
-    format: Format,
-    csv_raw: bool,
-    invitations: &[OrganizationInvitation],
-) -> io::Result<()> {
-    match format {
-        Format::Table => {
-            let rows: Vec<[String; 5]> = invitations
-                .iter()
-                .map(|i| {
-                    [
-                        printable(&i.id),
-                        printable(&i.email_address),
-                        printable(&i.role),
-                        printable(&i.status),
-                        i.expires_at
-                            .map_or_else(|| "-".to_owned(), timefmt::timestamp),
-                    ]
-                })
-                .collect();
-            let header = COLUMNS.map(str::to_owned);
-            let mut widths = header.each_ref().map(|cell| cell.width());
-            for row in &rows {
-                for (width, cell) in widths.iter_mut().zip(row) {
-                    *width = (*width).max(cell.width());
-                }
-            }
-            for row in std::iter::once(&header).chain(&rows) {
-                let mut line = String::new();
-                for (cell, width) in row.iter().zip(widths) {
-                    line.push_str(cell);
-                    line.extend(std::iter::repeat_n(
-                        ' ',
-                        width.saturating_sub(cell.width()) + 2,
-                    ));
-                }
-                writeln!(out, "{}", line.trim_end())?;
-            }
-            Ok(())
-        }
-        Format::Json => {
-            out.write_all(b"[")?;
-            for (n, invitation) in invitations.iter().enumerate() {
-                out.write_all(if n == 0 { b"\n" } else { b",\n" })?;
-                write_json(&mut *out, invitation)?;
-            }
-            out.write_all(if invitations.is_empty() {
-                b"]\n"
-            } else {
-                b"\n]\n"
-            })
-        }
-        Format::Jsonl => {
-            for invitation in invitations {
-                write_json(&mut *out, invitation)?;
-                out.write_all(b"\n")?;
-            }
-            Ok(())
-        }
-        Format::Csv => {
-            let mut csv = csv::Writer::from_writer(out);
-            csv.write_record(CSV_HEADER).map_err(io::Error::other)?;
-            for i in invitations {
-                let mut metadata = Vec::new();
-                write_json(&mut metadata, &i.public_metadata)?;
-                let metadata = String::from_utf8_lossy(&metadata);
-                let created = timefmt::timestamp(i.created_at);
-                let expires: Cow<'_, str> = i
-                    .expires_at
-                    .map_or(Cow::Borrowed(""), |t| Cow::Owned(timefmt::timestamp(t)));
-                let cells = [
-                    i.id.as_str(),
-                    i.email_address.as_str(),
-                    i.role.as_str(),
-                    i.status.as_str(),
-                    created.as_str(),
-                    &expires,
-                    &metadata,
-                ];
-                csv.write_record(cells.map(|cell| csv_cell(cell, csv_raw).into_owned()))
-                    .map_err(io::Error::other)?;
-            }
-            csv.flush()
-        }
+    fn csv_record(&self) -> io::Result<Vec<String>> {
+        Ok(vec![
+            self.id.clone(),
+            self.email_address.clone(),
+            self.role.clone(),
+            self.status.clone(),
+            timefmt::timestamp(self.created_at),
+            self.expires_at.map_or_else(String::new, timefmt::timestamp),
+            json_text(&self.public_metadata)?,
+        ])
     }
 }

@@ -1,20 +1,21 @@
 //! The member commands: `list`, `get`, `add`, `set-role`, `remove` and `metadata`.
 
-use std::io::{self, BufRead, BufWriter, IsTerminal, Read};
+use std::io::{self, BufRead, IsTerminal, Read};
 use std::process::ExitCode;
 
 use clap::Args;
 use clerk_memberships::sync::{FindMember, KnownRoles, Removal};
 use clerk_memberships::{
     BuildError, Client, CreateMembership, DeleteMembership, Error, ListMemberships,
-    OrganizationMembership, Page, UpdateMembership, UpdateMembershipMetadata, check_id,
+    OrganizationMembership, UpdateMembership, UpdateMembershipMetadata, check_id,
 };
 use serde_json::Value;
 
 use crate::config::GlobalArgs;
 use crate::fail::Failure;
-use crate::output::{Format, MembershipWriter, OutputArgs, print_membership};
+use crate::output::{Format, Listing, OutputArgs, Row, TableLayout, json_text, print_one};
 use crate::progress;
+use crate::timefmt;
 
 /// The organization and user a single-member command acts on.
 #[derive(Debug, Args)]
@@ -208,28 +209,18 @@ pub fn list(global: &GlobalArgs, args: &ListArgs) -> Result<ExitCode, Failure> {
     let request = list_request(args).build()?;
     let client = global.client()?;
     let format = Format::or_default(args.format);
-    let mut writer = None;
-    let mut write_page = |page: &Page<OrganizationMembership>| -> io::Result<()> {
-        let writer = match &mut writer {
-            Some(writer) => writer,
-            None => writer.insert(MembershipWriter::new(
-                BufWriter::new(io::stdout().lock()),
-                format,
-                args.all,
-                args.csv_raw,
-            )?),
-        };
-        for membership in &page.data {
-            writer.write(membership)?;
-        }
-        writer.flush()
+    let table = if args.all {
+        TableLayout::Fixed(&WIDTHS)
+    } else {
+        TableLayout::Measured
     };
+    let mut listing = Listing::new(format, table, args.csv_raw);
     let mut note = None;
     if args.all {
-        let meter = progress::Meter::list(global.quiet);
+        let meter = progress::Meter::list(global.quiet, "members");
         let listed = request.pages(&client).try_for_each(|page| {
             let page = page?;
-            write_page(&page)?;
+            listing.write_page(&page.data)?;
             meter.add_done(page.data.len() as u64);
             Ok::<(), Failure>(())
         });
@@ -237,7 +228,7 @@ pub fn list(global: &GlobalArgs, args: &ListArgs) -> Result<ExitCode, Failure> {
         listed?;
     } else {
         let page = request.send(&client)?;
-        write_page(&page)?;
+        listing.write_page(&page.data)?;
         let shown = page.data.len() as i64;
         let offset = i64::try_from(args.offset.unwrap_or(0)).unwrap_or(i64::MAX);
         if shown.saturating_add(offset) < page.total_count {
@@ -248,17 +239,7 @@ pub fn list(global: &GlobalArgs, args: &ListArgs) -> Result<ExitCode, Failure> {
             ));
         }
     }
-    match writer {
-        Some(writer) => writer.finish()?,
-        // `pages()` yields nothing for an empty listing: still a header, an empty array.
-        None => MembershipWriter::new(
-            BufWriter::new(io::stdout().lock()),
-            format,
-            args.all,
-            args.csv_raw,
-        )?
-        .finish()?,
-    }
+    listing.finish()?;
     if let Some(note) = note.filter(|_| !global.quiet && io::stderr().is_terminal()) {
         stderr_line!("{note}");
     }
@@ -287,6 +268,40 @@ fn list_request(args: &ListArgs) -> clerk_memberships::ListMembershipsBuilder {
         .set_order_by(args.order_by.as_deref())
         .set_limit(args.limit)
         .set_offset(args.offset)
+}
+
+/// The widths a streaming (`--all`) table cuts [`OrganizationMembership`]'s columns to.
+const WIDTHS: [usize; 4] = [32, 36, 20, 24];
+
+/// A membership as `list` and the member commands print it.
+impl Row for OrganizationMembership {
+    const COLUMNS: &'static [&'static str] = &["USER_ID", "IDENTIFIER", "ROLE", "CREATED_AT"];
+    const CSV_HEADER: &'static [&'static str] = &[
+        "user_id",
+        "identifier",
+        "role",
+        "created_at",
+        "public_metadata",
+    ];
+
+    fn table_cells(&self) -> Vec<String> {
+        vec![
+            self.user_id().unwrap_or("-").to_owned(),
+            self.identifier().unwrap_or("-").to_owned(),
+            self.role.clone(),
+            timefmt::timestamp(self.created_at),
+        ]
+    }
+
+    fn csv_record(&self) -> io::Result<Vec<String>> {
+        Ok(vec![
+            self.user_id().unwrap_or("").to_owned(),
+            self.identifier().unwrap_or("").to_owned(),
+            self.role.clone(),
+            timefmt::timestamp(self.created_at),
+            json_text(&self.public_metadata)?,
+        ])
+    }
 }
 
 /// `get`: the membership, or exit 4 when the user is not a member.
@@ -391,7 +406,7 @@ pub fn metadata(global: &GlobalArgs, args: &MetadataArgs) -> Result<ExitCode, Fa
 }
 
 fn print(member: &Member, membership: &OrganizationMembership) -> Result<ExitCode, Failure> {
-    print_membership(
+    print_one(
         Format::or_default(member.output.format),
         member.output.csv_raw,
         membership,

@@ -1,15 +1,15 @@
-//! How memberships are printed: `--format table|json|jsonl|csv`.
+//! How memberships and invitations are printed: `--format table|json|jsonl|csv`, one writer
+//! for every listing ([`Listing`]) and every single item ([`print_one`]), over the columns a
+//! [`Row`] gives.
 
 use std::borrow::Cow;
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, BufWriter, IsTerminal, StdoutLock, Write};
+use std::marker::PhantomData;
 
 use clap::{Args, ValueEnum};
-use clerk_memberships::OrganizationMembership;
 use serde::Serialize;
 use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
-
-use crate::timefmt;
 
 /// `--format` and `--csv-raw`, for the commands that print one membership or invitation, and
 /// `invitations list`.
@@ -56,111 +56,117 @@ impl Format {
     }
 }
 
-/// The table's columns, and the widths a streaming (`--all`) table cuts them to.
-const COLUMNS: [(&str, usize); 4] = [
-    ("USER_ID", 32),
-    ("IDENTIFIER", 36),
-    ("ROLE", 20),
-    ("CREATED_AT", 24),
-];
+/// One item of a listing as the formats print it: the table's and the CSV's columns, and
+/// the item itself for JSON and JSON lines. The writer escapes every table and CSV cell
+/// (see [`printable`] and [`csv_cell`]): an implementation gives the text as it is.
+pub trait Row: Serialize {
+    /// The table's header.
+    const COLUMNS: &'static [&'static str];
+    /// The CSV header.
+    const CSV_HEADER: &'static [&'static str];
 
-/// The CSV header.
-const CSV_HEADER: [&str; 5] = [
-    "user_id",
-    "identifier",
-    "role",
-    "created_at",
-    "public_metadata",
-];
+    /// The table's cells, one per [`COLUMNS`](Self::COLUMNS) entry.
+    fn table_cells(&self) -> Vec<String>;
 
-/// Writes memberships one at a time in a format. A measured table waits for [`finish`]
-/// to size its columns; every other format (and the fixed-width table) writes each row as
-/// it comes, so a long listing streams.
+    /// The CSV record, one cell per [`CSV_HEADER`](Self::CSV_HEADER) entry.
+    ///
+    /// # Errors
+    ///
+    /// A cell could not be made (see [`json_text`]).
+    fn csv_record(&self) -> io::Result<Vec<String>>;
+}
+
+/// How a table sizes its columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableLayout {
+    /// Each column as wide as its widest cell: the rows wait for the end of the listing.
+    Measured,
+    /// Columns of these widths (one per column), longer cells cut with `…`: each row is
+    /// written as it comes, so a long listing streams.
+    Fixed(&'static [usize]),
+}
+
+/// Writes the rows of a listing one at a time in a format. A measured table waits for
+/// [`finish`] to size its columns; every other format (and the fixed-width table) writes
+/// each row as it comes, so a long listing streams.
 ///
 /// [`finish`]: Self::finish
-pub struct MembershipWriter<W: Write> {
+struct RowWriter<W: Write, R> {
     kind: Kind<W>,
     rows: usize,
     /// CSV cells as they are, without the formula guard (`--csv-raw`).
     csv_raw: bool,
+    row: PhantomData<fn(&R)>,
 }
 
 enum Kind<W: Write> {
     /// Columns as wide as their widest cell, written at the end.
-    MeasuredTable(W, Vec<[String; 4]>),
+    MeasuredTable(W, Vec<Vec<String>>),
     /// Columns of fixed widths, cells cut to fit, written as they come.
-    FixedTable(W),
+    FixedTable(W, &'static [usize]),
     Json(W),
     Jsonl(W),
     Csv(Box<csv::Writer<W>>),
 }
 
-impl<W: Write> MembershipWriter<W> {
-    /// A writer in `format`; `streaming` chooses the fixed-width table, `csv_raw` leaves CSV
-    /// cells without the formula guard (see [`csv_cell`]).
+impl<W: Write, R: Row> RowWriter<W, R> {
+    /// A writer in `format`; `table` chooses the table's layout, `csv_raw` leaves CSV cells
+    /// without the formula guard (see [`csv_cell`]).
     ///
     /// # Errors
     ///
     /// Writing a header failed.
-    pub fn new(mut out: W, format: Format, streaming: bool, csv_raw: bool) -> io::Result<Self> {
-        let kind = match format {
-            Format::Table if streaming => {
-                let header = COLUMNS.map(|(name, _)| name.to_owned());
-                write_fixed_row(&mut out, &header)?;
-                Kind::FixedTable(out)
+    fn new(mut out: W, format: Format, table: TableLayout, csv_raw: bool) -> io::Result<Self> {
+        let kind = match (format, table) {
+            (Format::Table, TableLayout::Fixed(widths)) => {
+                debug_assert_eq!(widths.len(), R::COLUMNS.len(), "a width per column");
+                write_fixed_row(&mut out, R::COLUMNS, widths)?;
+                Kind::FixedTable(out, widths)
             }
-            Format::Table => Kind::MeasuredTable(out, Vec::new()),
-            Format::Json => {
+            (Format::Table, TableLayout::Measured) => Kind::MeasuredTable(out, Vec::new()),
+            (Format::Json, _) => {
                 out.write_all(b"[")?;
                 Kind::Json(out)
             }
-            Format::Jsonl => Kind::Jsonl(out),
-            Format::Csv => {
+            (Format::Jsonl, _) => Kind::Jsonl(out),
+            (Format::Csv, _) => {
                 let mut csv = csv::Writer::from_writer(out);
-                csv.write_record(CSV_HEADER).map_err(csv_io)?;
+                csv.write_record(R::CSV_HEADER).map_err(csv_io)?;
                 Kind::Csv(Box::new(csv))
             }
         };
-        Ok(MembershipWriter {
+        Ok(RowWriter {
             kind,
             rows: 0,
             csv_raw,
+            row: PhantomData,
         })
     }
 
-    /// Writes one membership.
+    /// Writes one row.
     ///
     /// # Errors
     ///
     /// Writing failed.
-    pub fn write(&mut self, membership: &OrganizationMembership) -> io::Result<()> {
+    fn write(&mut self, row: &R) -> io::Result<()> {
         let first = self.rows == 0;
         self.rows += 1;
         match &mut self.kind {
-            Kind::MeasuredTable(_, rows) => rows.push(table_cells(membership)),
-            Kind::FixedTable(out) => write_fixed_row(out, &table_cells(membership))?,
+            Kind::MeasuredTable(_, rows) => rows.push(printable_cells(row)),
+            Kind::FixedTable(out, widths) => write_fixed_row(out, &printable_cells(row), widths)?,
             Kind::Json(out) => {
                 out.write_all(if first { b"\n" } else { b",\n" })?;
-                write_json(&mut *out, membership)?;
+                write_json(&mut *out, row)?;
             }
             Kind::Jsonl(out) => {
-                write_json(&mut *out, membership)?;
+                write_json(&mut *out, row)?;
                 out.write_all(b"\n")?;
             }
             Kind::Csv(csv) => {
-                let mut metadata = Vec::new();
-                write_json(&mut metadata, &membership.public_metadata)?;
-                let metadata = String::from_utf8_lossy(&metadata);
-                let created_at = timefmt::timestamp(membership.created_at);
                 let raw = self.csv_raw;
-                csv.write_record([
-                    csv_cell(membership.user_id().unwrap_or(""), raw).as_bytes(),
-                    csv_cell(membership.identifier().unwrap_or(""), raw).as_bytes(),
-                    csv_cell(&membership.role, raw).as_bytes(),
-                    csv_cell(&created_at, raw).as_bytes(),
-                    csv_cell(&metadata, raw).as_bytes(),
-                ])
-                .map_err(csv_io)?;
+                let record = row.csv_record()?;
+                csv.write_record(record.iter().map(|cell| csv_cell(cell, raw).into_owned()))
+                    .map_err(csv_io)?;
             }
         }
         Ok(())
@@ -171,10 +177,10 @@ impl<W: Write> MembershipWriter<W> {
     /// # Errors
     ///
     /// Writing failed.
-    pub fn flush(&mut self) -> io::Result<()> {
+    fn flush(&mut self) -> io::Result<()> {
         match &mut self.kind {
             Kind::MeasuredTable(out, _)
-            | Kind::FixedTable(out)
+            | Kind::FixedTable(out, _)
             | Kind::Json(out)
             | Kind::Jsonl(out) => out.flush(),
             Kind::Csv(csv) => csv.flush(),
@@ -187,48 +193,121 @@ impl<W: Write> MembershipWriter<W> {
     /// # Errors
     ///
     /// Writing failed.
-    pub fn finish(mut self) -> io::Result<()> {
+    fn finish(mut self) -> io::Result<()> {
         match &mut self.kind {
-            Kind::MeasuredTable(out, rows) => write_measured_table(out, rows)?,
+            Kind::MeasuredTable(out, rows) => write_measured_table(out, R::COLUMNS, rows)?,
             Kind::Json(out) if self.rows == 0 => out.write_all(b"]\n")?,
             Kind::Json(out) => out.write_all(b"\n]\n")?,
-            Kind::FixedTable(_) | Kind::Jsonl(_) | Kind::Csv(_) => {}
+            Kind::FixedTable(..) | Kind::Jsonl(_) | Kind::Csv(_) => {}
         }
         self.flush()
     }
 }
 
-/// Prints one membership (the answer of `get`, `add`, `set-role`, `metadata`, `remove`):
-/// JSON as one indented object, the other formats as a one-row listing; `csv_raw` as for
-/// [`MembershipWriter::new`].
+/// A listing on stdout, written page by page as the pages arrive. Nothing is written before
+/// the first page (or [`finish`](Self::finish) for a listing without one), so a listing
+/// whose first call fails leaves stdout empty; each page is flushed once written.
+pub struct Listing<R: Row> {
+    format: Format,
+    table: TableLayout,
+    csv_raw: bool,
+    writer: Option<RowWriter<BufWriter<StdoutLock<'static>>, R>>,
+}
+
+impl<R: Row> Listing<R> {
+    /// A listing in `format`, its table laid out as `table`; `csv_raw` leaves CSV cells
+    /// without the formula guard (see [`csv_cell`]).
+    pub fn new(format: Format, table: TableLayout, csv_raw: bool) -> Self {
+        Listing {
+            format,
+            table,
+            csv_raw,
+            writer: None,
+        }
+    }
+
+    /// The writer, started on first use (see [`start`](Self::start)).
+    fn writer(&mut self) -> io::Result<&mut RowWriter<BufWriter<StdoutLock<'static>>, R>> {
+        let writer = match self.writer.take() {
+            Some(writer) => writer,
+            None => self.start()?,
+        };
+        Ok(self.writer.insert(writer))
+    }
+
+    /// A writer on stdout, which writes what the format starts with (a header, `[`).
+    fn start(&self) -> io::Result<RowWriter<BufWriter<StdoutLock<'static>>, R>> {
+        RowWriter::new(
+            BufWriter::new(io::stdout().lock()),
+            self.format,
+            self.table,
+            self.csv_raw,
+        )
+    }
+
+    /// Writes one page's rows and flushes them.
+    ///
+    /// # Errors
+    ///
+    /// Writing failed.
+    pub fn write_page(&mut self, rows: &[R]) -> io::Result<()> {
+        let writer = self.writer()?;
+        for row in rows {
+            writer.write(row)?;
+        }
+        writer.flush()
+    }
+
+    /// Ends the listing: what a format keeps for the end, and for a listing without a page
+    /// (`pages()` yields none for an empty one) still the header or the empty array.
+    ///
+    /// # Errors
+    ///
+    /// Writing failed.
+    pub fn finish(self) -> io::Result<()> {
+        match self.writer {
+            Some(writer) => writer.finish(),
+            None => self.start()?.finish(),
+        }
+    }
+}
+
+/// Prints one item (the answer of `get`, `add`, `invite`, `invitations revoke`, …): JSON as
+/// one indented object, the other formats as a one-row listing; `csv_raw` as for
+/// [`Listing::new`].
 ///
 /// # Errors
 ///
 /// Writing failed.
-pub fn print_membership(
-    format: Format,
-    csv_raw: bool,
-    membership: &OrganizationMembership,
-) -> io::Result<()> {
+pub fn print_one<R: Row>(format: Format, csv_raw: bool, row: &R) -> io::Result<()> {
     let mut out = io::stdout().lock();
     if format == Format::Json {
-        write_json_pretty(&mut out, membership)?;
+        write_json_pretty(&mut out, row)?;
         out.write_all(b"\n")?;
         return out.flush();
     }
-    let mut writer = MembershipWriter::new(out, format, false, csv_raw)?;
-    writer.write(membership)?;
+    let mut writer = RowWriter::new(out, format, TableLayout::Measured, csv_raw)?;
+    writer.write(row)?;
     writer.finish()
 }
 
-/// The table's cells for a membership, with control characters escaped.
-fn table_cells(membership: &OrganizationMembership) -> [String; 4] {
-    [
-        printable(membership.user_id().unwrap_or("-")),
-        printable(membership.identifier().unwrap_or("-")),
-        printable(&membership.role),
-        timefmt::timestamp(membership.created_at),
-    ]
+/// A row's table cells, with control characters and bidirectional marks escaped.
+fn printable_cells<R: Row>(row: &R) -> Vec<String> {
+    row.table_cells()
+        .iter()
+        .map(|cell| printable(cell))
+        .collect()
+}
+
+/// `value` as compact JSON text (as [`write_json`] writes it), for a CSV cell.
+///
+/// # Errors
+///
+/// `value` cannot be serialized.
+pub fn json_text<T: Serialize + ?Sized>(value: &T) -> io::Result<String> {
+    let mut text = Vec::new();
+    write_json(&mut text, value)?;
+    Ok(String::from_utf8_lossy(&text).into_owned())
 }
 
 /// Whether `c` is an invisible mark that reorders the text around it on display: the
@@ -407,21 +486,34 @@ fn cut(text: &str, width: usize) -> String {
     cut
 }
 
-fn write_fixed_row(out: &mut impl Write, cells: &[String; 4]) -> io::Result<()> {
-    let widths = COLUMNS.map(|(_, width)| width);
-    let cells = [0, 1, 2, 3].map(|i| cut(&cells[i], widths[i]));
-    write_row(out, &cells, &widths)
+/// One row of a fixed-width table: each cell cut to its column's width (`widths`, one per
+/// cell).
+fn write_fixed_row(
+    out: &mut impl Write,
+    cells: &[impl AsRef<str>],
+    widths: &[usize],
+) -> io::Result<()> {
+    let cells: Vec<String> = cells
+        .iter()
+        .zip(widths)
+        .map(|(cell, &width)| cut(cell.as_ref(), width))
+        .collect();
+    write_row(out, &cells, widths)
 }
 
-fn write_measured_table(out: &mut impl Write, rows: &[[String; 4]]) -> io::Result<()> {
-    let header = COLUMNS.map(|(name, _)| name.to_owned());
-    let mut widths = header.each_ref().map(|cell| cell.width());
+/// A table whose columns are as wide as their widest cell, the header's included.
+fn write_measured_table(
+    out: &mut impl Write,
+    header: &[&str],
+    rows: &[Vec<String>],
+) -> io::Result<()> {
+    let mut widths: Vec<usize> = header.iter().map(|cell| cell.width()).collect();
     for row in rows {
         for (width, cell) in widths.iter_mut().zip(row) {
             *width = (*width).max(cell.width());
         }
     }
-    write_row(out, &header, &widths)?;
+    write_row(out, header, &widths)?;
     for row in rows {
         write_row(out, row, &widths)?;
     }
@@ -429,14 +521,13 @@ fn write_measured_table(out: &mut impl Write, rows: &[[String; 4]]) -> io::Resul
 }
 
 /// One table line: cells padded to their widths, two spaces apart, the last one unpadded.
-fn write_row(out: &mut impl Write, cells: &[String; 4], widths: &[usize; 4]) -> io::Result<()> {
+fn write_row(out: &mut impl Write, cells: &[impl AsRef<str>], widths: &[usize]) -> io::Result<()> {
     let mut line = String::new();
     for (i, (cell, width)) in cells.iter().zip(widths).enumerate() {
-        if i + 1 == cells.len() {
-            line.push_str(cell);
-        } else {
+        let cell = cell.as_ref();
+        line.push_str(cell);
+        if i + 1 < cells.len() {
             let pad = width.saturating_sub(cell.width());
-            line.push_str(cell);
             line.extend(std::iter::repeat_n(' ', pad + 2));
         }
     }
@@ -469,20 +560,19 @@ mod tests {
     fn columns_are_aligned_by_terminal_width() {
         let mut out = Vec::new();
         let rows = [
-            [
-                "user_1".to_owned(),
-                "山田@例え.jp".to_owned(),
-                "org:member".to_owned(),
-                "t".to_owned(),
-            ],
-            [
-                "user_2".to_owned(),
-                "ann@acme.com".to_owned(),
-                "org:admin".to_owned(),
-                "t".to_owned(),
-            ],
+            ["user_1", "山田@例え.jp", "org:member", "t"]
+                .map(str::to_owned)
+                .to_vec(),
+            ["user_2", "ann@acme.com", "org:admin", "t"]
+                .map(str::to_owned)
+                .to_vec(),
         ];
-        write_measured_table(&mut out, &rows).unwrap();
+        write_measured_table(
+            &mut out,
+            &["USER_ID", "IDENTIFIER", "ROLE", "CREATED_AT"],
+            &rows,
+        )
+        .unwrap();
         let text = String::from_utf8(out).unwrap();
         let role_column: Vec<usize> = text
             .lines()

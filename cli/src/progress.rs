@@ -101,8 +101,9 @@ fn mode(
 enum Work {
     /// `sync --apply`: `applied 420/2000, 0 failed, 98/s`.
     Apply { total: u64 },
-    /// `list --all`: `listed 5000 members, 480/s`.
-    List,
+    /// `list --all`: `listed 5000 members, 480/s`; `invitations list --all`: `listed 5000
+    /// invitations, 480/s`.
+    List { what: &'static str },
 }
 
 impl Work {
@@ -116,13 +117,14 @@ impl Work {
         };
         match self {
             Work::Apply { total } => format!("applied {done}/{total}, {failed} failed, {rate}/s"),
-            Work::List => format!("listed {done} members, {rate}/s"),
+            Work::List { what } => format!("listed {done} {what}, {rate}/s"),
         }
     }
 }
 
-/// The progress of a long job (`sync --apply`, `list --all`): a bar on a terminal, a plain
-/// line on stderr every so often elsewhere (see [`mode`]). Clones show the same progress.
+/// The progress of a long job (`sync --apply`, `list --all`, `invitations list --all`): a
+/// bar on a terminal, a plain line on stderr every so often elsewhere (see [`mode`]). Clones
+/// show the same progress.
 #[derive(Clone)]
 pub struct Meter {
     bar: ProgressBar,
@@ -145,9 +147,11 @@ impl Meter {
         })
     }
 
-    /// The progress of listing members page after page.
-    pub fn list(quiet: bool) -> Meter {
-        Meter::new(quiet, Work::List, || spinner(quiet, "members read"))
+    /// The progress of listing `what` (`members`, `invitations`) page after page.
+    pub fn list(quiet: bool, what: &'static str) -> Meter {
+        Meter::new(quiet, Work::List { what }, || {
+            spinner(quiet, &format!("{what} read"))
+        })
     }
 
     fn new(quiet: bool, work: Work, bar: impl FnOnce() -> ProgressBar) -> Meter {
@@ -284,13 +288,18 @@ mod tests {
             apply.line(420, 1, Duration::from_secs(4)),
             "applied 420/2000, 1 failed, 105/s"
         );
+        let members = Work::List { what: "members" };
         assert_eq!(
-            Work::List.line(5000, 0, Duration::from_millis(10_400)),
+            members.line(5000, 0, Duration::from_millis(10_400)),
             "listed 5000 members, 481/s"
         );
+        assert_eq!(members.line(0, 0, Duration::ZERO), "listed 0 members, 0/s");
         assert_eq!(
-            Work::List.line(0, 0, Duration::ZERO),
-            "listed 0 members, 0/s"
+            Work::List {
+                what: "invitations"
+            }
+            .line(12, 0, Duration::from_secs(4)),
+            "listed 12 invitations, 3/s"
         );
     }
 }

@@ -2,8 +2,8 @@
 //! served on loopback, from the first plan to the accepted invitation.
 
 use crate::support::{ORG, acme, cli, sync, text};
-use clerk_memberships::Operation;
 use clerk_memberships::testing::FakeServer;
+use clerk_memberships::{Operation, OrganizationInvitation};
 use serde_json::Value;
 
 fn run(server: &FakeServer, args: &[&str]) -> std::process::Output {
@@ -388,4 +388,291 @@ fn with_an_organization_column_waiting_rows_show_and_exit_0() {
         "{}",
         text(&waiting.stderr)
     );
+}
+
+/// Five invitations whose cells each format treats with care: a formula, a bidirectional
+/// mark, wide characters, an escape sequence, commas and quotes, no expiry.
+fn awkward_invitations() -> Vec<Value> {
+    let edits: [(&str, &str, &str, Option<i64>, Value); 5] = [
+        (
+            "=cmd@acme.com",
+            "org:admin",
+            "pending",
+            Some(1_719_475_200_000),
+            serde_json::json!({"team": "billing, \"ops\""}),
+        ),
+        (
+            "ann\u{202e}moc@acme.com",
+            "org:member",
+            "accepted",
+            Some(1_719_475_200_000),
+            serde_json::json!({}),
+        ),
+        (
+            "山田太郎@例え.jp",
+            "org:member",
+            "revoked",
+            None,
+            serde_json::json!({"n": 1}),
+        ),
+        (
+            "esc\u{1b}[31m@acme.com",
+            "org:member",
+            "expired",
+            Some(1_716_883_200_000),
+            serde_json::json!({"note": "=1+1\n"}),
+        ),
+        (
+            "+x@acme.com",
+            "org:member",
+            "pending",
+            Some(1_719_475_200_000),
+            serde_json::json!({}),
+        ),
+    ];
+    edits
+        .into_iter()
+        .enumerate()
+        .map(|(i, (email, role, status, expires_at, metadata))| {
+            let mut invitation = crate::support::invitation(i);
+            invitation["email_address"] = email.into();
+            invitation["role"] = role.into();
+            invitation["status"] = status.into();
+            invitation["expires_at"] = expires_at.into();
+            invitation["public_metadata"] = metadata;
+            invitation
+        })
+        .collect()
+}
+
+/// A server holding [`awkward_invitations`]: in pages of 2 for `--all` (whose requests ask
+/// for 500), in one page for `--limit 5`.
+fn awkward_server() -> crate::support::server::Server {
+    use crate::support::server::{Action, Response, Server};
+    let invitations = awkward_invitations();
+    Server::builder()
+        .handler(move |request| {
+            let first = crate::support::offset_of(&request.target).min(invitations.len());
+            let size = if request.target.contains("limit=500") {
+                2
+            } else {
+                5
+            };
+            let last = (first + size).min(invitations.len());
+            let page = crate::support::page_of(&invitations[first..last], invitations.len());
+            Action::Respond(Response::json(200, page))
+        })
+        .start()
+}
+
+const AWKWARD_TABLE: &str = "\
+ID        EMAIL_ADDRESS            ROLE        STATUS    EXPIRES_AT
+orginv_0  =cmd@acme.com            org:admin   pending   2024-06-27T08:00:00.000Z
+orginv_1  ann\\u{202e}moc@acme.com  org:member  accepted  2024-06-27T08:00:00.000Z
+orginv_2  山田太郎@例え.jp         org:member  revoked   -
+orginv_3  esc\\u{1b}[31m@acme.com   org:member  expired   2024-05-28T08:00:00.000Z
+orginv_4  +x@acme.com              org:member  pending   2024-06-27T08:00:00.000Z
+";
+
+const AWKWARD_CSV_HEADER: &str =
+    "id,email_address,role,status,created_at,expires_at,public_metadata\n";
+
+#[test]
+fn invitations_list_all_over_several_pages_prints_what_one_page_prints_in_every_format() {
+    let server = awkward_server();
+    let list = |args: &[&str]| {
+        let out = crate::support::spawnable(&server.base_url())
+            .args(["invitations", "list", "--org", ORG, "--rate-limit", "off"])
+            .args(args)
+            .output()
+            .expect("the binary runs");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert_eq!(text(&out.stderr), "", "{args:?}");
+        text(&out.stdout)
+    };
+    let mut jsonl = String::new();
+    for invitation in awkward_invitations() {
+        // As the binary reads and writes it: the model's fields in its order, the
+        // bidirectional mark escaped.
+        let invitation: OrganizationInvitation = serde_json::from_value(invitation).unwrap();
+        let line = serde_json::to_string(&invitation).unwrap();
+        jsonl.push_str(&line.replace('\u{202e}', r"\u202e"));
+        jsonl.push('\n');
+    }
+    let json = format!("[\n{}\n]\n", jsonl.trim_end().replace('\n', ",\n"));
+    let created = "2024-05-28T08:00:00.000Z";
+    let csv_rows = |guard: &str| {
+        format!(
+            "orginv_0,{guard}=cmd@acme.com,org:admin,pending,{created},2024-06-27T08:00:00.000Z,\
+             \"{{\"\"team\"\":\"\"billing, \\\"\"ops\\\"\"\"\"}}\"\n\
+             orginv_1,ann\\u{{202e}}moc@acme.com,org:member,accepted,{created},2024-06-27T08:00:00.000Z,{{}}\n\
+             orginv_2,山田太郎@例え.jp,org:member,revoked,{created},,\"{{\"\"n\"\":1}}\"\n\
+             orginv_3,esc\\u{{1b}}[31m@acme.com,org:member,expired,{created},2024-05-28T08:00:00.000Z,\
+             \"{{\"\"note\"\":\"\"=1+1\\n\"\"}}\"\n\
+             orginv_4,{guard}+x@acme.com,org:member,pending,{created},2024-06-27T08:00:00.000Z,{{}}\n"
+        )
+    };
+    let expected = [
+        ("table", AWKWARD_TABLE.to_owned()),
+        ("json", json),
+        ("jsonl", jsonl),
+        ("csv", format!("{AWKWARD_CSV_HEADER}{}", csv_rows("'"))),
+    ];
+    for (format, expected) in &expected {
+        let one_page = list(&["--limit", "5", "--format", format]);
+        assert_eq!(&one_page, expected, "{format}, one page");
+        let pages = list(&["--all", "--format", format]);
+        assert_eq!(&pages, expected, "{format} --all, three pages");
+    }
+    let raw = format!("{AWKWARD_CSV_HEADER}{}", csv_rows(""));
+    assert_eq!(list(&["--limit", "5", "--format", "csv", "--csv-raw"]), raw);
+    assert_eq!(list(&["--all", "--format", "csv", "--csv-raw"]), raw);
+    let requests: Vec<String> = server
+        .requests()
+        .iter()
+        .filter(|r| r.target.contains("limit=500"))
+        .map(|r| r.target.clone())
+        .collect();
+    assert_eq!(
+        requests.len(),
+        3 * 5,
+        "three pages for each --all: {requests:?}"
+    );
+}
+
+#[test]
+fn an_empty_or_failed_invitation_listing_prints_its_header_or_nothing() {
+    let server = acme();
+    for (format, empty) in [
+        ("table", "ID  EMAIL_ADDRESS  ROLE  STATUS  EXPIRES_AT\n"),
+        ("json", "[]\n"),
+        ("jsonl", ""),
+        ("csv", AWKWARD_CSV_HEADER),
+    ] {
+        for all in [false, true] {
+            let mut args = vec!["invitations", "list", "--org", ORG, "--format", format];
+            if all {
+                args.push("--all");
+            }
+            let out = run(&server, &args);
+            assert_eq!(
+                (out.status.code(), text(&out.stdout).as_str()),
+                (Some(0), empty),
+                "{format} --all={all}"
+            );
+            args[3] = "org_nope";
+            let failed = run(&server, &args);
+            assert_eq!(
+                (failed.status.code(), text(&failed.stdout).as_str()),
+                (Some(1), ""),
+                "{format} --all={all}: a listing that fails at once writes nothing"
+            );
+        }
+    }
+}
+
+#[test]
+fn invitations_list_all_prints_the_first_page_before_the_second_is_answered() {
+    use crate::support::server::{Action, Response, Server};
+    use crate::support::{invitation, page_of};
+    use std::io::{BufRead, BufReader};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex, mpsc};
+    use std::time::Duration;
+
+    let (release, released) = mpsc::channel::<()>();
+    let released = Mutex::new(released);
+    // Set when the second page had to be answered without the test's word: the binary
+    // printed nothing until it had every page.
+    let held_in_vain = Arc::new(AtomicBool::new(false));
+    let in_vain = Arc::clone(&held_in_vain);
+    let server = Server::builder()
+        .handler(move |request| {
+            let data: Vec<Value> = if request.target.contains("offset=500") {
+                // Held until the test has read a row of the first page from the binary.
+                let wait = released
+                    .lock()
+                    .unwrap()
+                    .recv_timeout(Duration::from_secs(10));
+                in_vain.store(wait.is_err(), Ordering::SeqCst);
+                (500..600).map(invitation).collect()
+            } else {
+                (0..500).map(invitation).collect()
+            };
+            Action::Respond(Response::json(200, page_of(&data, 600)))
+        })
+        .start();
+    let mut child = crate::support::spawnable(&server.base_url())
+        .args([
+            "invitations",
+            "list",
+            "--org",
+            ORG,
+            "--all",
+            "--format",
+            "jsonl",
+        ])
+        .args(["--rate-limit", "off"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    assert!(
+        !held_in_vain.load(Ordering::SeqCst),
+        "the first page was printed only once the last one was answered"
+    );
+    let first: Value =
+        serde_json::from_str(&first).expect("a row of the first page, already printed");
+    assert_eq!(first["id"], "orginv_0");
+    release.send(()).unwrap();
+    let rest: Vec<String> = stdout.lines().map(Result::unwrap).collect();
+    assert_eq!(rest.len(), 599);
+    assert!(rest[598].contains(r#""id":"orginv_599""#), "{}", rest[598]);
+    assert!(child.wait().unwrap().success());
+}
+
+#[test]
+fn a_reader_that_stops_early_ends_the_invitation_listing_quietly() {
+    use std::io::{BufRead, BufReader};
+
+    let server = crate::support::invitations_server(1500, 500, std::time::Duration::ZERO);
+    for format in ["csv", "jsonl"] {
+        // As `clerk-memberships invitations list --all | head -1`.
+        let mut child = crate::support::spawnable(&server.base_url())
+            .args([
+                "invitations",
+                "list",
+                "--org",
+                ORG,
+                "--all",
+                "--format",
+                format,
+            ])
+            .args(["--rate-limit", "off"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        assert!(
+            first.starts_with(if format == "csv" { "id," } else { "{" }),
+            "{first}"
+        );
+        let output = child.wait_with_output().unwrap();
+        assert_eq!(
+            (output.status.code(), text(&output.stderr).as_str()),
+            (Some(0), ""),
+            "{format}: no error, no panic"
+        );
+    }
 }

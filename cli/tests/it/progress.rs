@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::support::{ORG, PROGRESS_INTERVAL, cli, serve, text};
+use crate::support::{ORG, PROGRESS_INTERVAL, cli, invitations_server, serve, spawnable, text};
 use clerk_memberships::SystemClock;
 use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeServer, FakeUser};
 
@@ -56,8 +56,13 @@ fn is_apply_line(line: &str) -> bool {
 
 /// Whether `line` reads `listed N members, R/s`.
 fn is_list_line(line: &str) -> bool {
+    is_listed_line(line, "members")
+}
+
+/// Whether `line` reads `listed N {what}, R/s`.
+fn is_listed_line(line: &str, what: &str) -> bool {
     line.strip_prefix("listed ")
-        .and_then(|rest| rest.split_once(" members, "))
+        .and_then(|rest| rest.split_once(&format!(" {what}, ")))
         .is_some_and(|(listed, rate)| number(listed) && rate.strip_suffix("/s").is_some_and(number))
 }
 
@@ -108,6 +113,43 @@ fn list_all_without_a_terminal_prints_a_plain_progress_line_every_interval() {
         "no progress line in:\n{stderr}"
     );
     assert!(stderr.lines().all(is_list_line), "{stderr}");
+
+    let quiet = list(&["--quiet"]);
+    assert_eq!(quiet.status.code(), Some(0));
+    assert_eq!(text(&quiet.stderr), "");
+}
+
+#[test]
+fn invitations_list_all_without_a_terminal_prints_a_plain_progress_line_every_interval() {
+    // 1,500 invitations: 3 pages of 500 and 100 ms each.
+    let server = invitations_server(1500, 500, Duration::from_millis(100));
+    let list = |extra: &[&str]| {
+        spawnable(&server.base_url())
+            .env(PROGRESS_INTERVAL, "50ms")
+            .args([
+                "invitations",
+                "list",
+                "--org",
+                ORG,
+                "--all",
+                "--format",
+                "jsonl",
+            ])
+            .args(["--rate-limit", "off"])
+            .args(extra)
+            .output()
+            .expect("the binary runs")
+    };
+    let is_line = |line: &str| is_listed_line(line, "invitations");
+    let out = list(&[]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(text(&out.stdout).lines().count(), 1500);
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.lines().any(is_line),
+        "no progress line in:\n{stderr}"
+    );
+    assert!(stderr.lines().all(is_line), "{stderr}");
 
     let quiet = list(&["--quiet"]);
     assert_eq!(quiet.status.code(), Some(0));

@@ -7,6 +7,8 @@
 #[path = "../../../../tests/it/support/server.rs"]
 pub mod server;
 
+use std::time::Duration;
+
 use assert_cmd::Command;
 use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeServer, FakeUser, ServeOptions};
 
@@ -105,4 +107,44 @@ pub fn sync(server: &FakeServer, roster: &str, args: &[&str]) -> std::process::O
         .write_stdin(roster)
         .output()
         .expect("the binary runs")
+}
+
+/// Invitation `i` as Clerk sends it ([`INVITATION_JSON`]), as `orginv_{i}` to
+/// `user{i}@example.com`.
+///
+/// [`INVITATION_JSON`]: clerk_memberships::testing::INVITATION_JSON
+pub fn invitation(i: usize) -> serde_json::Value {
+    let mut invitation: serde_json::Value =
+        serde_json::from_str(clerk_memberships::testing::INVITATION_JSON).expect("valid JSON");
+    invitation["id"] = format!("orginv_{i}").into();
+    invitation["email_address"] = format!("user{i}@example.com").into();
+    invitation
+}
+
+/// A page of a listing as Clerk sends it: `data` and the listing's `total_count`.
+pub fn page_of(data: &[serde_json::Value], total: usize) -> String {
+    serde_json::json!({"data": data, "total_count": total}).to_string()
+}
+
+/// The `offset` of a request target, 0 when it has none.
+pub fn offset_of(target: &str) -> usize {
+    target
+        .split(['?', '&'])
+        .find_map(|pair| pair.strip_prefix("offset="))
+        .and_then(|offset| offset.parse().ok())
+        .unwrap_or(0)
+}
+
+/// A server that lists `total` invitations ([`invitation`]) in pages of at most `page`
+/// whatever the `limit` asked for (Clerk may cap pages too), each answer held `latency`.
+pub fn invitations_server(total: usize, page: usize, latency: Duration) -> server::Server {
+    server::Server::builder()
+        .handler(move |request| {
+            std::thread::sleep(latency);
+            let first = offset_of(&request.target).min(total);
+            let data: Vec<serde_json::Value> =
+                (first..(first + page).min(total)).map(invitation).collect();
+            server::Action::Respond(server::Response::json(200, page_of(&data, total)))
+        })
+        .start()
 }
