@@ -87,9 +87,9 @@ pub struct ListArgs {
     /// Skip this many invitations first.
     #[arg(long, value_name = "N", conflicts_with = "all")]
     pub offset: Option<u64>,
-    /// Every matching invitation, page after page, printed as each page arrives (the table
-    /// once the last one has; with progress on stderr: a counter on a terminal, a line every
-    /// 10 s elsewhere).
+    /// Every matching invitation, page after page, printed as each page arrives (the table in
+    /// columns of fixed widths, longer cells cut with `…`; with progress on stderr: a counter
+    /// on a terminal, a line every 10 s elsewhere).
     #[arg(long)]
     pub all: bool,
     #[command(flatten)]
@@ -180,9 +180,13 @@ fn list(global: &GlobalArgs, args: &ListArgs) -> Result<ExitCode, Failure> {
         .build()?;
     let client = global.client()?;
     let format = Format::or_default(args.output.format);
-    // The table stays measured with --all (it waits for the last page, as it always has);
-    // the other formats stream.
-    let mut listing = Listing::new(format, TableLayout::Measured, args.output.csv_raw);
+    // With --all every format streams, the table in columns of fixed widths, as `list --all`.
+    let table = if args.all {
+        TableLayout::Fixed(&WIDTHS)
+    } else {
+        TableLayout::Measured
+    };
+    let mut listing = Listing::new(format, table, args.output.csv_raw);
     if args.all {
         let meter = progress::Meter::list(global.quiet, "invitations");
         let listed = request.pages(&client).try_for_each(|page| {
@@ -252,6 +256,9 @@ fn print(output: &OutputArgs, invitation: &OrganizationInvitation) -> Result<Exi
     )?;
     Ok(ExitCode::SUCCESS)
 }
+
+/// The widths a streaming (`--all`) table cuts [`OrganizationInvitation`]'s columns to.
+const WIDTHS: [usize; 5] = [34, 36, 20, 10, 24];
 
 /// An invitation as `invite`, `invitations list` and `invitations revoke` print it.
 impl Row for OrganizationInvitation {

@@ -474,11 +474,23 @@ orginv_3  esc\\u{1b}[31m@acme.com   org:member  expired   2024-05-28T08:00:00.00
 orginv_4  +x@acme.com              org:member  pending   2024-06-27T08:00:00.000Z
 ";
 
+/// The same rows as `--all` prints them: each as it comes, in columns of fixed widths (34, 36,
+/// 20 and 10 columns, then the last cell as it is), as `list --all` prints memberships.
+const AWKWARD_FIXED_TABLE: &str = "\
+ID                                  EMAIL_ADDRESS                         ROLE                  STATUS      EXPIRES_AT
+orginv_0                            =cmd@acme.com                         org:admin             pending     2024-06-27T08:00:00.000Z
+orginv_1                            ann\\u{202e}moc@acme.com               org:member            accepted    2024-06-27T08:00:00.000Z
+orginv_2                            山田太郎@例え.jp                      org:member            revoked     -
+orginv_3                            esc\\u{1b}[31m@acme.com                org:member            expired     2024-05-28T08:00:00.000Z
+orginv_4                            +x@acme.com                           org:member            pending     2024-06-27T08:00:00.000Z
+";
+
 const AWKWARD_CSV_HEADER: &str =
     "id,email_address,role,status,created_at,expires_at,public_metadata\n";
 
 #[test]
-fn invitations_list_all_over_several_pages_prints_what_one_page_prints_in_every_format() {
+fn invitations_list_all_over_several_pages_prints_what_one_page_prints_in_every_format_the_table_in_fixed_widths()
+ {
     let server = awkward_server();
     let list = |args: &[&str]| {
         let out = crate::support::spawnable(&server.base_url())
@@ -517,17 +529,19 @@ fn invitations_list_all_over_several_pages_prints_what_one_page_prints_in_every_
              orginv_4,{guard}+x@acme.com,org:member,pending,{created},2024-06-27T08:00:00.000Z,{{}}\n"
         )
     };
+    let csv = format!("{AWKWARD_CSV_HEADER}{}", csv_rows("'"));
+    // (format, one page, every page with --all): the same but for the table's widths.
     let expected = [
-        ("table", AWKWARD_TABLE.to_owned()),
-        ("json", json),
-        ("jsonl", jsonl),
-        ("csv", format!("{AWKWARD_CSV_HEADER}{}", csv_rows("'"))),
+        ("table", AWKWARD_TABLE, AWKWARD_FIXED_TABLE),
+        ("json", &json, &json),
+        ("jsonl", &jsonl, &jsonl),
+        ("csv", &csv, &csv),
     ];
-    for (format, expected) in &expected {
+    for (format, one, all) in expected {
         let one_page = list(&["--limit", "5", "--format", format]);
-        assert_eq!(&one_page, expected, "{format}, one page");
+        assert_eq!(one_page, one, "{format}, one page");
         let pages = list(&["--all", "--format", format]);
-        assert_eq!(&pages, expected, "{format} --all, three pages");
+        assert_eq!(pages, all, "{format} --all, three pages");
     }
     let raw = format!("{AWKWARD_CSV_HEADER}{}", csv_rows(""));
     assert_eq!(list(&["--limit", "5", "--format", "csv", "--csv-raw"]), raw);
@@ -548,14 +562,20 @@ fn invitations_list_all_over_several_pages_prints_what_one_page_prints_in_every_
 #[test]
 fn an_empty_or_failed_invitation_listing_prints_its_header_or_nothing() {
     let server = acme();
-    for (format, empty) in [
-        ("table", "ID  EMAIL_ADDRESS  ROLE  STATUS  EXPIRES_AT\n"),
-        ("json", "[]\n"),
-        ("jsonl", ""),
-        ("csv", AWKWARD_CSV_HEADER),
+    let fixed_header = AWKWARD_FIXED_TABLE.lines().next().unwrap().to_owned() + "\n";
+    for (format, empty, empty_all) in [
+        (
+            "table",
+            "ID  EMAIL_ADDRESS  ROLE  STATUS  EXPIRES_AT\n",
+            fixed_header.as_str(),
+        ),
+        ("json", "[]\n", "[]\n"),
+        ("jsonl", "", ""),
+        ("csv", AWKWARD_CSV_HEADER, AWKWARD_CSV_HEADER),
     ] {
         for all in [false, true] {
             let mut args = vec!["invitations", "list", "--org", ORG, "--format", format];
+            let empty = if all { empty_all } else { empty };
             if all {
                 args.push("--all");
             }
