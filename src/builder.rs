@@ -237,6 +237,22 @@ fn broken(field: &'static str, rule: Option<String>) -> Result<(), BuildError> {
     rule.map_or(Ok(()), |rule| Err(BuildError::invalid(field, rule)))
 }
 
+/// A set role (of a membership or an invitation): see [`role_rule`].
+pub(crate) fn role_field(value: Option<&String>) -> Result<(), BuildError> {
+    broken("role", value.and_then(|value| role_rule(value)))
+}
+
+/// The rule `value` breaks as a role to give, if any: it must not be empty nor longer than
+/// [`MAX_FILTER_VALUE_LEN`] bytes, the most a `role` filter takes (so a role that can be given
+/// can also be listed by).
+pub(crate) fn role_rule(value: &str) -> Option<String> {
+    if value.is_empty() {
+        Some("must not be empty".to_owned())
+    } else {
+        longer_than(value, MAX_FILTER_VALUE_LEN)
+    }
+}
+
 /// A set id must be something that can name a resource: see [`id_rule`].
 pub(crate) fn id(field: &'static str, value: Option<&String>) -> Result<(), BuildError> {
     broken(field, value.and_then(|value| id_rule(value)))

@@ -54,13 +54,14 @@ use crate::transport::{TransportError, TransportErrorKind};
 /// | `limit` | 1 to 500 (the pagers' default page size is 500) |
 /// | `offset` | at most `i64::MAX` |
 /// | `public_metadata`, `private_metadata` | a JSON object nested at most 64 levels deep (the object itself is level 1) and at most 65536 bytes as compact JSON; checked when set |
+/// | the `role` a membership or an invitation gives | not empty, at most 1024 bytes (as a `role` filter value) |
 /// | an invitation's `email_address` | holds an `@`, at most 1024 bytes, not empty or only whitespace |
 /// | an invitation's `expires_in_days` | 1 to 365 |
 /// | the `invitations` of a [`BulkCreateInvitations`](crate::BulkCreateInvitations) | 1 to 10, no address twice |
 /// | the whole URL (base URL, escaped path and query) | at most 8192 bytes; checked by `send` and `render`, which return it as [`ErrorKind::InvalidRequest`] for field `url` |
 ///
-/// Besides these, a required field must be set, and a `role` or `redirect_url` that is set
-/// must not be empty.
+/// Besides these, a required field must be set, and a `redirect_url` that is set must not be
+/// empty.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum BuildError {

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::body::{InvitationBody, email_rule, expires_rule};
 use crate::builder::metadata::{MetadataBody, MetadataInput};
-use crate::builder::{Unbuilt, id, id_rule, operation_builder, operation_methods};
+use crate::builder::{Unbuilt, id, id_rule, operation_builder, operation_methods, role_rule};
 use crate::call::Operation;
 use crate::email::normalized_email;
 use crate::endpoint::{Endpoint, PathWriter};
@@ -41,7 +41,7 @@ pub struct NewInvitation {
 
 impl NewInvitation {
     /// An invitation of `email_address` (with an `@`, at most 1024 bytes) with `role` (not
-    /// empty); nothing else set.
+    /// empty, at most 1024 bytes); nothing else set.
     pub fn new(email_address: impl Into<String>, role: impl Into<String>) -> Self {
         NewInvitation {
             email_address: email_address.into(),
@@ -103,8 +103,8 @@ impl NewInvitation {
         if let Some(rule) = email_rule(&self.email_address) {
             return named("email_address", rule);
         }
-        if self.role.is_empty() {
-            return named("role", "must not be empty".to_owned());
+        if let Some(rule) = role_rule(&self.role) {
+            return named("role", rule);
         }
         if let Some(rule) = self.inviter_user_id.as_deref().and_then(id_rule) {
             return named("inviter_user_id", rule);

@@ -4,7 +4,7 @@ use serde_json::Value;
 use super::body::{InvitationBody, email, expires_rule};
 use crate::builder::metadata::{MetadataBody, MetadataInput, metadata_setters};
 use crate::builder::{
-    Unbuilt, id, non_empty, operation_builder, operation_methods, option_setters,
+    Unbuilt, id, non_empty, operation_builder, operation_methods, option_setters, role_field,
 };
 use crate::call::Operation;
 use crate::endpoint::{Endpoint, PathWriter};
@@ -98,7 +98,8 @@ operation_builder! {
     ///   256 bytes;
     /// - `InvalidField` for `email_address` if it is empty or only whitespace, holds no `@`,
     ///   or is longer than 1024 bytes;
-    /// - `InvalidField` for `role` or `redirect_url` if it is empty;
+    /// - `InvalidField` for `role` if it is empty or longer than 1024 bytes, and for
+    ///   `redirect_url` if it is empty;
     /// - `InvalidField` for `expires_in_days` unless it is 1 to 365;
     /// - `InvalidField` for `public_metadata` or `private_metadata` if the value set is not a
     ///   JSON object or is over the metadata limits (checked when set, reported here);
@@ -113,7 +114,8 @@ operation_builder! {
     fn organization_id(text);
     /// Sets the address to invite: it holds an `@` and is at most 1024 bytes. Required.
     fn email_address(text);
-    /// Sets the role the membership gets on acceptance, e.g. `org:member`. Required.
+    /// Sets the role the membership gets on acceptance, e.g. `org:member` (at most 1024
+    /// bytes). Required.
     fn role(text);
     /// Sets the user who invites (an admin of the organization), by id (at most 256 bytes).
     /// Not sent unless set.
@@ -141,7 +143,7 @@ impl CreateInvitationFields {
             self.inviter_user_id.as_ref().and_then(Option::as_ref),
         )?;
         email("email_address", self.email_address.as_ref())?;
-        non_empty("role", self.role.as_ref())?;
+        role_field(self.role.as_ref())?;
         non_empty(
             "redirect_url",
             self.redirect_url.as_ref().and_then(Option::as_ref),

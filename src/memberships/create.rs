@@ -3,7 +3,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::builder::metadata::{MetadataBody, MetadataInput, metadata_setters};
-use crate::builder::{Unbuilt, id, non_empty, operation_builder, operation_methods};
+use crate::builder::{Unbuilt, id, operation_builder, operation_methods, role_field};
 use crate::call::Operation;
 use crate::endpoint::{Endpoint, PathWriter};
 use crate::error::BuildError;
@@ -90,7 +90,7 @@ operation_builder! {
     ///
     /// - [`InvalidField`](BuildError::InvalidField) for `organization_id` or `user_id` if it is
     ///   empty, only whitespace, `.` or `..`, or longer than 256 bytes;
-    /// - `InvalidField` for `role` if it is empty;
+    /// - `InvalidField` for `role` if it is empty or longer than 1024 bytes;
     /// - `InvalidField` for `public_metadata` or `private_metadata` if the value set is not a
     ///   JSON object, nests arrays and objects deeper than 64 levels, or is longer than 65536
     ///   bytes as compact JSON (checked when set, reported here);
@@ -106,7 +106,7 @@ operation_builder! {
     fn organization_id(text);
     /// Sets the user to add, by id (at most 256 bytes). Required.
     fn user_id(text);
-    /// Sets the new member's role, e.g. `org:member`. Required.
+    /// Sets the new member's role, e.g. `org:member` (at most 1024 bytes). Required.
     fn role(text);
 }
 
@@ -116,7 +116,7 @@ impl CreateMembershipFields {
     fn validate(&self) -> Result<(), BuildError> {
         id("organization_id", self.organization_id.as_ref())?;
         id("user_id", self.user_id.as_ref())?;
-        non_empty("role", self.role.as_ref())?;
+        role_field(self.role.as_ref())?;
         self.public_metadata.check()?;
         self.private_metadata.check()
     }

@@ -1,7 +1,7 @@
 use derive_builder::Builder;
 use serde::Serialize;
 
-use crate::builder::{Unbuilt, id, non_empty, operation_builder, operation_methods};
+use crate::builder::{Unbuilt, id, operation_builder, operation_methods, role_field};
 use crate::call::Operation;
 use crate::endpoint::{Endpoint, PathWriter};
 use crate::error::BuildError;
@@ -68,7 +68,7 @@ operation_builder! {
     ///
     /// - [`InvalidField`](BuildError::InvalidField) for `organization_id` or `user_id` if it is
     ///   empty, only whitespace, `.` or `..`, or longer than 256 bytes;
-    /// - `InvalidField` for `role` if it is empty;
+    /// - `InvalidField` for `role` if it is empty or longer than 1024 bytes;
     /// - [`MissingField`](BuildError::MissingField) for `organization_id`, `user_id` or `role`
     ///   if it was never set.
     ///
@@ -81,7 +81,7 @@ operation_builder! {
     fn organization_id(text);
     /// Sets the member, by user id (at most 256 bytes). Required.
     fn user_id(text);
-    /// Sets the new role, e.g. `org:admin`. Required.
+    /// Sets the new role, e.g. `org:admin` (at most 1024 bytes). Required.
     fn role(text);
 }
 
@@ -89,7 +89,7 @@ impl UpdateMembershipFields {
     fn validate(&self) -> Result<(), BuildError> {
         id("organization_id", self.organization_id.as_ref())?;
         id("user_id", self.user_id.as_ref())?;
-        non_empty("role", self.role.as_ref())
+        role_field(self.role.as_ref())
     }
 }
 

@@ -292,6 +292,33 @@ fn bulk_refuses_none_too_many_duplicates_and_bad_entries() {
     assert!(meta.to_string().contains("public_metadata"), "{meta}");
 }
 
+/// A role to give is at most 1024 bytes, as a role to list by, in a single invitation and in
+/// each of a bulk.
+#[test]
+fn a_role_over_1024_bytes_is_refused_in_a_single_and_a_bulk_invitation() {
+    let longest = "r".repeat(1024);
+    create()
+        .role(longest.as_str())
+        .build()
+        .expect("1024 bytes is a role");
+    let err = build_error(create().role(format!("{longest}r")).build());
+    assert_eq!(
+        err.to_string(),
+        "invalid `role`: must be at most 1024 bytes, got 1025"
+    );
+    let bulk = build_error(
+        BulkCreateInvitations::builder()
+            .organization_id("org_1")
+            .invitation(NewInvitation::new("a@b.c", format!("{longest}r")))
+            .build(),
+    );
+    assert!(
+        bulk.to_string()
+            .contains("invitation 1: `role` must be at most 1024 bytes"),
+        "{bulk}"
+    );
+}
+
 // ---- list, get, revoke ----------------------------------------------------------------------
 
 #[test]

@@ -559,6 +559,35 @@ empty_field_tests! {
     update_metadata_with_empty_user_id_is_rejected: update_metadata().user_id("") => "user_id";
 }
 
+/// The role a create or an update gives is at most 1024 bytes, as a role to list by.
+#[test]
+fn a_role_over_1024_bytes_is_refused_by_create_and_update() {
+    let longest = "r".repeat(1024);
+    let too_long = format!("{longest}r");
+    create()
+        .role(longest.as_str())
+        .build()
+        .expect("1024 bytes is a role");
+    let update = || {
+        UpdateMembership::builder()
+            .organization_id("o")
+            .user_id("u")
+    };
+    update()
+        .role(longest.as_str())
+        .build()
+        .expect("1024 bytes is a role");
+    for err in [
+        create().role(too_long.as_str()).build().unwrap_err(),
+        update().role(too_long.as_str()).build().unwrap_err(),
+    ] {
+        assert_eq!(
+            err.to_string(),
+            "invalid `role`: must be at most 1024 bytes, got 1025"
+        );
+    }
+}
+
 #[test]
 fn build_errors_say_which_field_in_words() {
     let err = rejected!(
