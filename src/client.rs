@@ -421,20 +421,15 @@ impl ClientBuilder {
     /// says who is calling and through which library:
     ///
     /// ```
-    /// # use clerk_memberships::testing::MockTransport;
-    /// # let mock = MockTransport::new();
-    /// # mock.push_json(200, r#"{"data":[],"total_count":0}"#);
-    /// use clerk_memberships::{Client, ListMemberships};
+    /// use clerk_memberships::testing::MockTransport;
+    /// use clerk_memberships::ListMemberships;
     ///
-    /// let client = Client::builder()
-    ///     .secret_key("sk_test_123")
-    ///     .app_name("roster-sync/2.1.0")
-    /// #   .transport(mock.clone())
-    ///     .build()?;
-    /// ListMemberships::builder().organization_id("org_1").build()?.send(&client)?;
-    /// # let agent = mock.requests()[0].header("user-agent").unwrap().to_owned();
+    /// let mock = MockTransport::new(); // records requests instead of sending them
+    /// let client = mock.client_builder().app_name("roster-sync/2.1.0").build()?;
+    /// let request = ListMemberships::builder().organization_id("org_1").build()?;
+    /// let agent = request.render(&client)?.header("user-agent").unwrap().to_owned();
     #[doc = concat!(
-        "# assert_eq!(agent, \"roster-sync/2.1.0 clerk-memberships/",
+        "assert_eq!(agent, \"roster-sync/2.1.0 clerk-memberships/",
         env!("CARGO_PKG_VERSION"), "\");"
     )]
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -744,8 +739,8 @@ fn read_from(err: BuildError, var: Option<&'static str>) -> BuildError {
 }
 
 fn check_header_value(field: &'static str, value: &str) -> Result<(), BuildError> {
-    if value.is_empty() {
-        return Err(BuildError::invalid(field, "must not be empty"));
+    if value.trim().is_empty() {
+        return Err(BuildError::invalid(field, "must not be empty or blank"));
     }
     if !value.bytes().all(|b| b == b' ' || b.is_ascii_graphic()) {
         return Err(BuildError::invalid(

@@ -133,9 +133,11 @@ impl Plan {
     ///
     /// # Errors
     ///
-    /// [`SyncError::RemovalThresholdExceeded`], with the numbers, for a plan over its
-    /// removal threshold when not forced; nothing is sent. Every other failure is a change's
-    /// outcome in the report.
+    /// When not forced, and then nothing is sent:
+    /// [`SyncError::RemovalThresholdExceeded`], with the numbers, for a plan over its removal
+    /// threshold; [`SyncError::TooManyInvitations`], with the numbers, for a plan that would
+    /// send more invitations than `max_invites`. Every other failure is a change's outcome in
+    /// the report.
     pub fn apply(&self, client: &Client, options: &ApplyOptions) -> Result<ApplyReport, SyncError> {
         if !options.force() {
             self.check_removals()?;

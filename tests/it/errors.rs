@@ -764,6 +764,7 @@ fn api_version_that_cannot_be_a_header_is_refused() {
         "2026-05-12\n",
         "2026-05-12\r\nX-Injected: 1",
         "",
+        "  ",
         "2026\t05",
         "ünï",
     ] {
@@ -777,6 +778,7 @@ fn user_agent_that_cannot_be_a_header_is_refused() {
         "app/1.0\n",
         "app/1.0\r\nX-Injected: 1",
         "",
+        "   ",
         "app\u{7f}",
         "äpp/1",
     ] {
@@ -790,7 +792,7 @@ fn user_agent_that_cannot_be_a_header_is_refused() {
 
 #[test]
 fn an_app_name_that_cannot_be_a_header_is_refused() {
-    for name in ["app/1.0\n", "app/1.0\r\nX-Injected: 1", "", "äpp/1"] {
+    for name in ["app/1.0\n", "app/1.0\r\nX-Injected: 1", "", " ", "äpp/1"] {
         assert_invalid_field(&refused(builder().app_name(name)), "app_name");
     }
 }

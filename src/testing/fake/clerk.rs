@@ -20,7 +20,8 @@ use super::{http, pacing, response, state};
 use crate::clock::ManualClock;
 
 /// An in-memory Clerk for tests: a [`Transport`] that answers the five membership operations,
-/// the five organization-invitation operations, `GET /users`, `GET /users/count` and
+/// the instance-wide membership listing, the five organization-invitation operations,
+/// `GET /organizations/{id or slug}`, `GET /users`, `GET /users/count` and
 /// `GET /organization_roles` from its own state, with the
 /// JSON Clerk sends, so that the whole client stack — builders, rendering, path and query
 /// encoding, status handling, decoding — runs for real with no network.
@@ -58,8 +59,11 @@ use crate::clock::ManualClock;
 ///
 /// # Requests
 ///
-/// - **Routes.** The operation is found from the method and the *end* of the path
-///   (`…/organizations/{organization_id}/memberships[/{user_id}[/metadata]]`); whatever comes
+/// - **Routes.** The operation is found from the method and the *end* of the path (e.g.
+///   `…/organizations/{organization_id}/memberships[/{user_id}[/metadata]]`,
+///   `…/organizations/{organization_id}/invitations[/bulk|/{invitation_id}[/revoke]]`,
+///   `…/organizations/{organization_id}`, `…/organization_memberships`, `…/users[/count]`,
+///   `…/organization_roles`); whatever comes
 ///   before is the base URL's prefix, so `https://api.clerk.com/v1`,
 ///   `http://127.0.0.1:9/proxy/clerk/v1` and a prefix-less base all work. A path that fits two
 ///   routes (ids that are themselves `organizations` or `memberships`) resolves to the one
