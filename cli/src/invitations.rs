@@ -16,7 +16,6 @@ use crate::members::{MetadataValues, RoleCheckArgs, ask, require_terminal};
 use crate::output::{
     Format, Listing, OutputArgs, Row, TableLayout, json_text, print_one, printable,
 };
-use crate::progress;
 use crate::timefmt;
 
 /// `invite`.
@@ -188,15 +187,7 @@ fn list(global: &GlobalArgs, args: &ListArgs) -> Result<ExitCode, Failure> {
     };
     let mut listing = Listing::new(format, table, args.output.csv_raw);
     if args.all {
-        let meter = progress::Meter::list(global.quiet, "invitations");
-        let listed = request.pages(&client).try_for_each(|page| {
-            let page = page?;
-            listing.write_page(&page.data)?;
-            meter.add_done(page.data.len() as u64);
-            Ok::<(), Failure>(())
-        });
-        meter.finish();
-        listed?;
+        listing.write_pages(request.pages(&client), global.quiet, "invitations")?;
     } else {
         listing.write_page(&request.send(&client)?.data)?;
     }

@@ -14,7 +14,6 @@ use serde_json::Value;
 use crate::config::GlobalArgs;
 use crate::fail::Failure;
 use crate::output::{Format, Listing, OutputArgs, Row, TableLayout, json_text, print_one};
-use crate::progress;
 use crate::timefmt;
 
 /// The organization and user a single-member command acts on.
@@ -217,15 +216,7 @@ pub fn list(global: &GlobalArgs, args: &ListArgs) -> Result<ExitCode, Failure> {
     let mut listing = Listing::new(format, table, args.csv_raw);
     let mut note = None;
     if args.all {
-        let meter = progress::Meter::list(global.quiet, "members");
-        let listed = request.pages(&client).try_for_each(|page| {
-            let page = page?;
-            listing.write_page(&page.data)?;
-            meter.add_done(page.data.len() as u64);
-            Ok::<(), Failure>(())
-        });
-        meter.finish();
-        listed?;
+        listing.write_pages(request.pages(&client), global.quiet, "members")?;
     } else {
         let page = request.send(&client)?;
         listing.write_page(&page.data)?;

@@ -7,9 +7,13 @@ use std::io::{self, BufWriter, IsTerminal, StdoutLock, Write};
 use std::marker::PhantomData;
 
 use clap::{Args, ValueEnum};
+use clerk_memberships::{Error, Page};
 use serde::Serialize;
 use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+use crate::fail::Failure;
+use crate::progress::Meter;
 
 /// `--format` and `--csv-raw`, for the commands that print one membership or invitation, and
 /// `invitations list`.
@@ -243,6 +247,29 @@ impl<R: Row> Listing<R> {
             self.table,
             self.csv_raw,
         )
+    }
+
+    /// Writes every page of `pages` as it arrives (`--all`), counting the rows on a progress
+    /// meter of `what` (`"members"`), until the last page or the first error.
+    ///
+    /// # Errors
+    ///
+    /// A page could not be read, or writing failed: the pages before stay written.
+    pub fn write_pages(
+        &mut self,
+        pages: impl Iterator<Item = Result<Page<R>, Error>>,
+        quiet: bool,
+        what: &'static str,
+    ) -> Result<(), Failure> {
+        let meter = Meter::list(quiet, what);
+        let listed = pages.into_iter().try_for_each(|page| {
+            let page = page?;
+            self.write_page(&page.data)?;
+            meter.add_done(page.data.len() as u64);
+            Ok::<(), Failure>(())
+        });
+        meter.finish();
+        listed
     }
 
     /// Writes one page's rows and flushes them.
