@@ -13,9 +13,7 @@ use serde_json::Value;
 use crate::config::GlobalArgs;
 use crate::fail::Failure;
 use crate::members::{MetadataValues, RoleCheckArgs, ask, require_terminal};
-use crate::output::{
-    Format, Listing, OutputArgs, Row, TableLayout, json_text, print_one, printable,
-};
+use crate::output::{Format, Listing, OutputArgs, Row, json_text, print_one, printable};
 use crate::timefmt;
 
 /// `invite`.
@@ -179,13 +177,7 @@ fn list(global: &GlobalArgs, args: &ListArgs) -> Result<ExitCode, Failure> {
         .build()?;
     let client = global.client()?;
     let format = Format::or_default(args.output.format);
-    // With --all every format streams, the table in columns of fixed widths, as `list --all`.
-    let table = if args.all {
-        TableLayout::Fixed(&WIDTHS)
-    } else {
-        TableLayout::Measured
-    };
-    let mut listing = Listing::new(format, table, args.output.csv_raw);
+    let mut listing = Listing::new(format, args.all, args.output.csv_raw);
     if args.all {
         listing.write_pages(request.pages(&client), global.quiet, "invitations")?;
     } else {
@@ -248,13 +240,11 @@ fn print(output: &OutputArgs, invitation: &OrganizationInvitation) -> Result<Exi
     Ok(ExitCode::SUCCESS)
 }
 
-/// The widths a streaming (`--all`) table cuts [`OrganizationInvitation`]'s columns to.
-const WIDTHS: [usize; 5] = [34, 36, 20, 10, 24];
-
 /// An invitation as `invite`, `invitations list` and `invitations revoke` print it.
 impl Row for OrganizationInvitation {
     const COLUMNS: &'static [&'static str] =
         &["ID", "EMAIL_ADDRESS", "ROLE", "STATUS", "EXPIRES_AT"];
+    const STREAMING_WIDTHS: &'static [usize] = &[34, 36, 20, 10, 24];
     const CSV_HEADER: &'static [&'static str] = &[
         "id",
         "email_address",

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use crate::config::GlobalArgs;
 use crate::fail::Failure;
-use crate::output::{Format, Listing, OutputArgs, Row, TableLayout, json_text, print_one};
+use crate::output::{Format, Listing, OutputArgs, Row, json_text, print_one};
 use crate::timefmt;
 
 /// The organization and user a single-member command acts on.
@@ -208,12 +208,7 @@ pub fn list(global: &GlobalArgs, args: &ListArgs) -> Result<ExitCode, Failure> {
     let request = list_request(args).build()?;
     let client = global.client()?;
     let format = Format::or_default(args.format);
-    let table = if args.all {
-        TableLayout::Fixed(&WIDTHS)
-    } else {
-        TableLayout::Measured
-    };
-    let mut listing = Listing::new(format, table, args.csv_raw);
+    let mut listing = Listing::new(format, args.all, args.csv_raw);
     let mut note = None;
     if args.all {
         listing.write_pages(request.pages(&client), global.quiet, "members")?;
@@ -261,12 +256,10 @@ fn list_request(args: &ListArgs) -> clerk_memberships::ListMembershipsBuilder {
         .set_offset(args.offset)
 }
 
-/// The widths a streaming (`--all`) table cuts [`OrganizationMembership`]'s columns to.
-const WIDTHS: [usize; 4] = [32, 36, 20, 24];
-
 /// A membership as `list` and the member commands print it.
 impl Row for OrganizationMembership {
     const COLUMNS: &'static [&'static str] = &["USER_ID", "IDENTIFIER", "ROLE", "CREATED_AT"];
+    const STREAMING_WIDTHS: &'static [usize] = &[32, 36, 20, 24];
     const CSV_HEADER: &'static [&'static str] = &[
         "user_id",
         "identifier",

@@ -66,6 +66,9 @@ impl Format {
 pub trait Row: Serialize {
     /// The table's header.
     const COLUMNS: &'static [&'static str];
+    /// The width of each column when the table streams (`--all`): longer cells are cut with
+    /// `…`. One per [`COLUMNS`](Self::COLUMNS) entry, which the writer checks as it compiles.
+    const STREAMING_WIDTHS: &'static [usize];
     /// The CSV header.
     const CSV_HEADER: &'static [&'static str];
 
@@ -82,7 +85,7 @@ pub trait Row: Serialize {
 
 /// How a table sizes its columns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TableLayout {
+enum TableLayout {
     /// Each column as wide as its widest cell: the rows wait for the end of the listing.
     Measured,
     /// Columns of these widths (one per column), longer cells cut with `…`: each row is
@@ -121,9 +124,15 @@ impl<W: Write, R: Row> RowWriter<W, R> {
     ///
     /// Writing a header failed.
     fn new(mut out: W, format: Format, table: TableLayout, csv_raw: bool) -> io::Result<Self> {
+        // Fails the build, not a run, for a row type whose widths do not match its columns.
+        const {
+            assert!(
+                R::STREAMING_WIDTHS.len() == R::COLUMNS.len(),
+                "a width per column"
+            )
+        };
         let kind = match (format, table) {
             (Format::Table, TableLayout::Fixed(widths)) => {
-                debug_assert_eq!(widths.len(), R::COLUMNS.len(), "a width per column");
                 write_fixed_row(&mut out, R::COLUMNS, widths)?;
                 Kind::FixedTable(out, widths)
             }
@@ -219,12 +228,18 @@ pub struct Listing<R: Row> {
 }
 
 impl<R: Row> Listing<R> {
-    /// A listing in `format`, its table laid out as `table`; `csv_raw` leaves CSV cells
-    /// without the formula guard (see [`csv_cell`]).
-    pub fn new(format: Format, table: TableLayout, csv_raw: bool) -> Self {
+    /// A listing in `format`; `csv_raw` leaves CSV cells without the formula guard (see
+    /// [`csv_cell`]). A `streaming` listing (`--all`) writes its table in the row type's
+    /// [`STREAMING_WIDTHS`](Row::STREAMING_WIDTHS), row by row as each page arrives; otherwise
+    /// the table measures its columns and waits for [`finish`](Self::finish).
+    pub fn new(format: Format, streaming: bool, csv_raw: bool) -> Self {
         Listing {
             format,
-            table,
+            table: if streaming {
+                TableLayout::Fixed(R::STREAMING_WIDTHS)
+            } else {
+                TableLayout::Measured
+            },
             csv_raw,
             writer: None,
         }

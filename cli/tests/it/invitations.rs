@@ -696,3 +696,99 @@ fn a_reader_that_stops_early_ends_the_invitation_listing_quietly() {
         );
     }
 }
+
+/// A later page that fails leaves the pages already printed on stdout and exits non-zero,
+/// as `list --all` does; the JSON array is then left open, so that no reader takes the
+/// rows for the whole listing.
+#[test]
+fn a_page_that_fails_part_way_leaves_the_pages_before_it_and_exits_1() {
+    use crate::support::server::{Action, Response, Server};
+    use crate::support::{invitation, page_of};
+
+    let server = Server::builder()
+        .handler(|request| {
+            if crate::support::offset_of(&request.target) == 0 {
+                let first: Vec<Value> = (0..2).map(invitation).collect();
+                Action::Respond(Response::json(200, page_of(&first, 4)))
+            } else {
+                Action::Respond(Response::json(
+                    400,
+                    r#"{"errors":[{"code":"form_param_format_invalid","message":"bad","long_message":"bad"}]}"#,
+                ))
+            }
+        })
+        .start();
+    for (format, printed) in [
+        ("jsonl", 2),
+        ("json", 3), // "[" with the first row, then the second row: no "]"
+        ("csv", 3),  // the header and two rows
+    ] {
+        let out = crate::support::spawnable(&server.base_url())
+            .args([
+                "invitations",
+                "list",
+                "--org",
+                ORG,
+                "--all",
+                "--format",
+                format,
+            ])
+            .args(["--rate-limit", "off"])
+            .output()
+            .expect("the binary runs");
+        let stdout = text(&out.stdout);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{format}: {}",
+            text(&out.stderr)
+        );
+        assert_eq!(stdout.lines().count(), printed, "{format}: {stdout}");
+        assert!(stdout.contains("orginv_1"), "{format}: {stdout}");
+        assert!(!stdout.contains(']'), "{format}: {stdout}");
+        assert!(
+            text(&out.stderr).contains("400"),
+            "{format}: {}",
+            text(&out.stderr)
+        );
+    }
+}
+
+/// The streamed table cuts a cell longer than its column with `…`, keeping the columns
+/// aligned row after row.
+#[test]
+fn the_streamed_invitation_table_cuts_a_long_cell_to_its_column() {
+    use crate::support::server::{Action, Response, Server};
+    use crate::support::{invitation, page_of};
+
+    let mut long = invitation(0);
+    long["email_address"] = format!("{}@acme.com", "a".repeat(60)).into();
+    let rows = vec![long, invitation(1)];
+    let server = Server::builder()
+        .handler(move |_| Action::Respond(Response::json(200, page_of(&rows, 2))))
+        .start();
+    let out = crate::support::spawnable(&server.base_url())
+        .args([
+            "invitations",
+            "list",
+            "--org",
+            ORG,
+            "--all",
+            "--format",
+            "table",
+        ])
+        .args(["--rate-limit", "off"])
+        .output()
+        .expect("the binary runs");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{stdout}");
+    let cut = format!("{}…", "a".repeat(35));
+    assert!(lines[1].contains(&format!("{cut}  org:member")), "{stdout}");
+    // The role column starts at the same place on every line: after 34 + 2 + 36 + 2.
+    for line in &lines {
+        let role = line.find("ROLE").or_else(|| line.find("org:")).unwrap();
+        assert_eq!(line[..role].chars().count(), 74, "{line:?}\n{stdout}");
+    }
+}
