@@ -8,6 +8,7 @@ use super::members::{self, Ensured, MetadataMerge, Removal, RoleSet};
 use super::outcome::ChangeError;
 use super::roles::KnownRoles;
 use super::vocab::ADMIN_ROLE;
+use crate::builder::role_rule;
 use crate::client::Client;
 use crate::error::{BuildError, Error};
 use crate::models::{Metadata, OrganizationMembership};
@@ -260,8 +261,8 @@ impl EnsureMember {
     ///
     /// [`ChangeError::Failed`] with the request's [`Error`] when a step fails and the
     /// membership is not as asked: an unknown organization or user (404), a full organization
-    /// ([`Error::is_quota_exceeded`]), an invalid id, an empty role or metadata that is too
-    /// deep or too large (over 64 levels or 65536 bytes:
+    /// ([`Error::is_quota_exceeded`]), an invalid id or metadata that is too deep or too
+    /// large (over 64 levels or 65536 bytes:
     /// [`ErrorKind::InvalidRequest`](crate::ErrorKind::InvalidRequest), nothing sent), a read
     /// or an update that failed after the client's retries. [`ChangeError::Unknown`] when a
     /// create's fate could not be settled, as above, including a create answered "already a
@@ -297,8 +298,8 @@ impl EnsureMemberBuilder {
     /// # Errors
     ///
     /// [`BuildError::MissingField`] for `organization_id`, `user_id` or `role` when not set;
-    /// [`BuildError::InvalidField`] for `role` when it is not one of the
-    /// [known roles](Self::known_roles).
+    /// [`BuildError::InvalidField`] for `role` when it is empty, longer than 1024 bytes or not
+    /// one of the [known roles](Self::known_roles).
     pub fn build(self) -> Result<EnsureMember, BuildError> {
         Ok(EnsureMember {
             member: self.member.build()?,
@@ -387,7 +388,7 @@ impl ChangeRole {
     /// retries: an update is idempotent, so it is retried on 5xx and lost answers), or the
     /// create that followed failed (an unknown organization or user, a full organization, …).
     /// [`ChangeError::Unknown`] when that create's fate could not be settled. An invalid id
-    /// or an empty role is [`ErrorKind::InvalidRequest`](crate::ErrorKind::InvalidRequest), and nothing is sent.
+    /// is [`ErrorKind::InvalidRequest`](crate::ErrorKind::InvalidRequest), and nothing is sent.
     pub fn send(&self, client: &Client) -> Result<RoleSet, ChangeError> {
         members::set_role(
             client,
@@ -417,8 +418,8 @@ impl ChangeRoleBuilder {
     /// # Errors
     ///
     /// [`BuildError::MissingField`] for `organization_id`, `user_id` or `role` when not set;
-    /// [`BuildError::InvalidField`] for `role` when it is not one of the
-    /// [known roles](Self::known_roles), for `admin_role` when it is empty.
+    /// [`BuildError::InvalidField`] for `role` when it is empty, longer than 1024 bytes or not
+    /// one of the [known roles](Self::known_roles), for `admin_role` when it is empty.
     pub fn build(self) -> Result<ChangeRole, BuildError> {
         Ok(ChangeRole {
             member: self.member.build()?,
@@ -657,6 +658,9 @@ struct RoleFields {
 impl RoleFields {
     fn build(self) -> Result<String, BuildError> {
         let role = self.role.ok_or(BuildError::MissingField("role"))?;
+        if let Some(rule) = role_rule(&role) {
+            return Err(BuildError::invalid("role", rule));
+        }
         match self.known.and_then(|known| known.refusal(&role)) {
             Some(refused) => Err(refused),
             None => Ok(role),
