@@ -278,8 +278,8 @@ impl OrganizationMembership {
 pub struct Page<T> {
     /// The items on this page, in the listing's order.
     pub data: Vec<T>,
-    /// How many items match the request's filters in all, across every page (for a bulk
-    /// create: how many invitations it created).
+    /// How many items the listing holds in all, across every page, as the server counts them
+    /// (Clerk's `total_count`).
     pub total_count: i64,
 }
 

@@ -626,4 +626,13 @@ fn keys_keep_their_order_and_duplicates_are_resolved_once() {
         ]
     );
     assert_eq!(resolution.len(), 3);
+    // One request per kind, each value on the wire once.
+    assert_eq!(
+        queries(&fake),
+        [
+            "?email_address=a%40x.io&order_by=created_at&limit=500",
+            "?external_id=a%40x.io&order_by=created_at&limit=500",
+            "?user_id=user_1&order_by=created_at&limit=500",
+        ]
+    );
 }

@@ -4,12 +4,14 @@
 /// own input was wrong (nothing a client sends ends here; the fake answers those as Clerk
 /// would).
 ///
-/// Seeding ([`add_membership`](super::FakeClerk::add_membership),
-/// [`add_example_members`](super::FakeClerk::add_example_members),
-/// [`accept_invitation`](super::FakeClerk::accept_invitation)) fails with the first four
-/// variants; loading a state document ([`load_state`](super::FakeClerk::load_state),
-/// [`from_state`](super::FakeClerk::from_state)) with any of them, since a document seeds
-/// memberships too.
+/// Seeding fails with the first four variants: [`add_membership`](super::FakeClerk::add_membership)
+/// with `UnknownOrganization`, `UnknownUser` or `AlreadyAMember`,
+/// [`add_example_members`](super::FakeClerk::add_example_members) with
+/// `UnknownOrganization`, [`accept_invitation`](super::FakeClerk::accept_invitation) with
+/// `NoPendingInvitation` (or `UnknownOrganization`). Loading a state document
+/// ([`load_state`](super::FakeClerk::load_state), [`from_state`](super::FakeClerk::from_state))
+/// fails with the last four, or with `UnknownOrganization`, `UnknownUser` or
+/// `AlreadyAMember` for a membership or invitation it seeds.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum FakeError {
