@@ -627,17 +627,7 @@ fn invitations_list_all_prints_the_first_page_before_the_second_is_answered() {
             Action::Respond(Response::json(200, page_of(&data, 600)))
         })
         .start();
-    let mut child = crate::support::spawnable(&server.base_url())
-        .args([
-            "invitations",
-            "list",
-            "--org",
-            ORG,
-            "--all",
-            "--format",
-            "jsonl",
-        ])
-        .args(["--rate-limit", "off"])
+    let mut child = crate::support::invitations_list_all(&server.base_url(), "jsonl")
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
@@ -665,17 +655,7 @@ fn a_reader_that_stops_early_ends_the_invitation_listing_quietly() {
     let server = crate::support::invitations_server(1500, 500, std::time::Duration::ZERO);
     for format in ["csv", "jsonl"] {
         // As `clerk-memberships invitations list --all | head -1`.
-        let mut child = crate::support::spawnable(&server.base_url())
-            .args([
-                "invitations",
-                "list",
-                "--org",
-                ORG,
-                "--all",
-                "--format",
-                format,
-            ])
-            .args(["--rate-limit", "off"])
+        let mut child = crate::support::invitations_list_all(&server.base_url(), format)
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
             .spawn()
@@ -723,17 +703,7 @@ fn a_page_that_fails_part_way_leaves_the_pages_before_it_and_exits_1() {
         ("json", 3), // "[" with the first row, then the second row: no "]"
         ("csv", 3),  // the header and two rows
     ] {
-        let out = crate::support::spawnable(&server.base_url())
-            .args([
-                "invitations",
-                "list",
-                "--org",
-                ORG,
-                "--all",
-                "--format",
-                format,
-            ])
-            .args(["--rate-limit", "off"])
+        let out = crate::support::invitations_list_all(&server.base_url(), format)
             .output()
             .expect("the binary runs");
         let stdout = text(&out.stdout);
@@ -767,17 +737,7 @@ fn the_streamed_invitation_table_cuts_a_long_cell_to_its_column() {
     let server = Server::builder()
         .handler(move |_| Action::Respond(Response::json(200, page_of(&rows, 2))))
         .start();
-    let out = crate::support::spawnable(&server.base_url())
-        .args([
-            "invitations",
-            "list",
-            "--org",
-            ORG,
-            "--all",
-            "--format",
-            "table",
-        ])
-        .args(["--rate-limit", "off"])
+    let out = crate::support::invitations_list_all(&server.base_url(), "table")
         .output()
         .expect("the binary runs");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));

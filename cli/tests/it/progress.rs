@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::support::{ORG, PROGRESS_INTERVAL, cli, invitations_server, serve, spawnable, text};
+use crate::support::{ORG, PROGRESS_INTERVAL, cli, invitations_server, serve, text};
 use clerk_memberships::SystemClock;
 use clerk_memberships::testing::{FakeClerk, FakeOrganization, FakeServer, FakeUser};
 
@@ -124,18 +124,8 @@ fn invitations_list_all_without_a_terminal_prints_a_plain_progress_line_every_in
     // 1,500 invitations: 3 pages of 500 and 100 ms each.
     let server = invitations_server(1500, 500, Duration::from_millis(100));
     let list = |extra: &[&str]| {
-        spawnable(&server.base_url())
+        crate::support::invitations_list_all(&server.base_url(), "jsonl")
             .env(PROGRESS_INTERVAL, "50ms")
-            .args([
-                "invitations",
-                "list",
-                "--org",
-                ORG,
-                "--all",
-                "--format",
-                "jsonl",
-            ])
-            .args(["--rate-limit", "off"])
             .args(extra)
             .output()
             .expect("the binary runs")

@@ -77,6 +77,24 @@ pub fn spawnable(base_url: &str) -> std::process::Command {
     command
 }
 
+/// `invitations list --org ORG --all --format FORMAT --rate-limit off` against `base_url`, as
+/// [`spawnable`] makes it.
+pub fn invitations_list_all(base_url: &str, format: &str) -> std::process::Command {
+    let mut command = spawnable(base_url);
+    command
+        .args([
+            "invitations",
+            "list",
+            "--org",
+            ORG,
+            "--all",
+            "--format",
+            format,
+        ])
+        .args(["--rate-limit", "off"]);
+    command
+}
+
 /// The binary with no configuration at all.
 pub fn bare_cli() -> Command {
     let mut command = Command::cargo_bin("clerk-memberships").expect("the binary is built");
