@@ -81,7 +81,8 @@
 //!   ([`OrganizationMemberships`]), roles or invitations, with `total_count`.
 //! - **The transport seam**: the [`Transport`] trait, the [`HttpRequest`] it is given and the
 //!   [`HttpResponse`] it returns, and how it fails: [`TransportError`], [`TransportErrorKind`]
-//!   and [`Delivery`] (whether a failed request may have reached the server).
+//!   (with [`may_have_been_sent`](TransportError::may_have_been_sent): whether a failed
+//!   request may have reached the server).
 //! - **Errors and the secret**: [`Error`], whose [`ErrorKind`] says at which stage a call
 //!   failed, and which keeps the [`Call`] and its attempts; [`BuildError`] (a request refused
 //!   before sending), whose docs list every limit a builder checks; [`ApiError`] and
@@ -214,9 +215,7 @@ pub use pagination::{Items, Paged, Pages};
 pub use redis_limiter::RedisRateLimit;
 pub use retry::{AttemptEvent, RetryPolicy, RetryPolicyBuilder};
 pub use secret::{KeyInput, SecretKey};
-pub use transport::{
-    Delivery, HttpRequest, HttpResponse, Transport, TransportError, TransportErrorKind,
-};
+pub use transport::{HttpRequest, HttpResponse, Transport, TransportError, TransportErrorKind};
 pub use ureq_transport::{UreqTransport, UreqTransportBuilder};
 pub use users::{ListUsers, ListUsersBuilder};
 

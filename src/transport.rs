@@ -287,18 +287,11 @@ fn find_header<'a>(
         .map(|(_, v)| v)
 }
 
-/// Whether a request that failed in transport may have reached the server.
-///
-/// This is what decides whether repeating a write is safe.
-///
-/// ```
-/// use clerk_memberships::{Delivery, TransportError, TransportErrorKind};
-///
-/// let refused = TransportError::not_sent(TransportErrorKind::Connect, "connection refused");
-/// assert_eq!(refused.delivery(), Delivery::NotSent); // safe to send a create again
-/// ```
+/// Whether a request that failed in transport may have reached the server: what decides
+/// whether repeating a write is safe. Callers ask
+/// [`TransportError::may_have_been_sent`]; a transport says it by the constructor it uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Delivery {
+pub(crate) enum Delivery {
     /// The request certainly did not reach the server (for example the connection was refused).
     NotSent,
     /// The request may have reached the server and may have been processed
@@ -308,8 +301,8 @@ pub enum Delivery {
 
 /// What went wrong in transport.
 ///
-/// The [`Delivery`] each kind comes with, as [`UreqTransport`](crate::UreqTransport) reports
-/// it, is part of each variant's description.
+/// Whether each kind comes with a request that may have been sent, as
+/// [`UreqTransport`](crate::UreqTransport) reports it, is part of each variant's description.
 ///
 /// ```
 /// use clerk_memberships::{Error, TransportErrorKind};
@@ -375,11 +368,10 @@ impl fmt::Display for TransportErrorKind {
 /// the [`source`](std::error::Error::source) chain.
 ///
 /// ```
-/// use clerk_memberships::{Delivery, TransportError, TransportErrorKind};
+/// use clerk_memberships::{TransportError, TransportErrorKind};
 ///
 /// let err = TransportError::not_sent(TransportErrorKind::Connect, "connection refused");
-/// assert_eq!(err.delivery(), Delivery::NotSent);
-/// assert!(!err.may_have_been_sent());
+/// assert!(!err.may_have_been_sent()); // safe to send a create again
 /// assert!(err.is_retryable());
 /// assert_eq!(err.to_string(), "connect error (request not sent): connection refused");
 /// ```
@@ -407,7 +399,11 @@ impl TransportError {
     }
 
     /// A failure with an explicit [`Delivery`].
-    pub fn new(kind: TransportErrorKind, delivery: Delivery, message: impl Into<String>) -> Self {
+    pub(crate) fn new(
+        kind: TransportErrorKind,
+        delivery: Delivery,
+        message: impl Into<String>,
+    ) -> Self {
         TransportError {
             kind,
             delivery,
@@ -455,12 +451,8 @@ impl TransportError {
         self.kind
     }
 
-    /// Whether the request may have reached the server.
-    pub fn delivery(&self) -> Delivery {
-        self.delivery
-    }
-
-    /// `true` unless the request certainly did not reach the server.
+    /// `true` unless the request certainly did not reach the server: a write that failed so
+    /// may have been made, and is settled by reading rather than sent again.
     pub fn may_have_been_sent(&self) -> bool {
         self.delivery == Delivery::MaybeSent
     }

@@ -13,8 +13,7 @@ use crate::support::ops::Op;
 use crate::support::server::{Action, End, OnConnect, Response, Server, closed_port};
 use clerk_memberships::testing::{MEMBERSHIP_JSON, ManualClock};
 use clerk_memberships::{
-    AttemptEvent, Client, Delivery, Error, ErrorKind, RetryPolicy, RetryPolicyBuilder,
-    TransportErrorKind,
+    AttemptEvent, Client, Error, ErrorKind, RetryPolicy, RetryPolicyBuilder, TransportErrorKind,
 };
 use httpmock::{Mock, MockServer};
 
@@ -117,17 +116,18 @@ fn requests_for(server: &Server, op: Op) -> usize {
     requests.len()
 }
 
-/// Asserts that `err` is a transport failure of this kind and delivery, after `attempts`.
-fn assert_transport(err: &Error, kind: TransportErrorKind, delivery: Delivery, attempts: u32) {
+/// Whether a transport failure left the request possibly sent.
+const MAYBE_SENT: bool = true;
+const NOT_SENT: bool = false;
+
+/// Asserts that `err` is a transport failure of this kind, possibly sent or not, after
+/// `attempts`.
+fn assert_transport(err: &Error, kind: TransportErrorKind, maybe_sent: bool, attempts: u32) {
     let transport = err
         .transport_error()
         .unwrap_or_else(|| panic!("expected a transport error, got {err:?}"));
     assert_eq!(transport.kind(), kind, "{err}");
-    assert_eq!(transport.delivery(), delivery, "{err}");
-    assert_eq!(
-        transport.may_have_been_sent(),
-        delivery == Delivery::MaybeSent
-    );
+    assert_eq!(transport.may_have_been_sent(), maybe_sent, "{err}");
     assert_eq!(err.status(), None);
     assert_eq!(err.attempts(), attempts, "{err}");
 }
@@ -141,7 +141,7 @@ fn assert_create_sent_once(fault: Action, kind: TransportErrorKind) {
 
     let err = Op::Create.send(&s.client).unwrap_err();
 
-    assert_transport(&err, kind, Delivery::MaybeSent, 1);
+    assert_transport(&err, kind, MAYBE_SENT, 1);
     assert_eq!(s.clock.sleeps(), []);
     assert_eq!(s.outcomes(), [Outcome::Failed(kind)]);
     let requests = server.requests();
@@ -192,7 +192,7 @@ fn refused_connection_is_not_sent_and_exhausts_the_attempts_even_for_create() {
     let err = Op::Create.send(&s.client).unwrap_err();
 
     assert!(matches!(err.kind(), ErrorKind::Transport { .. }), "{err:?}");
-    assert_transport(&err, TransportErrorKind::Connect, Delivery::NotSent, 4);
+    assert_transport(&err, TransportErrorKind::Connect, NOT_SENT, 4);
     assert_eq!(s.clock.sleeps(), [ms(500), ms(750), ms(1125)]);
     assert_eq!(
         s.outcomes(),
@@ -262,7 +262,7 @@ fn connect_timeout_is_not_sent_so_create_is_retried() {
 
     let err = Op::Create.send(&s.client).unwrap_err();
 
-    assert_transport(&err, TransportErrorKind::Timeout, Delivery::NotSent, 2);
+    assert_transport(&err, TransportErrorKind::Timeout, NOT_SENT, 2);
     assert_eq!(s.clock.sleeps(), [ms(500)]);
 }
 
@@ -280,7 +280,7 @@ fn connection_dropped_on_accept_is_maybe_sent_for_create() {
 
     let err = Op::Create.send(&s.client).unwrap_err();
 
-    assert_transport(&err, TransportErrorKind::Io, Delivery::MaybeSent, 1);
+    assert_transport(&err, TransportErrorKind::Io, MAYBE_SENT, 1);
     assert_eq!(s.clock.sleeps(), []);
     assert_eq!(server.request_count(), 0);
     assert_eq!(server.connection_count(), 1);
@@ -645,7 +645,7 @@ fn a_fault_on_a_pooled_connection_is_not_repeated_and_the_connection_is_not_reus
 
     Op::List.send(&s.client).unwrap();
     let err = Op::Create.send(&s.client).unwrap_err();
-    assert_transport(&err, TransportErrorKind::Io, Delivery::MaybeSent, 1);
+    assert_transport(&err, TransportErrorKind::Io, MAYBE_SENT, 1);
     Op::List.send(&s.client).unwrap();
     Op::List.send(&s.client).unwrap();
 
