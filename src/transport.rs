@@ -358,7 +358,7 @@ impl fmt::Display for TransportErrorKind {
 /// A request could not be completed by the [`Transport`](crate::Transport).
 ///
 /// It says what failed ([`kind`](Self::kind)), whether the request may have reached the
-/// server ([`delivery`](Self::delivery)) and whether trying again can help
+/// server ([`may_have_been_sent`](Self::may_have_been_sent)) and whether trying again can help
 /// ([`is_retryable`](Self::is_retryable)). Custom transports build one with
 /// [`TransportError::not_sent`] or [`TransportError::maybe_sent`], and attach the underlying
 /// error with [`with_source`](Self::with_source).
