@@ -279,12 +279,14 @@ fn print_attempt(base_url: &str, event: &AttemptEvent) {
     if event.limiter_fallback.is_some() {
         next.push_str(" (paced locally: the shared rate limit cannot be used)");
     }
-    stderr_line!(
+    // Redacted as errors are, should a key ever reach the base URL or the path.
+    let line = format!(
         "> {} {base_url}{} attempt {}: {outcome}{next}",
         event.call.method(),
         event.call.path(),
         event.attempt
     );
+    stderr_line!("{}", crate::fail::redact_keys(&line));
 }
 
 /// A note on stderr when the shared rate limit is lost, and when it is found again: once per

@@ -139,6 +139,13 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode, Failure> {
     let global = &cli.global;
+    #[cfg(feature = "fake-server")]
+    let checks_keys = !matches!(cli.command, Command::FakeServer(_));
+    #[cfg(not(feature = "fake-server"))]
+    let checks_keys = true;
+    if checks_keys {
+        refuse_keys_in_arguments()?;
+    }
     match cli.command {
         Command::List(args) => members::list(global, &args),
         Command::Get(args) => members::get(global, &args),
@@ -163,6 +170,24 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Refuses a run one of whose arguments holds a secret key (pasted where an id, a filter or
+/// a path goes): sent, it would sit in a URL, and so in the logs of every proxy and server
+/// on the way. The key comes from `CLERK_SECRET_KEY` or `--secret-key-file`, never an
+/// argument; only `fake-server --key` takes one (a made-up key the fake is to require).
+fn refuse_keys_in_arguments() -> Result<(), Failure> {
+    for arg in std::env::args_os().skip(1) {
+        let arg = arg.to_string_lossy();
+        let redacted = fail::redact_keys(&arg);
+        if redacted != arg {
+            return Err(Failure::usage(format!(
+                "{redacted}: an argument holds a secret key; nothing was sent (the key comes \
+                 from CLERK_SECRET_KEY or --secret-key-file, never an argument)"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Ends a run that clap stopped: `--help` or `--version` on stdout (exit 0), or a usage
