@@ -76,10 +76,10 @@ Environment:
   CLERK_API_URL     the base URL (or --api-url), default https://api.clerk.com/v1
   NO_COLOR          when set and not empty, no progress bars are drawn
   CLERK_MEMBERSHIPS_PROGRESS_INTERVAL
-                    where no bar is drawn (stderr not a terminal, or NO_COLOR), sync --apply
-                    and list --all print a plain progress line this often (e.g. 30s, 500ms;
-                    0 for none), such as `applied 420/2000, 0 failed, 98/s`; default 10s.
-                    --quiet prints none";
+                    where no bar is drawn (stderr not a terminal, or NO_COLOR), sync --apply,
+                    list --all and invitations list --all print a plain progress line this
+                    often (e.g. 30s, 500ms; 0 for none), such as `applied 420/2000, 0 failed,
+                    98/s`; default 10s. --quiet prints none";
 
 /// Manage Clerk organization memberships: list, add, change and remove members, edit their
 /// metadata, and sync an organization with a roster file.

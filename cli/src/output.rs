@@ -279,7 +279,7 @@ impl<R: Row> Listing<R> {
         let meter = Meter::list(quiet, what);
         let listed = pages.into_iter().try_for_each(|page| {
             let page = page?;
-            self.write_page(&page.data)?;
+            meter.suspend(|| self.write_page(&page.data))?;
             meter.add_done(page.data.len() as u64);
             Ok::<(), Failure>(())
         });

@@ -200,6 +200,13 @@ impl Meter {
         }
     }
 
+    /// Runs `write` with the bar taken off the terminal, then draws it again: what `write`
+    /// prints (rows on stdout, which a terminal shows beside stderr) never lands on the
+    /// bar's line. Without a bar, just runs `write`.
+    pub fn suspend<T>(&self, write: impl FnOnce() -> T) -> T {
+        self.bar.suspend(write)
+    }
+
     /// Clears the bar, or stops the lines.
     pub fn finish(&self) {
         self.bar.finish_and_clear();

@@ -994,39 +994,11 @@ fn a_reader_that_stops_early_ends_the_listing_quietly() {
     assert_eq!(text(&output.stderr), "", "no panic, no error");
 }
 
-/// Runs the binary on a pseudo-terminal (util-linux `script`), with `answer` typed in.
-/// `None` when `script` is not installed.
-fn on_a_terminal(
-    server: &clerk_memberships::testing::FakeServer,
-    args: &str,
-    answer: &str,
-) -> Option<(i32, String)> {
-    let binary = assert_cmd::cargo::cargo_bin("clerk-memberships");
-    let output = std::process::Command::new("script")
-        .args(["-qec", &format!("{} {args}", binary.display()), "/dev/null"])
-        .env("CLERK_SECRET_KEY", FakeClerk::SECRET_KEY)
-        .env("CLERK_API_URL", server.base_url())
-        .env_remove("NO_COLOR")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut child| {
-            use std::io::Write as _;
-            child.stdin.take().unwrap().write_all(answer.as_bytes())?;
-            child.wait_with_output()
-        })
-        .ok()?;
-    Some((
-        output.status.code()?,
-        text(&output.stdout).replace('\r', ""),
-    ))
-}
-
 #[test]
 fn remove_on_a_terminal_asks_and_removes_only_on_yes() {
     let server = acme();
     let args = format!("remove --org {ORG} --user user_bob --format csv");
-    let Some((code, screen)) = on_a_terminal(&server, &args, "n\n") else {
+    let Some((code, screen)) = crate::support::on_a_terminal(&server, &args, "n\n") else {
         eprintln!("skipped: util-linux `script` is not installed to provide a terminal");
         return;
     };
@@ -1042,7 +1014,7 @@ fn remove_on_a_terminal_asks_and_removes_only_on_yes() {
     assert!(server.membership(ORG, "user_bob").is_some());
     assert!(server.requests().is_empty());
 
-    let (code, screen) = on_a_terminal(&server, &args, "y\n").unwrap();
+    let (code, screen) = crate::support::on_a_terminal(&server, &args, "y\n").unwrap();
     assert_eq!(code, 0, "{screen}");
     assert!(
         screen.contains("user_bob,bob@acme.com,org:member"),

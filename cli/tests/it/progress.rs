@@ -145,3 +145,56 @@ fn invitations_list_all_without_a_terminal_prints_a_plain_progress_line_every_in
     assert_eq!(quiet.status.code(), Some(0));
     assert_eq!(text(&quiet.stderr), "");
 }
+
+/// On a terminal, `list --all` draws its spinner on stderr while its table goes to stdout:
+/// the spinner is taken off before each page's rows, so no row or header shares a line with
+/// it (the screen, read as a terminal shows it: each line as it stands after its last
+/// carriage return).
+#[test]
+fn on_a_terminal_the_spinner_never_shares_a_line_with_the_table() {
+    let server = slow_acme(Duration::from_millis(150), 1200);
+    let args = format!("list --org {ORG} --all --format table --rate-limit off");
+    let Some((code, screen)) = crate::support::terminal_screen(&server, &args, "") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "util-linux `script` is needed for this test in CI"
+        );
+        eprintln!("skipped: util-linux `script` is not installed to provide a terminal");
+        return;
+    };
+    assert_eq!(code, 0, "{screen}");
+    // The terminal ends each line with "\r\n"; a lone "\r" goes back over the line.
+    let shown: Vec<String> = screen
+        .replace("\r\n", "\n")
+        .split('\n')
+        .map(|line| {
+            let last = line.rsplit('\r').next().unwrap_or("");
+            // Without the escape sequences a terminal acts on (clear line, colours).
+            let mut plain = String::new();
+            let mut chars = last.chars();
+            while let Some(c) = chars.next() {
+                if c == '\u{1b}' {
+                    for c in chars.by_ref() {
+                        if c.is_ascii_alphabetic() {
+                            break;
+                        }
+                    }
+                } else {
+                    plain.push(c);
+                }
+            }
+            plain
+        })
+        .collect();
+    let rows: Vec<&String> = shown
+        .iter()
+        .filter(|line| line.contains("USER_ID") || line.contains("@example.com"))
+        .collect();
+    assert_eq!(rows.len(), 1201, "the header and 1,200 rows:\n{screen:?}");
+    for row in rows {
+        assert!(
+            row.starts_with("USER_ID") || row.starts_with("user_"),
+            "a row drawn after the spinner: {row:?}"
+        );
+    }
+}

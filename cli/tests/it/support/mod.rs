@@ -166,3 +166,31 @@ pub fn invitations_server(total: usize, page: usize, latency: Duration) -> serve
         })
         .start()
 }
+
+/// Runs the binary on a pseudo-terminal (util-linux `script`), with `answer` typed in, and
+/// returns its exit code and the screen with carriage returns taken out. `None` when
+/// `script` is not installed.
+pub fn on_a_terminal(server: &FakeServer, args: &str, answer: &str) -> Option<(i32, String)> {
+    terminal_screen(server, args, answer).map(|(code, screen)| (code, screen.replace('\r', "")))
+}
+
+/// As [`on_a_terminal`], the screen as the terminal got it: carriage returns and escape
+/// sequences kept (stdout and stderr both, as a terminal shows them).
+pub fn terminal_screen(server: &FakeServer, args: &str, answer: &str) -> Option<(i32, String)> {
+    let binary = assert_cmd::cargo::cargo_bin("clerk-memberships");
+    let output = std::process::Command::new("script")
+        .args(["-qec", &format!("{} {args}", binary.display()), "/dev/null"])
+        .env("CLERK_SECRET_KEY", FakeClerk::SECRET_KEY)
+        .env("CLERK_API_URL", server.base_url())
+        .env_remove("NO_COLOR")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write as _;
+            child.stdin.take().unwrap().write_all(answer.as_bytes())?;
+            child.wait_with_output()
+        })
+        .ok()?;
+    Some((output.status.code()?, text(&output.stdout)))
+}
