@@ -370,14 +370,21 @@ fn needs_escape(c: char) -> bool {
 }
 
 /// `text` safe to print on a terminal: control characters (escape sequences, newlines) and
-/// bidirectional marks are shown escaped (`\n`, `\u{1b}`, `\u{202e}`) instead of acted on.
+/// bidirectional marks are shown escaped (`\n`, `\u{1b}`, `\u{202e}`) instead of acted on,
+/// and a backslash as `\\`, so that text holding the six characters `\u{202e}` never looks
+/// like a real mark escaped.
 pub fn printable(text: &str) -> String {
-    if !text.chars().any(needs_escape) {
+    escaped(text, |c| needs_escape(c) || c == '\\')
+}
+
+/// `text` with each character `escape` picks written as Rust writes it in a literal.
+fn escaped(text: &str, escape: impl Fn(char) -> bool) -> String {
+    if !text.chars().any(&escape) {
         return text.to_owned();
     }
     text.chars()
         .map(|c| {
-            if needs_escape(c) {
+            if escape(c) {
                 c.escape_default().to_string()
             } else {
                 c.to_string()
@@ -399,20 +406,22 @@ pub fn quoted(text: &str) -> String {
 pub const QUOTED_CHARS: usize = 80;
 
 /// A CSV cell: control characters and bidirectional marks escaped as [`printable`] escapes
-/// them; and unless `raw`, a cell that a spreadsheet would run as a formula (one starting
+/// them (backslashes not: CSV is read by programs, and a metadata cell's JSON keeps its
+/// escapes); and unless `raw`, a cell that a spreadsheet would run as a formula (one starting
 /// with `=`, `+`, `-`, `@`, a tab or a carriage return: OWASP's CSV injection rule) with a
 /// `'` before it, which spreadsheets read as "text" and do not show.
 pub fn csv_cell(text: &str, raw: bool) -> Cow<'_, str> {
     let formula = !raw && text.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    let escaped = if text.chars().any(needs_escape) {
-        Cow::Owned(printable(text))
+    // Backslashes stay as they are: a metadata cell is JSON, whose escapes must survive.
+    let cell = if text.chars().any(needs_escape) {
+        Cow::Owned(escaped(text, needs_escape))
     } else {
         Cow::Borrowed(text)
     };
     if formula {
-        Cow::Owned(format!("'{escaped}"))
+        Cow::Owned(format!("'{cell}"))
     } else {
-        escaped
+        cell
     }
 }
 
@@ -646,6 +655,17 @@ mod tests {
         for c in ['\u{2029}', '\u{2065}', '\u{206a}', '\u{200d}', 'a'] {
             assert!(!is_bidi_control(c), "{c:?}");
         }
+    }
+
+    #[test]
+    fn a_literal_escape_never_looks_like_an_escaped_mark() {
+        let real = printable("ann\u{202e}moc@acme.com");
+        let literal = printable(r"ann\u{202e}moc@acme.com");
+        assert_eq!(real, r"ann\u{202e}moc@acme.com");
+        assert_eq!(literal, r"ann\\u{202e}moc@acme.com");
+        assert_ne!(real, literal);
+        // In CSV a backslash stays: a metadata cell is JSON.
+        assert_eq!(csv_cell(r#"{"a":"\"x\""}"#, false), r#"{"a":"\"x\""}"#);
     }
 
     #[test]
