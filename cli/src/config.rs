@@ -174,7 +174,8 @@ impl GlobalArgs {
         {
             return self.redis_rate_limit(builder, url.trim());
         }
-        if self.rate_processes.is_some() {
+        // One process, the default, needs no shared budget; more do.
+        if self.rate_processes.is_some_and(|processes| processes > 1) {
             return Err(Failure::usage(
                 "--rate-processes needs --rate-limit-redis (or CLERK_RATE_LIMIT_REDIS_URL)",
             ));

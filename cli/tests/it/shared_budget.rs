@@ -97,3 +97,14 @@ fn bad_shares_and_urls_are_usage_errors_that_never_show_the_password() {
         assert!(!stderr.contains("hunter2"), "{args:?}: {stderr}");
     }
 }
+
+/// `--rate-processes 1` is the default said out loud: it needs no shared budget.
+#[test]
+fn rate_processes_1_is_the_default_and_needs_no_redis() {
+    let server = acme();
+    let output = cli(&server)
+        .args(["list", "--org", ORG, "--rate-processes", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+}
