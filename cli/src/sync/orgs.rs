@@ -186,6 +186,11 @@ fn dry_run(
     if !global.quiet {
         if stopped.is_empty() {
             stderr_line!("dry run: nothing was changed; pass --apply to make these changes");
+        } else if stopped.len() >= plans.plans().iter().filter(|plan| !plan.is_empty()).count() {
+            stderr_line!(
+                "dry run: nothing was changed; --apply would refuse every organization with \
+                 changes (see the lines starting with `! `)"
+            );
         } else {
             stderr_line!(
                 "dry run: nothing was changed; --apply would refuse {} of the organizations \

@@ -989,6 +989,17 @@ fn an_organization_over_its_threshold_is_refused_while_the_others_are_applied_ex
     );
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
     assert_eq!(members(&server).len(), 3);
+    // And its dry run says so, not that the others would be applied.
+    let out = sync_all(&server, only_acme, &["--prune", "--max-removals", "1"]);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains(
+            "--apply would refuse every organization with changes (see the lines starting \
+             with `! `)"
+        ),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
