@@ -55,7 +55,7 @@ use crate::transport::{TransportError, TransportErrorKind};
 /// | `offset` | at most `i64::MAX` |
 /// | `public_metadata`, `private_metadata` | a JSON object nested at most 64 levels deep (the object itself is level 1) and at most 65536 bytes as compact JSON; checked when set |
 /// | the `role` a membership or an invitation gives | not empty, at most 1024 bytes (as a `role` filter value) |
-/// | an invitation's `email_address` | holds an `@`, at most 1024 bytes, not empty or only whitespace |
+/// | an invitation's `email_address` | holds an `@`, at most 1024 bytes, not empty; no whitespace (but around it), control characters or bidirectional marks |
 /// | an invitation's `expires_in_days` | 1 to 365 |
 /// | the `invitations` of a [`BulkCreateInvitations`](crate::BulkCreateInvitations) | 1 to 10, no address twice |
 /// | the whole URL (base URL, escaped path and query) | at most 8192 bytes; checked by `send` and `render`, which return it as [`ErrorKind::InvalidRequest`] for field `url` |

@@ -45,7 +45,7 @@ impl<'a, 'b> Clipped<'a, 'b> {
 
 /// Characters that must not reach a terminal or log as they are: control characters (CR, LF,
 /// ESC, …) and the invisible marks that reorder text (bidirectional overrides and isolates).
-fn needs_escape(c: char) -> bool {
+pub(crate) fn needs_escape(c: char) -> bool {
     c.is_control()
         || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }

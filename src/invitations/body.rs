@@ -26,8 +26,10 @@ pub(crate) struct InvitationBody<'a> {
     pub(super) expires_in_days: Option<u32>,
 }
 
-/// A set email address must not be empty nor only whitespace, and hold an `@`: Clerk would
-/// refuse it, and an invitation to nobody is certainly a mistake.
+/// A set email address must not be empty nor only whitespace, hold an `@`, and hold no
+/// whitespace (but around it), control character or bidirectional mark: Clerk would refuse
+/// it, an invitation to nobody is certainly a mistake, and an invisible character would send
+/// the email somewhere else than it reads.
 pub(crate) fn email(field: &'static str, value: Option<&String>) -> Result<(), BuildError> {
     match value.and_then(|value| email_rule(value)) {
         Some(rule) => Err(BuildError::invalid(field, rule)),
@@ -41,6 +43,10 @@ pub(crate) fn email_rule(value: &str) -> Option<String> {
         Some("must not be empty or only whitespace".to_owned())
     } else if !value.contains('@') {
         Some("must be an email address (no `@`)".to_owned())
+    } else if value.chars().any(crate::text::needs_escape) {
+        Some("must not hold control characters or bidirectional marks".to_owned())
+    } else if value.trim().chars().any(char::is_whitespace) {
+        Some("must not hold whitespace".to_owned())
     } else if value.len() > MAX_FILTER_VALUE_LEN {
         Some(format!(
             "must be at most {MAX_FILTER_VALUE_LEN} bytes, got {}",

@@ -40,7 +40,8 @@ pub struct NewInvitation {
 }
 
 impl NewInvitation {
-    /// An invitation of `email_address` (with an `@`, at most 1024 bytes) with `role` (not
+    /// An invitation of `email_address` (with an `@`, no whitespace, control character or
+    /// bidirectional mark, at most 1024 bytes) with `role` (not
     /// empty, at most 1024 bytes); nothing else set.
     pub fn new(email_address: impl Into<String>, role: impl Into<String>) -> Self {
         NewInvitation {

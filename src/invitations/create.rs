@@ -97,7 +97,8 @@ operation_builder! {
     ///   `inviter_user_id` if it is empty, only whitespace, `.` or `..`, or longer than
     ///   256 bytes;
     /// - `InvalidField` for `email_address` if it is empty or only whitespace, holds no `@`,
-    ///   or is longer than 1024 bytes;
+    ///   holds whitespace (but around it), a control character or a bidirectional mark, or
+    ///   is longer than 1024 bytes;
     /// - `InvalidField` for `role` if it is empty or longer than 1024 bytes, and for
     ///   `redirect_url` if it is empty;
     /// - `InvalidField` for `expires_in_days` unless it is 1 to 365;
@@ -112,7 +113,8 @@ operation_builder! {
 
     /// Sets the organization to invite to, by id (at most 256 bytes). Required.
     fn organization_id(text);
-    /// Sets the address to invite: it holds an `@` and is at most 1024 bytes. Required.
+    /// Sets the address to invite: it holds an `@`, no whitespace, control character or
+    /// bidirectional mark, and is at most 1024 bytes. Required.
     fn email_address(text);
     /// Sets the role the membership gets on acceptance, e.g. `org:member` (at most 1024
     /// bytes). Required.

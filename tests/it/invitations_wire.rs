@@ -292,6 +292,34 @@ fn bulk_refuses_none_too_many_duplicates_and_bad_entries() {
     assert!(meta.to_string().contains("public_metadata"), "{meta}");
 }
 
+/// An address with whitespace inside, a control character or a bidirectional mark is no
+/// address to send an email to: refused before anything is sent, singly and in a bulk.
+#[test]
+fn an_address_with_whitespace_a_control_character_or_a_bidi_mark_is_refused() {
+    for address in [
+        "a b@acme.com",
+        "a\tb@acme.com",
+        "a\0@acme.com",
+        "ann\u{202e}moc@acme.com",
+        "ann@acme.com\n",
+    ] {
+        let err = build_error(create().email_address(address).build());
+        assert_invalid(err, "email_address");
+        let bulk = build_error(
+            BulkCreateInvitations::builder()
+                .organization_id("org_1")
+                .invitation(NewInvitation::new(address, "org:member"))
+                .build(),
+        );
+        assert!(bulk.to_string().contains("`email_address`"), "{bulk}");
+    }
+    // Whitespace around an address is not in it.
+    create()
+        .email_address(" ann@acme.com ")
+        .build()
+        .expect("surrounding whitespace is allowed");
+}
+
 /// A role to give is at most 1024 bytes, as a role to list by, in a single invitation and in
 /// each of a bulk.
 #[test]
