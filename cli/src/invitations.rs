@@ -137,8 +137,18 @@ pub fn invite(global: &GlobalArgs, args: &InviteArgs) -> Result<ExitCode, Failur
         Ok(Invited::Sent(invitation)) => invitation,
         Ok(Invited::AlreadyPending(invitation)) => {
             if !global.quiet {
+                // Another role is worth saying: the invitation stands as it was sent.
+                let role = if invitation.role == args.role {
+                    String::new()
+                } else {
+                    format!(
+                        " as {}, not {} (revoke it and invite again to change the role)",
+                        printable(&invitation.role),
+                        printable(&args.role)
+                    )
+                };
                 stderr_line!(
-                    "{} already has a pending invitation ({}): nothing was sent",
+                    "{} already has a pending invitation ({}){role}: nothing was sent",
                     printable(&invitation.email_address),
                     printable(&invitation.id)
                 );

@@ -47,6 +47,35 @@ fn invite_sends_once_and_prints_the_invitation_in_every_format() {
         text(&again.stderr)
     );
     assert_eq!(server.fake().invitations(ORG).len(), 1);
+    assert!(
+        !text(&again.stderr).contains(" as "),
+        "{}",
+        text(&again.stderr)
+    );
+    // Again with another role: still nothing sent, and the role that stands is named.
+    let admin = run(
+        &server,
+        &[
+            "invite",
+            "--org",
+            ORG,
+            "--email",
+            "new@acme.com",
+            "--role",
+            "org:admin",
+        ],
+    );
+    assert_eq!(admin.status.code(), Some(0));
+    assert!(
+        text(&admin.stderr).contains("already has a pending invitation (orginv_")
+            && text(&admin.stderr).contains(
+                " as org:member, not org:admin (revoke it and invite again to change the role): \
+             nothing was sent"
+            ),
+        "{}",
+        text(&admin.stderr)
+    );
+    assert_eq!(server.fake().invitations(ORG).len(), 1);
 
     let table = invite(&server, "other@acme.com", &["--format", "table"]);
     let table = text(&table.stdout);
