@@ -110,10 +110,16 @@ impl Work {
     /// The progress line, after `elapsed`.
     fn line(self, done: u64, failed: u64, elapsed: Duration) -> String {
         let seconds = elapsed.as_secs_f64();
-        let rate = if seconds > 0.0 {
-            (done as f64 / seconds).round()
+        let per_second = if seconds > 0.0 {
+            done as f64 / seconds
         } else {
             0.0
+        };
+        // A slow job keeps a decimal, so that it never reads as stopped (0/s).
+        let rate = if per_second < 10.0 {
+            format!("{per_second:.1}")
+        } else {
+            format!("{per_second:.0}")
         };
         match self {
             Work::Apply { total } => format!("applied {done}/{total}, {failed} failed, {rate}/s"),
@@ -231,10 +237,19 @@ impl Lines {
         let printer = std::thread::Builder::new()
             .name("progress".into())
             .spawn(move || {
-                while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(every) {
+                let line = || {
                     let done = counts.done.load(Ordering::Relaxed);
                     let failed = counts.failed.load(Ordering::Relaxed);
-                    stderr_line!("{}", work.line(done, failed, started.elapsed()));
+                    work.line(done, failed, started.elapsed())
+                };
+                let mut printed = false;
+                while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(every) {
+                    stderr_line!("{}", line());
+                    printed = true;
+                }
+                // A job long enough to have shown its progress ends on its final count.
+                if printed {
+                    stderr_line!("{}", line());
                 }
             })
             .ok()?;
@@ -300,13 +315,21 @@ mod tests {
             members.line(5000, 0, Duration::from_millis(10_400)),
             "listed 5000 members, 481/s"
         );
-        assert_eq!(members.line(0, 0, Duration::ZERO), "listed 0 members, 0/s");
+        assert_eq!(
+            members.line(0, 0, Duration::ZERO),
+            "listed 0 members, 0.0/s"
+        );
         assert_eq!(
             Work::List {
                 what: "invitations"
             }
             .line(12, 0, Duration::from_secs(4)),
-            "listed 12 invitations, 3/s"
+            "listed 12 invitations, 3.0/s"
+        );
+        // Slow, not stopped.
+        assert_eq!(
+            apply.line(4, 0, Duration::from_secs(10)),
+            "applied 4/2000, 0 failed, 0.4/s"
         );
     }
 }

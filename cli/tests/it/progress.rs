@@ -51,7 +51,7 @@ fn is_apply_line(line: &str) -> bool {
     let Some((failed, rate)) = rest.split_once(" failed, ") else {
         return false;
     };
-    number(done) && number(failed) && rate.strip_suffix("/s").is_some_and(number)
+    number(done) && number(failed) && rate.strip_suffix("/s").is_some_and(self::rate)
 }
 
 /// Whether `line` reads `listed N members, R/s`.
@@ -63,11 +63,19 @@ fn is_list_line(line: &str) -> bool {
 fn is_listed_line(line: &str, what: &str) -> bool {
     line.strip_prefix("listed ")
         .and_then(|rest| rest.split_once(&format!(" {what}, ")))
-        .is_some_and(|(listed, rate)| number(listed) && rate.strip_suffix("/s").is_some_and(number))
+        .is_some_and(|(listed, per)| number(listed) && per.strip_suffix("/s").is_some_and(rate))
 }
 
 fn number(text: &str) -> bool {
     !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A rate: a whole number, or one decimal below 10 (`0.4`).
+fn rate(text: &str) -> bool {
+    number(text)
+        || text
+            .split_once('.')
+            .is_some_and(|(whole, tenth)| number(whole) && tenth.len() == 1 && number(tenth))
 }
 
 #[test]
@@ -113,6 +121,13 @@ fn list_all_without_a_terminal_prints_a_plain_progress_line_every_interval() {
         "no progress line in:\n{stderr}"
     );
     assert!(stderr.lines().all(is_list_line), "{stderr}");
+    assert!(
+        stderr
+            .lines()
+            .last()
+            .is_some_and(|last| last.starts_with("listed 1500 members, ")),
+        "the last line has the final count: {stderr}"
+    );
 
     let quiet = list(&["--quiet"]);
     assert_eq!(quiet.status.code(), Some(0));
