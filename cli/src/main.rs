@@ -29,6 +29,7 @@ macro_rules! stderr_text {
     }};
 }
 
+mod completions;
 mod config;
 mod fail;
 #[cfg(feature = "fake-server")]
@@ -159,10 +160,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         #[cfg(feature = "fake-server")]
         Command::FakeServer(args) => fake_server::run(global, &args),
         Command::Completions { shell } => {
-            // Written whole into memory first: clap_complete panics on a write that fails,
-            // as one into a closed pipe (`| head`) does.
-            let mut script = Vec::new();
-            clap_complete::generate(shell, &mut Cli::command(), "clerk-memberships", &mut script);
+            let script = completions::script(shell, &mut Cli::command(), "clerk-memberships");
             let mut out = std::io::stdout().lock();
             out.write_all(&script)
                 .and_then(|()| out.flush())

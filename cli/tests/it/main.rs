@@ -3,6 +3,7 @@
 
 mod support;
 
+mod completions;
 mod fake_server;
 mod interrupt;
 mod invitations;
