@@ -13,54 +13,36 @@ use clerk_memberships::sync::{
 };
 use serde_json::Value;
 
-use super::args::{MetadataArg, SyncArgs, SyncFormat};
-use super::orgs;
+use super::args::{SyncArgs, SyncFormat};
 use super::render::{
     members, plan_json, plan_text, print_json, print_text, report_json, report_text, threshold_text,
 };
 use crate::config::GlobalArgs;
 use crate::fail::{EXIT_PENDING, Failure};
 use crate::progress;
-use crate::roster::{self, RosterFile};
+use crate::roster::RosterFile;
 use crate::signals::{self, Signal};
 
-/// Runs `sync`: reads the roster, plans, and prints the plan or applies it.
-pub fn run(global: &GlobalArgs, args: &SyncArgs) -> Result<ExitCode, Failure> {
-    let file = roster::read(&args.roster)?;
-    if file.has_metadata() && args.metadata == MetadataArg::Ignore && !global.quiet {
-        stderr_line!(
-            "note: the roster sets metadata, which --metadata ignore (the default) leaves \
-             alone; pass --metadata merge or --metadata exact to manage it"
-        );
-    }
-    let org = match (&args.org, file.has_organizations()) {
-        (Some(_), true) => {
-            return Err(Failure::usage(
-                "--org and an organization column: the column names each row's \
-                 organization; drop --org, or the column",
-            ));
-        }
-        (None, true) => return orgs::run(global, args, &file),
-        (Some(org), false) => org.as_str(),
-        (None, false) => {
-            return Err(Failure::usage(
-                "no organization: pass --org ORG, or give the roster an organization column",
-            ));
-        }
-    };
+/// `sync` for one organization (`--org`): plans, and prints the plan or applies it.
+pub fn one_organization(
+    global: &GlobalArgs,
+    args: &SyncArgs,
+    file: &RosterFile,
+    org: &str,
+) -> Result<ExitCode, Failure> {
     let client = global.client()?;
-    let plan = make_plan(global, args, &client, org, &file)?;
+    let plan = make_plan(global, args, &client, org, file)?;
     if !args.apply {
-        return dry_run(global, args, &file, &plan);
+        return dry_run(global, args, file, &plan);
     }
-    if let Some(rail) = stopped_by_rails(args, &file, &plan).filter(|_| !args.force) {
-        print_refused(args, &file, &plan)?;
+    if let Some(rail) = stopped_by_rails(args, file, &plan).filter(|_| !args.force) {
+        print_refused(args, file, &plan)?;
         return Err(Failure::usage(format!(
             "refused: {}; nothing was changed. Review the plan, then {}",
             rail.reason, rail.remedy
         )));
     }
-    apply(global, args, &client, &file, &plan)
+    apply(global, args, &client, file, &plan)
 }
 
 /// A safety rail that stops `--apply` without `--force`: why, and what to do.
