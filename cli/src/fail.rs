@@ -3,7 +3,7 @@
 use std::fmt;
 use std::process::ExitCode;
 
-use clerk_memberships::{BuildError, Error, ErrorKind, TransportErrorKind};
+use clerk_memberships::{BuildError, Error, ErrorKind, Operation, TransportErrorKind};
 
 use crate::signals::Signal;
 
@@ -247,10 +247,19 @@ fn client_hint(error: &Error) -> Option<String> {
             "the server does not answer like Clerk's Backend API: check --api-url / \
              CLERK_API_URL (e.g. https://api.clerk.com/v1)",
         ),
-        _ if error.is_not_found() => hint(
-            "not found: check the ids given (--org, --user) and that the key is for the \
-             instance that holds them",
-        ),
+        _ if error.is_not_found() => {
+            // The flags that carried the ids this call sent.
+            let ids = match error.call().map(|call| call.operation()) {
+                Some(Operation::GetInvitation | Operation::RevokeInvitation) => "--org, --id",
+                Some(Operation::CreateInvitation) => "--org, --inviter",
+                Some(Operation::ListInvitations | Operation::GetOrganization) => "--org",
+                _ => "--org, --user",
+            };
+            Some(format!(
+                "not found: check the ids given ({ids}) and that the key is for the \
+                 instance that holds them"
+            ))
+        }
         _ => None,
     }
 }

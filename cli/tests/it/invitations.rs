@@ -781,3 +781,33 @@ fn the_streamed_invitation_table_cuts_a_long_cell_to_its_column() {
         assert_eq!(line[..role].chars().count(), 74, "{line:?}\n{stdout}");
     }
 }
+
+/// A 404 names the flags that carried the ids of the call that failed.
+#[test]
+fn a_404_hint_names_the_flags_of_the_call() {
+    let server = acme();
+    let out = run(
+        &server,
+        &[
+            "invitations",
+            "revoke",
+            "--org",
+            ORG,
+            "--id",
+            "orginv_nope",
+            "--yes",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("hint: not found: check the ids given (--org, --id)"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = run(&server, &["invitations", "list", "--org", "org_nope"]);
+    assert!(
+        text(&out.stderr).contains("hint: not found: check the ids given (--org)"),
+        "{}",
+        text(&out.stderr)
+    );
+}
