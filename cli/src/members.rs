@@ -346,11 +346,18 @@ pub fn remove(global: &GlobalArgs, args: &RemoveArgs) -> Result<ExitCode, Failur
         .user_id(member.user.as_str())
         .build()?;
     let client = global.client()?;
-    if !args.yes && !confirm(member)? {
-        return Err(Failure::usage(format!(
-            "not confirmed: {} stays a member of {}",
-            member.user, member.org
-        )));
+    if !args.yes {
+        require_terminal("remove", &format!("{} from {}", member.user, member.org))?;
+        // Asked only about a member: a user who is not one is told so (exit 4) at once.
+        if find(member)?.send(&client)?.is_none() {
+            return Err(not_member(member));
+        }
+        if !ask(&format!("Remove {} from {}?", member.user, member.org))? {
+            return Err(Failure::usage(format!(
+                "not confirmed: {} stays a member of {}",
+                member.user, member.org
+            )));
+        }
     }
     match request.send(&client) {
         Ok(membership) => print(member, &membership),
@@ -405,9 +412,6 @@ fn not_member(member: &Member) -> Failure {
     }
 }
 
-/// The failure for a call on one membership. Clerk answers 404 both for a user who is not a
-/// member and for an unknown organization; one read tells them apart, so exit 4 means "not
-/// a member" and nothing else.
 /// The read of `member`'s membership.
 fn find(member: &Member) -> Result<FindMember, BuildError> {
     FindMember::builder()
@@ -416,6 +420,9 @@ fn find(member: &Member) -> Result<FindMember, BuildError> {
         .build()
 }
 
+/// The failure for a call on one membership. Clerk answers 404 both for a user who is not a
+/// member and for an unknown organization; one read tells them apart, so exit 4 means "not
+/// a member" and nothing else.
 fn member_error(client: &Client, member: &Member, error: Error) -> Failure {
     if !error.is_not_found() {
         return error.into();
@@ -427,13 +434,6 @@ fn member_error(client: &Client, member: &Member, error: Error) -> Failure {
         Ok(None) => not_member(member),
         Ok(Some(_)) | Err(_) => error.into(),
     }
-}
-
-/// Asks on the terminal whether to remove the member. Without a terminal there is no one
-/// to ask: a usage failure, and nothing is removed.
-fn confirm(member: &Member) -> Result<bool, Failure> {
-    require_terminal("remove", &format!("{} from {}", member.user, member.org))?;
-    ask(&format!("Remove {} from {}?", member.user, member.org))
 }
 
 /// A usage failure unless stdin is a terminal: a command that would ask before `verb`ing

@@ -1012,7 +1012,20 @@ fn remove_on_a_terminal_asks_and_removes_only_on_yes() {
         "{screen}"
     );
     assert!(server.membership(ORG, "user_bob").is_some());
-    assert!(server.requests().is_empty());
+    assert!(
+        server
+            .requests()
+            .iter()
+            .all(|request| request.operation() == Operation::List),
+        "only the read that asks about a member: {:?}",
+        server.requests()
+    );
+
+    // A user who is not a member is told so, exit 4, without being asked about.
+    let stranger = format!("remove --org {ORG} --user user_nobody");
+    let (code, screen) = crate::support::on_a_terminal(&server, &stranger, "y\n").unwrap();
+    assert_eq!(code, 4, "{screen}");
+    assert!(!screen.contains("[y/N]"), "{screen}");
 
     let (code, screen) = crate::support::on_a_terminal(&server, &args, "y\n").unwrap();
     assert_eq!(code, 0, "{screen}");
