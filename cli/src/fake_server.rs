@@ -86,6 +86,12 @@ pub struct FakeServerArgs {
     pub roles: Option<Vec<String>>,
 }
 
+/// Whether `role` has the shape of Clerk's organization role keys: `org:` and a name.
+fn is_role_key(role: &str) -> bool {
+    role.strip_prefix("org:")
+        .is_some_and(|name| !name.is_empty() && !name.chars().any(char::is_whitespace))
+}
+
 /// `fake-server --help`'s closing words: the output and how to use it.
 const FAKE_SERVER_HELP: &str = "\
 Output:
@@ -146,6 +152,24 @@ pub fn run(global: &GlobalArgs, args: &FakeServerArgs) -> Result<ExitCode, Failu
     if let Some(roles) = &args.roles {
         if roles.iter().any(|role| role.trim().is_empty()) {
             return Err(Failure::usage("--roles: a role must not be empty"));
+        }
+        if let Some(role) = roles.iter().find(|role| !is_role_key(role)) {
+            return Err(Failure::usage(format!(
+                "--roles: {} is not a role key: Clerk's are `org:` and a name, as org:billing",
+                crate::output::quoted(role)
+            )));
+        }
+        // The example members hold these two; a role set without them would hold members
+        // whose role the instance does not have.
+        let seeded = args.seed_file.is_none() && args.members > 0;
+        if let Some(missing) = ["org:admin", "org:member"]
+            .into_iter()
+            .find(|role| seeded && !roles.iter().any(|given| given == role))
+        {
+            return Err(Failure::usage(format!(
+                "--roles: the example members hold org:admin and org:member; keep {missing}, \
+                 or seed the members with --seed-file (or --members 0)"
+            )));
         }
         fake.set_roles(roles);
     }

@@ -658,6 +658,27 @@ fn roles_replaces_the_seed_files_roles_and_refuses_an_empty_one() {
         "{}",
         text(&empty.stderr)
     );
+
+    // A role that is not `org:` and a name, and a set without the example members' roles,
+    // are refused before anything is served.
+    for (roles, says) in [
+        ("org:admin,admin,org:member", "admin is not a role key"),
+        (
+            "org:member,org:viewer",
+            "the example members hold org:admin and org:member; keep org:admin",
+        ),
+    ] {
+        let refused = crate::support::bare_cli()
+            .args(["fake-server", "--members", "2", "--roles", roles])
+            .output()
+            .expect("run fake-server");
+        assert_eq!(refused.status.code(), Some(2), "{roles}");
+        assert!(
+            text(&refused.stderr).contains(says),
+            "{roles}: {}",
+            text(&refused.stderr)
+        );
+    }
 }
 
 #[test]
