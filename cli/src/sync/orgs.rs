@@ -14,13 +14,13 @@ use clerk_memberships::sync::{self, OrganizationPlans, OrganizationReports, Plan
 use serde_json::Value;
 
 use super::args::{SyncArgs, SyncFormat};
+use super::rails::{Rail, stopped_by_rails};
 use super::render::{
     add_plan_lines, add_report_lines, plan_text, print_json, print_text, result_text,
     unresolved_text,
 };
 use super::run::{
-    Applying, Ended, Rail, applying, is_pending, not_started, note_waiting, plan_failure,
-    stopped_by_rails, sync_options,
+    Applying, Ended, applying, is_pending, not_started, note_waiting, plan_failure, sync_options,
 };
 use crate::config::GlobalArgs;
 use crate::fail::{EXIT_PENDING, Failure};

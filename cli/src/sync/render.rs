@@ -4,32 +4,14 @@
 use std::fmt::Write as _;
 use std::io::{self, BufWriter, Write};
 
-use clerk_memberships::sync::{
-    ApplyReport, ChangeResult, Outcome, Plan, RemovalThreshold, SkipReason,
-};
+use clerk_memberships::sync::{ApplyReport, ChangeResult, Outcome, Plan, SkipReason};
 use serde_json::Value;
 
-use super::args::{MaxRemovals, SyncArgs};
+use super::args::SyncArgs;
+use super::rails::{threshold_text, tools_own_rails};
 use crate::fail::Failure;
 use crate::output;
 use crate::roster::RosterFile;
-
-/// `1 member`, `2 members`.
-pub(super) fn members(n: u64) -> String {
-    let s = if n == 1 { "" } else { "s" };
-    format!("{n} member{s}")
-}
-
-/// The removal threshold in words, as the options set it.
-pub(super) fn threshold_text(args: &SyncArgs) -> String {
-    match args.max_removals {
-        Some(MaxRemovals::Count(count)) => format!("more than {}", members(count)),
-        Some(MaxRemovals::Percent(percent)) => {
-            format!("more than {percent}% of the members")
-        }
-        None => RemovalThreshold::default().to_string(),
-    }
-}
 
 /// A skip reason in words, an ambiguous row named by its line.
 fn reason_text(file: &RosterFile, reason: &SkipReason) -> String {
@@ -91,6 +73,9 @@ pub(super) fn plan_text(args: &SyncArgs, file: &RosterFile, plan: &Plan) -> Stri
     let invites = plan.invite_check();
     if invites.exceeded {
         let _ = writeln!(out, "! {invites}: --apply needs --force");
+    }
+    for rail in tools_own_rails(args, file, plan) {
+        let _ = writeln!(out, "! {}: --apply needs --force", rail.reason);
     }
     let _ = writeln!(out, "plan: {}", plan.counts());
     out

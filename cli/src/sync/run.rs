@@ -14,9 +14,8 @@ use clerk_memberships::sync::{
 use serde_json::Value;
 
 use super::args::{SyncArgs, SyncFormat};
-use super::render::{
-    members, plan_json, plan_text, print_json, print_text, report_json, report_text, threshold_text,
-};
+use super::rails::stopped_by_rails;
+use super::render::{plan_json, plan_text, print_json, print_text, report_json, report_text};
 use crate::config::GlobalArgs;
 use crate::fail::{EXIT_PENDING, Failure};
 use crate::progress;
@@ -43,70 +42,6 @@ pub fn one_organization(
         )));
     }
     apply(global, args, &client, file, &plan)
-}
-
-/// A safety rail that stops `--apply` without `--force`: why, and what to do.
-pub(super) struct Rail {
-    /// What the plan would do that needs a second look.
-    pub(super) reason: String,
-    /// How to go ahead.
-    pub(super) remedy: &'static str,
-}
-
-/// The rail that stops `--apply` without `--force`, if one does: removals over the
-/// threshold; removals while some row names nobody (the person a row with a typo meant may
-/// be among them); or an empty roster with `--prune`, which would remove every member.
-pub(super) fn stopped_by_rails(args: &SyncArgs, file: &RosterFile, plan: &Plan) -> Option<Rail> {
-    let check = plan.removal_check();
-    if check.exceeded {
-        return Some(Rail {
-            reason: format!(
-                "{} of {} members would be removed, over the removal threshold ({})",
-                check.removals,
-                check.current_members,
-                threshold_text(args)
-            ),
-            remedy: "pass --force to apply it, or raise --max-removals",
-        });
-    }
-    let unresolved = plan.unresolved().len();
-    if check.removals > 0 && unresolved > 0 {
-        let rows = if unresolved == 1 {
-            "row names"
-        } else {
-            "rows name"
-        };
-        return Some(Rail {
-            reason: format!(
-                "{unresolved} {rows} nobody while {} would be removed: the person a row meant \
-                 may be one of them",
-                members(check.removals)
-            ),
-            remedy: "fix the rows, or pass --force to apply it as it is",
-        });
-    }
-    let invites = plan.invite_check();
-    if invites.exceeded {
-        return Some(Rail {
-            reason: format!(
-                "{} invitations would be sent, over the limit of {} (an email cannot be \
-                 taken back)",
-                invites.invites, invites.max_invites
-            ),
-            remedy: "pass --force to send them, or raise --max-invites",
-        });
-    }
-    if args.prune && file.roster().is_empty() && check.removals > 0 {
-        return Some(Rail {
-            reason: format!(
-                "the roster lists nobody, so --prune would remove {} of the {}",
-                check.removals,
-                members(check.current_members)
-            ),
-            remedy: "pass --force if that is meant",
-        });
-    }
-    None
 }
 
 /// The plan, with a progress bar while the members are read and the rows resolved.

@@ -688,6 +688,17 @@ fn removals_while_a_row_names_nobody_need_force() {
     );
     assert!(only_reads(&server));
     assert_eq!(members(&server).len(), 3);
+    // The dry run's plan names the rail with a `!` line, as it names the library's rails.
+    let dry = sync(&server, roster, &["--prune"]);
+    assert_eq!(dry.status.code(), Some(3));
+    assert!(
+        text(&dry.stdout).contains(
+            "! 1 row names nobody while 1 member would be removed: the person a row meant may \
+             be one of them: --apply needs --force\n"
+        ),
+        "{}",
+        text(&dry.stdout)
+    );
 
     let forced = sync(&server, roster, &["--prune", "--apply", "--force"]);
     assert_eq!(forced.status.code(), Some(5), "the row still names nobody");
@@ -714,6 +725,19 @@ fn an_empty_roster_with_prune_needs_force() {
         text(&refused.stderr)
     );
     assert!(only_reads(&server));
+    let dry = sync(
+        &server,
+        "email,role\n",
+        &["--prune", "--max-removals", "100%"],
+    );
+    assert!(
+        text(&dry.stdout).contains(
+            "! the roster lists nobody, so --prune would remove 2 of the 3 members: --apply \
+             needs --force\n"
+        ),
+        "{}",
+        text(&dry.stdout)
+    );
 }
 
 #[test]
