@@ -999,7 +999,7 @@ fn remove_on_a_terminal_asks_and_removes_only_on_yes() {
     let server = acme();
     let args = format!("remove --org {ORG} --user user_bob --format csv");
     let Some((code, screen)) = crate::support::on_a_terminal(&server, &args, "n\n") else {
-        eprintln!("skipped: util-linux `script` is not installed to provide a terminal");
+        crate::support::skip_without("util-linux `script` (a terminal)");
         return;
     };
     assert_eq!(code, 2, "{screen}");

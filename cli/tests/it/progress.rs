@@ -170,11 +170,7 @@ fn on_a_terminal_the_spinner_never_shares_a_line_with_the_table() {
     let server = slow_acme(Duration::from_millis(150), 1200);
     let args = format!("list --org {ORG} --all --format table --rate-limit off");
     let Some((code, screen)) = crate::support::terminal_screen(&server, &args, "") else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "util-linux `script` is needed for this test in CI"
-        );
-        eprintln!("skipped: util-linux `script` is not installed to provide a terminal");
+        crate::support::skip_without("util-linux `script` (a terminal)");
         return;
     };
     assert_eq!(code, 0, "{screen}");

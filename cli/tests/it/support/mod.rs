@@ -194,3 +194,15 @@ pub fn terminal_screen(server: &FakeServer, args: &str, answer: &str) -> Option<
         .ok()?;
     Some((output.status.code()?, text(&output.stdout)))
 }
+
+/// For a test that needs a program the machine may lack (bash, util-linux `script`): says it
+/// is skipped, or fails when `CLERK_MEMBERSHIPS_REQUIRE_TOOLS=1` (as `.ci/run` sets it, after
+/// installing them), so that CI never skips it silently.
+pub fn skip_without(tool: &str) {
+    let why = format!("this test needs {tool}, which is not installed");
+    assert!(
+        std::env::var_os("CLERK_MEMBERSHIPS_REQUIRE_TOOLS").is_none_or(|set| set != "1"),
+        "{why} (CLERK_MEMBERSHIPS_REQUIRE_TOOLS=1)"
+    );
+    eprintln!("skipped: {why}");
+}
