@@ -3,13 +3,12 @@
 //! on the rendered request and against a real HTTP server (`httpmock`).
 
 use crate::support::refusal::assert_invalid;
-use crate::support::wire::{OFFLINE_BASE, listing, offline_client};
+use crate::support::wire::{OFFLINE_BASE, listing, offline_client, paging_client, sent_after};
 
 use crate::support::clients::{client, client_builder};
 use clerk_memberships::testing::{MockTransport, ROLES_JSON};
 use clerk_memberships::{
-    Client, ErrorKind, ListOrganizationRoles, ListOrganizationRolesBuilder, Method, Operation,
-    Page, RetryPolicy, Role,
+    ErrorKind, ListOrganizationRoles, ListOrganizationRolesBuilder, Method, Operation, Page, Role,
 };
 use httpmock::prelude::*;
 
@@ -368,18 +367,8 @@ fn page(ids: &[&str], total: usize) -> String {
     format!(r#"{{"data":[{}],"total_count":{total}}}"#, roles.join(","))
 }
 
-fn paging_client(mock: &MockTransport) -> Client {
-    mock.client_builder()
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .unwrap()
-}
-
 fn sent_queries(mock: &MockTransport) -> Vec<String> {
-    mock.requests()
-        .iter()
-        .map(|r| r.path_and_query().trim_start_matches(ROLES_PATH).to_owned())
-        .collect()
+    sent_after(mock, ROLES_PATH)
 }
 
 #[test]

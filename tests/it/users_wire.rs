@@ -3,13 +3,11 @@
 //! against a real HTTP server (`httpmock`).
 
 use crate::support::refusal::assert_invalid;
-use crate::support::wire::{OFFLINE_BASE, listing, offline_client};
+use crate::support::wire::{OFFLINE_BASE, listing, offline_client, paging_client, sent_after};
 
 use crate::support::clients::client;
 use clerk_memberships::testing::{MockTransport, USER_JSON};
-use clerk_memberships::{
-    Client, Error, ErrorKind, ListUsers, ListUsersBuilder, Method, Operation, RetryPolicy, User,
-};
+use clerk_memberships::{Error, ErrorKind, ListUsers, ListUsersBuilder, Method, Operation, User};
 use httpmock::prelude::*;
 
 const USER: &str = include_str!("../fixtures/user.json");
@@ -534,18 +532,8 @@ fn page(ids: &[&str]) -> String {
     format!("[{}]", users.join(","))
 }
 
-fn paging_client(mock: &MockTransport) -> Client {
-    mock.client_builder()
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .unwrap()
-}
-
 fn sent_queries(mock: &MockTransport) -> Vec<String> {
-    mock.requests()
-        .iter()
-        .map(|r| r.path_and_query().trim_start_matches(USERS_PATH).to_owned())
-        .collect()
+    sent_after(mock, USERS_PATH)
 }
 
 #[test]

@@ -1,8 +1,8 @@
-//! What the wire tests share: a client that renders requests without sending them, and the
-//! mock of a listing's `GET` held to its exact query.
+//! What the wire tests share: a client that renders requests without sending them, the
+//! mock of a listing's `GET` held to its exact query, and what the paging tests read.
 
-use clerk_memberships::Client;
 use clerk_memberships::testing::MockTransport;
+use clerk_memberships::{Client, RetryPolicy};
 use httpmock::Mock;
 use httpmock::prelude::*;
 
@@ -59,4 +59,20 @@ pub fn listing<'a>(
             .header("content-type", "application/json")
             .body(body);
     })
+}
+
+/// A client on `mock` that never retries: a paging test scripts each answer once.
+pub fn paging_client(mock: &MockTransport) -> Client {
+    mock.client_builder()
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .expect("valid client")
+}
+
+/// What `mock` was asked, each request's path and query with `path` taken off the front.
+pub fn sent_after(mock: &MockTransport, path: &str) -> Vec<String> {
+    mock.requests()
+        .iter()
+        .map(|r| r.path_and_query().trim_start_matches(path).to_owned())
+        .collect()
 }
