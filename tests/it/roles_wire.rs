@@ -443,7 +443,9 @@ fn the_first_error_is_yielded_once_then_nothing() {
         .build()
         .unwrap()
         .pages(&paging_client(&mock));
-    assert!(pages.next().unwrap().is_ok());
+    let first = pages.next().unwrap().unwrap();
+    let ids: Vec<&str> = first.data.iter().map(|role| role.id.as_str()).collect();
+    assert_eq!(ids, ["r1", "r2"]);
     let err = pages.next().unwrap().unwrap_err();
     assert_eq!(err.status(), Some(503));
     assert!(pages.next().is_none());
@@ -460,7 +462,9 @@ fn a_server_that_repeats_a_page_is_reported_not_followed() {
         .build()
         .unwrap()
         .pages(&paging_client(&mock));
-    assert!(pages.next().unwrap().is_ok());
+    let first = pages.next().unwrap().unwrap();
+    let ids: Vec<&str> = first.data.iter().map(|role| role.id.as_str()).collect();
+    assert_eq!(ids, ["r1", "r2"]);
     let err = pages.next().unwrap().unwrap_err();
     assert!(
         matches!(err.kind(), ErrorKind::PageNotAdvancing { offset: 2, .. }),

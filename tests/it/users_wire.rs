@@ -604,7 +604,14 @@ fn the_first_error_is_yielded_once_then_nothing() {
         .build()
         .unwrap()
         .pages(&paging_client(&mock));
-    assert!(pages.next().unwrap().is_ok());
+    let ids: Vec<String> = pages
+        .next()
+        .unwrap()
+        .unwrap()
+        .into_iter()
+        .map(|u| u.id)
+        .collect();
+    assert_eq!(ids, ["u1", "u2"]);
     let err = pages.next().unwrap().unwrap_err();
     assert_eq!(err.status(), Some(503));
     assert!(pages.next().is_none());
@@ -622,7 +629,14 @@ fn a_server_that_repeats_a_page_is_reported_not_followed() {
         .build()
         .unwrap()
         .pages(&paging_client(&mock));
-    assert!(pages.next().unwrap().is_ok());
+    let ids: Vec<String> = pages
+        .next()
+        .unwrap()
+        .unwrap()
+        .into_iter()
+        .map(|u| u.id)
+        .collect();
+    assert_eq!(ids, ["u1", "u2"]);
     let err = pages.next().unwrap().unwrap_err();
     assert!(
         matches!(err.kind(), ErrorKind::PageNotAdvancing { offset: 2, .. }),
